@@ -1,0 +1,94 @@
+/**
+ * The custody events a bag goes through, ward to furnace, and the body each one carries.
+ * Weights are integer grams with an explicit unit so a kilogram value can never pass for grams.
+ */
+import { array, integer, object, oneOf, optional, string, unit, type Infer, type Schema } from './schema.ts';
+
+export const WASTE_CATEGORIES = ['infectious', 'sharps', 'pathological', 'pharmaceutical', 'chemical'] as const;
+export type WasteCategory = (typeof WASTE_CATEGORIES)[number];
+
+export const DISPOSAL_METHODS = ['incineration', 'steam-sterilisation', 'chemical-disinfection', 'microwave', 'other'] as const;
+export type DisposalMethod = (typeof DISPOSAL_METHODS)[number];
+
+/** Device ids appear in MQTT topic levels, so: lower case, digits and dashes only. */
+export const DEVICE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{2,63}$/;
+export const deviceId = string({ pattern: DEVICE_ID_PATTERN, max: 64, describe: 'a device id (a-z, 0-9, -; 3-64 characters)' });
+
+/**
+ * A bag's tag: `epc:` + the raw EPC in lower-case hex (any header; decoded elsewhere), or `qr:` + the
+ * printed label payload. The same bag may carry both; every later step may name either.
+ */
+export const TAG_ID_PATTERN = /^(epc:(?:[0-9a-f]{2}){4,62}|qr:[\x21-\x7e]{1,200})$/;
+export const tagId = string({ pattern: TAG_ID_PATTERN, max: 203, describe: 'a tag id ("epc:<hex>" or "qr:<label>")' });
+export type TagId = string;
+
+/** A staff badge number as the reader reports it (an EPC or card UID in hex, or a printed number). */
+export const badgeId = string({ pattern: /^[A-Za-z0-9:._-]{1,64}$/, max: 64, describe: 'a badge id' });
+/** Codes for departments, rooms, vehicles, manifests and batches: printable, no spaces. */
+export const code = string({ pattern: /^[\x21-\x7e]{1,64}$/, max: 64, describe: 'a code of 1-64 printable characters' });
+export const hash = string({ pattern: /^[0-9a-f]{64}$/, min: 64, max: 64, describe: '64 lower-case hex digits' });
+
+/** At most 10 t in one weighing: anything above is a unit mistake, not a load. */
+export const MAX_GRAMS = 10_000_000;
+export const weight = object({ value: integer({ min: 0, max: MAX_GRAMS }), unit: unit('g') }, 'a weight {value, unit: "g"}');
+export type Weight = Infer<typeof weight>;
+
+const category = oneOf(WASTE_CATEGORIES);
+const bagItem = object({ tag: tagId, weight: optional(weight) }, 'a bag {tag, weight?}');
+export type BagItem = Infer<typeof bagItem>;
+const bags = array(bagItem, { min: 1, max: 500 });
+
+export const EVENT_BODIES = {
+  /** Step 1, at the department: a bag is closed, tagged, weighed and signed for by a staff badge. */
+  sealed: object({ tags: array(tagId, { min: 1, max: 4 }), category, weight, department: code, staff: badgeId }),
+  /** Step 2: department -> internal collector. `weight` is the whole handover (a cart), bags may carry their own. */
+  collected: object({ bags, weight, giver: badgeId, receiver: badgeId }),
+  /** Step 3: into the temporary storage room; the storage clock starts. */
+  stored: object({ bags, weight, keeper: badgeId, room: code }),
+  /** Step 4: storage -> transport crew, against a transfer manifest (转移联单). */
+  'picked-up': object({ bags, weight, giver: badgeId, crew: badgeId, vehicle: code, manifest: code }),
+  /** Step 5: weighed in at the disposal centre. */
+  received: object({ bags, weight, operator: badgeId, vehicle: code, manifest: code }),
+  /** Step 6: destroyed, in a batch. */
+  disposed: object({
+    bags: array(tagId, { min: 1, max: 5000 }),
+    method: oneOf(DISPOSAL_METHODS),
+    batch: code,
+    operator: badgeId,
+    weight: optional(weight),
+  }),
+  /** Voids or amends an earlier record, which stays as it was: nothing is edited in place. */
+  correction: object({
+    target: object({ device: deviceId, seq: integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), hash }),
+    action: oneOf(['void', 'amend'] as const),
+    reason: string({ max: 500 }),
+    authorisedBy: badgeId,
+    amend: optional(object({ weight: optional(weight), category: optional(category) })),
+  }),
+  /** Bags packed into (or taken out of) a reusable turnover box with its own GRAI tag. */
+  aggregated: object({ box: tagId, bags: array(tagId, { min: 1, max: 500 }), action: oneOf(['pack', 'unpack'] as const), staff: badgeId }),
+  /** The device is alive; its backlog tells the server how much is still to come. */
+  heartbeat: object({ uptime: integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), backlog: integer({ min: 0, max: Number.MAX_SAFE_INTEGER }) }),
+} satisfies Record<string, Schema<unknown>>;
+
+export type EventType = keyof typeof EVENT_BODIES;
+export const EVENT_TYPES = Object.keys(EVENT_BODIES) as EventType[];
+export type EventBody<T extends EventType = EventType> = Infer<(typeof EVENT_BODIES)[T]>;
+/** An event as a tagged union, so `switch (e.type)` narrows the body. */
+export type CustodyEvent = { [T in EventType]: { type: T; body: EventBody<T> } }[EventType];
+
+export function isEventType(s: unknown): s is EventType {
+  return typeof s === 'string' && Object.prototype.hasOwnProperty.call(EVENT_BODIES, s);
+}
+
+/** The five kinds of station an edge device can serve, and which events each may sign. */
+export const STATION_ROLES = ['department', 'collection', 'storage', 'pickup', 'disposal'] as const;
+export type StationRole = (typeof STATION_ROLES)[number];
+
+export const EVENTS_BY_STATION: Record<StationRole, readonly EventType[]> = {
+  department: ['sealed', 'aggregated', 'correction', 'heartbeat'],
+  collection: ['collected', 'correction', 'heartbeat'],
+  storage: ['stored', 'picked-up', 'aggregated', 'correction', 'heartbeat'],
+  pickup: ['picked-up', 'correction', 'heartbeat'],
+  disposal: ['received', 'disposed', 'correction', 'heartbeat'],
+};

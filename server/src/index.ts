@@ -1,0 +1,1 @@
+import { x } from '@wastetrail/firmware-protocol'; export const y: string = String(x);
