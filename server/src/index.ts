@@ -1,1 +1,2 @@
-import { x } from '@wastetrail/firmware-protocol'; export const y: string = String(x);
+// The server: ingest, verification, custody trails, rules and the HTTP API (issue "Server"; being built).
+export { main } from './cli/main.ts';

@@ -25,7 +25,8 @@ export interface DeviceKey {
 export interface DeviceEntry {
   device: string;
   institution: string;
-  station: StationRole;
+  /** Station roles the device serves (usually one; a small clinic's single kiosk may serve several). */
+  stations: StationRole[];
   /** Department, storage room, vehicle or line the station serves. */
   site?: string;
   keys: DeviceKey[];
@@ -53,7 +54,7 @@ const keySchema = object({
 });
 const entrySchema = object({
   institution: code,
-  station: oneOf(STATION_ROLES),
+  stations: array(oneOf(STATION_ROLES), { min: 1, max: STATION_ROLES.length }),
   site: optional(code),
   keys: array(keySchema, { min: 1, max: 16 }),
 });
@@ -82,8 +83,8 @@ export function parseKeyring(json: unknown): Result<Keyring, KeyringError> {
       if (k.revokedAt !== undefined && !isRfc3339Utc(k.revokedAt)) return bad(`devices.${device}.keys[${i}].revokedAt must be like 2026-01-31T08:00:00.000Z`);
       keys.push({ publicKeySpki: spki, kid: keyId(spki), ...(k.revokedAt ? { revokedAt: k.revokedAt } : {}) });
     }
-    const { institution, station, site } = entry.value;
-    out.set(device, { device, institution, station, ...(site ? { site } : {}), keys });
+    const { institution, stations, site } = entry.value;
+    out.set(device, { device, institution, stations, ...(site ? { site } : {}), keys });
   }
   return ok({ devices: out });
 }
@@ -94,7 +95,7 @@ export function keyringToJson(keyring: Keyring): unknown {
   for (const e of [...keyring.devices.values()].sort((a, b) => (a.device < b.device ? -1 : 1))) {
     devices[e.device] = {
       institution: e.institution,
-      station: e.station,
+      stations: e.stations,
       ...(e.site ? { site: e.site } : {}),
       keys: e.keys.map((k) => ({ publicKey: toBase64Std(k.publicKeySpki), ...(k.revokedAt ? { revokedAt: k.revokedAt } : {}) })),
     };

@@ -93,7 +93,8 @@ export class ChainVerifier {
     if (!c || !gap) return [];
     const first = c.held.get(gap.to + 1)!;
     const count = gap.to - gap.from + 1;
-    const out: ChainEvent[] = [rejected(fail('SEQUENCE_GAP', `${count} record(s) missing: seq ${gap.from}..${gap.to}`, { device, seq: gap.from }))];
+    const span = count === 1 ? `seq ${gap.from} is missing` : `${count} records are missing: seq ${gap.from}..${gap.to}`;
+    const out: ChainEvent[] = [rejected(fail('SEQUENCE_GAP', span, { device, seq: gap.from }))];
     c.held.delete(first.record.seq);
     this.advance(c, first);
     out.push({ kind: 'accepted', record: first }, ...this.drain(c));

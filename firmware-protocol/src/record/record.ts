@@ -152,8 +152,8 @@ export function verifyRecord(signed: SignedRecord, ctx: VerifyContext): Result<D
   if (key.revokedAt !== undefined && record.time >= key.revokedAt) {
     return fail('KEY_REVOKED', `key ${record.kid} was revoked at ${key.revokedAt}, record is dated ${record.time}`, who);
   }
-  if (!EVENTS_BY_STATION[entry.station].includes(record.type as EventType)) {
-    return fail('EVENT_NOT_ALLOWED', `a ${entry.station} station may not sign ${record.type} records`, who);
+  if (!entry.stations.some((s) => EVENTS_BY_STATION[s].includes(record.type as EventType))) {
+    return fail('EVENT_NOT_ALLOWED', `a ${entry.stations.join('/')} station may not sign ${record.type} records`, who);
   }
   return ok({ bytes: signed.bytes, signature: signed.signature, record, hash: toHex(sha256(message)) });
 }

@@ -1,0 +1,27 @@
+/** `wastetrail <command>`: the operator's entry point. Each command returns its exit code. */
+import { runVerify } from './verify.ts';
+
+const USAGE = `usage: wastetrail <command> [options]
+
+commands:
+  verify <records.jsonl> --keys <keyring.json> [--partial] [--all]
+      Verify signed custody records offline (an edge export or an audit bundle's records).
+      Exit 0: all valid. Exit 1: a record or the chain is invalid. Exit 2: unreadable input.
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'verify':
+      return runVerify(rest, { stdout: process.stdout, stderr: process.stderr });
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      process.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`wastetrail: unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
