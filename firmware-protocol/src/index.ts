@@ -13,3 +13,8 @@ export * from './record/envelope.ts';
 export * from './record/chain.ts';
 export * from './mqtt/topics.ts';
 export * from './mqtt/device-auth.ts';
+export * from './scale/index.ts';
+export * from './crc/crc16-mcrf4xx.ts';
+export * from './rfid/index.ts';
+export * from './epc/index.ts';
+export * from './label/index.ts';

@@ -18,7 +18,7 @@ export interface DeviceKey {
   publicKeySpki: Uint8Array;
   /** Key id: first 8 bytes of SHA-256 over the SPKI DER, as 16 hex digits. Records name their key by it. */
   kid: string;
-  /** Records signed at or after this device time are refused; the gateway refuses the key at once. */
+  /** Records dated at or after this time are refused, and from this time on the broker refuses the key. */
   revokedAt?: string;
 }
 

@@ -3,7 +3,7 @@
  * and may touch nothing else (the gateway's ACL and the Mosquitto pattern ACL both derive from this).
  *
  *   wt/v1/dev/{device}/records   device -> server  signed records, one or more envelope lines (QoS 1)
- *   wt/v1/dev/{device}/status    device -> all     retained birth message, and the will on loss (QoS 1)
+ *   wt/v1/dev/{device}/status    device -> server  retained birth message, and the will on loss (QoS 1)
  *   wt/v1/dev/{device}/acks      server -> device  highest contiguous seq stored (QoS 1, retained)
  *   wt/v1/dev/{device}/commands  server -> device  resend requests (QoS 1)
  */
@@ -16,6 +16,8 @@ export type DeviceTopicKind = (typeof DEVICE_TOPIC_KINDS)[number];
 /** Which way each topic flows: what a device may publish, and what it may subscribe to. */
 export const DEVICE_PUBLISHES: readonly DeviceTopicKind[] = ['records', 'status'];
 export const DEVICE_SUBSCRIBES: readonly DeviceTopicKind[] = ['acks', 'commands'];
+/** Topics whose last message is retained by the broker; a retain flag anywhere else is cleared. */
+export const RETAINED_TOPIC_KINDS: readonly DeviceTopicKind[] = ['status', 'acks'];
 
 export function deviceTopic(device: string, kind: DeviceTopicKind): string {
   return `${TOPIC_ROOT}/${device}/${kind}`;
