@@ -1,1 +1,8 @@
-export {};
+// Simulated devices on real pseudo-terminals (pty) or mock serial bindings, and the time they run on.
+export * from './clock.ts';
+export * from './serial/endpoint.ts';
+export * from './serial/pty.ts';
+export * from './serial/mock.ts';
+export * from './scale/model.ts';
+export * from './scale/script.ts';
+export * from './scale/simulator.ts';
