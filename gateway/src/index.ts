@@ -1,1 +1,30 @@
-export {};
+// The MQTT gateway: an embeddable aedes broker with device authentication, topic ACLs and limits.
+export { startGateway, type Gateway, type GatewayAddresses } from './gateway.ts';
+export {
+  DEFAULT_LIMITS,
+  DEFAULT_SERVER_USERNAME,
+  DEFAULT_TCP_PORT,
+  GatewayConfigError,
+  parseGatewayConfigFile,
+  readGatewayConfigFile,
+  resolveGatewayConfig,
+  type GatewayConfig,
+  type GatewayConfigFile,
+  type GatewayLimits,
+  type ListenAddress,
+  type RateLimit,
+  type ServerIdentityConfig,
+  type TlsListenerConfig,
+  type WebSocketListenerConfig,
+} from './config.ts';
+export { mayPublish, mayRetain, maySubscribe, RETAINED_TOPIC_KINDS, type Session } from './acl.ts';
+export {
+  AUTH_FAILURE_REASONS,
+  CONNACK_FOR_AUTH_FAILURE,
+  type AuthFailureReason,
+  type ConnackRefusalCode,
+} from './auth/connack.ts';
+export { hashServerPassword } from './auth/server-password.ts';
+export { REFUSAL_REASONS, renderPrometheusMetrics, type GatewayMetrics, type RefusalReason } from './metrics.ts';
+export { PortInUseError, ListenError, type BoundAddress, type ListenerKind } from './transport/listeners.ts';
+export { createStderrLogger, silentLogger, type GatewayLogger, type LogLevel } from './log.ts';

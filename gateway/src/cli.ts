@@ -1,0 +1,141 @@
+/**
+ * `wastetrail-gateway`: the gateway on its own, for deployments where the server runs elsewhere.
+ *
+ *   wastetrail-gateway --keyring FILE [--port PORT] [--host HOST] [--config FILE] [--log-level LEVEL]
+ *   wastetrail-gateway hash-password        reads a password on stdin, prints its scrypt hash
+ *
+ * stdout carries one `listening <kind> <url>` line per listener (port 0 shows the port it got); logs go
+ * to stderr. SIGHUP re-reads the keyring file; SIGINT and SIGTERM close gracefully.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { parseKeyring, type Keyring } from '@wastetrail/firmware-protocol';
+import { hashServerPassword } from './auth/server-password.ts';
+import { GatewayConfigError, readGatewayConfigFile, type GatewayConfigFile } from './config.ts';
+import { startGateway, type Gateway } from './gateway.ts';
+import { createStderrLogger, LOG_LEVELS, type LogLevel } from './log.ts';
+import { ListenError, PortInUseError } from './transport/listeners.ts';
+
+const USAGE = `usage: wastetrail-gateway --keyring FILE [--port PORT] [--host HOST] [--config FILE] [--log-level debug|info|warn|error]
+       wastetrail-gateway hash-password   (reads the server password on stdin, prints the hash for server.passwordHash)
+
+--port 0 picks a free port. Everything else (TLS, WebSocket, server identity, limits) goes in the --config JSON file;
+see docs/gateway/README.md.`;
+
+class UsageError extends Error {}
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+const processIo: CliIo = {
+  stdout: (t) => void process.stdout.write(t),
+  stderr: (t) => void process.stderr.write(t),
+};
+
+/** Runs the command. Resolves to an exit code, or undefined when the gateway is up and running. */
+export async function main(argv: string[], io: CliIo = processIo): Promise<number | undefined> {
+  if (argv[0] === 'hash-password') return hashPasswordCommand(io);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.stdout(`${USAGE}\n`);
+    return 0;
+  }
+  try {
+    const { gateway, keyringFile, log } = await startFromArgs(argv, io);
+    process.on('SIGHUP', () => {
+      try {
+        gateway.setKeyring(readKeyring(keyringFile));
+      } catch (err) {
+        log.error('keyring reload failed; keeping the previous keyring', { file: keyringFile, error: (err as Error).message });
+      }
+    });
+    const stop = (signal: string) => {
+      log.info('shutting down', { signal });
+      void gateway.close().then(() => {
+        // Anything still holding the event loop open after close() is a bug; do not hang on it.
+        setTimeout(() => process.exit(0), 2000).unref();
+      });
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    return undefined;
+  } catch (err) {
+    io.stderr(`wastetrail-gateway: ${describeStartError(err)}\n`);
+    return err instanceof UsageError ? 2 : 1;
+  }
+}
+
+async function startFromArgs(argv: string[], io: CliIo): Promise<{ gateway: Gateway; keyringFile: string; log: ReturnType<typeof createStderrLogger> }> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        keyring: { type: 'string' },
+        config: { type: 'string' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\n${USAGE}`);
+  }
+
+  const file: GatewayConfigFile = values.config !== undefined ? readGatewayConfigFile(values.config) : {};
+  const keyringFile = values.keyring ?? file.keyringFile;
+  if (keyringFile === undefined) throw new UsageError(`--keyring FILE is required\n${USAGE}`);
+  const level = values['log-level'] ?? file.logLevel ?? 'info';
+  if (!LOG_LEVELS.includes(level as LogLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+  let tcp = file.tcp === false ? undefined : file.tcp;
+  if (values.port !== undefined) {
+    if (!/^\d{1,5}$/.test(values.port) || Number(values.port) > 65535) throw new UsageError(`--port must be 0-65535, got "${values.port}"`);
+    tcp = { ...tcp, port: Number(values.port) };
+  }
+  if (values.host !== undefined) tcp = { port: tcp?.port ?? 1883, host: values.host };
+
+  const log = createStderrLogger({ level: level as LogLevel });
+  const { keyringFile: _k, logLevel: _l, ...rest } = file;
+  const gateway = await startGateway({ ...rest, ...(tcp ? { tcp } : {}), keyring: readKeyring(keyringFile), logger: log });
+  for (const [kind, address] of Object.entries(gateway.addresses)) {
+    if (address) io.stdout(`listening ${kind} ${address.url}\n`);
+  }
+  return { gateway, keyringFile, log };
+}
+
+function readKeyring(file: string): Keyring {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new GatewayConfigError(`keyring ${file}: ${(err as Error).message}`);
+  }
+  const parsed = parseKeyring(json);
+  if (!parsed.ok) throw new GatewayConfigError(`keyring ${file}: ${parsed.error.message}`);
+  return parsed.value;
+}
+
+function describeStartError(err: unknown): string {
+  if (err instanceof PortInUseError) {
+    const how = err.listener === 'tcp' ? '--port' : `"${err.listener}.port" in the --config file`;
+    return `${err.message}; choose another with ${how}`;
+  }
+  if (err instanceof ListenError || err instanceof GatewayConfigError || err instanceof UsageError) return err.message;
+  return err instanceof Error ? (err.stack ?? err.message) : String(err);
+}
+
+async function hashPasswordCommand(io: CliIo): Promise<number> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  if (password.length < 12) {
+    io.stderr('wastetrail-gateway: give a password of at least 12 characters on stdin\n');
+    return 2;
+  }
+  io.stdout(`${await hashServerPassword(password)}\n`);
+  return 0;
+}

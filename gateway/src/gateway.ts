@@ -1,0 +1,351 @@
+/**
+ * The gateway: an aedes broker with device authentication, topic ACLs and limits, on TCP, TLS and
+ * WebSocket listeners. The server embeds it (startGateway) or it runs alone (cli.ts).
+ *
+ * Refusals follow MQTT 3.1.1, which has no way to refuse a single PUBLISH: a publish that breaks a rule
+ * (foreign topic, QoS 2, oversize, flood) closes the connection without a PUBACK [MQTT-3.3.5-2]; a
+ * refused subscription (foreign topic, QoS 2) is granted 0x80 and the connection stays up.
+ */
+import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { MqttClient, type IClientOptions } from 'mqtt';
+import { DEVICE_ID_PATTERN, type Keyring } from '@wastetrail/firmware-protocol';
+import { mayBeWill, mayPublish, mayRetain, maySubscribe, type Session } from './acl.ts';
+import { decideConnect, sessionKeyStatus } from './auth/authenticate.ts';
+import { CONNACK_SERVER_UNAVAILABLE } from './auth/connack.ts';
+import { GatewayConfigError, resolveGatewayConfig, type GatewayConfig, type GatewayLimits } from './config.ts';
+import { MqttFrameSizeGuard } from './limits/frame-size-guard.ts';
+import { TokenBucket } from './limits/token-bucket.ts';
+import { clip, createStderrLogger } from './log.ts';
+import { copyMetrics, emptyMetrics, renderPrometheusMetrics, type GatewayMetrics, type RefusalReason } from './metrics.ts';
+import { createDuplexPair } from './transport/in-process.ts';
+import { listenTcp, listenTls, listenWebSocket, type BoundAddress, type Listener } from './transport/listeners.ts';
+
+/** Room for the fixed header, topic and packet id around the largest payload we accept. */
+const FRAME_OVERHEAD_BYTES = 1024;
+
+export interface GatewayAddresses {
+  tcp?: BoundAddress;
+  tls?: BoundAddress;
+  websocket?: BoundAddress;
+}
+
+export interface Gateway {
+  /** Where each listener is bound (port 0 in the config becomes the real port here). */
+  readonly addresses: GatewayAddresses;
+  readonly limits: GatewayLimits;
+  /** A copy of the counters. */
+  metrics(): GatewayMetrics;
+  /** The counters in Prometheus text format, for the server's /metrics. */
+  prometheusMetrics(): string;
+  /** Swaps the keyring; devices whose key is now revoked or gone are disconnected at once. */
+  setKeyring(keyring: Keyring): void;
+  /**
+   * An MQTT.js client connected in-process as the trusted server identity: it may subscribe to
+   * wildcards and publish acks and commands. The client id must not look like a device id.
+   */
+  connectServerClient(options?: IClientOptions): MqttClient;
+  /** Ends server clients, disconnects everyone, frees the ports. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+interface ClientState {
+  session: Session;
+  bucket: TokenBucket | undefined;
+  /** Set once a publish was refused: the connection is closing, later packets are dropped quietly. */
+  refused: boolean;
+  /** Publishes held back by the rate limit, oldest first. */
+  held: Array<{ releaseAt: number; release: () => void }>;
+}
+
+type AuthErrorCode = AuthenticateError['returnCode'];
+
+export async function startGateway(config: GatewayConfig): Promise<Gateway> {
+  const resolved = resolveGatewayConfig(config);
+  const { limits } = resolved;
+  const log = config.logger ?? createStderrLogger();
+  const now = config.now ?? Date.now;
+  let keyring = config.keyring;
+
+  const counters = emptyMetrics();
+  const states = new WeakMap<Client, ClientState>();
+  const connectedDevices = new Set<Client>();
+  const connectedServers = new Set<Client>();
+  const openStreams = new Set<Duplex>();
+  const inProcessStreams = new WeakSet<object>();
+  /** The will of each CONNECT: aedes hands this same object to authorizePublish when it fires. */
+  const wills = new WeakSet<object>();
+  const throttleTimers = new Set<NodeJS.Timeout>();
+  const serverClients = new Set<MqttClient>();
+  let serverClientCount = 0;
+  let closing: Promise<void> | undefined;
+
+  const broker = await Aedes.createBroker({
+    connectTimeout: limits.connectTimeoutMs,
+    drainTimeout: 30_000,
+    preConnect(_client, packet, callback) {
+      if (packet.will) wills.add(packet.will);
+      callback(null, true);
+    },
+    authenticate(client, username, password, done) {
+      decideConnect(
+        { clientId: client.id, username, password, inProcess: inProcessStreams.has(client.conn) },
+        { keyring, nowMs: now(), skewMs: resolved.authSkewMs, server: resolved.server },
+      ).then(
+        (decision) => {
+          if (decision.ok) {
+            const { session } = decision;
+            const bucket = session.role === 'device' ? new TokenBucket(limits.rate.messagesPerSecond, limits.rate.burst, now()) : undefined;
+            states.set(client, { session, bucket, refused: false, held: [] });
+            counters.connectionsAccepted++;
+            return done(null, true);
+          }
+          counters.authFailures[decision.reason]++;
+          log.warn('connection refused', { client: clip(client.id), username: clip(username), reason: decision.reason, connack: decision.returnCode });
+          done(authError(`connection refused: ${decision.reason}`, decision.returnCode), null);
+        },
+        (err: unknown) => {
+          counters.authFailures.internal_error++;
+          log.error('authentication failed', { client: clip(client.id), error: err });
+          done(authError('authentication failed', CONNACK_SERVER_UNAVAILABLE), null);
+        },
+      );
+    },
+    authorizePublish(client, packet, callback) {
+      authorizePublish(client, packet, callback);
+    },
+    authorizeSubscribe(client, subscription, callback) {
+      const state = states.get(client);
+      // QoS 2 is refused, not downgraded: aedes would still grant 2 in the SUBACK while delivering at 1.
+      const reason: RefusalReason | undefined =
+        !state || !maySubscribe(state.session, subscription.topic) ? 'acl_subscribe' : subscription.qos > 1 ? 'qos2' : undefined;
+      if (reason) {
+        counters.refusals[reason]++;
+        log.warn('subscription refused', { client: clip(client.id), topic: clip(subscription.topic), qos: subscription.qos, reason });
+        return callback(null, null);
+      }
+      callback(null, subscription);
+    },
+    authorizeForward(_client, packet) {
+      counters.messagesOut++;
+      counters.bytesOut += packet.payload.length;
+      return packet;
+    },
+  });
+
+  broker.on('client', (client) => {
+    const session = states.get(client)?.session;
+    log.debug('client connected', { client: client.id, role: session?.role });
+    if (session?.role === 'server') connectedServers.add(client);
+    if (session?.role !== 'device') return;
+    connectedDevices.add(client);
+    // A keyring reload between the token check and this registration must not be missed.
+    disconnectIfKeyRevoked(client, session, now());
+  });
+  broker.on('clientDisconnect', (client) => {
+    connectedDevices.delete(client);
+    connectedServers.delete(client);
+    log.debug('client disconnected', { client: client.id });
+  });
+  broker.on('clientError', (client, err) => log.debug('client error', { client: clip(client.id), error: err.message }));
+  broker.on('connectionError', (_client, err) => log.debug('connection error', { error: err.message }));
+  // Persistence errors; aedes would otherwise throw them as unhandled 'error' events.
+  (broker as unknown as NodeJS.EventEmitter).on('error', (err: Error) => log.error('broker error', { error: err.message }));
+
+  function disconnectIfKeyRevoked(client: Client, session: Extract<Session, { role: 'device' }>, nowMs: number): void {
+    const status = sessionKeyStatus(keyring, session.device, session.kid, nowMs);
+    if (status === 'ok') return;
+    counters.keyringDisconnects++;
+    log.warn('device disconnected: its key is no longer in the keyring', { client: client.id, kid: session.kid, reason: status });
+    connectedDevices.delete(client);
+    client.close();
+  }
+
+  function authError(message: string, returnCode: number): AuthenticateError {
+    return Object.assign(new Error(message), { returnCode: returnCode as AuthErrorCode });
+  }
+
+  function authorizePublish(client: Client | null, packet: PublishPacket, callback: (error?: Error | null) => void): void {
+    const state = client ? states.get(client) : undefined;
+    const isWill = wills.has(packet);
+    const payloadBytes = packet.payload.length;
+    const accept = () => {
+      counters.messagesIn++;
+      counters.bytesIn += payloadBytes;
+      callback(null);
+    };
+
+    if (isWill || !client) {
+      // A will fires after the connection is gone, whatever ended it: it is checked, never throttled.
+      if (!mayBeWill(state?.session, packet.topic) || payloadBytes > limits.maxPayloadBytes) {
+        counters.refusals.acl_publish++;
+        log.warn('will refused', { client: clip(client?.id), topic: clip(packet.topic) });
+        return callback(new Error('will refused'));
+      }
+      if (packet.qos > 1) packet.qos = 1;
+      return accept();
+    }
+    if (!state) return callback(new Error('not authenticated'));
+    if (state.refused) return callback(new Error('connection closing'));
+
+    const refuse = (reason: RefusalReason, fields: Record<string, unknown> = {}) => {
+      state.refused = true;
+      counters.refusals[reason]++;
+      log.warn('publish refused', { client: clip(client.id), topic: clip(packet.topic), reason, ...fields });
+      callback(new Error(`publish refused: ${reason}`));
+    };
+    if (!mayPublish(state.session, packet.topic)) return refuse('acl_publish');
+    if (packet.qos === 2) return refuse('qos2');
+    if (payloadBytes > limits.maxPayloadBytes) return refuse('oversize', { bytes: payloadBytes });
+    if (packet.retain && !mayRetain(packet.topic)) {
+      packet.retain = false;
+      counters.retainFlagsCleared++;
+    }
+    if (!state.bucket) return accept();
+    const waitMs = state.bucket.take(now(), limits.rate.maxDelayMs);
+    if (waitMs === undefined) return refuse('rate_limited');
+    if (waitMs === 0) return accept();
+    counters.throttledMessages++;
+    hold(client, state, now() + waitMs, accept);
+  }
+
+  /**
+   * Holds a throttled publish until its token exists. One FIFO and one timer per client, so held
+   * messages are released in the order they came (MQTT keeps a client's QoS 1 messages in order).
+   */
+  function hold(client: Client, state: ClientState, releaseAt: number, release: () => void): void {
+    state.held.push({ releaseAt, release });
+    if (state.held.length === 1) schedule(client, state);
+  }
+
+  function schedule(client: Client, state: ClientState): void {
+    const head = state.held[0];
+    if (!head) return;
+    const timer = setTimeout(() => {
+      throttleTimers.delete(timer);
+      const t = now();
+      // The head's time has come (the timer was set for it); anything due by now goes with it.
+      do {
+        const next = state.held.shift()!;
+        if (client.closed) continue; // aedes has dropped the connection; the device resends unacked records
+        next.release();
+      } while (state.held.length > 0 && state.held[0]!.releaseAt <= t);
+      schedule(client, state);
+    }, Math.max(0, head.releaseAt - now()));
+    throttleTimers.add(timer);
+  }
+
+  function acceptConnection(stream: Duplex, meta: { transport: string; remoteAddress: string | undefined }, req?: IncomingMessage): void {
+    if (closing) {
+      stream.destroy();
+      return;
+    }
+    if (openStreams.size >= limits.maxConnections) {
+      counters.refusals.connection_limit++;
+      log.warn('connection refused', { transport: meta.transport, remote: meta.remoteAddress, reason: 'connection_limit' });
+      stream.destroy();
+      return;
+    }
+    openStreams.add(stream);
+    stream.once('close', () => openStreams.delete(stream));
+    broker.handle(stream, req);
+    // aedes reads the stream with read() on 'readable'; a 'data' listener then sees every chunk it
+    // reads without changing the flow (Node's documented precedence of 'readable' over 'data').
+    const guard = new MqttFrameSizeGuard(limits.maxPayloadBytes + FRAME_OVERHEAD_BYTES);
+    const onData = (chunk: Buffer) => {
+      const announced = guard.feed(chunk);
+      if (announced === undefined) return;
+      stream.off('data', onData);
+      counters.refusals.oversize++;
+      log.warn('connection closed: packet too large', { transport: meta.transport, remote: meta.remoteAddress, bytes: announced });
+      stream.destroy();
+    };
+    stream.on('data', onData);
+  }
+
+  const listeners: Listener[] = [];
+  const addresses: GatewayAddresses = {};
+  try {
+    if (resolved.tcp) {
+      const l = await listenTcp(resolved.tcp, acceptConnection);
+      listeners.push(l);
+      addresses.tcp = l.address;
+    }
+    if (resolved.tls) {
+      const l = await listenTls(resolved.tls, acceptConnection);
+      listeners.push(l);
+      addresses.tls = l.address;
+    }
+    if (resolved.websocket) {
+      const l = await listenWebSocket(resolved.websocket, limits.maxPayloadBytes + FRAME_OVERHEAD_BYTES, acceptConnection);
+      listeners.push(l);
+      addresses.websocket = l.address;
+    }
+  } catch (err) {
+    await Promise.all(listeners.map((l) => l.close()));
+    await new Promise<void>((resolve) => broker.close(() => resolve()));
+    throw err;
+  }
+  for (const l of listeners) log.info('listening', { listener: l.kind, url: l.address.url });
+
+  async function shutdown(): Promise<void> {
+    for (const c of serverClients) c.end(true);
+    serverClients.clear();
+    for (const t of throttleTimers) clearTimeout(t);
+    throttleTimers.clear();
+    const listenersClosed = Promise.all(listeners.map((l) => l.close()));
+    await new Promise<void>((resolve) => broker.close(() => resolve()));
+    for (const s of openStreams) s.destroy();
+    await listenersClosed;
+    log.info('closed');
+  }
+
+  function metrics(): GatewayMetrics {
+    const m = copyMetrics(counters);
+    m.connectedDevices = connectedDevices.size;
+    m.connectedServerClients = connectedServers.size;
+    m.openConnections = openStreams.size;
+    return m;
+  }
+
+  return {
+    addresses,
+    limits,
+    metrics,
+    prometheusMetrics: () => renderPrometheusMetrics(metrics()),
+    setKeyring(next) {
+      keyring = next;
+      const nowMs = now();
+      for (const client of [...connectedDevices]) {
+        const session = states.get(client)?.session;
+        if (session?.role === 'device') disconnectIfKeyRevoked(client, session, nowMs);
+      }
+      log.info('keyring loaded', { devices: next.devices.size });
+    },
+    connectServerClient(options = {}) {
+      const clientId = options.clientId ?? `${resolved.server.username}_${process.pid}_${++serverClientCount}`;
+      if (DEVICE_ID_PATTERN.test(clientId)) throw new GatewayConfigError(`server client id "${clientId}" looks like a device id; a device could take it over`);
+      const client = new MqttClient(
+        () => {
+          const [clientEnd, brokerEnd] = createDuplexPair();
+          if (closing) {
+            queueMicrotask(() => clientEnd.destroy());
+            return clientEnd;
+          }
+          inProcessStreams.add(brokerEnd);
+          broker.handle(brokerEnd);
+          return clientEnd;
+        },
+        { protocolVersion: 4, reconnectPeriod: 1000, ...options, clientId, username: resolved.server.username },
+      );
+      serverClients.add(client);
+      client.once('end', () => serverClients.delete(client));
+      return client;
+    },
+    close() {
+      closing ??= shutdown();
+      return closing;
+    },
+  };
+}
