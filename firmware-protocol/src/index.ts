@@ -1,6 +1,7 @@
 // The byte formats every device emits and the one definition of a valid record.
 export * from './encoding.ts';
 export * from './time.ts';
+export * from './random.ts';
 export * from './crypto/sha256.ts';
 export * from './crypto/ed25519.ts';
 export * from './identity/keyring.ts';

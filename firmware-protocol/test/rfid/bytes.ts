@@ -11,17 +11,6 @@ export function spaced(bytes: Uint8Array): string {
   return toHex(bytes).toUpperCase().replace(/(..)(?=.)/g, '$1 ');
 }
 
-/** mulberry32: small, fast, and the same sequence on every machine for a given seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function randomInt(random: () => number, min: number, max: number): number {
   return min + Math.floor(random() * (max - min + 1));
@@ -32,3 +21,5 @@ export function randomBytes(random: () => number, length: number): Uint8Array {
   for (let i = 0; i < length; i++) out[i] = Math.floor(random() * 256);
   return out;
 }
+
+export { seededRandom } from '../../src/random.ts';

@@ -17,18 +17,8 @@ import {
   type MtSicsReplyInput,
   type ScaleStreamParser,
 } from '../../src/scale/index.ts';
+import { seededRandom as prng } from '../../src/random.ts';
 
-/** mulberry32: tiny, fast, good enough to drive a fuzzer. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Rand = () => number;
 const int = (r: Rand, n: number) => Math.floor(r() * n);

@@ -14,7 +14,8 @@ import { parseArgs } from 'node:util';
 import { isChafonVariant, type ChafonVariant } from '@wastetrail/firmware-protocol';
 import { openPtyDevice } from '../serial/pty.ts';
 import { attachReaderModel, playReaderScript } from './driver.ts';
-import { ReaderModel, seededRandom } from './model.ts';
+import { seededRandom } from '@wastetrail/firmware-protocol';
+import { ReaderModel } from './model.ts';
 
 export const READER_USAGE =
   'usage: wastetrail-sim reader [--baud 57600] [--variant plain|antenna|rssi|antenna-rssi] [--scenario FILE] [--address 0] [--tags-per-frame N] [--seed N] [--verbose]';

@@ -8,6 +8,7 @@
  * list does not fit one, the antenna/RSSI layouts as a setting, silence for commands to another
  * address, 0xFE for commands it does not know, and line noise on request.
  */
+import { seededRandom } from '@wastetrail/firmware-protocol';
 import {
   CHAFON_BROADCAST_ADDRESS,
   CHAFON_COMMAND,
@@ -193,14 +194,3 @@ function clampByte(n: number): number {
   return Math.min(255, Math.max(0, n));
 }
 
-/** mulberry32: a small generator whose sequence depends only on its seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
