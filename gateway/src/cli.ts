@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseKeyring, type Keyring } from '@wastetrail/firmware-protocol';
-import { hashServerPassword } from './auth/server-password.ts';
+import { hashPassword } from './auth/password.ts';
 import { GatewayConfigError, readGatewayConfigFile, type GatewayConfigFile } from './config.ts';
 import { startGateway, type Gateway } from './gateway.ts';
 import { createStderrLogger, LOG_LEVELS, type LogLevel } from './log.ts';
@@ -136,6 +136,6 @@ async function hashPasswordCommand(io: CliIo): Promise<number> {
     io.stderr('wastetrail-gateway: give a password of at least 12 characters on stdin\n');
     return 2;
   }
-  io.stdout(`${await hashServerPassword(password)}\n`);
+  io.stdout(`${await hashPassword(password)}\n`);
   return 0;
 }

@@ -14,7 +14,7 @@ import {
   string,
   type Keyring,
 } from '@wastetrail/firmware-protocol';
-import { parseServerPasswordHash, type ScryptHash } from './auth/server-password.ts';
+import { parsePasswordHash, type ScryptHash } from './auth/password.ts';
 import { LOG_LEVELS, type GatewayLogger, type LogLevel } from './log.ts';
 
 export interface ListenAddress {
@@ -135,7 +135,7 @@ export function resolveGatewayConfig(config: Omit<GatewayConfig, 'keyring' | 'lo
   }
   let passwordHash: ScryptHash | undefined;
   if (config.server?.passwordHash !== undefined) {
-    passwordHash = parseServerPasswordHash(config.server.passwordHash);
+    passwordHash = parsePasswordHash(config.server.passwordHash);
     if (!passwordHash) throw new GatewayConfigError('server.passwordHash is not a hash from `wastetrail-gateway hash-password` ($scrypt$ln=...,r=...,p=...$salt$hash)');
   }
 

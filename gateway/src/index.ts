@@ -24,7 +24,7 @@ export {
   type AuthFailureReason,
   type ConnackRefusalCode,
 } from './auth/connack.ts';
-export { hashServerPassword } from './auth/server-password.ts';
+export { hashPassword, parsePasswordHash, verifyPassword, type ScryptHash } from './auth/password.ts';
 export { REFUSAL_REASONS, renderPrometheusMetrics, type GatewayMetrics, type RefusalReason } from './metrics.ts';
 export { PortInUseError, ListenError, type BoundAddress, type ListenerKind } from './transport/listeners.ts';
 export { createStderrLogger, silentLogger, type GatewayLogger, type LogLevel } from './log.ts';

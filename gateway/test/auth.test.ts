@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
-import { hashServerPassword } from '../src/auth/server-password.ts';
+import { hashPassword } from '../src/auth/password.ts';
 import type { Gateway } from '../src/gateway.ts';
 import { endAll, keyringOf, makeDevice, startTestGateway, tokenFor, tryConnect, type ConnectOutcome } from './helpers.ts';
 
@@ -17,7 +17,7 @@ const open: MqttClient[] = [];
 beforeAll(async () => {
   gateway = await startTestGateway({
     keyring: keyringOf([good, revoked], { revoked: [revoked.id] }),
-    server: { username: 'wastetrail_server', passwordHash: await hashServerPassword(SERVER_PASSWORD, { log2N: 10 }) },
+    server: { username: 'wastetrail_server', passwordHash: await hashPassword(SERVER_PASSWORD, { log2N: 10 }) },
   });
   url = gateway.addresses.tcp!.url;
 });

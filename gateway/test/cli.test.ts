@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type MqttClient } from 'mqtt';
 import { allDevicesTopic, deviceTopic } from '@wastetrail/firmware-protocol';
-import { hashServerPassword } from '../src/auth/server-password.ts';
+import { hashPassword } from '../src/auth/password.ts';
 import { endAll, keyringJson, makeDevice, tokenFor, waitFor } from './helpers.ts';
 
 const BIN = fileURLToPath(new URL('../bin/wastetrail-gateway.js', import.meta.url));
@@ -67,7 +67,7 @@ describe.skipIf(!hasMosquittoPub())('standalone gateway (bin) with a stock mosqu
     writeFileSync(keyringFile, keyringJson([dev]));
     writeFileSync(
       join(dir, 'gateway.json'),
-      JSON.stringify({ server: { username: 'wastetrail_server', passwordHash: await hashServerPassword(SERVER_PASSWORD, { log2N: 10 }) } }),
+      JSON.stringify({ server: { username: 'wastetrail_server', passwordHash: await hashPassword(SERVER_PASSWORD, { log2N: 10 }) } }),
     );
     gateway = run(['--port', '0', '--keyring', keyringFile, '--config', join(dir, 'gateway.json')]);
     port = await listeningPort(gateway);

@@ -1,22 +1,22 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { hashServerPassword, parseServerPasswordHash, verifyServerPassword } from '../src/auth/server-password.ts';
+import { hashPassword, parsePasswordHash, verifyPassword } from '../src/auth/password.ts';
 import { DEFAULT_LIMITS, GatewayConfigError, parseGatewayConfigFile, readGatewayConfigFile, resolveGatewayConfig } from '../src/config.ts';
 
 describe('server password hash', () => {
   it('verifies the right password and refuses others', async () => {
-    const stored = parseServerPasswordHash(await hashServerPassword('s3cret-enough', { log2N: 10 }))!;
+    const stored = parsePasswordHash(await hashPassword('s3cret-enough', { log2N: 10 }))!;
     expect(stored.log2N).toBe(10);
-    expect(await verifyServerPassword(stored, Buffer.from('s3cret-enough'))).toBe(true);
-    expect(await verifyServerPassword(stored, Buffer.from('s3cret-enougH'))).toBe(false);
-    expect(await verifyServerPassword(stored, Buffer.from(''))).toBe(false);
+    expect(await verifyPassword(stored, Buffer.from('s3cret-enough'))).toBe(true);
+    expect(await verifyPassword(stored, Buffer.from('s3cret-enougH'))).toBe(false);
+    expect(await verifyPassword(stored, Buffer.from(''))).toBe(false);
   });
 
   it('refuses hashes that are not ours or ask for absurd costs', () => {
-    expect(parseServerPasswordHash('plaintext')).toBeUndefined();
-    expect(parseServerPasswordHash('$scrypt$ln=30,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')).toBeUndefined();
-    expect(parseServerPasswordHash('$scrypt$ln=14,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')).toBeDefined();
+    expect(parsePasswordHash('plaintext')).toBeUndefined();
+    expect(parsePasswordHash('$scrypt$ln=30,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')).toBeUndefined();
+    expect(parsePasswordHash('$scrypt$ln=14,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')).toBeDefined();
   });
 });
 

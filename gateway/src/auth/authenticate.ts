@@ -6,7 +6,7 @@
 import { DEVICE_ID_PATTERN, nodeEd25519Verify, verifyDeviceAuth, type Keyring } from '@wastetrail/firmware-protocol';
 import type { Session } from '../acl.ts';
 import { CONNACK_FOR_AUTH_FAILURE, deviceAuthFailureReason, type AuthFailureReason, type ConnackRefusalCode } from './connack.ts';
-import { verifyServerPassword, type ScryptHash } from './server-password.ts';
+import { verifyPassword, type ScryptHash } from './password.ts';
 
 export interface ConnectRequest {
   clientId: string;
@@ -35,7 +35,7 @@ export async function decideConnect(req: ConnectRequest, ctx: AuthContext): Prom
     if (DEVICE_ID_PATTERN.test(req.clientId)) return refuse('server_client_id');
     if (req.inProcess) return { ok: true, session: { role: 'server', username: ctx.server.username } };
     if (!ctx.server.passwordHash || !req.password) return refuse('server_bad_password');
-    const good = await verifyServerPassword(ctx.server.passwordHash, req.password);
+    const good = await verifyPassword(ctx.server.passwordHash, req.password);
     return good ? { ok: true, session: { role: 'server', username: ctx.server.username } } : refuse('server_bad_password');
   }
   if (req.username === undefined) return refuse('anonymous');

@@ -1,5 +1,6 @@
 /**
- * The server identity's broker password is stored as a scrypt hash, never as plain text, in the PHC
+ * Passwords (the server identity's broker password, web users' passwords) are stored as scrypt hashes,
+ * never as plain text, in the PHC
  * string form `$scrypt$ln=14,r=8,p=1$<salt>$<hash>` (unpadded base64). Verification runs scrypt on the
  * libuv thread pool and compares in constant time.
  */
@@ -28,8 +29,8 @@ function costOptions(log2N: number, r: number, p: number): ScryptOptions {
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64').replace(/=+$/, '');
 
-/** Hashes a password for the `server.passwordHash` setting (also `wastetrail-gateway hash-password`). */
-export async function hashServerPassword(password: string, options: { log2N?: number } = {}): Promise<string> {
+/** Hashes a password: `server.passwordHash` (`wastetrail-gateway hash-password`) and web user accounts. */
+export async function hashPassword(password: string, options: { log2N?: number } = {}): Promise<string> {
   const log2N = options.log2N ?? DEFAULT_SCRYPT_LOG2_N;
   if (!Number.isInteger(log2N) || log2N < 10 || log2N > 20) throw new RangeError('log2N must be an integer from 10 to 20');
   const salt = randomBytes(16);
@@ -37,7 +38,7 @@ export async function hashServerPassword(password: string, options: { log2N?: nu
   return `$scrypt$ln=${log2N},r=8,p=1$${b64(salt)}$${b64(hash)}`;
 }
 
-export function parseServerPasswordHash(text: string): ScryptHash | undefined {
+export function parsePasswordHash(text: string): ScryptHash | undefined {
   const m = PHC.exec(text);
   if (!m) return undefined;
   const [log2N, r, p] = [Number(m[1]), Number(m[2]), Number(m[3])];
@@ -48,7 +49,7 @@ export function parseServerPasswordHash(text: string): ScryptHash | undefined {
   return { log2N, r, p, salt, hash };
 }
 
-export async function verifyServerPassword(stored: ScryptHash, password: Uint8Array): Promise<boolean> {
+export async function verifyPassword(stored: ScryptHash, password: Uint8Array): Promise<boolean> {
   const derived = await scryptAsync(password, stored.salt, stored.hash.length, costOptions(stored.log2N, stored.r, stored.p));
   return timingSafeEqual(derived, stored.hash);
 }
