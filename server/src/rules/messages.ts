@@ -1,0 +1,158 @@
+/**
+ * Alert texts in every supported language. An alert stores a message key and its parameters (values
+ * only), so the web can show it in the reader's language; `{name}` inserts a parameter as is,
+ * `{name:step}` a custody step and `{name:anomalies}` a list of anomaly codes, in words of that language.
+ */
+import type { RecordErrorCode } from '@wastetrail/firmware-protocol';
+import type { AnomalyKind, CustodyStepKind } from '../custody/trail.ts';
+import type { MessageParams } from './candidate.ts';
+
+export const LOCALES = ['en', 'zh-CN'] as const;
+export type Locale = (typeof LOCALES)[number];
+
+export const ALERT_MESSAGES = {
+  'storage-overdue': {
+    en: 'Bag {bag} has been in storage room {room} at {institution} for {hours} h (limit {limitHours} h).',
+    'zh-CN': '医疗废物袋 {bag} 已在 {institution} 暂存间 {room} 存放 {hours} 小时（上限 {limitHours} 小时）。',
+  },
+  'department-unsent': {
+    en: 'Bag {bag} sealed at {department} ({institution}) {hours} h ago has not been collected (limit {limitHours} h).',
+    'zh-CN': '医疗废物袋 {bag}（{institution} {department}）封袋已 {hours} 小时，仍未被院内收集（上限 {limitHours} 小时）。',
+  },
+  'collection-overdue': {
+    en: '{bags} bag(s), {kg} kg, waiting in storage room {room} at {institution} with no pickup for {hours} h (interval {limitHours} h).',
+    'zh-CN': '{institution} 暂存间 {room} 有 {bags} 袋（{kg} 千克）医疗废物，已 {hours} 小时无人收运（约定间隔 {limitHours} 小时）。',
+  },
+  'missing-in-transit': {
+    en: 'Bag {bag} picked up at {institution} by vehicle {vehicle} (manifest {manifest}) {hours} h ago has not been received at disposal (limit {limitHours} h).',
+    'zh-CN': '医疗废物袋 {bag} 由车辆 {vehicle}（联单 {manifest}）自 {institution} 收运已 {hours} 小时，处置单位仍未接收（上限 {limitHours} 小时）。',
+  },
+  'weight-discrepancy.bag': {
+    en: 'Bag {bag} weighed {grams} g at {step:step} ({institution}) against {referenceGrams} g at {referenceStep:step}: {diffGrams} g ({diffPercent} %) apart, beyond the {toleranceGrams} g allowed.',
+    'zh-CN': '医疗废物袋 {bag} 在{step:step}环节（{institution}）称重 {grams} 克，{referenceStep:step}时为 {referenceGrams} 克，相差 {diffGrams} 克（{diffPercent}%），超出允许的 {toleranceGrams} 克。',
+  },
+  'weight-discrepancy.handover': {
+    en: 'Handover {handover} at {step:step} ({institution}) weighed {grams} g for {bags} bags sealed at {referenceGrams} g in all: {diffGrams} g ({diffPercent} %) apart, beyond the {toleranceGrams} g allowed.',
+    'zh-CN': '交接记录 {handover}（{institution}，{step:step}）共 {bags} 袋称重 {grams} 克，封袋合计 {referenceGrams} 克，相差 {diffGrams} 克（{diffPercent}%），超出允许的 {toleranceGrams} 克。',
+  },
+  'unknown-origin': {
+    en: 'Bag {bag} reached {institution} ({step:step}) with no sealing record: waste of unknown origin.',
+    'zh-CN': '医疗废物袋 {bag} 到达 {institution}（{step:step}）时没有封袋记录：来源不明的医疗废物。',
+  },
+  'cloned-tag.sealed-again': {
+    en: 'Tag {bag} was sealed {count} times (first at {institution}): a cloned or reused tag.',
+    'zh-CN': '标签 {bag} 被封袋 {count} 次（首次在 {institution}）：疑似克隆或重复使用的标签。',
+  },
+  'cloned-tag.too-fast': {
+    en: 'Tag {bag} was seen at {from} and at {to} {minutes} min apart, {distanceKm} km away ({speedKmh} km/h): faster than travel allows.',
+    'zh-CN': '标签 {bag} 先后出现在 {from} 和 {to}，相隔 {minutes} 分钟、{distanceKm} 千米（{speedKmh} 千米/小时）：超出可能的运输速度，疑似克隆标签。',
+  },
+  'cloned-tag.too-soon': {
+    en: 'Tag {bag} was seen at {from} and at {to} only {minutes} min apart: too soon to be one tag travelling.',
+    'zh-CN': '标签 {bag} 先后出现在 {from} 和 {to}，仅相隔 {minutes} 分钟：不可能是同一标签运输所致，疑似克隆标签。',
+  },
+  'out-of-order': {
+    en: 'Bag {bag}: custody does not add up ({anomalies:anomalies}).',
+    'zh-CN': '医疗废物袋 {bag} 的交接过程异常（{anomalies:anomalies}）。',
+  },
+  integrity: {
+    en: 'Device {device}: {code:code} ({detail}).',
+    'zh-CN': '设备 {device} 的记录完整性异常：{code:code}（{detail}）。',
+  },
+  'device-silent': {
+    en: 'Device {device} at {institution} has sent nothing since {lastSeen}: more than {limitMinutes} min of operating hours.',
+    'zh-CN': '{institution} 的设备 {device} 自 {lastSeen} 起无任何上报，作业时间内已超过 {limitMinutes} 分钟。',
+  },
+  'mass-balance': {
+    en: '{institution} on {date}: {sealedKg} kg sealed, {receivedKg} kg received at disposal ({diffPercent} % apart); {missingBags} of {bags} bags not received.',
+    'zh-CN': '{institution} {date}：封袋 {sealedKg} 千克，处置单位接收 {receivedKg} 千克（相差 {diffPercent}%）；{bags} 袋中 {missingBags} 袋未被接收。',
+  },
+} as const satisfies Record<string, Record<Locale, string>>;
+
+export type MessageKey = keyof typeof ALERT_MESSAGES;
+
+const STEP_NAMES: Record<Locale, Record<CustodyStepKind, string>> = {
+  en: { sealed: 'sealing', collected: 'collection', stored: 'storage', 'picked-up': 'pickup', received: 'receipt', disposed: 'disposal' },
+  'zh-CN': { sealed: '封袋', collected: '院内收集', stored: '暂存入库', 'picked-up': '转运交接', received: '处置接收', disposed: '处置' },
+};
+
+const ANOMALY_NAMES: Record<Locale, Record<AnomalyKind, string>> = {
+  en: {
+    NOT_SEALED: 'no sealing record',
+    DUPLICATE_SEAL: 'sealed twice',
+    STEP_OUT_OF_ORDER: 'step out of order',
+    STEP_REPEATED: 'step repeated',
+    STEP_AFTER_DISPOSAL: 'step after disposal',
+    WRONG_INSTITUTION: 'handled by another institution',
+    MANIFEST_MISMATCH: 'received on another manifest or vehicle',
+  },
+  'zh-CN': {
+    NOT_SEALED: '无封袋记录',
+    DUPLICATE_SEAL: '重复封袋',
+    STEP_OUT_OF_ORDER: '环节顺序颠倒',
+    STEP_REPEATED: '环节重复',
+    STEP_AFTER_DISPOSAL: '处置后仍有交接',
+    WRONG_INSTITUTION: '由非持有机构经手',
+    MANIFEST_MISMATCH: '接收的联单或车辆与收运不符',
+  },
+};
+
+/** Record error codes, and ingest's wire codes, in Chinese. */
+const ZH_CODES: Record<RecordErrorCode, string> & Record<string, string> = {
+  MALFORMED_ENVELOPE: '报文格式错误',
+  MALFORMED_RECORD: '记录格式错误',
+  NON_CANONICAL_RECORD: '记录编码不规范',
+  UNSUPPORTED_VERSION: '不支持的记录版本',
+  UNKNOWN_EVENT_TYPE: '未知事件类型',
+  MISSING_FIELD: '缺少字段',
+  UNEXPECTED_FIELD: '多余字段',
+  INVALID_FIELD: '字段无效',
+  WRONG_UNIT: '计量单位错误',
+  UNKNOWN_DEVICE: '未登记的设备',
+  WRONG_KEY: '密钥不符',
+  KEY_REVOKED: '密钥已吊销',
+  BAD_SIGNATURE: '签名无效',
+  EVENT_NOT_ALLOWED: '设备无权签署此类事件',
+  CHAIN_START_INVALID: '哈希链起点无效',
+  SEQUENCE_GAP: '序号缺失',
+  DUPLICATE_RECORD: '重复记录',
+  FORK: '哈希链分叉',
+  OUT_OF_ORDER: '记录顺序错误',
+  PREV_HASH_MISMATCH: '哈希链断裂',
+  TOPIC_MISMATCH: '记录与上报主题的设备不符',
+  PAYLOAD_TOO_LARGE: '报文过大',
+  NOT_UTF8: '报文不是 UTF-8 文本',
+  EMPTY_PAYLOAD: '空报文',
+  WRONG_TOPIC: '上报主题错误',
+  MALFORMED_STATUS: '状态消息格式错误',
+};
+
+function localise(value: string | number, format: string | undefined, locale: Locale): string {
+  const s = String(value);
+  switch (format) {
+    case 'step':
+      return STEP_NAMES[locale][s as CustodyStepKind] ?? s;
+    case 'anomalies':
+      return s
+        .split(',')
+        .filter((k) => k !== '')
+        .map((k) => ANOMALY_NAMES[locale][k as AnomalyKind] ?? k)
+        .join(locale === 'zh-CN' ? '、' : ', ');
+    case 'code':
+      return locale === 'zh-CN' && Object.prototype.hasOwnProperty.call(ZH_CODES, s) ? `${ZH_CODES[s]} ${s}` : s;
+    default:
+      return s;
+  }
+}
+
+/** The alert's text in `locale`; a parameter that is missing shows as its `{name}`, never as "undefined". */
+export function renderAlertMessage(key: MessageKey, params: MessageParams, locale: Locale = 'en'): string {
+  return ALERT_MESSAGES[key][locale].replace(/\{(\w+)(?::(\w+))?\}/g, (whole, name: string, format: string | undefined) => {
+    const v = params[name];
+    return v === undefined ? whole : localise(v, format, locale);
+  });
+}
+
+export function isMessageKey(s: string): s is MessageKey {
+  return Object.prototype.hasOwnProperty.call(ALERT_MESSAGES, s);
+}

@@ -1,0 +1,120 @@
+/**
+ * What every rule sees and returns. A rule reports its candidates and also the subjects it looked at,
+ * so the alert book can tell "no longer true" (a looked-at subject with no candidate) from "not looked
+ * at this time" (evaluation of a single bag after a new record).
+ */
+import type { StationRole } from '@wastetrail/firmware-protocol';
+import { CUSTODY_STEPS, type BagTrail, type CustodyStep, type CustodyStepKind } from '../custody/trail.ts';
+import { dedupeKeyOf, mergeEvidence, subjectKey, type AlertCandidate, type EvidenceRef, type MessageParams, type RuleId, type Severity } from './candidate.ts';
+import type { RuleThresholds } from './config.ts';
+import { renderAlertMessage, type MessageKey } from './messages.ts';
+
+export interface InstitutionInfo {
+  id: string;
+  /** Jurisdiction path, broadest first: [city, district, grid]. */
+  jurisdiction: readonly string[];
+  /** Where it is, for the cloned-tag travel check. */
+  location?: { lat: number; lon: number };
+  /** Its devices move (a transport company's vehicles): the steps they sign are not at a fixed place. */
+  mobile?: boolean;
+}
+
+export interface DeviceStatus {
+  device: string;
+  institution: string;
+  /** Last record or heartbeat from the device; absent if never seen (provisioned, not yet installed). */
+  lastSeenMs?: number;
+  stations: readonly StationRole[];
+}
+
+export interface RuleContext {
+  nowMs: number;
+  trails: readonly BagTrail[];
+  devices: readonly DeviceStatus[];
+  /** Every institution known or named by a trail or device, sorted. */
+  institutionIds: readonly string[];
+  institution(id: string): InstitutionInfo | undefined;
+  /** Thresholds in force at an institution (the defaults for one not in the list). */
+  thresholds(institution: string): RuleThresholds;
+  jurisdiction(institution: string): string;
+}
+
+export interface RuleOutput {
+  candidates: AlertCandidate[];
+  /** Subjects this rule judged, whether or not it fired for them. */
+  subjects: string[];
+}
+
+export interface Rule {
+  id: RuleId;
+  evaluate(ctx: RuleContext): RuleOutput;
+}
+
+export interface CandidateFields {
+  severity: Severity;
+  subject: string;
+  institution: string;
+  bag?: string;
+  device?: string;
+  messageKey: MessageKey;
+  params: MessageParams;
+  evidence: readonly EvidenceRef[];
+  sinceMs: number;
+}
+
+export function candidate(rule: RuleId, ctx: RuleContext, f: CandidateFields): AlertCandidate {
+  return {
+    rule,
+    severity: f.severity,
+    dedupeKey: dedupeKeyOf(rule, f.subject),
+    subject: f.subject,
+    institution: f.institution,
+    jurisdiction: ctx.jurisdiction(f.institution),
+    ...(f.bag !== undefined ? { bag: f.bag } : {}),
+    ...(f.device !== undefined ? { device: f.device } : {}),
+    message: renderAlertMessage(f.messageKey, f.params, 'en'),
+    messageKey: f.messageKey,
+    params: f.params,
+    evidence: mergeEvidence(f.evidence),
+    sinceMs: f.sinceMs,
+  };
+}
+
+/** A rule that judges each bag on its own trail: safe to run on just the bags a new record touched. */
+export function bagRule(id: RuleId, judge: (trail: BagTrail, ctx: RuleContext) => AlertCandidate[]): Rule {
+  return {
+    id,
+    evaluate(ctx) {
+      return { candidates: ctx.trails.flatMap((t) => judge(t, ctx)), subjects: ctx.trails.map((t) => subjectKey('bag', t.bag)) };
+    },
+  };
+}
+
+// ---- Facts about a trail that several rules need ----
+
+export const stepRank = (s: CustodyStepKind): number => CUSTODY_STEPS.indexOf(s);
+
+/** How far the bag has got: its highest step, whatever order the steps were signed in. */
+export function furthestStep(trail: BagTrail): CustodyStepKind | undefined {
+  let best: CustodyStepKind | undefined;
+  for (const s of trail.steps) if (best === undefined || stepRank(s.step) > stepRank(best)) best = s.step;
+  return best;
+}
+
+export function firstStepOf(trail: BagTrail, kind: CustodyStepKind): CustodyStep | undefined {
+  return trail.steps.find((s) => s.step === kind);
+}
+
+export function lastStepOf(trail: BagTrail, kind: CustodyStepKind): CustodyStep | undefined {
+  return trail.steps.findLast((s) => s.step === kind);
+}
+
+export const timeOf = (s: CustodyStep): number => Date.parse(s.time);
+
+/**
+ * A bag whose clock runs: the time rules judge bags that are still in someone's custody. A voided
+ * sealing (a test bag, a mislabel) stops every clock.
+ */
+export function inCustody(trail: BagTrail): boolean {
+  return trail.state !== 'voided';
+}
