@@ -6,3 +6,6 @@ export * from './serial/mock.ts';
 export * from './scale/model.ts';
 export * from './scale/script.ts';
 export * from './scale/simulator.ts';
+export * from './reader/model.ts';
+export * from './reader/script.ts';
+export * from './reader/driver.ts';

@@ -6,7 +6,7 @@
 import { sha256 } from '../crypto/sha256.ts';
 import { fromBase64, toBase64 as toBase64Std, toHex } from '../encoding.ts';
 import { fail, ok, type Result } from '../record/errors.ts';
-import { deviceId, STATION_ROLES, type StationRole } from '../record/events.ts';
+import { code, deviceId, STATION_ROLES, type StationRole } from '../record/events.ts';
 import { array, object, oneOf, optional, string } from '../record/schema.ts';
 import { ED25519_SPKI_PREFIX } from '../crypto/ed25519.ts';
 import { isRfc3339Utc } from '../time.ts';
@@ -47,7 +47,6 @@ export function rawEd25519PublicKey(spki: Uint8Array): Uint8Array | undefined {
   return spki.subarray(ED25519_SPKI_PREFIX.length);
 }
 
-const code = string({ pattern: /^[\x21-\x7e]{1,64}$/, max: 64, describe: 'a code of 1-64 printable characters' });
 const keySchema = object({
   publicKey: string({ max: 200, describe: 'base64 SPKI DER of an Ed25519 public key' }),
   revokedAt: optional(string({ max: 30, describe: 'an RFC 3339 UTC time' })),

@@ -112,3 +112,15 @@ describe('keyring', () => {
     expect(!badKey.ok && badKey.error.message).toMatch(/publicKey/);
   });
 });
+
+describe('codes as printed', () => {
+  it('a Chinese plate signs and verifies; a space or control character in a code does not', () => {
+    const { signer, ctx } = oneDevice(['department']);
+    ctx.keyring.devices.get('dev-a1')!.stations.push('pickup' as never);
+    const pickup = { type: 'picked-up' as const, body: { bags: [{ tag: 'qr:WT1' }], weight: { value: 900, unit: 'g' as const }, giver: 'k-1', crew: 'c-1', vehicle: '浙A12345', manifest: 'HZ2026' } };
+    const signed = signRecord({ ...draft, event: pickup }, signer);
+    expect(verifyRecord(signed, ctx)).toMatchObject({ ok: true, value: { record: { body: { vehicle: '浙A12345' } } } });
+    expect(() => signRecord({ ...draft, event: { ...pickup, body: { ...pickup.body, vehicle: '浙A 12345' } } }, signer)).toThrow(/INVALID_FIELD/);
+    expect(() => signRecord({ ...draft, event: { ...pickup, body: { ...pickup.body, vehicle: 'A\u0007' } } }, signer)).toThrow(/INVALID_FIELD/);
+  });
+});

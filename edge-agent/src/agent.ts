@@ -1,0 +1,301 @@
+/**
+ * The composition root: builds the outbox, the station workflow, the devices, the uplink, heartbeats
+ * and the kiosk from one configuration, and wires them together. Device events become station inputs;
+ * the workflow's `commit` effect becomes one outbox transaction, then a nudge to the uplink.
+ */
+import { join } from 'node:path';
+import { fromUtf8, type CustodyEvent, type Ed25519Signer, type TagId } from '@wastetrail/firmware-protocol';
+import type { AgentConfig } from './config/config.ts';
+import { QrScanner } from './devices/qr-scanner.ts';
+import { RfidReader } from './devices/rfid-reader.ts';
+import { ScaleDevice, type WeightEvent } from './devices/scale.ts';
+import type { PortFactory } from './devices/serial-link.ts';
+import { loadDeviceSigner } from './keys/device-key.ts';
+import { startKiosk, type Kiosk } from './kiosk/server.ts';
+import type { KioskSnapshot, RecordSummary } from './kiosk/view.ts';
+import { createStderrLogger, type Logger } from './log.ts';
+import { Outbox, type OutboxRecord } from './outbox/outbox.ts';
+import { qrInput } from './station/qr-input.ts';
+import { DETAILS_OF_MODE, StationWorkflow, type StationInput, type StationState } from './station/workflow.ts';
+import { Uplink, type UplinkStatus } from './uplink/uplink.ts';
+
+export const AGENT_NAME = 'wastetrail-edge/0.1.0';
+/** How long a notice (a refusal, "sealed") stays on the kiosk. */
+const NOTICE_SHOW_MS = 30_000;
+export const OUTBOX_FILE = 'outbox.sqlite';
+
+export interface AgentDeps {
+  logger?: Logger;
+  /** The device key; default: read from config.keyFile. */
+  signer?: Ed25519Signer;
+  /** Serial ports (tests: a mock binding); default: the real serialport binding. */
+  createPort?: PortFactory;
+  /** Wall clock (record times, tokens), ms since the epoch. */
+  wallClock?: () => number;
+  /** Monotonic clock (timeouts, stability), ms. */
+  monotonic?: () => number;
+}
+
+export interface Agent {
+  readonly config: AgentConfig;
+  readonly outbox: Outbox;
+  readonly uplink: Uplink;
+  /** http://127.0.0.1:PORT/ when the kiosk is enabled. */
+  readonly kioskUrl: string | undefined;
+  readonly station: StationState;
+  /** The device shells, for diagnostics (line counters, connection state). */
+  readonly devices: { scale: ScaleDevice; reader: RfidReader; qr?: QrScanner };
+  snapshot(): KioskSnapshot;
+  /** Feeds one station input (operator commands come this way from the kiosk). */
+  input(input: StationInput): void;
+  /** Writes a heartbeat record now. */
+  heartbeat(): OutboxRecord;
+  stop(): Promise<void>;
+}
+
+export function outboxPath(config: AgentConfig): string {
+  return join(config.dataDir, OUTBOX_FILE);
+}
+
+export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Promise<Agent> {
+  const log = deps.logger ?? createStderrLogger(config.logLevel);
+  const wall = deps.wallClock ?? Date.now;
+  const mono = deps.monotonic ?? (() => performance.now());
+  const startedAt = mono();
+  const signer = deps.signer ?? loadDeviceSigner(config.keyFile, (m) => log.warn(m));
+  const outbox = new Outbox(outboxPath(config), { deviceId: config.deviceId, signer, clock: wall });
+  try {
+    return await runStation(config, deps, { log, wall, mono, startedAt, signer, outbox });
+  } catch (e) {
+    outbox.close();
+    throw e;
+  }
+}
+
+interface StationContext {
+  log: Logger;
+  wall: () => number;
+  mono: () => number;
+  startedAt: number;
+  signer: Ed25519Signer;
+  outbox: Outbox;
+}
+
+/** Builds and starts everything around an open outbox; the caller closes the outbox if this throws. */
+async function runStation(config: AgentConfig, deps: AgentDeps, ctx: StationContext): Promise<Agent> {
+  const { log, wall, mono, startedAt, signer, outbox } = ctx;
+  const head = outbox.head();
+  log.info('outbox open', { file: outbox.file, head: head.seq, acked: outbox.ackedSeq() });
+  outbox.setMeta('agent_pid', String(process.pid));
+
+  const known = config.badges.known ? new Map(config.badges.known.map((b) => [b.id, { ...(b.name ? { name: b.name } : {}), ...(b.roles ? { roles: b.roles } : {}) }])) : undefined;
+  const workflow = new StationWorkflow({
+    role: config.station.role,
+    mode: config.station.mode,
+    ...(config.department ? { department: config.department } : {}),
+    ...(config.site ? { room: config.site } : {}),
+    defaults: {
+      ...(config.pickup ? { vehicle: config.pickup.vehicle, ...(config.pickup.manifest ? { manifest: config.pickup.manifest } : {}) } : {}),
+      method: config.disposal.method,
+    },
+    ...(known ? { knownBadges: known, refuseUnknownBadges: config.badges.refuseUnknown } : {}),
+    stepTimeoutMs: config.station.stepTimeoutSeconds * 1000,
+    weighTimeoutMs: config.station.weighTimeoutSeconds * 1000,
+    minGrams: config.station.minGrams,
+    maxBags: config.station.maxBags,
+  });
+  let station = workflow.initial();
+  let scaleView: WeightEvent = { stable: false, state: 'offline' };
+  let kiosk: Kiosk | undefined;
+  let stopped = false;
+
+  const stationLog = log.child('station');
+  const feed = (input: StationInput): void => {
+    if (stopped) return;
+    const before = station;
+    const out = workflow.next(station, input, mono());
+    station = out.state;
+    if (station.notice && station.notice !== before.notice && station.notice.level === 'refusal') {
+      stationLog.info('refused', { code: station.notice.code, ...station.notice.params });
+    }
+    for (const effect of out.effects) commit(effect.event);
+    if (station !== before) kiosk?.changed();
+  };
+  const commit = (event: CustodyEvent): void => {
+    let seq: number;
+    try {
+      seq = outbox.append(event).seq;
+    } catch (e) {
+      stationLog.error('could not commit the record; nothing was written', { type: event.type, error: e });
+      return feed({ kind: 'commit-failed', reason: e instanceof Error ? e.message : String(e) });
+    }
+    stationLog.info('record committed', { seq, type: event.type });
+    feed({ kind: 'committed', seq });
+    uplink.notify();
+  };
+
+  const uplinkLog = log.child('uplink');
+  let lastPersisted = '';
+  const uplink = new Uplink({
+    deviceId: config.deviceId,
+    outbox,
+    config: config.mqtt,
+    signer,
+    logger: uplinkLog,
+    agent: AGENT_NAME,
+    now: wall,
+    onStatus: (s: UplinkStatus) => {
+      // For `wastetrail-edge status`: written only when the connection state changes.
+      const persisted = JSON.stringify({ state: s.state, since: new Date(s.since).toISOString(), ...(s.lastError ? { lastError: s.lastError } : {}), ...(s.conflict ? { conflict: s.conflict } : {}) });
+      if (persisted !== lastPersisted && !stopped) {
+        lastPersisted = persisted;
+        try {
+          outbox.setMeta('uplink_status', persisted);
+        } catch (e) {
+          uplinkLog.warn('could not record the uplink state', { error: e });
+        }
+      }
+      kiosk?.changed();
+    },
+  });
+
+  const history = (tagId: TagId) => outbox.tagHistory(tagId);
+  const scale = new ScaleDevice({
+    config: config.serial.scale,
+    stability: config.stability,
+    logger: log.child('scale'),
+    now: mono,
+    ...(deps.createPort ? { createPort: deps.createPort } : {}),
+    onWeight: (w) => {
+      const changed = w.grams !== scaleView.grams || w.stable !== scaleView.stable;
+      scaleView = w;
+      feed({ kind: 'weight', ...(w.grams !== undefined ? { grams: w.grams } : {}), stable: w.stable });
+      if (changed) kiosk?.changed();
+    },
+    onState: () => kiosk?.changed(),
+  });
+  const reader = new RfidReader({
+    config: config.serial.rfid,
+    convention: config.badges.convention,
+    logger: log.child('rfid'),
+    now: mono,
+    ...(deps.createPort ? { createPort: deps.createPort } : {}),
+    onTag: (tagId) => feed({ kind: 'tag', tagId, source: 'rfid', history: history(tagId) }),
+    onTagLost: (tagId) => feed({ kind: 'tag-lost', tagId }),
+    onBadge: (badgeId) => feed({ kind: 'badge', badgeId }),
+    onState: () => kiosk?.changed(),
+  });
+  const qr = config.serial.qr
+    ? new QrScanner({
+        config: config.serial.qr,
+        logger: log.child('qr'),
+        ...(deps.createPort ? { createPort: deps.createPort } : {}),
+        onScan: (payload) => feed(qrInput(payload, history)),
+      })
+    : undefined;
+
+  const heartbeat = (): OutboxRecord => {
+    const record = outbox.append({ type: 'heartbeat', body: { uptime: Math.floor((mono() - startedAt) / 1000), backlog: outbox.backlog() } });
+    uplink.notify();
+    kiosk?.changed();
+    return record;
+  };
+  const timers: NodeJS.Timeout[] = [];
+  timers.push(
+    setInterval(() => {
+      if (station.tx) feed({ kind: 'tick' });
+    }, 250),
+  );
+  if (config.heartbeatMinutes > 0) {
+    timers.push(
+      setInterval(() => {
+        try {
+          heartbeat();
+        } catch (e) {
+          log.error('could not write a heartbeat', { error: e });
+        }
+      }, Math.max(1, Math.round(config.heartbeatMinutes * 60_000))),
+    );
+  }
+
+  const summaries = new Map<number, RecordSummary>();
+  const snapshot = (): KioskSnapshot => {
+    const tx = station.tx;
+    return {
+      device: { id: config.deviceId, institution: config.institution, ...(config.site ? { site: config.site } : {}), role: config.station.role },
+      station: {
+        mode: station.mode,
+        modes: workflow.modes,
+        step: station.step,
+        prompt: station.prompt,
+        ...(station.notice && mono() - station.notice.at < NOTICE_SHOW_MS ? { notice: station.notice } : {}),
+        bags: tx?.bags.map((b) => b.tagId) ?? [],
+        ...(tx?.category ? { category: tx.category } : {}),
+        badges: tx?.badges ?? [],
+        details: station.details,
+        detailFields: DETAILS_OF_MODE[station.mode],
+      },
+      scale: { ...(scaleView.grams !== undefined ? { grams: scaleView.grams } : {}), stable: scaleView.stable, state: scaleView.state, connected: scale.connected },
+      reader: { connected: reader.connected },
+      uplink: uplink.status(),
+      lastRecords: outbox.recentCustody(8).map((r) => summarise(r, summaries)),
+    };
+  };
+
+  try {
+    if (config.kiosk.enabled) {
+      kiosk = await startKiosk({ host: config.kiosk.host, port: config.kiosk.port, language: config.kiosk.language, source: { snapshot, command: feed }, logger: log.child('kiosk') });
+    }
+  } catch (e) {
+    for (const t of timers) clearInterval(t);
+    throw e;
+  }
+  scale.start();
+  reader.start();
+  qr?.start();
+  uplink.start();
+  log.info('station ready', { device: config.deviceId, role: config.station.role, mode: station.mode });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    config,
+    outbox,
+    uplink,
+    kioskUrl: kiosk?.url,
+    get station() {
+      return station;
+    },
+    devices: { scale, reader, ...(qr ? { qr } : {}) },
+    snapshot,
+    input: feed,
+    heartbeat,
+    stop: () =>
+      (stopping ??= (async () => {
+        for (const t of timers) clearInterval(t);
+        await Promise.all([scale.close(), reader.close(), qr?.close()]);
+        await kiosk?.close();
+        await uplink.stop();
+        stopped = true;
+        outbox.close();
+        log.info('stopped');
+      })()),
+  };
+}
+
+function summarise(r: OutboxRecord, cache: Map<number, RecordSummary>): RecordSummary {
+  const hit = cache.get(r.seq);
+  if (hit) return hit;
+  const s: RecordSummary = { seq: r.seq, type: r.type, time: r.time };
+  try {
+    const body = (JSON.parse(fromUtf8(r.bytes) ?? '{}') as { body?: Record<string, unknown> }).body ?? {};
+    const weight = body.weight as { value?: number } | undefined;
+    if (typeof weight?.value === 'number') s.grams = weight.value;
+    if (Array.isArray(body.bags)) s.count = body.bags.length;
+    if (typeof body.category === 'string') s.category = body.category;
+  } catch {
+    // A summary is a convenience: the record itself is what counts.
+  }
+  if (cache.size > 1000) cache.clear();
+  cache.set(r.seq, s);
+  return s;
+}
