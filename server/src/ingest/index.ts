@@ -1,0 +1,18 @@
+// MQTT ingest: verify, deduplicate, group-commit, acknowledge (docs/server/ingest.md).
+export {
+  DEFAULT_INGEST_SETTINGS,
+  resolveIngestSettings,
+  startIngest,
+  verifyWorkerCount,
+  type AcceptedHook,
+  type AcceptedRecord,
+  type Ingest,
+  type IngestLogger,
+  type IngestOptions,
+  type IngestSettings,
+} from './ingest.ts';
+export { connectIngestClient, type IngestMqttConnection } from './connect.ts';
+export { INGEST_ERROR_CODES, type IngestErrorCode, type QuarantineCode } from './codes.ts';
+export { INTEGRITY_RULE, integrityAlert, integrityDedupeKey, integritySeverity } from './integrity.ts';
+export { readRecordsPayload } from './payload.ts';
+export { COMMIT_LATENCY_BUCKETS_MS, emptyIngestStats, renderIngestMetrics, type IngestStats } from './stats.ts';

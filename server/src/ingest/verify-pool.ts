@@ -1,0 +1,82 @@
+/**
+ * A pool of worker threads that check records' signatures in batches while the main thread keeps
+ * chain order and commits. The pool only ever speeds things up: when it fails, ingest verifies inline.
+ */
+import { Worker } from 'node:worker_threads';
+import { keyringToJson, type Keyring } from '@wastetrail/firmware-protocol';
+import type { RecordCheck } from './record-check.ts';
+
+export type ToWorker = { kind: 'keyring'; keyring: unknown } | { kind: 'check'; id: number; lines: string[] };
+export type FromWorker = { kind: 'checked'; id: number; checks: Array<RecordCheck | null> };
+
+const ENTRY = new URL('./verify-worker-entry.js', import.meta.url);
+
+interface PoolWorker {
+  worker: Worker;
+  /** Lines sent and not yet answered: new work goes to the least loaded worker. */
+  load: number;
+  pending: Map<number, { lines: number; resolve: (c: Array<RecordCheck | null>) => void; reject: (e: Error) => void }>;
+  alive: boolean;
+}
+
+export class VerifyPool {
+  readonly size: number;
+  private readonly workers: PoolWorker[] = [];
+  private nextId = 1;
+  private closing = false;
+
+  constructor(size: number, keyring: Keyring) {
+    this.size = size;
+    const keyringJson = keyringToJson(keyring);
+    for (let i = 0; i < size; i++) this.workers.push(this.spawn(keyringJson));
+  }
+
+  private spawn(keyringJson: unknown): PoolWorker {
+    const worker = new Worker(ENTRY, { name: 'wastetrail-verify' });
+    const w: PoolWorker = { worker, load: 0, pending: new Map(), alive: true };
+    worker.on('message', (m: FromWorker) => {
+      const p = w.pending.get(m.id);
+      if (!p) return;
+      w.pending.delete(m.id);
+      w.load -= p.lines;
+      p.resolve(m.checks);
+    });
+    const fail = (err: Error) => {
+      w.alive = false;
+      for (const p of w.pending.values()) p.reject(err);
+      w.pending.clear();
+      w.load = 0;
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`verification worker exited with code ${code}`)));
+    worker.postMessage({ kind: 'keyring', keyring: keyringJson } satisfies ToWorker);
+    return w;
+  }
+
+  get alive(): number {
+    return this.workers.filter((w) => w.alive).length;
+  }
+
+  /** Checks envelope lines on the least loaded worker; null for a line that is not an envelope. */
+  check(lines: string[]): Promise<Array<RecordCheck | null>> {
+    const live = this.workers.filter((w) => w.alive);
+    if (this.closing || live.length === 0) return Promise.reject(new Error('no verification worker is running'));
+    const w = live.reduce((a, b) => (b.load < a.load ? b : a));
+    const id = this.nextId++;
+    w.load += lines.length;
+    return new Promise((resolve, reject) => {
+      w.pending.set(id, { lines: lines.length, resolve, reject });
+      w.worker.postMessage({ kind: 'check', id, lines } satisfies ToWorker);
+    });
+  }
+
+  setKeyring(keyring: Keyring): void {
+    const json = keyringToJson(keyring);
+    for (const w of this.workers) if (w.alive) w.worker.postMessage({ kind: 'keyring', keyring: json } satisfies ToWorker);
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+  }
+}

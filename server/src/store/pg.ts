@@ -1,0 +1,565 @@
+/**
+ * The scale-out store: drizzle over node-postgres, the same CustodyStore as sqlite.ts. Several server
+ * processes may share it: (device, seq) is unique, acks are recorded only for stored records, and an
+ * alert's dedupe key is settled by the database (INSERT ... ON CONFLICT on the partial unique index).
+ * Migrations from server/drizzle/pg/ are applied on open, into the configured schema.
+ */
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { and, asc, desc, eq, gt, gte, inArray, lt, ne, sql, type SQL } from 'drizzle-orm';
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
+import { fromBase64, KEYRING_FORMAT, keyId, keyringToJson, parseKeyring, type ChainHead, type EventType, type Keyring, type StationRole } from '@wastetrail/firmware-protocol';
+import type {
+  Alert,
+  AlertFilter,
+  AppendOutcome,
+  CustodyStore,
+  Department,
+  DeviceRegistration,
+  DeviceStatus,
+  DeviceStatusPatch,
+  Institution,
+  Jurisdiction,
+  NewAlert,
+  NewQuarantineEntry,
+  NewUser,
+  QuarantineEntry,
+  RecordBatch,
+  Session,
+  StaffBadge,
+  StoredRecord,
+  TransportCompany,
+  User,
+  Vehicle,
+} from './repository.ts';
+import { DEFAULT_QUARANTINE_PAYLOAD_LIMIT } from './repository.ts';
+import * as schema from './schema.pg.ts';
+
+export const PG_MIGRATIONS_DIR = fileURLToPath(new URL('../../drizzle/pg', import.meta.url));
+
+const INSERT_CHUNK = 500;
+const MIGRATIONS_TABLE = '__drizzle_migrations';
+/** Any constant: serialises migrations between processes starting at once. */
+const MIGRATION_LOCK = 0x77745f6d; // "wt_m"
+
+export interface PgStoreOptions {
+  /** postgres://user:password@host:5432/database */
+  url: string;
+  /** The schema to keep the tables in (created if missing). Default "public". */
+  schema?: string;
+  /** Connections in the pool. */
+  poolSize?: number;
+  quarantinePayloadLimit?: number;
+}
+
+export type PgDatabase = NodePgDatabase<typeof schema> & { $client: pg.Pool };
+
+export interface PgStore extends CustodyStore {
+  readonly db: PgDatabase;
+  readonly schema: string;
+}
+
+export async function openPgStore(options: PgStoreOptions): Promise<PgStore> {
+  const schemaName = options.schema ?? 'public';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schemaName)) throw new TypeError(`schema "${schemaName}" must be a lower-case SQL identifier`);
+  const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, options: `-c search_path=${schemaName}` });
+  try {
+    const db = drizzle({ client: pool, schema });
+    await migratePg(db, schemaName);
+    return new PgCustodyStore(db, schemaName, options.quarantinePayloadLimit ?? DEFAULT_QUARANTINE_PAYLOAD_LIMIT);
+  } catch (err) {
+    await pool.end();
+    throw err;
+  }
+}
+
+/**
+ * Applies pending migrations, recording them as drizzle's migrator does (so drizzle-kit sees the same
+ * history). drizzle-kit writes foreign keys as REFERENCES "public"."table"; for another schema they are
+ * pointed at it, so the tables can live in any schema (a test's, or a shared database's).
+ */
+async function migratePg(db: PgDatabase, schemaName: string): Promise<void> {
+  const migrations = readMigrationFiles({ migrationsFolder: PG_MIGRATIONS_DIR });
+  const id = sql.identifier;
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${MIGRATION_LOCK})`);
+    await tx.execute(sql`create schema if not exists ${id(schemaName)}`);
+    await tx.execute(sql`create table if not exists ${id(schemaName)}.${id(MIGRATIONS_TABLE)} (id serial primary key, hash text not null, created_at bigint)`);
+    const last = await tx.execute<{ created_at: string }>(sql`select created_at from ${id(schemaName)}.${id(MIGRATIONS_TABLE)} order by created_at desc limit 1`);
+    const appliedUpTo = Number(last.rows[0]?.created_at ?? -1);
+    for (const m of migrations) {
+      if (m.folderMillis <= appliedUpTo) continue;
+      for (const statement of m.sql) {
+        const text = schemaName === 'public' ? statement : statement.replaceAll('"public".', `"${schemaName}".`);
+        if (text.trim()) await tx.execute(sql.raw(text));
+      }
+      await tx.execute(sql`insert into ${id(schemaName)}.${id(MIGRATIONS_TABLE)} (hash, created_at) values (${m.hash}, ${m.folderMillis})`);
+    }
+  });
+}
+
+const t = schema;
+type Tx = Parameters<Parameters<PgDatabase['transaction']>[0]>[0];
+
+class PgCustodyStore implements PgStore {
+  readonly db: PgDatabase;
+  readonly schema: string;
+  private readonly quarantineLimit: number;
+  private closed = false;
+
+  constructor(db: PgDatabase, schemaName: string, quarantineLimit: number) {
+    this.db = db;
+    this.schema = schemaName;
+    this.quarantineLimit = quarantineLimit;
+  }
+
+  // ---- Records ----
+
+  async appendRecords(batch: RecordBatch): Promise<AppendOutcome> {
+    return this.db.transaction(async (tx) => {
+      const outcome: AppendOutcome = { stored: 0, duplicates: [], conflicts: [], acks: [] };
+      for (let i = 0; i < batch.records.length; i += INSERT_CHUNK) {
+        const chunk = batch.records.slice(i, i + INSERT_CHUNK);
+        const inserted = await tx
+          .insert(t.records)
+          .values(
+            chunk.map((r) => ({
+              device: r.device,
+              seq: r.seq,
+              hash: r.hash,
+              prev: r.prev,
+              kid: r.kid,
+              deviceTime: r.deviceTime,
+              receivedAt: r.receivedAt,
+              type: r.type,
+              bytes: toBuffer(r.bytes),
+              signature: toBuffer(r.signature),
+              body: r.body,
+            })),
+          )
+          .onConflictDoNothing()
+          .returning({ device: t.records.device, seq: t.records.seq });
+        outcome.stored += inserted.length;
+        const fresh = new Set(inserted.map((r) => `${r.device}\n${r.seq}`));
+        const tags: Array<{ tag: string; device: string; seq: number }> = [];
+        for (const r of chunk) {
+          if (fresh.has(`${r.device}\n${r.seq}`)) {
+            for (const tag of new Set(r.tags)) tags.push({ tag, device: r.device, seq: r.seq });
+            continue;
+          }
+          const [stored] = await tx
+            .select({ hash: t.records.hash })
+            .from(t.records)
+            .where(and(eq(t.records.device, r.device), eq(t.records.seq, r.seq)));
+          if (stored?.hash === r.hash) outcome.duplicates.push({ device: r.device, seq: r.seq });
+          else outcome.conflicts.push({ device: r.device, seq: r.seq, hash: r.hash, storedHash: stored?.hash ?? '' });
+        }
+        for (let j = 0; j < tags.length; j += INSERT_CHUNK) {
+          await tx.insert(t.recordTags).values(tags.slice(j, j + INSERT_CHUNK)).onConflictDoNothing();
+        }
+      }
+      await this.insertQuarantine(tx, batch.quarantine);
+      for (const ack of batch.acks) {
+        const [stored] = await tx
+          .select({ hash: t.records.hash })
+          .from(t.records)
+          .where(and(eq(t.records.device, ack.device), eq(t.records.seq, ack.seq)));
+        if (stored?.hash !== ack.hash) continue;
+        const recorded = await tx
+          .insert(t.deviceStatus)
+          .values({ device: ack.device, ackedSeq: ack.seq, ackedHash: ack.hash })
+          // Several processes may ack the same device: never move the recorded ack backwards.
+          .onConflictDoUpdate({
+            target: t.deviceStatus.device,
+            set: { ackedSeq: ack.seq, ackedHash: ack.hash },
+            setWhere: sql`${t.deviceStatus.ackedSeq} is null or ${t.deviceStatus.ackedSeq} <= ${ack.seq}`,
+          })
+          .returning({ device: t.deviceStatus.device });
+        if (recorded.length > 0) outcome.acks.push(ack);
+      }
+      for (const { device, at } of batch.seen ?? []) {
+        await tx.insert(t.deviceStatus).values({ device, lastSeenAt: at }).onConflictDoUpdate({ target: t.deviceStatus.device, set: { lastSeenAt: at } });
+      }
+      return outcome;
+    });
+  }
+
+  async headOf(device: string): Promise<ChainHead | undefined> {
+    const [head] = await this.db
+      .select({ seq: t.records.seq, hash: t.records.hash })
+      .from(t.records)
+      .where(eq(t.records.device, device))
+      .orderBy(desc(t.records.seq))
+      .limit(1);
+    return head;
+  }
+
+  async recordAt(device: string, seq: number): Promise<StoredRecord | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(t.records)
+      .where(and(eq(t.records.device, device), eq(t.records.seq, seq)));
+    return row && toStoredRecord(row);
+  }
+
+  async recordsForTags(tags: readonly string[]): Promise<StoredRecord[]> {
+    if (tags.length === 0) return [];
+    const rows = await this.db
+      .selectDistinct({ record: t.records })
+      .from(t.recordTags)
+      .innerJoin(t.records, and(eq(t.records.device, t.recordTags.device), eq(t.records.seq, t.recordTags.seq)))
+      .where(inArray(t.recordTags.tag, [...tags]))
+      .orderBy(asc(t.records.id));
+    return rows.map((r) => toStoredRecord(r.record));
+  }
+
+  async recordsOfDevice(device: string, fromSeq: number, limit: number): Promise<StoredRecord[]> {
+    const rows = await this.db
+      .select()
+      .from(t.records)
+      .where(and(eq(t.records.device, device), gte(t.records.seq, fromSeq)))
+      .orderBy(asc(t.records.seq))
+      .limit(limit);
+    return rows.map(toStoredRecord);
+  }
+
+  async recordsAfter(afterId: number, limit: number): Promise<StoredRecord[]> {
+    const rows = await this.db.select().from(t.records).where(gt(t.records.id, afterId)).orderBy(asc(t.records.id)).limit(limit);
+    return rows.map(toStoredRecord);
+  }
+
+  async countRecords(): Promise<number> {
+    const [row] = await this.db.select({ n: sql<number>`count(*)::int` }).from(t.records);
+    return row!.n;
+  }
+
+  // ---- Quarantine ----
+
+  async quarantine(entries: readonly NewQuarantineEntry[]): Promise<void> {
+    await this.db.transaction((tx) => this.insertQuarantine(tx, entries));
+  }
+
+  private async insertQuarantine(tx: Tx, entries: readonly NewQuarantineEntry[]): Promise<void> {
+    for (let i = 0; i < entries.length; i += INSERT_CHUNK) {
+      const rows = entries.slice(i, i + INSERT_CHUNK).map((q) => ({
+        receivedAt: q.receivedAt,
+        topic: q.topic ?? null,
+        code: q.code,
+        message: q.message,
+        device: q.device ?? null,
+        seq: q.seq ?? null,
+        payload: toBuffer(q.payload.subarray(0, this.quarantineLimit)),
+        payloadBytes: q.payloadBytes,
+      }));
+      await tx.insert(t.quarantine).values(rows);
+    }
+  }
+
+  async quarantined(filter: { device?: string; code?: string; limit?: number } = {}): Promise<QuarantineEntry[]> {
+    const where = conjunction([
+      filter.device !== undefined ? eq(t.quarantine.device, filter.device) : undefined,
+      filter.code !== undefined ? eq(t.quarantine.code, filter.code) : undefined,
+    ]);
+    const rows = await this.db.select().from(t.quarantine).where(where).orderBy(asc(t.quarantine.id)).limit(filter.limit ?? 1000);
+    return rows.map((q) => ({
+      id: q.id,
+      receivedAt: q.receivedAt,
+      ...(q.topic !== null ? { topic: q.topic } : {}),
+      code: q.code,
+      message: q.message,
+      ...(q.device !== null ? { device: q.device } : {}),
+      ...(q.seq !== null ? { seq: q.seq } : {}),
+      payload: new Uint8Array(q.payload),
+      payloadBytes: q.payloadBytes,
+    }));
+  }
+
+  // ---- Reference data ----
+
+  async upsertJurisdiction(j: Jurisdiction): Promise<void> {
+    await this.db.insert(t.jurisdictions).values(j).onConflictDoUpdate({ target: t.jurisdictions.id, set: { parent: j.parent, level: j.level, name: j.name } });
+  }
+
+  async jurisdictions(): Promise<Jurisdiction[]> {
+    return this.db.select().from(t.jurisdictions).orderBy(asc(t.jurisdictions.id));
+  }
+
+  async upsertInstitution(i: Institution): Promise<void> {
+    await this.db.insert(t.institutions).values(i).onConflictDoUpdate({ target: t.institutions.id, set: { name: i.name, kind: i.kind, jurisdiction: i.jurisdiction } });
+  }
+
+  async institution(id: string): Promise<Institution | undefined> {
+    const [row] = await this.db.select().from(t.institutions).where(eq(t.institutions.id, id));
+    return row;
+  }
+
+  async institutions(filter: { jurisdiction?: string; kind?: Institution['kind'] } = {}): Promise<Institution[]> {
+    const where = conjunction([
+      filter.jurisdiction !== undefined ? eq(t.institutions.jurisdiction, filter.jurisdiction) : undefined,
+      filter.kind !== undefined ? eq(t.institutions.kind, filter.kind) : undefined,
+    ]);
+    return this.db.select().from(t.institutions).where(where).orderBy(asc(t.institutions.id));
+  }
+
+  async upsertDepartment(d: Department): Promise<void> {
+    await this.db.insert(t.departments).values(d).onConflictDoUpdate({ target: [t.departments.institution, t.departments.code], set: { name: d.name } });
+  }
+
+  async departments(institution: string): Promise<Department[]> {
+    return this.db.select().from(t.departments).where(eq(t.departments.institution, institution)).orderBy(asc(t.departments.code));
+  }
+
+  async upsertStaffBadge(b: StaffBadge): Promise<void> {
+    await this.db.insert(t.staffBadges).values(b).onConflictDoUpdate({ target: t.staffBadges.badge, set: { institution: b.institution, name: b.name, role: b.role } });
+  }
+
+  async staffBadge(badge: string): Promise<StaffBadge | undefined> {
+    const [row] = await this.db.select().from(t.staffBadges).where(eq(t.staffBadges.badge, badge));
+    return row;
+  }
+
+  async upsertTransportCompany(c: TransportCompany): Promise<void> {
+    await this.db.insert(t.transportCompanies).values(c).onConflictDoUpdate({ target: t.transportCompanies.id, set: { licence: c.licence } });
+  }
+
+  async upsertVehicle(v: Vehicle): Promise<void> {
+    await this.db.insert(t.vehicles).values(v).onConflictDoUpdate({ target: t.vehicles.id, set: { company: v.company, plate: v.plate } });
+  }
+
+  async vehicle(id: string): Promise<Vehicle | undefined> {
+    const [row] = await this.db.select().from(t.vehicles).where(eq(t.vehicles.id, id));
+    return row;
+  }
+
+  // ---- Devices and the keyring ----
+
+  async registerDevice(d: DeviceRegistration): Promise<void> {
+    const checked = parseKeyring({ format: KEYRING_FORMAT, devices: { [d.id]: registrationJson(d) } });
+    if (!checked.ok) throw new TypeError(`cannot register device ${d.id}: ${checked.error.message}`);
+    const row = { institution: d.institution, stations: [...d.stations], site: d.site ?? null, keys: d.keys.map((k) => ({ ...k })) };
+    await this.db
+      .insert(t.devices)
+      .values({ id: d.id, ...row, createdAt: new Date().toISOString() })
+      .onConflictDoUpdate({ target: t.devices.id, set: row });
+  }
+
+  async revokeDeviceKey(device: string, kid: string, at: string): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx.select({ keys: t.devices.keys }).from(t.devices).where(eq(t.devices.id, device)).for('update');
+      if (!row) return false;
+      let found = false;
+      const keys = row.keys.map((k) => {
+        const spki = fromBase64(k.publicKey);
+        if (!spki || keyId(spki) !== kid) return k;
+        found = true;
+        return { ...k, revokedAt: k.revokedAt !== undefined && k.revokedAt < at ? k.revokedAt : at };
+      });
+      if (found) await tx.update(t.devices).set({ keys }).where(eq(t.devices.id, device));
+      return found;
+    });
+  }
+
+  async devices(): Promise<DeviceRegistration[]> {
+    const rows = await this.db.select().from(t.devices).orderBy(asc(t.devices.id));
+    return rows.map((d) => ({
+      id: d.id,
+      institution: d.institution,
+      stations: d.stations as StationRole[],
+      ...(d.site !== null ? { site: d.site } : {}),
+      keys: d.keys,
+    }));
+  }
+
+  async keyring(): Promise<Keyring> {
+    const parsed = parseKeyring(await this.exportKeyring());
+    if (!parsed.ok) throw new Error(`the stored keyring is invalid: ${parsed.error.message}`);
+    return parsed.value;
+  }
+
+  async exportKeyring(): Promise<unknown> {
+    const devices: Record<string, unknown> = {};
+    for (const d of await this.devices()) devices[d.id] = registrationJson(d);
+    const parsed = parseKeyring({ format: KEYRING_FORMAT, devices });
+    if (!parsed.ok) throw new Error(`the stored keyring is invalid: ${parsed.error.message}`);
+    return keyringToJson(parsed.value);
+  }
+
+  // ---- Device status ----
+
+  async upsertDeviceStatus(device: string, patch: DeviceStatusPatch): Promise<void> {
+    const set = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as DeviceStatusPatch;
+    if (Object.keys(set).length === 0) {
+      await this.db.insert(t.deviceStatus).values({ device }).onConflictDoNothing();
+      return;
+    }
+    await this.db.insert(t.deviceStatus).values({ device, ...set }).onConflictDoUpdate({ target: t.deviceStatus.device, set });
+  }
+
+  async deviceStatus(device: string): Promise<DeviceStatus | undefined> {
+    const [row] = await this.db.select().from(t.deviceStatus).where(eq(t.deviceStatus.device, device));
+    return row;
+  }
+
+  async deviceStatuses(): Promise<DeviceStatus[]> {
+    return this.db.select().from(t.deviceStatus).orderBy(asc(t.deviceStatus.device));
+  }
+
+  // ---- Alerts ----
+
+  async openAlert(a: NewAlert): Promise<{ alert: Alert; created: boolean }> {
+    // The partial unique index decides, even with several processes raising the same alert at once.
+    const [row] = await this.db
+      .insert(t.alerts)
+      .values({
+        rule: a.rule,
+        severity: a.severity,
+        dedupeKey: a.dedupeKey,
+        title: a.title,
+        institution: a.institution ?? null,
+        jurisdiction: a.jurisdiction ?? null,
+        bag: a.bag ?? null,
+        device: a.device ?? null,
+        status: 'open',
+        escalationLevel: 1,
+        occurrences: 1,
+        openedAt: a.at,
+        lastSeenAt: a.at,
+        details: a.details ?? {},
+      })
+      .onConflictDoUpdate({
+        target: t.alerts.dedupeKey,
+        targetWhere: sql.raw(`status <> 'resolved'`),
+        set: {
+          occurrences: sql`${t.alerts.occurrences} + 1`,
+          lastSeenAt: sql`greatest(${t.alerts.lastSeenAt}, excluded.last_seen_at)`,
+          details: sql`${t.alerts.details} || excluded.details`,
+        },
+      })
+      .returning({ id: t.alerts.id, created: sql<boolean>`xmax = 0` });
+    return { alert: (await this.alert(row!.id))!, created: row!.created };
+  }
+
+  async acknowledgeAlert(id: number, by: string, at: string, note?: string): Promise<Alert | undefined> {
+    const [row] = await this.db
+      .update(t.alerts)
+      .set({ status: 'acknowledged', acknowledgedAt: at, acknowledgedBy: by, ...(note !== undefined ? { note } : {}) })
+      .where(and(eq(t.alerts.id, id), eq(t.alerts.status, 'open')))
+      .returning();
+    return row as Alert | undefined;
+  }
+
+  async resolveAlert(id: number, by: string, at: string, note: string): Promise<Alert | undefined> {
+    const [row] = await this.db
+      .update(t.alerts)
+      .set({ status: 'resolved', resolvedAt: at, resolvedBy: by, note })
+      .where(and(eq(t.alerts.id, id), ne(t.alerts.status, 'resolved')))
+      .returning();
+    return row as Alert | undefined;
+  }
+
+  async escalateAlert(id: number, level: 1 | 2 | 3): Promise<Alert | undefined> {
+    const [row] = await this.db
+      .update(t.alerts)
+      .set({ escalationLevel: level })
+      .where(and(eq(t.alerts.id, id), ne(t.alerts.status, 'resolved'), lt(t.alerts.escalationLevel, level)))
+      .returning();
+    return row as Alert | undefined;
+  }
+
+  async alert(id: number): Promise<Alert | undefined> {
+    const [row] = await this.db.select().from(t.alerts).where(eq(t.alerts.id, id));
+    return row as Alert | undefined;
+  }
+
+  async alerts(filter: AlertFilter = {}): Promise<Alert[]> {
+    const statuses = filter.status === undefined ? undefined : Array.isArray(filter.status) ? filter.status : [filter.status];
+    const where = conjunction([
+      statuses ? inArray(t.alerts.status, statuses) : undefined,
+      filter.rule !== undefined ? eq(t.alerts.rule, filter.rule) : undefined,
+      filter.device !== undefined ? eq(t.alerts.device, filter.device) : undefined,
+      filter.institution !== undefined ? eq(t.alerts.institution, filter.institution) : undefined,
+      filter.jurisdiction !== undefined ? eq(t.alerts.jurisdiction, filter.jurisdiction) : undefined,
+    ]);
+    return (await this.db.select().from(t.alerts).where(where).orderBy(asc(t.alerts.id)).limit(filter.limit ?? 1000)) as Alert[];
+  }
+
+  // ---- Users and sessions ----
+
+  async createUser(u: NewUser): Promise<User> {
+    const [row] = await this.db
+      .insert(t.users)
+      .values({ ...u, scope: u.scope ?? null })
+      .returning();
+    return row!;
+  }
+
+  async userByUsername(username: string): Promise<User | undefined> {
+    const [row] = await this.db.select().from(t.users).where(eq(t.users.username, username));
+    return row;
+  }
+
+  async userById(id: number): Promise<User | undefined> {
+    const [row] = await this.db.select().from(t.users).where(eq(t.users.id, id));
+    return row;
+  }
+
+  async createSession(s: Session): Promise<void> {
+    await this.db.insert(t.sessions).values(s);
+  }
+
+  async session(tokenHash: string): Promise<Session | undefined> {
+    const [row] = await this.db.select().from(t.sessions).where(eq(t.sessions.tokenHash, tokenHash));
+    return row;
+  }
+
+  async deleteSession(tokenHash: string): Promise<void> {
+    await this.db.delete(t.sessions).where(eq(t.sessions.tokenHash, tokenHash));
+  }
+
+  async deleteExpiredSessions(now: string): Promise<number> {
+    const gone = await this.db.delete(t.sessions).where(lt(t.sessions.expiresAt, now)).returning({ tokenHash: t.sessions.tokenHash });
+    return gone.length;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.db.$client.end();
+  }
+}
+
+function toBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function conjunction(parts: Array<SQL | undefined>): SQL | undefined {
+  const present = parts.filter((p): p is SQL => p !== undefined);
+  return present.length === 0 ? undefined : and(...present);
+}
+
+function registrationJson(d: DeviceRegistration): unknown {
+  return {
+    institution: d.institution,
+    stations: d.stations,
+    ...(d.site !== undefined ? { site: d.site } : {}),
+    keys: d.keys.map((k) => ({ publicKey: k.publicKey, ...(k.revokedAt !== undefined ? { revokedAt: k.revokedAt } : {}) })),
+  };
+}
+
+function toStoredRecord(row: typeof schema.records.$inferSelect): StoredRecord {
+  return {
+    id: row.id,
+    device: row.device,
+    seq: row.seq,
+    hash: row.hash,
+    prev: row.prev,
+    kid: row.kid,
+    deviceTime: row.deviceTime,
+    receivedAt: row.receivedAt,
+    type: row.type as EventType,
+    bytes: new Uint8Array(row.bytes),
+    signature: new Uint8Array(row.signature),
+    body: row.body,
+  };
+}

@@ -1,0 +1,216 @@
+/**
+ * The PostgreSQL schema (drizzle): the same tables as schema.sqlite.ts, in PostgreSQL's types (bytea for
+ * the signed bytes and signatures, jsonb, bigint seqs). Migrations: server/drizzle/pg/, generated with
+ * `WASTETRAIL_DIALECT=pg npx drizzle-kit generate --config server/drizzle.config.ts`.
+ * Times stay RFC 3339 UTC text, as in SQLite, so both stores return the same values.
+ */
+import { sql } from 'drizzle-orm';
+import { bigint, check, customType, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, type AnyPgColumn } from 'drizzle-orm/pg-core';
+import { ALERT_SEVERITIES, ALERT_STATUSES, DEVICE_STATES, INSTITUTION_KINDS, JURISDICTION_LEVELS, USER_ROLES, type DeviceKeyJson } from './vocabulary.ts';
+
+/** node-postgres reads and writes bytea as Buffer. */
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
+
+/** A CHECK that a text column holds one of a closed set of words. */
+const oneOf = (name: string, column: string, values: readonly string[]) =>
+  check(name, sql.raw(`${column} in (${values.map((v) => `'${v}'`).join(', ')})`));
+
+export const jurisdictions = pgTable(
+  'jurisdictions',
+  {
+    id: text('id').primaryKey(),
+    parent: text('parent').references((): AnyPgColumn => jurisdictions.id),
+    level: text('level', { enum: JURISDICTION_LEVELS }).notNull(),
+    name: text('name').notNull(),
+  },
+  (t) => [oneOf('jurisdictions_level', 'level', JURISDICTION_LEVELS), index('jurisdictions_parent').on(t.parent)],
+);
+
+export const institutions = pgTable(
+  'institutions',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    kind: text('kind', { enum: INSTITUTION_KINDS }).notNull(),
+    jurisdiction: text('jurisdiction')
+      .notNull()
+      .references(() => jurisdictions.id),
+  },
+  (t) => [oneOf('institutions_kind', 'kind', INSTITUTION_KINDS), index('institutions_jurisdiction').on(t.jurisdiction)],
+);
+
+export const departments = pgTable(
+  'departments',
+  {
+    institution: text('institution')
+      .notNull()
+      .references(() => institutions.id),
+    code: text('code').notNull(),
+    name: text('name').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.institution, t.code] })],
+);
+
+export const devices = pgTable('devices', {
+  id: text('id').primaryKey(),
+  institution: text('institution')
+    .notNull()
+    .references(() => institutions.id),
+  stations: jsonb('stations').$type<string[]>().notNull(),
+  site: text('site'),
+  keys: jsonb('keys').$type<DeviceKeyJson[]>().notNull(),
+  createdAt: text('created_at').notNull(),
+});
+
+export const staffBadges = pgTable(
+  'staff_badges',
+  {
+    badge: text('badge').primaryKey(),
+    institution: text('institution')
+      .notNull()
+      .references(() => institutions.id),
+    name: text('name').notNull(),
+    role: text('role').notNull(),
+  },
+  (t) => [index('staff_badges_institution').on(t.institution)],
+);
+
+export const transportCompanies = pgTable('transport_companies', {
+  id: text('id')
+    .primaryKey()
+    .references(() => institutions.id),
+  licence: text('licence').notNull(),
+});
+
+export const vehicles = pgTable(
+  'vehicles',
+  {
+    id: text('id').primaryKey(),
+    company: text('company')
+      .notNull()
+      .references(() => transportCompanies.id),
+    plate: text('plate').notNull(),
+  },
+  (t) => [index('vehicles_company').on(t.company)],
+);
+
+export const records = pgTable(
+  'records',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    device: text('device').notNull(),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    hash: text('hash').notNull(),
+    prev: text('prev').notNull(),
+    kid: text('kid').notNull(),
+    deviceTime: text('device_time').notNull(),
+    receivedAt: text('received_at').notNull(),
+    type: text('type').notNull(),
+    bytes: bytea('bytes').notNull(),
+    signature: bytea('signature').notNull(),
+    body: jsonb('body').notNull(),
+  },
+  (t) => [uniqueIndex('records_device_seq').on(t.device, t.seq), index('records_hash').on(t.hash)],
+);
+
+export const recordTags = pgTable(
+  'record_tags',
+  {
+    tag: text('tag').notNull(),
+    device: text('device').notNull(),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tag, t.device, t.seq] })],
+);
+
+export const quarantine = pgTable(
+  'quarantine',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    receivedAt: text('received_at').notNull(),
+    topic: text('topic'),
+    code: text('code').notNull(),
+    message: text('message').notNull(),
+    device: text('device'),
+    seq: bigint('seq', { mode: 'number' }),
+    payload: bytea('payload').notNull(),
+    payloadBytes: integer('payload_bytes').notNull(),
+  },
+  (t) => [index('quarantine_code').on(t.code), index('quarantine_device').on(t.device, t.seq)],
+);
+
+export const deviceStatus = pgTable(
+  'device_status',
+  {
+    device: text('device').primaryKey(),
+    state: text('state', { enum: DEVICE_STATES }),
+    stateAt: text('state_at'),
+    lastSeenAt: text('last_seen_at'),
+    agent: text('agent'),
+    backlog: bigint('backlog', { mode: 'number' }),
+    ackedSeq: bigint('acked_seq', { mode: 'number' }),
+    ackedHash: text('acked_hash'),
+  },
+  () => [oneOf('device_status_state', 'state', DEVICE_STATES)],
+);
+
+export const alerts = pgTable(
+  'alerts',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    rule: text('rule').notNull(),
+    severity: text('severity', { enum: ALERT_SEVERITIES }).notNull(),
+    dedupeKey: text('dedupe_key').notNull(),
+    title: text('title').notNull(),
+    institution: text('institution'),
+    jurisdiction: text('jurisdiction'),
+    bag: text('bag'),
+    device: text('device'),
+    status: text('status', { enum: ALERT_STATUSES }).notNull(),
+    escalationLevel: integer('escalation_level').notNull(),
+    occurrences: integer('occurrences').notNull(),
+    openedAt: text('opened_at').notNull(),
+    lastSeenAt: text('last_seen_at').notNull(),
+    acknowledgedAt: text('acknowledged_at'),
+    acknowledgedBy: text('acknowledged_by'),
+    resolvedAt: text('resolved_at'),
+    resolvedBy: text('resolved_by'),
+    note: text('note'),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull(),
+  },
+  (t) => [
+    uniqueIndex('alerts_dedupe_unresolved').on(t.dedupeKey).where(sql.raw(`status <> 'resolved'`)),
+    index('alerts_status').on(t.status, t.openedAt),
+    index('alerts_institution').on(t.institution),
+    index('alerts_jurisdiction').on(t.jurisdiction),
+    oneOf('alerts_severity', 'severity', ALERT_SEVERITIES),
+    oneOf('alerts_status_valid', 'status', ALERT_STATUSES),
+    check('alerts_escalation_level', sql.raw('escalation_level between 1 and 3')),
+  ],
+);
+
+export const users = pgTable(
+  'users',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    username: text('username').notNull().unique(),
+    passwordHash: text('password_hash').notNull(),
+    role: text('role', { enum: USER_ROLES }).notNull(),
+    scope: text('scope'),
+    createdAt: text('created_at').notNull(),
+  },
+  () => [oneOf('users_role', 'role', USER_ROLES)],
+);
+
+export const sessions = pgTable(
+  'sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    userId: bigint('user_id', { mode: 'number' })
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: text('created_at').notNull(),
+    expiresAt: text('expires_at').notNull(),
+  },
+  (t) => [index('sessions_user').on(t.userId), index('sessions_expires').on(t.expiresAt)],
+);

@@ -1,0 +1,238 @@
+/**
+ * The SQLite schema (drizzle). Drizzle has no dialect-agnostic schema, so the PostgreSQL schema will be
+ * a sibling file with the same tables; both sit behind repository.ts. Migrations are generated from
+ * this file by drizzle-kit into server/drizzle/sqlite/ (docs/server/storage.md).
+ *
+ * Conventions: times are RFC 3339 UTC text (they sort as text), hashes lower-case hex, the signed record
+ * bytes and signatures BLOBs, structured values JSON text.
+ */
+import { sql } from 'drizzle-orm';
+import { blob, check, index, integer, primaryKey, sqliteTable, text, uniqueIndex, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
+import { ALERT_SEVERITIES, ALERT_STATUSES, DEVICE_STATES, INSTITUTION_KINDS, JURISDICTION_LEVELS, USER_ROLES, type DeviceKeyJson } from './vocabulary.ts';
+
+
+
+/** A CHECK that a text column holds one of a closed set of words. */
+const oneOf = (name: string, column: string, values: readonly string[]) =>
+  check(name, sql.raw(`${column} in (${values.map((v) => `'${v}'`).join(', ')})`));
+
+/** City > district > grid: the regulator's scope. */
+export const jurisdictions = sqliteTable(
+  'jurisdictions',
+  {
+    id: text('id').primaryKey(),
+    parent: text('parent').references((): AnySQLiteColumn => jurisdictions.id),
+    level: text('level', { enum: JURISDICTION_LEVELS }).notNull(),
+    name: text('name').notNull(),
+  },
+  (t) => [oneOf('jurisdictions_level', 'level', JURISDICTION_LEVELS), index('jurisdictions_parent').on(t.parent)],
+);
+
+/** Hospitals, clinics, transport companies and disposal centres: whoever holds a bag or runs a device. */
+export const institutions = sqliteTable(
+  'institutions',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    kind: text('kind', { enum: INSTITUTION_KINDS }).notNull(),
+    jurisdiction: text('jurisdiction')
+      .notNull()
+      .references(() => jurisdictions.id),
+  },
+  (t) => [oneOf('institutions_kind', 'kind', INSTITUTION_KINDS), index('institutions_jurisdiction').on(t.jurisdiction)],
+);
+
+/** A department's code is what a `sealed` record carries in `body.department`. */
+export const departments = sqliteTable(
+  'departments',
+  {
+    institution: text('institution')
+      .notNull()
+      .references(() => institutions.id),
+    code: text('code').notNull(),
+    name: text('name').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.institution, t.code] })],
+);
+
+/** The keyring: a device, what it serves, and its keys (revoked ones stay, with revokedAt). */
+export const devices = sqliteTable('devices', {
+  id: text('id').primaryKey(),
+  institution: text('institution')
+    .notNull()
+    .references(() => institutions.id),
+  stations: text('stations', { mode: 'json' }).$type<string[]>().notNull(),
+  site: text('site'),
+  keys: text('keys', { mode: 'json' }).$type<DeviceKeyJson[]>().notNull(),
+  createdAt: text('created_at').notNull(),
+});
+
+/** A badge id is the card's UID as the reader reports it: unique on its own. */
+export const staffBadges = sqliteTable(
+  'staff_badges',
+  {
+    badge: text('badge').primaryKey(),
+    institution: text('institution')
+      .notNull()
+      .references(() => institutions.id),
+    name: text('name').notNull(),
+    role: text('role').notNull(),
+  },
+  (t) => [index('staff_badges_institution').on(t.institution)],
+);
+
+/** A licensed transport company; it is also an institution of kind `transport` (same id), which owns its devices. */
+export const transportCompanies = sqliteTable('transport_companies', {
+  id: text('id')
+    .primaryKey()
+    .references(() => institutions.id),
+  licence: text('licence').notNull(),
+});
+
+/** A vehicle's code is what `picked-up` and `received` records carry in `body.vehicle`. */
+export const vehicles = sqliteTable(
+  'vehicles',
+  {
+    id: text('id').primaryKey(),
+    company: text('company')
+      .notNull()
+      .references(() => transportCompanies.id),
+    plate: text('plate').notNull(),
+  },
+  (t) => [index('vehicles_company').on(t.company)],
+);
+
+/**
+ * Accepted records, exactly as signed. `id` is the server's acceptance order (a later Merkle log and
+ * catch-up readers follow it); (device, seq) is unique, which is what makes ingest idempotent.
+ */
+export const records = sqliteTable(
+  'records',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    device: text('device').notNull(),
+    seq: integer('seq').notNull(),
+    hash: text('hash').notNull(),
+    prev: text('prev').notNull(),
+    kid: text('kid').notNull(),
+    deviceTime: text('device_time').notNull(),
+    receivedAt: text('received_at').notNull(),
+    type: text('type').notNull(),
+    bytes: blob('bytes', { mode: 'buffer' }).notNull(),
+    signature: blob('signature', { mode: 'buffer' }).notNull(),
+    body: text('body', { mode: 'json' }).notNull(),
+  },
+  (t) => [uniqueIndex('records_device_seq').on(t.device, t.seq), index('records_hash').on(t.hash)],
+);
+
+/** Which records name a tag: how a bag's trail is found. */
+export const recordTags = sqliteTable(
+  'record_tags',
+  {
+    tag: text('tag').notNull(),
+    device: text('device').notNull(),
+    seq: integer('seq').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tag, t.device, t.seq] })],
+);
+
+/** What ingest refused, as it arrived, with the reason; never merged into a trail. */
+export const quarantine = sqliteTable(
+  'quarantine',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    receivedAt: text('received_at').notNull(),
+    topic: text('topic'),
+    code: text('code').notNull(),
+    message: text('message').notNull(),
+    device: text('device'),
+    seq: integer('seq'),
+    /** The envelope line, or the raw payload when no envelope could be read (possibly truncated). */
+    payload: blob('payload', { mode: 'buffer' }).notNull(),
+    payloadBytes: integer('payload_bytes').notNull(),
+  },
+  (t) => [index('quarantine_code').on(t.code), index('quarantine_device').on(t.device, t.seq)],
+);
+
+/** What the server last heard from and acknowledged to each device. */
+export const deviceStatus = sqliteTable(
+  'device_status',
+  {
+    device: text('device').primaryKey(),
+    state: text('state', { enum: DEVICE_STATES }),
+    stateAt: text('state_at'),
+    lastSeenAt: text('last_seen_at'),
+    agent: text('agent'),
+    backlog: integer('backlog'),
+    ackedSeq: integer('acked_seq'),
+    ackedHash: text('acked_hash'),
+  },
+  () => [oneOf('device_status_state', 'state', DEVICE_STATES)],
+);
+
+/**
+ * Alerts from rules. `dedupe_key` is unique among alerts that are not resolved, so a rule that fires
+ * again updates the open alert (occurrences, last_seen_at) instead of opening another.
+ */
+export const alerts = sqliteTable(
+  'alerts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    rule: text('rule').notNull(),
+    severity: text('severity', { enum: ALERT_SEVERITIES }).notNull(),
+    dedupeKey: text('dedupe_key').notNull(),
+    title: text('title').notNull(),
+    institution: text('institution'),
+    jurisdiction: text('jurisdiction'),
+    bag: text('bag'),
+    device: text('device'),
+    status: text('status', { enum: ALERT_STATUSES }).notNull(),
+    escalationLevel: integer('escalation_level').notNull(),
+    occurrences: integer('occurrences').notNull(),
+    openedAt: text('opened_at').notNull(),
+    lastSeenAt: text('last_seen_at').notNull(),
+    acknowledgedAt: text('acknowledged_at'),
+    acknowledgedBy: text('acknowledged_by'),
+    resolvedAt: text('resolved_at'),
+    resolvedBy: text('resolved_by'),
+    note: text('note'),
+    details: text('details', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  },
+  (t) => [
+    uniqueIndex('alerts_dedupe_unresolved').on(t.dedupeKey).where(sql.raw(`status <> 'resolved'`)),
+    index('alerts_status').on(t.status, t.openedAt),
+    index('alerts_institution').on(t.institution),
+    index('alerts_jurisdiction').on(t.jurisdiction),
+    oneOf('alerts_severity', 'severity', ALERT_SEVERITIES),
+    oneOf('alerts_status_valid', 'status', ALERT_STATUSES),
+    check('alerts_escalation_level', sql.raw('escalation_level between 1 and 3')),
+  ],
+);
+
+/** Web users. `scope` is a jurisdiction id (regulator) or an institution / company id; none for public. */
+export const users = sqliteTable(
+  'users',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    username: text('username').notNull().unique(),
+    passwordHash: text('password_hash').notNull(),
+    role: text('role', { enum: USER_ROLES }).notNull(),
+    scope: text('scope'),
+    createdAt: text('created_at').notNull(),
+  },
+  () => [oneOf('users_role', 'role', USER_ROLES)],
+);
+
+/** Login sessions; only a hash of the session token is stored. */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: text('created_at').notNull(),
+    expiresAt: text('expires_at').notNull(),
+  },
+  (t) => [index('sessions_user').on(t.userId), index('sessions_expires').on(t.expiresAt)],
+);

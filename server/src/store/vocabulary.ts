@@ -1,0 +1,20 @@
+/** The closed sets of words the store keeps, shared by every dialect's schema and the repository. */
+export const JURISDICTION_LEVELS = ['city', 'district', 'grid'] as const;
+export const INSTITUTION_KINDS = ['hospital', 'clinic', 'transport', 'disposal'] as const;
+export const ALERT_SEVERITIES = ['info', 'warning', 'critical'] as const;
+export const ALERT_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
+export const USER_ROLES = ['regulator', 'institution_admin', 'transport', 'disposal', 'public'] as const;
+export const DEVICE_STATES = ['online', 'offline'] as const;
+
+export type JurisdictionLevel = (typeof JURISDICTION_LEVELS)[number];
+export type InstitutionKind = (typeof INSTITUTION_KINDS)[number];
+export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
+export type AlertStatus = (typeof ALERT_STATUSES)[number];
+export type UserRole = (typeof USER_ROLES)[number];
+export type DeviceState = (typeof DEVICE_STATES)[number];
+
+/** One public key of a device, as the keyring JSON spells it (stored as JSON on the device row). */
+export interface DeviceKeyJson {
+  publicKey: string;
+  revokedAt?: string;
+}

@@ -1,0 +1,90 @@
+/**
+ * The PostgreSQL store against a real PostgreSQL (default postgres://postgres@127.0.0.1:5432/test,
+ * or WASTETRAIL_TEST_PG_URL), each test in a fresh schema that is dropped afterwards. Skipped, with
+ * a note, where no PostgreSQL answers.
+ */
+import pg from 'pg';
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { openPgStore, type PgStore } from '../../src/store/index.ts';
+import { h, record, storeContract } from './contract.ts';
+
+const URL = process.env.WASTETRAIL_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+async function reachable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: URL, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    console.warn(`PostgreSQL store tests skipped: nothing answers at ${URL} (set WASTETRAIL_TEST_PG_URL)`);
+    return false;
+  }
+}
+
+const available = await reachable();
+
+async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: URL });
+  await client.connect();
+  try {
+    await client.query(`drop schema if exists "${schema}" cascade`);
+  } finally {
+    await client.end();
+  }
+}
+
+async function openFresh(): Promise<{ store: PgStore; schema: string; cleanup(): Promise<void> }> {
+  const schema = `wt_test_${randomBytes(4).toString('hex')}`;
+  const store = await openPgStore({ url: URL, schema, poolSize: 4 });
+  return {
+    store,
+    schema,
+    async cleanup() {
+      await store.close();
+      await dropSchema(schema);
+    },
+  };
+}
+
+describe.skipIf(!available)('the PostgreSQL store', () => {
+  it('migrates a fresh schema, and reopening applies nothing twice', async () => {
+    const opened = await openFresh();
+    try {
+      await opened.store.appendRecords({ records: [record('dev-a', 1, h('a'))], quarantine: [], acks: [] });
+      const again = await openPgStore({ url: URL, schema: opened.schema });
+      try {
+        expect(await again.countRecords()).toBe(1);
+        const n = await again.db.$client.query(`select count(*)::int n from "${opened.schema}".__drizzle_migrations`);
+        expect(n.rows[0].n).toBe(1);
+        const fks = await again.db.$client.query(
+          `select count(*)::int n from information_schema.table_constraints where constraint_type = 'FOREIGN KEY' and table_schema = $1`,
+          [opened.schema],
+        );
+        expect(fks.rows[0].n).toBe(8);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      await opened.cleanup();
+    }
+  });
+
+  it('never moves a recorded ack backwards (two processes acking the same device)', async () => {
+    const opened = await openFresh();
+    try {
+      const { store } = opened;
+      await store.appendRecords({ records: [record('dev-a', 1, h('a')), record('dev-a', 2, h('b'))], quarantine: [], acks: [{ device: 'dev-a', seq: 2, hash: h('b') }] });
+      const late = await store.appendRecords({ records: [], quarantine: [], acks: [{ device: 'dev-a', seq: 1, hash: h('a') }] });
+      expect(late.acks).toEqual([]);
+      expect(await store.deviceStatus('dev-a')).toMatchObject({ ackedSeq: 2, ackedHash: h('b') });
+    } finally {
+      await opened.cleanup();
+    }
+  });
+});
+
+describe.skipIf(!available)('the PostgreSQL store as a CustodyStore', () => {
+  storeContract(openFresh);
+});

@@ -1,0 +1,61 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openSqliteStore, type SqliteStore } from '../../src/store/index.ts';
+import { h, record, storeContract } from './contract.ts';
+
+function openTemp(): { store: SqliteStore; file: string; cleanup(): Promise<void> } {
+  const dir = mkdtempSync(join(tmpdir(), 'wt-store-'));
+  const file = join(dir, 'data', 'wastetrail.db');
+  const store = openSqliteStore(file);
+  return {
+    store,
+    file,
+    async cleanup() {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+describe('the SQLite store', () => {
+  let opened: ReturnType<typeof openTemp>;
+  beforeEach(() => {
+    opened = openTemp();
+  });
+  afterEach(async () => {
+    await opened.cleanup();
+  });
+
+  it('applies the migrations to a fresh file, in WAL mode with foreign keys on', () => {
+    const client = opened.store.db.$client;
+    const tables = client.prepare("select name from sqlite_master where type = 'table' order by name").pluck().all();
+    expect(tables).toEqual(
+      expect.arrayContaining([
+        'alerts', 'departments', 'device_status', 'devices', 'institutions', 'jurisdictions', 'quarantine',
+        'record_tags', 'records', 'sessions', 'staff_badges', 'transport_companies', 'users', 'vehicles',
+      ]),
+    );
+    expect(client.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(client.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
+    expect(client.pragma('foreign_keys', { simple: true })).toBe(1);
+  });
+
+  it('reopens an existing file: data kept, migrations not applied twice', async () => {
+    await opened.store.appendRecords({ records: [record('dev-a', 1, h('a'))], quarantine: [], acks: [] });
+    await opened.store.close();
+    const again = openSqliteStore(opened.file, { synchronous: 'full' });
+    try {
+      expect(await again.countRecords()).toBe(1);
+      expect(again.db.$client.prepare('select count(*) from __drizzle_migrations').pluck().get()).toBe(1);
+      expect(again.db.$client.pragma('synchronous', { simple: true })).toBe(2); // FULL
+    } finally {
+      await again.close();
+    }
+  });
+});
+
+describe('the SQLite store as a CustodyStore', () => {
+  storeContract(async () => openTemp());
+});
