@@ -1,9 +1,12 @@
 /** `wastetrail <command>`: the operator's entry point. Each command returns its exit code. */
+import { runServe } from './serve.ts';
 import { runVerify } from './verify.ts';
 
 const USAGE = `usage: wastetrail <command> [options]
 
 commands:
+  server --config FILE
+      Run the gateway and the server as a service (example configuration: server/config/example.jsonc).
   verify <records.jsonl> --keys <keyring.json> [--partial] [--all]
       Verify signed custody records offline (an edge export or an audit bundle's records).
       Exit 0: all valid. Exit 1: a record or the chain is invalid. Exit 2: unreadable input.
@@ -12,6 +15,8 @@ commands:
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
+    case 'server':
+      return runServe(rest);
     case 'verify':
       return runVerify(rest, { stdout: process.stdout, stderr: process.stderr });
     case undefined:

@@ -1,0 +1,118 @@
+/**
+ * The composition root: one server process = store + (embedded gateway or external broker) + ingest
+ * + custody projection and rules + HTTP API. Everything is started here, in dependency order, and
+ * stopped in reverse; nothing else builds these parts.
+ */
+import { PortInUseError, startGateway, type Gateway, type GatewayLogger } from '@wastetrail/gateway';
+import type { MqttClient } from 'mqtt';
+import type { ServerConfig } from './config/index.ts';
+import { connectIngestClient, renderIngestMetrics, startIngest, type Ingest } from './ingest/index.ts';
+import { openStore, type CustodyStore } from './store/index.ts';
+
+export interface ServerLogger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export const consoleLogger: ServerLogger = {
+  info: (m) => process.stderr.write(`${m}\n`),
+  warn: (m) => process.stderr.write(`warning: ${m}\n`),
+  error: (m) => process.stderr.write(`error: ${m}\n`),
+};
+
+export interface StartOptions {
+  logger?: ServerLogger;
+  /** When a configured port is taken, listen on a free one instead and say so (the demo does this). */
+  fallbackToFreePorts?: boolean;
+  /** Clock for ingest, rules and the API (ms since the epoch). */
+  now?: () => number;
+}
+
+export interface RunningServer {
+  readonly config: ServerConfig;
+  readonly store: CustodyStore;
+  readonly gateway: Gateway | undefined;
+  readonly ingest: Ingest;
+  /** mqtt://host:port of the embedded gateway's TCP listener, when there is one. */
+  readonly mqttUrl: string | undefined;
+  /** What the server listens on, as `<what> <url>` lines (MQTT TLS/WebSocket, HTTP). */
+  listening(): string[];
+  /** Prometheus text of the gateway and ingest. */
+  metricsText(): string;
+  /** Re-reads the keyring from the store into ingest and the gateway (after provisioning a device). */
+  reloadKeyring(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
+  const log = options.logger ?? consoleLogger;
+  const stack: Array<() => Promise<unknown>> = [];
+  const close = async () => {
+    for (const stop of stack.splice(0).reverse()) {
+      try {
+        await stop();
+      } catch (err) {
+        log.error(`while stopping: ${(err as Error).message}`);
+      }
+    }
+  };
+  try {
+    const store = await openStore(config.storage);
+    stack.push(() => store.close());
+    const keyring = await store.keyring();
+
+    let gateway: Gateway | undefined;
+    let client: MqttClient;
+    if (config.mqtt.mode === 'embedded') {
+      const settings = { ...config.mqtt.gateway, keyring, logger: componentLogger(log, 'gateway') };
+      try {
+        gateway = await startGateway(settings);
+      } catch (err) {
+        if (!(err instanceof PortInUseError) || !options.fallbackToFreePorts || err.listener !== 'tcp') throw err;
+        log.warn(`MQTT ${err.message}; listening on a free port instead`);
+        gateway = await startGateway({ ...settings, tcp: { ...(typeof settings.tcp === 'object' ? settings.tcp : {}), port: 0 } });
+      }
+      const gw = gateway;
+      stack.push(() => gw.close());
+      client = connectIngestClient({ kind: 'embedded', gateway });
+    } else {
+      client = connectIngestClient({ kind: 'external', ...config.mqtt });
+    }
+    stack.push(() => client.endAsync());
+
+    const ingest = await startIngest({ client, store, keyring, settings: config.ingest, logger: componentLogger(log, 'ingest'), ...(options.now ? { now: options.now } : {}) });
+    stack.push(() => ingest.close());
+
+    const tcp = gateway?.addresses.tcp;
+    return {
+      config,
+      store,
+      gateway,
+      ingest,
+      mqttUrl: tcp ? `mqtt://${tcp.host}:${tcp.port}` : undefined,
+      listening: () => {
+        const out: string[] = [];
+        if (gateway?.addresses.tls) out.push(`mqtts ${gateway.addresses.tls.url}`);
+        if (gateway?.addresses.websocket) out.push(`mqtt-ws ${gateway.addresses.websocket.url}`);
+        return out;
+      },
+      metricsText: () => renderIngestMetrics(ingest.stats()) + (gateway?.prometheusMetrics() ?? ''),
+      async reloadKeyring() {
+        const k = await store.keyring();
+        ingest.setKeyring(k);
+        gateway?.setKeyring(k);
+      },
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** The gateway and ingest log through one interface (GatewayLogger); here it goes to the server's log. */
+function componentLogger(log: ServerLogger, component: string): GatewayLogger {
+  const noop = () => {};
+  return { debug: noop, info: noop, warn: (m) => log.warn(`${component}: ${m}`), error: (m) => log.error(`${component}: ${m}`) };
+}

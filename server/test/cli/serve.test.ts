@@ -1,0 +1,54 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import mqtt from 'mqtt';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const BIN = new URL('../../bin/wastetrail.js', import.meta.url).pathname;
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function start(config: string) {
+  const child = spawn(process.execPath, [BIN, 'server', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const lines = createInterface({ input: child.stdout });
+  const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
+  return { child, lines, exited, stderr: () => stderr };
+}
+
+describe('wastetrail server --config', () => {
+  it('starts the embedded gateway with the SQLite store, refuses an anonymous client, and stops cleanly on SIGTERM', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wt-serve-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'server.jsonc'), `// test\n{ "dataDir": "./data", "mqtt": { "mode": "embedded", "gateway": { "tcp": { "port": 0, "host": "127.0.0.1" } } }, "http": { "port": 0 } }`);
+    const s = start(join(dir, 'server.jsonc'));
+    const first = await new Promise<string>((resolve) => s.lines.once('line', resolve));
+    expect(first).toMatch(/^listening mqtt mqtt:\/\/127\.0\.0\.1:\d+$/);
+    const url = first.split(' ')[2]!;
+    const refused = await new Promise<string>((resolve) => {
+      const c = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 5000 });
+      c.on('error', (e) => {
+        c.end(true);
+        resolve(e.message);
+      });
+    });
+    expect(refused).toMatch(/Not authorized|Bad username or password/i);
+    s.child.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+    expect(s.stderr()).toContain('shutting down');
+  });
+
+  it('a bad configuration names the field: exit 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wt-serve-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'server.jsonc'), `{ "ingest": { "batchMs": "5" } }`);
+    const s = start(join(dir, 'server.jsonc'));
+    expect(await s.exited).toBe(2);
+    expect(s.stderr()).toContain('ingest.batchMs');
+  });
+});
