@@ -38,7 +38,7 @@ import { tagsOfEvent } from '../custody/index.ts';
 import type { CustodyStore, DeviceAck, NewQuarantineEntry, NewRecord } from '../store/index.ts';
 import type { QuarantineCode } from './codes.ts';
 import { DeviceChain, type Arrival, type ChainStep } from './device-chain.ts';
-import { integrityAlert, integrityDedupeKey, type IntegrityProblem } from './integrity.ts';
+import { fileIntegrityFindings, integrityDedupeKey, integrityFinding, type IntegrityFinding, type IntegrityHook, type IntegrityProblem } from './integrity.ts';
 import { readRecordsPayload, type EnvelopeLine } from './payload.ts';
 import { peekRecord, TrustedVerdicts, type RecordCheck } from './record-check.ts';
 import { copyIngestStats, emptyIngestStats, recordCommitLatency, type IngestStats } from './stats.ts';
@@ -115,6 +115,8 @@ export interface Ingest {
   stats(): IngestStats;
   /** Called after every commit with the records it stored, in chain order per device. */
   onAccepted(hook: AcceptedHook): () => void;
+  /** Takes each commit's integrity findings (before the onAccepted hooks); with none, ingest files them into the alert book itself. */
+  onIntegrity(hook: IntegrityHook): () => void;
   setKeyring(keyring: Keyring): void;
   reloadKeyring(): Promise<void>;
   /** Resolves when everything received so far is linked and committed (tests, shutdown). */
@@ -190,6 +192,7 @@ class RecordIngest implements Ingest {
   private readonly trusted = new TrustedVerdicts();
   private readonly pool: VerifyPool | undefined;
   private readonly hooks = new Set<AcceptedHook>();
+  private readonly integrityHooks = new Set<IntegrityHook>();
   private readonly counters = emptyIngestStats();
   private readonly chains = new Map<string, DeviceChain>();
   /** Chains whose last commit failed: rebuilt from the store before their next record. */
@@ -274,6 +277,11 @@ class RecordIngest implements Ingest {
   onAccepted(hook: AcceptedHook): () => void {
     this.hooks.add(hook);
     return () => this.hooks.delete(hook);
+  }
+
+  onIntegrity(hook: IntegrityHook): () => void {
+    this.integrityHooks.add(hook);
+    return () => this.integrityHooks.delete(hook);
   }
 
   setKeyring(keyring: Keyring): void {
@@ -665,7 +673,7 @@ class RecordIngest implements Ingest {
       payload,
       payloadBytes: payload.length,
     });
-    if (device !== undefined) this.problem({ device, code: error.code, message: error.message, seq: error.seq ?? a.seq, at: a.receivedAt });
+    if (device !== undefined) this.problem({ device, code: error.code, message: error.message, seq: error.seq ?? a.seq, hash: recordHash(a.signed.bytes), at: a.receivedAt });
   }
 
   private refuse(entry: NewQuarantineEntry): void {
@@ -778,17 +786,19 @@ class RecordIngest implements Ingest {
   }
 
   private async raiseAlerts(problems: Map<string, IntegrityProblem>): Promise<void> {
-    for (const p of problems.values()) {
-      try {
+    if (problems.size === 0) return;
+    try {
+      const found: IntegrityFinding[] = [];
+      for (const p of problems.values()) {
         const institution = this.ctx.keyring.devices.get(p.device)?.institution;
         const jurisdiction = institution === undefined ? undefined : await this.jurisdictionOf(institution);
-        await this.store.openAlert(
-          integrityAlert({ ...p, ...(institution !== undefined ? { institution } : {}), ...(jurisdiction !== undefined ? { jurisdiction } : {}) }),
-        );
-        this.counters.integrityAlerts++;
-      } catch (err) {
-        this.log.error('integrity alert not stored', { device: p.device, code: p.code, error: err });
+        found.push(integrityFinding(p, { institution, jurisdiction }));
       }
+      if (this.integrityHooks.size === 0) await fileIntegrityFindings(this.store, found, this.now());
+      else for (const hook of this.integrityHooks) await hook(found);
+      this.counters.integrityAlerts += found.length;
+    } catch (err) {
+      this.log.error('integrity alerts not stored', { problems: [...problems.keys()], error: err });
     }
   }
 

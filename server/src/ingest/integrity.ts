@@ -1,51 +1,50 @@
 /**
- * The `integrity` alerts ingest raises: one open alert per device and code (dedupe key), counting
- * occurrences, so a device sending a thousand bad records makes one alert, not a thousand. Pure.
+ * The `integrity` alerts ingest raises. The alert itself (one per device and kind of failure, its
+ * severity, its dedupe key) is the rules' integrityAlert (server/src/rules/integrity.ts), so ingest and
+ * the rules share one alert shape and one severity table, and the alert book decides what becomes of
+ * it. Here: what ingest notes while linking, and where it goes after the commit.
  */
-import type { AlertSeverity, NewAlert } from '../store/index.ts';
+import type { CustodyStore } from '../store/index.ts';
+import type { IntegrityFinding, RuleId } from '../rules/index.ts';
+import { fileIntegrityFindings as fileIntoBook } from '../alerting/integrity.ts';
 import type { QuarantineCode } from './codes.ts';
 
-export const INTEGRITY_RULE = 'integrity';
+export { integrityAlert, integrityDedupeKey, integritySeverity, type IntegrityFinding } from '../rules/integrity.ts';
 
-/** Signs of tampering or forgery are critical; loss and malformed input are warnings. */
-const CRITICAL: ReadonlySet<QuarantineCode> = new Set<QuarantineCode>([
-  'BAD_SIGNATURE',
-  'WRONG_KEY',
-  'KEY_REVOKED',
-  'FORK',
-  'PREV_HASH_MISMATCH',
-  'CHAIN_START_INVALID',
-  'TOPIC_MISMATCH',
-]);
+export const INTEGRITY_RULE = 'integrity' satisfies RuleId;
 
-export function integritySeverity(code: QuarantineCode): AlertSeverity {
-  return CRITICAL.has(code) ? 'critical' : 'warning';
-}
-
-export function integrityDedupeKey(device: string, code: QuarantineCode): string {
-  return `${INTEGRITY_RULE}:${device}:${code}`;
-}
-
+/** A problem as ingest notes it while linking a batch. */
 export interface IntegrityProblem {
   device: string;
   code: QuarantineCode;
   message: string;
   seq?: number;
+  /** SHA-256 of the refused record, when there is one. */
+  hash?: string;
+  /** When it was received (RFC 3339). */
   at: string;
-  institution?: string;
-  jurisdiction?: string;
 }
 
-export function integrityAlert(p: IntegrityProblem): NewAlert {
+export function integrityFinding(p: IntegrityProblem, where: { institution?: string | undefined; jurisdiction?: string | undefined }): IntegrityFinding {
   return {
-    rule: INTEGRITY_RULE,
-    severity: integritySeverity(p.code),
-    dedupeKey: integrityDedupeKey(p.device, p.code),
-    title: `${p.code} from device ${p.device}`,
+    code: p.code,
+    message: p.message,
     device: p.device,
-    ...(p.institution !== undefined ? { institution: p.institution } : {}),
-    ...(p.jurisdiction !== undefined ? { jurisdiction: p.jurisdiction } : {}),
-    at: p.at,
-    details: { code: p.code, lastMessage: p.message, ...(p.seq !== undefined ? { lastSeq: p.seq } : {}) },
+    ...(p.seq !== undefined ? { seq: p.seq } : {}),
+    ...(p.hash !== undefined ? { hash: p.hash } : {}),
+    ...(where.institution !== undefined ? { institution: where.institution } : {}),
+    ...(where.jurisdiction !== undefined ? { jurisdiction: where.jurisdiction } : {}),
+    detectedAtMs: Date.parse(p.at),
   };
+}
+
+/**
+ * Takes a committed batch's findings: the alerting service (startAlerting) registers one, which files
+ * them through its alert book and passes the effects on. With none registered, ingest files them itself.
+ */
+export type IntegrityHook = (findings: IntegrityFinding[]) => void | Promise<void>;
+
+/** Files findings into the store's alert book directly (no escalation: the alerting tick does that). */
+export async function fileIntegrityFindings(store: CustodyStore, findings: readonly IntegrityFinding[], nowMs: number): Promise<void> {
+  await fileIntoBook(store, findings, nowMs);
 }

@@ -1,20 +1,25 @@
 /**
  * The scale-out store: drizzle over node-postgres, the same CustodyStore as sqlite.ts. Several server
- * processes may share it: (device, seq) is unique, acks are recorded only for stored records, and an
- * alert's dedupe key is settled by the database (INSERT ... ON CONFLICT on the partial unique index).
+ * processes may share it: (device, seq) is unique, acks are recorded only for stored records, a second
+ * unresolved alert with the same dedupe key is refused by the partial unique index, and alert writes
+ * are conditional on the revision read.
  * Migrations from server/drizzle/pg/ are applied on open, into the configured schema.
  */
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { and, asc, desc, eq, gt, gte, inArray, lt, ne, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gt, gte, inArray, isNotNull, lt, lte, ne, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { fromBase64, KEYRING_FORMAT, keyId, keyringToJson, parseKeyring, type ChainHead, type EventType, type Keyring, type StationRole } from '@wastetrail/firmware-protocol';
+import type { BagTrail } from '../custody/index.ts';
 import type {
   Alert,
   AlertFilter,
   AppendOutcome,
+  BagFilter,
+  BagSummary,
   CustodyStore,
+  DailyMass,
   Department,
   DeviceRegistration,
   DeviceStatus,
@@ -24,6 +29,7 @@ import type {
   NewAlert,
   NewQuarantineEntry,
   NewUser,
+  ProjectedBag,
   QuarantineEntry,
   RecordBatch,
   Session,
@@ -34,11 +40,15 @@ import type {
   Vehicle,
 } from './repository.ts';
 import { DEFAULT_QUARANTINE_PAYLOAD_LIMIT } from './repository.ts';
+import { alertChanges, alertFromRow, bagFromRow, bagRow, bagTagRows, chunks, correctionTarget, DEFAULT_BAG_PAGE, newAlertRow } from './rows.ts';
 import * as schema from './schema.pg.ts';
 
 export const PG_MIGRATIONS_DIR = fileURLToPath(new URL('../../drizzle/pg', import.meta.url));
 
 const INSERT_CHUNK = 500;
+/** Values per IN (...) list, and (device, seq) pairs per OR-of-ANDs. */
+const IN_CHUNK = 1000;
+const PAIR_CHUNK = 200;
 const MIGRATIONS_TABLE = '__drizzle_migrations';
 /** Any constant: serialises migrations between processes starting at once. */
 const MIGRATION_LOCK = 0x77745f6d; // "wt_m"
@@ -143,9 +153,12 @@ class PgCustodyStore implements PgStore {
         outcome.stored += inserted.length;
         const fresh = new Set(inserted.map((r) => `${r.device}\n${r.seq}`));
         const tags: Array<{ tag: string; device: string; seq: number }> = [];
+        const corrections: Array<{ targetDevice: string; targetSeq: number; device: string; seq: number }> = [];
         for (const r of chunk) {
           if (fresh.has(`${r.device}\n${r.seq}`)) {
             for (const tag of new Set(r.tags)) tags.push({ tag, device: r.device, seq: r.seq });
+            const target = correctionTarget(r.type, r.body);
+            if (target) corrections.push({ targetDevice: target.device, targetSeq: target.seq, device: r.device, seq: r.seq });
             continue;
           }
           const [stored] = await tx
@@ -158,6 +171,7 @@ class PgCustodyStore implements PgStore {
         for (let j = 0; j < tags.length; j += INSERT_CHUNK) {
           await tx.insert(t.recordTags).values(tags.slice(j, j + INSERT_CHUNK)).onConflictDoNothing();
         }
+        for (const part of chunks(corrections, INSERT_CHUNK)) await tx.insert(t.recordCorrections).values(part).onConflictDoNothing();
       }
       await this.insertQuarantine(tx, batch.quarantine);
       for (const ack of batch.acks) {
@@ -405,83 +419,166 @@ class PgCustodyStore implements PgStore {
     return this.db.select().from(t.deviceStatus).orderBy(asc(t.deviceStatus.device));
   }
 
+  // ---- Bags ----
+
+  async upsertBags(bags: readonly ProjectedBag[], options: { remove?: readonly string[] } = {}): Promise<void> {
+    const keep = new Set(bags.map((b) => b.bag));
+    const remove = (options.remove ?? []).filter((b) => !keep.has(b));
+    await this.db.transaction(async (tx) => {
+      for (const part of chunks(remove, IN_CHUNK)) await tx.delete(t.bags).where(inArray(t.bags.bag, part));
+      // In id order, so two processes projecting overlapping bags take the row locks in the same order.
+      const ordered = [...bags].sort((a, b) => (a.bag < b.bag ? -1 : a.bag > b.bag ? 1 : 0));
+      for (const part of chunks(ordered, INSERT_CHUNK / 5)) {
+        await tx.insert(t.bags).values(part.map(bagRow)).onConflictDoUpdate({ target: t.bags.bag, set: bagUpdate() });
+        await tx.delete(t.bagTags).where(inArray(t.bagTags.bag, part.map((b) => b.bag)));
+        for (const rows of chunks(part.flatMap(bagTagRows), INSERT_CHUNK)) await tx.insert(t.bagTags).values(rows);
+      }
+    });
+  }
+
+  async bag(bag: string): Promise<BagSummary | undefined> {
+    const [row] = await this.db.select(bagColumns).from(t.bags).where(eq(t.bags.bag, bag));
+    return row && bagFromRow(row);
+  }
+
+  async bagByTag(tag: string): Promise<BagSummary | undefined> {
+    const [row] = await this.db
+      .select(bagColumns)
+      .from(t.bagTags)
+      .innerJoin(t.bags, eq(t.bags.bag, t.bagTags.bag))
+      .where(eq(t.bagTags.tag, tag))
+      .orderBy(sql`case when ${t.bags.bag} = ${tag} then 0 else 1 end`, sql`${t.bags.sealedAt} asc nulls last`, asc(t.bags.bag))
+      .limit(1);
+    return row && bagFromRow(row);
+  }
+
+  async searchBags(filter: BagFilter): Promise<{ bags: BagSummary[]; total: number }> {
+    const where = bagWhere(filter);
+    const [count] = await this.db.select({ n: sql<number>`count(*)::int` }).from(t.bags).where(where);
+    const rows = await this.db
+      .select(bagColumns)
+      .from(t.bags)
+      .where(where)
+      .orderBy(sql`${t.bags.sealedAt} desc nulls last`, asc(t.bags.bag))
+      .limit(filter.limit ?? DEFAULT_BAG_PAGE)
+      .offset(filter.offset ?? 0);
+    return { bags: rows.map(bagFromRow), total: count!.n };
+  }
+
+  async dailyMassBalance(institution: string, fromDay: string, toDay: string): Promise<DailyMass[]> {
+    return (await this.db
+      .select(dailyMassColumns)
+      .from(t.bags)
+      .where(and(eq(t.bags.institution, institution), gte(t.bags.sealedDay, fromDay), lte(t.bags.sealedDay, toDay), ne(t.bags.state, 'voided')))
+      .groupBy(t.bags.sealedDay)
+      .orderBy(asc(t.bags.sealedDay))) as DailyMass[];
+  }
+
+  async bagTrail(bag: string): Promise<BagTrail | undefined> {
+    const [row] = await this.db.select({ trail: t.bags.trail }).from(t.bags).where(eq(t.bags.bag, bag));
+    return row?.trail ?? undefined;
+  }
+
+  async bagTrailsInPlay(since: string): Promise<BagTrail[]> {
+    const rows = await this.db
+      .select({ trail: t.bags.trail })
+      .from(t.bags)
+      .where(and(isNotNull(t.bags.trail), inPlay(since)))
+      .orderBy(asc(t.bags.bag));
+    return rows.map((r) => r.trail!);
+  }
+
+  async correctionsFor(targets: ReadonlyArray<{ device: string; seq: number }>): Promise<StoredRecord[]> {
+    const found = new Map<number, StoredRecord>();
+    for (const part of chunks(targets, PAIR_CHUNK)) {
+      const rows = await this.db
+        .select({ record: t.records })
+        .from(t.recordCorrections)
+        .innerJoin(t.records, and(eq(t.records.device, t.recordCorrections.device), eq(t.records.seq, t.recordCorrections.seq)))
+        .where(or(...part.map((p) => and(eq(t.recordCorrections.targetDevice, p.device), eq(t.recordCorrections.targetSeq, p.seq)))));
+      for (const r of rows) found.set(r.record.id, toStoredRecord(r.record));
+    }
+    return [...found.values()].sort((a, b) => a.id - b.id);
+  }
+
   // ---- Alerts ----
 
-  async openAlert(a: NewAlert): Promise<{ alert: Alert; created: boolean }> {
-    // The partial unique index decides, even with several processes raising the same alert at once.
-    const [row] = await this.db
-      .insert(t.alerts)
-      .values({
-        rule: a.rule,
-        severity: a.severity,
-        dedupeKey: a.dedupeKey,
-        title: a.title,
-        institution: a.institution ?? null,
-        jurisdiction: a.jurisdiction ?? null,
-        bag: a.bag ?? null,
-        device: a.device ?? null,
-        status: 'open',
-        escalationLevel: 1,
-        occurrences: 1,
-        openedAt: a.at,
-        lastSeenAt: a.at,
-        details: a.details ?? {},
-      })
-      .onConflictDoUpdate({
-        target: t.alerts.dedupeKey,
-        targetWhere: sql.raw(`status <> 'resolved'`),
-        set: {
-          occurrences: sql`${t.alerts.occurrences} + 1`,
-          lastSeenAt: sql`greatest(${t.alerts.lastSeenAt}, excluded.last_seen_at)`,
-          details: sql`${t.alerts.details} || excluded.details`,
-        },
-      })
-      .returning({ id: t.alerts.id, created: sql<boolean>`xmax = 0` });
-    return { alert: (await this.alert(row!.id))!, created: row!.created };
+  async insertAlert(a: NewAlert): Promise<Alert | undefined> {
+    // The partial unique index on unresolved dedupe keys refuses a second one, even from another process.
+    const [row] = await this.db.insert(t.alerts).values(newAlertRow(a)).onConflictDoNothing().returning();
+    return row && alertFromRow(row);
   }
 
-  async acknowledgeAlert(id: number, by: string, at: string, note?: string): Promise<Alert | undefined> {
+  async updateAlert(a: Alert): Promise<Alert | undefined> {
     const [row] = await this.db
       .update(t.alerts)
-      .set({ status: 'acknowledged', acknowledgedAt: at, acknowledgedBy: by, ...(note !== undefined ? { note } : {}) })
-      .where(and(eq(t.alerts.id, id), eq(t.alerts.status, 'open')))
+      .set({ ...alertChanges(a), revision: a.revision + 1 })
+      .where(and(eq(t.alerts.id, a.id), eq(t.alerts.revision, a.revision)))
       .returning();
-    return row as Alert | undefined;
+    return row && alertFromRow(row);
   }
 
-  async resolveAlert(id: number, by: string, at: string, note: string): Promise<Alert | undefined> {
-    const [row] = await this.db
-      .update(t.alerts)
-      .set({ status: 'resolved', resolvedAt: at, resolvedBy: by, note })
-      .where(and(eq(t.alerts.id, id), ne(t.alerts.status, 'resolved')))
-      .returning();
-    return row as Alert | undefined;
+  async latestAlerts(dedupeKeys: readonly string[]): Promise<Alert[]> {
+    const out: Alert[] = [];
+    for (const keys of chunks([...new Set(dedupeKeys)], IN_CHUNK)) {
+      const open = await this.db
+        .select()
+        .from(t.alerts)
+        .where(and(inArray(t.alerts.dedupeKey, keys), ne(t.alerts.status, 'resolved')));
+      out.push(...open.map(alertFromRow));
+      const missing = keys.filter((k) => !open.some((a) => a.dedupeKey === k));
+      if (missing.length === 0) continue;
+      const latest = (
+        await this.db
+          .select({ id: sql<number>`max(${t.alerts.id})`.mapWith(Number) })
+          .from(t.alerts)
+          .where(inArray(t.alerts.dedupeKey, missing))
+          .groupBy(t.alerts.dedupeKey)
+      ).map((r) => r.id);
+      if (latest.length > 0) out.push(...(await this.db.select().from(t.alerts).where(inArray(t.alerts.id, latest))).map(alertFromRow));
+    }
+    return out.sort((a, b) => a.id - b.id);
   }
 
-  async escalateAlert(id: number, level: 1 | 2 | 3): Promise<Alert | undefined> {
-    const [row] = await this.db
-      .update(t.alerts)
-      .set({ escalationLevel: level })
-      .where(and(eq(t.alerts.id, id), ne(t.alerts.status, 'resolved'), lt(t.alerts.escalationLevel, level)))
-      .returning();
-    return row as Alert | undefined;
+  async unresolvedAlerts(filter: { rules?: readonly string[]; subjects?: readonly string[] } = {}): Promise<Alert[]> {
+    if (filter.rules?.length === 0 || filter.subjects?.length === 0) return [];
+    const rules = filter.rules ? inArray(t.alerts.rule, [...filter.rules]) : undefined;
+    const subjectLists = filter.subjects ? chunks([...new Set(filter.subjects)], IN_CHUNK) : [undefined];
+    const out: Alert[] = [];
+    for (const subjects of subjectLists) {
+      const where = conjunction([ne(t.alerts.status, 'resolved'), rules, subjects ? inArray(t.alerts.subject, subjects) : undefined]);
+      out.push(...(await this.db.select().from(t.alerts).where(where)).map(alertFromRow));
+    }
+    return out.sort((a, b) => a.id - b.id);
+  }
+
+  async recordAlertSightings(ids: readonly number[], at: string): Promise<void> {
+    if (ids.length === 0) return;
+    const ordered = [...new Set(ids)].sort((a, b) => a - b);
+    await this.db.transaction(async (tx) => {
+      for (const part of chunks(ordered, IN_CHUNK)) {
+        await tx
+          .update(t.alerts)
+          .set({ occurrences: sql`${t.alerts.occurrences} + 1`, lastSeenAt: sql`greatest(${t.alerts.lastSeenAt}, ${at})` })
+          .where(inArray(t.alerts.id, part));
+      }
+    });
   }
 
   async alert(id: number): Promise<Alert | undefined> {
     const [row] = await this.db.select().from(t.alerts).where(eq(t.alerts.id, id));
-    return row as Alert | undefined;
+    return row && alertFromRow(row);
   }
 
   async alerts(filter: AlertFilter = {}): Promise<Alert[]> {
-    const statuses = filter.status === undefined ? undefined : Array.isArray(filter.status) ? filter.status : [filter.status];
-    const where = conjunction([
-      statuses ? inArray(t.alerts.status, statuses) : undefined,
-      filter.rule !== undefined ? eq(t.alerts.rule, filter.rule) : undefined,
-      filter.device !== undefined ? eq(t.alerts.device, filter.device) : undefined,
-      filter.institution !== undefined ? eq(t.alerts.institution, filter.institution) : undefined,
-      filter.jurisdiction !== undefined ? eq(t.alerts.jurisdiction, filter.jurisdiction) : undefined,
-    ]);
-    return (await this.db.select().from(t.alerts).where(where).orderBy(asc(t.alerts.id)).limit(filter.limit ?? 1000)) as Alert[];
+    const rows = await this.db
+      .select()
+      .from(t.alerts)
+      .where(alertWhere(filter))
+      .orderBy(asc(t.alerts.id))
+      .limit(filter.limit ?? 1000)
+      .offset(filter.offset ?? 0);
+    return rows.map(alertFromRow);
   }
 
   // ---- Users and sessions ----
@@ -531,6 +628,65 @@ class PgCustodyStore implements PgStore {
 
 function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+const { trail: _trail, ...bagColumns } = getTableColumns(t.bags);
+
+/** On a bag conflict: every column from the new row, but a trail kept when none is given. */
+function bagUpdate() {
+  const set: Record<string, SQL> = {};
+  for (const [key, column] of Object.entries(bagColumns)) if (key !== 'bag') set[key] = sql.raw(`excluded.${column.name}`);
+  set.trail = sql`coalesce(excluded.trail, ${t.bags.trail})`;
+  return set;
+}
+
+const dailyMassColumns = {
+  day: sql<string>`${t.bags.sealedDay}`,
+  bags: sql<number>`count(*)::int`,
+  sealedGrams: sql<number>`coalesce(sum(${t.bags.sealedGrams}), 0)`.mapWith(Number),
+  received: sql<number>`count(${t.bags.receivedAt})::int`,
+  receivedGrams: sql<number>`coalesce(sum(${t.bags.receivedGrams}), 0)`.mapWith(Number),
+};
+
+/** Bags the time rules must see (repository.ts bagTrailsInPlay). */
+function inPlay(since: string): SQL {
+  return or(notInArray(t.bags.state, ['disposed', 'voided']), gte(t.bags.lastStepAt, since), gte(t.bags.sealedAt, since))!;
+}
+
+function bagWhere(f: BagFilter): SQL | undefined {
+  const nothing = sql`false`;
+  return conjunction([
+    f.institutions !== undefined ? (f.institutions.length > 0 ? inArray(t.bags.institution, f.institutions) : nothing) : undefined,
+    f.disposalInstitution !== undefined ? eq(t.bags.disposalInstitution, f.disposalInstitution) : undefined,
+    f.vehicles !== undefined ? (f.vehicles.length > 0 ? inArray(t.bags.vehicle, f.vehicles) : nothing) : undefined,
+    f.from !== undefined ? gte(t.bags.sealedAt, f.from) : undefined,
+    f.to !== undefined ? lt(t.bags.sealedAt, f.to) : undefined,
+    f.states !== undefined ? (f.states.length > 0 ? inArray(t.bags.state, f.states) : nothing) : undefined,
+    f.category !== undefined ? eq(t.bags.category, f.category) : undefined,
+    f.manifest !== undefined ? eq(t.bags.manifest, f.manifest) : undefined,
+  ]);
+}
+
+function listOf<T>(v: T | T[] | undefined): T[] | undefined {
+  return v === undefined ? undefined : Array.isArray(v) ? v : [v];
+}
+
+function alertWhere(f: AlertFilter): SQL | undefined {
+  const statuses = listOf(f.status);
+  const severities = listOf(f.severity);
+  const nothing = sql`false`;
+  return conjunction([
+    statuses ? (statuses.length > 0 ? inArray(t.alerts.status, statuses) : nothing) : undefined,
+    severities ? (severities.length > 0 ? inArray(t.alerts.severity, severities) : nothing) : undefined,
+    f.rule !== undefined ? eq(t.alerts.rule, f.rule) : undefined,
+    f.device !== undefined ? eq(t.alerts.device, f.device) : undefined,
+    f.bag !== undefined ? eq(t.alerts.bag, f.bag) : undefined,
+    f.subject !== undefined ? eq(t.alerts.subject, f.subject) : undefined,
+    f.institution !== undefined ? eq(t.alerts.institution, f.institution) : undefined,
+    f.institutions !== undefined ? (f.institutions.length > 0 ? inArray(t.alerts.institution, f.institutions) : nothing) : undefined,
+    f.jurisdiction !== undefined ? eq(t.alerts.jurisdiction, f.jurisdiction) : undefined,
+    f.jurisdictions !== undefined ? (f.jurisdictions.length > 0 ? inArray(t.alerts.jurisdiction, f.jurisdictions) : nothing) : undefined,
+  ]);
 }
 
 function conjunction(parts: Array<SQL | undefined>): SQL | undefined {

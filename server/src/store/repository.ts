@@ -1,10 +1,11 @@
 /**
- * What the server keeps, in the domain's words: the repository interface that ingest, custody, rules
- * and the HTTP API talk to. SQLite (sqlite.ts) implements it; a PostgreSQL implementation can follow
- * with its own schema file and the same interface. Every method is async so the two are swappable,
- * even though better-sqlite3 does its work synchronously.
+ * What the server keeps, in the domain's words: the repository interface that ingest, custody, rules,
+ * alerting and the HTTP API talk to. SQLite (sqlite.ts) and PostgreSQL (pg.ts) implement it, and the same
+ * contract tests run on both. Every method is async so the two are swappable, even though better-sqlite3
+ * does its work synchronously.
  */
-import type { ChainHead, EventType, Keyring, StationRole } from '@wastetrail/firmware-protocol';
+import type { ChainHead, EventType, Keyring, StationRole, WasteCategory } from '@wastetrail/firmware-protocol';
+import type { BagState, BagTrail, CustodyStepKind } from '../custody/index.ts';
 import type { AlertSeverity, AlertStatus, DeviceState, InstitutionKind, JurisdictionLevel, UserRole } from './vocabulary.ts';
 
 export type { AlertSeverity, AlertStatus, DeviceState, InstitutionKind, JurisdictionLevel, UserRole };
@@ -147,53 +148,142 @@ export interface DeviceStatus {
 
 export type DeviceStatusPatch = Partial<Omit<DeviceStatus, 'device'>>;
 
-// ---- Alerts ----
+// ---- Bags (the custody projection) ----
 
-export interface NewAlert {
-  rule: string;
-  severity: AlertSeverity;
-  /** Unique among alerts not yet resolved: raising the same key again updates the open alert. */
-  dedupeKey: string;
-  title: string;
-  institution?: string;
-  jurisdiction?: string;
-  bag?: string;
-  device?: string;
-  at: string;
-  details?: Record<string, unknown>;
+/**
+ * One bag as the projection keeps it: a summary of its reconstructed trail (server/src/bags/), for the
+ * searches, lists and daily figures that must not rebuild trails. Rebuilt from the records after every
+ * commit that touches the bag, so it is the same whatever order the records arrived in.
+ */
+export interface BagSummary {
+  bag: string;
+  tags: string[];
+  institution: string | null;
+  department: string | null;
+  category: WasteCategory | null;
+  state: BagState;
+  sealedAt: string | null;
+  sealedGrams: number | null;
+  /** Local calendar day (rule config time zone, default Asia/Shanghai) of sealing, YYYY-MM-DD: mass balance and disclosure group by it. */
+  sealedDay: string | null;
+  lastStep: CustodyStepKind | null;
+  lastStepAt: string | null;
+  pickedUpAt: string | null;
+  receivedAt: string | null;
+  receivedGrams: number | null;
+  disposedAt: string | null;
+  vehicle: string | null;
+  manifest: string | null;
+  disposalInstitution: string | null;
+  anomalies: number;
 }
 
+/** A summary with the trail it was made from: the time rules read trails back from the projection. */
+export interface ProjectedBag extends BagSummary {
+  trail?: BagTrail;
+}
+
+export interface BagFilter {
+  institutions?: string[];
+  disposalInstitution?: string;
+  vehicles?: string[];
+  /** sealedAt range, ISO: from <= sealedAt < to. */
+  from?: string;
+  to?: string;
+  states?: BagState[];
+  category?: WasteCategory;
+  manifest?: string;
+  /** Newest sealed first (bags never sealed last), then by bag id. Default limit 100. */
+  limit?: number;
+  offset?: number;
+}
+
+/** One local day of an institution's waste, by the day the bags were sealed (voided bags left out). */
+export interface DailyMass {
+  day: string;
+  bags: number;
+  sealedGrams: number;
+  /** Bags weighed in at disposal, and what they weighed there (bags of unknown received weight count 0 g). */
+  received: number;
+  receivedGrams: number;
+}
+
+// ---- Alerts ----
+
+/** A record an alert rests on; `hash` is absent only where no record exists (a sequence gap). */
+export interface AlertEvidence {
+  device: string;
+  seq: number;
+  hash?: string;
+}
+
+/**
+ * An alert row. The alert book (server/src/alerts) decides every change; the store only keeps rows and
+ * refuses a write over a revision it did not read. server/src/alerting/ maps rows to the book's alerts
+ * (times here are RFC 3339 text, the book's milliseconds).
+ */
 export interface Alert {
   id: number;
+  /** Bumped by every write: updateAlert writes only over the revision it was given. */
+  revision: number;
   rule: string;
+  /** The highest severity the alert reached: it never falls, and escalation follows it. */
   severity: AlertSeverity;
+  /** The severity of the latest evaluation that found the condition (may fall below `severity`). */
+  currentSeverity: AlertSeverity;
+  /** At most one alert per key is not resolved. */
   dedupeKey: string;
+  /** What the alert is about: `bag:<tag>`, `site:<institution>/<room>`, `device:<id>`, ... */
+  subject: string;
+  /** English text; messageKey + params render it in any supported language (server/src/rules/messages.ts). */
   title: string;
+  messageKey: string;
+  params: Record<string, string | number>;
   institution: string | null;
   jurisdiction: string | null;
   bag: string | null;
   device: string | null;
   status: AlertStatus;
   escalationLevel: number;
-  /** How many times the rule fired while this alert was open. */
-  occurrences: number;
   openedAt: string;
-  lastSeenAt: string;
+  /** The escalation clock: opening, or the severity rise that sent an acknowledged alert back to open. */
+  awaitingAckSince: string;
   acknowledgedAt: string | null;
   acknowledgedBy: string | null;
+  /** What the person said on acknowledging, if anything. */
+  acknowledgeNote: string | null;
   resolvedAt: string | null;
   resolvedBy: string | null;
+  /** The resolution note. */
   note: string | null;
+  /** When the condition or event behind the alert began (its latest episode). */
+  since: string;
+  /** Set when an evaluation that looked at the subject no longer found the condition. */
+  conditionClearedAt: string | null;
+  evidence: AlertEvidence[];
+  /** How many evaluations (ingest commits, ticks) found the condition while the alert was not resolved. */
+  occurrences: number;
+  lastSeenAt: string;
+  /** History: severity rises (`raised`) and escalations (`escalations`), times as RFC 3339 text. */
   details: Record<string, unknown>;
 }
 
+export type NewAlert = Omit<Alert, 'id' | 'revision'>;
+
 export interface AlertFilter {
   status?: AlertStatus | AlertStatus[];
+  severity?: AlertSeverity | AlertSeverity[];
   rule?: string;
   device?: string;
+  bag?: string;
+  subject?: string;
   institution?: string;
+  institutions?: string[];
   jurisdiction?: string;
+  jurisdictions?: string[];
+  /** In id order (oldest first). Default limit 1000. */
   limit?: number;
+  offset?: number;
 }
 
 // ---- Users and sessions ----
@@ -264,14 +354,35 @@ export interface CustodyStore {
   deviceStatus(device: string): Promise<DeviceStatus | undefined>;
   deviceStatuses(): Promise<DeviceStatus[]>;
 
-  /** Opens an alert, or, if one with the same dedupe key is not resolved, counts another occurrence. */
-  openAlert(a: NewAlert): Promise<{ alert: Alert; created: boolean }>;
-  /** open -> acknowledged; undefined if there is no such open alert. */
-  acknowledgeAlert(id: number, by: string, at: string, note?: string): Promise<Alert | undefined>;
-  /** open | acknowledged -> resolved, with a note; undefined if there is no such unresolved alert. */
-  resolveAlert(id: number, by: string, at: string, note: string): Promise<Alert | undefined>;
-  /** Raises the escalation level (1-3) of an unresolved alert. */
-  escalateAlert(id: number, level: 1 | 2 | 3): Promise<Alert | undefined>;
+  /**
+   * Stores bag summaries (and their trails, when given), replacing what was kept for those bags and
+   * their tags, and deletes the bags in `remove` (ids a later record showed to be another bag's tag,
+   * or a turnover box), all in one transaction.
+   */
+  upsertBags(bags: readonly ProjectedBag[], options?: { remove?: readonly string[] }): Promise<void>;
+  bag(bag: string): Promise<BagSummary | undefined>;
+  /** The bag one of whose tags (epc:... or qr:...) this is; a bag whose id is the tag comes first. */
+  bagByTag(tag: string): Promise<BagSummary | undefined>;
+  searchBags(filter: BagFilter): Promise<{ bags: BagSummary[]; total: number }>;
+  /** Per local sealing day from fromDay to toDay (inclusive, YYYY-MM-DD), the days with bags only. */
+  dailyMassBalance(institution: string, fromDay: string, toDay: string): Promise<DailyMass[]>;
+  /** The trail the projection keeps for a bag. */
+  bagTrail(bag: string): Promise<BagTrail | undefined>;
+  /** Trails the time rules must see: bags neither disposed nor voided, and bags sealed or moved at or after `since`. */
+  bagTrailsInPlay(since: string): Promise<BagTrail[]>;
+  /** Correction records targeting these records, in acceptance order. */
+  correctionsFor(targets: ReadonlyArray<{ device: string; seq: number }>): Promise<StoredRecord[]>;
+
+  /** Inserts a new alert; undefined when an unresolved alert already holds its dedupe key (another process opened it). */
+  insertAlert(a: NewAlert): Promise<Alert | undefined>;
+  /** Writes back a changed alert, if its revision is still the stored one; undefined otherwise (re-read and decide again). */
+  updateAlert(a: Alert): Promise<Alert | undefined>;
+  /** For each key, the alert not yet resolved, else the latest resolved one. */
+  latestAlerts(dedupeKeys: readonly string[]): Promise<Alert[]>;
+  /** Alerts not yet resolved, of these rules and about these subjects (each filter only when given). */
+  unresolvedAlerts(filter?: { rules?: readonly string[]; subjects?: readonly string[] }): Promise<Alert[]>;
+  /** One more evaluation found these alerts' conditions: occurrences + 1, lastSeenAt moves to `at` (never back). */
+  recordAlertSightings(ids: readonly number[], at: string): Promise<void>;
   alert(id: number): Promise<Alert | undefined>;
   alerts(filter?: AlertFilter): Promise<Alert[]>;
 

@@ -6,7 +6,10 @@
  */
 import { sql } from 'drizzle-orm';
 import { bigint, check, customType, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, type AnyPgColumn } from 'drizzle-orm/pg-core';
-import { ALERT_SEVERITIES, ALERT_STATUSES, DEVICE_STATES, INSTITUTION_KINDS, JURISDICTION_LEVELS, USER_ROLES, type DeviceKeyJson } from './vocabulary.ts';
+import type { BagTrail } from '../custody/trail.ts';
+import { CUSTODY_STEPS } from '../custody/trail.ts';
+import { ALERT_SEVERITIES, ALERT_STATUSES, BAG_STATES, DEVICE_STATES, INSTITUTION_KINDS, JURISDICTION_LEVELS, USER_ROLES, type DeviceKeyJson } from './vocabulary.ts';
+import type { AlertEvidence } from './repository.ts';
 
 /** node-postgres reads and writes bytea as Buffer. */
 const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
@@ -123,6 +126,17 @@ export const recordTags = pgTable(
   (t) => [primaryKey({ columns: [t.tag, t.device, t.seq] })],
 );
 
+export const recordCorrections = pgTable(
+  'record_corrections',
+  {
+    targetDevice: text('target_device').notNull(),
+    targetSeq: bigint('target_seq', { mode: 'number' }).notNull(),
+    device: text('device').notNull(),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.targetDevice, t.targetSeq, t.device, t.seq] })],
+);
+
 export const quarantine = pgTable(
   'quarantine',
   {
@@ -177,16 +191,78 @@ export const alerts = pgTable(
     resolvedBy: text('resolved_by'),
     note: text('note'),
     details: jsonb('details').$type<Record<string, unknown>>().notNull(),
+    revision: integer('revision').notNull().default(0),
+    currentSeverity: text('current_severity', { enum: ALERT_SEVERITIES }),
+    subject: text('subject').notNull().default(''),
+    messageKey: text('message_key').notNull().default(''),
+    params: jsonb('params').$type<Record<string, string | number>>().notNull().default(sql`'{}'::jsonb`),
+    evidence: jsonb('evidence').$type<AlertEvidence[]>().notNull().default(sql`'[]'::jsonb`),
+    sinceAt: text('since_at'),
+    awaitingAckSince: text('awaiting_ack_since'),
+    conditionClearedAt: text('condition_cleared_at'),
+    acknowledgeNote: text('acknowledge_note'),
   },
   (t) => [
     uniqueIndex('alerts_dedupe_unresolved').on(t.dedupeKey).where(sql.raw(`status <> 'resolved'`)),
+    index('alerts_dedupe').on(t.dedupeKey, t.id),
+    index('alerts_unresolved_subject').on(t.rule, t.subject).where(sql.raw(`status <> 'resolved'`)),
     index('alerts_status').on(t.status, t.openedAt),
     index('alerts_institution').on(t.institution),
     index('alerts_jurisdiction').on(t.jurisdiction),
+    index('alerts_device').on(t.device),
+    index('alerts_bag').on(t.bag),
     oneOf('alerts_severity', 'severity', ALERT_SEVERITIES),
     oneOf('alerts_status_valid', 'status', ALERT_STATUSES),
     check('alerts_escalation_level', sql.raw('escalation_level between 1 and 3')),
   ],
+);
+
+export const bags = pgTable(
+  'bags',
+  {
+    bag: text('bag').primaryKey(),
+    tags: jsonb('tags').$type<string[]>().notNull(),
+    institution: text('institution'),
+    department: text('department'),
+    category: text('category'),
+    state: text('state', { enum: BAG_STATES }).notNull(),
+    sealedAt: text('sealed_at'),
+    sealedGrams: integer('sealed_grams'),
+    sealedDay: text('sealed_day'),
+    lastStep: text('last_step', { enum: CUSTODY_STEPS }),
+    lastStepAt: text('last_step_at'),
+    pickedUpAt: text('picked_up_at'),
+    receivedAt: text('received_at'),
+    receivedGrams: integer('received_grams'),
+    disposedAt: text('disposed_at'),
+    vehicle: text('vehicle'),
+    manifest: text('manifest'),
+    disposalInstitution: text('disposal_institution'),
+    anomalies: integer('anomalies').notNull(),
+    trail: jsonb('trail').$type<BagTrail>(),
+  },
+  (t) => [
+    index('bags_institution_sealed').on(t.institution, t.sealedAt),
+    index('bags_institution_day').on(t.institution, t.sealedDay),
+    index('bags_disposal_sealed').on(t.disposalInstitution, t.sealedAt),
+    index('bags_sealed').on(t.sealedAt),
+    index('bags_state').on(t.state, t.lastStepAt),
+    index('bags_last_step_at').on(t.lastStepAt),
+    index('bags_manifest').on(t.manifest),
+    index('bags_vehicle').on(t.vehicle, t.sealedAt),
+    oneOf('bags_state_valid', 'state', BAG_STATES),
+  ],
+);
+
+export const bagTags = pgTable(
+  'bag_tags',
+  {
+    tag: text('tag').notNull(),
+    bag: text('bag')
+      .notNull()
+      .references(() => bags.bag, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.tag, t.bag] }), index('bag_tags_bag').on(t.bag)],
 );
 
 export const users = pgTable(

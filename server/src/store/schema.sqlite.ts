@@ -8,9 +8,10 @@
  */
 import { sql } from 'drizzle-orm';
 import { blob, check, index, integer, primaryKey, sqliteTable, text, uniqueIndex, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
-import { ALERT_SEVERITIES, ALERT_STATUSES, DEVICE_STATES, INSTITUTION_KINDS, JURISDICTION_LEVELS, USER_ROLES, type DeviceKeyJson } from './vocabulary.ts';
-
-
+import type { BagTrail } from '../custody/trail.ts';
+import { CUSTODY_STEPS } from '../custody/trail.ts';
+import { ALERT_SEVERITIES, ALERT_STATUSES, BAG_STATES, DEVICE_STATES, INSTITUTION_KINDS, JURISDICTION_LEVELS, USER_ROLES, type DeviceKeyJson } from './vocabulary.ts';
+import type { AlertEvidence } from './repository.ts';
 
 /** A CHECK that a text column holds one of a closed set of words. */
 const oneOf = (name: string, column: string, values: readonly string[]) =>
@@ -136,6 +137,21 @@ export const recordTags = sqliteTable(
   (t) => [primaryKey({ columns: [t.tag, t.device, t.seq] })],
 );
 
+/**
+ * Which records a correction targets (a correction names no tag, so record_tags cannot find it): how
+ * a bag's trail finds the corrections of its records. Filled by appendRecords from the record body.
+ */
+export const recordCorrections = sqliteTable(
+  'record_corrections',
+  {
+    targetDevice: text('target_device').notNull(),
+    targetSeq: integer('target_seq').notNull(),
+    device: text('device').notNull(),
+    seq: integer('seq').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.targetDevice, t.targetSeq, t.device, t.seq] })],
+);
+
 /** What ingest refused, as it arrived, with the reason; never merged into a trail. */
 export const quarantine = sqliteTable(
   'quarantine',
@@ -171,8 +187,9 @@ export const deviceStatus = sqliteTable(
 );
 
 /**
- * Alerts from rules. `dedupe_key` is unique among alerts that are not resolved, so a rule that fires
- * again updates the open alert (occurrences, last_seen_at) instead of opening another.
+ * Alerts, as the alert book (server/src/alerts) decides them: the store keeps rows and never decides.
+ * `dedupe_key` is unique among alerts that are not resolved (a second process opening the same alert
+ * at the same moment is refused); `revision` makes every write conditional on what was read.
  */
 export const alerts = sqliteTable(
   'alerts',
@@ -197,16 +214,84 @@ export const alerts = sqliteTable(
     resolvedBy: text('resolved_by'),
     note: text('note'),
     details: text('details', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    revision: integer('revision').notNull().default(0),
+    currentSeverity: text('current_severity', { enum: ALERT_SEVERITIES }),
+    subject: text('subject').notNull().default(''),
+    messageKey: text('message_key').notNull().default(''),
+    params: text('params', { mode: 'json' }).$type<Record<string, string | number>>().notNull().default(sql`'{}'`),
+    evidence: text('evidence', { mode: 'json' }).$type<AlertEvidence[]>().notNull().default(sql`'[]'`),
+    sinceAt: text('since_at'),
+    awaitingAckSince: text('awaiting_ack_since'),
+    conditionClearedAt: text('condition_cleared_at'),
+    acknowledgeNote: text('acknowledge_note'),
   },
   (t) => [
     uniqueIndex('alerts_dedupe_unresolved').on(t.dedupeKey).where(sql.raw(`status <> 'resolved'`)),
+    index('alerts_dedupe').on(t.dedupeKey, t.id),
+    index('alerts_unresolved_subject').on(t.rule, t.subject).where(sql.raw(`status <> 'resolved'`)),
     index('alerts_status').on(t.status, t.openedAt),
     index('alerts_institution').on(t.institution),
     index('alerts_jurisdiction').on(t.jurisdiction),
+    index('alerts_device').on(t.device),
+    index('alerts_bag').on(t.bag),
     oneOf('alerts_severity', 'severity', ALERT_SEVERITIES),
     oneOf('alerts_status_valid', 'status', ALERT_STATUSES),
     check('alerts_escalation_level', sql.raw('escalation_level between 1 and 3')),
   ],
+);
+
+/**
+ * The bag projection: one row per bag, the summary of its trail as reconstructTrail rebuilds it from the
+ * records (server/src/bags/), and the trail itself as JSON for the time rules. Derived data: it can be
+ * rebuilt from `records` at any time.
+ */
+export const bags = sqliteTable(
+  'bags',
+  {
+    bag: text('bag').primaryKey(),
+    tags: text('tags', { mode: 'json' }).$type<string[]>().notNull(),
+    institution: text('institution'),
+    department: text('department'),
+    category: text('category'),
+    state: text('state', { enum: BAG_STATES }).notNull(),
+    sealedAt: text('sealed_at'),
+    sealedGrams: integer('sealed_grams'),
+    sealedDay: text('sealed_day'),
+    lastStep: text('last_step', { enum: CUSTODY_STEPS }),
+    lastStepAt: text('last_step_at'),
+    pickedUpAt: text('picked_up_at'),
+    receivedAt: text('received_at'),
+    receivedGrams: integer('received_grams'),
+    disposedAt: text('disposed_at'),
+    vehicle: text('vehicle'),
+    manifest: text('manifest'),
+    disposalInstitution: text('disposal_institution'),
+    anomalies: integer('anomalies').notNull(),
+    trail: text('trail', { mode: 'json' }).$type<BagTrail>(),
+  },
+  (t) => [
+    index('bags_institution_sealed').on(t.institution, t.sealedAt),
+    index('bags_institution_day').on(t.institution, t.sealedDay),
+    index('bags_disposal_sealed').on(t.disposalInstitution, t.sealedAt),
+    index('bags_sealed').on(t.sealedAt),
+    index('bags_state').on(t.state, t.lastStepAt),
+    index('bags_last_step_at').on(t.lastStepAt),
+    index('bags_manifest').on(t.manifest),
+    index('bags_vehicle').on(t.vehicle, t.sealedAt),
+    oneOf('bags_state_valid', 'state', BAG_STATES),
+  ],
+);
+
+/** Every tag of a bag (its sealing record's tags): how a bag is found by the tag a reader saw. */
+export const bagTags = sqliteTable(
+  'bag_tags',
+  {
+    tag: text('tag').notNull(),
+    bag: text('bag')
+      .notNull()
+      .references(() => bags.bag, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.tag, t.bag] }), index('bag_tags_bag').on(t.bag)],
 );
 
 /** Web users. `scope` is a jurisdiction id (regulator) or an institution / company id; none for public. */

@@ -7,15 +7,19 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { and, asc, desc, eq, gt, gte, inArray, lt, ne, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gt, gte, inArray, isNotNull, lt, lte, ne, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { fromBase64, KEYRING_FORMAT, keyId, keyringToJson, parseKeyring, type ChainHead, type EventType, type Keyring, type StationRole } from '@wastetrail/firmware-protocol';
+import type { BagTrail } from '../custody/index.ts';
 import type {
   Alert,
   AlertFilter,
   AppendOutcome,
+  BagFilter,
+  BagSummary,
   CustodyStore,
+  DailyMass,
   Department,
   DeviceRegistration,
   DeviceStatus,
@@ -25,6 +29,7 @@ import type {
   NewAlert,
   NewQuarantineEntry,
   NewUser,
+  ProjectedBag,
   QuarantineEntry,
   RecordBatch,
   Session,
@@ -35,12 +40,17 @@ import type {
   Vehicle,
 } from './repository.ts';
 import { DEFAULT_QUARANTINE_PAYLOAD_LIMIT } from './repository.ts';
+import { alertChanges, alertFromRow, bagFromRow, bagRow, bagTagRows, chunks, correctionTarget, DEFAULT_BAG_PAGE, newAlertRow } from './rows.ts';
 import * as schema from './schema.sqlite.ts';
 
 export const SQLITE_MIGRATIONS_DIR = fileURLToPath(new URL('../../drizzle/sqlite', import.meta.url));
 
 /** Rows per multi-row INSERT: well under SQLite's 32766 bound variables at 12 columns. */
 const INSERT_CHUNK = 500;
+/** Values per IN (...) list. */
+const IN_CHUNK = 500;
+/** (device, seq) pairs per OR-of-ANDs: keeps the expression well under SQLite's depth limit. */
+const PAIR_CHUNK = 100;
 
 export interface SqliteStoreOptions {
   /**
@@ -124,9 +134,12 @@ class SqliteCustodyStore implements SqliteStore {
           outcome.stored += inserted.length;
           const fresh = new Set(inserted.map((r) => `${r.device}\n${r.seq}`));
           const tags: Array<{ tag: string; device: string; seq: number }> = [];
+          const corrections: Array<{ targetDevice: string; targetSeq: number; device: string; seq: number }> = [];
           for (const r of chunk) {
             if (fresh.has(`${r.device}\n${r.seq}`)) {
               for (const tag of new Set(r.tags)) tags.push({ tag, device: r.device, seq: r.seq });
+              const target = correctionTarget(r.type, r.body);
+              if (target) corrections.push({ targetDevice: target.device, targetSeq: target.seq, device: r.device, seq: r.seq });
               continue;
             }
             const stored = tx
@@ -140,6 +153,7 @@ class SqliteCustodyStore implements SqliteStore {
           for (let j = 0; j < tags.length; j += INSERT_CHUNK) {
             tx.insert(t.recordTags).values(tags.slice(j, j + INSERT_CHUNK)).onConflictDoNothing().run();
           }
+          for (const part of chunks(corrections, INSERT_CHUNK)) tx.insert(t.recordCorrections).values(part).onConflictDoNothing().run();
         }
         this.insertQuarantine(tx, batch.quarantine);
         for (const ack of batch.acks) {
@@ -420,98 +434,180 @@ class SqliteCustodyStore implements SqliteStore {
     return this.db.select().from(t.deviceStatus).orderBy(asc(t.deviceStatus.device)).all();
   }
 
-  // ---- Alerts ----
+  // ---- Bags ----
 
-  async openAlert(a: NewAlert): Promise<{ alert: Alert; created: boolean }> {
-    return this.db.transaction(
+  async upsertBags(bags: readonly ProjectedBag[], options: { remove?: readonly string[] } = {}): Promise<void> {
+    const keep = new Set(bags.map((b) => b.bag));
+    const remove = (options.remove ?? []).filter((b) => !keep.has(b));
+    this.db.transaction(
       (tx) => {
-        const open = tx
-          .select()
-          .from(t.alerts)
-          .where(and(eq(t.alerts.dedupeKey, a.dedupeKey), ne(t.alerts.status, 'resolved')))
-          .get();
-        if (open) {
-          const alert = tx
-            .update(t.alerts)
-            .set({ occurrences: open.occurrences + 1, lastSeenAt: a.at > open.lastSeenAt ? a.at : open.lastSeenAt, details: { ...open.details, ...a.details } })
-            .where(eq(t.alerts.id, open.id))
-            .returning()
-            .get();
-          return { alert: alert as Alert, created: false };
+        for (const part of chunks(remove, IN_CHUNK)) tx.delete(t.bags).where(inArray(t.bags.bag, part)).run();
+        for (const part of chunks(bags, INSERT_CHUNK / 5)) {
+          tx.insert(t.bags)
+            .values(part.map(bagRow))
+            .onConflictDoUpdate({ target: t.bags.bag, set: bagUpdate() })
+            .run();
+          tx.delete(t.bagTags).where(inArray(t.bagTags.bag, part.map((b) => b.bag))).run();
+          const tagRows = part.flatMap(bagTagRows);
+          for (const rows of chunks(tagRows, INSERT_CHUNK)) tx.insert(t.bagTags).values(rows).run();
         }
-        const alert = tx
-          .insert(t.alerts)
-          .values({
-            rule: a.rule,
-            severity: a.severity,
-            dedupeKey: a.dedupeKey,
-            title: a.title,
-            institution: a.institution ?? null,
-            jurisdiction: a.jurisdiction ?? null,
-            bag: a.bag ?? null,
-            device: a.device ?? null,
-            status: 'open',
-            escalationLevel: 1,
-            occurrences: 1,
-            openedAt: a.at,
-            lastSeenAt: a.at,
-            details: a.details ?? {},
-          })
-          .returning()
-          .get();
-        return { alert: alert as Alert, created: true };
       },
       { behavior: 'immediate' },
     );
   }
 
-  async acknowledgeAlert(id: number, by: string, at: string, note?: string): Promise<Alert | undefined> {
-    return this.db
-      .update(t.alerts)
-      .set({ status: 'acknowledged', acknowledgedAt: at, acknowledgedBy: by, ...(note !== undefined ? { note } : {}) })
-      .where(and(eq(t.alerts.id, id), eq(t.alerts.status, 'open')))
-      .returning()
-      .get() as Alert | undefined;
+  async bag(bag: string): Promise<BagSummary | undefined> {
+    const row = this.db.select(bagColumns).from(t.bags).where(eq(t.bags.bag, bag)).get();
+    return row && bagFromRow(row);
   }
 
-  async resolveAlert(id: number, by: string, at: string, note: string): Promise<Alert | undefined> {
-    return this.db
-      .update(t.alerts)
-      .set({ status: 'resolved', resolvedAt: at, resolvedBy: by, note })
-      .where(and(eq(t.alerts.id, id), ne(t.alerts.status, 'resolved')))
-      .returning()
-      .get() as Alert | undefined;
+  async bagByTag(tag: string): Promise<BagSummary | undefined> {
+    const row = this.db
+      .select(bagColumns)
+      .from(t.bagTags)
+      .innerJoin(t.bags, eq(t.bags.bag, t.bagTags.bag))
+      .where(eq(t.bagTags.tag, tag))
+      .orderBy(sql`case when ${t.bags.bag} = ${tag} then 0 else 1 end`, sql`${t.bags.sealedAt} asc nulls last`, asc(t.bags.bag))
+      .limit(1)
+      .get();
+    return row && bagFromRow(row);
   }
 
-  async escalateAlert(id: number, level: 1 | 2 | 3): Promise<Alert | undefined> {
+  async searchBags(filter: BagFilter): Promise<{ bags: BagSummary[]; total: number }> {
+    const where = bagWhere(filter);
+    const total = this.db.select({ n: sql<number>`count(*)` }).from(t.bags).where(where).get()!.n;
+    const rows = this.db
+      .select(bagColumns)
+      .from(t.bags)
+      .where(where)
+      .orderBy(sql`${t.bags.sealedAt} desc nulls last`, asc(t.bags.bag))
+      .limit(filter.limit ?? DEFAULT_BAG_PAGE)
+      .offset(filter.offset ?? 0)
+      .all();
+    return { bags: rows.map(bagFromRow), total };
+  }
+
+  async dailyMassBalance(institution: string, fromDay: string, toDay: string): Promise<DailyMass[]> {
     return this.db
+      .select(dailyMassColumns)
+      .from(t.bags)
+      .where(and(eq(t.bags.institution, institution), gte(t.bags.sealedDay, fromDay), lte(t.bags.sealedDay, toDay), ne(t.bags.state, 'voided')))
+      .groupBy(t.bags.sealedDay)
+      .orderBy(asc(t.bags.sealedDay))
+      .all() as DailyMass[];
+  }
+
+  async bagTrail(bag: string): Promise<BagTrail | undefined> {
+    return this.db.select({ trail: t.bags.trail }).from(t.bags).where(eq(t.bags.bag, bag)).get()?.trail ?? undefined;
+  }
+
+  async bagTrailsInPlay(since: string): Promise<BagTrail[]> {
+    return this.db
+      .select({ trail: t.bags.trail })
+      .from(t.bags)
+      .where(and(isNotNull(t.bags.trail), inPlay(since)))
+      .orderBy(asc(t.bags.bag))
+      .all()
+      .map((r) => r.trail!);
+  }
+
+  async correctionsFor(targets: ReadonlyArray<{ device: string; seq: number }>): Promise<StoredRecord[]> {
+    const found = new Map<number, StoredRecord>();
+    for (const part of chunks(targets, PAIR_CHUNK)) {
+      const rows = this.db
+        .select({ record: t.records })
+        .from(t.recordCorrections)
+        .innerJoin(t.records, and(eq(t.records.device, t.recordCorrections.device), eq(t.records.seq, t.recordCorrections.seq)))
+        .where(or(...part.map((p) => and(eq(t.recordCorrections.targetDevice, p.device), eq(t.recordCorrections.targetSeq, p.seq)))))
+        .all();
+      for (const r of rows) found.set(r.record.id, toStoredRecord(r.record));
+    }
+    return [...found.values()].sort((a, b) => a.id - b.id);
+  }
+
+  // ---- Alerts ----
+
+  async insertAlert(a: NewAlert): Promise<Alert | undefined> {
+    // The partial unique index on unresolved dedupe keys refuses a second one: the caller decides again.
+    const row = this.db.insert(t.alerts).values(newAlertRow(a)).onConflictDoNothing().returning().get();
+    return row && alertFromRow(row);
+  }
+
+  async updateAlert(a: Alert): Promise<Alert | undefined> {
+    const row = this.db
       .update(t.alerts)
-      .set({ escalationLevel: level })
-      .where(and(eq(t.alerts.id, id), ne(t.alerts.status, 'resolved'), lt(t.alerts.escalationLevel, level)))
+      .set({ ...alertChanges(a), revision: a.revision + 1 })
+      .where(and(eq(t.alerts.id, a.id), eq(t.alerts.revision, a.revision)))
       .returning()
-      .get() as Alert | undefined;
+      .get();
+    return row && alertFromRow(row);
+  }
+
+  async latestAlerts(dedupeKeys: readonly string[]): Promise<Alert[]> {
+    const out: Alert[] = [];
+    for (const keys of chunks([...new Set(dedupeKeys)], IN_CHUNK)) {
+      const open = this.db
+        .select()
+        .from(t.alerts)
+        .where(and(inArray(t.alerts.dedupeKey, keys), ne(t.alerts.status, 'resolved')))
+        .all();
+      out.push(...open.map(alertFromRow));
+      const missing = keys.filter((k) => !open.some((a) => a.dedupeKey === k));
+      if (missing.length === 0) continue;
+      const latest = this.db
+        .select({ id: sql<number>`max(${t.alerts.id})` })
+        .from(t.alerts)
+        .where(inArray(t.alerts.dedupeKey, missing))
+        .groupBy(t.alerts.dedupeKey)
+        .all()
+        .map((r) => r.id);
+      if (latest.length > 0) out.push(...this.db.select().from(t.alerts).where(inArray(t.alerts.id, latest)).all().map(alertFromRow));
+    }
+    return out.sort((a, b) => a.id - b.id);
+  }
+
+  async unresolvedAlerts(filter: { rules?: readonly string[]; subjects?: readonly string[] } = {}): Promise<Alert[]> {
+    if (filter.rules?.length === 0 || filter.subjects?.length === 0) return [];
+    const rules = filter.rules ? inArray(t.alerts.rule, [...filter.rules]) : undefined;
+    const subjectLists = filter.subjects ? chunks([...new Set(filter.subjects)], IN_CHUNK) : [undefined];
+    const out: Alert[] = [];
+    for (const subjects of subjectLists) {
+      const where = conjunction([ne(t.alerts.status, 'resolved'), rules, subjects ? inArray(t.alerts.subject, subjects) : undefined]);
+      out.push(...this.db.select().from(t.alerts).where(where).all().map(alertFromRow));
+    }
+    return out.sort((a, b) => a.id - b.id);
+  }
+
+  async recordAlertSightings(ids: readonly number[], at: string): Promise<void> {
+    if (ids.length === 0) return;
+    this.db.transaction(
+      (tx) => {
+        for (const part of chunks(ids, IN_CHUNK)) {
+          tx.update(t.alerts)
+            .set({ occurrences: sql`${t.alerts.occurrences} + 1`, lastSeenAt: sql`case when ${t.alerts.lastSeenAt} < ${at} then ${at} else ${t.alerts.lastSeenAt} end` })
+            .where(inArray(t.alerts.id, part))
+            .run();
+        }
+      },
+      { behavior: 'immediate' },
+    );
   }
 
   async alert(id: number): Promise<Alert | undefined> {
-    return this.db.select().from(t.alerts).where(eq(t.alerts.id, id)).get() as Alert | undefined;
+    const row = this.db.select().from(t.alerts).where(eq(t.alerts.id, id)).get();
+    return row && alertFromRow(row);
   }
 
   async alerts(filter: AlertFilter = {}): Promise<Alert[]> {
-    const statuses = filter.status === undefined ? undefined : Array.isArray(filter.status) ? filter.status : [filter.status];
-    const where = conjunction([
-      statuses ? inArray(t.alerts.status, statuses) : undefined,
-      filter.rule !== undefined ? eq(t.alerts.rule, filter.rule) : undefined,
-      filter.device !== undefined ? eq(t.alerts.device, filter.device) : undefined,
-      filter.institution !== undefined ? eq(t.alerts.institution, filter.institution) : undefined,
-      filter.jurisdiction !== undefined ? eq(t.alerts.jurisdiction, filter.jurisdiction) : undefined,
-    ]);
     return this.db
       .select()
       .from(t.alerts)
-      .where(where)
+      .where(alertWhere(filter))
       .orderBy(asc(t.alerts.id))
       .limit(filter.limit ?? 1000)
-      .all() as Alert[];
+      .offset(filter.offset ?? 0)
+      .all()
+      .map(alertFromRow);
   }
 
   // ---- Users and sessions ----
@@ -553,6 +649,65 @@ class SqliteCustodyStore implements SqliteStore {
     this.closed = true;
     this.db.$client.close();
   }
+}
+
+const { trail: _trail, ...bagColumns } = getTableColumns(t.bags);
+
+/** On a bag conflict: every column from the new row, but a trail kept when none is given. */
+function bagUpdate() {
+  const set: Record<string, SQL> = {};
+  for (const [key, column] of Object.entries(bagColumns)) if (key !== 'bag') set[key] = sql.raw(`excluded.${column.name}`);
+  set.trail = sql`coalesce(excluded.trail, ${t.bags.trail})`;
+  return set;
+}
+
+const dailyMassColumns = {
+  day: sql<string>`${t.bags.sealedDay}`,
+  bags: sql<number>`cast(count(*) as integer)`,
+  sealedGrams: sql<number>`cast(coalesce(sum(${t.bags.sealedGrams}), 0) as integer)`,
+  received: sql<number>`cast(sum(case when ${t.bags.receivedAt} is not null then 1 else 0 end) as integer)`,
+  receivedGrams: sql<number>`cast(coalesce(sum(${t.bags.receivedGrams}), 0) as integer)`,
+};
+
+/** Bags the time rules must see (repository.ts bagTrailsInPlay). */
+function inPlay(since: string): SQL {
+  return or(notInArray(t.bags.state, ['disposed', 'voided']), gte(t.bags.lastStepAt, since), gte(t.bags.sealedAt, since))!;
+}
+
+function bagWhere(f: BagFilter): SQL | undefined {
+  const nothing = sql`0 = 1`;
+  return conjunction([
+    f.institutions !== undefined ? (f.institutions.length > 0 ? inArray(t.bags.institution, f.institutions) : nothing) : undefined,
+    f.disposalInstitution !== undefined ? eq(t.bags.disposalInstitution, f.disposalInstitution) : undefined,
+    f.vehicles !== undefined ? (f.vehicles.length > 0 ? inArray(t.bags.vehicle, f.vehicles) : nothing) : undefined,
+    f.from !== undefined ? gte(t.bags.sealedAt, f.from) : undefined,
+    f.to !== undefined ? lt(t.bags.sealedAt, f.to) : undefined,
+    f.states !== undefined ? (f.states.length > 0 ? inArray(t.bags.state, f.states) : nothing) : undefined,
+    f.category !== undefined ? eq(t.bags.category, f.category) : undefined,
+    f.manifest !== undefined ? eq(t.bags.manifest, f.manifest) : undefined,
+  ]);
+}
+
+function listOf<T>(v: T | T[] | undefined): T[] | undefined {
+  return v === undefined ? undefined : Array.isArray(v) ? v : [v];
+}
+
+function alertWhere(f: AlertFilter): SQL | undefined {
+  const statuses = listOf(f.status);
+  const severities = listOf(f.severity);
+  const nothing = sql`0 = 1`;
+  return conjunction([
+    statuses ? (statuses.length > 0 ? inArray(t.alerts.status, statuses) : nothing) : undefined,
+    severities ? (severities.length > 0 ? inArray(t.alerts.severity, severities) : nothing) : undefined,
+    f.rule !== undefined ? eq(t.alerts.rule, f.rule) : undefined,
+    f.device !== undefined ? eq(t.alerts.device, f.device) : undefined,
+    f.bag !== undefined ? eq(t.alerts.bag, f.bag) : undefined,
+    f.subject !== undefined ? eq(t.alerts.subject, f.subject) : undefined,
+    f.institution !== undefined ? eq(t.alerts.institution, f.institution) : undefined,
+    f.institutions !== undefined ? (f.institutions.length > 0 ? inArray(t.alerts.institution, f.institutions) : nothing) : undefined,
+    f.jurisdiction !== undefined ? eq(t.alerts.jurisdiction, f.jurisdiction) : undefined,
+    f.jurisdictions !== undefined ? (f.jurisdictions.length > 0 ? inArray(t.alerts.jurisdiction, f.jurisdictions) : nothing) : undefined,
+  ]);
 }
 
 function conjunction(parts: Array<SQL | undefined>): SQL | undefined {

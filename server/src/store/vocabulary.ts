@@ -1,10 +1,14 @@
 /** The closed sets of words the store keeps, shared by every dialect's schema and the repository. */
+import { CUSTODY_STEPS } from '../custody/trail.ts';
+
 export const JURISDICTION_LEVELS = ['city', 'district', 'grid'] as const;
 export const INSTITUTION_KINDS = ['hospital', 'clinic', 'transport', 'disposal'] as const;
 export const ALERT_SEVERITIES = ['info', 'warning', 'critical'] as const;
 export const ALERT_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
 export const USER_ROLES = ['regulator', 'institution_admin', 'transport', 'disposal', 'public'] as const;
 export const DEVICE_STATES = ['online', 'offline'] as const;
+/** A bag's state in the projection: its last custody step, or voided (custody/trail.ts BagState). */
+export const BAG_STATES = [...CUSTODY_STEPS, 'voided'] as const;
 
 export type JurisdictionLevel = (typeof JURISDICTION_LEVELS)[number];
 export type InstitutionKind = (typeof INSTITUTION_KINDS)[number];

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeEnvelope, nodeEd25519Verify, parseKeyring, toBase64, utf8, type Keyring, type VerifyContext } from '@wastetrail/firmware-protocol';
 import { DeviceChain, type Arrival } from '../../src/ingest/device-chain.ts';
-import { integrityAlert, integritySeverity } from '../../src/ingest/integrity.ts';
+import { integrityAlert, integrityDedupeKey, integrityFinding, integritySeverity } from '../../src/ingest/integrity.ts';
 import { readRecordsPayload } from '../../src/ingest/payload.ts';
 import { checkRecord, peekRecord, TrustedVerdicts } from '../../src/ingest/record-check.ts';
 import { emptyIngestStats, recordCommitLatency, renderIngestMetrics } from '../../src/ingest/stats.ts';
@@ -142,18 +142,25 @@ describe('worker verdicts', () => {
 });
 
 describe('integrity alerts and metrics', () => {
-  it('makes one alert per device and code, critical for signs of tampering', () => {
+  it('makes one alert per device and code with the rules\' integrityAlert, critical for signs of tampering', () => {
     expect(integritySeverity('BAD_SIGNATURE')).toBe('critical');
-    expect(integritySeverity('SEQUENCE_GAP')).toBe('warning');
-    expect(integrityAlert({ device: 'd-1', code: 'FORK', message: 'm', seq: 4, at: 't', institution: 'i' })).toEqual({
+    expect(integritySeverity('SEQUENCE_GAP')).toBe('critical');
+    expect(integritySeverity('MALFORMED_ENVELOPE')).toBe('warning');
+    expect(integrityDedupeKey('d-1', 'FORK')).toBe('integrity:device:d-1/FORK');
+    const finding = integrityFinding(
+      { device: 'd-1', code: 'FORK', message: 'm', seq: 4, hash: 'ab'.repeat(32), at: '2026-03-02T08:00:00.000Z' },
+      { institution: 'i', jurisdiction: 'j' },
+    );
+    expect(finding).toEqual({ code: 'FORK', message: 'm', device: 'd-1', seq: 4, hash: 'ab'.repeat(32), institution: 'i', jurisdiction: 'j', detectedAtMs: Date.parse('2026-03-02T08:00:00.000Z') });
+    expect(integrityAlert(finding)).toMatchObject({
       rule: 'integrity',
       severity: 'critical',
-      dedupeKey: 'integrity:d-1:FORK',
-      title: 'FORK from device d-1',
-      device: 'd-1',
+      dedupeKey: 'integrity:device:d-1/FORK',
       institution: 'i',
-      at: 't',
-      details: { code: 'FORK', lastMessage: 'm', lastSeq: 4 },
+      jurisdiction: 'j',
+      device: 'd-1',
+      params: { code: 'FORK', seq: 4 },
+      evidence: [{ device: 'd-1', seq: 4, hash: 'ab'.repeat(32) }],
     });
   });
 

@@ -63,7 +63,7 @@ describe.skipIf(!available)('ingest on the PostgreSQL store', () => {
       expect((await store.recordsAfter(0, 100)).map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
       expect((await store.recordAt(dev.id, 7))!.bytes).toEqual(records[6]!.bytes);
       expect((await store.quarantined({ device: dev.id })).map((q) => q.code)).toEqual(['BAD_SIGNATURE']);
-      expect((await store.alerts({ device: dev.id })).map((a) => [a.details.code, a.jurisdiction])).toEqual([['BAD_SIGNATURE', 'hz']]);
+      expect((await store.alerts({ device: dev.id })).map((a) => [a.params.code, a.jurisdiction])).toEqual([['BAD_SIGNATURE', 'hz']]);
       expect(await store.deviceStatus(dev.id)).toMatchObject({ ackedSeq: 12, ackedHash: records[11]!.hash });
     } finally {
       await ingest.close();

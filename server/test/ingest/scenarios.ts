@@ -187,8 +187,10 @@ export function ingestScenarios(getBroker: () => TestBroker): void {
         return a.length > 0 && a;
       }, 'the integrity alert');
       expect(alerts).toHaveLength(1);
-      expect(alerts[0]).toMatchObject({ rule: 'integrity', severity: 'warning', status: 'open', dedupeKey: `integrity:${dev.id}:SEQUENCE_GAP`, institution: 'hz-h001', jurisdiction: 'hz' });
-      expect(alerts[0]!.details).toMatchObject({ code: 'SEQUENCE_GAP', lastSeq: 3 });
+      // The rules' integrity alert: records that never come were lost or removed (critical).
+      expect(alerts[0]).toMatchObject({ rule: 'integrity', severity: 'critical', status: 'open', dedupeKey: `integrity:device:${dev.id}/SEQUENCE_GAP`, institution: 'hz-h001', jurisdiction: 'hz' });
+      expect(alerts[0]!.params).toMatchObject({ code: 'SEQUENCE_GAP', seq: 3 });
+      expect(alerts[0]!.evidence).toEqual([{ device: dev.id, seq: 3 }]);
       expect(s.ingest.stats().gapsGivenUp).toBe(1);
     });
   });
@@ -234,7 +236,7 @@ export function ingestScenarios(getBroker: () => TestBroker): void {
       expect(tamperedRow).toMatchObject({ seq: 1, topic: deviceTopic(dev.id, 'records'), payload: utf8(encodeEnvelope(tampered)) });
 
       const alerts = await s.store.alerts({ device: dev.id });
-      const byCode = Object.fromEntries(alerts.map((a) => [a.details.code, a.severity]));
+      const byCode = Object.fromEntries(alerts.map((a) => [a.params.code, a.severity]));
       expect(byCode).toEqual({
         WRONG_KEY: 'critical',
         BAD_SIGNATURE: 'critical',
@@ -243,7 +245,7 @@ export function ingestScenarios(getBroker: () => TestBroker): void {
         PAYLOAD_TOO_LARGE: 'warning',
         EMPTY_PAYLOAD: 'warning',
       });
-      expect((await s.store.alerts({ device: other.id })).map((a) => [a.details.code, a.severity])).toEqual([['TOPIC_MISMATCH', 'critical']]);
+      expect((await s.store.alerts({ device: other.id })).map((a) => [a.params.code, a.severity])).toEqual([['TOPIC_MISMATCH', 'critical']]);
       const stats = s.ingest.stats();
       expect(stats.accepted).toBe(3);
       // On an open broker other clients may add their own refusals to the counters.
@@ -265,7 +267,7 @@ export function ingestScenarios(getBroker: () => TestBroker): void {
       expect(rows.map((q) => [q.code, q.seq])).toEqual([['UNKNOWN_DEVICE', 1], ['UNKNOWN_DEVICE', 2]]);
       await s.ingest.drain();
       const alerts = await s.store.alerts({ device: stranger.id });
-      expect(alerts.map((a) => [a.details.code, a.severity, a.institution])).toEqual([['UNKNOWN_DEVICE', 'warning', null]]);
+      expect(alerts.map((a) => [a.params.code, a.severity, a.institution])).toEqual([['UNKNOWN_DEVICE', 'critical', null]]);
       expect(d.acks).toEqual([]);
     });
 
@@ -284,7 +286,7 @@ export function ingestScenarios(getBroker: () => TestBroker): void {
       expect((await s.store.quarantined({ device: dev.id })).map((q) => [q.code, q.seq])).toEqual([['FORK', 2], ['FORK', 1]]);
       expect(storedSeqs(s.store, dev.id)).toEqual([1, 2]);
       await s.ingest.drain();
-      expect((await s.store.alerts({ device: dev.id })).map((a) => [a.details.code, a.severity])).toEqual([['FORK', 'critical']]);
+      expect((await s.store.alerts({ device: dev.id })).map((a) => [a.params.code, a.severity])).toEqual([['FORK', 'critical']]);
     });
   });
 

@@ -3,7 +3,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateEd25519KeyPair, keyId, parseKeyring, toBase64, utf8 } from '@wastetrail/firmware-protocol';
-import type { CustodyStore, NewRecord } from '../../src/store/index.ts';
+import type { BagTrail } from '../../src/custody/index.ts';
+import type { AlertFilter, BagFilter, BagSummary, CustodyStore, NewAlert, NewRecord } from '../../src/store/index.ts';
 
 export interface OpenedStore {
   store: CustodyStore;
@@ -34,6 +35,31 @@ export function record(device: string, seq: number, hash: string, tags: string[]
 }
 
 export const h = (c: string) => c.repeat(64);
+
+/** A bag summary as the projection would write it: a bag of hz-h001 sealed on 2 March, still sealed. */
+export function bagSummary(over: Partial<BagSummary> & { bag: string }): BagSummary {
+  return {
+    tags: [over.bag],
+    institution: 'hz-h001',
+    department: 'ICU',
+    category: 'infectious',
+    state: 'sealed',
+    sealedAt: '2026-03-02T01:00:00.000Z',
+    sealedGrams: 1000,
+    sealedDay: '2026-03-02',
+    lastStep: 'sealed',
+    lastStepAt: '2026-03-02T01:00:00.000Z',
+    pickedUpAt: null,
+    receivedAt: null,
+    receivedGrams: null,
+    disposedAt: null,
+    vehicle: null,
+    manifest: null,
+    disposalInstitution: null,
+    anomalies: 0,
+    ...over,
+  };
+}
 
 export function storeContract(open: () => Promise<OpenedStore>): void {
   let opened: OpenedStore;
@@ -158,28 +184,187 @@ export function storeContract(open: () => Promise<OpenedStore>): void {
   });
 
   describe('alerts', () => {
-    const raise = (at: string, details: Record<string, unknown> = {}) =>
-      store.openAlert({ rule: 'integrity', severity: 'critical', dedupeKey: 'integrity:dev-a:BAD_SIGNATURE', title: 'bad signature', device: 'dev-a', at, details });
+    const KEY = 'storage-overdue:bag:epc:0a';
+    const draft = (over: Partial<NewAlert> = {}): NewAlert => ({
+      rule: 'storage-overdue',
+      severity: 'warning',
+      currentSeverity: 'warning',
+      dedupeKey: KEY,
+      subject: 'bag:epc:0a',
+      title: 'Bag epc:0a has been in storage for 36 h',
+      messageKey: 'storage-overdue',
+      params: { bag: 'epc:0a', hours: 36 },
+      institution: 'hz-h001',
+      jurisdiction: 'hz-xh',
+      bag: 'epc:0a',
+      device: null,
+      status: 'open',
+      escalationLevel: 1,
+      openedAt: '2026-03-03T20:00:00.000Z',
+      awaitingAckSince: '2026-03-03T20:00:00.000Z',
+      acknowledgedAt: null,
+      acknowledgedBy: null,
+      acknowledgeNote: null,
+      resolvedAt: null,
+      resolvedBy: null,
+      note: null,
+      since: '2026-03-02T08:00:00.000Z',
+      conditionClearedAt: null,
+      evidence: [{ device: 'dev-a', seq: 3, hash: h('c') }, { device: 'dev-a', seq: 4 }],
+      occurrences: 1,
+      lastSeenAt: '2026-03-03T20:00:00.000Z',
+      details: { escalations: [{ level: 2, at: '2026-03-04T04:00:00.000Z' }] },
+      ...over,
+    });
 
-    it('deduplicates while open, acknowledges, resolves, then opens a new one', async () => {
-      const first = await raise('2026-03-02T08:00:00.000Z', { n: 1 });
-      expect(first.created).toBe(true);
-      expect(first.alert).toMatchObject({ status: 'open', escalationLevel: 1, occurrences: 1 });
-      const second = await raise('2026-03-02T09:00:00.000Z', { n: 2 });
-      expect(second.created).toBe(false);
-      expect(second.alert).toMatchObject({ id: first.alert.id, occurrences: 2, lastSeenAt: '2026-03-02T09:00:00.000Z', details: { n: 2 } });
+    it('keeps every field of an alert the book decided, and refuses a second unresolved one per key', async () => {
+      const a = (await store.insertAlert(draft()))!;
+      expect(a).toEqual({ ...draft(), id: a.id, revision: 0 });
+      expect(await store.alert(a.id)).toEqual(a);
+      expect(await store.insertAlert(draft({ severity: 'critical' }))).toBeUndefined();
+      expect(await store.alert(a.id + 1000)).toBeUndefined();
+    });
 
-      expect(await store.escalateAlert(first.alert.id, 2)).toMatchObject({ escalationLevel: 2 });
-      expect(await store.escalateAlert(first.alert.id, 1)).toBeUndefined();
-      expect(await store.acknowledgeAlert(first.alert.id, 'admin', '2026-03-02T10:00:00.000Z')).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'admin' });
-      expect(await store.acknowledgeAlert(first.alert.id, 'admin', '2026-03-02T10:00:00.000Z')).toBeUndefined();
-      // Still not resolved: the same key counts on the acknowledged alert.
-      expect((await raise('2026-03-02T10:30:00.000Z')).created).toBe(false);
-      expect(await store.resolveAlert(first.alert.id, 'admin', '2026-03-02T11:00:00.000Z', 'device replaced')).toMatchObject({ status: 'resolved', note: 'device replaced' });
-      const third = await raise('2026-03-02T12:00:00.000Z');
-      expect(third.created).toBe(true);
-      expect(await store.alerts({ status: ['open', 'acknowledged'] })).toHaveLength(1);
-      expect(await store.alerts({ device: 'dev-a' })).toHaveLength(2);
+    it('writes back only over the revision it read; sightings count without a revision', async () => {
+      const a = (await store.insertAlert(draft()))!;
+      const raised = (await store.updateAlert({ ...a, severity: 'critical', currentSeverity: 'critical', details: { raised: [{ at: '2026-03-04T08:00:00.000Z', from: 'warning', to: 'critical' }] } }))!;
+      expect(raised).toMatchObject({ id: a.id, revision: 1, severity: 'critical', details: { raised: [{ from: 'warning' }] } });
+      // A writer that read revision 0 is too late.
+      expect(await store.updateAlert({ ...a, status: 'acknowledged', acknowledgedBy: 'keeper-7' })).toBeUndefined();
+      await store.recordAlertSightings([a.id], '2026-03-04T09:00:00.000Z');
+      await store.recordAlertSightings([a.id], '2026-03-04T08:30:00.000Z');
+      const seen = (await store.alert(a.id))!;
+      expect(seen).toMatchObject({ revision: 1, occurrences: 3, lastSeenAt: '2026-03-04T09:00:00.000Z' });
+      // Writing back never undoes a sighting.
+      const acked = (await store.updateAlert({ ...seen, status: 'acknowledged', acknowledgedBy: 'keeper-7', acknowledgedAt: '2026-03-04T09:10:00.000Z', acknowledgeNote: 'on it', occurrences: 1 }))!;
+      expect(acked).toMatchObject({ revision: 2, status: 'acknowledged', acknowledgeNote: 'on it', occurrences: 3 });
+    });
+
+    it('finds the latest alert per key (the unresolved one first) and unresolved alerts by rule and subject', async () => {
+      const first = (await store.insertAlert(draft()))!;
+      await store.updateAlert({ ...first, status: 'resolved', resolvedBy: 'head-1', resolvedAt: '2026-03-04T10:00:00.000Z', note: 'picked up late' });
+      const second = (await store.insertAlert(draft({ openedAt: '2026-03-05T20:00:00.000Z' })))!;
+      const other = (await store.insertAlert(draft({ dedupeKey: 'device-silent:device:dev-a', rule: 'device-silent', subject: 'device:dev-a', bag: null, device: 'dev-a' })))!;
+      const resolvedOnly = (await store.insertAlert(draft({ dedupeKey: 'cloned-tag:bag:epc:0b', rule: 'cloned-tag', subject: 'bag:epc:0b' })))!;
+      await store.updateAlert({ ...resolvedOnly, status: 'resolved', resolvedBy: 'r', resolvedAt: '2026-03-04T10:00:00.000Z', note: 'n' });
+
+      expect((await store.latestAlerts([KEY, 'cloned-tag:bag:epc:0b', 'nothing:here'])).map((a) => a.id)).toEqual([second.id, resolvedOnly.id]);
+      await store.updateAlert({ ...(await store.alert(second.id))!, status: 'resolved', resolvedBy: 'r', resolvedAt: '2026-03-06T10:00:00.000Z', note: 'n' });
+      expect((await store.latestAlerts([KEY])).map((a) => a.id)).toEqual([second.id]);
+
+      expect((await store.unresolvedAlerts()).map((a) => a.id)).toEqual([other.id]);
+      expect((await store.unresolvedAlerts({ rules: ['device-silent'], subjects: ['device:dev-a', 'device:dev-b'] })).map((a) => a.id)).toEqual([other.id]);
+      expect(await store.unresolvedAlerts({ rules: ['storage-overdue'] })).toEqual([]);
+      expect(await store.unresolvedAlerts({ subjects: [] })).toEqual([]);
+    });
+
+    it('lists alerts by status, severity, rule, place, bag and device, a page at a time', async () => {
+      await seedPlaces(store);
+      const a = (await store.insertAlert(draft()))!;
+      const b = (await store.insertAlert(draft({ dedupeKey: 'integrity:device:dev-a/BAD_SIGNATURE', rule: 'integrity', severity: 'critical', currentSeverity: 'critical', subject: 'device:dev-a/BAD_SIGNATURE', bag: null, device: 'dev-a', institution: null, jurisdiction: null })))!;
+      const c = (await store.insertAlert(draft({ dedupeKey: 'x:1', institution: 'hz-h002', jurisdiction: 'hz' })))!;
+      const ids = async (f: AlertFilter) => (await store.alerts(f)).map((x) => x.id);
+      expect(await ids({})).toEqual([a.id, b.id, c.id]);
+      expect(await ids({ severity: 'critical' })).toEqual([b.id]);
+      expect(await ids({ severity: ['warning'], status: ['open', 'acknowledged'] })).toEqual([a.id, c.id]);
+      expect(await ids({ rule: 'integrity', device: 'dev-a' })).toEqual([b.id]);
+      expect(await ids({ bag: 'epc:0a' })).toEqual([a.id, c.id]);
+      expect(await ids({ institutions: ['hz-h001', 'hz-h002'] })).toEqual([a.id, c.id]);
+      expect(await ids({ institutions: [] })).toEqual([]);
+      expect(await ids({ jurisdictions: ['hz'] })).toEqual([c.id]);
+      expect(await ids({ institution: 'hz-h001', jurisdiction: 'hz-xh', subject: 'bag:epc:0a' })).toEqual([a.id]);
+      expect(await ids({ limit: 1, offset: 1 })).toEqual([b.id]);
+    });
+  });
+
+  describe('the bag projection', () => {
+    const BAG_A = 'epc:3074257bf7194e4000001a85';
+    const BAG_B = 'qr:WT1-HZH001-ICU-I-260302-0042';
+
+    it('keeps summaries and trails, finds a bag by any tag, and replaces or removes bags', async () => {
+      const trail = { bag: BAG_A, tags: [BAG_A, 'qr:A2'], state: 'sealed', steps: [], voided: [], anomalies: [] } as BagTrail;
+      await store.upsertBags([{ ...bagSummary({ bag: BAG_A, tags: [BAG_A, 'qr:A2'] }), trail }, bagSummary({ bag: 'qr:A2', tags: ['qr:A2'], sealedAt: null, sealedDay: null, institution: null })]);
+      expect(await store.bag(BAG_A)).toEqual(bagSummary({ bag: BAG_A, tags: [BAG_A, 'qr:A2'] }));
+      expect(await store.bagTrail(BAG_A)).toEqual(trail);
+      expect(await store.bagTrail('qr:A2')).toBeUndefined();
+      // Two rows name qr:A2: the one whose id it is comes first.
+      expect((await store.bagByTag('qr:A2'))?.bag).toBe('qr:A2');
+      expect((await store.bagByTag(BAG_A))?.bag).toBe(BAG_A);
+      expect(await store.bagByTag('qr:nothing')).toBeUndefined();
+
+      // qr:A2 turns out to be bag A's second tag: its own row goes, in the same write; a summary
+      // without a trail keeps the trail stored.
+      await store.upsertBags([bagSummary({ bag: BAG_A, tags: [BAG_A, 'qr:A2'], state: 'collected', lastStep: 'collected' })], { remove: ['qr:A2', BAG_A] });
+      expect(await store.bag('qr:A2')).toBeUndefined();
+      expect(await store.bagByTag('qr:A2')).toMatchObject({ bag: BAG_A, state: 'collected' });
+      expect(await store.bagTrail(BAG_A)).toEqual(trail);
+      // Tags are replaced, not added to.
+      await store.upsertBags([bagSummary({ bag: BAG_A, tags: [BAG_A] })]);
+      expect(await store.bagByTag('qr:A2')).toBeUndefined();
+    });
+
+    it('searches by institution, disposal centre, vehicle, sealing time, state, category and manifest, newest sealed first', async () => {
+      await store.upsertBags([
+        bagSummary({ bag: 'epc:01', sealedAt: '2026-03-02T01:00:00.000Z', vehicle: 'ZA-A1234', manifest: 'M1', state: 'disposed', disposalInstitution: 'hz-d001' }),
+        bagSummary({ bag: 'epc:02', sealedAt: '2026-03-02T03:00:00.000Z', vehicle: 'ZA-A1234', manifest: 'M1', state: 'received', disposalInstitution: 'hz-d001', category: 'sharps' }),
+        bagSummary({ bag: 'epc:03', sealedAt: '2026-03-03T03:00:00.000Z', state: 'stored' }),
+        bagSummary({ bag: 'epc:04', institution: 'hz-h002', sealedAt: '2026-03-03T04:00:00.000Z', vehicle: 'ZA-B9999', manifest: 'M2', state: 'picked-up' }),
+        bagSummary({ bag: 'epc:05', institution: null, sealedAt: null, sealedDay: null, state: 'received', disposalInstitution: 'hz-d001' }),
+      ]);
+      const bags = async (f: BagFilter) => (await store.searchBags(f)).bags.map((b) => b.bag);
+      expect(await store.searchBags({})).toMatchObject({ total: 5 });
+      expect(await bags({})).toEqual(['epc:04', 'epc:03', 'epc:02', 'epc:01', 'epc:05']);
+      expect(await bags({ institutions: ['hz-h001'] })).toEqual(['epc:03', 'epc:02', 'epc:01']);
+      expect(await bags({ institutions: [] })).toEqual([]);
+      expect(await bags({ disposalInstitution: 'hz-d001' })).toEqual(['epc:02', 'epc:01', 'epc:05']);
+      expect(await bags({ vehicles: ['ZA-A1234', 'ZA-B9999'] })).toEqual(['epc:04', 'epc:02', 'epc:01']);
+      expect(await bags({ from: '2026-03-02T03:00:00.000Z', to: '2026-03-03T04:00:00.000Z' })).toEqual(['epc:03', 'epc:02']);
+      expect(await bags({ states: ['received', 'disposed'] })).toEqual(['epc:02', 'epc:01', 'epc:05']);
+      expect(await bags({ category: 'sharps' })).toEqual(['epc:02']);
+      expect(await bags({ manifest: 'M1', institutions: ['hz-h001'] })).toEqual(['epc:02', 'epc:01']);
+      const page = await store.searchBags({ limit: 2, offset: 1 });
+      expect({ bags: page.bags.map((b) => b.bag), total: page.total }).toEqual({ bags: ['epc:03', 'epc:02'], total: 5 });
+    });
+
+    it('adds up each local sealing day: bags, grams sealed, bags and grams received (voided bags left out)', async () => {
+      await store.upsertBags([
+        bagSummary({ bag: 'epc:11', sealedDay: '2026-03-01', sealedGrams: 1000, receivedAt: '2026-03-02T02:00:00.000Z', receivedGrams: 990 }),
+        bagSummary({ bag: 'epc:12', sealedDay: '2026-03-02', sealedGrams: 1200, receivedAt: '2026-03-03T02:00:00.000Z', receivedGrams: 1190 }),
+        bagSummary({ bag: 'epc:13', sealedDay: '2026-03-02', sealedGrams: 800, receivedAt: '2026-03-03T02:00:00.000Z', receivedGrams: null }),
+        bagSummary({ bag: 'epc:14', sealedDay: '2026-03-02', sealedGrams: 500 }),
+        bagSummary({ bag: 'epc:15', sealedDay: '2026-03-02', sealedGrams: 700, state: 'voided' }),
+        bagSummary({ bag: 'epc:16', sealedDay: '2026-03-03', sealedGrams: 2000 }),
+        bagSummary({ bag: 'epc:17', sealedDay: '2026-03-02', sealedGrams: 9000, institution: 'hz-h002' }),
+      ]);
+      expect(await store.dailyMassBalance('hz-h001', '2026-03-02', '2026-03-03')).toEqual([
+        { day: '2026-03-02', bags: 3, sealedGrams: 2500, received: 2, receivedGrams: 1190 },
+        { day: '2026-03-03', bags: 1, sealedGrams: 2000, received: 0, receivedGrams: 0 },
+      ]);
+      expect(await store.dailyMassBalance('hz-h001', '2026-03-05', '2026-03-09')).toEqual([]);
+    });
+
+    it('gives the time rules every bag still in custody, and the rest within the lookback', async () => {
+      const trail = (bag: string) => ({ bag, tags: [bag], state: 'sealed', steps: [], voided: [], anomalies: [] }) as BagTrail;
+      await store.upsertBags([
+        { ...bagSummary({ bag: 'epc:21', state: 'stored', lastStepAt: '2026-01-01T00:00:00.000Z', sealedAt: '2026-01-01T00:00:00.000Z' }), trail: trail('epc:21') },
+        { ...bagSummary({ bag: 'epc:22', state: 'disposed', lastStepAt: '2026-01-02T00:00:00.000Z', sealedAt: '2026-01-01T00:00:00.000Z' }), trail: trail('epc:22') },
+        { ...bagSummary({ bag: 'epc:23', state: 'disposed', lastStepAt: '2026-03-02T00:00:00.000Z', sealedAt: '2026-03-01T00:00:00.000Z' }), trail: trail('epc:23') },
+        { ...bagSummary({ bag: 'epc:24', state: 'voided', lastStepAt: null, sealedAt: '2026-02-01T00:00:00.000Z' }), trail: trail('epc:24') },
+      ]);
+      expect((await store.bagTrailsInPlay('2026-02-15T00:00:00.000Z')).map((t) => t.bag)).toEqual(['epc:21', 'epc:23']);
+      expect((await store.bagTrailsInPlay('2026-01-15T00:00:00.000Z')).map((t) => t.bag)).toEqual(['epc:21', 'epc:23', 'epc:24']);
+    });
+
+    it('finds the corrections of records, which name no tag', async () => {
+      const correction = (seq: number, target: { device: string; seq: number }): NewRecord => ({
+        ...record('dev-c', seq, h(String(seq))),
+        type: 'correction',
+        body: { target: { ...target, hash: h('a') }, action: 'void', reason: 'test bag', authorisedBy: 'badge-0001' },
+      });
+      await store.appendRecords({ records: [record('dev-a', 1, h('a'), [BAG_B]), correction(1, { device: 'dev-a', seq: 1 }), correction(2, { device: 'dev-b', seq: 9 }), correction(3, { device: 'dev-a', seq: 1 })], quarantine: [], acks: [] });
+      expect((await store.correctionsFor([{ device: 'dev-a', seq: 1 }])).map((r) => `${r.device}#${r.seq}`)).toEqual(['dev-c#1', 'dev-c#3']);
+      expect((await store.correctionsFor([{ device: 'dev-b', seq: 9 }, { device: 'dev-a', seq: 2 }])).map((r) => r.seq)).toEqual([2]);
+      expect(await store.correctionsFor([])).toEqual([]);
     });
   });
 

@@ -57,12 +57,12 @@ describe.skipIf(!available)('the PostgreSQL store', () => {
       try {
         expect(await again.countRecords()).toBe(1);
         const n = await again.db.$client.query(`select count(*)::int n from "${opened.schema}".__drizzle_migrations`);
-        expect(n.rows[0].n).toBe(1);
+        expect(n.rows[0].n).toBe(3);
         const fks = await again.db.$client.query(
           `select count(*)::int n from information_schema.table_constraints where constraint_type = 'FOREIGN KEY' and table_schema = $1`,
           [opened.schema],
         );
-        expect(fks.rows[0].n).toBe(8);
+        expect(fks.rows[0].n).toBe(9);
       } finally {
         await again.close();
       }

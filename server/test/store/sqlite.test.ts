@@ -33,8 +33,8 @@ describe('the SQLite store', () => {
     const tables = client.prepare("select name from sqlite_master where type = 'table' order by name").pluck().all();
     expect(tables).toEqual(
       expect.arrayContaining([
-        'alerts', 'departments', 'device_status', 'devices', 'institutions', 'jurisdictions', 'quarantine',
-        'record_tags', 'records', 'sessions', 'staff_badges', 'transport_companies', 'users', 'vehicles',
+        'alerts', 'bag_tags', 'bags', 'departments', 'device_status', 'devices', 'institutions', 'jurisdictions', 'quarantine',
+        'record_corrections', 'record_tags', 'records', 'sessions', 'staff_badges', 'transport_companies', 'users', 'vehicles',
       ]),
     );
     expect(client.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -48,7 +48,7 @@ describe('the SQLite store', () => {
     const again = openSqliteStore(opened.file, { synchronous: 'full' });
     try {
       expect(await again.countRecords()).toBe(1);
-      expect(again.db.$client.prepare('select count(*) from __drizzle_migrations').pluck().get()).toBe(1);
+      expect(again.db.$client.prepare('select count(*) from __drizzle_migrations').pluck().get()).toBe(3);
       expect(again.db.$client.pragma('synchronous', { simple: true })).toBe(2); // FULL
     } finally {
       await again.close();

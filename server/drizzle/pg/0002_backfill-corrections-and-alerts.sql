@@ -1,0 +1,13 @@
+-- Corrections stored before record_corrections existed: index them by their target.
+INSERT INTO "record_corrections" ("target_device", "target_seq", "device", "seq")
+SELECT "body"->'target'->>'device', ("body"->'target'->>'seq')::bigint, "device", "seq"
+FROM "records" WHERE "type" = 'correction' AND "body"->'target'->>'device' IS NOT NULL
+ON CONFLICT DO NOTHING;
+--> statement-breakpoint
+-- Alerts written before the alert book kept its own columns: fill them from what the row has.
+UPDATE "alerts" SET
+  "current_severity" = coalesce("current_severity", "severity"),
+  "since_at" = coalesce("since_at", "opened_at"),
+  "awaiting_ack_since" = coalesce("awaiting_ack_since", "opened_at"),
+  "message_key" = CASE WHEN "message_key" = '' THEN "rule" ELSE "message_key" END,
+  "subject" = CASE WHEN "subject" = '' THEN "dedupe_key" ELSE "subject" END;

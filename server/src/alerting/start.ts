@@ -1,0 +1,256 @@
+/**
+ * The alerting service: the shell around the pure rules and alert book.
+ *
+ *   ingest commit ─> bag projection (server/src/bags) ─> BAG_RULES on the bags touched ─> alert book ─> onEffects
+ *   integrity findings ─────────────────────────────────> integrityAlert ──────────────> alert book ─> onEffects
+ *   tick (every tickMs, or tick(nowMs)) ─> every rule over the bags in play, devices, institutions
+ *                                       ─> alert book + escalation ─> onEffects
+ *
+ * Commits, findings and ticks are handled one after another, in the order they come. People's actions
+ * (acknowledge, resolve) go straight to the book; the store's revisions keep them and the ticks from
+ * overwriting each other.
+ */
+import { createStderrLogger, type GatewayLogger } from '@wastetrail/gateway';
+import { escalationPolicyFor } from '../alerts/index.ts';
+import { BagProjection } from '../bags/index.ts';
+import type { AcceptedHook, AcceptedRecord } from '../ingest/index.ts';
+import type { IntegrityHook } from '../ingest/integrity.ts';
+import { BAG_RULES, evaluateRules, ruleLookbackMs, subjectKey, type IntegrityFinding, type RuleConfig, type RuleEvaluation } from '../rules/index.ts';
+import type { CustodyStore } from '../store/index.ts';
+import { integrityEvaluation } from './integrity.ts';
+import { AlertLedger, type AlertActionOutcome, type AlertNotice } from './ledger.ts';
+import { loadRuleWorld, type RuleWorld } from './world.ts';
+
+/** What alerting follows of ingest (server/src/ingest: the Ingest it returns). */
+export interface AlertingIngest {
+  onAccepted(hook: AcceptedHook): () => void;
+  onIntegrity?(hook: IntegrityHook): () => void;
+}
+
+export interface AlertingOptions {
+  store: CustodyStore;
+  /** Each commit's records update the bag projection and are judged; its integrity findings go through the book. */
+  ingest?: AlertingIngest;
+  ruleConfig: RuleConfig;
+  /** The clock (ms since the epoch): alert times, commit-time judgements and timer ticks use it. */
+  clock: () => number;
+  /** How often every rule runs (ms); 0: only when tick() is called. */
+  tickMs: number;
+  /** What the book decided, for notifications: opened (with severity), severity raised, escalated to level N, ... */
+  onEffects?: (notices: AlertNotice[]) => void | Promise<void>;
+  /** Fill an empty bag projection from the stored records at start (default true). */
+  rebuildEmptyProjection?: boolean;
+  logger?: GatewayLogger;
+}
+
+export interface TickReport {
+  nowMs: number;
+  /** Trails judged: bags neither disposed nor voided, and bags sealed or moved within ruleLookbackMs. */
+  bags: number;
+  devices: number;
+  institutions: number;
+  notices: AlertNotice[];
+}
+
+/** acknowledge and resolve, for the HTTP API: each applies the book's rule and stores the result. */
+export interface AlertActions {
+  /** open -> acknowledged (escalation stops); the note, if any, is kept with the acknowledgement. */
+  acknowledge(alertId: number, by: string, note?: string): Promise<AlertActionOutcome>;
+  /** open | acknowledged -> resolved, with a note saying what was done (NOTE_REQUIRED without one). */
+  resolve(alertId: number, by: string, note: string): Promise<AlertActionOutcome>;
+}
+
+export interface Alerting extends AlertActions {
+  readonly projection: BagProjection;
+  /** Runs every rule at `nowMs` (default: the clock), escalates, and reports. */
+  tick(nowMs?: number): Promise<TickReport>;
+  /** What follows a commit: its bags projected, judged by BAG_RULES, filed. (The ingest hook calls it.) */
+  accept(records: readonly AcceptedRecord[]): Promise<AlertNotice[]>;
+  /** Integrity findings into the book. (The ingest hook calls it.) */
+  fileIntegrity(findings: readonly IntegrityFinding[]): Promise<AlertNotice[]>;
+  /** Rebuilds every bag from every stored record; returns the records read. */
+  rebuildBags(): Promise<number>;
+  /** Resolves once everything queued so far is done (tests, shutdown). */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startAlerting(options: AlertingOptions): Promise<Alerting> {
+  const service = new AlertingService(options);
+  await service.start();
+  return service;
+}
+
+/** acknowledge / resolve on their own, for a process that runs the API but not the rules. */
+export function alertActions(options: Pick<AlertingOptions, 'store' | 'clock' | 'onEffects' | 'logger'>): AlertActions {
+  const ledger = new AlertLedger(options.store);
+  const log = options.logger ?? createStderrLogger({ namespace: 'wt:alerting' });
+  const notify = notifier(options.onEffects, log);
+  return {
+    async acknowledge(alertId, by, note) {
+      const { outcome, notices } = await ledger.acknowledge(alertId, by, options.clock(), note);
+      await notify(notices);
+      return outcome;
+    },
+    async resolve(alertId, by, note) {
+      const { outcome, notices } = await ledger.resolve(alertId, by, note, options.clock());
+      await notify(notices);
+      return outcome;
+    },
+  };
+}
+
+function notifier(onEffects: AlertingOptions['onEffects'], log: GatewayLogger): (notices: AlertNotice[]) => Promise<void> {
+  return async (notices) => {
+    if (!onEffects || notices.length === 0) return;
+    try {
+      await onEffects(notices);
+    } catch (err) {
+      log.error('onEffects failed', { notices: notices.length, error: err });
+    }
+  };
+}
+
+class AlertingService implements Alerting {
+  readonly projection: BagProjection;
+  private readonly options: AlertingOptions;
+  private readonly store: CustodyStore;
+  private readonly ledger: AlertLedger;
+  private readonly log: GatewayLogger;
+  private readonly notify: (notices: AlertNotice[]) => Promise<void>;
+  private readonly actions: AlertActions;
+  private readonly unsubscribe: Array<() => void> = [];
+  private world: RuleWorld | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+  private ticking = false;
+  private closed = false;
+
+  constructor(options: AlertingOptions) {
+    this.options = options;
+    this.store = options.store;
+    this.ledger = new AlertLedger(options.store);
+    this.log = options.logger ?? createStderrLogger({ namespace: 'wt:alerting' });
+    this.notify = notifier(options.onEffects, this.log);
+    this.actions = alertActions(options);
+    this.projection = new BagProjection({ store: options.store });
+  }
+
+  async start(): Promise<void> {
+    await this.refreshWorld();
+    const ingest = this.options.ingest;
+    if (ingest) {
+      this.unsubscribe.push(
+        ingest.onAccepted(async (records) => {
+          await this.accept(records).catch((err: unknown) => this.log.error('bag projection or rules after a commit failed', { records: records.length, error: err }));
+        }),
+      );
+      if (ingest.onIntegrity) {
+        this.unsubscribe.push(
+          ingest.onIntegrity(async (findings) => {
+            await this.fileIntegrity(findings);
+          }),
+        );
+      }
+    }
+    if (this.options.rebuildEmptyProjection ?? true) {
+      void this.run(async () => {
+        if ((await this.store.searchBags({ limit: 1 })).total > 0 || (await this.store.countRecords()) === 0) return;
+        this.log.info('the bag projection is empty: rebuilding it from the stored records');
+        const read = await this.projection.rebuildAll();
+        this.log.info('bag projection rebuilt', { records: read });
+      }).catch((err: unknown) => this.log.error('rebuilding the bag projection failed', { error: err }));
+    }
+    if (this.options.tickMs > 0) {
+      this.timer = setInterval(() => {
+        // A tick still running (a big city) is not queued again behind itself.
+        if (this.ticking || this.closed) return;
+        this.tick().catch((err: unknown) => this.log.error('rule tick failed', { error: err }));
+      }, this.options.tickMs);
+      this.timer.unref();
+    }
+  }
+
+  acknowledge(alertId: number, by: string, note?: string): Promise<AlertActionOutcome> {
+    return this.actions.acknowledge(alertId, by, note);
+  }
+
+  resolve(alertId: number, by: string, note: string): Promise<AlertActionOutcome> {
+    return this.actions.resolve(alertId, by, note);
+  }
+
+  accept(records: readonly AcceptedRecord[]): Promise<AlertNotice[]> {
+    return this.run(async () => {
+      const { trails, removed } = await this.projection.projectAccepted(records);
+      if (trails.length === 0 && removed.length === 0) return [];
+      const world = this.world!;
+      const evaluation = evaluateRules({ nowMs: this.options.clock(), config: this.options.ruleConfig, institutions: world.institutions, trails, rules: BAG_RULES });
+      // Ids that turned out not to be bags were judged too: whatever was said about them has cleared.
+      return this.file(withJudged(evaluation, removed.map((b) => subjectKey('bag', b))));
+    });
+  }
+
+  fileIntegrity(findings: readonly IntegrityFinding[]): Promise<AlertNotice[]> {
+    return this.run(() => this.file(integrityEvaluation(findings, this.options.clock())));
+  }
+
+  tick(nowMs?: number): Promise<TickReport> {
+    this.ticking = true;
+    return this.run(async () => {
+      const now = nowMs ?? this.options.clock();
+      const config = this.options.ruleConfig;
+      const world = await this.refreshWorld();
+      const trails = await this.store.bagTrailsInPlay(new Date(now - ruleLookbackMs(config)).toISOString());
+      const evaluation = evaluateRules({ nowMs: now, config, institutions: world.institutions, trails, devices: world.devices });
+      const notices = await this.file(evaluation, escalationPolicyFor(config, world.institutions));
+      return { nowMs: now, bags: trails.length, devices: world.devices.length, institutions: world.institutions.length, notices };
+    }).finally(() => {
+      this.ticking = false;
+    });
+  }
+
+  rebuildBags(): Promise<number> {
+    return this.run(() => this.projection.rebuildAll());
+  }
+
+  async idle(): Promise<void> {
+    for (let seen = this.queue; ; seen = this.queue) {
+      await seen.catch(() => undefined);
+      if (seen === this.queue) return;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.timer);
+    for (const off of this.unsubscribe.splice(0)) off();
+    await this.idle();
+  }
+
+  private async file(evaluation: RuleEvaluation, policy?: Parameters<AlertLedger['file']>[1]): Promise<AlertNotice[]> {
+    const notices = await this.ledger.file(evaluation, policy);
+    await this.notify(notices);
+    return notices;
+  }
+
+  /** Institutions, devices and time zones, re-read each tick (and the keyring the projection reads). */
+  private async refreshWorld(): Promise<RuleWorld> {
+    const world = await loadRuleWorld(this.store, this.options.ruleConfig);
+    this.world = world;
+    this.projection.setTimeZones((institution) => world.timeZoneOf(institution));
+    await this.projection.reloadKeyring();
+    return world;
+  }
+
+  /** One thing at a time, in order; a failure is the caller's and does not stop what comes after. */
+  private run<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}
+
+function withJudged(evaluation: RuleEvaluation, subjects: readonly string[]): RuleEvaluation {
+  if (subjects.length === 0) return evaluation;
+  return { ...evaluation, evaluated: { rules: evaluation.evaluated.rules, subjects: [...new Set([...evaluation.evaluated.subjects, ...subjects])].sort() } };
+}

@@ -1,0 +1,194 @@
+/**
+ * Rows of the bag projection and the alerts table, to and from the repository's types. Both dialects'
+ * schemas have the same columns (schema.sqlite.ts, schema.pg.ts), so one mapping serves both.
+ */
+import type { WasteCategory } from '@wastetrail/firmware-protocol';
+import type { BagTrail, CustodyStepKind } from '../custody/index.ts';
+import type { Alert, AlertEvidence, BagSummary, NewAlert, ProjectedBag } from './repository.ts';
+import type { AlertSeverity, AlertStatus } from './vocabulary.ts';
+
+/** The columns of `alerts`, as either dialect's driver reads them. */
+export interface AlertRow {
+  id: number;
+  revision: number;
+  rule: string;
+  severity: AlertSeverity;
+  currentSeverity: AlertSeverity | null;
+  dedupeKey: string;
+  subject: string;
+  title: string;
+  messageKey: string;
+  params: Record<string, string | number>;
+  institution: string | null;
+  jurisdiction: string | null;
+  bag: string | null;
+  device: string | null;
+  status: AlertStatus;
+  escalationLevel: number;
+  openedAt: string;
+  awaitingAckSince: string | null;
+  acknowledgedAt: string | null;
+  acknowledgedBy: string | null;
+  acknowledgeNote: string | null;
+  resolvedAt: string | null;
+  resolvedBy: string | null;
+  note: string | null;
+  sinceAt: string | null;
+  conditionClearedAt: string | null;
+  evidence: AlertEvidence[];
+  occurrences: number;
+  lastSeenAt: string;
+  details: Record<string, unknown>;
+}
+
+export function alertFromRow(r: AlertRow): Alert {
+  return {
+    id: r.id,
+    revision: r.revision,
+    rule: r.rule,
+    severity: r.severity,
+    // Rows written before the alert book kept these columns fall back to what they had.
+    currentSeverity: r.currentSeverity ?? r.severity,
+    dedupeKey: r.dedupeKey,
+    subject: r.subject,
+    title: r.title,
+    messageKey: r.messageKey === '' ? r.rule : r.messageKey,
+    params: r.params,
+    institution: r.institution,
+    jurisdiction: r.jurisdiction,
+    bag: r.bag,
+    device: r.device,
+    status: r.status,
+    escalationLevel: r.escalationLevel,
+    openedAt: r.openedAt,
+    awaitingAckSince: r.awaitingAckSince ?? r.openedAt,
+    acknowledgedAt: r.acknowledgedAt,
+    acknowledgedBy: r.acknowledgedBy,
+    acknowledgeNote: r.acknowledgeNote,
+    resolvedAt: r.resolvedAt,
+    resolvedBy: r.resolvedBy,
+    note: r.note,
+    since: r.sinceAt ?? r.openedAt,
+    conditionClearedAt: r.conditionClearedAt,
+    evidence: r.evidence,
+    occurrences: r.occurrences,
+    lastSeenAt: r.lastSeenAt,
+    details: r.details,
+  };
+}
+
+/**
+ * What updateAlert writes: every column the alert book may change. `occurrences` and `last_seen_at`
+ * are left out: recordAlertSightings counts them without a revision, so a write-back never undoes one.
+ */
+export function alertChanges(a: NewAlert): Omit<AlertRow, 'id' | 'revision' | 'occurrences' | 'lastSeenAt'> {
+  return {
+    rule: a.rule,
+    severity: a.severity,
+    currentSeverity: a.currentSeverity,
+    dedupeKey: a.dedupeKey,
+    subject: a.subject,
+    title: a.title,
+    messageKey: a.messageKey,
+    params: a.params,
+    institution: a.institution,
+    jurisdiction: a.jurisdiction,
+    bag: a.bag,
+    device: a.device,
+    status: a.status,
+    escalationLevel: a.escalationLevel,
+    openedAt: a.openedAt,
+    awaitingAckSince: a.awaitingAckSince,
+    acknowledgedAt: a.acknowledgedAt,
+    acknowledgedBy: a.acknowledgedBy,
+    acknowledgeNote: a.acknowledgeNote,
+    resolvedAt: a.resolvedAt,
+    resolvedBy: a.resolvedBy,
+    note: a.note,
+    sinceAt: a.since,
+    conditionClearedAt: a.conditionClearedAt,
+    evidence: a.evidence,
+    details: a.details,
+  };
+}
+
+export function newAlertRow(a: NewAlert): Omit<AlertRow, 'id'> {
+  return { ...alertChanges(a), revision: 0, occurrences: a.occurrences, lastSeenAt: a.lastSeenAt };
+}
+
+/** The columns of `bags`. */
+export interface BagRow {
+  bag: string;
+  tags: string[];
+  institution: string | null;
+  department: string | null;
+  category: string | null;
+  state: BagSummary['state'];
+  sealedAt: string | null;
+  sealedGrams: number | null;
+  sealedDay: string | null;
+  lastStep: CustodyStepKind | null;
+  lastStepAt: string | null;
+  pickedUpAt: string | null;
+  receivedAt: string | null;
+  receivedGrams: number | null;
+  disposedAt: string | null;
+  vehicle: string | null;
+  manifest: string | null;
+  disposalInstitution: string | null;
+  anomalies: number;
+  trail: BagTrail | null;
+}
+
+export function bagFromRow(r: Omit<BagRow, 'trail'>): BagSummary {
+  return {
+    bag: r.bag,
+    tags: r.tags,
+    institution: r.institution,
+    department: r.department,
+    category: r.category as WasteCategory | null,
+    state: r.state,
+    sealedAt: r.sealedAt,
+    sealedGrams: r.sealedGrams,
+    sealedDay: r.sealedDay,
+    lastStep: r.lastStep,
+    lastStepAt: r.lastStepAt,
+    pickedUpAt: r.pickedUpAt,
+    receivedAt: r.receivedAt,
+    receivedGrams: r.receivedGrams,
+    disposedAt: r.disposedAt,
+    vehicle: r.vehicle,
+    manifest: r.manifest,
+    disposalInstitution: r.disposalInstitution,
+    anomalies: r.anomalies,
+  };
+}
+
+export function bagRow(b: ProjectedBag): BagRow {
+  const { trail, ...summary } = b;
+  return { ...bagFromRow({ ...summary, tags: [...summary.tags] }), trail: trail ?? null };
+}
+
+/** The bag_tags rows of a bag: each of its tags once. */
+export function bagTagRows(b: BagSummary): Array<{ tag: string; bag: string }> {
+  return [...new Set(b.tags)].map((tag) => ({ tag, bag: b.bag }));
+}
+
+/** The record a correction targets, read from its body (appendRecords indexes it in record_corrections). */
+export function correctionTarget(type: string, body: unknown): { device: string; seq: number } | undefined {
+  if (type !== 'correction' || typeof body !== 'object' || body === null) return undefined;
+  const target = (body as { target?: unknown }).target;
+  if (typeof target !== 'object' || target === null) return undefined;
+  const { device, seq } = target as { device?: unknown; seq?: unknown };
+  return typeof device === 'string' && typeof seq === 'number' ? { device, seq } : undefined;
+}
+
+/** Splits a list for IN (...) lists and multi-row inserts. */
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** searchBags' page when no limit is given. */
+export const DEFAULT_BAG_PAGE = 100;

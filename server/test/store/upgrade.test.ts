@@ -1,0 +1,114 @@
+/**
+ * Upgrading a store made before the bag projection and the alert book's columns: the migrations index
+ * the corrections already stored and fill the new alert columns of old alerts from what they had.
+ */
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
+import { describe, expect, it } from 'vitest';
+import { openPgStore, openSqliteStore, PG_MIGRATIONS_DIR, SQLITE_MIGRATIONS_DIR, type CustodyStore } from '../../src/store/index.ts';
+import { dropPgSchema, PG_URL, pgReachable } from './open.ts';
+
+const available = await pgReachable();
+
+const CORRECTION_BODY = JSON.stringify({ target: { device: 'dev-a', seq: 1, hash: 'a'.repeat(64) }, action: 'void', reason: 'test bag', authorisedBy: 'badge-0001' });
+const OLD_ALERT = {
+  rule: 'integrity',
+  severity: 'critical',
+  dedupe_key: 'integrity:dev-a:BAD_SIGNATURE',
+  title: 'BAD_SIGNATURE from device dev-a',
+  status: 'open',
+  escalation_level: 1,
+  occurrences: 4,
+  opened_at: '2026-03-02T08:00:00.000Z',
+  last_seen_at: '2026-03-02T09:00:00.000Z',
+  details: JSON.stringify({ code: 'BAD_SIGNATURE', lastMessage: 'bad', lastSeq: 7 }),
+};
+
+async function expectUpgraded(store: CustodyStore): Promise<void> {
+  expect((await store.correctionsFor([{ device: 'dev-a', seq: 1 }])).map((r) => `${r.device}#${r.seq}`)).toEqual(['dev-c#1']);
+  const [alert] = await store.alerts();
+  expect(alert).toMatchObject({
+    rule: 'integrity',
+    severity: 'critical',
+    currentSeverity: 'critical',
+    subject: 'integrity:dev-a:BAD_SIGNATURE',
+    messageKey: 'integrity',
+    params: {},
+    evidence: [],
+    since: '2026-03-02T08:00:00.000Z',
+    awaitingAckSince: '2026-03-02T08:00:00.000Z',
+    revision: 0,
+    occurrences: 4,
+  });
+  expect((await store.unresolvedAlerts({ rules: ['integrity'], subjects: ['integrity:dev-a:BAD_SIGNATURE'] })).map((a) => a.id)).toEqual([alert!.id]);
+}
+
+describe('upgrading a SQLite store from its first migration', () => {
+  it('indexes stored corrections and fills the new alert columns', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wt-upgrade-'));
+    try {
+      // Only the first migration, as a store made before this change has.
+      const first = join(dir, 'migrations');
+      mkdirSync(join(first, 'meta'), { recursive: true });
+      cpSync(join(SQLITE_MIGRATIONS_DIR, '0000_init.sql'), join(first, '0000_init.sql'));
+      const journal = JSON.parse(readFileSync(join(SQLITE_MIGRATIONS_DIR, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] };
+      writeFileSync(join(first, 'meta', '_journal.json'), JSON.stringify({ ...journal, entries: journal.entries.slice(0, 1) }));
+      const file = join(dir, 'old.db');
+      const client = new Database(file);
+      migrate(drizzle({ client }), { migrationsFolder: first });
+      client
+        .prepare(`insert into records (device, seq, hash, prev, kid, device_time, received_at, type, bytes, signature, body) values ('dev-c', 1, ?, ?, 'k', 't', 't', 'correction', x'00', x'00', ?)`)
+        .run('c'.repeat(64), '0'.repeat(64), CORRECTION_BODY);
+      const columns = Object.keys(OLD_ALERT);
+      client.prepare(`insert into alerts (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`).run(...Object.values(OLD_ALERT));
+      client.close();
+
+      const store = openSqliteStore(file);
+      try {
+        await expectUpgraded(store);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.skipIf(!available)('upgrading a PostgreSQL store from its first migration', () => {
+  it('indexes stored corrections and fills the new alert columns', async () => {
+    const schema = `wt_test_${randomBytes(4).toString('hex')}`;
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    try {
+      const [first] = readMigrationFiles({ migrationsFolder: PG_MIGRATIONS_DIR });
+      await client.query(`create schema "${schema}"; set search_path to "${schema}"`);
+      for (const statement of first!.sql) if (statement.trim()) await client.query(statement.replaceAll('"public".', `"${schema}".`));
+      await client.query(`create table __drizzle_migrations (id serial primary key, hash text not null, created_at bigint)`);
+      await client.query(`insert into __drizzle_migrations (hash, created_at) values ($1, $2)`, [first!.hash, first!.folderMillis]);
+      await client.query(
+        `insert into records (device, seq, hash, prev, kid, device_time, received_at, type, bytes, signature, body) values ('dev-c', 1, $1, $2, 'k', 't', 't', 'correction', '\\x00', '\\x00', $3)`,
+        ['c'.repeat(64), '0'.repeat(64), CORRECTION_BODY],
+      );
+      const columns = Object.keys(OLD_ALERT);
+      await client.query(`insert into alerts (${columns.join(', ')}) values (${columns.map((_, i) => `$${i + 1}`).join(', ')})`, Object.values(OLD_ALERT));
+
+      const store = await openPgStore({ url: PG_URL, schema });
+      try {
+        await expectUpgraded(store);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await client.end();
+      await dropPgSchema(schema);
+    }
+  });
+});
