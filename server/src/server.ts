@@ -7,6 +7,7 @@ import { PortInUseError, startGateway, type Gateway, type GatewayLogger } from '
 import type { MqttClient } from 'mqtt';
 import type { ServerConfig } from './config/index.ts';
 import { connectIngestClient, renderIngestMetrics, startIngest, type Ingest } from './ingest/index.ts';
+import { startAlerting, type Alerting } from './alerting/index.ts';
 import { openStore, type CustodyStore } from './store/index.ts';
 
 export interface ServerLogger {
@@ -34,6 +35,8 @@ export interface RunningServer {
   readonly store: CustodyStore;
   readonly gateway: Gateway | undefined;
   readonly ingest: Ingest;
+  /** Bag projection, rules and the alert book. */
+  readonly alerting: Alerting;
   /** mqtt://host:port of the embedded gateway's TCP listener, when there is one. */
   readonly mqttUrl: string | undefined;
   /** What the server listens on, as `<what> <url>` lines (MQTT TLS/WebSocket, HTTP). */
@@ -84,12 +87,17 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const ingest = await startIngest({ client, store, keyring, settings: config.ingest, logger: componentLogger(log, 'ingest'), ...(options.now ? { now: options.now } : {}) });
     stack.push(() => ingest.close());
 
+    const now = options.now ?? Date.now;
+    const alerting = await startAlerting({ store, ingest, ruleConfig: config.rules, clock: now, tickMs: config.alerting.tickMs, logger: componentLogger(log, 'alerting') });
+    stack.push(() => alerting.close());
+
     const tcp = gateway?.addresses.tcp;
     return {
       config,
       store,
       gateway,
       ingest,
+      alerting,
       mqttUrl: tcp ? `mqtt://${tcp.host}:${tcp.port}` : undefined,
       listening: () => {
         const out: string[] = [];

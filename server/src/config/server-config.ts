@@ -11,6 +11,7 @@ import { DEVICE_ID_PATTERN } from '@wastetrail/firmware-protocol';
 import { GatewayConfigError, parseGatewayConfigFile, type GatewayConfigFile, type LogLevel } from '@wastetrail/gateway';
 import { DEFAULT_INGEST_SETTINGS, type IngestSettings } from '../ingest/ingest.ts';
 import type { StorageConfig } from '../store/open.ts';
+import { parseRuleConfig, type RuleConfig } from '../rules/index.ts';
 
 export type EmbeddedMqttConfig = { mode: 'embedded'; gateway: Omit<GatewayConfigFile, 'keyringFile' | 'logLevel'> };
 export type ExternalMqttConfig = {
@@ -32,6 +33,10 @@ export interface ServerConfig {
   storage: StorageConfig;
   mqtt: EmbeddedMqttConfig | ExternalMqttConfig;
   ingest: IngestSettings;
+  /** Rule thresholds (defaults from the domain brief, overridable per jurisdiction). */
+  rules: RuleConfig;
+  /** How often time-based rules and escalation run. */
+  alerting: { tickMs: number };
   http: { host: string; port: number };
   demo: boolean;
   logLevel: LogLevel;
@@ -76,7 +81,7 @@ export function parseServerConfig(text: string, baseDir: string): ServerConfig {
 }
 
 function readConfig(root: Fields, baseDir: string): ServerConfig {
-  root.only(['dataDir', 'storage', 'mqtt', 'ingest', 'http', 'demo', 'logLevel']);
+  root.only(['dataDir', 'storage', 'mqtt', 'ingest', 'rules', 'alerting', 'http', 'demo', 'logLevel']);
   const dataDir = resolve(baseDir, root.string('dataDir', { fallback: './data', example: '"./data"' }));
 
   const storageFields = root.object('storage');
@@ -169,6 +174,14 @@ function readConfig(root: Fields, baseDir: string): ServerConfig {
     ...optional('sharedGroup', sharedGroup),
   };
 
+  // Rule thresholds, per jurisdiction: validated by the rules' own parser (docs/server/rules.md).
+  const rulesRaw = root.raw('rules') ?? {};
+  const parsedRules = parseRuleConfig(rulesRaw);
+  if (!parsedRules.ok) throw new ServerConfigError(`rules: ${parsedRules.error.message} (docs/server/rules.md lists the thresholds)`);
+  const alertingFields = root.object('alerting');
+  alertingFields.only(['tickMs']);
+  const alerting = { tickMs: alertingFields.integer('tickMs', { min: 100, max: 3600_000, fallback: 60_000, unit: 'milliseconds' }) };
+
   const httpFields = root.object('http');
   httpFields.only(['host', 'port']);
   const http = {
@@ -181,6 +194,8 @@ function readConfig(root: Fields, baseDir: string): ServerConfig {
     storage,
     mqtt,
     ingest,
+    rules: parsedRules.value,
+    alerting,
     http,
     demo: root.boolean('demo', { fallback: false }),
     logLevel: root.oneOf('logLevel', ['debug', 'info', 'warn', 'error'] as const, { fallback: 'info' }),

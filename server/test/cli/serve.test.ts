@@ -50,5 +50,9 @@ describe('wastetrail server --config', () => {
     const s = start(join(dir, 'server.jsonc'));
     expect(await s.exited).toBe(2);
     expect(s.stderr()).toContain('ingest.batchMs');
+    writeFileSync(join(dir, 'server.jsonc'), `{ "rules": { "storageOverdue": { "criticalHours": "two days" } } }`);
+    const r = start(join(dir, 'server.jsonc'));
+    expect(await r.exited).toBe(2);
+    expect(r.stderr()).toMatch(/rules: .*storageOverdue/);
   });
 });
