@@ -2,11 +2,18 @@
  * `wastetrail verify records.jsonl --keys keyring.json`: the offline verifier. It streams the file line
  * by line through firmware-protocol's ChainVerifier (the one definition of valid), so memory stays
  * bounded whatever the file size; on a terminal it shows progress.
+ *
+ * `wastetrail verify bundle.json [--keys keyring.json]`: a bag's audit bundle (exports/bundle.ts) is
+ * recognised by its "format"; every record is verified, the links between the consecutive seqs it
+ * holds are checked, its keys are compared with --keys (or, without it, a loud warning says the keys
+ * are only the bundle's own), and the bag's trail is summarised.
  */
-import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import { ChainVerifier, decodeEnvelope, nodeEd25519Verify, parseKeyring, type ChainEvent, type Keyring, type RecordError } from '@wastetrail/firmware-protocol';
+import type { BagTrail } from '../custody/index.ts';
+import { BundleFormatError, looksLikeBundle, verifyBundle, type BundleFailure } from '../exports/bundle.ts';
 import { parseCommandArgs } from './args.ts';
 
 interface Io {
@@ -18,14 +25,23 @@ const EXIT_VALID = 0;
 const EXIT_INVALID = 1;
 const EXIT_UNREADABLE = 2;
 const MAX_LISTED_FAILURES = 1000;
+/** Bundles are one bag's records: a file bigger than this is not one, and is streamed as JSONL. */
+const MAX_BUNDLE_BYTES = 64 * 1024 * 1024;
+const USAGE = 'usage: wastetrail verify <records.jsonl> --keys <keyring.json> [--partial] [--all]\n       wastetrail verify <bundle.json> [--keys <keyring.json>] [--all]\n';
 
 export async function runVerify(argv: string[], io: Io): Promise<number> {
   const args = parseCommandArgs(argv, { keys: { type: 'string' }, partial: { type: 'boolean' }, all: { type: 'boolean' } });
-  if (!args.ok || args.positionals.length !== 1 || typeof args.values.keys !== 'string') {
-    io.stderr.write(`wastetrail verify: ${args.ok ? 'expected one records file and --keys <keyring.json>' : args.message}\nusage: wastetrail verify <records.jsonl> --keys <keyring.json> [--partial] [--all]\n`);
+  if (!args.ok || args.positionals.length !== 1) {
+    io.stderr.write(`wastetrail verify: ${args.ok ? 'expected one records file' : args.message}\n${USAGE}`);
     return EXIT_UNREADABLE;
   }
   const file = args.positionals[0]!;
+  const bundle = readBundle(file);
+  if (bundle !== undefined) return verifyBundleFile(file, bundle, typeof args.values.keys === 'string' ? args.values.keys : undefined, args.values.all === true, io);
+  if (typeof args.values.keys !== 'string') {
+    io.stderr.write(`wastetrail verify: expected --keys <keyring.json> (only an audit bundle carries its own keys)\n${USAGE}`);
+    return EXIT_UNREADABLE;
+  }
   const keyring = loadKeyring(args.values.keys, io);
   if (!keyring) return EXIT_UNREADABLE;
   let size: number;
@@ -82,6 +98,87 @@ export async function runVerify(argv: string[], io: Io): Promise<number> {
   for (const f of shown) io.stdout.write(`${describeFailure(f.error, f.line)}\n`);
   if (!args.values.all && failureCount > 1) io.stdout.write(`(${failureCount} failures in all; --all lists them)\n`);
   return EXIT_INVALID;
+}
+
+/**
+ * The parsed JSON of a file that is a bundle, or undefined: records files (lines that start with
+ * `{"record"`), anything too big or unreadable take the JSONL path, which reports what is wrong. Only
+ * the first few KiB are read to decide.
+ */
+function readBundle(file: string): unknown {
+  try {
+    if (statSync(file).size > MAX_BUNDLE_BYTES) return undefined;
+    const head = Buffer.alloc(4096);
+    const fd = openSync(file, 'r');
+    let n: number;
+    try {
+      n = readSync(fd, head, 0, head.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+    const start = head.subarray(0, n).toString('utf8').replace(/^\uFEFF/, '').trimStart();
+    if (!start.startsWith('{') || /^\{\s*"(?:record|sig)"/.test(start)) return undefined;
+    const json: unknown = JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
+    return looksLikeBundle(json) ? json : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function verifyBundleFile(file: string, json: unknown, keysPath: string | undefined, all: boolean, io: Io): number {
+  let trusted: Keyring | undefined;
+  if (keysPath !== undefined) {
+    trusted = loadKeyring(keysPath, io);
+    if (!trusted) return EXIT_UNREADABLE;
+  }
+  let report: ReturnType<typeof verifyBundle>;
+  try {
+    report = verifyBundle(json, trusted);
+  } catch (e) {
+    if (!(e instanceof BundleFormatError)) throw e;
+    io.stderr.write(`wastetrail verify: ${file}: ${e.message}\n`);
+    return EXIT_UNREADABLE;
+  }
+  const out = (line: string) => io.stdout.write(`${line}\n`);
+  out(`bundle: bag ${report.bag}, generated ${report.generatedAt}, ${report.records} record(s) from ${report.devices.length} device(s)`);
+  if (report.keysFrom === 'bundle') {
+    io.stderr.write(
+      'WARNING: no --keys given: the records were checked against the keys the bundle carries itself.\n' +
+        'WARNING: that proves the records are intact and agree with those keys, NOT that the keys belong to real devices:\n' +
+        'WARNING: anyone can sign a bundle with keys of their own. Verify with --keys <keyring.json> from a source you trust.\n',
+    );
+    out('keys: from the bundle itself (not checked against a trusted keyring)');
+  } else {
+    const mismatch = report.failures.some((f) => f.code === 'KEY_MISMATCH');
+    out(`keys: the bundle's keys ${mismatch ? 'DISAGREE with' : 'agree with'} ${keysPath}`);
+  }
+  out(
+    `chain: ${report.linksChecked} link(s) between consecutive seqs checked; a bundle holds only this bag's records, so the chain between the seqs it holds ` +
+      `(${report.chainBreaks} break(s)) is not shown by a bundle: verify the devices' full exports for that`,
+  );
+  out(`trail: ${describeTrail(report.trail)}`);
+  if (report.failures.length === 0) {
+    out(`valid: ${report.verified} record(s) verify (signature, key, station), bag ${report.bag}`);
+    return EXIT_VALID;
+  }
+  const shown = all ? report.failures.slice(0, MAX_LISTED_FAILURES) : report.failures.slice(0, 1);
+  for (const f of shown) out(describeBundleFailure(f));
+  if (!all && report.failures.length > 1) out(`(${report.failures.length} failures in all; --all lists them)`);
+  return EXIT_INVALID;
+}
+
+function describeBundleFailure(f: BundleFailure): string {
+  const where = [f.device && `device=${f.device}`, f.seq !== undefined && `seq=${f.seq}`, f.index !== undefined && `record=${f.index + 1}`].filter(Boolean).join(' ');
+  return `invalid: ${f.code}${where ? ` ${where}` : ''}: ${f.message}`;
+}
+
+/** "disposed; sealed 2026-03-02T01:00:00.000Z at hz-h001/ICU, infectious, 1250 g; sealed > collected > ...; anomalies: none". */
+function describeTrail(t: BagTrail): string {
+  const seal = t.steps.find((s) => s.step === 'sealed');
+  const origin = seal ? `sealed ${seal.time} at ${t.institution ?? '?'}/${t.department ?? '?'}, ${t.category ?? '?'}, ${t.sealedGrams ?? '?'} g` : 'no sealing record';
+  const steps = t.steps.map((s) => s.step).join(' > ') || 'no steps';
+  const anomalies = t.anomalies.length === 0 ? 'none' : t.anomalies.map((a) => a.kind).join(', ');
+  return `${t.state}; ${origin}; ${steps}; anomalies: ${anomalies}`;
 }
 
 function describeFailure(e: RecordError, line?: number): string {

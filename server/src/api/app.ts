@@ -1,0 +1,102 @@
+/**
+ * The HTTP API as a fastify app, without listening: external plugins (cookies, the login limit, OpenAPI
+ * and its UI), then the app's hooks (who is asking; counters), then the routes (routes/, one file per
+ * URL folder), then the web UI's routes. server.ts starts it; tests call `inject()` on it.
+ */
+import Fastify from 'fastify';
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { principalOfToken, SESSION_COOKIE } from '../auth/index.ts';
+import { createContext, type ApiInstance, type AppDeps } from './context.ts';
+import { ApiError, apiError, fromFastifyError, validationError } from './errors.ts';
+import { clockRateLimitStore } from './login-limit.ts';
+import { ApiMetrics } from './metrics.ts';
+import { rootRoutes } from './routes/root.ts';
+import { v1Routes } from './routes/v1/index.ts';
+
+export type { AppDeps, ApiInstance } from './context.ts';
+
+/** Request bodies are small JSON objects (login, notes); anything bigger is a mistake or an attack. */
+const BODY_LIMIT = 64 * 1024;
+
+export async function buildApp(deps: AppDeps): Promise<ApiInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: BODY_LIMIT,
+    // Unknown fields are refused (VALIDATION_FAILED), not silently dropped; query values are coerced,
+    // a repeated query parameter becomes an array.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  const metrics = new ApiMetrics();
+  const ctx = createContext(deps, metrics);
+
+  app.setErrorHandler((err, req, reply) => {
+    const e = err as Error & { validation?: unknown[]; validationContext?: string; code?: string; statusCode?: number };
+    let apiErr: ApiError;
+    if (e instanceof ApiError) apiErr = e;
+    else if (Array.isArray(e.validation)) apiErr = validationError(e.validation as Parameters<typeof validationError>[0], e.validationContext);
+    else apiErr = fromFastifyError(e) ?? apiError('INTERNAL', 'the server failed; the log has the details');
+    if (apiErr.statusCode >= 500) req.log.error({ err: e }, 'request failed');
+    return reply.code(apiErr.statusCode).headers(apiErr.headers).send(apiErr.body());
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const e = apiError('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`);
+    return reply.code(e.statusCode).send(e.body());
+  });
+
+  await app.register(cookie);
+  await app.register(rateLimit, {
+    global: false,
+    store: clockRateLimitStore(deps.clock),
+    errorResponseBuilder: (_req, context) => {
+      metrics.login('rate_limited');
+      return apiError('RATE_LIMITED', `too many login attempts for this user from this address: try again in ${context.after}`, {
+        headers: { 'retry-after': String(Math.max(1, Math.ceil(context.ttl / 1000))) },
+      });
+    },
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'wastetrail API',
+        version: '1',
+        description: 'Medical-waste custody: trails, alerts, institutions, devices, audit bundles and the handover register. docs/server/api.md has the details.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'the token from POST /api/v1/session' },
+          session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
+    },
+  });
+  // Swagger UI's assets are served from the package itself: no CDN.
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+
+  app.decorateRequest('principal', null);
+  app.decorateRequest('authVia', null);
+  // Who is asking, for every route (the web UI's too); API routes refuse anonymous requests themselves.
+  app.addHook('onRequest', async (req) => {
+    const bearer = /^Bearer ([A-Za-z0-9_-]+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const cookieToken = req.cookies[SESSION_COOKIE];
+    const token = bearer ?? cookieToken;
+    if (!token) return;
+    const p = await principalOfToken(deps.store, token, deps.clock());
+    if (!p) return;
+    req.principal = p;
+    req.authVia = bearer ? 'bearer' : 'cookie';
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    metrics.request(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+  });
+
+  await app.register(rootRoutes, { ctx });
+  await app.register(v1Routes, { ctx, prefix: '/api/v1' });
+  if (deps.webRoutes) await deps.webRoutes(app as unknown as Parameters<NonNullable<AppDeps['webRoutes']>>[0]);
+  return app;
+}

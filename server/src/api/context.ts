@@ -1,0 +1,116 @@
+/**
+ * What every route reaches through: the dependencies, the signed-in principal, and the few things
+ * of the world that scoping needs (jurisdictions, institutions, a transport company's vehicles).
+ */
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Keyring } from '@wastetrail/firmware-protocol';
+import type { AlertActions } from '../alerting/index.ts';
+import type { Principal, ScopeWorld } from '../auth/index.ts';
+import type { CustodyStore, UserRole, Vehicle } from '../store/index.ts';
+import { apiError } from './errors.ts';
+import type { ApiMetrics } from './metrics.ts';
+
+export interface AppDeps {
+  store: CustodyStore;
+  /** Milliseconds since the epoch: session expiry, login limits, "now" in trails and days. */
+  clock: () => number;
+  /** Demo mode: the only mode in which demo users (with published passwords) may exist. */
+  demo: boolean;
+  /** Prometheus text of the gateway and ingest, appended to the API's own at /metrics. */
+  metricsText?: () => string;
+  /** Ingest statistics for GET /api/v1/ingest/stats (a plain object). */
+  ingestStats?: () => unknown;
+  /** Fastify's logger option: false (default), true, or pino options. */
+  logger?: boolean | object;
+  /** The web UI registers its routes here, after the API (it may use request.principal). */
+  webRoutes?: (app: FastifyInstance) => Promise<void>;
+  /**
+   * Acknowledge and resolve: the running alerting service (startAlerting), so its notifications follow
+   * people's actions too. Without it, the alert book's actions run on their own over `store`.
+   */
+  alerts?: AlertActions;
+}
+
+export type ApiInstance = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The signed-in user, or null (set for every request, before validation). */
+    principal: Principal | null;
+    /** How the principal came: the session cookie or a bearer token. */
+    authVia: 'cookie' | 'bearer' | null;
+  }
+  interface FastifyContextConfig {
+    /** Route needs no session (health, metrics, login, docs). */
+    anonymous?: boolean;
+    /** Roles allowed on the route; others get FORBIDDEN before anything else runs. */
+    roles?: readonly UserRole[];
+  }
+}
+
+export interface ApiContext {
+  deps: AppDeps;
+  store: CustodyStore;
+  metrics: ApiMetrics;
+  now(): number;
+  world(): Promise<ScopeWorld>;
+  keyring(): Promise<Keyring>;
+  /** Ids of the vehicles of a transport company. */
+  companyVehicles(company: string): Promise<string[]>;
+}
+
+/** The signed-in principal; the auth hook has already refused anonymous requests to API routes. */
+export function principal(req: FastifyRequest): Principal {
+  if (!req.principal) throw apiError('UNAUTHENTICATED', 'log in first: POST /api/v1/session');
+  return req.principal;
+}
+
+/**
+ * The store has no list of a company's vehicles: when it grows one (`vehicles({company})`) it is used;
+ * until then the vehicles are read off the bags of the last `VEHICLE_SCAN_DAYS` days, so a transport
+ * user sees the bags its vehicles carried in that time.
+ */
+export const VEHICLE_SCAN_DAYS = 92;
+const VEHICLE_SCAN_LIMIT = 50_000;
+const VEHICLE_CACHE_MS = 60_000;
+
+type VehicleLister = { vehicles?: (filter?: { company?: string }) => Promise<Vehicle[]> };
+
+export function createContext(deps: AppDeps, metrics: ApiMetrics): ApiContext {
+  const { store } = deps;
+  const vehicleCache = new Map<string, { at: number; ids: string[] }>();
+  return {
+    deps,
+    store,
+    metrics,
+    now: () => deps.clock(),
+    async world() {
+      const [jurisdictions, institutions] = await Promise.all([store.jurisdictions(), store.institutions()]);
+      return { jurisdictions, institutions };
+    },
+    keyring: () => store.keyring(),
+    async companyVehicles(company) {
+      const now = deps.clock();
+      const cached = vehicleCache.get(company);
+      if (cached && now - cached.at < VEHICLE_CACHE_MS) return cached.ids;
+      const lister = (store as CustodyStore & VehicleLister).vehicles;
+      let ids: string[];
+      if (typeof lister === 'function') {
+        ids = (await lister.call(store, { company })).filter((v) => v.company === company).map((v) => v.id);
+      } else {
+        const seen = new Set<string>();
+        const from = new Date(now - VEHICLE_SCAN_DAYS * 86_400_000).toISOString();
+        for (let offset = 0; offset < VEHICLE_SCAN_LIMIT; offset += 1000) {
+          const page = await store.searchBags({ from, states: ['picked-up', 'received', 'disposed'], limit: 1000, offset });
+          for (const b of page.bags) if (b.vehicle !== null) seen.add(b.vehicle);
+          if (page.bags.length < 1000) break;
+        }
+        ids = [];
+        for (const v of [...seen].sort()) if ((await store.vehicle(v))?.company === company) ids.push(v);
+      }
+      vehicleCache.set(company, { at: now, ids });
+      return ids;
+    },
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * Every error the HTTP API answers with: a stable code, its HTTP status and what it means. Clients
+ * (the web UI, scripts, other systems) branch on `code`, never on the message or the status alone.
+ * The body is always {"error": {"code", "message", "field"?}}. docs/server/api.md lists them.
+ */
+export const API_ERRORS = {
+  VALIDATION_FAILED: { status: 400, meaning: 'a parameter, query field or body field is missing or invalid; `field` names it' },
+  MALFORMED_REQUEST: { status: 400, meaning: 'the request cannot be read (e.g. a body that is not JSON)' },
+  LABEL_INVALID: { status: 400, meaning: 'the bag label text does not decode (a mistyped or swapped character, a bad field)' },
+  NOTE_REQUIRED: { status: 400, meaning: 'resolving an alert needs a note saying what was done' },
+  UNAUTHENTICATED: { status: 401, meaning: 'no valid session: log in (POST /api/v1/session) and send the cookie or the bearer token' },
+  INVALID_CREDENTIALS: { status: 401, meaning: 'unknown username or wrong password' },
+  FORBIDDEN: { status: 403, meaning: 'the role or scope of this user does not allow it' },
+  NOT_FOUND: { status: 404, meaning: 'no such route' },
+  BAG_NOT_FOUND: { status: 404, meaning: 'no record names this bag, tag or label' },
+  ALERT_NOT_FOUND: { status: 404, meaning: 'no such alert' },
+  INSTITUTION_NOT_FOUND: { status: 404, meaning: 'no such institution' },
+  DEVICE_NOT_FOUND: { status: 404, meaning: 'no such device' },
+  ALREADY_ACKNOWLEDGED: { status: 409, meaning: 'the alert was acknowledged already' },
+  ALREADY_RESOLVED: { status: 409, meaning: 'the alert was resolved already' },
+  PAYLOAD_TOO_LARGE: { status: 413, meaning: 'the request body is too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: 'send JSON (Content-Type: application/json)' },
+  RATE_LIMITED: { status: 429, meaning: 'too many attempts: wait (Retry-After) and try again' },
+  INTERNAL: { status: 500, meaning: 'the server failed; the log has the details' },
+  NOT_AVAILABLE: { status: 503, meaning: 'this server does not provide it (e.g. ingest statistics without ingest)' },
+} as const satisfies Record<string, { status: number; meaning: string }>;
+
+export type ApiErrorCode = keyof typeof API_ERRORS;
+export const API_ERROR_CODES = Object.keys(API_ERRORS) as ApiErrorCode[];
+
+export interface ApiErrorBody {
+  error: { code: ApiErrorCode; message: string; field?: string };
+}
+
+/** Thrown by handlers and hooks; the app's error handler turns it into the uniform body. */
+export class ApiError extends Error {
+  readonly code: ApiErrorCode;
+  readonly statusCode: number;
+  readonly field: string | undefined;
+  /** Extra response headers (Retry-After). */
+  readonly headers: Record<string, string>;
+
+  constructor(code: ApiErrorCode, message: string, options: { field?: string; headers?: Record<string, string> } = {}) {
+    super(message);
+    this.name = 'ApiError';
+    this.code = code;
+    this.statusCode = API_ERRORS[code].status;
+    this.field = options.field;
+    this.headers = options.headers ?? {};
+  }
+
+  body(): ApiErrorBody {
+    return { error: { code: this.code, message: this.message, ...(this.field !== undefined ? { field: this.field } : {}) } };
+  }
+}
+
+export const apiError = (code: ApiErrorCode, message: string, options?: { field?: string; headers?: Record<string, string> }) => new ApiError(code, message, options);
+
+interface AjvError {
+  instancePath?: string;
+  keyword?: string;
+  message?: string;
+  params?: Record<string, unknown>;
+}
+
+/**
+ * Fastify's validation error (Ajv) as VALIDATION_FAILED naming the field: `query.limit`,
+ * `body.password`, `params.id`.
+ */
+export function validationError(validation: readonly AjvError[], context: string | undefined): ApiError {
+  const first = validation[0] ?? {};
+  const where = context === 'querystring' ? 'query' : (context ?? 'request');
+  const path = (first.instancePath ?? '').split('/').filter((p) => p !== '');
+  const missing = first.params?.missingProperty;
+  const extra = first.params?.additionalProperty;
+  if (typeof missing === 'string') path.push(missing);
+  else if (typeof extra === 'string') path.push(extra);
+  const field = [where, ...path].join('.');
+  let message = first.message ?? 'is invalid';
+  if (typeof missing === 'string') message = 'is required';
+  else if (typeof extra === 'string') message = 'is not a known field';
+  else if (first.keyword === 'enum' && Array.isArray(first.params?.allowedValues)) message = `must be one of ${(first.params.allowedValues as unknown[]).join(', ')}`;
+  return new ApiError('VALIDATION_FAILED', `${field} ${message}`, { field });
+}
+
+/** Fastify's own errors (body parsing, content type, 404s) as API codes. */
+export function fromFastifyError(err: { code?: string; statusCode?: number; message: string }): ApiError | undefined {
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError('PAYLOAD_TOO_LARGE', err.message);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new ApiError('UNSUPPORTED_MEDIA_TYPE', err.message);
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new ApiError('MALFORMED_REQUEST', err.message);
+  }
+  if (err.statusCode === 400) return new ApiError('MALFORMED_REQUEST', err.message);
+  if (err.statusCode === 404) return new ApiError('NOT_FOUND', err.message);
+  if (err.statusCode === 413) return new ApiError('PAYLOAD_TOO_LARGE', err.message);
+  if (err.statusCode === 415) return new ApiError('UNSUPPORTED_MEDIA_TYPE', err.message);
+  return undefined;
+}

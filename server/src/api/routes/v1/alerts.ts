@@ -1,0 +1,161 @@
+/**
+ * /api/v1/alerts: the alert book as people see it: list, one alert, acknowledge, resolve. Texts come in
+ * the reader's language (`lang`, else Accept-Language). What an action does is the alert book's
+ * decision (alert-actions.ts); here only who may ask.
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { canSeeAlert, jurisdictionSubtree, visibleInstitutionIds, type Principal, type ScopeWorld } from '../../../auth/index.ts';
+import type { Alert, AlertFilter } from '../../../store/index.ts';
+import { alertActionsOf, type AlertActionErrorCode } from '../../alert-actions.ts';
+import { bagFactsOfSummary } from '../../bag-access.ts';
+import { principal, type ApiContext } from '../../context.ts';
+import { apiError } from '../../errors.ts';
+import { AcknowledgeBody, AlertIdParams, AlertListResponse, AlertQuery, AlertViewSchema, LangQuery, ResolveBody, responses } from '../../schemas.ts';
+import { alertView, negotiateLocale } from '../../views.ts';
+
+const ALERT_ROLES = ['regulator', 'institution_admin', 'transport', 'disposal'] as const;
+
+export const alertRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
+  const actions = alertActionsOf(ctx.deps);
+
+  async function visible(p: Principal, a: Alert, world: ScopeWorld): Promise<boolean> {
+    if (canSeeAlert(p, a, world)) return true;
+    if ((p.role !== 'transport' && p.role !== 'disposal') || a.bag === null) return false;
+    const bag = await ctx.store.bag(a.bag);
+    return bag !== undefined && canSeeAlert(p, a, world, await bagFactsOfSummary(ctx, p, bag));
+  }
+
+  async function visibleAlert(p: Principal, id: number): Promise<Alert> {
+    const a = await ctx.store.alert(id);
+    if (!a) throw apiError('ALERT_NOT_FOUND', `no alert ${id}`);
+    if (!(await visible(p, a, await ctx.world()))) throw apiError('FORBIDDEN', `alert ${id} is outside the scope of ${p.username}`);
+    return a;
+  }
+
+  app.get(
+    '/alerts',
+    {
+      config: { roles: ALERT_ROLES },
+      schema: {
+        tags: ['alerts'],
+        summary: 'Alerts in the caller\'s scope, oldest first, by status, severity, rule, institution, bag or device.',
+        querystring: AlertQuery,
+        response: responses({ 200: AlertListResponse }, [400, 401, 403]),
+      },
+    },
+    async (req) => {
+      const p = principal(req);
+      const q = req.query;
+      const world = await ctx.world();
+      const locale = negotiateLocale(q.lang, req.headers['accept-language']);
+      const base: AlertFilter = {
+        ...(q.status ? { status: q.status } : {}),
+        ...(q.severity ? { severity: q.severity } : {}),
+        ...(q.rule ? { rule: q.rule } : {}),
+        ...(q.institution ? { institution: q.institution } : {}),
+        ...(q.bag ? { bag: q.bag } : {}),
+        ...(q.device ? { device: q.device } : {}),
+      };
+      const empty = { alerts: [], limit: q.limit, offset: q.offset };
+      let found: Alert[];
+      if (p.role === 'regulator' || p.role === 'institution_admin') {
+        const filter: AlertFilter = { ...base, limit: q.limit, offset: q.offset };
+        if (p.role === 'regulator') {
+          if (p.scope === null) return empty;
+          if (q.institution && !visibleInstitutionIds(p, world).includes(q.institution)) return empty;
+          filter.jurisdictions = [...jurisdictionSubtree(p.scope, world.jurisdictions)];
+        } else {
+          if (q.institution && q.institution !== p.scope) return empty;
+          filter.institution = p.scope ?? '';
+        }
+        found = (await ctx.store.alerts(filter)).filter((a) => canSeeAlert(p, a, world));
+      } else {
+        // Routed to the company or centre itself, plus the unresolved alerts about bags it handled
+        // (routed to the hospital: a bag missing in transit on its vehicle, say).
+        if (q.institution && q.institution !== p.scope) return empty;
+        const own = await ctx.store.alerts({ ...base, institution: p.scope ?? '', limit: q.offset + q.limit, offset: 0 });
+        const wantsUnresolved = !q.status || q.status.some((st) => st !== 'resolved');
+        const aboutTheirBags: Alert[] = [];
+        if (wantsUnresolved && !q.institution) {
+          for (const a of await ctx.store.unresolvedAlerts()) {
+            if (a.bag !== null && a.institution !== p.scope && matches(a, base) && (await visible(p, a, world))) aboutTheirBags.push(a);
+          }
+        }
+        const byId = new Map([...own, ...aboutTheirBags].map((a) => [a.id, a]));
+        found = [...byId.values()].sort((a, b) => a.id - b.id).slice(q.offset, q.offset + q.limit);
+      }
+      return { alerts: found.map((a) => alertView(a, locale)), limit: q.limit, offset: q.offset };
+    },
+  );
+
+  app.get(
+    '/alerts/:id',
+    {
+      config: { roles: ALERT_ROLES },
+      schema: { tags: ['alerts'], summary: 'One alert.', params: AlertIdParams, querystring: LangQuery, response: responses({ 200: AlertViewSchema }, [400, 401, 403, 404]) },
+    },
+    async (req) => {
+      const a = await visibleAlert(principal(req), req.params.id);
+      return alertView(a, negotiateLocale(req.query.lang, req.headers['accept-language']));
+    },
+  );
+
+  app.post(
+    '/alerts/:id/acknowledge',
+    {
+      config: { roles: ALERT_ROLES },
+      // A bare POST (no body) acknowledges without a note.
+      preValidation: async (req) => {
+        req.body ??= {};
+      },
+      schema: {
+        tags: ['alerts'],
+        summary: 'Acknowledge an open alert: someone is dealing with it, and escalation stops.',
+        params: AlertIdParams,
+        querystring: LangQuery,
+        body: AcknowledgeBody,
+        response: responses({ 200: AlertViewSchema }, [400, 401, 403, 404, 409]),
+      },
+    },
+    async (req) => {
+      const p = principal(req);
+      await visibleAlert(p, req.params.id);
+      const outcome = await actions.acknowledge(req.params.id, p.username, req.body.note);
+      if (!outcome.ok) throw refusal(outcome.error.code, outcome.error.message);
+      return alertView(outcome.alert, negotiateLocale(req.query.lang, req.headers['accept-language']));
+    },
+  );
+
+  app.post(
+    '/alerts/:id/resolve',
+    {
+      config: { roles: ALERT_ROLES },
+      schema: {
+        tags: ['alerts'],
+        summary: 'Resolve an alert with a note saying what was done (an open alert may be resolved directly).',
+        params: AlertIdParams,
+        querystring: LangQuery,
+        body: ResolveBody,
+        response: responses({ 200: AlertViewSchema }, [400, 401, 403, 404, 409]),
+      },
+    },
+    async (req) => {
+      const p = principal(req);
+      await visibleAlert(p, req.params.id);
+      const outcome = await actions.resolve(req.params.id, p.username, req.body.note);
+      if (!outcome.ok) throw refusal(outcome.error.code, outcome.error.message);
+      return alertView(outcome.alert, negotiateLocale(req.query.lang, req.headers['accept-language']));
+    },
+  );
+};
+
+/** An alert against the list filters, for alerts not read through the store's filter. */
+function matches(a: Alert, f: AlertFilter): boolean {
+  const among = <T>(v: T, want: T | T[] | undefined) => want === undefined || (Array.isArray(want) ? want.includes(v) : want === v);
+  return among(a.status, f.status) && among(a.severity, f.severity) && among(a.rule, f.rule) && among(a.bag, f.bag) && among(a.device, f.device);
+}
+
+/** The book's refusal as the API error of the same code (NOTE_REQUIRED names the field). */
+function refusal(code: AlertActionErrorCode, message: string) {
+  return apiError(code, message, code === 'NOTE_REQUIRED' ? { field: 'body.note' } : {});
+}

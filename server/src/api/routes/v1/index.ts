@@ -1,0 +1,33 @@
+/**
+ * /api/v1: every route needs a session unless its config says `anonymous`, and a role in its
+ * `roles` when it names some. Both are checked before the request is validated, so an anonymous or
+ * wrong-role caller learns nothing from validation errors. Scope (which institution, which bag) is
+ * checked in the handlers, which know what is asked for.
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { apiError } from '../../errors.ts';
+import type { ApiContext } from '../../context.ts';
+import { alertRoutes } from './alerts.ts';
+import { bagRoutes } from './bags.ts';
+import { deviceRoutes } from './devices.ts';
+import { ingestRoutes } from './ingest.ts';
+import { institutionRoutes } from './institutions.ts';
+import { labelRoutes } from './labels.ts';
+import { meRoutes } from './me.ts';
+import { registerRoutes } from './register.ts';
+import { sessionRoutes } from './session.ts';
+import { tagRoutes } from './tags.ts';
+
+export const v1Routes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
+  app.addHook('onRequest', async (req) => {
+    const config = req.routeOptions.config;
+    if (config.anonymous) return;
+    if (!req.principal) throw apiError('UNAUTHENTICATED', 'log in first (POST /api/v1/session), then send the session cookie or Authorization: Bearer <token>');
+    if (config.roles && !config.roles.includes(req.principal.role)) {
+      throw apiError('FORBIDDEN', `a ${req.principal.role} user may not ${req.method} ${req.routeOptions.url}`);
+    }
+  });
+  for (const routes of [sessionRoutes, meRoutes, bagRoutes, tagRoutes, labelRoutes, alertRoutes, institutionRoutes, deviceRoutes, ingestRoutes, registerRoutes]) {
+    await app.register(routes, { ctx });
+  }
+};

@@ -1,0 +1,325 @@
+/**
+ * Every request and response shape of the HTTP API, in one place (TypeBox, i.e. JSON Schema). Routes
+ * validate requests and serialise responses through these, so nothing leaves the server that is not
+ * declared here, and the OpenAPI document at /docs is generated from them.
+ */
+import { Type, type Static, type TEnum, type TSchema } from 'typebox';
+import { DISPOSAL_METHODS, TAG_ID_PATTERN, WASTE_CATEGORIES } from '@wastetrail/firmware-protocol';
+import { ANOMALY_KINDS, CUSTODY_STEPS } from '../custody/index.ts';
+import { ALERT_SEVERITIES, ALERT_STATUSES, BAG_STATES, DEVICE_STATES, INSTITUTION_KINDS, USER_ROLES } from '../store/index.ts';
+import { API_ERROR_CODES } from './errors.ts';
+
+const literals = <const T extends readonly string[]>(values: T, options: { description?: string } = {}): TEnum<[...T]> => Type.Enum<[...T]>([...values] as [...T], options);
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const Role = literals(USER_ROLES);
+export const BagStateSchema = literals(BAG_STATES);
+export const CategorySchema = literals(WASTE_CATEGORIES);
+export const StepKindSchema = literals(CUSTODY_STEPS);
+export const AlertStatusSchema = literals(ALERT_STATUSES);
+export const AlertSeveritySchema = literals(ALERT_SEVERITIES);
+export const LocaleSchema = literals(['en', 'zh-CN'] as const, { description: 'language of alert messages (default: from Accept-Language, else en)' });
+
+/** A date (YYYY-MM-DD, a local day) or an RFC 3339 instant. */
+const DAY = '^\\d{4}-\\d{2}-\\d{2}$';
+export const DaySchema = Type.String({ pattern: DAY, description: 'a local calendar day, YYYY-MM-DD' });
+export const DayOrInstant = Type.String({
+  pattern: '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,3})?)?(Z|[+-]\\d{2}:\\d{2}))?$',
+  description: 'a local day (YYYY-MM-DD, in the time zone) or an RFC 3339 instant',
+});
+export const TimeZoneParam = Type.String({ maxLength: 64, description: 'IANA time zone for days and times (default Asia/Shanghai)' });
+export const Code = Type.String({ minLength: 1, maxLength: 64, pattern: '^[^\\s]+$' });
+export const TagParam = Type.String({ pattern: TAG_ID_PATTERN.source, maxLength: 203, description: 'a tag id: epc:<hex> or qr:<label text>' });
+
+// ---- Errors ----
+
+export const ErrorBody = Type.Object(
+  { error: Type.Object({ code: literals(API_ERROR_CODES), message: Type.String(), field: Type.Optional(Type.String()) }) },
+  { description: 'every error: a stable code (docs/server/api.md#errors), a message, and the field at fault for VALIDATION_FAILED' },
+);
+
+/** Responses of a route: its own, plus the uniform error body for each error status it can answer. */
+export function responses<R extends Record<number, TSchema>>(ok: R, errors: readonly number[] = []): R & Record<number, TSchema> {
+  const out: Record<number, TSchema> = { ...ok };
+  for (const status of new Set([...errors, 500])) out[status] = ErrorBody;
+  return out as R & Record<number, TSchema>;
+}
+
+// ---- Users and sessions ----
+
+export const UserViewSchema = Type.Object({
+  id: Type.Integer(),
+  username: Type.String(),
+  role: Role,
+  scope: Nullable(Type.String()),
+  createdAt: Type.String(),
+});
+
+export const LoginBody = Type.Object(
+  { username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 256 }) },
+  { additionalProperties: false },
+);
+
+export const SessionResponse = Type.Object({
+  token: Type.String({ description: 'send as `Authorization: Bearer <token>`; browsers get the same token as an HttpOnly cookie' }),
+  expiresAt: Type.String(),
+  user: UserViewSchema,
+});
+
+export const MeResponse = Type.Object({
+  user: UserViewSchema,
+  scopeName: Nullable(Type.String({ description: 'the name of the jurisdiction or institution the user is scoped to' })),
+  /** What the role may do, so a UI can hide what would be refused. */
+  can: Type.Object({ seeBags: Type.Boolean(), seeAlerts: Type.Boolean(), seeDevices: Type.Boolean(), seeIngestStats: Type.Boolean(), exportRegister: Type.Boolean() }),
+});
+
+// ---- Bags ----
+
+export const BagSummarySchema = Type.Object({
+  bag: Type.String(),
+  tags: Type.Array(Type.String()),
+  institution: Nullable(Type.String()),
+  department: Nullable(Type.String()),
+  category: Nullable(CategorySchema),
+  state: BagStateSchema,
+  sealedAt: Nullable(Type.String()),
+  sealedGrams: Nullable(Type.Integer()),
+  sealedDay: Nullable(Type.String()),
+  lastStep: Nullable(StepKindSchema),
+  lastStepAt: Nullable(Type.String()),
+  pickedUpAt: Nullable(Type.String()),
+  receivedAt: Nullable(Type.String()),
+  receivedGrams: Nullable(Type.Integer()),
+  disposedAt: Nullable(Type.String()),
+  vehicle: Nullable(Type.String()),
+  manifest: Nullable(Type.String()),
+  disposalInstitution: Nullable(Type.String()),
+  anomalies: Type.Integer({ description: 'how many custody anomalies the trail shows' }),
+});
+
+export const BagSearchQuery = Type.Object(
+  {
+    institution: Type.Optional(Type.Array(Code, { maxItems: 200, description: 'sealing institution(s); repeat the parameter for several' })),
+    disposalInstitution: Type.Optional(Code),
+    vehicle: Type.Optional(Type.Array(Code, { maxItems: 200 })),
+    from: Type.Optional(DayOrInstant),
+    to: Type.Optional(DayOrInstant),
+    state: Type.Optional(Type.Array(BagStateSchema, { maxItems: BAG_STATES.length })),
+    category: Type.Optional(CategorySchema),
+    manifest: Type.Optional(Code),
+    timeZone: Type.Optional(TimeZoneParam),
+    limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+    offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
+  },
+  { additionalProperties: false },
+);
+
+export const BagSearchResponse = Type.Object({ bags: Type.Array(BagSummarySchema), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() });
+
+const RecordRefSchema = Type.Object({ device: Type.String(), seq: Type.Integer(), hash: Type.String() });
+
+const StepSchema = Type.Object({
+  step: StepKindSchema,
+  record: RecordRefSchema,
+  time: Type.String({ description: 'device time of the record, RFC 3339 UTC' }),
+  institution: Type.String({ description: 'the place: the institution whose device signed the step' }),
+  site: Type.Optional(Type.String()),
+  holder: Type.Object({ kind: literals(['department', 'internal-collector', 'storage-room', 'transport-crew', 'disposal-centre', 'destroyed'] as const), id: Type.String() }),
+  badges: Type.Array(Type.String(), { description: 'badges that signed for the step' }),
+  grams: Type.Optional(Type.Integer({ description: "this bag's own weight at the step, when known" })),
+  handover: Type.Optional(Type.Object({ bags: Type.Integer(), grams: Type.Optional(Type.Integer()) })),
+  vehicle: Type.Optional(Type.String()),
+  manifest: Type.Optional(Type.String()),
+  method: Type.Optional(literals(DISPOSAL_METHODS)),
+  batch: Type.Optional(Type.String()),
+  viaBox: Type.Optional(Type.String()),
+  amended: Type.Optional(Type.Object({ by: RecordRefSchema, reason: Type.String() })),
+  dwellMs: Type.Optional(Type.Integer({ description: 'milliseconds until the next step' })),
+});
+
+export const RecordViewSchema = Type.Object({
+  device: Type.String(),
+  seq: Type.Integer(),
+  hash: Type.String(),
+  type: Type.String(),
+  deviceTime: Type.String(),
+  receivedAt: Type.String(),
+  kid: Type.String(),
+  verified: Type.Boolean({ description: 'the stored bytes verify again now: signature, key, hash' }),
+  error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
+});
+
+export const PlaceSchema = Type.Object({ id: Type.String(), name: Nullable(Type.String()), kind: Nullable(literals(INSTITUTION_KINDS)) });
+
+export const TrailResponse = Type.Object({
+  bag: Type.String(),
+  tags: Type.Array(Type.String()),
+  state: BagStateSchema,
+  institution: Nullable(Type.String()),
+  department: Nullable(Type.String()),
+  category: Nullable(CategorySchema),
+  sealedGrams: Nullable(Type.Integer()),
+  box: Nullable(Type.String()),
+  currentDwellMs: Nullable(Type.Integer({ description: 'time in the current step, at the server clock' })),
+  steps: Type.Array(StepSchema),
+  voided: Type.Array(Type.Object({ step: StepSchema, by: RecordRefSchema, reason: Type.String() })),
+  anomalies: Type.Array(Type.Object({ kind: literals(ANOMALY_KINDS), record: RecordRefSchema, message: Type.String() })),
+  places: Type.Array(PlaceSchema),
+  records: Type.Array(RecordViewSchema),
+  verification: Type.Object({ records: Type.Integer(), verified: Type.Integer(), failed: Type.Integer() }),
+});
+
+export const BagIdParams = Type.Object({ id: TagParam });
+export const TagParams = Type.Object({ tag: TagParam });
+export const LabelParams = Type.Object({ label: Type.String({ minLength: 1, maxLength: 200, description: 'the text printed under the QR code, e.g. WT1.H330106.ONC.I250314.42R' }) });
+
+export const BundleResponse = Type.Object({
+  format: Type.Literal('wastetrail.bundle.v1'),
+  bag: Type.String(),
+  generatedAt: Type.String(),
+  keyring: Type.Object({ format: Type.Literal('wastetrail.keyring.v1'), devices: Type.Record(Type.String(), Type.Unknown()) }),
+  records: Type.Array(Type.String({ description: 'an envelope: {"record":"<base64 of the signed bytes>","sig":"<base64>"}' })),
+});
+
+export const RegisterQuery = Type.Object(
+  {
+    institution: Type.Optional(Type.Array(Code, { maxItems: 200 })),
+    disposalInstitution: Type.Optional(Code),
+    from: DayOrInstant,
+    to: DayOrInstant,
+    timeZone: Type.Optional(TimeZoneParam),
+  },
+  { additionalProperties: false },
+);
+
+export const CsvResponse = Type.String({ description: 'text/csv; charset=utf-8, with a byte order mark' });
+
+// ---- Alerts ----
+
+export const AlertViewSchema = Type.Object({
+  id: Type.Integer(),
+  rule: Type.String(),
+  severity: AlertSeveritySchema,
+  currentSeverity: AlertSeveritySchema,
+  subject: Type.String(),
+  title: Type.String(),
+  message: Type.String({ description: 'the alert text in the requested language' }),
+  messageKey: Type.String(),
+  params: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()])),
+  institution: Nullable(Type.String()),
+  jurisdiction: Nullable(Type.String()),
+  bag: Nullable(Type.String()),
+  device: Nullable(Type.String()),
+  status: AlertStatusSchema,
+  escalationLevel: Type.Integer(),
+  openedAt: Type.String(),
+  awaitingAckSince: Type.String(),
+  acknowledgedAt: Nullable(Type.String()),
+  acknowledgedBy: Nullable(Type.String()),
+  acknowledgeNote: Nullable(Type.String()),
+  resolvedAt: Nullable(Type.String()),
+  resolvedBy: Nullable(Type.String()),
+  note: Nullable(Type.String()),
+  since: Type.String(),
+  conditionClearedAt: Nullable(Type.String()),
+  evidence: Type.Array(Type.Object({ device: Type.String(), seq: Type.Integer(), hash: Type.Optional(Type.String()) })),
+  occurrences: Type.Integer(),
+  lastSeenAt: Type.String(),
+  details: Type.Record(Type.String(), Type.Unknown()),
+});
+
+export const AlertQuery = Type.Object(
+  {
+    status: Type.Optional(Type.Array(AlertStatusSchema, { maxItems: 3 })),
+    severity: Type.Optional(Type.Array(AlertSeveritySchema, { maxItems: 3 })),
+    rule: Type.Optional(Code),
+    institution: Type.Optional(Code),
+    bag: Type.Optional(TagParam),
+    device: Type.Optional(Code),
+    lang: Type.Optional(LocaleSchema),
+    limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+    offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
+  },
+  { additionalProperties: false },
+);
+
+export const AlertListResponse = Type.Object({ alerts: Type.Array(AlertViewSchema), limit: Type.Integer(), offset: Type.Integer() });
+export const AlertIdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+export const LangQuery = Type.Object({ lang: Type.Optional(LocaleSchema) }, { additionalProperties: false });
+export const AcknowledgeBody = Type.Object({ note: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false });
+export const ResolveBody = Type.Object({ note: Type.String({ maxLength: 2000, description: 'what was done: required, not blank' }) }, { additionalProperties: false });
+
+// ---- Institutions ----
+
+export const InstitutionViewSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  kind: literals(INSTITUTION_KINDS),
+  jurisdiction: Type.String(),
+  jurisdictionPath: Type.Array(Type.Object({ id: Type.String(), name: Nullable(Type.String()) }), { description: 'city > district > grid' }),
+});
+
+export const InstitutionQuery = Type.Object({ kind: Type.Optional(literals(INSTITUTION_KINDS)) }, { additionalProperties: false });
+export const InstitutionListResponse = Type.Object({ institutions: Type.Array(InstitutionViewSchema) });
+export const InstitutionParams = Type.Object({ id: Code });
+export const MassBalanceQuery = Type.Object({ from: Type.Optional(DaySchema), to: Type.Optional(DaySchema) }, { additionalProperties: false });
+
+export const DailyMassSchema = Type.Object({
+  day: Type.String(),
+  bags: Type.Integer(),
+  sealedGrams: Type.Integer(),
+  received: Type.Integer({ description: 'bags weighed in at disposal' }),
+  receivedGrams: Type.Integer(),
+});
+
+export const InstitutionDetailResponse = Type.Object({
+  institution: InstitutionViewSchema,
+  departments: Type.Array(Type.Object({ code: Type.String(), name: Type.String() })),
+  massBalance: Type.Object({
+    from: Type.String(),
+    to: Type.String(),
+    days: Type.Array(DailyMassSchema, { description: 'days with sealed bags only, by local sealing day' }),
+    total: Type.Object({ bags: Type.Integer(), sealedGrams: Type.Integer(), received: Type.Integer(), receivedGrams: Type.Integer() }),
+  }),
+});
+
+// ---- Devices ----
+
+export const DeviceStatusSchema = Type.Object({
+  state: Nullable(literals(DEVICE_STATES)),
+  stateAt: Nullable(Type.String()),
+  lastSeenAt: Nullable(Type.String()),
+  agent: Nullable(Type.String()),
+  backlog: Nullable(Type.Integer()),
+  ackedSeq: Nullable(Type.Integer()),
+  ackedHash: Nullable(Type.String()),
+});
+
+export const DeviceViewSchema = Type.Object({
+  id: Type.String(),
+  institution: Type.String(),
+  stations: Type.Array(Type.String()),
+  site: Nullable(Type.String()),
+  keys: Type.Array(Type.Object({ kid: Type.String(), publicKey: Type.String(), revokedAt: Nullable(Type.String()) })),
+  status: Nullable(DeviceStatusSchema),
+});
+
+export const DeviceQuery = Type.Object({ institution: Type.Optional(Code) }, { additionalProperties: false });
+export const DeviceListResponse = Type.Object({ devices: Type.Array(DeviceViewSchema) });
+export const DeviceParams = Type.Object({ id: Code });
+
+// ---- Operations ----
+
+export const IngestStatsResponse = Type.Object({ stats: Type.Record(Type.String(), Type.Unknown()) });
+export const HealthResponse = Type.Object({
+  status: literals(['ok', 'unavailable'] as const),
+  store: literals(['ok', 'unavailable'] as const),
+  time: Type.String(),
+});
+export const MetricsResponse = Type.String({ description: 'Prometheus text exposition format 0.0.4' });
+
+export type BagSearchQueryT = Static<typeof BagSearchQuery>;
+export type TrailResponseT = Static<typeof TrailResponse>;
+export type AlertViewT = Static<typeof AlertViewSchema>;
+export type InstitutionViewT = Static<typeof InstitutionViewSchema>;
+export type DeviceViewT = Static<typeof DeviceViewSchema>;

@@ -1,0 +1,218 @@
+/**
+ * A bag's audit bundle: one JSON file that anyone can verify offline with `wastetrail verify`, with
+ * the bag's records exactly as their devices signed them (envelope text, the bytes base64-encoded) and
+ * the keyring entries of the devices that signed them:
+ *
+ *   { "format": "wastetrail.bundle.v1", "bag": "epc:...", "generatedAt": "2026-...Z",
+ *     "keyring": { "format": "wastetrail.keyring.v1", "devices": { ... } },
+ *     "records": [ "{\"record\":\"<base64>\",\"sig\":\"<base64>\"}", ... ] }
+ *
+ * Records are ordered by device, then seq. They are a few records out of each device's chain, so the
+ * bundle proves each record (signature, key) and the links between consecutive seqs it holds, not the
+ * device's whole chain. docs/server/api.md#audit-bundle.
+ */
+import {
+  decodeEnvelope,
+  encodeEnvelope,
+  GENESIS_PREV,
+  KEYRING_FORMAT,
+  nodeEd25519Verify,
+  parseKeyring,
+  TAG_ID_PATTERN,
+  verifyRecord,
+  type DecodedRecord,
+  type Keyring,
+  type RecordErrorCode,
+} from '@wastetrail/firmware-protocol';
+import { reconstructTrail, toTrailRecord, type BagTrail, type TrailRecord } from '../custody/index.ts';
+import type { CustodyStore, StoredRecord } from '../store/index.ts';
+
+export const BUNDLE_FORMAT = 'wastetrail.bundle.v1';
+
+export interface AuditBundle {
+  format: typeof BUNDLE_FORMAT;
+  bag: string;
+  generatedAt: string;
+  keyring: { format: typeof KEYRING_FORMAT; devices: Record<string, unknown> };
+  records: string[];
+}
+
+/** Builds a bundle from stored records (as collectBagRecords returns them). */
+export async function buildBundle(store: CustodyStore, bag: string, records: readonly StoredRecord[], generatedAtMs: number): Promise<AuditBundle> {
+  const ordered = [...records].sort((a, b) => (a.device < b.device ? -1 : a.device > b.device ? 1 : a.seq - b.seq));
+  const involved = new Set(ordered.map((r) => r.device));
+  const exported = (await store.exportKeyring()) as { devices?: Record<string, unknown> };
+  const devices: Record<string, unknown> = {};
+  for (const [id, entry] of Object.entries(exported.devices ?? {})) if (involved.has(id)) devices[id] = entry;
+  return {
+    format: BUNDLE_FORMAT,
+    bag,
+    generatedAt: new Date(generatedAtMs).toISOString(),
+    keyring: { format: KEYRING_FORMAT, devices },
+    records: ordered.map((r) => encodeEnvelope({ bytes: r.bytes, signature: r.signature })),
+  };
+}
+
+/** A file name for the bundle: the bag id with anything but [A-Za-z0-9.-] made "_". */
+export function bundleFileName(bag: string): string {
+  return `wastetrail-bundle-${bag.replace(/[^A-Za-z0-9.-]/g, '_')}.json`;
+}
+
+// ---- Verifying a bundle (wastetrail verify) ----
+
+export type BundleFailureCode = RecordErrorCode | 'KEY_MISMATCH' | 'BAG_NOT_IN_RECORDS';
+
+export interface BundleFailure {
+  code: BundleFailureCode;
+  message: string;
+  device?: string;
+  seq?: number;
+  /** Position of the record in `records` (0-based). */
+  index?: number;
+}
+
+export interface BundleReport {
+  bag: string;
+  generatedAt: string;
+  records: number;
+  /** Records whose signature, key and station verify. */
+  verified: number;
+  devices: string[];
+  /** Where the keys came from: a keyring given by the verifier, or only the bundle itself. */
+  keysFrom: 'trusted' | 'bundle';
+  /** Links checked: a record and the next seq of the same device, both in the bundle. */
+  linksChecked: number;
+  /** Places where a device's records in the bundle skip seqs: the chain between them is not in the bundle. */
+  chainBreaks: number;
+  failures: BundleFailure[];
+  /** The bag's trail from the verified records. */
+  trail: BagTrail;
+}
+
+export class BundleFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BundleFormatError';
+  }
+}
+
+/** Does this JSON value claim to be a bundle (any version)? */
+export function looksLikeBundle(json: unknown): boolean {
+  return typeof json === 'object' && json !== null && !Array.isArray(json) && typeof (json as { format?: unknown }).format === 'string' && (json as { format: string }).format.startsWith('wastetrail.bundle.');
+}
+
+/** Reads a bundle's structure; throws BundleFormatError naming what is wrong. */
+export function parseBundle(json: unknown): { bundle: AuditBundle; keyring: Keyring } {
+  if (!looksLikeBundle(json)) throw new BundleFormatError('not a wastetrail bundle (a JSON object with "format": "wastetrail.bundle.v1")');
+  const b = json as Record<string, unknown>;
+  if (b.format !== BUNDLE_FORMAT) throw new BundleFormatError(`bundle format ${JSON.stringify(b.format)} is not known to this verifier (expected ${BUNDLE_FORMAT})`);
+  if (typeof b.bag !== 'string' || !TAG_ID_PATTERN.test(b.bag)) throw new BundleFormatError('"bag" must be a tag id (epc:<hex> or qr:<label>)');
+  if (typeof b.generatedAt !== 'string') throw new BundleFormatError('"generatedAt" must be an RFC 3339 time');
+  if (!Array.isArray(b.records) || !b.records.every((r) => typeof r === 'string')) throw new BundleFormatError('"records" must be an array of envelope strings');
+  const keyring = parseKeyring(b.keyring);
+  if (!keyring.ok) throw new BundleFormatError(`the bundle's keyring is invalid: ${keyring.error.message}`);
+  return { bundle: json as AuditBundle, keyring: keyring.value };
+}
+
+/** Where the bundle's own keyring disagrees with a trusted one: each is a reason not to trust the bundle. */
+export function compareKeyrings(bundleKeys: Keyring, trusted: Keyring): BundleFailure[] {
+  const out: BundleFailure[] = [];
+  for (const [id, entry] of bundleKeys.devices) {
+    const t = trusted.devices.get(id);
+    if (!t) {
+      out.push({ code: 'KEY_MISMATCH', device: id, message: `device ${id} is in the bundle's keyring but not in the trusted keyring` });
+      continue;
+    }
+    if (t.institution !== entry.institution) out.push({ code: 'KEY_MISMATCH', device: id, message: `device ${id} belongs to ${t.institution}, the bundle says ${entry.institution}` });
+    if ([...t.stations].sort().join() !== [...entry.stations].sort().join()) {
+      out.push({ code: 'KEY_MISMATCH', device: id, message: `device ${id} serves ${t.stations.join('/')}, the bundle says ${entry.stations.join('/')}` });
+    }
+    for (const k of entry.keys) {
+      const tk = t.keys.find((x) => x.kid === k.kid);
+      if (!tk) out.push({ code: 'KEY_MISMATCH', device: id, message: `key ${k.kid} of device ${id} is not in the trusted keyring` });
+      else if (tk.revokedAt !== k.revokedAt) out.push({ code: 'KEY_MISMATCH', device: id, message: `key ${k.kid} of device ${id}: revoked at ${tk.revokedAt ?? 'never'} in the trusted keyring, ${k.revokedAt ?? 'never'} in the bundle` });
+    }
+  }
+  return out;
+}
+
+/**
+ * Verifies a bundle: every record on its own (verifyRecord: bytes, device, key, signature, station),
+ * the links between consecutive seqs of a device that the bundle holds, the bundle's keys against a
+ * trusted keyring when one is given, and that the records concern the bag. Rebuilds the bag's trail
+ * from the records that verify. Throws BundleFormatError when the bundle cannot be read at all.
+ */
+export function verifyBundle(json: unknown, trusted?: Keyring): BundleReport {
+  const { bundle, keyring: bundleKeys } = parseBundle(json);
+  const keyring = trusted ?? bundleKeys;
+  const failures: BundleFailure[] = trusted ? compareKeyrings(bundleKeys, trusted) : [];
+  const ctx = { keyring, ed25519Verify: nodeEd25519Verify };
+  const accepted: DecodedRecord[] = [];
+  const seen = new Map<string, string>();
+  bundle.records.forEach((line, index) => {
+    const env = decodeEnvelope(line);
+    if (!env.ok) {
+      failures.push({ ...env.error, index });
+      return;
+    }
+    const v = verifyRecord(env.value, ctx);
+    if (!v.ok) {
+      failures.push({ ...v.error, index });
+      return;
+    }
+    const { device, seq } = v.value.record;
+    const key = `${device}\n${seq}`;
+    const before = seen.get(key);
+    if (before !== undefined) {
+      failures.push(
+        before === v.value.hash
+          ? { code: 'DUPLICATE_RECORD', device, seq, index, message: `seq ${seq} of ${device} is in the bundle twice` }
+          : { code: 'FORK', device, seq, index, message: `two different records at seq ${seq} of ${device}: the chain forks` },
+      );
+      return;
+    }
+    seen.set(key, v.value.hash);
+    accepted.push(v.value);
+  });
+
+  let linksChecked = 0;
+  let chainBreaks = 0;
+  const byDevice = new Map<string, DecodedRecord[]>();
+  for (const r of accepted) byDevice.set(r.record.device, [...(byDevice.get(r.record.device) ?? []), r]);
+  for (const [device, records] of byDevice) {
+    records.sort((a, b) => a.record.seq - b.record.seq);
+    records.forEach((r, i) => {
+      if (r.record.seq === 1 && r.record.prev !== GENESIS_PREV) {
+        failures.push({ code: 'CHAIN_START_INVALID', device, seq: 1, message: 'the first record of a chain must carry prev = 64 zeros' });
+      }
+      const prev = records[i - 1];
+      if (!prev) return;
+      if (r.record.seq !== prev.record.seq + 1) {
+        chainBreaks++;
+        return;
+      }
+      linksChecked++;
+      if (r.record.prev !== prev.hash) {
+        failures.push({ code: 'PREV_HASH_MISMATCH', device, seq: r.record.seq, message: `prev of seq ${r.record.seq} is not the hash of seq ${prev.record.seq}` });
+      }
+    });
+  }
+
+  const trailRecords: TrailRecord[] = accepted.map((d) => toTrailRecord(d, keyring.devices.get(d.record.device)!));
+  const trail = reconstructTrail(trailRecords, bundle.bag);
+  if (trail.steps.length === 0 && trail.voided.length === 0) {
+    failures.push({ code: 'BAG_NOT_IN_RECORDS', message: `no verified record of the bundle names the bag ${bundle.bag}` });
+  }
+  return {
+    bag: bundle.bag,
+    generatedAt: bundle.generatedAt,
+    records: bundle.records.length,
+    verified: accepted.length,
+    devices: [...byDevice.keys()].sort(),
+    keysFrom: trusted ? 'trusted' : 'bundle',
+    linksChecked,
+    chainBreaks,
+    failures,
+    trail,
+  };
+}

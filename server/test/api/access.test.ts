@@ -1,0 +1,388 @@
+/**
+ * Every route for every role: allowed, forbidden, or filtered (and which results remain), from one
+ * table. The table must name every route the OpenAPI document lists, and every user, so a new route or
+ * role cannot go untested.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiInstance } from '../../src/api/app.ts';
+import { BAG_A, BAG_A_QR, BAG_B, BAG_C, BAG_D, D1, H1, H2, LABEL_B, openTestWorld, PASSWORD, seedAlerts, seedBags, T1, T2, USERS, type TestWorld } from './support.ts';
+
+type User = (typeof USERS)[number]['username'] | 'anonymous';
+const EVERYONE: User[] = ['anonymous', ...USERS.map((u) => u.username)];
+
+/** ok: 2xx (or 409: the action was authorised, the alert had moved on); a list: 200 and exactly these results. */
+type Outcome = 'ok' | 'forbidden' | 'unauthenticated' | string[];
+
+interface RouteCase {
+  method: 'GET' | 'POST' | 'DELETE';
+  /** As the OpenAPI document spells it. */
+  route: string;
+  url: (ids: Ids) => string;
+  body?: unknown;
+  /** The ids in a 200 answer, for filtered outcomes. */
+  pick?: (body: unknown, raw: string) => string[];
+  expect: Record<User, Outcome>;
+}
+
+interface Ids {
+  storage: number;
+  transit: number;
+  silent: number;
+}
+
+const enc = encodeURIComponent;
+const bagsOf = (b: unknown) => (b as { bags: { bag: string }[] }).bags.map((x) => x.bag).sort();
+const alertsOf = (b: unknown) => (b as { alerts: { rule: string }[] }).alerts.map((a) => a.rule).sort();
+const institutionsOf = (b: unknown) => (b as { institutions: { id: string }[] }).institutions.map((i) => i.id).sort();
+const devicesOf = (b: unknown) => (b as { devices: { institution: string }[] }).devices.map((d) => d.institution).sort();
+const csvBags = (_: unknown, raw: string) =>
+  raw
+    .split('\r\n')
+    .slice(1)
+    .filter((l) => l !== '')
+    .map((l) => l.split(',')[0]!)
+    .sort();
+
+const sorted = (...xs: string[]) => [...xs].sort();
+const ALL_INSTITUTIONS = sorted(D1, H1, H2, T1, T2);
+const F = 'forbidden' as const;
+const U = 'unauthenticated' as const;
+
+/** Bag A: H1, carried by T1, received at D1. Bag B: H1, in storage. Bag C: H2, on T2's vehicle. Bag D: H2, carried by T1, received at D1. */
+const TRAIL_A: Record<User, Outcome> = {
+  anonymous: U,
+  'reg-city': 'ok',
+  'reg-xihu': 'ok',
+  'reg-g01': 'ok',
+  'reg-yuhang': 'ok',
+  'admin-h1': 'ok',
+  'admin-h2': F,
+  'crew-t1': 'ok',
+  'crew-t2': F,
+  'centre-d1': 'ok',
+  citizen: F,
+};
+
+const TABLE: RouteCase[] = [
+  {
+    method: 'GET',
+    route: '/api/v1/me',
+    url: () => '/api/v1/me',
+    expect: { ...Object.fromEntries(EVERYONE.map((u) => [u, 'ok'])), anonymous: U } as Record<User, Outcome>,
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/bags',
+    url: () => '/api/v1/bags',
+    pick: bagsOf,
+    expect: {
+      anonymous: U,
+      'reg-city': sorted(BAG_A, BAG_B, BAG_C, BAG_D),
+      'reg-xihu': sorted(BAG_A, BAG_B, BAG_C, BAG_D),
+      'reg-g01': sorted(BAG_A, BAG_B),
+      'reg-yuhang': [],
+      'admin-h1': sorted(BAG_A, BAG_B),
+      'admin-h2': sorted(BAG_C, BAG_D),
+      'crew-t1': sorted(BAG_A, BAG_D),
+      'crew-t2': [BAG_C],
+      'centre-d1': sorted(BAG_A, BAG_D),
+      citizen: F,
+    },
+  },
+  { method: 'GET', route: '/api/v1/bags/{id}', url: () => `/api/v1/bags/${enc(BAG_A)}`, expect: TRAIL_A },
+  {
+    method: 'GET',
+    route: '/api/v1/bags/{id}/bundle',
+    url: () => `/api/v1/bags/${enc(BAG_C)}/bundle`,
+    expect: {
+      anonymous: U,
+      'reg-city': 'ok',
+      'reg-xihu': 'ok',
+      'reg-g01': F,
+      'reg-yuhang': F,
+      'admin-h1': F,
+      'admin-h2': 'ok',
+      'crew-t1': F,
+      'crew-t2': 'ok',
+      'centre-d1': F,
+      citizen: F,
+    },
+  },
+  { method: 'GET', route: '/api/v1/tags/{tag}', url: () => `/api/v1/tags/${enc(BAG_A_QR)}`, expect: TRAIL_A },
+  {
+    method: 'GET',
+    route: '/api/v1/labels/{label}',
+    url: () => `/api/v1/labels/${enc(LABEL_B)}`,
+    expect: {
+      anonymous: U,
+      'reg-city': 'ok',
+      'reg-xihu': 'ok',
+      'reg-g01': 'ok',
+      'reg-yuhang': F,
+      'admin-h1': 'ok',
+      'admin-h2': F,
+      'crew-t1': F,
+      'crew-t2': F,
+      'centre-d1': F,
+      citizen: F,
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/alerts',
+    url: () => '/api/v1/alerts',
+    pick: alertsOf,
+    expect: {
+      anonymous: U,
+      'reg-city': sorted('storage-overdue', 'missing-in-transit', 'device-silent'),
+      'reg-xihu': sorted('storage-overdue', 'missing-in-transit'),
+      'reg-g01': ['storage-overdue'],
+      'reg-yuhang': ['device-silent'],
+      'admin-h1': ['storage-overdue'],
+      'admin-h2': ['missing-in-transit'],
+      'crew-t1': [],
+      'crew-t2': ['missing-in-transit'],
+      'centre-d1': ['device-silent'],
+      citizen: F,
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/alerts/{id}',
+    url: (ids) => `/api/v1/alerts/${ids.transit}`,
+    expect: {
+      anonymous: U,
+      'reg-city': 'ok',
+      'reg-xihu': 'ok',
+      'reg-g01': F,
+      'reg-yuhang': F,
+      'admin-h1': F,
+      'admin-h2': 'ok',
+      'crew-t1': F,
+      'crew-t2': 'ok',
+      'centre-d1': F,
+      citizen: F,
+    },
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/alerts/{id}/acknowledge',
+    url: (ids) => `/api/v1/alerts/${ids.storage}/acknowledge`,
+    body: { note: 'on it' },
+    expect: {
+      anonymous: U,
+      'reg-city': 'ok',
+      'reg-xihu': 'ok',
+      'reg-g01': 'ok',
+      'reg-yuhang': F,
+      'admin-h1': 'ok',
+      'admin-h2': F,
+      'crew-t1': F,
+      'crew-t2': F,
+      'centre-d1': F,
+      citizen: F,
+    },
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/alerts/{id}/resolve',
+    url: (ids) => `/api/v1/alerts/${ids.silent}/resolve`,
+    body: { note: 'power restored at the kiln line' },
+    expect: {
+      anonymous: U,
+      'reg-city': 'ok',
+      'reg-xihu': F,
+      'reg-g01': F,
+      'reg-yuhang': 'ok',
+      'admin-h1': F,
+      'admin-h2': F,
+      'crew-t1': F,
+      'crew-t2': F,
+      'centre-d1': 'ok',
+      citizen: F,
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/institutions',
+    url: () => '/api/v1/institutions',
+    pick: institutionsOf,
+    expect: {
+      anonymous: U,
+      'reg-city': ALL_INSTITUTIONS,
+      'reg-xihu': sorted(H1, H2, T2),
+      'reg-g01': [H1],
+      'reg-yuhang': [D1],
+      'admin-h1': [H1],
+      'admin-h2': [H2],
+      'crew-t1': [T1],
+      'crew-t2': [T2],
+      'centre-d1': [D1],
+      citizen: ALL_INSTITUTIONS,
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/institutions/{id}',
+    url: () => `/api/v1/institutions/${H1}`,
+    expect: {
+      anonymous: U,
+      'reg-city': 'ok',
+      'reg-xihu': 'ok',
+      'reg-g01': 'ok',
+      'reg-yuhang': F,
+      'admin-h1': 'ok',
+      'admin-h2': F,
+      'crew-t1': F,
+      'crew-t2': F,
+      'centre-d1': F,
+      citizen: 'ok',
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/devices',
+    url: () => '/api/v1/devices',
+    pick: devicesOf,
+    expect: {
+      anonymous: U,
+      'reg-city': sorted(D1, H1, H2),
+      'reg-xihu': sorted(H1, H2),
+      'reg-g01': [H1],
+      'reg-yuhang': [D1],
+      'admin-h1': [H1],
+      'admin-h2': [H2],
+      'crew-t1': [],
+      'crew-t2': [],
+      'centre-d1': [D1],
+      citizen: F,
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/devices/{id}',
+    url: () => '/api/v1/devices/hz-h002-kiosk-01',
+    expect: {
+      anonymous: U,
+      'reg-city': 'ok',
+      'reg-xihu': 'ok',
+      'reg-g01': F,
+      'reg-yuhang': F,
+      'admin-h1': F,
+      'admin-h2': 'ok',
+      'crew-t1': F,
+      'crew-t2': F,
+      'centre-d1': F,
+      citizen: F,
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/ingest/stats',
+    url: () => '/api/v1/ingest/stats',
+    expect: {
+      anonymous: U,
+      'reg-city': 'ok',
+      'reg-xihu': 'ok',
+      'reg-g01': 'ok',
+      'reg-yuhang': 'ok',
+      'admin-h1': F,
+      'admin-h2': F,
+      'crew-t1': F,
+      'crew-t2': F,
+      'centre-d1': F,
+      citizen: F,
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/register.csv',
+    url: () => '/api/v1/register.csv?from=2026-03-01&to=2026-03-05',
+    pick: csvBags,
+    expect: {
+      anonymous: U,
+      'reg-city': sorted(BAG_A, BAG_B, BAG_C, BAG_D),
+      'reg-xihu': sorted(BAG_A, BAG_B, BAG_C, BAG_D),
+      'reg-g01': sorted(BAG_A, BAG_B),
+      'reg-yuhang': [],
+      'admin-h1': sorted(BAG_A, BAG_B),
+      'admin-h2': sorted(BAG_C, BAG_D),
+      'crew-t1': sorted(BAG_A, BAG_D),
+      'crew-t2': [BAG_C],
+      'centre-d1': sorted(BAG_A, BAG_D),
+      citizen: F,
+    },
+  },
+  // Anonymous routes: everyone, signed in or not.
+  ...(['/healthz', '/metrics'] as const).map((route) => ({
+    method: 'GET' as const,
+    route,
+    url: () => route,
+    expect: Object.fromEntries(EVERYONE.map((u) => [u, 'ok'])) as Record<User, Outcome>,
+  })),
+  {
+    method: 'POST',
+    route: '/api/v1/session',
+    url: () => '/api/v1/session',
+    body: 'per user',
+    expect: Object.fromEntries(EVERYONE.map((u) => [u, 'ok'])) as Record<User, Outcome>,
+  },
+  // Last: logging out ends the sessions the rows above use.
+  {
+    method: 'DELETE',
+    route: '/api/v1/session',
+    url: () => '/api/v1/session',
+    expect: { ...Object.fromEntries(EVERYONE.map((u) => [u, 'ok'])), anonymous: U } as Record<User, Outcome>,
+  },
+];
+
+describe('route x role', () => {
+  let w: TestWorld;
+  let app: ApiInstance;
+  let ids: Ids;
+
+  beforeAll(async () => {
+    w = await openTestWorld({ deps: { ingestStats: () => ({ accepted: 12 }) } });
+    await seedBags(w);
+    ids = await seedAlerts(w);
+    app = await (await import('../../src/api/app.ts')).buildApp(w.deps);
+  });
+  afterAll(async () => {
+    await app.close();
+    await w.cleanup();
+  });
+
+  it('the table names every route of the OpenAPI document, and every user for each', async () => {
+    const spec = (await app.inject('/docs/json')).json() as { paths: Record<string, Record<string, unknown>> };
+    const documented = Object.entries(spec.paths)
+      .flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`))
+      .sort();
+    expect(TABLE.map((c) => `${c.method} ${c.route}`).sort()).toEqual(documented);
+    for (const c of TABLE) expect(Object.keys(c.expect).sort(), `${c.method} ${c.route}`).toEqual([...EVERYONE].sort());
+  });
+
+  for (const c of TABLE) {
+    it(`${c.method} ${c.route}`, async () => {
+      for (const user of EVERYONE) {
+        const headers: Record<string, string> = user === 'anonymous' ? {} : { authorization: `Bearer ${w.tokens[user]}` };
+        const body = c.body === 'per user' ? { username: user === 'anonymous' ? 'reg-city' : user, password: PASSWORD } : c.body;
+        const r = await app.inject({ method: c.method, url: c.url(ids), headers, ...(body !== undefined ? { payload: body as object } : {}) });
+        const want = c.expect[user];
+        const where = `${c.method} ${c.url(ids)} as ${user}: ${r.statusCode} ${r.body.slice(0, 200)}`;
+        if (want === 'unauthenticated') {
+          expect(r.statusCode, where).toBe(401);
+          expect(r.json().error.code, where).toBe('UNAUTHENTICATED');
+        } else if (want === 'forbidden') {
+          expect(r.statusCode, where).toBe(403);
+          expect(r.json().error.code, where).toBe('FORBIDDEN');
+        } else if (want === 'ok') {
+          expect(r.statusCode < 300 || r.statusCode === 409, where).toBe(true);
+        } else {
+          expect(r.statusCode, where).toBe(200);
+          const parsed: unknown = String(r.headers['content-type']).includes('json') ? r.json() : undefined;
+          expect(c.pick!(parsed, r.body), where).toEqual(want);
+        }
+      }
+    });
+  }
+});
