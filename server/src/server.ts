@@ -8,6 +8,7 @@ import type { MqttClient } from 'mqtt';
 import type { ServerConfig } from './config/index.ts';
 import { connectIngestClient, renderIngestMetrics, startIngest, type Ingest } from './ingest/index.ts';
 import { startAlerting, type Alerting } from './alerting/index.ts';
+import { buildApp, type ApiInstance } from './api/app.ts';
 import { openStore, type CustodyStore } from './store/index.ts';
 
 export interface ServerLogger {
@@ -37,6 +38,10 @@ export interface RunningServer {
   readonly ingest: Ingest;
   /** Bag projection, rules and the alert book. */
   readonly alerting: Alerting;
+  /** The HTTP API (and web UI). */
+  readonly http: ApiInstance;
+  /** http://host:port/ of the HTTP API. */
+  readonly httpUrl: string;
   /** mqtt://host:port of the embedded gateway's TCP listener, when there is one. */
   readonly mqttUrl: string | undefined;
   /** What the server listens on, as `<what> <url>` lines (MQTT TLS/WebSocket, HTTP). */
@@ -91,6 +96,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const alerting = await startAlerting({ store, ingest, ruleConfig: config.rules, clock: now, tickMs: config.alerting.tickMs, logger: componentLogger(log, 'alerting') });
     stack.push(() => alerting.close());
 
+    const metricsText = () => renderIngestMetrics(ingest.stats()) + (gateway?.prometheusMetrics() ?? '');
+    const http = await buildApp({ store, clock: now, demo: config.demo, metricsText, ingestStats: () => ingest.stats(), alerts: alerting, logger: false });
+    stack.push(() => http.close());
+    const httpUrl = await listenHttp(http, config.http, options.fallbackToFreePorts === true, log);
+
     const tcp = gateway?.addresses.tcp;
     return {
       config,
@@ -98,14 +108,16 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       gateway,
       ingest,
       alerting,
+      http,
+      httpUrl,
       mqttUrl: tcp ? `mqtt://${tcp.host}:${tcp.port}` : undefined,
       listening: () => {
-        const out: string[] = [];
+        const out: string[] = [`http ${httpUrl}`];
         if (gateway?.addresses.tls) out.push(`mqtts ${gateway.addresses.tls.url}`);
         if (gateway?.addresses.websocket) out.push(`mqtt-ws ${gateway.addresses.websocket.url}`);
         return out;
       },
-      metricsText: () => renderIngestMetrics(ingest.stats()) + (gateway?.prometheusMetrics() ?? ''),
+      metricsText,
       async reloadKeyring() {
         const k = await store.keyring();
         ingest.setKeyring(k);
@@ -117,6 +129,20 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     await close();
     throw err;
   }
+}
+
+async function listenHttp(http: ApiInstance, at: { host: string; port: number }, fallback: boolean, log: ServerLogger): Promise<string> {
+  try {
+    await http.listen(at);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    if (!fallback) throw new Error(`HTTP port ${at.port} on ${at.host} is in use; choose another with "http.port"`);
+    log.warn(`HTTP port ${at.port} is in use; listening on a free port instead`);
+    await http.listen({ host: at.host, port: 0 });
+  }
+  const address = http.server.address();
+  const port = typeof address === 'object' && address ? address.port : at.port;
+  return `http://${at.host.includes(':') ? `[${at.host}]` : at.host}:${port}/`;
 }
 
 /** The gateway and ingest log through one interface (GatewayLogger); here it goes to the server's log. */

@@ -7,8 +7,9 @@ const USAGE = `usage: wastetrail <command> [options]
 commands:
   server --config FILE
       Run the gateway and the server as a service (example configuration: server/config/example.jsonc).
-  verify <records.jsonl> --keys <keyring.json> [--partial] [--all]
-      Verify signed custody records offline (an edge export or an audit bundle's records).
+  verify <records.jsonl | bundle.json> [--keys <keyring.json>] [--partial] [--all]
+      Verify signed custody records offline: an edge export (JSONL; --keys required) or a bag's audit
+      bundle (its own keys are used, checked against --keys when given).
       Exit 0: all valid. Exit 1: a record or the chain is invalid. Exit 2: unreadable input.
 `;
 

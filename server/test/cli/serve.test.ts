@@ -30,6 +30,12 @@ describe('wastetrail server --config', () => {
     const first = await new Promise<string>((resolve) => s.lines.once('line', resolve));
     expect(first).toMatch(/^listening mqtt mqtt:\/\/127\.0\.0\.1:\d+$/);
     const url = first.split(' ')[2]!;
+    const second = await new Promise<string>((resolve) => s.lines.once('line', resolve));
+    expect(second).toMatch(/^listening http http:\/\/127\.0\.0\.1:\d+\/$/);
+    const health = await fetch(new URL('/healthz', second.split(' ')[2]!));
+    expect(health.status).toBe(200);
+    const unauthenticated = await fetch(new URL('/api/v1/bags', second.split(' ')[2]!));
+    expect(unauthenticated.status).toBe(401);
     const refused = await new Promise<string>((resolve) => {
       const c = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 5000 });
       c.on('error', (e) => {
