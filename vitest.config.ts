@@ -4,7 +4,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['*/test/**/*.test.ts'],
-    testTimeout: 20_000,
+    // A hang guard, not a speed check (speed belongs in benchmarks): end-to-end tests over ptys and
+    // brokers take several seconds, more when the two cores are shared.
+    testTimeout: 60_000,
     hookTimeout: 30_000,
     // Serial ports, MQTT brokers and SQLite files are real: keep parallelism to the two cores we have.
     maxWorkers: 2,
