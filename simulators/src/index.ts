@@ -9,3 +9,4 @@ export * from './scale/simulator.ts';
 export * from './reader/model.ts';
 export * from './reader/script.ts';
 export * from './reader/driver.ts';
+export * from './city/index.ts';
