@@ -1,10 +1,13 @@
 /** `wastetrail <command>`: the operator's entry point. Each command returns its exit code. */
+import { runDemo } from './demo.ts';
 import { runServe } from './serve.ts';
 import { runVerify } from './verify.ts';
 
 const USAGE = `usage: wastetrail <command> [options]
 
 commands:
+  demo [--data DIR] [--institutions N] [--speed X] [--seed S] [--incidents a,b] [--pty] [--for SECONDS]
+      The whole system on embedded defaults with a simulated city (what npm start runs; docs/demo.md).
   server --config FILE
       Run the gateway and the server as a service (example configuration: server/config/example.jsonc).
   verify <records.jsonl | bundle.json> [--keys <keyring.json>] [--partial] [--all]
@@ -16,6 +19,8 @@ commands:
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
+    case 'demo':
+      return runDemo(rest);
     case 'server':
       return runServe(rest);
     case 'verify':

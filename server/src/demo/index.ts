@@ -1,0 +1,7 @@
+// `wastetrail demo`: the server and a simulated city of real edge agents, wired together (docs/demo.md).
+export { startDemo, demoServerConfig, DEMO_DEFAULTS, type DemoOptions, type DemoCredentials, type RunningDemo } from './demo.ts';
+export { edgeStationFactory, stationConfig, type EdgeStationContext } from './stations.ts';
+export { incidentHooks, type IncidentContext } from './incidents.ts';
+export { provisionStations, type StationKey } from './device-keys.ts';
+export { seedReferenceData } from './reference-data.ts';
+export { NetworkLink } from './network.ts';

@@ -1,0 +1,123 @@
+/**
+ * The demo's stations are real edge agents (edge-agent's startAgent), in this process: each with its
+ * own outbox under DATA/agents/<device>/, its own key, the simulated scale and reader on its serial
+ * ports, and its own MQTT connection to the gateway through a NetworkLink (so an outage can be played).
+ * Record times come from the city's accelerated clock (deps.wallClock); timeouts, stability and
+ * polling run on real time, as the devices do.
+ */
+import { join } from 'node:path';
+import { createLogger, parseConfig, startAgent, toStationInput, type Agent, type LogLine, type PortFactory } from '@wastetrail/edge-agent';
+import type { CityStation, StationFactory, StationSpec } from '@wastetrail/simulators';
+import type { StationKey } from './device-keys.ts';
+import { NetworkLink } from './network.ts';
+
+export interface EdgeStationContext {
+  /** DATA/agents: one folder per device. */
+  agentsDir: string;
+  broker: { host: string; port: number };
+  keys: ReadonlyMap<string, StationKey>;
+  /** The city's simulated wall clock. */
+  wallClock: () => number;
+  /** Simulated ms per real ms: heartbeats and ack timeouts are set in simulated time. */
+  speed: number;
+  /** Agent log lines at warn and above. */
+  onLog?: (deviceId: string, line: LogLine) => void;
+  /** The running agents, for the incidents that need one (tampering reads an outbox). */
+  agents: Map<string, Agent>;
+  /** The station whose kiosk page is served (on a free loopback port). */
+  kioskFor?: string;
+}
+
+/** A heartbeat every 15 simulated minutes: the device-silent rule allows 30. */
+const HEARTBEAT_SIM_MINUTES = 15;
+
+export function edgeStationFactory(ctx: EdgeStationContext): StationFactory {
+  return async (spec: StationSpec): Promise<CityStation> => {
+    const { plan } = spec;
+    const key = ctx.keys.get(plan.deviceId);
+    if (!key) throw new Error(`no key for station ${plan.deviceId}`);
+    const link = await NetworkLink.open(ctx.broker);
+    try {
+      const config = parseConfig(stationConfig(spec, key.keyFile, join(ctx.agentsDir, plan.deviceId), link.url, ctx.speed, ctx.kioskFor === plan.deviceId));
+      const logger = createLogger((line) => ctx.onLog?.(plan.deviceId, line), 'warn', plan.deviceId);
+      const agent = await startAgent(config, {
+        logger,
+        signer: key.signer,
+        wallClock: ctx.wallClock,
+        ...(spec.createPort ? { createPort: spec.createPort as unknown as PortFactory } : {}),
+      });
+      ctx.agents.set(plan.deviceId, agent);
+      return adapt(agent, link, ctx);
+    } catch (err) {
+      await link.close();
+      throw err;
+    }
+  };
+}
+
+function adapt(agent: Agent, link: NetworkLink, ctx: EdgeStationContext): CityStation {
+  const deviceId = agent.config.deviceId;
+  return {
+    deviceId,
+    view() {
+      const s = agent.station;
+      return {
+        mode: s.mode,
+        step: s.step,
+        bags: s.tx?.bags.map((b) => b.tagId) ?? [],
+        badges: s.tx?.badges.length ?? 0,
+        lastSeq: s.last?.seq ?? 0,
+        notice: s.notice,
+      };
+    },
+    // What the kiosk's buttons send, checked the way the kiosk checks it.
+    command(c) {
+      const { kind, ...rest } = c;
+      const input = toStationInput({ type: kind, ...rest });
+      if (input) agent.input(input);
+    },
+    counts() {
+      const u = agent.uplink.status();
+      return { records: u.headSeq, backlog: u.backlog, online: u.state === 'connected' };
+    },
+    setNetwork: async (up) => link.set(up),
+    async stop() {
+      ctx.agents.delete(deviceId);
+      await agent.stop();
+      await link.close();
+    },
+  };
+}
+
+/** The agent configuration of one station (the file a site would write; see edge-agent/config/example.jsonc). */
+export function stationConfig(spec: StationSpec, keyFile: string, dataDir: string, mqttUrl: string, speed: number, kiosk = false): unknown {
+  const { plan, timing } = spec;
+  return {
+    deviceId: plan.deviceId,
+    keyFile,
+    institution: plan.institution,
+    ...(plan.department ? { department: plan.department } : {}),
+    ...(plan.site ? { site: plan.site } : {}),
+    station: { role: plan.role, stepTimeoutSeconds: 60, weighTimeoutSeconds: 20, maxBags: 500 },
+    serial: {
+      scale: { path: spec.scalePath, protocol: 'xk3190', unit: 'kg', staleMs: 1000 },
+      rfid: { path: spec.readerPath, pollMs: timing.rfidPollMs, lostAfterMs: timing.rfidLostAfterMs, replyTimeoutMs: 500 },
+    },
+    stability: { minSamples: 3, toleranceGrams: 0, minDurationMs: 60, maxGapMs: 500 },
+    mqtt: {
+      url: mqttUrl,
+      auth: { mode: 'device-token' },
+      reconnect: { minMs: 200, maxMs: 2000 },
+      keepaliveSeconds: 30,
+      connectTimeoutSeconds: 5,
+      // The agent measures this on its wall clock, which runs `speed` times faster: 30 s of real time.
+      ackTimeoutSeconds: Math.min(86_400, Math.max(60, Math.round(30 * speed))),
+    },
+    heartbeatMinutes: Math.max(0.0001, HEARTBEAT_SIM_MINUTES / speed),
+    kiosk: kiosk ? { enabled: true, host: '127.0.0.1', port: 0, language: 'zh-CN' } : { enabled: false },
+    dataDir,
+    badges: { known: plan.people.map((p) => ({ id: p.badge, name: p.name, roles: [p.role] })), refuseUnknown: true },
+    ...(plan.vehicle ? { pickup: { vehicle: plan.vehicle } } : {}),
+    logLevel: 'warn',
+  };
+}
