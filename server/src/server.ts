@@ -9,6 +9,7 @@ import type { ServerConfig } from './config/index.ts';
 import { connectIngestClient, renderIngestMetrics, startIngest, type Ingest } from './ingest/index.ts';
 import { startAlerting, type Alerting } from './alerting/index.ts';
 import { buildApp, type ApiInstance } from './api/app.ts';
+import { registerWebUi } from './web/index.ts';
 import { openStore, type CustodyStore } from './store/index.ts';
 
 export interface ServerLogger {
@@ -38,7 +39,7 @@ export interface RunningServer {
   readonly ingest: Ingest;
   /** Bag projection, rules and the alert book. */
   readonly alerting: Alerting;
-  /** The HTTP API (and web UI). */
+  /** The HTTP API and the web UI (/ui/). */
   readonly http: ApiInstance;
   /** http://host:port/ of the HTTP API. */
   readonly httpUrl: string;
@@ -72,8 +73,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
 
     let gateway: Gateway | undefined;
     let client: MqttClient;
+    const now = options.now ?? Date.now;
     if (config.mqtt.mode === 'embedded') {
-      const settings = { ...config.mqtt.gateway, keyring, logger: componentLogger(log, 'gateway') };
+      // Device login tokens are judged on the server's clock (the demo's is accelerated).
+      const settings = { ...config.mqtt.gateway, keyring, now, logger: componentLogger(log, 'gateway') };
       try {
         gateway = await startGateway(settings);
       } catch (err) {
@@ -92,12 +95,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const ingest = await startIngest({ client, store, keyring, settings: config.ingest, logger: componentLogger(log, 'ingest'), ...(options.now ? { now: options.now } : {}) });
     stack.push(() => ingest.close());
 
-    const now = options.now ?? Date.now;
     const alerting = await startAlerting({ store, ingest, ruleConfig: config.rules, clock: now, tickMs: config.alerting.tickMs, logger: componentLogger(log, 'alerting') });
     stack.push(() => alerting.close());
 
     const metricsText = () => renderIngestMetrics(ingest.stats()) + (gateway?.prometheusMetrics() ?? '');
-    const http = await buildApp({ store, clock: now, demo: config.demo, metricsText, ingestStats: () => ingest.stats(), alerts: alerting, logger: false });
+    const http = await buildApp({ store, clock: now, demo: config.demo, metricsText, ingestStats: () => ingest.stats(), alerts: alerting, logger: false, webRoutes: registerWebUi });
     stack.push(() => http.close());
     const httpUrl = await listenHttp(http, config.http, options.fallbackToFreePorts === true, log);
 
