@@ -11,7 +11,8 @@ import type { AcceptedRecord } from '../ingest/index.ts';
 import { DEFAULT_THRESHOLDS } from '../rules/config.ts';
 import type { CustodyStore, StoredRecord } from '../store/index.ts';
 import { bagIdPath, boxesHolding, isTurnoverBox, sealingOf, tagsPackedIn } from './membership.ts';
-import { groupReceipt, receivedGramsOf, summarizeBag } from './summary.ts';
+import { receivedGramsOf } from '../custody/index.ts';
+import { groupReceipt, summarizeBag } from './summary.ts';
 
 export interface BagProjectionOptions {
   store: CustodyStore;

@@ -1,2 +1,3 @@
 export * from './tags.ts';
 export * from './trail.ts';
+export * from './weights.ts';

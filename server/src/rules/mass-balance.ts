@@ -5,7 +5,8 @@
  * clear it. A bag that never arrived counts as 0 kg received: the aggregate catches leakage that no
  * single bag's alert makes obvious.
  */
-import type { BagTrail, CustodyStep, RecordRef } from '../custody/trail.ts';
+import type { BagTrail } from '../custody/trail.ts';
+import { receivedGramsOf } from '../custody/weights.ts';
 import { subjectKey, type AlertCandidate, type EvidenceRef } from './candidate.ts';
 import { addDays, formatLocalDate, localDateOf, startOfLocalDay, type LocalDate } from './local-time.ts';
 import { candidate, firstStepOf, inCustody, timeOf, type Rule, type RuleContext } from './rule.ts';
@@ -26,41 +27,18 @@ interface Tally {
   missing: EvidenceRef[];
 }
 
-const refKey = (r: RecordRef) => `${r.device}/${r.seq}/${r.hash}`;
 
 /**
- * What each bag weighed at receipt. A bag weighed alone has its own weight; in a handover weighed as a
- * whole with all its bags in view, it gets a share in proportion to its sealed weight; otherwise (a box,
- * a partial view) it counts at its sealed weight: it arrived, its weight is the weight discrepancy rule's
- * business.
+ * What each bag weighed at receipt (receivedGramsOf: its own weight, or its share of a handover weighed
+ * as a whole); a bag that arrived without a weight of its own (in a box, or seen only as disposed)
+ * counts at its sealed weight: it arrived, and its weight is the weight discrepancy rule's business.
  */
 function receivedGrams(trails: readonly BagTrail[]): Map<BagTrail, number | undefined> {
-  const arrivals = new Map<BagTrail, CustodyStep | undefined>();
-  const byHandover = new Map<string, BagTrail[]>();
-  for (const trail of trails) {
-    const arrival = firstStepOf(trail, 'received') ?? firstStepOf(trail, 'disposed');
-    arrivals.set(trail, arrival);
-    if (arrival?.step === 'received' && arrival.grams === undefined && !arrival.viaBox && arrival.handover?.grams !== undefined) {
-      const key = refKey(arrival.record);
-      const group = byHandover.get(key);
-      if (group) group.push(trail);
-      else byHandover.set(key, [trail]);
-    }
-  }
+  const apportioned = receivedGramsOf(trails);
   const out = new Map<BagTrail, number | undefined>();
-  for (const [trail, arrival] of arrivals) {
-    if (!arrival) {
-      out.set(trail, undefined);
-      continue;
-    }
-    let grams = arrival.step === 'received' ? arrival.grams : undefined;
-    const group = byHandover.get(refKey(arrival.record));
-    if (grams === undefined && group && group.length === arrival.handover!.bags && group.every((b) => b.sealedGrams !== undefined)) {
-      const sealed = group.reduce((sum, b) => sum + b.sealedGrams!, 0);
-      // Whole grams, so the day's sum is exact whatever order the bags come in.
-      grams = sealed === 0 ? 0 : Math.round((arrival.handover!.grams! * trail.sealedGrams!) / sealed);
-    }
-    out.set(trail, grams ?? trail.sealedGrams ?? 0);
+  for (const trail of trails) {
+    const arrived = firstStepOf(trail, 'received') ?? firstStepOf(trail, 'disposed');
+    out.set(trail, arrived ? (apportioned.get(trail.bag) ?? trail.sealedGrams ?? 0) : undefined);
   }
   return out;
 }

@@ -1,7 +1,7 @@
 /** The pure parts of the projection: which bag a tag belongs to, and a trail's summary. */
 import { describe, expect, it } from 'vitest';
-import { bagIdOf, bagIdPath, boxesHolding, indexByTag, isTurnoverBox, receivedGramsOf, summarizeBag, tagsPackedIn } from '../../src/bags/index.ts';
-import { reconstructTrail } from '../../src/custody/index.ts';
+import { bagIdOf, bagIdPath, boxesHolding, indexByTag, isTurnoverBox, summarizeBag, tagsPackedIn } from '../../src/bags/index.ts';
+import { receivedGramsOf, reconstructTrail } from '../../src/custody/index.ts';
 import { at, DISPOSAL, g, H, HOSPITAL, RecordBook, tag } from '../rules/support.ts';
 
 const T = at('2026-03-02T15:30:00.000Z'); // 23:30 in Hangzhou
