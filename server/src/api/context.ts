@@ -7,7 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Keyring } from '@wastetrail/firmware-protocol';
 import type { AlertActions } from '../alerting/index.ts';
 import type { Principal, ScopeWorld } from '../auth/index.ts';
-import type { CustodyStore, UserRole, Vehicle } from '../store/index.ts';
+import type { CustodyStore, UserRole } from '../store/index.ts';
 import { apiError } from './errors.ts';
 import type { ApiMetrics } from './metrics.ts';
 
@@ -56,7 +56,7 @@ export interface ApiContext {
   now(): number;
   world(): Promise<ScopeWorld>;
   keyring(): Promise<Keyring>;
-  /** Ids of the vehicles of a transport company. */
+  /** Ids of the vehicles registered to a transport company (the store's `vehicles({company})`), in id order. */
   companyVehicles(company: string): Promise<string[]>;
 }
 
@@ -66,20 +66,8 @@ export function principal(req: FastifyRequest): Principal {
   return req.principal;
 }
 
-/**
- * The store has no list of a company's vehicles: when it grows one (`vehicles({company})`) it is used;
- * until then the vehicles are read off the bags of the last `VEHICLE_SCAN_DAYS` days, so a transport
- * user sees the bags its vehicles carried in that time.
- */
-export const VEHICLE_SCAN_DAYS = 92;
-const VEHICLE_SCAN_LIMIT = 50_000;
-const VEHICLE_CACHE_MS = 60_000;
-
-type VehicleLister = { vehicles?: (filter?: { company?: string }) => Promise<Vehicle[]> };
-
 export function createContext(deps: AppDeps, metrics: ApiMetrics): ApiContext {
   const { store } = deps;
-  const vehicleCache = new Map<string, { at: number; ids: string[] }>();
   return {
     deps,
     store,
@@ -91,26 +79,7 @@ export function createContext(deps: AppDeps, metrics: ApiMetrics): ApiContext {
     },
     keyring: () => store.keyring(),
     async companyVehicles(company) {
-      const now = deps.clock();
-      const cached = vehicleCache.get(company);
-      if (cached && now - cached.at < VEHICLE_CACHE_MS) return cached.ids;
-      const lister = (store as CustodyStore & VehicleLister).vehicles;
-      let ids: string[];
-      if (typeof lister === 'function') {
-        ids = (await lister.call(store, { company })).filter((v) => v.company === company).map((v) => v.id);
-      } else {
-        const seen = new Set<string>();
-        const from = new Date(now - VEHICLE_SCAN_DAYS * 86_400_000).toISOString();
-        for (let offset = 0; offset < VEHICLE_SCAN_LIMIT; offset += 1000) {
-          const page = await store.searchBags({ from, states: ['picked-up', 'received', 'disposed'], limit: 1000, offset });
-          for (const b of page.bags) if (b.vehicle !== null) seen.add(b.vehicle);
-          if (page.bags.length < 1000) break;
-        }
-        ids = [];
-        for (const v of [...seen].sort()) if ((await store.vehicle(v))?.company === company) ids.push(v);
-      }
-      vehicleCache.set(company, { at: now, ids });
-      return ids;
+      return (await store.vehicles({ company })).map((v) => v.id);
     },
   };
 }

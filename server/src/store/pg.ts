@@ -346,6 +346,11 @@ class PgCustodyStore implements PgStore {
     return row;
   }
 
+  async vehicles(filter: { company?: string } = {}): Promise<Vehicle[]> {
+    const where = filter.company !== undefined ? eq(t.vehicles.company, filter.company) : undefined;
+    return this.db.select().from(t.vehicles).where(where).orderBy(asc(t.vehicles.id));
+  }
+
   // ---- Devices and the keyring ----
 
   async registerDevice(d: DeviceRegistration): Promise<void> {

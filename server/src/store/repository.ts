@@ -339,6 +339,8 @@ export interface CustodyStore {
   upsertTransportCompany(c: TransportCompany): Promise<void>;
   upsertVehicle(v: Vehicle): Promise<void>;
   vehicle(id: string): Promise<Vehicle | undefined>;
+  /** Registered vehicles, of one transport company when given, in id order. */
+  vehicles(filter?: { company?: string }): Promise<Vehicle[]>;
 
   /** Adds or replaces a device and its keys (keep revoked keys, with revokedAt, so old records verify). */
   registerDevice(d: DeviceRegistration): Promise<void>;

@@ -352,6 +352,11 @@ class SqliteCustodyStore implements SqliteStore {
     return this.db.select().from(t.vehicles).where(eq(t.vehicles.id, id)).get();
   }
 
+  async vehicles(filter: { company?: string } = {}): Promise<Vehicle[]> {
+    const where = filter.company !== undefined ? eq(t.vehicles.company, filter.company) : undefined;
+    return this.db.select().from(t.vehicles).where(where).orderBy(asc(t.vehicles.id)).all();
+  }
+
   // ---- Devices and the keyring ----
 
   async registerDevice(d: DeviceRegistration): Promise<void> {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeEnvelope, decodeRecordBytes } from '@wastetrail/firmware-protocol';
 import { buildApp, type ApiInstance } from '../../src/api/app.ts';
-import { BAG_A, BAG_A_QR, BAG_B, BAG_C, BAG_D, bearer, D1, H1, LABEL_B, openTestWorld, seedBags, V1, type TestWorld } from './support.ts';
+import { startSession } from '../../src/auth/index.ts';
+import { BAG_A, BAG_A_QR, BAG_B, BAG_C, BAG_D, bearer, D1, H1, LABEL_B, NOW, openTestWorld, seedBags, T1, T2, V1, V2, type TestWorld } from './support.ts';
 
 let w: TestWorld;
 let app: ApiInstance;
@@ -118,6 +119,33 @@ describe('bag search', () => {
     expect(ids(await bags(`?institution=${H1}`))).toEqual([BAG_B, BAG_A]);
     expect(ids(await bags(`?disposalInstitution=${D1}`))).toEqual([BAG_D, BAG_A]);
     expect(ids(await bags(`?vehicle=${V1}`))).toEqual([BAG_D, BAG_A]);
+  });
+
+  it("a transport company's scope is its registered vehicles, however long ago they carried the bags", async () => {
+    // Sessions made now (a sweep at a later time would end every other test's session) that outlive the jump below.
+    const tokens: Record<string, string> = {};
+    for (const user of ['crew-t1', 'crew-t2']) tokens[user] = (await startSession(w.store, (await w.store.userByUsername(user))!, w.clock.now, 400 * 86_400_000)).token;
+    const crew = async (user: string, query = '') => {
+      const r = await app.inject({ url: `/api/v1/bags${query}`, headers: { authorization: `Bearer ${tokens[user]}` } });
+      expect(r.statusCode, r.body).toBe(200);
+      return ids(r.json());
+    };
+    const saved = w.clock.now;
+    try {
+      w.clock.now = NOW + 365 * 86_400_000;
+      expect(await crew('crew-t1')).toEqual([BAG_D, BAG_A]);
+      expect(await crew('crew-t2')).toEqual([BAG_C]);
+      expect(await crew('crew-t1', `?vehicle=${V2}`)).toEqual([]);
+      // A vehicle registered to the company counts at once, with or without bags.
+      await w.store.upsertVehicle({ id: 'ZA-NEW01', company: T1, plate: '浙A0001' });
+      expect(await crew('crew-t1', '?vehicle=ZA-NEW01')).toEqual([]);
+      await w.store.upsertVehicle({ id: V2, company: T1, plate: '浙B9999' });
+      expect(await crew('crew-t1')).toEqual([BAG_D, BAG_C, BAG_A]);
+      expect(await crew('crew-t2')).toEqual([]);
+    } finally {
+      await w.store.upsertVehicle({ id: V2, company: T2, plate: '浙B9999' });
+      w.clock.now = saved;
+    }
   });
 
   it('by sealing time: local days (Asia/Shanghai by default, `to` inclusive) or instants', async () => {

@@ -178,8 +178,36 @@ export function storeContract(open: () => Promise<OpenedStore>): void {
       expect(await store.departments('hz-h001')).toEqual([{ institution: 'hz-h001', code: 'ICU', name: 'Intensive care unit' }]);
       expect(await store.staffBadge('badge-0101')).toMatchObject({ name: 'Li Na' });
       expect(await store.vehicle('veh-1')).toEqual({ id: 'veh-1', company: 'hz-t01', plate: 'ZheA-12345' });
+      expect(await store.vehicle('veh-9')).toBeUndefined();
       expect((await store.institutions({ kind: 'transport' })).map((i) => i.id)).toEqual(['hz-t01']);
       expect((await store.jurisdictions()).map((j) => j.id)).toEqual(['hz', 'hz-xh']);
+    });
+
+    it('lists vehicles, all or of one company, in id order', async () => {
+      await seedPlaces(store);
+      await store.upsertInstitution({ id: 'hz-t01', name: 'Clean Transport', kind: 'transport', jurisdiction: 'hz' });
+      await store.upsertInstitution({ id: 'hz-t02', name: 'Swift Transport', kind: 'transport', jurisdiction: 'hz' });
+      await store.upsertTransportCompany({ id: 'hz-t01', licence: 'ZJ-MW-0001' });
+      await store.upsertTransportCompany({ id: 'hz-t02', licence: 'ZJ-MW-0002' });
+      expect(await store.vehicles()).toEqual([]);
+      expect(await store.vehicles({ company: 'hz-t01' })).toEqual([]);
+      await store.upsertVehicle({ id: 'veh-2', company: 'hz-t01', plate: 'ZheA-22222' });
+      await store.upsertVehicle({ id: 'veh-1', company: 'hz-t01', plate: 'ZheA-11111' });
+      await store.upsertVehicle({ id: 'veh-3', company: 'hz-t02', plate: 'ZheB-33333' });
+      expect(await store.vehicles()).toEqual([
+        { id: 'veh-1', company: 'hz-t01', plate: 'ZheA-11111' },
+        { id: 'veh-2', company: 'hz-t01', plate: 'ZheA-22222' },
+        { id: 'veh-3', company: 'hz-t02', plate: 'ZheB-33333' },
+      ]);
+      expect(await store.vehicles({ company: 'hz-t01' })).toEqual([
+        { id: 'veh-1', company: 'hz-t01', plate: 'ZheA-11111' },
+        { id: 'veh-2', company: 'hz-t01', plate: 'ZheA-22222' },
+      ]);
+      expect(await store.vehicles({ company: 'hz-t03' })).toEqual([]);
+      // A vehicle sold to another company moves with it.
+      await store.upsertVehicle({ id: 'veh-2', company: 'hz-t02', plate: 'ZheA-22222' });
+      expect((await store.vehicles({ company: 'hz-t01' })).map((v) => v.id)).toEqual(['veh-1']);
+      expect((await store.vehicles({ company: 'hz-t02' })).map((v) => v.id)).toEqual(['veh-2', 'veh-3']);
     });
   });
 
