@@ -1,0 +1,23 @@
+/**
+ * The server under test for bench/ingest.bench.ts, in its own process so its peak memory can be read
+ * from /proc: argv[2] is the config text (JSON), argv[3] the base dir. Prints one JSON line
+ * {mqttUrl, httpUrl} when listening; when stdin ends it prints the ingest stats as a JSON line,
+ * stops the server and exits.
+ */
+import { parseServerConfig } from '../server/src/config/server-config.ts';
+import { startServer } from '../server/src/server.ts';
+
+const [text, baseDir] = process.argv.slice(2);
+if (!text || !baseDir) throw new Error('usage: ingest-server.ts <config json> <base dir>');
+const quiet = { info: () => {}, warn: (m: string) => process.stderr.write(`server warning: ${m}\n`), error: (m: string) => process.stderr.write(`server error: ${m}\n`) };
+const server = await startServer(parseServerConfig(text, baseDir), { logger: quiet });
+process.stdout.write(JSON.stringify({ mqttUrl: server.mqttUrl, httpUrl: server.httpUrl }) + '\n');
+process.stdin.resume();
+process.stdin.on('end', () => {
+  void (async () => {
+    await server.ingest.drain();
+    process.stdout.write(JSON.stringify({ stats: server.ingest.stats() }) + '\n');
+    await server.close();
+    process.exit(0);
+  })();
+});
