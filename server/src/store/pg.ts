@@ -40,7 +40,7 @@ import type {
   Vehicle,
 } from './repository.ts';
 import { DEFAULT_QUARANTINE_PAYLOAD_LIMIT } from './repository.ts';
-import { alertChanges, alertFromRow, bagFromRow, bagRow, bagTagRows, chunks, correctionTarget, DEFAULT_BAG_PAGE, newAlertRow } from './rows.ts';
+import { alertChanges, alertFromRow, bagFromRow, bagRow, bagTagRows, chunks, correctionTarget, DEFAULT_BAG_PAGE, newAlertRow, conjunction, listOf, registrationJson, storedRecordFromRow } from './rows.ts';
 import * as schema from './schema.pg.ts';
 
 export const PG_MIGRATIONS_DIR = fileURLToPath(new URL('../../drizzle/pg', import.meta.url));
@@ -214,7 +214,7 @@ class PgCustodyStore implements PgStore {
       .select()
       .from(t.records)
       .where(and(eq(t.records.device, device), eq(t.records.seq, seq)));
-    return row && toStoredRecord(row);
+    return row && storedRecordFromRow(row);
   }
 
   async recordsForTags(tags: readonly string[]): Promise<StoredRecord[]> {
@@ -225,7 +225,7 @@ class PgCustodyStore implements PgStore {
       .innerJoin(t.records, and(eq(t.records.device, t.recordTags.device), eq(t.records.seq, t.recordTags.seq)))
       .where(inArray(t.recordTags.tag, [...tags]))
       .orderBy(asc(t.records.id));
-    return rows.map((r) => toStoredRecord(r.record));
+    return rows.map((r) => storedRecordFromRow(r.record));
   }
 
   async recordsOfDevice(device: string, fromSeq: number, limit: number): Promise<StoredRecord[]> {
@@ -235,12 +235,12 @@ class PgCustodyStore implements PgStore {
       .where(and(eq(t.records.device, device), gte(t.records.seq, fromSeq)))
       .orderBy(asc(t.records.seq))
       .limit(limit);
-    return rows.map(toStoredRecord);
+    return rows.map(storedRecordFromRow);
   }
 
   async recordsAfter(afterId: number, limit: number): Promise<StoredRecord[]> {
     const rows = await this.db.select().from(t.records).where(gt(t.records.id, afterId)).orderBy(asc(t.records.id)).limit(limit);
-    return rows.map(toStoredRecord);
+    return rows.map(storedRecordFromRow);
   }
 
   async countRecords(): Promise<number> {
@@ -501,7 +501,7 @@ class PgCustodyStore implements PgStore {
         .from(t.recordCorrections)
         .innerJoin(t.records, and(eq(t.records.device, t.recordCorrections.device), eq(t.records.seq, t.recordCorrections.seq)))
         .where(or(...part.map((p) => and(eq(t.recordCorrections.targetDevice, p.device), eq(t.recordCorrections.targetSeq, p.seq)))));
-      for (const r of rows) found.set(r.record.id, toStoredRecord(r.record));
+      for (const r of rows) found.set(r.record.id, storedRecordFromRow(r.record));
     }
     return [...found.values()].sort((a, b) => a.id - b.id);
   }
@@ -672,9 +672,6 @@ function bagWhere(f: BagFilter): SQL | undefined {
   ]);
 }
 
-function listOf<T>(v: T | T[] | undefined): T[] | undefined {
-  return v === undefined ? undefined : Array.isArray(v) ? v : [v];
-}
 
 function alertWhere(f: AlertFilter): SQL | undefined {
   const statuses = listOf(f.status);
@@ -694,33 +691,5 @@ function alertWhere(f: AlertFilter): SQL | undefined {
   ]);
 }
 
-function conjunction(parts: Array<SQL | undefined>): SQL | undefined {
-  const present = parts.filter((p): p is SQL => p !== undefined);
-  return present.length === 0 ? undefined : and(...present);
-}
 
-function registrationJson(d: DeviceRegistration): unknown {
-  return {
-    institution: d.institution,
-    stations: d.stations,
-    ...(d.site !== undefined ? { site: d.site } : {}),
-    keys: d.keys.map((k) => ({ publicKey: k.publicKey, ...(k.revokedAt !== undefined ? { revokedAt: k.revokedAt } : {}) })),
-  };
-}
 
-function toStoredRecord(row: typeof schema.records.$inferSelect): StoredRecord {
-  return {
-    id: row.id,
-    device: row.device,
-    seq: row.seq,
-    hash: row.hash,
-    prev: row.prev,
-    kid: row.kid,
-    deviceTime: row.deviceTime,
-    receivedAt: row.receivedAt,
-    type: row.type as EventType,
-    bytes: new Uint8Array(row.bytes),
-    signature: new Uint8Array(row.signature),
-    body: row.body,
-  };
-}

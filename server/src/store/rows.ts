@@ -2,9 +2,10 @@
  * Rows of the bag projection and the alerts table, to and from the repository's types. Both dialects'
  * schemas have the same columns (schema.sqlite.ts, schema.pg.ts), so one mapping serves both.
  */
-import type { WasteCategory } from '@wastetrail/firmware-protocol';
+import { and, type SQL } from 'drizzle-orm';
+import type { EventType, WasteCategory } from '@wastetrail/firmware-protocol';
 import type { BagTrail, CustodyStepKind } from '../custody/index.ts';
-import type { Alert, AlertEvidence, BagSummary, NewAlert, ProjectedBag } from './repository.ts';
+import type { Alert, AlertEvidence, BagSummary, DeviceRegistration, NewAlert, ProjectedBag, StoredRecord } from './repository.ts';
 import type { AlertSeverity, AlertStatus } from './vocabulary.ts';
 
 /** The columns of `alerts`, as either dialect's driver reads them. */
@@ -192,3 +193,56 @@ export function chunks<T>(items: readonly T[], size: number): T[][] {
 
 /** searchBags' page when no limit is given. */
 export const DEFAULT_BAG_PAGE = 100;
+
+/** AND of the filter parts that are present; undefined when there are none (no WHERE). */
+export function conjunction(parts: Array<SQL | undefined>): SQL | undefined {
+  const present = parts.filter((p): p is SQL => p !== undefined);
+  return present.length === 0 ? undefined : and(...present);
+}
+
+export function listOf<T>(v: T | T[] | undefined): T[] | undefined {
+  return v === undefined ? undefined : Array.isArray(v) ? v : [v];
+}
+
+/** A device's keyring entry as stored (the keyring JSON's per-device object). */
+export function registrationJson(d: DeviceRegistration): unknown {
+  return {
+    institution: d.institution,
+    stations: d.stations,
+    ...(d.site !== undefined ? { site: d.site } : {}),
+    keys: d.keys.map((k) => ({ publicKey: k.publicKey, ...(k.revokedAt !== undefined ? { revokedAt: k.revokedAt } : {}) })),
+  };
+}
+
+/** A records row of either dialect (blobs come back as Buffers in both). */
+export interface RecordRow {
+  id: number;
+  device: string;
+  seq: number;
+  hash: string;
+  prev: string;
+  kid: string;
+  deviceTime: string;
+  receivedAt: string;
+  type: string;
+  bytes: Uint8Array;
+  signature: Uint8Array;
+  body: unknown;
+}
+
+export function storedRecordFromRow(row: RecordRow): StoredRecord {
+  return {
+    id: row.id,
+    device: row.device,
+    seq: row.seq,
+    hash: row.hash,
+    prev: row.prev,
+    kid: row.kid,
+    deviceTime: row.deviceTime,
+    receivedAt: row.receivedAt,
+    type: row.type as EventType,
+    bytes: new Uint8Array(row.bytes),
+    signature: new Uint8Array(row.signature),
+    body: row.body,
+  };
+}
