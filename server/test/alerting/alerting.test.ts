@@ -199,6 +199,10 @@ describe('alerting on SQLite', () => {
   alertingScenarios(openTempSqlite);
 });
 
-describe.skipIf(!available)('alerting on PostgreSQL', () => {
+describe('alerting on PostgreSQL', () => {
+  // A needed tool or service missing is a failure, not a skip: CI always has it.
+  beforeAll(() => {
+    if (!(available)) throw new Error('PostgreSQL is not reachable at 127.0.0.1:5432 (database test): these tests need it, as the README says');
+  });
   alertingScenarios(openFreshPg);
 });

@@ -3,7 +3,7 @@
  * exactly what reconstructTrail gives, whatever order and grouping its records arrive in; tags that
  * turn out to be a bag's second tag or a turnover box leave no rows behind; group weights are shared.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '@wastetrail/firmware-protocol';
 import { BagProjection, summarizeBag } from '../../src/bags/index.ts';
 import { reconstructTrail } from '../../src/custody/index.ts';
@@ -194,6 +194,10 @@ describe('the bag projection on SQLite', () => {
   projectionContract(openTempSqlite);
 });
 
-describe.skipIf(!available)('the bag projection on PostgreSQL', () => {
+describe('the bag projection on PostgreSQL', () => {
+  // A needed tool or service missing is a failure, not a skip: CI always has it.
+  beforeAll(() => {
+    if (!(available)) throw new Error('PostgreSQL is not reachable at 127.0.0.1:5432 (database test): these tests need it, as the README says');
+  });
   projectionContract(openFreshPg);
 });

@@ -11,7 +11,7 @@ import pg from 'pg';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { openPgStore, openSqliteStore, PG_MIGRATIONS_DIR, SQLITE_MIGRATIONS_DIR, type CustodyStore } from '../../src/store/index.ts';
 import { dropPgSchema, PG_URL, pgReachable } from './open.ts';
 
@@ -82,7 +82,11 @@ describe('upgrading a SQLite store from its first migration', () => {
   });
 });
 
-describe.skipIf(!available)('upgrading a PostgreSQL store from its first migration', () => {
+describe('upgrading a PostgreSQL store from its first migration', () => {
+  // A needed tool or service missing is a failure, not a skip: CI always has it.
+  beforeAll(() => {
+    if (!(available)) throw new Error('PostgreSQL is not reachable at 127.0.0.1:5432 (database test): these tests need it, as the README says');
+  });
   it('indexes stored corrections and fills the new alert columns', async () => {
     const schema = `wt_test_${randomBytes(4).toString('hex')}`;
     const client = new pg.Client({ connectionString: PG_URL });
