@@ -40,6 +40,7 @@ import type { QuarantineCode } from './codes.ts';
 import { DeviceChain, type Arrival, type ChainStep } from './device-chain.ts';
 import { fileIntegrityFindings, integrityDedupeKey, integrityFinding, type IntegrityFinding, type IntegrityHook, type IntegrityProblem } from './integrity.ts';
 import { readRecordsPayload, type EnvelopeLine } from './payload.ts';
+import { ArrivalRate } from './arrival-rate.ts';
 import { peekRecord, TrustedVerdicts, type RecordCheck } from './record-check.ts';
 import { copyIngestStats, emptyIngestStats, recordCommitLatency, type IngestStats } from './stats.ts';
 import { VerifyPool } from './verify-pool.ts';
@@ -61,7 +62,7 @@ export interface IngestSettings {
   maxPayloadBytes: number;
   /** Verification worker threads: a number (0 = verify on the main thread) or 'auto' (cores - 1). */
   verifyWorkers: 'auto' | number;
-  /** Records waiting to be linked before work goes to the workers (0 = always, when there are workers). */
+  /** Records per second arriving (over about the last second) from which signatures go to the workers (0 = always, when there are workers). */
   workerThreshold: number;
   /** Records waiting to be linked before MQTT delivery is paused (backpressure on the broker). */
   maxQueuedRecords: number;
@@ -81,7 +82,7 @@ export const DEFAULT_INGEST_SETTINGS: IngestSettings = {
   maxHeldPerDevice: 1024,
   maxPayloadBytes: 256 * 1024,
   verifyWorkers: 'auto',
-  workerThreshold: 64,
+  workerThreshold: 200,
   maxQueuedRecords: 20_000,
   keyringReloadMs: 60_000,
   republishAcks: true,
@@ -194,6 +195,7 @@ class RecordIngest implements Ingest {
   private readonly hooks = new Set<AcceptedHook>();
   private readonly integrityHooks = new Set<IntegrityHook>();
   private readonly counters = emptyIngestStats();
+  private readonly arrivals = new ArrivalRate();
   private readonly chains = new Map<string, DeviceChain>();
   /** Chains whose last commit failed: rebuilt from the store before their next record. */
   private readonly poisoned = new Set<string>();
@@ -366,7 +368,8 @@ class RecordIngest implements Ingest {
     this.counters.received += read.envelopes.length;
     const task: Extract<Task, { kind: 'records' }> = { kind: 'records', topic, device: where.device, receivedAt, envelopes: read.envelopes };
     this.queuedRecords += read.envelopes.length;
-    if (this.pool && this.pool.alive > 0 && this.queuedRecords >= this.settings.workerThreshold) {
+    const rate = this.arrivals.add(read.envelopes.length, performance.now());
+    if (this.pool && this.pool.alive > 0 && rate >= this.settings.workerThreshold) {
       task.checks = new Promise((resolve) => this.toDispatch.push({ task, resolve }));
       if (!this.dispatchScheduled) {
         this.dispatchScheduled = true;

@@ -101,4 +101,38 @@ describe('verification on worker threads', () => {
       for (const s of stores) await s.cleanup();
     }
   }, 30_000);
+
+  it('engages when records arrive faster than workerThreshold, and not for a trickle (default settings)', async () => {
+    const busy = new TestDevice(uniqueId('ward'));
+    const quietWard = new TestDevice(uniqueId('ward'));
+    const ts = await openTestStore();
+    await provision(ts.store, busy, quietWard);
+    gateway.setKeyring(await ts.store.keyring());
+    const client = gateway.connectServerClient();
+    // The defaults but for verifyWorkers: 1 worker (a CI machine may have any number of cores).
+    const ingest = await startIngest({ client, store: ts.store, settings: { keyringReloadMs: 0, verifyWorkers: 1 }, logger: quiet });
+    const [b, q] = await Promise.all([DeviceClient.connect(gateway.addresses.tcp!.url, busy, 'token'), DeviceClient.connect(gateway.addresses.tcp!.url, quietWard, 'token')]);
+    try {
+      // A trickle: 5 records, one every 300 ms (a few records/s), all verified on the main thread.
+      for (const r of quietWard.seal(5)) {
+        await q.publish(envelopes([r]));
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+      await eventually(() => ingest.stats().accepted === 5, 'the trickle stored');
+      expect(ingest.stats().verifiedInWorkers).toBe(0);
+      // Wait out the rate window, then a burst: 1,000 records in 40 messages, as fast as they go.
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      const records = busy.seal(1000);
+      for (let i = 0; i < records.length; i += 25) await b.publish(envelopes(records.slice(i, i + 25)));
+      await eventually(() => ingest.stats().accepted === 1005, 'the burst stored');
+      expect(ingest.stats().verifiedInWorkers).toBeGreaterThan(500);
+      expect(await ts.store.countRecords()).toBe(1005);
+    } finally {
+      await ingest.close();
+      await client.endAsync();
+      await b.close();
+      await q.close();
+      await ts.cleanup();
+    }
+  }, 30_000);
 });
