@@ -2,6 +2,7 @@
  * The alerting service: the shell around the pure rules and alert book.
  *
  *   ingest commit ─> bag projection (server/src/bags) ─> BAG_RULES on the bags touched ─> alert book ─> onEffects
+ *   (off ingest's path: commits go on while it catches up, and commits waiting are projected together)
  *   integrity findings ─────────────────────────────────> integrityAlert ──────────────> alert book ─> onEffects
  *   tick (every tickMs, or tick(nowMs)) ─> every rule over the bags in play, devices, institutions
  *                                       ─> alert book + escalation ─> onEffects
@@ -26,6 +27,9 @@ export interface AlertingIngest {
   onAccepted(hook: AcceptedHook): () => void;
   onIntegrity?(hook: IntegrityHook): () => void;
 }
+
+/** Accepted records not yet projected beyond which ingest waits for the projection. */
+const MAX_PROJECTION_BACKLOG = 20_000;
 
 export interface AlertingOptions {
   store: CustodyStore;
@@ -125,6 +129,9 @@ class AlertingService implements Alerting {
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
   private closed = false;
+  /** Accepted records waiting for the next projection run (taken together), and how many are not projected yet. */
+  private incoming: { records: AcceptedRecord[]; done: Promise<AlertNotice[]> } | undefined;
+  private projecting = 0;
 
   constructor(options: AlertingOptions) {
     this.options = options;
@@ -141,8 +148,14 @@ class AlertingService implements Alerting {
     const ingest = this.options.ingest;
     if (ingest) {
       this.unsubscribe.push(
-        ingest.onAccepted(async (records) => {
-          await this.accept(records).catch((err: unknown) => this.log.error('bag projection or rules after a commit failed', { records: records.length, error: err }));
+        ingest.onAccepted((records) => {
+          const done = this.accept(records).then(
+            () => undefined,
+            (err: unknown) => this.log.error('bag projection or rules after a commit failed', { records: records.length, error: err }),
+          );
+          // Ingest commits (and acknowledges) on while the projection catches up; only a projection
+          // this far behind makes ingest wait, so memory stays bounded.
+          return this.projecting > MAX_PROJECTION_BACKLOG ? done : undefined;
         }),
       );
       if (ingest.onIntegrity) {
@@ -180,14 +193,35 @@ class AlertingService implements Alerting {
   }
 
   accept(records: readonly AcceptedRecord[]): Promise<AlertNotice[]> {
-    return this.run(async () => {
+    // Commits that arrive while the queue is busy are projected together: a bag touched by several
+    // commits is rebuilt once, and each transaction carries more bags.
+    this.projecting += records.length;
+    if (this.incoming) {
+      this.incoming.records.push(...records);
+      return this.incoming.done;
+    }
+    const incoming: { records: AcceptedRecord[]; done: Promise<AlertNotice[]> } = { records: [...records], done: Promise.resolve([]) };
+    this.incoming = incoming;
+    incoming.done = this.run(async () => {
+      this.incoming = undefined;
+      try {
+        return await this.project(incoming.records);
+      } finally {
+        this.projecting -= incoming.records.length;
+      }
+    });
+    return incoming.done;
+  }
+
+  private project(records: readonly AcceptedRecord[]): Promise<AlertNotice[]> {
+    return (async () => {
       const { trails, removed } = await this.projection.projectAccepted(records);
       if (trails.length === 0 && removed.length === 0) return [];
       const world = this.world!;
       const evaluation = evaluateRules({ nowMs: this.options.clock(), config: this.options.ruleConfig, institutions: world.institutions, trails, rules: BAG_RULES });
       // Ids that turned out not to be bags were judged too: whatever was said about them has cleared.
       return this.file(withJudged(evaluation, removed.map((b) => subjectKey('bag', b))));
-    });
+    })();
   }
 
   fileIntegrity(findings: readonly IntegrityFinding[]): Promise<AlertNotice[]> {

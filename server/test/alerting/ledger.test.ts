@@ -128,7 +128,12 @@ describe('the commit path', () => {
       onEffects: (n) => void notices.push(...n),
     });
     try {
-      const accept = (records: Parameters<AcceptedHook>[0]) => commit(store, records, async (rs) => hook!(rs));
+      // The hook returns at once (the projection runs off ingest's path); idle() waits for its judgement.
+      const accept = (records: Parameters<AcceptedHook>[0]) =>
+        commit(store, records, async (rs) => {
+          await hook!(rs);
+          await alerting.idle();
+        });
       // The disposal centre weighs in a bag by its QR label: no sealing record has arrived.
       now = T + 30 * H;
       await accept([st.line.record(received([{ tag: 'qr:L9', grams: 640 }], 640), T + 29 * H)]);
