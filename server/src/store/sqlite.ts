@@ -42,6 +42,7 @@ import type {
 import { DEFAULT_QUARANTINE_PAYLOAD_LIMIT } from './repository.ts';
 import { alertChanges, alertFromRow, bagFromRow, bagRow, bagTagRows, chunks, correctionTarget, DEFAULT_BAG_PAGE, newAlertRow, conjunction, listOf, registrationJson, storedRecordFromRow } from './rows.ts';
 import * as schema from './schema.sqlite.ts';
+import { hotStatements, type HotStatements } from './sqlite-statements.ts';
 
 export const SQLITE_MIGRATIONS_DIR = fileURLToPath(new URL('../../drizzle/sqlite', import.meta.url));
 
@@ -95,91 +96,51 @@ class SqliteCustodyStore implements SqliteStore {
   readonly db: SqliteDatabase;
   readonly file: string;
   private readonly quarantineLimit: number;
+  /** Prepared once: the statements every record and every bag goes through. */
+  private readonly hot: HotStatements;
+  private readonly correctionsOf;
   private closed = false;
 
   constructor(db: SqliteDatabase, file: string, quarantineLimit: number) {
     this.db = db;
     this.file = file;
     this.quarantineLimit = quarantineLimit;
+    this.hot = hotStatements(db.$client);
+    this.correctionsOf = db
+      .select({ record: t.records })
+      .from(t.recordCorrections)
+      .innerJoin(t.records, and(eq(t.records.device, t.recordCorrections.device), eq(t.records.seq, t.recordCorrections.seq)))
+      .where(and(eq(t.recordCorrections.targetDevice, sql.placeholder('device')), eq(t.recordCorrections.targetSeq, sql.placeholder('seq'))))
+      .prepare();
   }
 
   // ---- Records ----
 
   async appendRecords(batch: RecordBatch): Promise<AppendOutcome> {
+    const hot = this.hot;
     return this.db.transaction(
       (tx) => {
         const outcome: AppendOutcome = { stored: 0, duplicates: [], conflicts: [], acks: [] };
-        for (let i = 0; i < batch.records.length; i += INSERT_CHUNK) {
-          const chunk = batch.records.slice(i, i + INSERT_CHUNK);
-          const inserted = tx
-            .insert(t.records)
-            .values(
-              chunk.map((r) => ({
-                device: r.device,
-                seq: r.seq,
-                hash: r.hash,
-                prev: r.prev,
-                kid: r.kid,
-                deviceTime: r.deviceTime,
-                receivedAt: r.receivedAt,
-                type: r.type,
-                bytes: Buffer.from(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength),
-                signature: Buffer.from(r.signature.buffer, r.signature.byteOffset, r.signature.byteLength),
-                body: r.body,
-              })),
-            )
-            .onConflictDoNothing()
-            .returning({ device: t.records.device, seq: t.records.seq })
-            .all();
-          outcome.stored += inserted.length;
-          const fresh = new Set(inserted.map((r) => `${r.device}\n${r.seq}`));
-          const tags: Array<{ tag: string; device: string; seq: number }> = [];
-          const corrections: Array<{ targetDevice: string; targetSeq: number; device: string; seq: number }> = [];
-          for (const r of chunk) {
-            if (fresh.has(`${r.device}\n${r.seq}`)) {
-              for (const tag of new Set(r.tags)) tags.push({ tag, device: r.device, seq: r.seq });
-              const target = correctionTarget(r.type, r.body);
-              if (target) corrections.push({ targetDevice: target.device, targetSeq: target.seq, device: r.device, seq: r.seq });
-              continue;
-            }
-            const stored = tx
-              .select({ hash: t.records.hash })
-              .from(t.records)
-              .where(and(eq(t.records.device, r.device), eq(t.records.seq, r.seq)))
-              .get();
-            if (stored?.hash === r.hash) outcome.duplicates.push({ device: r.device, seq: r.seq });
-            else outcome.conflicts.push({ device: r.device, seq: r.seq, hash: r.hash, storedHash: stored?.hash ?? '' });
+        for (const r of batch.records) {
+          const fresh = hot.insertRecord({ ...r, bytes: asBuffer(r.bytes), signature: asBuffer(r.signature) }).changes > 0;
+          if (!fresh) {
+            const storedHash = hot.storedHash(r.device, r.seq);
+            if (storedHash === r.hash) outcome.duplicates.push({ device: r.device, seq: r.seq });
+            else outcome.conflicts.push({ device: r.device, seq: r.seq, hash: r.hash, storedHash: storedHash ?? '' });
+            continue;
           }
-          for (let j = 0; j < tags.length; j += INSERT_CHUNK) {
-            tx.insert(t.recordTags).values(tags.slice(j, j + INSERT_CHUNK)).onConflictDoNothing().run();
-          }
-          for (const part of chunks(corrections, INSERT_CHUNK)) tx.insert(t.recordCorrections).values(part).onConflictDoNothing().run();
+          outcome.stored++;
+          for (const tag of new Set(r.tags)) hot.insertRecordTag({ tag, device: r.device, seq: r.seq });
+          const target = correctionTarget(r.type, r.body);
+          if (target) hot.insertCorrection({ targetDevice: target.device, targetSeq: target.seq, device: r.device, seq: r.seq });
         }
         this.insertQuarantine(tx, batch.quarantine);
         for (const ack of batch.acks) {
           // An ack must name a record that is stored with that hash, whoever stored it.
-          const stored = tx
-            .select({ hash: t.records.hash })
-            .from(t.records)
-            .where(and(eq(t.records.device, ack.device), eq(t.records.seq, ack.seq)))
-            .get();
-          if (stored?.hash !== ack.hash) continue;
-          const recorded = tx
-            .insert(t.deviceStatus)
-            .values({ device: ack.device, ackedSeq: ack.seq, ackedHash: ack.hash })
-            // Another process on the same file may have acked further: never move the ack backwards.
-            .onConflictDoUpdate({
-              target: t.deviceStatus.device,
-              set: { ackedSeq: ack.seq, ackedHash: ack.hash },
-              setWhere: sql`${t.deviceStatus.ackedSeq} is null or ${t.deviceStatus.ackedSeq} <= ${ack.seq}`,
-            })
-            .returning({ device: t.deviceStatus.device })
-            .all();
-          if (recorded.length > 0) outcome.acks.push(ack);
+          if (hot.storedHash(ack.device, ack.seq) !== ack.hash) continue;
+          if (hot.recordAck({ device: ack.device, ackedSeq: ack.seq, ackedHash: ack.hash }).changes > 0) outcome.acks.push(ack);
         }
-        for (const { device, at } of batch.seen ?? []) {
-          tx.insert(t.deviceStatus).values({ device, lastSeenAt: at }).onConflictDoUpdate({ target: t.deviceStatus.device, set: { lastSeenAt: at } }).run();
-        }
+        for (const { device, at } of batch.seen ?? []) hot.recordSeen({ device, lastSeenAt: at });
         return outcome;
       },
       { behavior: 'immediate' },
@@ -444,21 +405,17 @@ class SqliteCustodyStore implements SqliteStore {
   async upsertBags(bags: readonly ProjectedBag[], options: { remove?: readonly string[] } = {}): Promise<void> {
     const keep = new Set(bags.map((b) => b.bag));
     const remove = (options.remove ?? []).filter((b) => !keep.has(b));
-    this.db.transaction(
-      (tx) => {
-        for (const part of chunks(remove, IN_CHUNK)) tx.delete(t.bags).where(inArray(t.bags.bag, part)).run();
-        for (const part of chunks(bags, INSERT_CHUNK / 5)) {
-          tx.insert(t.bags)
-            .values(part.map(bagRow))
-            .onConflictDoUpdate({ target: t.bags.bag, set: bagUpdate() })
-            .run();
-          tx.delete(t.bagTags).where(inArray(t.bagTags.bag, part.map((b) => b.bag))).run();
-          const tagRows = part.flatMap(bagTagRows);
-          for (const rows of chunks(tagRows, INSERT_CHUNK)) tx.insert(t.bagTags).values(rows).run();
+    const hot = this.hot;
+    this.db.$client
+      .transaction(() => {
+        for (const bag of remove) hot.deleteBag.run(bag);
+        for (const b of bags) {
+          hot.upsertBag(bagRow(b));
+          hot.deleteBagTags.run(b.bag);
+          for (const row of bagTagRows(b)) hot.insertBagTag(row);
         }
-      },
-      { behavior: 'immediate' },
-    );
+      })
+      .immediate();
   }
 
   async bag(bag: string): Promise<BagSummary | undefined> {
@@ -518,14 +475,8 @@ class SqliteCustodyStore implements SqliteStore {
 
   async correctionsFor(targets: ReadonlyArray<{ device: string; seq: number }>): Promise<StoredRecord[]> {
     const found = new Map<number, StoredRecord>();
-    for (const part of chunks(targets, PAIR_CHUNK)) {
-      const rows = this.db
-        .select({ record: t.records })
-        .from(t.recordCorrections)
-        .innerJoin(t.records, and(eq(t.records.device, t.recordCorrections.device), eq(t.records.seq, t.recordCorrections.seq)))
-        .where(or(...part.map((p) => and(eq(t.recordCorrections.targetDevice, p.device), eq(t.recordCorrections.targetSeq, p.seq)))))
-        .all();
-      for (const r of rows) found.set(r.record.id, storedRecordFromRow(r.record));
+    for (const { device, seq } of targets) {
+      for (const r of this.correctionsOf.all({ device, seq })) found.set(r.record.id, storedRecordFromRow(r.record));
     }
     return [...found.values()].sort((a, b) => a.id - b.id);
   }
@@ -714,3 +665,8 @@ function alertWhere(f: AlertFilter): SQL | undefined {
 
 
 
+
+/** A Buffer over the same memory (better-sqlite3 binds Buffers as blobs). */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
