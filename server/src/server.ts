@@ -8,6 +8,7 @@ import type { MqttClient } from 'mqtt';
 import type { ServerConfig } from './config/index.ts';
 import { connectIngestClient, renderIngestMetrics, startIngest, type Ingest } from './ingest/index.ts';
 import { startAlerting, type Alerting } from './alerting/index.ts';
+import { lineLogger, startNotifier, storeJurisdictionPath, type Notifier } from './notify/index.ts';
 import { buildApp, type ApiInstance } from './api/app.ts';
 import { registerWebUi } from './web/index.ts';
 import { openStore, type CustodyStore } from './store/index.ts';
@@ -28,7 +29,7 @@ export interface StartOptions {
   logger?: ServerLogger;
   /** When a configured port is taken, listen on a free one instead and say so (the demo does this). */
   fallbackToFreePorts?: boolean;
-  /** Clock for ingest, rules and the API (ms since the epoch). */
+  /** Clock for ingest, rules and the API (ms since the epoch); sessions and login limits always use the wall clock. */
   now?: () => number;
 }
 
@@ -47,7 +48,7 @@ export interface RunningServer {
   readonly mqttUrl: string | undefined;
   /** What the server listens on, as `<what> <url>` lines (MQTT TLS/WebSocket, HTTP). */
   listening(): string[];
-  /** Prometheus text of the gateway and ingest. */
+  /** Prometheus text of the gateway, ingest and notifications. */
   metricsText(): string;
   /** Re-reads the keyring from the store into ingest and the gateway (after provisioning a device). */
   reloadKeyring(): Promise<void>;
@@ -95,11 +96,20 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const ingest = await startIngest({ client, store, keyring, settings: config.ingest, logger: componentLogger(log, 'ingest'), ...(options.now ? { now: options.now } : {}) });
     stack.push(() => ingest.close());
 
-    const alerting = await startAlerting({ store, ingest, ruleConfig: config.rules, clock: now, tickMs: config.alerting.tickMs, logger: componentLogger(log, 'alerting') });
+    // Escalation webhooks and e-mail, delivered in the background; closed after alerting, so it can drain.
+    let notifier: Notifier | undefined;
+    if (config.notifications) {
+      const n = startNotifier({ config: config.notifications, clock: now, jurisdictionPath: storeJurisdictionPath(store), logger: lineLogger(log, 'notify') });
+      notifier = n;
+      stack.push(() => n.close());
+    }
+
+    const onEffects = notifier?.onEffects.bind(notifier);
+    const alerting = await startAlerting({ store, ingest, ruleConfig: config.rules, clock: now, tickMs: config.alerting.tickMs, logger: componentLogger(log, 'alerting'), ...(onEffects ? { onEffects } : {}) });
     stack.push(() => alerting.close());
 
-    const metricsText = () => renderIngestMetrics(ingest.stats()) + (gateway?.prometheusMetrics() ?? '');
-    const http = await buildApp({ store, clock: now, demo: config.demo, metricsText, ingestStats: () => ingest.stats(), alerts: alerting, logger: false, webRoutes: registerWebUi });
+    const metricsText = () => renderIngestMetrics(ingest.stats()) + (gateway?.prometheusMetrics() ?? '') + (notifier?.metricsText() ?? '');
+    const http = await buildApp({ store, clock: now, sessionClock: Date.now, demo: config.demo, metricsText, ingestStats: () => ingest.stats(), alerts: alerting, supervision: config.supervision, logger: false, webRoutes: registerWebUi });
     stack.push(() => http.close());
     const httpUrl = await listenHttp(http, config.http, options.fallbackToFreePorts === true, log);
 

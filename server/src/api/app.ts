@@ -50,7 +50,7 @@ export async function buildApp(deps: AppDeps): Promise<ApiInstance> {
   await app.register(cookie);
   await app.register(rateLimit, {
     global: false,
-    store: clockRateLimitStore(deps.clock),
+    store: clockRateLimitStore(() => (deps.sessionClock ?? deps.clock)()),
     errorResponseBuilder: (_req, context) => {
       metrics.login('rate_limited');
       return apiError('RATE_LIMITED', `too many login attempts for this user from this address: try again in ${context.after}`, {
@@ -86,7 +86,7 @@ export async function buildApp(deps: AppDeps): Promise<ApiInstance> {
     const cookieToken = req.cookies[SESSION_COOKIE];
     const token = bearer ?? cookieToken;
     if (!token) return;
-    const p = await principalOfToken(deps.store, token, deps.clock());
+    const p = await principalOfToken(deps.store, token, (deps.sessionClock ?? deps.clock)());
     if (!p) return;
     req.principal = p;
     req.authVia = bearer ? 'bearer' : 'cookie';

@@ -8,13 +8,19 @@ import type { Keyring } from '@wastetrail/firmware-protocol';
 import type { AlertActions } from '../alerting/index.ts';
 import type { Principal, ScopeWorld } from '../auth/index.ts';
 import type { CustodyStore, UserRole } from '../store/index.ts';
+import type { SupervisionSettings } from '../supervision/settings.ts';
 import { apiError } from './errors.ts';
 import type { ApiMetrics } from './metrics.ts';
 
 export interface AppDeps {
   store: CustodyStore;
-  /** Milliseconds since the epoch: session expiry, login limits, "now" in trails and days. */
+  /** Milliseconds since the epoch: "now" in trails, days and alert actions (the demo's clock runs fast). */
   clock: () => number;
+  /**
+   * People's clock: session expiry and login limits. Default `clock`. The demo passes the wall clock,
+   * since its accelerated clock would end a 12-hour session in 30 seconds.
+   */
+  sessionClock?: () => number;
   /** Demo mode: the only mode in which demo users (with published passwords) may exist. */
   demo: boolean;
   /** Prometheus text of the gateway and ingest, appended to the API's own at /metrics. */
@@ -30,6 +36,8 @@ export interface AppDeps {
    * people's actions too. Without it, the alert book's actions run on their own over `store`.
    */
   alerts?: AlertActions;
+  /** Points table, risk formula and draw settings (config `supervision`); default DEFAULT_SUPERVISION. */
+  supervision?: SupervisionSettings;
 }
 
 export type ApiInstance = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -54,6 +62,8 @@ export interface ApiContext {
   store: CustodyStore;
   metrics: ApiMetrics;
   now(): number;
+  /** deps.sessionClock, else deps.clock. */
+  sessionNow(): number;
   world(): Promise<ScopeWorld>;
   keyring(): Promise<Keyring>;
   /** Ids of the vehicles registered to a transport company (the store's `vehicles({company})`), in id order. */
@@ -73,6 +83,7 @@ export function createContext(deps: AppDeps, metrics: ApiMetrics): ApiContext {
     store,
     metrics,
     now: () => deps.clock(),
+    sessionNow: () => (deps.sessionClock ?? deps.clock)(),
     async world() {
       const [jurisdictions, institutions] = await Promise.all([store.jurisdictions(), store.institutions()]);
       return { jurisdictions, institutions };

@@ -1,5 +1,6 @@
 /** `wastetrail <command>`: the operator's entry point. Each command returns its exit code. */
 import { runDemo } from './demo.ts';
+import { runDrawCommand } from './draw.ts';
 import { runServe } from './serve.ts';
 import { runVerify } from './verify.ts';
 
@@ -14,6 +15,11 @@ commands:
       Verify signed custody records offline: an edge export (JSONL; --keys required) or a bag's audit
       bundle (its own keys are used, checked against --keys when given).
       Exit 0: all valid. Exit 1: a record or the chain is invalid. Exit 2: unreadable input.
+  draw --frame FRAME.json --seed S [--verify RESULT.json]
+  draw --draw DRAW.json [--verify RESULT.json]
+      Repeat an inspection draw (双随机一公开) from its published frame and seed and print the result;
+      --verify checks a published result (docs/server/supervision.md).
+      Exit 0: reproduced. Exit 1: the result differs (the first difference is named). Exit 2: unreadable input.
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -25,6 +31,8 @@ export async function main(argv: string[]): Promise<number> {
       return runServe(rest);
     case 'verify':
       return runVerify(rest, { stdout: process.stdout, stderr: process.stderr });
+    case 'draw':
+      return runDrawCommand(rest, { stdout: process.stdout, stderr: process.stderr });
     case undefined:
     case '-h':
     case '--help':

@@ -12,6 +12,8 @@ import { GatewayConfigError, parseGatewayConfigFile, type GatewayConfigFile, typ
 import { DEFAULT_INGEST_SETTINGS, type IngestSettings } from '../ingest/ingest.ts';
 import type { StorageConfig } from '../store/open.ts';
 import { parseRuleConfig, type RuleConfig } from '../rules/index.ts';
+import { parseSupervisionSettings, SupervisionSettingsError, type SupervisionSettings } from '../supervision/settings.ts';
+import { DEFAULT_DELIVERY, NOTIFIED_LEVELS, type NotificationsConfig, type NotifiedLevel, type SmtpSettings, type WebhookTarget } from '../notify/settings.ts';
 
 export type EmbeddedMqttConfig = { mode: 'embedded'; gateway: Omit<GatewayConfigFile, 'keyringFile' | 'logLevel'> };
 export type ExternalMqttConfig = {
@@ -37,6 +39,10 @@ export interface ServerConfig {
   rules: RuleConfig;
   /** How often time-based rules and escalation run. */
   alerting: { tickMs: number };
+  /** Bad-practice points, risk classes and the inspection draw (docs/server/supervision.md). */
+  supervision: SupervisionSettings;
+  /** Escalation webhooks and e-mail (docs/server/notifications.md); absent: none are sent. */
+  notifications?: NotificationsConfig;
   http: { host: string; port: number };
   demo: boolean;
   logLevel: LogLevel;
@@ -81,7 +87,7 @@ export function parseServerConfig(text: string, baseDir: string): ServerConfig {
 }
 
 function readConfig(root: Fields, baseDir: string): ServerConfig {
-  root.only(['dataDir', 'storage', 'mqtt', 'ingest', 'rules', 'alerting', 'http', 'demo', 'logLevel']);
+  root.only(['dataDir', 'storage', 'mqtt', 'ingest', 'rules', 'alerting', 'notifications', 'supervision', 'http', 'demo', 'logLevel']);
   const dataDir = resolve(baseDir, root.string('dataDir', { fallback: './data', example: '"./data"' }));
 
   const storageFields = root.object('storage');
@@ -167,7 +173,7 @@ function readConfig(root: Fields, baseDir: string): ServerConfig {
     maxHeldPerDevice: ing.integer('maxHeldPerDevice', { min: 1, max: 1_000_000, fallback: d.maxHeldPerDevice, unit: 'records' }),
     maxPayloadBytes: ing.integer('maxPayloadBytes', { min: 1024, max: 256 * 1024 * 1024, fallback: d.maxPayloadBytes, unit: 'bytes' }),
     verifyWorkers: (workers as IngestSettings['verifyWorkers'] | undefined) ?? d.verifyWorkers,
-    workerThreshold: ing.integer('workerThreshold', { min: 0, max: 1_000_000, fallback: d.workerThreshold, unit: 'records' }),
+    workerThreshold: ing.integer('workerThreshold', { min: 0, max: 1_000_000, fallback: d.workerThreshold, unit: 'records/s' }),
     maxQueuedRecords: ing.integer('maxQueuedRecords', { min: 1, max: 10_000_000, fallback: d.maxQueuedRecords, unit: 'records' }),
     keyringReloadMs: ing.integer('keyringReloadMs', { min: 0, max: 24 * 3600_000, fallback: d.keyringReloadMs, unit: 'milliseconds' }),
     republishAcks: ing.boolean('republishAcks', { fallback: d.republishAcks }),
@@ -196,10 +202,117 @@ function readConfig(root: Fields, baseDir: string): ServerConfig {
     ingest,
     rules: parsedRules.value,
     alerting,
+    supervision: readSupervision(root, parsedRules.value),
+    ...optional('notifications', readNotifications(root, baseDir)),
     http,
     demo: root.boolean('demo', { fallback: false }),
     logLevel: root.oneOf('logLevel', ['debug', 'info', 'warn', 'error'] as const, { fallback: 'info' }),
   };
+}
+
+/** notifications: escalation webhooks and e-mail (docs/server/notifications.md); undefined when the section is absent. */
+function readNotifications(root: Fields, baseDir: string): NotificationsConfig | undefined {
+  if (root.raw('notifications') === undefined) return undefined;
+  const n = root.object('notifications');
+  n.only(['webhooks', 'smtp', 'recipients', 'delivery']);
+
+  const rawHooks = n.raw('webhooks') ?? [];
+  if (!Array.isArray(rawHooks)) throw n.error('webhooks', `must be a list like [{ "url": "https://hooks.example.org/wastetrail", "secretFile": "secrets/webhook" }], got ${preview(rawHooks)}`);
+  const webhooks = rawHooks.map((raw: unknown, i): WebhookTarget => {
+    const w = new Fields(raw, `notifications.webhooks[${i}]`);
+    w.only(['url', 'secret', 'secretFile', 'levels']);
+    const url = w.string('url', { example: '"https://hooks.example.org/wastetrail"' });
+    if (!/^https?:\/\/[^\s/]+\S*$/.test(url) || !URL.canParse(url)) throw w.error('url', `must be an http:// or https:// URL such as "https://hooks.example.org/wastetrail", got ${preview(url)}`);
+    const inline = w.optionalString('secret');
+    const file = w.optionalString('secretFile');
+    if (inline !== undefined && file !== undefined) throw w.error('secretFile', 'give either "secret" or "secretFile", not both');
+    if (inline === undefined && file === undefined) throw w.error('secret', 'is required (the HMAC key the receiver shares); e.g. "secretFile": "secrets/webhook" holding the output of `openssl rand -hex 32`');
+    const secret = inline ?? readSecret(w, 'secretFile', resolve(baseDir, file!));
+    if (secret.length < 16) throw w.error(inline !== undefined ? 'secret' : 'secretFile', 'must be at least 16 characters; make one with `openssl rand -hex 32`');
+    const levels = w.raw('levels') ?? [...NOTIFIED_LEVELS];
+    if (!Array.isArray(levels) || levels.length === 0 || !levels.every((l) => l === 2 || l === 3)) {
+      throw w.error('levels', `must be a non-empty list of escalation levels, 2 (institution head) and/or 3 (regulator), e.g. [2, 3]; got ${preview(levels)}`);
+    }
+    return { url, secret, levels: [...new Set(levels as NotifiedLevel[])].sort() };
+  });
+
+  let smtp: SmtpSettings | undefined;
+  if (n.raw('smtp') !== undefined) {
+    const s = n.object('smtp');
+    s.only(['host', 'port', 'secure', 'starttls', 'user', 'password', 'passwordFile', 'from', 'caFile']);
+    const secure = s.boolean('secure', { fallback: false });
+    const user = s.optionalString('user');
+    const password = s.optionalString('password');
+    const passwordFile = s.optionalString('passwordFile');
+    if (password !== undefined && passwordFile !== undefined) throw s.error('passwordFile', 'give either "password" or "passwordFile", not both');
+    if ((password ?? passwordFile) !== undefined && user === undefined) throw s.error('user', 'is required with a password; e.g. "user": "wastetrail@example.org"');
+    const from = s.string('from', { example: '"wastetrail <alerts@example.org>"' });
+    if (!/^(?:[^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/.test(from.trim())) throw s.error('from', `must be an address or "Name <address>", e.g. "wastetrail <alerts@example.org>"; got ${preview(from)}`);
+    const caFile = s.optionalString('caFile');
+    smtp = {
+      host: s.string('host', { example: '"smtp.example.org"' }),
+      port: s.integer('port', { min: 1, max: 65535, fallback: secure ? 465 : 587, unit: 'a TCP port' }),
+      secure,
+      starttls: s.oneOf('starttls', ['required', 'opportunistic', 'never'] as const, { fallback: 'required' }),
+      ...optional('user', user),
+      ...optional('password', password ?? (passwordFile !== undefined ? readSecret(s, 'passwordFile', resolve(baseDir, passwordFile)) : undefined)),
+      from: from.trim(),
+      ...optional('ca', caFile !== undefined ? readSecret(s, 'caFile', resolve(baseDir, caFile)) : undefined),
+    };
+  }
+
+  const r = n.object('recipients');
+  r.only(['institutionHead', 'regulator']);
+  const addresses = (f: Fields, key: string): string[] => {
+    const v = f.raw(key) ?? [];
+    const bad = Array.isArray(v) ? v.find((a) => typeof a !== 'string' || !/^[^\s@<>,;]+@[^\s@<>,;]+$/.test(a)) : v;
+    if (!Array.isArray(v) || bad !== undefined) throw f.error(key, `must be a list of e-mail addresses, e.g. ["waste-office@h001.example.org"]; ${preview(bad)} is not one`);
+    return v as string[];
+  };
+  const byKey = (f: Fields, key: string): Record<string, string[]> => {
+    const m = f.object(key);
+    const out: Record<string, string[]> = {};
+    for (const k of Object.keys((f.raw(key) as Record<string, unknown> | undefined) ?? {})) out[k] = addresses(m, k);
+    return out;
+  };
+  const head = r.object('institutionHead');
+  head.only(['default', 'byInstitution']);
+  const regulator = r.object('regulator');
+  regulator.only(['default', 'byJurisdiction']);
+  const recipients = {
+    institutionHead: { default: addresses(head, 'default'), byInstitution: byKey(head, 'byInstitution') },
+    regulator: { default: addresses(regulator, 'default'), byJurisdiction: byKey(regulator, 'byJurisdiction') },
+  };
+  const anyone = [recipients.institutionHead.default, recipients.regulator.default, ...Object.values(recipients.institutionHead.byInstitution), ...Object.values(recipients.regulator.byJurisdiction)].some((l) => l.length > 0);
+  if (anyone && !smtp) throw n.error('smtp', 'is required to send e-mail to the recipients; e.g. "smtp": { "host": "smtp.example.org", "from": "alerts@example.org" }');
+  if (smtp && !anyone) throw n.error('recipients', 'names nobody: with "smtp", give "institutionHead" and/or "regulator" addresses');
+  if (webhooks.length === 0 && !smtp) throw root.error('notifications', 'give "webhooks" and/or "smtp" with "recipients" (or leave the section out)');
+
+  const del = n.object('delivery');
+  const dd = DEFAULT_DELIVERY;
+  del.only(['timeoutMs', 'maxAttempts', 'retryBaseMs', 'retryMaxMs', 'maxQueued', 'concurrency', 'closeTimeoutMs']);
+  const delivery = {
+    timeoutMs: del.integer('timeoutMs', { min: 100, max: 300_000, fallback: dd.timeoutMs, unit: 'milliseconds' }),
+    maxAttempts: del.integer('maxAttempts', { min: 1, max: 20, fallback: dd.maxAttempts, unit: 'attempts' }),
+    retryBaseMs: del.integer('retryBaseMs', { min: 1, max: 600_000, fallback: dd.retryBaseMs, unit: 'milliseconds' }),
+    retryMaxMs: del.integer('retryMaxMs', { min: 1, max: 3600_000, fallback: dd.retryMaxMs, unit: 'milliseconds' }),
+    maxQueued: del.integer('maxQueued', { min: 1, max: 1_000_000, fallback: dd.maxQueued, unit: 'escalations' }),
+    concurrency: del.integer('concurrency', { min: 1, max: 256, fallback: dd.concurrency, unit: 'escalations at once' }),
+    closeTimeoutMs: del.integer('closeTimeoutMs', { min: 0, max: 600_000, fallback: dd.closeTimeoutMs, unit: 'milliseconds' }),
+  };
+  if (delivery.retryMaxMs < delivery.retryBaseMs) throw del.error('retryMaxMs', `must be at least retryBaseMs (${delivery.retryBaseMs})`);
+  return { webhooks, ...optional('smtp', smtp), recipients, delivery };
+}
+
+/** supervision: points table, risk formula, draw (docs/server/supervision.md); the defaults when absent. */
+function readSupervision(root: Fields, rules: RuleConfig): SupervisionSettings {
+  try {
+    // Months and days of the disclosure are the rules' local days (bags' sealedDay).
+    return { ...parseSupervisionSettings(root.raw('supervision')), timeZone: rules.defaults.timeZone };
+  } catch (err) {
+    if (err instanceof SupervisionSettingsError) throw root.error(err.field === '(supervision)' ? 'supervision' : `supervision.${err.field}`, `${err.message.slice(err.field.length + 2)} (docs/server/supervision.md lists the settings)`);
+    throw err;
+  }
 }
 
 /** One object of the config, read field by field with the path in every message. */

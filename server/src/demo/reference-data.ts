@@ -1,7 +1,8 @@
 /**
  * The demo city's reference data in the store: jurisdictions (杭州市 > 上城区, 西湖区 > a grid each),
  * the hospitals with their departments, every staff badge, the transport company and its vehicles, the
- * disposal centre. Upserts only: running it on every start is harmless and keeps names current.
+ * disposal centre, and the city's inspector pool for the inspection draw (some with declared conflicts).
+ * Upserts only: running it on every start is harmless and keeps names current.
  */
 import type { CityLayout } from '@wastetrail/simulators';
 import type { CustodyStore } from '../store/index.ts';
@@ -31,4 +32,18 @@ export async function seedReferenceData(store: CustodyStore, layout: CityLayout)
   const d = layout.disposal;
   await store.upsertInstitution({ id: d.id, name: d.name, kind: 'disposal', jurisdiction: d.jurisdiction });
   await store.upsertStaffBadge({ badge: d.operator.badge, institution: d.id, name: d.operator.name, role: d.operator.role });
+
+  // The inspector pool of the city (docs/server/supervision.md): enough for two inspectors per drawn
+  // hospital whatever is drawn, with a few conflicts of interest declared (a former employee, a relative).
+  const city = layout.jurisdictions.find((j) => j.level === 'city') ?? layout.jurisdictions[0];
+  if (city) {
+    const hospitals = layout.hospitals.map((h) => h.id);
+    for (const [i, name] of DEMO_INSPECTORS.entries()) {
+      const conflicts = i < 3 && hospitals.length > 0 ? [hospitals[i % hospitals.length]!] : i === 3 ? hospitals.slice(0, 2) : [];
+      await store.upsertInspector({ id: `insp-${String(i + 1).padStart(2, '0')}`, name, jurisdiction: city.id, conflicts });
+    }
+  }
 }
+
+/** Seven inspectors of the demo city's pool. */
+const DEMO_INSPECTORS = ['张明 Zhang Ming', '李华 Li Hua', '王芳 Wang Fang', '赵强 Zhao Qiang', '陈静 Chen Jing', '刘洋 Liu Yang', '周婷 Zhou Ting'];

@@ -18,20 +18,28 @@ import type {
   AppendOutcome,
   BagFilter,
   BagSummary,
+  ConfirmedViolation,
   CustodyStore,
   DailyMass,
   Department,
   DeviceRegistration,
   DeviceStatus,
   DeviceStatusPatch,
+  Draw,
+  Inspection,
+  Inspector,
   Institution,
   Jurisdiction,
   NewAlert,
+  NewDraw,
+  NewInspection,
   NewQuarantineEntry,
   NewUser,
+  NewViolation,
   ProjectedBag,
   QuarantineEntry,
   RecordBatch,
+  SealedMonthTotals,
   Session,
   StaffBadge,
   StoredRecord,
@@ -40,8 +48,9 @@ import type {
   Vehicle,
 } from './repository.ts';
 import { DEFAULT_QUARANTINE_PAYLOAD_LIMIT } from './repository.ts';
-import { alertChanges, alertFromRow, bagFromRow, bagRow, bagTagRows, chunks, correctionTarget, DEFAULT_BAG_PAGE, newAlertRow, conjunction, listOf, registrationJson, storedRecordFromRow } from './rows.ts';
+import { alertChanges, alertFromRow, alertsOpenedColumns, alertsOpenedWhere, announcedDrawRow, bagFromRow, bagRow, bagTagRows, chunks, conjunction, correctionTarget, countsPerInstitution, DEFAULT_BAG_PAGE, inspectionsWhere, inspectorChanges, jurisdictionsWhere, listOf, newAlertRow, registrationJson, sealedTotalsColumns, sealedTotalsWhere, storedRecordFromRow, violationsWhere, type SealedTotalsDialect } from './rows.ts';
 import * as schema from './schema.pg.ts';
+import type { DrawResult } from '../supervision/draw.ts';
 
 export const PG_MIGRATIONS_DIR = fileURLToPath(new URL('../../drizzle/pg', import.meta.url));
 
@@ -624,6 +633,86 @@ class PgCustodyStore implements PgStore {
     return gone.length;
   }
 
+  // ---- Supervision ----
+
+  async insertViolation(v: NewViolation): Promise<ConfirmedViolation | undefined> {
+    // The partial unique index on alert_id refuses a second confirmation of the same alert.
+    const [row] = await this.db.insert(t.violations).values({ ...v, inspectionId: null }).onConflictDoNothing().returning();
+    return row;
+  }
+
+  async violationOfAlert(alertId: number): Promise<ConfirmedViolation | undefined> {
+    const [row] = await this.db.select().from(t.violations).where(eq(t.violations.alertId, alertId));
+    return row;
+  }
+
+  async violations(filter: { institutions?: readonly string[]; from?: string; to?: string } = {}): Promise<ConfirmedViolation[]> {
+    if (filter.institutions?.length === 0) return [];
+    return this.db.select().from(t.violations).where(violationsWhere(t.violations, filter)).orderBy(desc(t.violations.confirmedAt), desc(t.violations.id));
+  }
+
+  async insertInspection(i: NewInspection, findings: readonly NewViolation[]): Promise<{ inspection: Inspection; violations: ConfirmedViolation[] }> {
+    return this.db.transaction(async (tx) => {
+      const [inspection] = await tx.insert(t.inspections).values(i).returning();
+      const violations: ConfirmedViolation[] = [];
+      for (const v of findings) violations.push((await tx.insert(t.violations).values({ ...v, inspectionId: inspection!.id }).returning())[0]!);
+      return { inspection: inspection!, violations };
+    });
+  }
+
+  async inspections(filter: { institutions?: readonly string[]; drawId?: number } = {}): Promise<Inspection[]> {
+    if (filter.institutions?.length === 0) return [];
+    return this.db.select().from(t.inspections).where(inspectionsWhere(t.inspections, filter)).orderBy(desc(t.inspections.date), desc(t.inspections.id));
+  }
+
+  async upsertInspector(i: Inspector): Promise<void> {
+    const row = inspectorChanges(i);
+    await this.db.insert(t.inspectors).values({ id: i.id, ...row }).onConflictDoUpdate({ target: t.inspectors.id, set: row });
+  }
+
+  async inspector(id: string): Promise<Inspector | undefined> {
+    const [row] = await this.db.select().from(t.inspectors).where(eq(t.inspectors.id, id));
+    return row;
+  }
+
+  async inspectors(filter: { jurisdictions?: readonly string[] } = {}): Promise<Inspector[]> {
+    if (filter.jurisdictions?.length === 0) return [];
+    return this.db.select().from(t.inspectors).where(jurisdictionsWhere(t.inspectors.jurisdiction, filter.jurisdictions)).orderBy(asc(t.inspectors.id));
+  }
+
+  async insertDraw(d: NewDraw): Promise<Draw> {
+    const [row] = await this.db.insert(t.draws).values(announcedDrawRow(d)).returning();
+    return row!;
+  }
+
+  async draw(id: number): Promise<Draw | undefined> {
+    const [row] = await this.db.select().from(t.draws).where(eq(t.draws.id, id));
+    return row;
+  }
+
+  async draws(filter: { jurisdictions?: readonly string[] } = {}): Promise<Draw[]> {
+    if (filter.jurisdictions?.length === 0) return [];
+    return this.db.select().from(t.draws).where(jurisdictionsWhere(t.draws.jurisdiction, filter.jurisdictions)).orderBy(desc(t.draws.id));
+  }
+
+  async completeDraw(id: number, result: DrawResult, resultHash: string, drawnAt: string): Promise<Draw | undefined> {
+    const [row] = await this.db
+      .update(t.draws)
+      .set({ status: 'drawn', result, resultHash, drawnAt })
+      .where(and(eq(t.draws.id, id), eq(t.draws.status, 'announced')))
+      .returning();
+    return row;
+  }
+
+  async alertsOpenedPerInstitution(from: string, to: string): Promise<Map<string, number>> {
+    const rows = await this.db.select(alertsOpenedColumns(t.alerts)).from(t.alerts).where(alertsOpenedWhere(t.alerts, from, to)).groupBy(t.alerts.institution);
+    return countsPerInstitution(rows);
+  }
+
+  async sealedTotals(fromDay: string, toDay: string): Promise<SealedMonthTotals[]> {
+    return this.db.select(sealedTotalsColumns(t.bags, SEALED_TOTALS)).from(t.bags).where(sealedTotalsWhere(t.bags, fromDay, toDay)).groupBy(t.bags.institution).orderBy(asc(t.bags.institution));
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -644,6 +733,13 @@ function bagUpdate() {
   set.trail = sql`coalesce(excluded.trail, ${t.bags.trail})`;
   return set;
 }
+
+/** sealedTotals' sums of grams are bigint in PostgreSQL; its timestamps are cast to subtract them. */
+const SEALED_TOTALS: SealedTotalsDialect = {
+  gramsType: 'bigint',
+  handedOverWithin48h: (b) =>
+    sql<number>`cast(sum(case when ${b.pickedUpAt} is not null and extract(epoch from (cast(${b.pickedUpAt} as timestamptz) - cast(${b.sealedAt} as timestamptz))) <= 172800.001 then 1 else 0 end) as integer)`,
+};
 
 const dailyMassColumns = {
   day: sql<string>`${t.bags.sealedDay}`,

@@ -6,6 +6,7 @@
  */
 import type { ChainHead, EventType, Keyring, StationRole, WasteCategory } from '@wastetrail/firmware-protocol';
 import type { BagState, BagTrail, CustodyStepKind } from '../custody/index.ts';
+import type { DrawFrame, DrawResult } from '../supervision/draw.ts';
 import type { AlertSeverity, AlertStatus, DeviceState, InstitutionKind, JurisdictionLevel, UserRole } from './vocabulary.ts';
 
 export type { AlertSeverity, AlertStatus, DeviceState, InstitutionKind, JurisdictionLevel, UserRole };
@@ -308,6 +309,94 @@ export interface Session {
   expiresAt: string;
 }
 
+// ---- Supervision (server/src/supervision, docs/server/supervision.md) ----
+
+/** What a confirmed violation rests on: the bags and the records of the alert (an inspection finding has none). */
+export interface ViolationEvidence {
+  bags: string[];
+  records: AlertEvidence[];
+}
+
+/** A violation a regulator confirmed (from an alert, or found by an inspection): it costs bad-practice points. */
+export interface ConfirmedViolation {
+  id: number;
+  institution: string;
+  /** The violation type's code (supervision/points.ts). */
+  violation: string;
+  /** The points at the time of confirmation (a later change of the table does not rewrite history). */
+  points: number;
+  alertId: number | null;
+  inspectionId: number | null;
+  note: string;
+  confirmedBy: string;
+  confirmedAt: string;
+  evidence: ViolationEvidence;
+}
+
+export type NewViolation = Omit<ConfirmedViolation, 'id' | 'inspectionId'>;
+
+export const INSPECTION_OUTCOMES = ['pass', 'violations'] as const;
+export type InspectionOutcome = (typeof INSPECTION_OUTCOMES)[number];
+
+export interface Inspection {
+  id: number;
+  institution: string;
+  drawId: number | null;
+  /** Inspector ids. */
+  inspectors: string[];
+  /** The local day of the inspection, YYYY-MM-DD. */
+  date: string;
+  outcome: InspectionOutcome;
+  findings: Array<{ violation: string; points: number; note: string }>;
+  recordedBy: string;
+  recordedAt: string;
+}
+
+export type NewInspection = Omit<Inspection, 'id'>;
+
+export interface Inspector {
+  id: string;
+  name: string;
+  /** The jurisdiction whose pool the inspector is in. */
+  jurisdiction: string;
+  /** Institutions the inspector declared a conflict of interest with: never drawn for them. */
+  conflicts: string[];
+}
+
+export const DRAW_STATUSES = ['announced', 'drawn'] as const;
+export type DrawStatus = (typeof DRAW_STATUSES)[number];
+
+/** An inspection draw: announced with its seed and frozen frame, then drawn. */
+export interface Draw {
+  id: number;
+  jurisdiction: string;
+  period: string;
+  ratio: number;
+  seed: string;
+  status: DrawStatus;
+  announcedAt: string;
+  announcedBy: string;
+  drawnAt: string | null;
+  frame: DrawFrame;
+  frameHash: string;
+  result: DrawResult | null;
+  resultHash: string | null;
+}
+
+export type NewDraw = Omit<Draw, 'id' | 'status' | 'drawnAt' | 'result' | 'resultHash'>;
+
+/** An institution's bags sealed in a span of local days (voided left out), for the public disclosure. */
+export interface SealedMonthTotals {
+  institution: string;
+  bags: number;
+  sealedGrams: number;
+  /** Bags whose trail reached `disposed`, and what they weighed when received at disposal. */
+  disposedBags: number;
+  disposedGrams: number;
+  /** Bags picked up within 48 h of sealing. */
+  handedOverWithin48h: number;
+}
+
 // ---- The repository ----
 
 export interface CustodyStore {
@@ -395,6 +484,32 @@ export interface CustodyStore {
   session(tokenHash: string): Promise<Session | undefined>;
   deleteSession(tokenHash: string): Promise<void>;
   deleteExpiredSessions(now: string): Promise<number>;
+
+  // ---- Supervision ----
+
+  /** Stores a confirmed violation; undefined when its alert was confirmed already (one confirmation per alert). */
+  insertViolation(v: NewViolation): Promise<ConfirmedViolation | undefined>;
+  violationOfAlert(alertId: number): Promise<ConfirmedViolation | undefined>;
+  /** Confirmed violations, newest confirmed first; `from <= confirmedAt < to` when given. */
+  violations(filter?: { institutions?: readonly string[]; from?: string; to?: string }): Promise<ConfirmedViolation[]>;
+  /** Stores an inspection and, in the same transaction, each finding as a confirmed violation. */
+  insertInspection(i: NewInspection, findings: readonly NewViolation[]): Promise<{ inspection: Inspection; violations: ConfirmedViolation[] }>;
+  /** Inspections, newest (by date, then id) first. */
+  inspections(filter?: { institutions?: readonly string[]; drawId?: number }): Promise<Inspection[]>;
+  upsertInspector(i: Inspector): Promise<void>;
+  inspector(id: string): Promise<Inspector | undefined>;
+  /** Inspectors, in id order. */
+  inspectors(filter?: { jurisdictions?: readonly string[] }): Promise<Inspector[]>;
+  insertDraw(d: NewDraw): Promise<Draw>;
+  draw(id: number): Promise<Draw | undefined>;
+  /** Draws, newest first. */
+  draws(filter?: { jurisdictions?: readonly string[] }): Promise<Draw[]>;
+  /** Records a draw's result, only while it is still announced; undefined when it was drawn already or does not exist. */
+  completeDraw(id: number, result: DrawResult, resultHash: string, drawnAt: string): Promise<Draw | undefined>;
+  /** Alerts opened from `from` (inclusive) to `to` (exclusive), per institution (alerts about no institution left out). */
+  alertsOpenedPerInstitution(from: string, to: string): Promise<Map<string, number>>;
+  /** Per institution, its bags sealed from fromDay to toDay (local days, inclusive; voided left out). */
+  sealedTotals(fromDay: string, toDay: string): Promise<SealedMonthTotals[]>;
 
   close(): Promise<void>;
 }

@@ -5,11 +5,13 @@
  * Times stay RFC 3339 UTC text, as in SQLite, so both stores return the same values.
  */
 import { sql } from 'drizzle-orm';
-import { bigint, check, customType, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, type AnyPgColumn } from 'drizzle-orm/pg-core';
+import { bigint, check, customType, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { BagTrail } from '../custody/trail.ts';
 import { CUSTODY_STEPS } from '../custody/trail.ts';
 import { ALERT_SEVERITIES, ALERT_STATUSES, BAG_STATES, DEVICE_STATES, INSTITUTION_KINDS, JURISDICTION_LEVELS, USER_ROLES, type DeviceKeyJson } from './vocabulary.ts';
-import type { AlertEvidence } from './repository.ts';
+import type { DrawFrame, DrawResult } from '../supervision/draw.ts';
+import type { AlertEvidence, Inspection, ViolationEvidence } from './repository.ts';
+import { DRAW_STATUSES, INSPECTION_OUTCOMES } from './repository.ts';
 
 /** node-postgres reads and writes bytea as Buffer. */
 const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
@@ -289,4 +291,74 @@ export const sessions = pgTable(
     expiresAt: text('expires_at').notNull(),
   },
   (t) => [index('sessions_user').on(t.userId), index('sessions_expires').on(t.expiresAt)],
+);
+
+// ---- Supervision (server/src/supervision) ----
+
+export const violations = pgTable(
+  'violations',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    institution: text('institution').notNull(),
+    violation: text('violation').notNull(),
+    points: integer('points').notNull(),
+    alertId: bigint('alert_id', { mode: 'number' }).references(() => alerts.id),
+    inspectionId: bigint('inspection_id', { mode: 'number' }).references(() => inspections.id),
+    note: text('note').notNull(),
+    confirmedBy: text('confirmed_by').notNull(),
+    confirmedAt: text('confirmed_at').notNull(),
+    evidence: jsonb('evidence').$type<ViolationEvidence>().notNull(),
+  },
+  (t) => [
+    uniqueIndex('violations_alert').on(t.alertId).where(sql.raw('alert_id is not null')),
+    index('violations_institution').on(t.institution, t.confirmedAt),
+    index('violations_confirmed').on(t.confirmedAt),
+  ],
+);
+
+export const inspections = pgTable(
+  'inspections',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    institution: text('institution').notNull(),
+    drawId: bigint('draw_id', { mode: 'number' }).references(() => draws.id),
+    inspectors: jsonb('inspectors').$type<string[]>().notNull(),
+    date: text('date').notNull(),
+    outcome: text('outcome', { enum: INSPECTION_OUTCOMES }).notNull(),
+    findings: jsonb('findings').$type<Inspection['findings']>().notNull(),
+    recordedBy: text('recorded_by').notNull(),
+    recordedAt: text('recorded_at').notNull(),
+  },
+  (t) => [index('inspections_institution').on(t.institution, t.date), index('inspections_draw').on(t.drawId), oneOf('inspections_outcome', 'outcome', INSPECTION_OUTCOMES)],
+);
+
+export const inspectors = pgTable(
+  'inspectors',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    jurisdiction: text('jurisdiction').notNull(),
+    conflicts: jsonb('conflicts').$type<string[]>().notNull(),
+  },
+  (t) => [index('inspectors_jurisdiction').on(t.jurisdiction)],
+);
+
+export const draws = pgTable(
+  'draws',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    jurisdiction: text('jurisdiction').notNull(),
+    period: text('period').notNull(),
+    ratio: doublePrecision('ratio').notNull(),
+    seed: text('seed').notNull(),
+    status: text('status', { enum: DRAW_STATUSES }).notNull(),
+    announcedAt: text('announced_at').notNull(),
+    announcedBy: text('announced_by').notNull(),
+    drawnAt: text('drawn_at'),
+    frame: jsonb('frame').$type<DrawFrame>().notNull(),
+    frameHash: text('frame_hash').notNull(),
+    result: jsonb('result').$type<DrawResult>(),
+    resultHash: text('result_hash'),
+  },
+  (t) => [index('draws_jurisdiction').on(t.jurisdiction, t.id), oneOf('draws_status', 'status', DRAW_STATUSES)],
 );

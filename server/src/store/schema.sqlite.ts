@@ -7,11 +7,13 @@
  * bytes and signatures BLOBs, structured values JSON text.
  */
 import { sql } from 'drizzle-orm';
-import { blob, check, index, integer, primaryKey, sqliteTable, text, uniqueIndex, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
+import { blob, check, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { BagTrail } from '../custody/trail.ts';
 import { CUSTODY_STEPS } from '../custody/trail.ts';
 import { ALERT_SEVERITIES, ALERT_STATUSES, BAG_STATES, DEVICE_STATES, INSTITUTION_KINDS, JURISDICTION_LEVELS, USER_ROLES, type DeviceKeyJson } from './vocabulary.ts';
-import type { AlertEvidence } from './repository.ts';
+import type { DrawFrame, DrawResult } from '../supervision/draw.ts';
+import type { AlertEvidence, Inspection, ViolationEvidence } from './repository.ts';
+import { DRAW_STATUSES, INSPECTION_OUTCOMES } from './repository.ts';
 
 /** A CHECK that a text column holds one of a closed set of words. */
 const oneOf = (name: string, column: string, values: readonly string[]) =>
@@ -320,4 +322,81 @@ export const sessions = sqliteTable(
     expiresAt: text('expires_at').notNull(),
   },
   (t) => [index('sessions_user').on(t.userId), index('sessions_expires').on(t.expiresAt)],
+);
+
+// ---- Supervision (server/src/supervision) ----
+
+/**
+ * Violations a regulator confirmed, from an alert or an inspection: the bad-practice points of the
+ * institution's credit. One per alert (`alert_id` unique where present); never edited.
+ */
+export const violations = sqliteTable(
+  'violations',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    institution: text('institution').notNull(),
+    violation: text('violation').notNull(),
+    points: integer('points').notNull(),
+    alertId: integer('alert_id').references(() => alerts.id),
+    inspectionId: integer('inspection_id').references(() => inspections.id),
+    note: text('note').notNull(),
+    confirmedBy: text('confirmed_by').notNull(),
+    confirmedAt: text('confirmed_at').notNull(),
+    evidence: text('evidence', { mode: 'json' }).$type<ViolationEvidence>().notNull(),
+  },
+  (t) => [
+    uniqueIndex('violations_alert').on(t.alertId).where(sql.raw('alert_id is not null')),
+    index('violations_institution').on(t.institution, t.confirmedAt),
+    index('violations_confirmed').on(t.confirmedAt),
+  ],
+);
+
+/** Inspections and what they found (each finding is also a row of `violations`). */
+export const inspections = sqliteTable(
+  'inspections',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    institution: text('institution').notNull(),
+    drawId: integer('draw_id').references(() => draws.id),
+    inspectors: text('inspectors', { mode: 'json' }).$type<string[]>().notNull(),
+    date: text('date').notNull(),
+    outcome: text('outcome', { enum: INSPECTION_OUTCOMES }).notNull(),
+    findings: text('findings', { mode: 'json' }).$type<Inspection['findings']>().notNull(),
+    recordedBy: text('recorded_by').notNull(),
+    recordedAt: text('recorded_at').notNull(),
+  },
+  (t) => [index('inspections_institution').on(t.institution, t.date), index('inspections_draw').on(t.drawId), oneOf('inspections_outcome', 'outcome', INSPECTION_OUTCOMES)],
+);
+
+/** The inspector pool of a jurisdiction, with declared conflicts of interest (institution ids). */
+export const inspectors = sqliteTable(
+  'inspectors',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    jurisdiction: text('jurisdiction').notNull(),
+    conflicts: text('conflicts', { mode: 'json' }).$type<string[]>().notNull(),
+  },
+  (t) => [index('inspectors_jurisdiction').on(t.jurisdiction)],
+);
+
+/** Inspection draws: the seed and the frame are frozen when announced; the result is added once, when drawn. */
+export const draws = sqliteTable(
+  'draws',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    jurisdiction: text('jurisdiction').notNull(),
+    period: text('period').notNull(),
+    ratio: real('ratio').notNull(),
+    seed: text('seed').notNull(),
+    status: text('status', { enum: DRAW_STATUSES }).notNull(),
+    announcedAt: text('announced_at').notNull(),
+    announcedBy: text('announced_by').notNull(),
+    drawnAt: text('drawn_at'),
+    frame: text('frame', { mode: 'json' }).$type<DrawFrame>().notNull(),
+    frameHash: text('frame_hash').notNull(),
+    result: text('result', { mode: 'json' }).$type<DrawResult>(),
+    resultHash: text('result_hash'),
+  },
+  (t) => [index('draws_jurisdiction').on(t.jurisdiction, t.id), oneOf('draws_status', 'status', DRAW_STATUSES)],
 );

@@ -18,20 +18,28 @@ import type {
   AppendOutcome,
   BagFilter,
   BagSummary,
+  ConfirmedViolation,
   CustodyStore,
   DailyMass,
   Department,
   DeviceRegistration,
   DeviceStatus,
   DeviceStatusPatch,
+  Draw,
+  Inspection,
+  Inspector,
   Institution,
   Jurisdiction,
   NewAlert,
+  NewDraw,
+  NewInspection,
   NewQuarantineEntry,
   NewUser,
+  NewViolation,
   ProjectedBag,
   QuarantineEntry,
   RecordBatch,
+  SealedMonthTotals,
   Session,
   StaffBadge,
   StoredRecord,
@@ -40,8 +48,9 @@ import type {
   Vehicle,
 } from './repository.ts';
 import { DEFAULT_QUARANTINE_PAYLOAD_LIMIT } from './repository.ts';
-import { alertChanges, alertFromRow, bagFromRow, bagRow, bagTagRows, chunks, correctionTarget, DEFAULT_BAG_PAGE, newAlertRow, conjunction, listOf, registrationJson, storedRecordFromRow } from './rows.ts';
+import { alertChanges, alertFromRow, alertsOpenedColumns, alertsOpenedWhere, announcedDrawRow, bagFromRow, bagRow, bagTagRows, chunks, conjunction, correctionTarget, countsPerInstitution, DEFAULT_BAG_PAGE, inspectionsWhere, inspectorChanges, jurisdictionsWhere, listOf, newAlertRow, registrationJson, sealedTotalsColumns, sealedTotalsWhere, storedRecordFromRow, violationsWhere, type SealedTotalsDialect } from './rows.ts';
 import * as schema from './schema.sqlite.ts';
+import type { DrawResult } from '../supervision/draw.ts';
 import { hotStatements, type HotStatements } from './sqlite-statements.ts';
 
 export const SQLITE_MIGRATIONS_DIR = fileURLToPath(new URL('../../drizzle/sqlite', import.meta.url));
@@ -600,6 +609,83 @@ class SqliteCustodyStore implements SqliteStore {
     return this.db.delete(t.sessions).where(lt(t.sessions.expiresAt, now)).run().changes;
   }
 
+  // ---- Supervision ----
+
+  async insertViolation(v: NewViolation): Promise<ConfirmedViolation | undefined> {
+    // The partial unique index on alert_id refuses a second confirmation of the same alert.
+    return this.db.insert(t.violations).values({ ...v, inspectionId: null }).onConflictDoNothing().returning().get();
+  }
+
+  async violationOfAlert(alertId: number): Promise<ConfirmedViolation | undefined> {
+    return this.db.select().from(t.violations).where(eq(t.violations.alertId, alertId)).get();
+  }
+
+  async violations(filter: { institutions?: readonly string[]; from?: string; to?: string } = {}): Promise<ConfirmedViolation[]> {
+    if (filter.institutions?.length === 0) return [];
+    return this.db.select().from(t.violations).where(violationsWhere(t.violations, filter)).orderBy(desc(t.violations.confirmedAt), desc(t.violations.id)).all();
+  }
+
+  async insertInspection(i: NewInspection, findings: readonly NewViolation[]): Promise<{ inspection: Inspection; violations: ConfirmedViolation[] }> {
+    return this.db.transaction(
+      (tx) => {
+        const inspection = tx.insert(t.inspections).values(i).returning().get();
+        const violations = findings.map((v) => tx.insert(t.violations).values({ ...v, inspectionId: inspection.id }).returning().get());
+        return { inspection, violations };
+      },
+      { behavior: 'immediate' },
+    );
+  }
+
+  async inspections(filter: { institutions?: readonly string[]; drawId?: number } = {}): Promise<Inspection[]> {
+    if (filter.institutions?.length === 0) return [];
+    return this.db.select().from(t.inspections).where(inspectionsWhere(t.inspections, filter)).orderBy(desc(t.inspections.date), desc(t.inspections.id)).all();
+  }
+
+  async upsertInspector(i: Inspector): Promise<void> {
+    const row = inspectorChanges(i);
+    this.db.insert(t.inspectors).values({ id: i.id, ...row }).onConflictDoUpdate({ target: t.inspectors.id, set: row }).run();
+  }
+
+  async inspector(id: string): Promise<Inspector | undefined> {
+    return this.db.select().from(t.inspectors).where(eq(t.inspectors.id, id)).get();
+  }
+
+  async inspectors(filter: { jurisdictions?: readonly string[] } = {}): Promise<Inspector[]> {
+    if (filter.jurisdictions?.length === 0) return [];
+    return this.db.select().from(t.inspectors).where(jurisdictionsWhere(t.inspectors.jurisdiction, filter.jurisdictions)).orderBy(asc(t.inspectors.id)).all();
+  }
+
+  async insertDraw(d: NewDraw): Promise<Draw> {
+    return this.db.insert(t.draws).values(announcedDrawRow(d)).returning().get();
+  }
+
+  async draw(id: number): Promise<Draw | undefined> {
+    return this.db.select().from(t.draws).where(eq(t.draws.id, id)).get();
+  }
+
+  async draws(filter: { jurisdictions?: readonly string[] } = {}): Promise<Draw[]> {
+    if (filter.jurisdictions?.length === 0) return [];
+    return this.db.select().from(t.draws).where(jurisdictionsWhere(t.draws.jurisdiction, filter.jurisdictions)).orderBy(desc(t.draws.id)).all();
+  }
+
+  async completeDraw(id: number, result: DrawResult, resultHash: string, drawnAt: string): Promise<Draw | undefined> {
+    return this.db
+      .update(t.draws)
+      .set({ status: 'drawn', result, resultHash, drawnAt })
+      .where(and(eq(t.draws.id, id), eq(t.draws.status, 'announced')))
+      .returning()
+      .get();
+  }
+
+  async alertsOpenedPerInstitution(from: string, to: string): Promise<Map<string, number>> {
+    const rows = this.db.select(alertsOpenedColumns(t.alerts)).from(t.alerts).where(alertsOpenedWhere(t.alerts, from, to)).groupBy(t.alerts.institution).all();
+    return countsPerInstitution(rows);
+  }
+
+  async sealedTotals(fromDay: string, toDay: string): Promise<SealedMonthTotals[]> {
+    return this.db.select(sealedTotalsColumns(t.bags, SEALED_TOTALS)).from(t.bags).where(sealedTotalsWhere(t.bags, fromDay, toDay)).groupBy(t.bags.institution).orderBy(asc(t.bags.institution)).all();
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -616,6 +702,12 @@ function bagUpdate() {
   set.trail = sql`coalesce(excluded.trail, ${t.bags.trail})`;
   return set;
 }
+
+/** sealedTotals' sums of grams fit SQLite's (64-bit) integers; its timestamps are subtracted as Julian days. */
+const SEALED_TOTALS: SealedTotalsDialect = {
+  gramsType: 'integer',
+  handedOverWithin48h: (b) => sql<number>`cast(sum(case when ${b.pickedUpAt} is not null and (julianday(${b.pickedUpAt}) - julianday(${b.sealedAt})) * 86400 <= 172800.001 then 1 else 0 end) as integer)`,
+};
 
 const dailyMassColumns = {
   day: sql<string>`${t.bags.sealedDay}`,

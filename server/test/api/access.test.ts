@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiInstance } from '../../src/api/app.ts';
-import { BAG_A, BAG_A_QR, BAG_B, BAG_C, BAG_D, D1, H1, H2, LABEL_B, openTestWorld, PASSWORD, seedAlerts, seedBags, T1, T2, USERS, type TestWorld } from './support.ts';
+import { BAG_A, BAG_A_QR, BAG_B, BAG_C, BAG_D, CITY, D1, H1, H2, YUHANG, LABEL_B, openTestWorld, PASSWORD, seedAlerts, seedBags, T1, T2, USERS, type TestWorld } from './support.ts';
 
 type User = (typeof USERS)[number]['username'] | 'anonymous';
 const EVERYONE: User[] = ['anonymous', ...USERS.map((u) => u.username)];
@@ -43,10 +43,14 @@ const csvBags = (_: unknown, raw: string) =>
     .map((l) => l.split(',')[0]!)
     .sort();
 
-const sorted = (...xs: string[]) => [...xs].sort();
-const ALL_INSTITUTIONS = sorted(D1, H1, H2, T1, T2);
 const F = 'forbidden' as const;
 const U = 'unauthenticated' as const;
+const sorted = (...xs: string[]) => [...xs].sort();
+/** Everyone but the regulators: refused (anonymous: not signed in). */
+const NOT_REGULATORS = { anonymous: U, 'admin-h1': F, 'admin-h2': F, 'crew-t1': F, 'crew-t2': F, 'centre-d1': F, citizen: F } as const;
+/** The regulators, allowed where the institution (H1 in grid 1, H2 in grid 2, both in Xihu) is in their jurisdiction. */
+const REGULATORS_OF = (inst: string): Record<string, Outcome> => ({ 'reg-city': 'ok', 'reg-xihu': 'ok', 'reg-g01': inst === H1 ? 'ok' : F, 'reg-yuhang': F });
+const ALL_INSTITUTIONS = sorted(D1, H1, H2, T1, T2);
 
 /** Bag A: H1, carried by T1, received at D1. Bag B: H1, in storage. Bag C: H2, on T2's vehicle. Bag D: H2, carried by T1, received at D1. */
 const TRAIL_A: Record<User, Outcome> = {
@@ -313,6 +317,102 @@ const TABLE: RouteCase[] = [
       citizen: F,
     },
   },
+  // Supervision (docs/server/supervision.md). In this order: the draw rows build on the inspector row.
+  {
+    method: 'GET',
+    route: '/api/v1/supervision/violations',
+    url: () => '/api/v1/supervision/violations',
+    expect: { ...Object.fromEntries(EVERYONE.map((u) => [u, 'ok'])), anonymous: U } as Record<User, Outcome>,
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/alerts/{id}/confirm',
+    url: (ids) => `/api/v1/alerts/${ids.transit}/confirm`,
+    body: { violation: 'missing-in-transit', note: 'not received, crew could not say where' },
+    // reg-city confirms (201); reg-xihu may too, and is told ALREADY_CONFIRMED (409).
+    expect: { ...REGULATORS_OF(H2), ...NOT_REGULATORS },
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/alerts/{id}/violation',
+    url: (ids) => `/api/v1/alerts/${ids.transit}/violation`,
+    expect: { ...REGULATORS_OF(H2), ...NOT_REGULATORS, 'admin-h2': 'ok', 'crew-t2': 'ok' },
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/institutions/{id}/credit',
+    url: () => `/api/v1/institutions/${H1}/credit`,
+    expect: { ...REGULATORS_OF(H1), ...NOT_REGULATORS, 'admin-h1': 'ok' },
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/supervision/classes',
+    url: () => '/api/v1/supervision/classes',
+    pick: (b) => (b as { items: { institution: string }[] }).items.map((i) => i.institution).sort(),
+    expect: { ...NOT_REGULATORS, 'reg-city': sorted(H1, H2), 'reg-xihu': sorted(H1, H2), 'reg-g01': [H1], 'reg-yuhang': [] },
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/supervision/inspectors',
+    url: () => '/api/v1/supervision/inspectors',
+    expect: { ...NOT_REGULATORS, 'reg-city': 'ok', 'reg-xihu': 'ok', 'reg-g01': 'ok', 'reg-yuhang': 'ok' },
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/supervision/inspectors',
+    url: () => '/api/v1/supervision/inspectors',
+    body: { id: 'insp-x', name: 'Inspector X', conflicts: [] },
+    // The city's regulator adds insp-x to the city pool; a district's may not take it over.
+    expect: { ...NOT_REGULATORS, 'reg-city': 'ok', 'reg-xihu': F, 'reg-g01': F, 'reg-yuhang': F },
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/supervision/draws',
+    url: () => '/api/v1/supervision/draws',
+    body: { period: '2026-Q2', ratio: 0.5, seed: 'access', inspectorsPerInstitution: 1 },
+    // Draw 1 (city); Xihu's pool is empty (409 NOT_ENOUGH_INSPECTORS); Yuhang has no hospital: draw 2, empty.
+    expect: { ...NOT_REGULATORS, 'reg-city': 'ok', 'reg-xihu': 'ok', 'reg-g01': 'ok', 'reg-yuhang': 'ok' },
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/supervision/draws/{id}/run',
+    url: () => '/api/v1/supervision/draws/1/run',
+    expect: { ...NOT_REGULATORS, 'reg-city': 'ok', 'reg-xihu': F, 'reg-g01': F, 'reg-yuhang': F },
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/supervision/draws',
+    url: () => '/api/v1/supervision/draws',
+    pick: (b) => (b as { items: { jurisdiction: string }[] }).items.map((d) => d.jurisdiction).sort(),
+    expect: { ...NOT_REGULATORS, 'reg-city': sorted(CITY, YUHANG), 'reg-xihu': [], 'reg-g01': [], 'reg-yuhang': [YUHANG] },
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/supervision/draws/{id}',
+    url: () => '/api/v1/supervision/draws/1',
+    expect: { ...NOT_REGULATORS, 'reg-city': 'ok', 'reg-xihu': F, 'reg-g01': F, 'reg-yuhang': F },
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/supervision/inspections',
+    url: () => '/api/v1/supervision/inspections',
+    body: { institution: H1, inspectors: ['insp-x'], date: '2026-03-04', outcome: 'pass' },
+    expect: { ...REGULATORS_OF(H1), ...NOT_REGULATORS },
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/supervision/inspections',
+    url: () => '/api/v1/supervision/inspections',
+    pick: (b) => (b as { items: { institution: string }[] }).items.map((i) => i.institution),
+    // Three passes at H1, one by each regulator above it.
+    expect: { ...NOT_REGULATORS, 'reg-city': [H1, H1, H1], 'reg-xihu': [H1, H1, H1], 'reg-g01': [H1, H1, H1], 'reg-yuhang': [], 'admin-h1': [H1, H1, H1], 'admin-h2': [] },
+  },
+  ...(['/api/v1/public/draws', '/api/v1/public/disclosure', '/api/v1/public/disclosure.csv'] as const).map((route) => ({
+    method: 'GET' as const,
+    route,
+    url: () => route,
+    expect: Object.fromEntries(EVERYONE.map((u) => [u, 'ok'])) as Record<User, Outcome>,
+  })),
   // Anonymous routes: everyone, signed in or not.
   ...(['/healthz', '/metrics'] as const).map((route) => ({
     method: 'GET' as const,

@@ -1,22 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp, type ApiInstance } from '../../src/api/app.ts';
 import type { AlertActions } from '../../src/alerting/index.ts';
-import { BAG_B, bearer, openTestWorld, seedAlerts, seedBags, type TestWorld } from './support.ts';
+import { BAG_B, bearer, closeApp, openSeededApp, type SeededAlerts, type TestWorld } from './support.ts';
 
-let w: TestWorld;
-let app: ApiInstance;
-let ids: Awaited<ReturnType<typeof seedAlerts>>;
+let w: TestWorld, app: ApiInstance, ids: SeededAlerts;
 
 beforeEach(async () => {
-  w = await openTestWorld();
-  await seedBags(w);
-  ids = await seedAlerts(w);
-  app = await buildApp(w.deps);
+  ({ w, app, ids } = await openSeededApp());
 });
-afterEach(async () => {
-  await app.close();
-  await w.cleanup();
-});
+afterEach(() => closeApp(w, app));
 
 const as = (user: string) => bearer(w, user);
 

@@ -107,6 +107,24 @@ describe('sessions', () => {
     expect((await app.inject({ url: '/api/v1/me', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(401);
   });
 
+  it('with a sessionClock (the demo: a fast simulated clock), sessions and login limits follow it, not the app clock', async () => {
+    const people = { now: w.clock.now };
+    const demoApp = await buildApp({ ...w.deps, sessionClock: () => people.now });
+    try {
+      const r = await demoApp.inject({ method: 'POST', url: '/api/v1/session', payload: { username: 'reg-city', password: PASSWORD }, remoteAddress: '10.0.0.9' });
+      const { token, expiresAt } = r.json();
+      expect(expiresAt).toBe(new Date(people.now + 12 * 3_600_000).toISOString());
+      const me = () => demoApp.inject({ url: '/api/v1/me', headers: { authorization: `Bearer ${token}` } });
+      // A simulated day passes in the app's clock: still logged in.
+      w.clock.now += 24 * 3_600_000;
+      expect((await me()).statusCode).toBe(200);
+      people.now += 12 * 3_600_000;
+      expect((await me()).statusCode).toBe(401);
+    } finally {
+      await demoApp.close();
+    }
+  });
+
   it('a malformed Authorization header or an unknown token is no session', async () => {
     for (const authorization of ['Bearer', 'Basic YTpi', `Bearer ${'x'.repeat(43)}`, 'Bearer a b']) {
       const r = await app.inject({ url: '/api/v1/me', headers: { authorization } });

@@ -19,7 +19,7 @@ import {
   type Ed25519Signer,
   type StationRole,
 } from '@wastetrail/firmware-protocol';
-import { buildApp, type AppDeps } from '../../src/api/app.ts';
+import { buildApp, type ApiInstance, type AppDeps } from '../../src/api/app.ts';
 import { hashPassword } from '@wastetrail/gateway';
 import { startSession, type Principal } from '../../src/auth/index.ts';
 import { BagProjection } from '../../src/bags/index.ts';
@@ -309,6 +309,21 @@ export async function seedAlerts(w: TestWorld): Promise<{ storage: number; trans
   );
   if (!storage || !transit || !silent) throw new Error('alerts not inserted');
   return { storage: storage.id, transit: transit.id, silent: silent.id };
+}
+
+export type SeededAlerts = Awaited<ReturnType<typeof seedAlerts>>;
+
+/** A test world with the four bags and the three alerts seeded, and the app over it; closeApp closes both. */
+export async function openSeededApp(): Promise<{ w: TestWorld; app: ApiInstance; ids: SeededAlerts }> {
+  const w = await openTestWorld();
+  await seedBags(w);
+  const ids = await seedAlerts(w);
+  return { w, app: await buildApp(w.deps), ids };
+}
+
+export async function closeApp(w: TestWorld, app: ApiInstance): Promise<void> {
+  await app.close();
+  await w.cleanup();
 }
 
 export async function appFor(w: TestWorld) {

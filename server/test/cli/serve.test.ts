@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 const BIN = new URL('../../bin/wastetrail.js', import.meta.url).pathname;
 const dirs: string[] = [];
+const children: ChildProcess[] = [];
 afterEach(() => {
+  // A failed test must not leave its server running.
+  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
@@ -16,9 +19,19 @@ function start(config: string) {
   const child = spawn(process.execPath, [BIN, 'server', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
-  const lines = createInterface({ input: child.stdout });
+  children.push(child);
+  // Every stdout line, in order: two lines may arrive in one chunk, so waiting with once('line') per
+  // line could miss the second.
+  const seen: string[] = [];
+  const waiting: Array<(line: string) => void> = [];
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    const next = waiting.shift();
+    if (next) next(line);
+    else seen.push(line);
+  });
+  const nextLine = () => new Promise<string>((resolve) => (seen.length > 0 ? resolve(seen.shift()!) : waiting.push(resolve)));
   const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
-  return { child, lines, exited, stderr: () => stderr };
+  return { child, nextLine, exited, stderr: () => stderr };
 }
 
 describe('wastetrail server --config', () => {
@@ -27,10 +40,10 @@ describe('wastetrail server --config', () => {
     dirs.push(dir);
     writeFileSync(join(dir, 'server.jsonc'), `// test\n{ "dataDir": "./data", "mqtt": { "mode": "embedded", "gateway": { "tcp": { "port": 0, "host": "127.0.0.1" } } }, "http": { "port": 0 } }`);
     const s = start(join(dir, 'server.jsonc'));
-    const first = await new Promise<string>((resolve) => s.lines.once('line', resolve));
+    const first = await s.nextLine();
     expect(first).toMatch(/^listening mqtt mqtt:\/\/127\.0\.0\.1:\d+$/);
     const url = first.split(' ')[2]!;
-    const second = await new Promise<string>((resolve) => s.lines.once('line', resolve));
+    const second = await s.nextLine();
     expect(second).toMatch(/^listening http http:\/\/127\.0\.0\.1:\d+\/$/);
     const health = await fetch(new URL('/healthz', second.split(' ')[2]!));
     expect(health.status).toBe(200);

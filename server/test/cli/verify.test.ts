@@ -1,26 +1,14 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeEnvelope, encodeEnvelope } from '@wastetrail/firmware-protocol';
 import { invalidVectorNames, VECTORS_DIR } from '../../../firmware-protocol/test/support.ts';
 import { buildApp } from '../../src/api/app.ts';
 import { BAG_A, bearer, openTestWorld, seedBags, type TestWorld } from '../api/support.ts';
+import { wastetrail } from './support.ts';
 
-const BIN = new URL('../../bin/wastetrail.js', import.meta.url).pathname;
 const KEYS = join(VECTORS_DIR, 'keyring.json');
-
-async function wastetrail(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 describe('wastetrail verify (the real binary)', () => {
   it('accepts chain-valid.jsonl: exit 0 and a one-line summary', async () => {

@@ -4,7 +4,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateEd25519KeyPair, keyId, parseKeyring, toBase64, utf8 } from '@wastetrail/firmware-protocol';
 import type { BagTrail } from '../../src/custody/index.ts';
-import type { AlertFilter, BagFilter, BagSummary, CustodyStore, NewAlert, NewRecord } from '../../src/store/index.ts';
+import type { AlertFilter, BagFilter, BagSummary, CustodyStore, NewAlert, NewRecord, NewViolation } from '../../src/store/index.ts';
+import type { DrawFrame, DrawResult } from '../../src/supervision/index.ts';
 
 export interface OpenedStore {
   store: CustodyStore;
@@ -393,6 +394,140 @@ export function storeContract(open: () => Promise<OpenedStore>): void {
       expect((await store.correctionsFor([{ device: 'dev-a', seq: 1 }])).map((r) => `${r.device}#${r.seq}`)).toEqual(['dev-c#1', 'dev-c#3']);
       expect((await store.correctionsFor([{ device: 'dev-b', seq: 9 }, { device: 'dev-a', seq: 2 }])).map((r) => r.seq)).toEqual([2]);
       expect(await store.correctionsFor([])).toEqual([]);
+    });
+  });
+
+  describe('supervision', () => {
+    const alertRow = (over: Partial<NewAlert> & { rule: string; dedupeKey: string }): NewAlert => ({
+      severity: 'warning',
+      currentSeverity: 'warning',
+      subject: `test:${over.dedupeKey}`,
+      title: 'an alert',
+      messageKey: over.rule,
+      params: {},
+      institution: null,
+      jurisdiction: null,
+      bag: null,
+      device: null,
+      status: 'open',
+      escalationLevel: 1,
+      openedAt: '2026-03-03T00:00:00.000Z',
+      awaitingAckSince: '2026-03-03T00:00:00.000Z',
+      acknowledgedAt: null,
+      acknowledgedBy: null,
+      acknowledgeNote: null,
+      resolvedAt: null,
+      resolvedBy: null,
+      note: null,
+      since: '2026-03-03T00:00:00.000Z',
+      conditionClearedAt: null,
+      evidence: [],
+      occurrences: 1,
+      lastSeenAt: '2026-03-03T00:00:00.000Z',
+      details: {},
+      ...over,
+    });
+    const violation = (over: Partial<NewViolation> = {}): NewViolation => ({
+      institution: 'hz-h001',
+      violation: 'storage-overdue',
+      points: 2,
+      alertId: null,
+      note: 'seen on site',
+      confirmedBy: 'reg',
+      confirmedAt: '2026-03-04T00:00:00.000Z',
+      evidence: { bags: ['epc:01'], records: [{ device: 'dev-a', seq: 1, hash: h('a') }, { device: 'dev-a', seq: 2 }] },
+      ...over,
+    });
+    const frame: DrawFrame = {
+      version: 1,
+      jurisdiction: 'hz',
+      period: '2026-Q2',
+      ratio: 0.125,
+      inspectorsPerInstitution: 1,
+      institutions: [{ id: 'hz-h001', riskClass: 'B', weight: 2 }],
+      inspectors: [{ id: 'i1', conflicts: [] }],
+    };
+
+    it('keeps one confirmed violation per alert, with its evidence, newest first', async () => {
+      await seedPlaces(store);
+      const a = await store.insertAlert(alertRow({ rule: 'storage-overdue', dedupeKey: 'k1', institution: 'hz-h001' }));
+      const first = await store.insertViolation(violation({ alertId: a!.id }));
+      expect(first).toEqual({ ...violation({ alertId: a!.id }), id: first!.id, inspectionId: null });
+      expect(await store.insertViolation(violation({ alertId: a!.id, violation: 'integrity' }))).toBeUndefined();
+      expect(await store.violationOfAlert(a!.id)).toEqual(first);
+      expect(await store.violationOfAlert(a!.id + 1)).toBeUndefined();
+      const later = await store.insertViolation(violation({ confirmedAt: '2026-03-05T00:00:00.000Z', institution: 'hz-h002' }));
+      expect((await store.violations()).map((v) => v.id)).toEqual([later!.id, first!.id]);
+      expect((await store.violations({ institutions: ['hz-h001'] })).map((v) => v.id)).toEqual([first!.id]);
+      expect((await store.violations({ from: '2026-03-04T12:00:00.000Z' })).map((v) => v.id)).toEqual([later!.id]);
+      expect((await store.violations({ to: '2026-03-04T12:00:00.000Z' })).map((v) => v.id)).toEqual([first!.id]);
+      expect(await store.violations({ institutions: [] })).toEqual([]);
+    });
+
+    it('stores an inspection with its findings as violations, in one go', async () => {
+      const { inspection, violations } = await store.insertInspection(
+        { institution: 'hz-h001', drawId: null, inspectors: ['i1', 'i2'], date: '2026-03-04', outcome: 'violations', findings: [{ violation: 'inspection-finding', points: 3, note: 'no log' }], recordedBy: 'reg', recordedAt: '2026-03-04T09:00:00.000Z' },
+        [violation({ violation: 'inspection-finding', points: 3, evidence: { bags: [], records: [] } })],
+      );
+      expect(inspection).toMatchObject({ institution: 'hz-h001', inspectors: ['i1', 'i2'], findings: [{ violation: 'inspection-finding', points: 3, note: 'no log' }] });
+      expect(violations).toEqual([expect.objectContaining({ inspectionId: inspection.id, alertId: null, points: 3 })]);
+      const { id: _id, ...fields } = inspection;
+      const pass = (await store.insertInspection({ ...fields, date: '2026-03-05', outcome: 'pass', findings: [] }, [])).inspection;
+      expect((await store.inspections()).map((i) => i.id)).toEqual([pass.id, inspection.id]);
+      expect(await store.inspections({ institutions: ['hz-h002'] })).toEqual([]);
+      expect(await store.inspections({ drawId: 5 })).toEqual([]);
+      await expect(store.insertInspection({ ...fields, outcome: 'nonsense' as 'pass' }, [])).rejects.toThrow();
+    });
+
+    it('keeps the inspector pool, and draws that are drawn once', async () => {
+      await store.upsertInspector({ id: 'i2', name: 'Li', jurisdiction: 'hz-xh', conflicts: ['hz-h001'] });
+      await store.upsertInspector({ id: 'i1', name: 'Zhang', jurisdiction: 'hz', conflicts: [] });
+      await store.upsertInspector({ id: 'i2', name: 'Li Hua', jurisdiction: 'hz-xh', conflicts: [] });
+      expect(await store.inspectors()).toEqual([
+        { id: 'i1', name: 'Zhang', jurisdiction: 'hz', conflicts: [] },
+        { id: 'i2', name: 'Li Hua', jurisdiction: 'hz-xh', conflicts: [] },
+      ]);
+      expect((await store.inspectors({ jurisdictions: ['hz-xh'] })).map((i) => i.id)).toEqual(['i2']);
+      expect(await store.inspector('i3')).toBeUndefined();
+
+      const d = await store.insertDraw({ jurisdiction: 'hz', period: '2026-Q2', ratio: 0.125, seed: 'seed', announcedAt: '2026-03-04T00:00:00.000Z', announcedBy: 'reg', frame, frameHash: h('f') });
+      expect(d).toMatchObject({ status: 'announced', ratio: 0.125, frame, drawnAt: null, result: null, resultHash: null });
+      const other = await store.insertDraw({ jurisdiction: 'hz-xh', period: '2026-Q2', ratio: 0.125, seed: 'seed', announcedAt: '2026-03-04T00:00:00.000Z', announcedBy: 'reg', frame, frameHash: h('f') });
+      expect((await store.draws()).map((x) => x.id)).toEqual([other.id, d.id]);
+      expect((await store.draws({ jurisdictions: ['hz'] })).map((x) => x.id)).toEqual([d.id]);
+      const result: DrawResult = { version: 1, frameHash: h('f'), seed: 'seed', picks: [{ institution: 'hz-h001', inspectors: ['i1'] }] };
+      const drawn = await store.completeDraw(d.id, result, h('r'), '2026-03-05T00:00:00.000Z');
+      expect(drawn).toMatchObject({ id: d.id, status: 'drawn', result, resultHash: h('r'), drawnAt: '2026-03-05T00:00:00.000Z' });
+      expect(await store.completeDraw(d.id, { ...result, seed: 'other' }, h('s'), '2026-03-06T00:00:00.000Z')).toBeUndefined();
+      expect(await store.draw(d.id)).toEqual(drawn);
+      expect(await store.completeDraw(9999, result, h('r'), '2026-03-05T00:00:00.000Z')).toBeUndefined();
+    });
+
+    it('counts alerts per institution and sums sealed bags for the disclosure', async () => {
+      await store.insertAlert(alertRow({ rule: 'a', dedupeKey: 'a', institution: 'hz-h001', openedAt: '2026-03-01T00:00:00.000Z' }));
+      await store.insertAlert(alertRow({ rule: 'b', dedupeKey: 'b', institution: 'hz-h001', openedAt: '2026-03-03T00:00:00.000Z' }));
+      await store.insertAlert(alertRow({ rule: 'c', dedupeKey: 'c', institution: 'hz-h002', openedAt: '2026-03-03T00:00:00.000Z' }));
+      await store.insertAlert(alertRow({ rule: 'd', dedupeKey: 'd', institution: null, openedAt: '2026-03-03T00:00:00.000Z' }));
+      expect(await store.alertsOpenedPerInstitution('2026-03-02T00:00:00.000Z', '2026-03-04T00:00:00.000Z')).toEqual(new Map([['hz-h001', 1], ['hz-h002', 1]]));
+
+      const sealed = '2026-03-02T01:00:00.000Z';
+      await store.upsertBags([
+        // Picked up after 47 h and disposed of.
+        bagSummary({ bag: 'b1', sealedAt: sealed, sealedGrams: 1000, state: 'disposed', pickedUpAt: '2026-03-04T00:00:00.000Z', receivedGrams: 990, disposedAt: '2026-03-04T05:00:00.000Z' }),
+        // Picked up after exactly 48 h, received, not yet disposed of.
+        bagSummary({ bag: 'b2', sealedAt: sealed, sealedGrams: 500, state: 'received', pickedUpAt: '2026-03-04T01:00:00.000Z', receivedGrams: 480 }),
+        // Picked up after 49 h.
+        bagSummary({ bag: 'b3', sealedAt: sealed, sealedGrams: 250, state: 'picked-up', pickedUpAt: '2026-03-04T02:00:00.000Z' }),
+        bagSummary({ bag: 'b4', sealedAt: sealed, sealedGrams: 100, state: 'stored' }),
+        bagSummary({ bag: 'b5', sealedAt: sealed, sealedGrams: 100, state: 'voided' }),
+        bagSummary({ bag: 'b6', sealedAt: '2026-04-01T01:00:00.000Z', sealedDay: '2026-04-01', sealedGrams: 100 }),
+        bagSummary({ bag: 'b7', institution: 'hz-h002', sealedGrams: 300 }),
+      ]);
+      expect(await store.sealedTotals('2026-03-01', '2026-03-31')).toEqual([
+        { institution: 'hz-h001', bags: 4, sealedGrams: 1850, disposedBags: 1, disposedGrams: 990, handedOverWithin48h: 2 },
+        { institution: 'hz-h002', bags: 1, sealedGrams: 300, disposedBags: 0, disposedGrams: 0, handedOverWithin48h: 0 },
+      ]);
+      expect(await store.sealedTotals('2026-02-01', '2026-02-28')).toEqual([]);
     });
   });
 

@@ -6,7 +6,8 @@
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openPgStore, type PgStore } from '../../src/store/index.ts';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
+import { openPgStore, PG_MIGRATIONS_DIR, type PgStore } from '../../src/store/index.ts';
 import { h, record, storeContract } from './contract.ts';
 
 const URL = process.env.WASTETRAIL_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -61,12 +62,13 @@ describe('the PostgreSQL store', () => {
       try {
         expect(await again.countRecords()).toBe(1);
         const n = await again.db.$client.query(`select count(*)::int n from "${opened.schema}".__drizzle_migrations`);
-        expect(n.rows[0].n).toBe(3);
+        expect(n.rows[0].n).toBe(readMigrationFiles({ migrationsFolder: PG_MIGRATIONS_DIR }).length);
         const fks = await again.db.$client.query(
           `select count(*)::int n from information_schema.table_constraints where constraint_type = 'FOREIGN KEY' and table_schema = $1`,
           [opened.schema],
         );
-        expect(fks.rows[0].n).toBe(9);
+        // 9, and 3 of supervision (violations -> alerts, inspections; inspections -> draws).
+        expect(fks.rows[0].n).toBe(12);
       } finally {
         await again.close();
       }

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openSqliteStore, type SqliteStore } from '../../src/store/index.ts';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
+import { openSqliteStore, SQLITE_MIGRATIONS_DIR, type SqliteStore } from '../../src/store/index.ts';
 import { h, record, storeContract } from './contract.ts';
 
 function openTemp(): { store: SqliteStore; file: string; cleanup(): Promise<void> } {
@@ -35,6 +36,7 @@ describe('the SQLite store', () => {
       expect.arrayContaining([
         'alerts', 'bag_tags', 'bags', 'departments', 'device_status', 'devices', 'institutions', 'jurisdictions', 'quarantine',
         'record_corrections', 'record_tags', 'records', 'sessions', 'staff_badges', 'transport_companies', 'users', 'vehicles',
+        'violations', 'inspections', 'inspectors', 'draws',
       ]),
     );
     expect(client.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -48,7 +50,7 @@ describe('the SQLite store', () => {
     const again = openSqliteStore(opened.file, { synchronous: 'full' });
     try {
       expect(await again.countRecords()).toBe(1);
-      expect(again.db.$client.prepare('select count(*) from __drizzle_migrations').pluck().get()).toBe(3);
+      expect(again.db.$client.prepare('select count(*) from __drizzle_migrations').pluck().get()).toBe(readMigrationFiles({ migrationsFolder: SQLITE_MIGRATIONS_DIR }).length);
       expect(again.db.$client.pragma('synchronous', { simple: true })).toBe(2); // FULL
     } finally {
       await again.close();

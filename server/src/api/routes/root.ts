@@ -34,7 +34,7 @@ export const rootRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async 
       config: { anonymous: true },
       schema: {
         tags: ['operations'],
-        summary: "Prometheus metrics: the API's own counters, then the gateway's and ingest's.",
+        summary: "Prometheus metrics: the API's own counters, then the gateway's, ingest's and notifications'.",
         description: 'No session needed, like most scrape targets: expose it only on an internal network (docs/server/api.md).',
         security: [],
         produces: ['text/plain'],

@@ -16,6 +16,7 @@ import { labelRoutes } from './labels.ts';
 import { meRoutes } from './me.ts';
 import { registerRoutes } from './register.ts';
 import { sessionRoutes } from './session.ts';
+import { supervisionRoutes } from './supervision.ts';
 import { tagRoutes } from './tags.ts';
 
 export const v1Routes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
@@ -27,7 +28,7 @@ export const v1Routes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (a
       throw apiError('FORBIDDEN', `a ${req.principal.role} user may not ${req.method} ${req.routeOptions.url}`);
     }
   });
-  for (const routes of [sessionRoutes, meRoutes, bagRoutes, tagRoutes, labelRoutes, alertRoutes, institutionRoutes, deviceRoutes, ingestRoutes, registerRoutes]) {
+  for (const routes of [sessionRoutes, meRoutes, bagRoutes, tagRoutes, labelRoutes, alertRoutes, institutionRoutes, deviceRoutes, ingestRoutes, registerRoutes, supervisionRoutes]) {
     await app.register(routes, { ctx });
   }
 };

@@ -8,6 +8,7 @@ import { canSeeInstitution } from '../../../auth/index.ts';
 import { principal, type ApiContext } from '../../context.ts';
 import { dayParam, daySpan, DEFAULT_TIME_ZONE, shiftDay, todayIn } from '../../days.ts';
 import { apiError } from '../../errors.ts';
+import { readInstitution } from '../../institution-access.ts';
 import { InstitutionDetailResponse, InstitutionListResponse, InstitutionParams, InstitutionQuery, MassBalanceQuery, responses } from '../../schemas.ts';
 import { institutionView } from '../../views.ts';
 
@@ -48,10 +49,7 @@ export const institutionRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> =
     },
     async (req) => {
       const p = principal(req);
-      const world = await ctx.world();
-      const inst = world.institutions.find((i) => i.id === req.params.id);
-      if (!inst) throw apiError('INSTITUTION_NOT_FOUND', `no institution ${req.params.id}`);
-      if (!canSeeInstitution(p, inst, world)) throw apiError('FORBIDDEN', `institution ${inst.id} is outside the scope of ${p.username}`);
+      const { inst, world } = await readInstitution(ctx, p, req.params.id);
       const to = req.query.to !== undefined ? dayParam(req.query.to, 'query.to') : todayIn(DEFAULT_TIME_ZONE, ctx.now());
       const from = req.query.from !== undefined ? dayParam(req.query.from, 'query.from') : shiftDay(to, -(DEFAULT_MASS_BALANCE_DAYS - 1));
       const span = daySpan(from, to);

@@ -35,7 +35,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asy
         throw apiError('INVALID_CREDENTIALS', 'unknown username or wrong password');
       }
       ctx.metrics.login('success');
-      const session = await startSession(ctx.store, user, ctx.now());
+      const session = await startSession(ctx.store, user, ctx.sessionNow());
       reply.setCookie(SESSION_COOKIE, session.token, {
         httpOnly: true,
         sameSite: 'strict',

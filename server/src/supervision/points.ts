@@ -1,0 +1,82 @@
+/**
+ * Bad-practice points (不良执业行为记分): what each confirmed violation costs an institution. One
+ * violation type per alert rule, plus what only an inspection or an investigation finds. The table is
+ * configurable (`supervision.violations` in the server config); docs/server/supervision.md explains the
+ * defaults.
+ */
+import { RULE_IDS } from '../rules/candidate.ts';
+
+export interface ViolationType {
+  code: string;
+  points: number;
+  name: { en: string; zh: string };
+}
+
+/** Points of one violation: at least 1, at most 12 (a 12-point cycle, as the medical bad-practice scheme counts). */
+export const MIN_POINTS = 1;
+export const MAX_POINTS = 12;
+
+/** The default table, in the order it is listed. */
+export const DEFAULT_VIOLATIONS: readonly ViolationType[] = [
+  { code: 'storage-overdue', points: 2, name: { en: 'Waste stored beyond the time limit', zh: '医疗废物暂存超时' } },
+  { code: 'department-unsent', points: 1, name: { en: 'Waste left on the ward uncollected', zh: '科室医疗废物未及时交接' } },
+  { code: 'collection-overdue', points: 2, name: { en: 'Waste not collected in time', zh: '医疗废物未按时收运' } },
+  { code: 'missing-in-transit', points: 6, name: { en: 'Waste missing in transit', zh: '医疗废物转运途中丢失' } },
+  { code: 'weight-discrepancy', points: 3, name: { en: 'Weight discrepancy between handovers', zh: '交接重量不符' } },
+  { code: 'unknown-origin', points: 4, name: { en: 'Waste of unknown origin', zh: '来源不明的医疗废物' } },
+  { code: 'cloned-tag', points: 6, name: { en: 'Duplicated or cloned bag tag', zh: '包装标签重复或被克隆' } },
+  { code: 'out-of-order', points: 2, name: { en: 'Custody steps out of order', zh: '交接流程不规范' } },
+  { code: 'integrity', points: 6, name: { en: 'Tampered or missing records', zh: '记录被篡改或缺失' } },
+  { code: 'device-silent', points: 1, name: { en: 'Recording device offline', zh: '计量采集设备离线' } },
+  { code: 'mass-balance', points: 4, name: { en: 'Mass balance not reconciled', zh: '产生量与处置量不平衡' } },
+  { code: 'illegal-dumping', points: 12, name: { en: 'Illegal dumping', zh: '非法倾倒医疗废物' } },
+  { code: 'illegal-sale', points: 12, name: { en: 'Illegal sale or trading of waste', zh: '非法买卖医疗废物' } },
+  { code: 'records-falsified', points: 12, name: { en: 'Falsified handover records', zh: '伪造、篡改交接登记' } },
+  { code: 'inspection-finding', points: 3, name: { en: 'Other finding of an inspection', zh: '监督检查发现的其他问题' } },
+];
+
+/** Every alert rule has a violation type of the same code (a confirmed alert of rule R is violation R by default). */
+export const RULE_VIOLATION_CODES: readonly string[] = RULE_IDS;
+
+export const VIOLATION_CODE_PATTERN = /^[a-z][a-z0-9-]{0,63}$/;
+
+/** A configured entry: a number replaces the default's points; an object defines a new type (or renames one). */
+export type ViolationOverride = number | { points: number; en?: string; zh?: string };
+
+export class ViolationTableError extends Error {
+  readonly field: string;
+  constructor(field: string, message: string) {
+    super(`${field}: ${message}`);
+    this.name = 'ViolationTableError';
+    this.field = field;
+  }
+}
+
+/**
+ * The table with the configured overrides applied. Throws ViolationTableError naming the code at fault:
+ * points outside 1..12, a malformed code, a new code without both names.
+ */
+export function violationTable(overrides: Readonly<Record<string, unknown>> = {}): ViolationType[] {
+  const table = new Map(DEFAULT_VIOLATIONS.map((v) => [v.code, { ...v, name: { ...v.name } }]));
+  for (const [code, raw] of Object.entries(overrides)) {
+    if (!VIOLATION_CODE_PATTERN.test(code)) throw new ViolationTableError(code, 'a violation code is lower-case letters, digits and "-", e.g. "sharps-unboxed"');
+    const known = table.get(code);
+    let points: unknown;
+    let en: unknown;
+    let zh: unknown;
+    if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
+      const o = raw as Record<string, unknown>;
+      for (const k of Object.keys(o)) if (!['points', 'en', 'zh'].includes(k)) throw new ViolationTableError(`${code}.${k}`, 'is not a setting here; the settings are "points", "en", "zh"');
+      ({ points, en, zh } = o);
+    } else points = raw;
+    if (typeof points !== 'number' || !Number.isSafeInteger(points) || points < MIN_POINTS || points > MAX_POINTS) {
+      throw new ViolationTableError(code, `points must be a whole number from ${MIN_POINTS} to ${MAX_POINTS}, got ${JSON.stringify(points) ?? 'nothing'}`);
+    }
+    for (const [k, v] of [['en', en], ['zh', zh]] as const) {
+      if (v !== undefined && (typeof v !== 'string' || v.trim() === '')) throw new ViolationTableError(`${code}.${k}`, 'must be a non-empty name');
+    }
+    if (!known && (en === undefined || zh === undefined)) throw new ViolationTableError(code, 'a new violation type needs { "points", "en", "zh" } (its names in English and Chinese)');
+    table.set(code, { code, points, name: { en: (en as string | undefined) ?? known!.name.en, zh: (zh as string | undefined) ?? known!.name.zh } });
+  }
+  return [...table.values()];
+}
