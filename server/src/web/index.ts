@@ -60,6 +60,8 @@ export async function loadWebAssets(): Promise<Map<string, Asset>> {
   const files: Array<[string, string, string]> = [
     ['app.js', join(ASSETS_DIR, 'app.js'), 'text/javascript; charset=utf-8'],
     ['i18n.js', join(ASSETS_DIR, 'i18n.js'), 'text/javascript; charset=utf-8'],
+    ['supervision.js', join(ASSETS_DIR, 'supervision.js'), 'text/javascript; charset=utf-8'],
+    ['disclosure.js', join(ASSETS_DIR, 'disclosure.js'), 'text/javascript; charset=utf-8'],
     ['app.css', join(ASSETS_DIR, 'app.css'), 'text/css; charset=utf-8'],
     ['uPlot.iife.min.js', join(dist, 'uPlot.iife.min.js'), 'text/javascript; charset=utf-8'],
     ['uPlot.min.css', join(dist, 'uPlot.min.css'), 'text/css; charset=utf-8'],

@@ -3,45 +3,24 @@
  * routes on a real SQLite store holding the golden chain (firmware-protocol/test/vectors) and the demo
  * users, listening on 127.0.0.1. Screenshots go to test-artifacts/web/ (gitignored).
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type ApiInstance } from '../../src/api/app.ts';
-import { ensureDemoUsers } from '../../src/auth/index.ts';
-import { BagProjection } from '../../src/bags/index.ts';
-import { openSqliteStore, type SqliteStore } from '../../src/store/index.ts';
-import { registerWebUi } from '../../src/web/index.ts';
-import { alertRow, commit, TestDevice } from '../api/support.ts';
-import { BAG_A, goldenChain, newRecord, registerVectorDevices, seedWorld } from '../bags/support.ts';
+import type { ApiInstance } from '../../src/api/app.ts';
+import type { SqliteStore } from '../../src/store/index.ts';
+import { commit, TestDevice } from '../api/support.ts';
+import { BAG_A } from '../bags/support.ts';
+import { BAG_A_STORAGE_OVERDUE, closeUi, launchChromium, logInAt, openAlertAtH001, openGoldenStore, openPage, serveUi, shot } from './browser.ts';
 
-const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), '../../../test-artifacts/web');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-/**
- * Chromium logs every 4xx answer to fetch() as a console error ("Failed to load resource"): the refusals
- * and wrong passwords this test provokes on purpose, and GET /me before login. Only those are allowed.
- */
-const EXPECTED_NETWORK_ERROR = /^Failed to load resource: the server responded with a status of (401|403|404) /;
-
-let dir: string;
-let store: SqliteStore;
-let app: ApiInstance;
+// Set by beforeAll: openGoldenStore, serveUi, launchChromium.
+let dir: string, store: SqliteStore;
+let app: ApiInstance, base: string;
 let browser: Browser;
-let base: string;
 let alertId: number;
 const consoleErrors: string[] = [];
 const BAG_T = 'epc:3074257bf7194e400000ff01';
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'wt-web-'));
-  mkdirSync(ARTIFACTS, { recursive: true });
-  store = openSqliteStore(join(dir, 'wastetrail.db'));
-  await seedWorld(store);
-  await registerVectorDevices(store);
-  await store.appendRecords({ records: goldenChain().map(newRecord), quarantine: [], acks: [] });
-  await new BagProjection({ store }).rebuildAll();
+  ({ dir, store } = await openGoldenStore('wt-web-'));
   // The golden chain's vehicle belongs to the demo transport company.
   await store.upsertTransportCompany({ id: 'hz-t001', licence: 'ZJ-WT-0001' });
   await store.upsertVehicle({ id: 'ZA-A1234', company: 'hz-t001', plate: '浙A1234' });
@@ -53,65 +32,18 @@ beforeAll(async () => {
     kiosk.sign({ type: 'sealed', body: { tags: [BAG_T], category: 'sharps', weight: { value: 600, unit: 'g' }, department: 'ICU', staff: 'badge-0101' } }, hoursAgo(32)),
     kiosk.sign({ type: 'picked-up', body: { bags: [{ tag: BAG_T, weight: { value: 598, unit: 'g' } }], weight: { value: 598, unit: 'g' }, giver: 'badge-0303', crew: 'crew-5501', vehicle: 'ZA-A1234', manifest: 'HZ2026112000001' } }, hoursAgo(30)),
   ]);
-  await ensureDemoUsers(store, { demo: true });
   const opened = new Date(Date.now() - 3 * 3_600_000).toISOString();
-  const alert = await store.insertAlert(
-    alertRow({
-      rule: 'storage-overdue',
-      dedupeKey: `storage-overdue:bag:${BAG_A}`,
-      subject: `bag:${BAG_A}`,
-      messageKey: 'storage-overdue',
-      title: `Bag ${BAG_A} has been in storage room STORE-1 at hz-h001 for 68 h (limit 48 h).`,
-      params: { bag: BAG_A, room: 'STORE-1', institution: 'hz-h001', hours: 68, limitHours: 48 },
-      severity: 'critical',
-      currentSeverity: 'critical',
-      institution: 'hz-h001',
-      jurisdiction: 'hz-xh-g01',
-      bag: BAG_A,
-      escalationLevel: 2,
-      openedAt: opened,
-      awaitingAckSince: opened,
-      since: opened,
-      lastSeenAt: opened,
-    }),
-  );
+  const alert = await store.insertAlert(openAlertAtH001(opened, BAG_A_STORAGE_OVERDUE));
   if (!alert) throw new Error('alert not inserted');
   alertId = alert.id;
-  // Real time: the session cookie's expiry is the server clock's, and the browser drops expired cookies.
-  app = await buildApp({ store, clock: () => Date.now(), demo: true, webRoutes: registerWebUi });
-  base = await app.listen({ host: '127.0.0.1', port: 0 });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  ({ app, base } = await serveUi(store));
+  browser = await launchChromium();
 });
 
-afterAll(async () => {
-  await browser?.close();
-  // Keep-alive sockets of the test's own fetch() calls must not hold the server open.
-  app?.server.closeAllConnections();
-  await app?.close();
-  await store?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => closeUi({ browser, app, store, dir }));
 
-async function newPage(locale: string, viewport = { width: 1100, height: 900 }): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ locale, viewport });
-  const page = await context.newPage();
-  page.setDefaultTimeout(5000);
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !EXPECTED_NETWORK_ERROR.test(m.text())) consoleErrors.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
-  return { context, page };
-}
-
-async function logIn(page: Page, username: string, password: string): Promise<void> {
-  await page.goto(`${base}/ui/`);
-  await page.getByLabel(/Username|用户名/).fill(username);
-  await page.getByLabel(/Password|密码/).fill(password);
-  await page.getByRole('button', { name: /^(Log in|登录)$/ }).click();
-  await page.locator('[data-logout]').waitFor();
-}
-
-const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+const newPage = (locale: string, viewport?: { width: number; height: number }) => openPage(browser, consoleErrors, locale, { timeout: 5000, viewport });
+const logIn = (page: Page, username: string, password: string) => logInAt(page, `${base}/ui/`, username, password);
 
 describe('web UI in chromium', () => {
   it('serves every asset itself, with a strict content security policy', async () => {

@@ -3,6 +3,8 @@
 // DOM with text nodes only (no innerHTML with data). What a user may see is the API's decision: the UI
 // hides what `GET /me` says is not allowed and shows the API's refusals as messages.
 import { MESSAGES } from './i18n.js';
+import { renderDisclosure } from './disclosure.js';
+import { alertViolationPart, creditPanel, renderSupervision } from './supervision.js';
 
 const LANG_KEY = 'wt-lang';
 const TIME_ZONE = 'Asia/Shanghai';
@@ -31,6 +33,11 @@ function setLang(next) {
   }
   document.cookie = `wt_lang=${encodeURIComponent(next)}; path=/; max-age=31536000; samesite=strict`;
   document.documentElement.lang = next;
+}
+
+/** The UI's current language ('zh-CN' or 'en'), for the other modules. */
+function currentLang() {
+  return lang;
 }
 
 function t(key, params = {}) {
@@ -114,6 +121,33 @@ class ApiFailure extends Error {
   }
 }
 
+/** The server's clock minus this browser's, from the Date header of the last API answer (null: none yet). */
+let serverOffsetMs = null;
+/** The server's clock minus this browser's, from GET /healthz (null: not asked); preferred to the Date header. */
+let healthzOffsetMs = null;
+
+/** Now on the server's clock (this browser's clock corrected by /healthz, else the last API answer's Date header). */
+function serverNow() {
+  return Date.now() + (healthzOffsetMs ?? serverOffsetMs ?? 0);
+}
+
+/**
+ * Asks the server for its clock (GET /healthz answers its `time` in ms). The Date header is Node's real
+ * time, but the alerts are stamped on the server's own clock, which in the demo runs ahead of real time and
+ * faster (a day a minute): ask again just before showing an age.
+ */
+async function syncServerClock() {
+  try {
+    const sent = Date.now();
+    const res = await fetch('/healthz', { credentials: 'same-origin', headers: { accept: 'application/json' } });
+    const back = Date.now();
+    const time = Date.parse((await res.json()).time);
+    if (!Number.isNaN(time)) healthzOffsetMs = Math.abs(time - back) < 1500 ? 0 : time - Math.round((sent + back) / 2);
+  } catch {
+    // no answer: the Date header's clock stays
+  }
+}
+
 async function api(path, { method = 'GET', body } = {}) {
   let res;
   try {
@@ -126,6 +160,9 @@ async function api(path, { method = 'GET', body } = {}) {
   } catch {
     throw new ApiFailure('NETWORK', 0, 'network');
   }
+  const date = Date.parse(res.headers.get('date') || '');
+  // The Date header has whole seconds: keep the browser's own clock when it is within a second and a half.
+  if (!Number.isNaN(date)) serverOffsetMs = Math.abs(date - Date.now()) < 1500 ? 0 : date - Date.now();
   if (res.status === 204) return null;
   const data = await res.json().catch(() => null);
   if (!res.ok) {
@@ -163,7 +200,13 @@ function failure(e) {
 
 let me = null;
 
+/** The signed-in user as GET /me gave it, or null (for the other modules). */
+function currentMe() {
+  return me;
+}
+
 async function loadMe() {
+  namesCache = null;
   try {
     me = await api('/me');
   } catch (e) {
@@ -172,9 +215,28 @@ async function loadMe() {
   }
 }
 
+let namesCache = null;
+
+/** Institution id -> name for the institutions in the user's scope (GET /institutions), once per session. */
+function institutionNames() {
+  if (!me) return Promise.resolve(new Map());
+  namesCache ??= api('/institutions')
+    .then((r) => new Map(r.institutions.map((i) => [i.id, i.name])))
+    .catch(() => new Map());
+  return namesCache;
+}
+
+/** "Name (id)" when the name is known, else the id. */
+function nameWithId(names, id) {
+  if (!id) return '';
+  const name = names && names.get(id);
+  return name ? `${name} (${id})` : id;
+}
+
 const mayOverview = () => me !== null;
 const mayTransit = () => me !== null && (me.user.role === 'transport' || me.user.role === 'disposal');
-const homeOf = () => (me && me.user.role === 'transport' ? '#/transit' : me && me.can.seeBags ? '#/trail' : '#/overview');
+const maySupervise = () => me !== null && me.user.role === 'regulator';
+const homeOf = () => (me && me.user.role === 'transport' ? '#/transit' : me && me.can.seeBags ? '#/trail' : me && me.user.role === 'public' ? '#/disclosure' : '#/overview');
 
 function go(hash) {
   if (location.hash === hash) render();
@@ -206,11 +268,15 @@ function renderHeader(route) {
     if (me.can.seeBags) items.push(link('#/trail', 'nav.trail'));
     if (me.can.seeAlerts) items.push(link('#/alerts', 'nav.alerts'));
     if (mayTransit()) items.push(link('#/transit', 'nav.transit'));
-    if (mayOverview()) items.push(link('#/overview', me.user.role === 'public' ? 'nav.public' : 'nav.overview'));
+    if (mayOverview()) items.push(link('#/overview', me.user.role === 'public' ? 'nav.publicToday' : 'nav.overview'));
+    if (maySupervise()) items.push(link('#/supervision', 'nav.supervision'));
   }
+  // The public disclosure page is for everyone, signed in or not.
+  items.push(h('li', {}, h('a', { href: '#/disclosure', 'aria-current': route === '#/disclosure' ? 'page' : undefined }, t('nav.disclosure'))));
+  if (!me && route !== '#/login') items.push(h('li', {}, h('a', { href: '#/login', 'data-login-link': '' }, t('login.title'))));
   top.replaceChildren(
     h('a', { class: 'brand', href: me ? homeOf() : '#/login' }, t('app.name')),
-    me ? h('nav', { 'aria-label': t('nav.main') }, h('ul', {}, items)) : '',
+    route !== '#/login' || me ? h('nav', { 'aria-label': t('nav.main') }, h('ul', {}, items)) : '',
     me ? h('span', { class: 'who' }, `${me.user.username} · ${roleName(me.user.role)}${me.scopeName ? ` · ${me.scopeName}` : ''}`) : '',
     langButton,
     me ? h('button', { type: 'button', class: 'secondary', 'data-logout': '', onclick: logout }, t('logout')) : '',
@@ -266,6 +332,7 @@ function renderLogin() {
     pass,
     h('div', { class: 'actions' }, submit),
     status,
+    h('p', { class: 'muted' }, t('login.publicNote'), ' ', h('a', { href: '#/disclosure', 'data-disclosure-link': '' }, t('login.publicLink'))),
   );
   show(form);
   user.focus();
@@ -322,6 +389,7 @@ async function renderTrailPage(params) {
   show(h('h1', {}, t('trail.title')), form, result);
   if (!q) {
     input.focus();
+    await recentBags(result);
     return;
   }
   result.replaceChildren(h('p', { class: 'muted' }, t('loading')));
@@ -331,6 +399,24 @@ async function renderTrailPage(params) {
     else result.replaceChildren(manifestList(found.manifest, found.bags));
   } catch (e) {
     result.replaceChildren(failure(e));
+  }
+}
+
+/** With nothing searched yet: the newest bags in scope, so there is always a tag to follow. */
+async function recentBags(result) {
+  try {
+    const { bags } = await api('/bags?limit=5');
+    if (bags.length === 0 || !main().contains(result)) return;
+    result.replaceChildren(
+      h(
+        'section',
+        { 'data-recent-bags': '' },
+        h('h2', {}, t('trail.recent')),
+        h('ul', {}, bags.map((b) => h('li', {}, h('a', { href: `#/trail?q=${encodeURIComponent(b.bag)}`, class: 'mono' }, b.bag), ` · ${b.category ? t(`cat.${b.category}`) : ''} · ${fmtWeight(b.sealedGrams)} · ${stateName(b.state)}`))),
+      ),
+    );
+  } catch {
+    // only a convenience: the search box is there
   }
 }
 
@@ -513,7 +599,7 @@ async function loadAlerts(filter, list, flash) {
   const qs = new URLSearchParams({ lang, limit: '200' });
   for (const s of ALERT_FILTERS[filter]) qs.append('status', s);
   try {
-    const { alerts } = await api(`/alerts?${qs}`);
+    const [{ alerts }] = await Promise.all([api(`/alerts?${qs}`), syncServerClock()]);
     if (alerts.length === 0) {
       list.replaceChildren(h('p', { class: 'muted' }, t('alerts.none')));
       return;
@@ -521,13 +607,20 @@ async function loadAlerts(filter, list, flash) {
     // Worst first, then oldest first: what needs doing now is at the top.
     const rank = { critical: 0, warning: 1, info: 2 };
     alerts.sort((a, b) => rank[a.currentSeverity] - rank[b.currentSeverity] || a.openedAt.localeCompare(b.openedAt));
-    list.replaceChildren(...alerts.map((a) => alertCard(a, () => loadAlerts(filter, list, flash), flash)));
+    const names = await institutionNames();
+    const reload = () => loadAlerts(filter, list, flash);
+    list.replaceChildren(...alerts.map((a) => alertCard(a, reload, flash, names)));
+    // Confirmed violations (#9), added to each card once known.
+    for (const a of alerts) {
+      const slot = list.querySelector(`[data-alert-id="${a.id}"] [data-violation-slot]`);
+      if (slot) alertViolationPart(a, slot, reload, { listed: alerts }).catch(() => null);
+    }
   } catch (e) {
     list.replaceChildren(failure(e));
   }
 }
 
-function alertCard(a, reload, flash) {
+function alertCard(a, reload, flash, names) {
   const status = h('div', { 'aria-live': 'polite' });
   const act = async (button, path, body, doneKey) => {
     button.disabled = true;
@@ -571,12 +664,12 @@ function alertCard(a, reload, flash) {
     );
     const open = h('button', { type: 'button', class: 'secondary', 'data-action': 'resolve', 'aria-expanded': 'false', onclick: () => { form.hidden = false; open.hidden = true; note.focus(); } }, t('alerts.resolve'));
     actions.append(open);
-    return card(a, actions, form, status);
+    return card(a, actions, form, status, names);
   }
-  return card(a, actions, '', status);
+  return card(a, actions, '', status, names);
 }
 
-function card(a, actions, form, status) {
+function card(a, actions, form, status, names) {
   const sev = a.currentSeverity;
   const lvl = Math.min(Math.max(a.escalationLevel, 1), 3);
   return h(
@@ -585,18 +678,46 @@ function card(a, actions, form, status) {
     h('h2', {}, h('span', { class: `badge sev-${sev}` }, t(`sev.${sev}`)), ' ', t(`rule.${a.rule}`) === `rule.${a.rule}` ? a.rule : t(`rule.${a.rule}`), ' ', h('span', { class: 'badge' }, t(`status.${a.status}`))),
     h('p', {}, a.message),
     facts([
-      [t('alerts.institution'), a.institution],
+      [t('alerts.id'), h('a', { href: `#/alert/${a.id}`, 'data-alert-link': '' }, `#${a.id}`)],
+      [t('alerts.institution'), a.institution ? nameWithId(names, a.institution) : undefined],
       [t('alerts.bag'), a.bag ? (me.can.seeBags ? h('a', { href: `#/trail?q=${encodeURIComponent(a.bag)}`, class: 'mono' }, a.bag) : a.bag) : undefined],
       [t('alerts.device'), a.device],
-      [t('alerts.age'), `${fmtDuration(Date.now() - Date.parse(a.openedAt))} · ${fmtTime(a.openedAt)}`],
+      [t('alerts.age'), h('span', { 'data-age': '', title: t('alerts.ageNote') }, `${fmtDuration(Math.max(0, serverNow() - Date.parse(a.openedAt)))} · ${fmtTime(a.openedAt)}`)],
       [t('alerts.escalation'), h('span', { 'data-escalation': lvl }, t('alerts.level', { level: lvl, who: t(`alerts.level${lvl}`) }))],
       a.acknowledgedBy ? ['', t('alerts.acknowledgedBy', { who: a.acknowledgedBy })] : null,
       a.resolvedBy ? ['', t('alerts.resolvedBy', { who: a.resolvedBy, note: a.note ?? '' })] : null,
     ]),
+    h('div', { 'data-violation-slot': '' }),
     actions,
     form,
     status,
   );
+}
+
+/** One alert (#/alert/<id>): its card with the same actions, its evidence, and its confirmed violation. */
+async function renderAlertDetail(id) {
+  if (!me.can.seeAlerts) {
+    show(h('h1', {}, t('alerts.detailTitle', { id })), refusal(t('refusal.role', { role: roleName(me.user.role) })));
+    return;
+  }
+  const flash = h('div', { 'aria-live': 'polite' });
+  const body = h('div', {}, h('p', { class: 'muted' }, t('loading')));
+  show(h('h1', {}, t('alerts.detailTitle', { id })), h('p', {}, h('a', { href: '#/alerts' }, `← ${t('alerts.title')}`)), flash, body);
+  const load = async () => {
+    try {
+      const [a, names] = await Promise.all([api(`/alerts/${encodeURIComponent(id)}?lang=${lang}`), institutionNames(), syncServerClock()]);
+      const c = alertCard(a, load, flash, names);
+      const evidence = a.evidence && a.evidence.length
+        ? h('section', {}, h('h2', {}, t('alerts.evidence')), h('ul', { class: 'mono' }, a.evidence.map((e) => h('li', {}, `${e.device} #${e.seq}${e.hash ? ` ${e.hash.slice(0, 16)}…` : ''}`))))
+        : '';
+      body.replaceChildren(c, evidence);
+      const slot = c.querySelector('[data-violation-slot]');
+      await alertViolationPart(a, slot, load, { detail: true });
+    } catch (e) {
+      body.replaceChildren(failure(e));
+    }
+  };
+  await load();
 }
 
 // ---- Overview ----
@@ -668,7 +789,7 @@ async function renderTransit() {
   show(h('h1', {}, t('transit.title')), body);
   try {
     // The API narrows both searches to the bags this company's vehicles carried (or this centre received).
-    const [inTransit, recent] = await Promise.all([api('/bags?state=picked-up&limit=500'), api('/bags?state=picked-up&state=received&state=disposed&limit=100')]);
+    const [inTransit, recent, names] = await Promise.all([api('/bags?state=picked-up&limit=500'), api('/bags?state=picked-up&state=received&state=disposed&limit=100'), institutionNames()]);
     const now = Date.now();
     const overdue = inTransit.bags.filter((b) => b.pickedUpAt && now - Date.parse(b.pickedUpAt) > TRANSIT_LIMIT_MS);
     const table = (bags, id) =>
@@ -689,7 +810,7 @@ async function renderTransit() {
                     'tr',
                     { 'data-bag': b.bag, class: b.pickedUpAt && !b.receivedAt && now - Date.parse(b.pickedUpAt) > TRANSIT_LIMIT_MS ? 'anomaly' : undefined },
                     h('td', {}, h('a', { class: 'mono', href: `#/trail?q=${encodeURIComponent(b.bag)}` }, b.bag)),
-                    h('td', {}, b.institution ?? ''),
+                    h('td', {}, nameWithId(names, b.institution)),
                     h('td', {}, b.vehicle ?? ''),
                     h('td', {}, b.manifest ?? ''),
                     h('td', {}, b.pickedUpAt ? `${fmtTime(b.pickedUpAt)} · ${t('inst.ago', { d: fmtDuration(now - Date.parse(b.pickedUpAt)) })}` : ''),
@@ -794,9 +915,13 @@ async function renderInstitution(id, params) {
       ),
     );
     const devices = h('section', {});
-    parts.push(devices);
+    const credit = h('section', { 'data-credit-slot': '' });
+    parts.push(credit, devices);
     body.replaceChildren(...parts);
+    // The credit panel (#9): regulators for their jurisdiction, an institution admin for its own institution.
+    const creditLoad = me.user.role === 'regulator' || me.user.role === 'institution_admin' ? creditPanel(id, credit) : Promise.resolve();
     if (mb.days.length > 0) await drawMassBalance(chart, mb);
+    await creditLoad;
     if (me.can.seeDevices) await renderDevices(devices, id);
   } catch (e) {
     body.replaceChildren(failure(e));
@@ -867,6 +992,8 @@ async function renderDevices(section, institution) {
 // ---- Router ----
 
 let renderSeq = 0;
+/** Whether GET /me was asked already for a visitor of the public disclosure page. */
+let visitorChecked = false;
 
 async function render() {
   const seq = ++renderSeq;
@@ -874,6 +1001,18 @@ async function render() {
   const hash = location.hash || '#/';
   const [path, query = ''] = hash.slice(1).split('?');
   const params = new URLSearchParams(query);
+  // The public disclosure page needs no login; the others do.
+  if (path === '/disclosure') {
+    // Signed in or not: asked once per page load (GET /me answers 401 to a visitor).
+    if (me === null && !visitorChecked) {
+      await loadMe().catch(() => null);
+      visitorChecked = true;
+    }
+    if (seq !== renderSeq) return;
+    renderHeader('#/disclosure');
+    document.title = `${t('disclosure.title')} · ${t('app.name')}`;
+    return renderDisclosure(params);
+  }
   if (me === null && path !== '/login') {
     await loadMe().catch(() => null);
     if (seq !== renderSeq) return;
@@ -895,6 +1034,9 @@ async function render() {
   if (path === '/alerts') return renderAlertsPage(params);
   if (path === '/overview') return renderOverview();
   if (path === '/transit') return renderTransit();
+  if (path === '/supervision' || path.startsWith('/supervision/')) return renderSupervision(path.slice('/supervision'.length), params);
+  const alertMatch = /^\/alert\/(\d+)$/.exec(path);
+  if (alertMatch) return renderAlertDetail(alertMatch[1]);
   const inst = /^\/institution\/(.+)$/.exec(path);
   if (inst) return renderInstitution(decodeURIComponent(inst[1]), params);
   show(messageBox('error', t('errors.NOT_FOUND')));
@@ -908,3 +1050,28 @@ window.addEventListener('hashchange', () => {
   });
 });
 render();
+
+export {
+  api,
+  ApiFailure,
+  currentLang,
+  currentMe,
+  errorText,
+  facts,
+  failure,
+  fmtDuration,
+  fmtKg,
+  fmtTime,
+  go,
+  h,
+  institutionNames,
+  loadUplot,
+  messageBox,
+  nameWithId,
+  refusal,
+  roleName,
+  serverNow,
+  show,
+  t,
+  TIME_ZONE,
+};
