@@ -47,6 +47,7 @@ import type {
   User,
   Vehicle,
 } from './repository.ts';
+import { KeyringCache } from './keyring-cache.ts';
 import { DEFAULT_QUARANTINE_PAYLOAD_LIMIT } from './repository.ts';
 import { alertChanges, alertFromRow, alertsOpenedColumns, alertsOpenedWhere, announcedDrawRow, bagFromRow, bagRow, bagTagRows, chunks, conjunction, correctionTarget, countsPerInstitution, DEFAULT_BAG_PAGE, inspectionsWhere, inspectorChanges, jurisdictionsWhere, listOf, newAlertRow, registrationJson, sealedTotalsColumns, sealedTotalsWhere, storedRecordFromRow, violationsWhere, type SealedTotalsDialect } from './rows.ts';
 import * as schema from './schema.pg.ts';
@@ -125,6 +126,7 @@ class PgCustodyStore implements PgStore {
   readonly db: PgDatabase;
   readonly schema: string;
   private readonly quarantineLimit: number;
+  private readonly keyringCache = new KeyringCache(() => this.readKeyring());
   private closed = false;
 
   constructor(db: PgDatabase, schemaName: string, quarantineLimit: number) {
@@ -370,10 +372,11 @@ class PgCustodyStore implements PgStore {
       .insert(t.devices)
       .values({ id: d.id, ...row, createdAt: new Date().toISOString() })
       .onConflictDoUpdate({ target: t.devices.id, set: row });
+    this.keyringCache.invalidate();
   }
 
   async revokeDeviceKey(device: string, kid: string, at: string): Promise<boolean> {
-    return this.db.transaction(async (tx) => {
+    const found = await this.db.transaction(async (tx) => {
       const [row] = await tx.select({ keys: t.devices.keys }).from(t.devices).where(eq(t.devices.id, device)).for('update');
       if (!row) return false;
       let found = false;
@@ -386,6 +389,9 @@ class PgCustodyStore implements PgStore {
       if (found) await tx.update(t.devices).set({ keys }).where(eq(t.devices.id, device));
       return found;
     });
+    // After the commit: a read in between would otherwise keep the key unrevoked.
+    if (found) this.keyringCache.invalidate();
+    return found;
   }
 
   async devices(): Promise<DeviceRegistration[]> {
@@ -399,7 +405,11 @@ class PgCustodyStore implements PgStore {
     }));
   }
 
-  async keyring(): Promise<Keyring> {
+  keyring(): Promise<Keyring> {
+    return this.keyringCache.get();
+  }
+
+  private async readKeyring(): Promise<Keyring> {
     const parsed = parseKeyring(await this.exportKeyring());
     if (!parsed.ok) throw new Error(`the stored keyring is invalid: ${parsed.error.message}`);
     return parsed.value;

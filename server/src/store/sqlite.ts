@@ -51,6 +51,7 @@ import { DEFAULT_QUARANTINE_PAYLOAD_LIMIT } from './repository.ts';
 import { alertChanges, alertFromRow, alertsOpenedColumns, alertsOpenedWhere, announcedDrawRow, bagFromRow, bagRow, bagTagRows, chunks, conjunction, correctionTarget, countsPerInstitution, DEFAULT_BAG_PAGE, inspectionsWhere, inspectorChanges, jurisdictionsWhere, listOf, newAlertRow, registrationJson, sealedTotalsColumns, sealedTotalsWhere, storedRecordFromRow, violationsWhere, type SealedTotalsDialect } from './rows.ts';
 import * as schema from './schema.sqlite.ts';
 import type { DrawResult } from '../supervision/draw.ts';
+import { KeyringCache } from './keyring-cache.ts';
 import { hotStatements, type HotStatements } from './sqlite-statements.ts';
 
 export const SQLITE_MIGRATIONS_DIR = fileURLToPath(new URL('../../drizzle/sqlite', import.meta.url));
@@ -108,6 +109,7 @@ class SqliteCustodyStore implements SqliteStore {
   /** Prepared once: the statements every record and every bag goes through. */
   private readonly hot: HotStatements;
   private readonly correctionsOf;
+  private readonly keyringCache = new KeyringCache(() => this.readKeyring());
   private closed = false;
 
   constructor(db: SqliteDatabase, file: string, quarantineLimit: number) {
@@ -339,10 +341,11 @@ class SqliteCustodyStore implements SqliteStore {
       .values({ id: d.id, ...row, createdAt: new Date().toISOString() })
       .onConflictDoUpdate({ target: t.devices.id, set: row })
       .run();
+    this.keyringCache.invalidate();
   }
 
   async revokeDeviceKey(device: string, kid: string, at: string): Promise<boolean> {
-    return this.db.transaction(
+    const found = await this.db.transaction(
       (tx) => {
         const row = tx.select({ keys: t.devices.keys }).from(t.devices).where(eq(t.devices.id, device)).get();
         if (!row) return false;
@@ -358,6 +361,9 @@ class SqliteCustodyStore implements SqliteStore {
       },
       { behavior: 'immediate' },
     );
+    // After the commit: a read in between would otherwise keep the key unrevoked.
+    if (found) this.keyringCache.invalidate();
+    return found;
   }
 
   async devices(): Promise<DeviceRegistration[]> {
@@ -375,7 +381,11 @@ class SqliteCustodyStore implements SqliteStore {
       }));
   }
 
-  async keyring(): Promise<Keyring> {
+  keyring(): Promise<Keyring> {
+    return this.keyringCache.get();
+  }
+
+  private async readKeyring(): Promise<Keyring> {
     const parsed = parseKeyring(await this.exportKeyring());
     if (!parsed.ok) throw new Error(`the stored keyring is invalid: ${parsed.error.message}`);
     return parsed.value;

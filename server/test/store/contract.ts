@@ -152,12 +152,16 @@ export function storeContract(open: () => Promise<OpenedStore>): void {
       expect(parsed.ok).toBe(true);
       expect(json).toMatchObject({ format: 'wastetrail.keyring.v1', devices: { 'hz-h001-ref-01': { institution: 'hz-h001', stations: ['department'], site: 'ICU' } } });
 
+      // The store keeps the keyring it read for a moment: its own writes must show at once all the same.
+      expect((await store.keyring()).devices.get('hz-h001-ref-01')!.keys[0]!.revokedAt).toBeUndefined();
       expect(await store.revokeDeviceKey('hz-h001-ref-01', keyId(k1.publicKeySpki), '2026-03-01T00:00:00.000Z')).toBe(true);
       expect(await store.revokeDeviceKey('hz-h001-ref-01', keyId(k2.publicKeySpki), '2026-03-01T00:00:00.000Z')).toBe(false);
       expect(await store.revokeDeviceKey('nobody', 'x', '2026-03-01T00:00:00.000Z')).toBe(false);
       const keyring = await store.keyring();
       expect(keyring.devices.get('hz-h001-ref-01')!.keys[0]!.revokedAt).toBe('2026-03-01T00:00:00.000Z');
       expect(keyring.devices.get('hz-h001-sto-01')!.stations).toEqual(['storage', 'pickup']);
+      await store.registerDevice({ id: 'hz-h001-sto-02', institution: 'hz-h001', stations: ['storage'], keys: [{ publicKey: toBase64(generateEd25519KeyPair().publicKeySpki) }] });
+      expect((await store.keyring()).devices.has('hz-h001-sto-02')).toBe(true);
     });
 
     it('refuses a device the keyring would refuse', async () => {
