@@ -8,6 +8,14 @@ export interface Row {
   limit?: { name: string; value: number };
   /** Target for value / limit (or for value), when the project has one. */
   target?: string;
+  /** A second figure or remark shown beside the value (e.g. the p99 of a p50 row). */
+  note?: string;
+}
+
+/** The p-th percentile (nearest rank) of ascending-sorted values. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
 export function progress(message: string): void {
@@ -35,10 +43,10 @@ export function ratio(row: Row): string {
 
 export function markdownTable(rows: Row[]): string {
   const fmt = (v: number) => (v >= 100 ? Math.round(v).toLocaleString('en') : v.toFixed(2));
-  const lines = ['| measurement | value | limit (same run) | ratio | target |', '| --- | ---: | --- | ---: | --- |'];
+  const lines = ['| measurement | value | limit (same run) or target | ratio | target |', '| --- | ---: | --- | ---: | --- |'];
   for (const r of rows) {
     const limit = r.limit ? `${r.limit.name}: ${fmt(r.limit.value)} ${r.unit}` : '';
-    lines.push(`| ${r.name} | ${fmt(r.value)} ${r.unit} | ${limit} | ${ratio(r)} | ${r.target ?? ''} |`);
+    lines.push(`| ${r.name} | ${fmt(r.value)} ${r.unit}${r.note ? ` (${r.note})` : ''} | ${limit} | ${ratio(r)} | ${r.target ?? ''} |`);
   }
   return lines.join('\n');
 }

@@ -153,15 +153,16 @@ async function provisionStore(file: string, devices: BenchDevice[]): Promise<voi
 
 // ---- the server process ----
 
-interface ServerProcess {
+export interface ServerProcess {
   child: ChildProcess;
   mqttUrl: string | undefined;
+  httpUrl: string;
   peakRssMb(): number;
   /** Ends stdin: the server drains, prints its ingest stats and exits. */
   stop(): Promise<Record<string, unknown>>;
 }
 
-function startServerProcess(config: unknown, baseDir: string): Promise<ServerProcess> {
+export function startServerProcess(config: unknown, baseDir: string): Promise<ServerProcess> {
   // BENCH_SERVER_NODE_ARGS: extra node options for the server process only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const extra = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   const child = spawn(process.execPath, [...extra, '--import', 'tsx', join(ROOT, 'bench/ingest-server.ts'), JSON.stringify(config), baseDir], {
@@ -188,10 +189,11 @@ function startServerProcess(config: unknown, baseDir: string): Promise<ServerPro
     });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return nextLine().then((first) => {
-    const { mqttUrl } = JSON.parse(first) as { mqttUrl?: string };
+    const { mqttUrl, httpUrl } = JSON.parse(first) as { mqttUrl?: string; httpUrl: string };
     return {
       child,
       mqttUrl,
+      httpUrl,
       peakRssMb: () => peakKb / 1024,
       async stop() {
         const statsLine = nextLine();
@@ -205,6 +207,16 @@ function startServerProcess(config: unknown, baseDir: string): Promise<ServerPro
       },
     };
   });
+}
+
+/** Kills a benchmark server that was not stopped (a run that failed half-way), and waits for it to go. */
+export async function killServerProcess(server: ServerProcess | undefined): Promise<void> {
+  if (!server) return;
+  const { child } = server;
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill();
+  await exited;
 }
 
 // ---- one end-to-end run ----
@@ -322,14 +334,7 @@ async function runIngest(o: IngestBenchOptions, broker: 'embedded' | 'mosquitto'
     return { records: total, seconds, perSecond: total / seconds, peakRssMb: s.peakRssMb(), stats };
   } finally {
     await Promise.all(clients.map((c) => c.endAsync(true)));
-    if (server) {
-      const { child } = server;
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill();
-        await exited;
-      }
-    }
+    await killServerProcess(server);
     // The broker persists: leave none of this run's retained acks behind, even after a failure.
     if (broker === 'mosquitto') await clearRetainedAcks(devices).catch((err: unknown) => progress(`warning: retained acks not cleared: ${(err as Error).message}`));
     rmSync(dir, { recursive: true, force: true });
@@ -372,7 +377,7 @@ export async function benchIngest(o: IngestBenchOptions): Promise<Row[]> {
   progress(`  server stats: ${JSON.stringify({ messages, batches, largestBatch, verifiedInWorkers, verifiedInline })}`);
   rows.push(
     { name: `ingest end-to-end, embedded gateway, ${what} (verified, stored, acked)`, value: e.perSecond, unit: 'records/s', limit, target: '>= 0.5' },
-    { name: `server peak RSS during embedded ingest, ${what}`, value: e.peakRssMb, unit: 'MB' },
+    { name: `server peak RSS during embedded ingest, ${what}`, value: e.peakRssMb, unit: 'MB', limit: { name: 'target', value: 300 }, target: '<= 1 (<= 300 MB)' },
   );
 
   if (await reachable(MOSQUITTO.host, MOSQUITTO.port)) {

@@ -1,0 +1,327 @@
+/**
+ * (d) Trail queries with millions of records stored: a SQLite store filled with `records` custody
+ * records (default 10 M) through the store's own appendRecords and upsertBags, then one bag's trail
+ * asked for again and again, at random, through the HTTP API (GET /api/v1/tags/:tag, keep-alive,
+ * one request at a time, the server in its own process) and through the store calls alone.
+ *
+ * The city: 50 hospitals with a department, a collection and a storage device each, 2 disposal centres
+ * with one device each, one transport company with 10 vehicles; every bag goes through all six steps
+ * (sealed, collected, stored, picked-up, received, disposed), one record per step, over about a year
+ * ending a week ago. Each device's records form a real hash chain (prev = the hash of its previous
+ * record, hash = SHA-256 of the canonical bytes).
+ *
+ * Signing 10 M records would cost ~10 minutes of both cores, so: the bags queried (`sample`, spread
+ * evenly through the fill) are signed for real with their devices' registered keys and projected by
+ * the server's own BagProjection (which re-verifies them), because the trail endpoint re-verifies every
+ * record of the bag it returns; the other ("filler") records are well-formed canonical records with
+ * real hashes and chains but all carry the same 64 signature bytes, and their bags' projection rows are
+ * written with upsertBags from the same generator without the trail JSON (the trail endpoint reads the
+ * records, never that column; the self-check below compares a generated row with the projected one).
+ * Filler records are never read by a query: they are there for the indexes and the file size.
+ */
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { isDeepStrictEqual } from 'node:util';
+import {
+  canonicalJson,
+  ed25519KeyPairFromSeed,
+  ed25519Signer,
+  GENESIS_PREV,
+  keyId,
+  RECORD_DOMAIN,
+  RECORD_FORMAT_VERSION,
+  signRecord,
+  toBase64,
+  type CustodyEvent,
+  type Ed25519Signer,
+  type StationRole,
+} from '@wastetrail/firmware-protocol';
+import { createUser } from '../server/src/auth/index.ts';
+import { tagsOfEvent } from '../server/src/custody/index.ts';
+import { BagProjection } from '../server/src/bags/index.ts';
+import { collectBagRecords, loadBag } from '../server/src/exports/index.ts';
+import { openSqliteStore, type NewRecord, type ProjectedBag, type SqliteStore } from '../server/src/store/index.ts';
+import { percentile, progress, type Row } from './harness.ts';
+
+export interface TrailBenchOptions {
+  /** Records to store (about records / 6 bags). */
+  records: number;
+  /** Queries timed per measurement. */
+  queries: number;
+}
+
+const HOSPITALS = 50;
+const DISPOSAL = 2;
+const VEHICLES = 10;
+const STEPS_PER_BAG = 6;
+/** Bags per appendRecords call (x 6 records). */
+const BAGS_PER_BATCH = 2000;
+const SAMPLE_BAGS = 1000;
+const DAY = 86_400_000;
+const TIME_ZONE_OFFSET = 8 * 3_600_000; // Asia/Shanghai, the projection's default
+
+interface Device {
+  id: string;
+  institution: string;
+  stations: StationRole[];
+  signer: Ed25519Signer;
+  kid: string;
+  seq: number;
+  prev: string;
+}
+
+function device(id: string, institution: string, stations: StationRole[]): Device {
+  const seed = new Uint8Array(32);
+  seed.set(randomBytes(32));
+  const signer = ed25519Signer(ed25519KeyPairFromSeed(seed).privateKeyPem);
+  return { id, institution, stations, signer, kid: keyId(signer.publicKeySpki), seq: 0, prev: GENESIS_PREV };
+}
+
+const hospitalId = (h: number) => `hz-h${String(h).padStart(3, '0')}`;
+const disposalId = (d: number) => `hz-d${String(d).padStart(2, '0')}`;
+const iso = (ms: number) => new Date(ms).toISOString();
+const FILLER_SIGNATURE = new Uint8Array(64).fill(0x5a);
+const DOMAIN = Buffer.from(RECORD_DOMAIN, 'utf8');
+
+interface City {
+  hospitals: Array<{ id: string; dept: Device; coll: Device; stor: Device }>;
+  disposal: Array<{ id: string; dev: Device }>;
+  all: Device[];
+}
+
+function makeCity(): City {
+  const hospitals = Array.from({ length: HOSPITALS }, (_, h) => {
+    const id = hospitalId(h);
+    return { id, dept: device(`trail-${id}-dept`, id, ['department']), coll: device(`trail-${id}-coll`, id, ['collection']), stor: device(`trail-${id}-stor`, id, ['storage']) };
+  });
+  const disposal = Array.from({ length: DISPOSAL }, (_, d) => ({ id: disposalId(d), dev: device(`trail-${disposalId(d)}-line`, disposalId(d), ['disposal']) }));
+  return { hospitals, disposal, all: [...hospitals.flatMap((h) => [h.dept, h.coll, h.stor]), ...disposal.map((d) => d.dev)] };
+}
+
+/** The bag number i's plan: who does each step, when, with what. */
+function bagPlan(city: City, i: number, bags: number, end: number) {
+  const h = city.hospitals[i % HOSPITALS]!;
+  const d = city.disposal[i % DISPOSAL]!;
+  const sealedAt = end - 365 * DAY + Math.floor((i * 365 * DAY) / bags);
+  const tag = `epc:30${i.toString(16).padStart(22, '0')}`;
+  const grams = 500 + (i % 9500);
+  const vehicle = `HZ-V${String(i % VEHICLES).padStart(2, '0')}`;
+  const manifest = `M${Math.floor(sealedAt / DAY)}-${i % VEHICLES}`;
+  const times = [0, 20, 40, 24 * 60, 26 * 60, 28 * 60].map((min) => sealedAt + min * 60_000);
+  const item = [{ tag, weight: { value: grams, unit: 'g' as const } }];
+  const steps: Array<{ dev: Device; time: number; event: CustodyEvent }> = [
+    { dev: h.dept, time: times[0]!, event: { type: 'sealed', body: { tags: [tag], category: 'infectious', weight: { value: grams, unit: 'g' }, department: `D${i % 12}`, staff: `badge-${h.id}-${i % 40}` } } },
+    { dev: h.coll, time: times[1]!, event: { type: 'collected', body: { bags: item, weight: { value: grams, unit: 'g' }, giver: `badge-${h.id}-${i % 40}`, receiver: `badge-${h.id}-c${i % 5}` } } },
+    { dev: h.stor, time: times[2]!, event: { type: 'stored', body: { bags: item, weight: { value: grams, unit: 'g' }, keeper: `badge-${h.id}-k${i % 3}`, room: `R${h.id}` } } },
+    { dev: h.stor, time: times[3]!, event: { type: 'picked-up', body: { bags: item, weight: { value: grams, unit: 'g' }, giver: `badge-${h.id}-k${i % 3}`, crew: `badge-crew-${i % 20}`, vehicle, manifest } } },
+    { dev: d.dev, time: times[4]!, event: { type: 'received', body: { bags: item, weight: { value: grams, unit: 'g' }, operator: `badge-${d.id}-o${i % 4}`, vehicle, manifest } } },
+    { dev: d.dev, time: times[5]!, event: { type: 'disposed', body: { bags: [tag], method: 'incineration', batch: `B${Math.floor(times[5]! / DAY)}`, operator: `badge-${d.id}-o${i % 4}` } } },
+  ];
+  return { tag, hospital: h.id, disposal: d.id, department: `D${i % 12}`, grams, vehicle, manifest, times, steps };
+}
+
+/** A filler record: canonical bytes, real hash and chain, the shared signature. */
+function fillerRecord(dev: Device, time: number, event: CustodyEvent, receivedAt: string): NewRecord {
+  const seq = ++dev.seq;
+  const text = canonicalJson({ v: RECORD_FORMAT_VERSION, device: dev.id, seq, prev: dev.prev, time: iso(time), kid: dev.kid, type: event.type, body: event.body });
+  const bytes = Buffer.from(text, 'utf8');
+  const hash = createHash('sha256').update(DOMAIN).update(bytes).digest('hex');
+  const r: NewRecord = { device: dev.id, seq, hash, prev: dev.prev, kid: dev.kid, deviceTime: iso(time), receivedAt, type: event.type, bytes, signature: FILLER_SIGNATURE, body: event.body, tags: tagsOfEvent(event) };
+  dev.prev = hash;
+  return r;
+}
+
+function signedRecord(dev: Device, time: number, event: CustodyEvent, receivedAt: string): NewRecord {
+  const seq = ++dev.seq;
+  const s = signRecord({ device: dev.id, seq, prev: dev.prev, time: iso(time), event }, dev.signer);
+  dev.prev = s.hash;
+  return { device: dev.id, seq, hash: s.hash, prev: s.record.prev, kid: s.record.kid, deviceTime: s.record.time, receivedAt, type: event.type, bytes: s.bytes, signature: s.signature, body: event.body, tags: tagsOfEvent(event) };
+}
+
+/** The projection row of a planned bag, as BagProjection would write it (checked against it below). */
+function plannedSummary(p: ReturnType<typeof bagPlan>): ProjectedBag {
+  return {
+    bag: p.tag,
+    tags: [p.tag],
+    institution: p.hospital,
+    department: p.department,
+    category: 'infectious',
+    state: 'disposed',
+    sealedAt: iso(p.times[0]!),
+    sealedGrams: p.grams,
+    sealedDay: iso(p.times[0]! + TIME_ZONE_OFFSET).slice(0, 10),
+    lastStep: 'disposed',
+    lastStepAt: iso(p.times[5]!),
+    pickedUpAt: iso(p.times[3]!),
+    receivedAt: iso(p.times[4]!),
+    receivedGrams: p.grams,
+    disposedAt: iso(p.times[5]!),
+    vehicle: p.vehicle,
+    manifest: p.manifest,
+    disposalInstitution: p.disposal,
+    anomalies: 0,
+  };
+}
+
+async function provision(store: SqliteStore, city: City): Promise<void> {
+  await store.upsertJurisdiction({ id: 'hz', parent: null, level: 'city', name: 'Hangzhou' });
+  for (const h of city.hospitals) await store.upsertInstitution({ id: h.id, name: `Hospital ${h.id}`, kind: 'hospital', jurisdiction: 'hz' });
+  for (const d of city.disposal) await store.upsertInstitution({ id: d.id, name: `Disposal centre ${d.id}`, kind: 'disposal', jurisdiction: 'hz' });
+  await store.upsertInstitution({ id: 'hz-t01', name: 'Transport company', kind: 'transport', jurisdiction: 'hz' });
+  await store.upsertTransportCompany({ id: 'hz-t01', licence: 'HZ-T-0001' });
+  for (let v = 0; v < VEHICLES; v++) await store.upsertVehicle({ id: `HZ-V${String(v).padStart(2, '0')}`, company: 'hz-t01', plate: `浙A0000${v}` });
+  for (const d of city.all) await store.registerDevice({ id: d.id, institution: d.institution, stations: d.stations, keys: [{ publicKey: toBase64(d.signer.publicKeySpki) }] });
+  const made = await createUser(store, { username: 'bench-regulator', password: 'trail-query-secret-1', role: 'regulator', scope: 'hz' });
+  if (!made.ok) throw new Error(`trail bench: user not created: ${made.error.message}`);
+}
+
+/** Fills the store; returns the tags of the sample bags. */
+async function fill(store: SqliteStore, city: City, records: number): Promise<string[]> {
+  const bags = Math.max(SAMPLE_BAGS, Math.ceil(records / STEPS_PER_BAG));
+  const every = Math.max(1, Math.floor(bags / SAMPLE_BAGS));
+  const end = Date.now() - 7 * DAY;
+  const projection = new BagProjection({ store });
+  const samples: string[] = [];
+  const started = performance.now();
+  let lastReport = started;
+  let checked = false;
+  for (let b0 = 0; b0 < bags; b0 += BAGS_PER_BATCH) {
+    const batch: NewRecord[] = [];
+    const filler: ProjectedBag[] = [];
+    const sampled: Array<ReturnType<typeof bagPlan>> = [];
+    for (let i = b0; i < Math.min(bags, b0 + BAGS_PER_BATCH); i++) {
+      const p = bagPlan(city, i, bags, end);
+      const sample = i % every === Math.floor(every / 2) && samples.length < SAMPLE_BAGS;
+      for (const s of p.steps) batch.push((sample ? signedRecord : fillerRecord)(s.dev, s.time, s.event, iso(s.time + 2000)));
+      if (sample) {
+        samples.push(p.tag);
+        sampled.push(p);
+      } else filler.push(plannedSummary(p));
+    }
+    // Records in acceptance order: by time within the batch, as the server would take them in.
+    batch.sort((a, b) => (a.deviceTime < b.deviceTime ? -1 : a.deviceTime > b.deviceTime ? 1 : 0));
+    const outcome = await store.appendRecords({ records: batch, quarantine: [], acks: [] });
+    if (outcome.stored !== batch.length) throw new Error(`trail bench: stored ${outcome.stored} of ${batch.length} records`);
+    await store.upsertBags(filler);
+    if (sampled.length > 0) {
+      const projected = await projection.projectTags(sampled.map((p) => p.tag));
+      if (!checked) {
+        // The generator's rows must be what the projection writes, or the filler would be unrealistic.
+        const real = await store.bag(sampled[0]!.tag);
+        const { trail: _t, ...planned } = plannedSummary(sampled[0]!);
+        if (!isDeepStrictEqual(real, planned)) throw new Error(`trail bench: generated bag row differs from the projection's:\n${JSON.stringify(planned)}\n${JSON.stringify(real)}`);
+        if (projected.trails[0]?.anomalies.length) throw new Error(`trail bench: the sample bag has anomalies: ${JSON.stringify(projected.trails[0].anomalies)}`);
+        checked = true;
+      }
+    }
+    const now = performance.now();
+    if (now - lastReport > 10_000 || b0 + BAGS_PER_BATCH >= bags) {
+      lastReport = now;
+      const done = Math.min(bags, b0 + BAGS_PER_BATCH) * STEPS_PER_BAG;
+      const s = (now - started) / 1000;
+      progress(`  trail: ${done.toLocaleString('en')} / ${(bags * STEPS_PER_BAG).toLocaleString('en')} records stored, ${s.toFixed(0)} s, ${Math.round(done / s).toLocaleString('en')} records/s, eta ${(((bags * STEPS_PER_BAG - done) * s) / done).toFixed(0)} s`);
+    }
+  }
+  return samples;
+}
+
+function shuffle<T>(xs: T[]): T[] {
+  for (let i = xs.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [xs[i], xs[j]] = [xs[j]!, xs[i]!];
+  }
+  return xs;
+}
+
+/** Times fn over `n` random samples after `warm` untimed ones; sorted milliseconds. */
+async function timeEach(samples: string[], n: number, warm: number, fn: (tag: string) => Promise<void>): Promise<number[]> {
+  const order = () => samples[Math.floor(Math.random() * samples.length)]!;
+  for (let i = 0; i < warm; i++) await fn(order());
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const tag = order();
+    const t0 = performance.now();
+    await fn(tag);
+    out.push(performance.now() - t0);
+  }
+  return out.sort((a, b) => a - b);
+}
+
+export async function benchTrailQuery(o: TrailBenchOptions): Promise<Row[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'wt-bench-trail-'));
+  const file = join(dir, 'wastetrail.db');
+  try {
+    progress(`trail: filling a SQLite store with ${o.records.toLocaleString('en')} records in ${dir} (${SAMPLE_BAGS} sample bags signed for real, the rest filler: see bench/trail-query.bench.ts)`);
+    const city = makeCity();
+    let store: SqliteStore | undefined = openSqliteStore(file);
+    // A bigger page cache for the fill only (the server process opens the file with its own defaults).
+    store.db.$client.pragma('cache_size = -1000000');
+    await provision(store, city);
+    const fillStart = performance.now();
+    const samples = shuffle(await fill(store, city, o.records));
+    const fillSeconds = (performance.now() - fillStart) / 1000;
+    const stored = await store.countRecords();
+    progress(`trail: ${stored.toLocaleString('en')} records stored in ${fillSeconds.toFixed(0)} s; file ${(statSync(file).size / 2 ** 30).toFixed(2)} GiB`);
+    await store.close();
+
+    // The store calls alone, in this process, with the server's own defaults: bagByTag then the records of its tags.
+    store = openSqliteStore(file);
+    const keyring = await store.keyring();
+    const s = store;
+    const storeTimes = await timeEach(samples, o.queries, 200, async (tag) => {
+      const summary = await s.bagByTag(tag);
+      const records = await collectBagRecords(s, summary!.bag, summary!.tags);
+      if (records.length !== STEPS_PER_BAG) throw new Error(`trail bench: ${records.length} records for ${tag}`);
+    });
+    const loadTimes = await timeEach(samples, o.queries, 200, async (tag) => {
+      const loaded = await loadBag(s, tag, keyring);
+      if (!loaded || loaded.records.some((r) => !r.verified)) throw new Error(`trail bench: ${tag} did not load verified`);
+    });
+    await store.close();
+    store = undefined;
+
+    progress('trail: starting the server on the filled store; timing GET /api/v1/tags/:tag');
+    const http = await httpTimes(dir, samples, o.queries);
+    const what = `${(stored / 1e6).toFixed(stored >= 1e6 ? 0 : 2)} M records stored (${samples.length} random bags, ${o.queries} queries)`;
+    const target = { name: 'target p99', value: 10 };
+    return [
+      { name: `trail query p50, HTTP GET /api/v1/tags/:tag, keep-alive, ${what}`, value: percentile(http, 50), unit: 'ms' },
+      { name: `trail query p99, HTTP GET /api/v1/tags/:tag, keep-alive, ${what}`, value: percentile(http, 99), unit: 'ms', limit: target, target: '<= 1 (p99 <= 10 ms)' },
+      { name: `trail query in process, loadBag (store reads + re-verify 6 records + reconstruct), p50 / p99`, value: percentile(loadTimes, 50), unit: 'ms', note: `p99 ${percentile(loadTimes, 99).toFixed(2)} ms` },
+      { name: `trail query store calls alone (bagByTag + records of its tags), p50 / p99`, value: percentile(storeTimes, 50), unit: 'ms', note: `p99 ${percentile(storeTimes, 99).toFixed(2)} ms` },
+    ];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function httpTimes(dir: string, samples: string[], queries: number): Promise<number[]> {
+  const config = { dataDir: dir, storage: { driver: 'sqlite', file: 'wastetrail.db' }, mqtt: { mode: 'embedded', gateway: { tcp: { host: '127.0.0.1', port: 0 } } }, http: { host: '127.0.0.1', port: 0 } };
+  const extra = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...extra, '--import', 'tsx', new URL('./ingest-server.ts', import.meta.url).pathname, JSON.stringify(config), dir], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  try {
+    const lines = createInterface({ input: child.stdout });
+    const first = await new Promise<string>((resolve, reject) => {
+      lines.once('line', resolve);
+      child.once('exit', (code) => reject(new Error(`trail bench: the server exited (code ${code})`)));
+    });
+    const base = (JSON.parse(first) as { httpUrl: string }).httpUrl.replace(/\/$/, '');
+    const login = await fetch(`${base}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bench-regulator', password: 'trail-query-secret-1' }) });
+    if (!login.ok) throw new Error(`trail bench: login failed: ${login.status} ${await login.text()}`);
+    const { token } = (await login.json()) as { token: string };
+    const headers = { authorization: `Bearer ${token}` };
+    return await timeEach(samples, queries, 200, async (tag) => {
+      const res = await fetch(`${base}/api/v1/tags/${encodeURIComponent(tag)}`, { headers });
+      const body = (await res.json()) as { steps?: unknown[] };
+      if (!res.ok || body.steps?.length !== STEPS_PER_BAG) throw new Error(`trail bench: GET ${tag}: ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
+    });
+  } finally {
+    child.stdin.end();
+    await exited;
+  }
+}
