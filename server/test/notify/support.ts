@@ -8,43 +8,38 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import type { Alert as StoredAlert } from '../../src/store/index.ts';
 import { DEFAULT_DELIVERY, type NotificationsConfig } from '../../src/notify/index.ts';
+import { alertRow } from '../api/support.ts';
 
 export const SECRET = 'test-secret-0123456789abcdef';
 export const SMTP_USER = 'alerts@wastetrail.test';
 export const SMTP_PASS = 'smtp-pass-1';
 
 export function storedAlert(over: Partial<StoredAlert> = {}): StoredAlert {
+  const bag = 'epc:3074257bf7194e4000002001';
   return {
     id: 42,
     revision: 3,
-    rule: 'storage-overdue',
-    severity: 'critical',
-    currentSeverity: 'critical',
-    dedupeKey: 'storage-overdue:bag:epc:3074257bf7194e4000002001',
-    subject: 'bag:epc:3074257bf7194e4000002001',
-    title: 'Bag epc:3074257bf7194e4000002001 has been in storage room STORE-1 at hz-h001 for 48 h (limit 48 h).',
-    messageKey: 'storage-overdue',
-    params: { bag: 'epc:3074257bf7194e4000002001', room: 'STORE-1', institution: 'hz-h001', hours: 48, limitHours: 48 },
-    institution: 'hz-h001',
-    jurisdiction: 'hz-xh-g01',
-    bag: 'epc:3074257bf7194e4000002001',
-    device: null,
-    status: 'open',
-    escalationLevel: 3,
-    openedAt: '2026-03-03T14:00:00.000Z',
-    awaitingAckSince: '2026-03-03T14:00:00.000Z',
-    acknowledgedAt: null,
-    acknowledgedBy: null,
-    acknowledgeNote: null,
-    resolvedAt: null,
-    resolvedBy: null,
-    note: null,
-    since: '2026-03-02T02:00:00.000Z',
-    conditionClearedAt: null,
-    evidence: [{ device: 'hz-h001-store-1', seq: 1, hash: 'ab'.repeat(32) }],
-    occurrences: 3,
-    lastSeenAt: '2026-03-04T02:00:00.000Z',
-    details: { escalations: [{ level: 2, at: '2026-03-03T22:00:00.000Z' }, { level: 3, at: '2026-03-04T02:00:00.000Z' }] },
+    ...alertRow({
+      rule: 'storage-overdue',
+      severity: 'critical',
+      currentSeverity: 'critical',
+      dedupeKey: `storage-overdue:bag:${bag}`,
+      subject: `bag:${bag}`,
+      title: `Bag ${bag} has been in storage room STORE-1 at hz-h001 for 48 h (limit 48 h).`,
+      messageKey: 'storage-overdue',
+      params: { bag, room: 'STORE-1', institution: 'hz-h001', hours: 48, limitHours: 48 },
+      institution: 'hz-h001',
+      jurisdiction: 'hz-xh-g01',
+      bag,
+      escalationLevel: 3,
+      openedAt: '2026-03-03T14:00:00.000Z',
+      awaitingAckSince: '2026-03-03T14:00:00.000Z',
+      since: '2026-03-02T02:00:00.000Z',
+      evidence: [{ device: 'hz-h001-store-1', seq: 1, hash: 'ab'.repeat(32) }],
+      occurrences: 3,
+      lastSeenAt: '2026-03-04T02:00:00.000Z',
+      details: { escalations: [{ level: 2, at: '2026-03-03T22:00:00.000Z' }, { level: 3, at: '2026-03-04T02:00:00.000Z' }] },
+    }),
     ...over,
   };
 }
