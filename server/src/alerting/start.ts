@@ -213,15 +213,13 @@ class AlertingService implements Alerting {
     return incoming.done;
   }
 
-  private project(records: readonly AcceptedRecord[]): Promise<AlertNotice[]> {
-    return (async () => {
-      const { trails, removed } = await this.projection.projectAccepted(records);
-      if (trails.length === 0 && removed.length === 0) return [];
-      const world = this.world!;
-      const evaluation = evaluateRules({ nowMs: this.options.clock(), config: this.options.ruleConfig, institutions: world.institutions, trails, rules: BAG_RULES });
-      // Ids that turned out not to be bags were judged too: whatever was said about them has cleared.
-      return this.file(withJudged(evaluation, removed.map((b) => subjectKey('bag', b))));
-    })();
+  private async project(records: readonly AcceptedRecord[]): Promise<AlertNotice[]> {
+    const { trails, removed } = await this.projection.projectAccepted(records);
+    if (trails.length === 0 && removed.length === 0) return [];
+    const world = this.world!;
+    const evaluation = evaluateRules({ nowMs: this.options.clock(), config: this.options.ruleConfig, institutions: world.institutions, trails, rules: BAG_RULES });
+    // Ids that turned out not to be bags were judged too: whatever was said about them has cleared.
+    return this.file(withJudged(evaluation, removed.map((b) => subjectKey('bag', b))));
   }
 
   fileIntegrity(findings: readonly IntegrityFinding[]): Promise<AlertNotice[]> {

@@ -5,7 +5,7 @@
  */
 import { and, eq, gte, inArray, isNotNull, lt, lte, ne, sql, type Column, type SQL } from 'drizzle-orm';
 import type { EventType, WasteCategory } from '@wastetrail/firmware-protocol';
-import type { BagTrail, CustodyStepKind } from '../custody/index.ts';
+import type { BagTrail } from '../custody/index.ts';
 import type { Alert, AlertEvidence, BagSummary, DeviceRegistration, Draw, Inspector, NewAlert, NewDraw, ProjectedBag, StoredRecord } from './repository.ts';
 import type { AlertSeverity, AlertStatus } from './vocabulary.ts';
 
@@ -118,29 +118,8 @@ export function newAlertRow(a: NewAlert): Omit<AlertRow, 'id'> {
   return { ...alertChanges(a), revision: 0, occurrences: a.occurrences, lastSeenAt: a.lastSeenAt };
 }
 
-/** The columns of `bags`. */
-export interface BagRow {
-  bag: string;
-  tags: string[];
-  institution: string | null;
-  department: string | null;
-  category: string | null;
-  state: BagSummary['state'];
-  sealedAt: string | null;
-  sealedGrams: number | null;
-  sealedDay: string | null;
-  lastStep: CustodyStepKind | null;
-  lastStepAt: string | null;
-  pickedUpAt: string | null;
-  receivedAt: string | null;
-  receivedGrams: number | null;
-  disposedAt: string | null;
-  vehicle: string | null;
-  manifest: string | null;
-  disposalInstitution: string | null;
-  anomalies: number;
-  trail: BagTrail | null;
-}
+/** The columns of `bags`: a bag's summary (category as stored text) and its trail. */
+export type BagRow = Omit<BagSummary, 'category'> & { category: string | null; trail: BagTrail | null };
 
 export function bagFromRow(r: Omit<BagRow, 'trail'>): BagSummary {
   return {
