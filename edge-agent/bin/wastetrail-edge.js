@@ -1,7 +1,5 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly (no build step): tsx registers the loader, then the CLI runs.
-import { register } from 'tsx/esm/api';
+// Runs the compiled edge agent CLI (dist/, built by `tsc -b`).
+import { main } from '../dist/cli.js';
 
-register();
-const { main } = await import('../src/cli.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { register } from 'tsx/esm/api';
-register();
-const { main } = await import('../src/cli.ts');
+// Runs the compiled gateway CLI (dist/, built by `tsc -b`).
+import { main } from '../dist/cli.js';
+
 const code = await main(process.argv.slice(2));
 if (code !== undefined) process.exitCode = code;

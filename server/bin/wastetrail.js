@@ -1,7 +1,5 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly (no build step): tsx registers the loader, then the CLI runs.
-import { register } from 'tsx/esm/api';
+// Runs the compiled server CLI (dist/, built by `tsc -b`: npm start, npm test and `npm run build` build it).
+import { main } from '../dist/cli/main.js';
 
-register();
-const { main } = await import('../src/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

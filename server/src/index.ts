@@ -1,2 +1,8 @@
-// The server: ingest, verification, custody trails, rules and the HTTP API (issue "Server"; being built).
+// The server's public face, for the packages above it (the demo and the city simulator, benchmarks):
+// the composition root, its configuration, the store, and the demo users.
 export { main } from './cli/main.ts';
+export { parseCommandArgs, type Parsed } from './cli/args.ts';
+export { startServer, consoleLogger, type RunningServer, type ServerLogger, type StartOptions } from './server.ts';
+export * from './config/index.ts';
+export * from './store/index.ts';
+export { DEMO_USERS, ensureDemoUsers } from './auth/index.ts';

@@ -2,7 +2,6 @@
  * `wastetrail-sim <device> ...`: one command for every simulated device. Each subcommand owns its
  * options; this file only dispatches.
  */
-import { runCityCli } from './city/cli.ts';
 import { runReaderCli } from './reader/cli.ts';
 import { runScaleCli } from './scale/cli.ts';
 
@@ -11,7 +10,7 @@ const USAGE = `usage: wastetrail-sim <command> [options]
 commands:
   scale --protocol mt-sics|xk3190|and [...]   a scale on a pty (wastetrail-sim scale --help)
   reader [...]                                an RFID reader on a pty (wastetrail-sim reader --help)
-  city --mqtt mqtt://HOST:PORT [...]          a simulated city of edge agents (wastetrail-sim city --help)`;
+  (the city of real edge agents is \`wastetrail-demo city\`: it needs the edge agent, which this package does not)`;
 
 async function runReader(argv: string[]): Promise<number> {
   await runReaderCli(argv);
@@ -26,8 +25,6 @@ export async function main(argv: string[]): Promise<number> {
       return runScaleCli(rest);
     case 'reader':
       return runReader(rest);
-    case 'city':
-      return runCityCli(rest);
     case undefined:
     case '-h':
     case '--help':

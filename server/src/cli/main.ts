@@ -1,14 +1,10 @@
 /** `wastetrail <command>`: the operator's entry point. Each command returns its exit code. */
-import { runDemo } from './demo.ts';
-import { runDrawCommand } from './draw.ts';
-import { runServe } from './serve.ts';
-import { runVerify } from './verify.ts';
+// Each command loads only what it needs: `verify` must start fast and small on an auditor's laptop,
+// without the HTTP server, the broker and the store that `server` brings in.
 
 const USAGE = `usage: wastetrail <command> [options]
 
 commands:
-  demo [--data DIR] [--institutions N] [--speed X] [--seed S] [--incidents a,b] [--pty] [--for SECONDS]
-      The whole system on embedded defaults with a simulated city (what npm start runs; docs/demo.md).
   server --config FILE
       Run the gateway and the server as a service (example configuration: server/config/example.jsonc).
   verify <records.jsonl | bundle.json> [--keys <keyring.json>] [--partial] [--all]
@@ -25,14 +21,12 @@ commands:
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
-    case 'demo':
-      return runDemo(rest);
     case 'server':
-      return runServe(rest);
+      return (await import('./serve.ts')).runServe(rest);
     case 'verify':
-      return runVerify(rest, { stdout: process.stdout, stderr: process.stderr });
+      return (await import('./verify.ts')).runVerify(rest, { stdout: process.stdout, stderr: process.stderr });
     case 'draw':
-      return runDrawCommand(rest, { stdout: process.stdout, stderr: process.stderr });
+      return (await import('./draw.ts')).runDrawCommand(rest, { stdout: process.stdout, stderr: process.stderr });
     case undefined:
     case '-h':
     case '--help':

@@ -9,7 +9,9 @@ import type { RecordCheck } from './record-check.ts';
 export type ToWorker = { kind: 'keyring'; keyring: unknown } | { kind: 'check'; id: number; lines: string[] };
 export type FromWorker = { kind: 'checked'; id: number; checks: Array<RecordCheck | null> };
 
-const ENTRY = new URL('./verify-worker-entry.js', import.meta.url);
+// Compiled (dist/), the worker is plain JavaScript; run from source (tests), a worker thread starts without
+// the parent's TypeScript loader, so a small entry registers tsx first.
+const ENTRY = import.meta.url.endsWith('.ts') ? new URL('./verify-worker-entry.js', import.meta.url) : new URL('./verify-worker.js', import.meta.url);
 
 interface PoolWorker {
   worker: Worker;

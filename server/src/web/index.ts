@@ -1,20 +1,20 @@
 /**
- * The web UI: one static HTML shell, one plain-JavaScript client (assets/app.js, no build step) and a
- * stylesheet, uPlot from node_modules/uplot/dist, and the in-browser signature verifier (client/verify.js,
- * bundled with @noble/curves by esbuild at start). Everything is served from this server, so the UI
- * works on a closed hospital network (no CDN, no external fonts). The client talks to /api/v1 with the
- * session cookie; what a user may see is decided by the API, never here.
+ * The web UI: one static HTML shell, one plain-JavaScript client (assets/app.js) and a stylesheet, uPlot,
+ * and the in-browser signature verifier, all built into dist/web/public by server/scripts/build-web.mjs
+ * (part of `npm run build`). Everything is served from this server, so the UI works on a closed hospital
+ * network (no CDN, no external fonts). The client talks to /api/v1 with the session cookie; what a user
+ * may see is decided by the API, never here.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
 /** Where the UI lives; `/` redirects here. */
 export const WEB_ROOT = '/ui/';
 
-const ASSETS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'assets');
+/** The built UI: server/dist/web/public, from src/web/ (tests) and from dist/web/ (the compiled server) alike. */
+export const PUBLIC_DIR = fileURLToPath(new URL('../../dist/web/public/', import.meta.url));
 
 /** Scripts and styles only from this origin; no inline script, no framing, no third-party anything. */
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
@@ -24,55 +24,21 @@ interface Asset {
   type: string;
 }
 
-function uplotDist(): string {
-  const require = createRequire(import.meta.url);
-  // uplot's export map does not expose package.json: resolve its entry and walk up to dist/.
-  const entry = require.resolve('uplot');
-  let dir = dirname(entry);
-  while (!dir.endsWith('dist') && dirname(dir) !== dir) dir = dirname(dir);
-  return dir.endsWith('dist') ? dir : join(dirname(entry), 'dist');
-}
+const TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.html': 'text/html; charset=utf-8' };
 
-/**
- * The in-browser verifier (client/verify.js with @noble/curves and @noble/hashes), bundled once at start
- * by esbuild into one self-contained module.
- */
-async function bundleVerifier(): Promise<Buffer> {
-  const { build } = await import('esbuild');
-  const out = await build({
-    entryPoints: [join(dirname(fileURLToPath(import.meta.url)), 'client', 'verify.js')],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    minify: true,
-    write: false,
-    logLevel: 'silent',
-  });
-  const file = out.outputFiles[0];
-  if (!file) throw new Error('esbuild produced no verifier bundle');
-  return Buffer.from(file.contents);
-}
-
-/** Every asset, read once at start: a missing file fails the server start, not a user's page. */
+/** Every built asset, read once at start: a missing build fails the server start, not a user's page. */
 export async function loadWebAssets(): Promise<Map<string, Asset>> {
-  const dist = uplotDist();
-  const files: Array<[string, string, string]> = [
-    ['app.js', join(ASSETS_DIR, 'app.js'), 'text/javascript; charset=utf-8'],
-    ['i18n.js', join(ASSETS_DIR, 'i18n.js'), 'text/javascript; charset=utf-8'],
-    ['supervision.js', join(ASSETS_DIR, 'supervision.js'), 'text/javascript; charset=utf-8'],
-    ['disclosure.js', join(ASSETS_DIR, 'disclosure.js'), 'text/javascript; charset=utf-8'],
-    ['app.css', join(ASSETS_DIR, 'app.css'), 'text/css; charset=utf-8'],
-    ['uPlot.iife.min.js', join(dist, 'uPlot.iife.min.js'), 'text/javascript; charset=utf-8'],
-    ['uPlot.min.css', join(dist, 'uPlot.min.css'), 'text/css; charset=utf-8'],
-  ];
-  const assets = new Map<string, Asset>(files.map(([name, path, type]) => [name, { body: readFileSync(path), type }]));
-  assets.set('verify.js', { body: await bundleVerifier(), type: 'text/javascript; charset=utf-8' });
+  if (!existsSync(join(PUBLIC_DIR, 'verify.js'))) throw new Error(`the web UI is not built (${PUBLIC_DIR}): run npm run build`);
+  const assets = new Map<string, Asset>();
+  for (const name of readdirSync(PUBLIC_DIR)) {
+    const type = TYPES[extname(name)];
+    if (type && name !== 'index.html') assets.set(name, { body: readFileSync(join(PUBLIC_DIR, name)), type });
+  }
   return assets;
 }
 
 function shell(): string {
-  return readFileSync(join(ASSETS_DIR, 'index.html'), 'utf8');
+  return readFileSync(join(PUBLIC_DIR, 'index.html'), 'utf8');
 }
 
 function secure(reply: FastifyReply): FastifyReply {

@@ -1,7 +1,7 @@
 /**
  * Issue #7's "done when": a newcomer following the README finds a bag's trail and an open alert within a
  * minute of starting the system. The REAL demo runs as a child process, as `npm start` runs it
- * (`node server/bin/wastetrail.js demo`), on a temporary data folder and free ports; the test reads the
+ * (`node demo/bin/wastetrail-demo.js`), on a temporary data folder and free ports; the test reads the
  * web address and the regulator's login from what it prints, as a newcomer reads them, then in chromium:
  * log in, Alerts, an open alert, its own page, its bag, the trail (custody steps, weights, verified
  * signatures). The wall time from spawning the demo to seeing both must be under 60 s. Then Ctrl-C: exit
@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, logInAt, openPage, ROOT, shot as screenshot } from './browser.ts';
+import { launchChromium, logInAt, openPage, ROOT, shot as screenshot } from '../../server/test/web/browser.ts';
 
 /** Issue #7's acceptance criterion. */
 const FIRST_MINUTE_MS = 60_000;
@@ -59,11 +59,11 @@ afterAll(async () => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * The README's `npm start` is `wastetrail demo`, i.e. `node server/bin/wastetrail.js demo`. Free ports
+ * The README's `npm start` builds, then runs `wastetrail-demo`, i.e. `node demo/bin/wastetrail-demo.js`. Free ports
  * (port 0) instead of 8080 and 1883: other tests and a local Mosquitto use those.
  */
 function startDemo(): Demo {
-  const child = spawn(process.execPath, ['server/bin/wastetrail.js', 'demo', '--data', dataDir, '--http-port', '0', '--mqtt-port', '0'], {
+  const child = spawn(process.execPath, ['demo/bin/wastetrail-demo.js', '--data', dataDir, '--http-port', '0', '--mqtt-port', '0'], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1' },
@@ -132,7 +132,7 @@ async function expectVerifiedTrail(page: Page): Promise<string[]> {
 }
 
 describe('the first minute (issue #7), on the real demo', () => {
-  it('from `wastetrail demo` to an open alert and a verified bag trail in under a minute', async () => {
+  it('from `wastetrail-demo` to an open alert and a verified bag trail in under a minute', async () => {
     const t0 = performance.now();
     const demo = startDemo();
     const banner = await readBanner(demo);

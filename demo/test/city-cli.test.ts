@@ -1,5 +1,5 @@
 /**
- * `wastetrail-sim city` as a user runs it on its own: keys and keyring first (--keys-only), then the
+ * `wastetrail-demo city` as a user runs it on its own: keys and keyring first (--keys-only), then the
  * gateway alone (`wastetrail-gateway --keyring`, a child process) with that keyring, then the city
  * against it for a few seconds. A stand-in for the server logs in to the gateway as the server,
  * collects the records and acknowledges each one, as the server does once it has stored it.
@@ -14,7 +14,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { allDevicesTopic, decodeEnvelope, deviceTopic, parseDeviceTopic, parseKeyring, recordHash, splitEnvelopeLines } from '@wastetrail/firmware-protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 
-const SIM = fileURLToPath(new URL('../bin/wastetrail-sim.js', import.meta.url));
+const DEMO = fileURLToPath(new URL('../bin/wastetrail-demo.js', import.meta.url));
 const GATEWAY = fileURLToPath(new URL('../../gateway/bin/wastetrail-gateway.js', import.meta.url));
 const SERVER_PASSWORD = 'city-cli-test-server-password';
 
@@ -46,7 +46,7 @@ async function until(what: string, check: () => boolean, ms: number): Promise<vo
   }
 }
 
-describe('wastetrail-sim city', () => {
+describe('wastetrail-demo city', () => {
   it('writes its keyring, runs against a separately started gateway, and its records are delivered and acknowledged', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'wt-city-cli-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
@@ -54,7 +54,7 @@ describe('wastetrail-sim city', () => {
     const keyringFile = join(dir, 'keyring.json');
 
     // 1. Keys and keyring only.
-    const keys = run(SIM, ['city', '--keys-only', '--data', data, '--keyring-out', keyringFile, '--institutions', '1', '--seed', '7']);
+    const keys = run(DEMO, ['city', '--keys-only', '--data', data, '--keyring-out', keyringFile, '--institutions', '1', '--seed', '7']);
     expect(await keys.exited).toBe(0);
     const keyring = parseKeyring(JSON.parse(readFileSync(keyringFile, 'utf8')));
     if (!keyring.ok) throw new Error(keyring.error.message);
@@ -91,7 +91,7 @@ describe('wastetrail-sim city', () => {
     await server.subscribeAsync(allDevicesTopic('records'), { qos: 1 });
 
     // 4. The city for a few seconds, a day a minute, from this morning.
-    const city = run(SIM, ['city', '--mqtt', url, '--data', data, '--institutions', '1', '--seed', '7', '--speed', '1440', '--for', '6']);
+    const city = run(DEMO, ['city', '--mqtt', url, '--data', data, '--institutions', '1', '--seed', '7', '--speed', '1440', '--for', '6']);
     const code = await Promise.race([city.exited, new Promise<'late'>((r) => setTimeout(() => r('late'), 90_000))]);
     expect(code, city.err()).toBe(0);
     const total = [...received.values()].reduce((a, b) => a + b, 0);
@@ -109,7 +109,7 @@ describe('wastetrail-sim city', () => {
   }, 150_000);
 
   it('refuses to run without a broker, and names the option', async () => {
-    const r = run(SIM, ['city', '--institutions', '1']);
+    const r = run(DEMO, ['city', '--institutions', '1']);
     expect(await r.exited).toBe(2);
     expect(r.err()).toMatch(/--mqtt/);
   });

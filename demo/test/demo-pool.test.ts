@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { planCity } from '@wastetrail/simulators';
-import { seedReferenceData } from '../../src/demo/reference-data.ts';
-import { openSqliteStore } from '../../src/store/index.ts';
-import { runDraw, shortOfInspectors, type DrawFrame } from '../../src/supervision/index.ts';
+import { seedReferenceData } from '../src/reference-data.ts';
+import { openSqliteStore } from '@wastetrail/server';
+import { runDraw, shortOfInspectors, type DrawFrame } from '../../server/src/supervision/index.ts';
 
 describe('the demo inspector pool', () => {
   it('seeds a city pool with some conflicts, the same after a restart, enough to draw every hospital', async () => {

@@ -1,5 +1,5 @@
 /**
- * `wastetrail demo` as a function: the server (embedded gateway, SQLite under the data folder, the
+ * `wastetrail-demo` as a function: the server (embedded gateway, SQLite under the data folder, the
  * HTTP API and web UI) and a small simulated city whose every station is a real edge
  * agent, with the scripted incidents. Everything it makes is kept under the data folder:
  *
@@ -27,9 +27,7 @@ import {
   type CityState,
   type IncidentName,
 } from '@wastetrail/simulators';
-import { DEMO_USERS, ensureDemoUsers } from '../auth/index.ts';
-import { parseServerConfig, type ServerConfig } from '../config/index.ts';
-import { startServer, type RunningServer, type ServerLogger } from '../server.ts';
+import { DEMO_USERS, ensureDemoUsers, parseServerConfig, startServer, type RunningServer, type ServerConfig, type ServerLogger } from '@wastetrail/server';
 import { provisionStations } from './device-keys.ts';
 import { incidentHooks } from './incidents.ts';
 import { seedReferenceData } from './reference-data.ts';

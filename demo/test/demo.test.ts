@@ -1,5 +1,5 @@
 /**
- * `wastetrail demo` end to end, in this process: the server with its embedded gateway, 13 real edge
+ * `wastetrail-demo` end to end, in this process: the server with its embedded gateway, 13 real edge
  * agents on simulated scales and readers (in-process mock ports), the city's rhythm at high speed with
  * every incident. The first run must bring bags all the way to `disposed`, leave records from every
  * station, quarantine the tampered record (BAD_SIGNATURE), refuse the rogue device and raise the alerts of
@@ -11,10 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { INCIDENTS } from '../../../simulators/src/city/index.ts';
-import { runDemo } from '../../src/cli/demo.ts';
-import { startDemo } from '../../src/demo/index.ts';
-import { openSqliteStore, type StoredRecord } from '../../src/store/index.ts';
+import { openSqliteStore, type StoredRecord } from '@wastetrail/server';
+import { INCIDENTS } from '@wastetrail/simulators';
+import { runDemo } from '../src/cli.ts';
+import { startDemo } from '../src/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'wastetrail-demo-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -43,7 +43,7 @@ const bagsOf = (r: StoredRecord) => {
   return (body.bags ?? body.tags ?? []).map((b) => (typeof b === 'string' ? b : b.tag));
 };
 
-describe('wastetrail demo', () => {
+describe('wastetrail-demo', () => {
   let firstHeads = new Map<string, number>();
   let firstLastTime = '';
 
@@ -155,6 +155,6 @@ describe('wastetrail demo', () => {
     expect(err).toContain('--speed must be a number');
     expect(await runDemo(['--incidents', 'meteor'], { stdout: out, stderr })).toBe(2);
     expect(err).toContain('unknown incident "meteor"');
-    expect(err).toContain('usage: wastetrail demo');
+    expect(err).toContain('usage: wastetrail-demo');
   });
 });

@@ -1,13 +1,13 @@
 /**
- * `wastetrail demo`: one command that runs the server and a small simulated city (real edge agents on
+ * `wastetrail-demo`: one command that runs the server and a small simulated city (real edge agents on
  * simulated scales and readers) with scripted incidents, so bags flow and alerts fire within a minute.
  * Ctrl-C stops everything cleanly; running it again continues from the data folder. docs/demo.md.
  */
 import { formatLocalTime, INCIDENT_DESCRIPTIONS, INCIDENTS, MAX_INSTITUTIONS, parseIncidentList, ProgressDisplay, type IncidentName } from '@wastetrail/simulators';
-import { DEMO_DEFAULTS, startDemo, type RunningDemo } from '../demo/index.ts';
-import { parseCommandArgs } from './args.ts';
+import { DEMO_DEFAULTS, startDemo, type RunningDemo } from './demo.ts';
+import { parseCommandArgs } from '@wastetrail/server';
 
-export const DEMO_USAGE = `usage: wastetrail demo [options]
+export const DEMO_USAGE = `usage: wastetrail-demo [options]
 
 Runs the server with its embedded MQTT gateway and a simulated city whose stations are real edge
 agents with simulated scales and RFID readers, with scripted incidents. Ctrl-C stops it cleanly; run it
@@ -47,7 +47,7 @@ export async function runDemo(argv: string[], io: DemoIo = { stdout: process.std
     help: { type: 'boolean', short: 'h' },
   });
   const usage = (message: string) => {
-    io.stderr.write(`wastetrail demo: ${message}\n\n${DEMO_USAGE}`);
+    io.stderr.write(`wastetrail-demo: ${message}\n\n${DEMO_USAGE}`);
     return 2;
   };
   if (!parsed.ok) return usage(parsed.message);
@@ -98,7 +98,7 @@ export async function runDemo(argv: string[], io: DemoIo = { stdout: process.std
       log: note,
     });
   } catch (err) {
-    io.stderr.write(`wastetrail demo: could not start: ${(err as Error).message}\n`);
+    io.stderr.write(`wastetrail-demo: could not start: ${(err as Error).message}\n`);
     stopping.cancel();
     return 1;
   }
@@ -113,7 +113,7 @@ export async function runDemo(argv: string[], io: DemoIo = { stdout: process.std
   try {
     await demo.close();
   } catch (err) {
-    io.stderr.write(`wastetrail demo: error while stopping: ${(err as Error).message}\n`);
+    io.stderr.write(`wastetrail-demo: error while stopping: ${(err as Error).message}\n`);
     code = 1;
   }
   display.stop();
@@ -124,7 +124,7 @@ export async function runDemo(argv: string[], io: DemoIo = { stdout: process.std
 function banner(demo: RunningDemo, incidents: readonly IncidentName[], speed: number): string {
   const l = demo.layout;
   const lines = [
-    `wastetrail demo: ${l.hospitals.length} hospitals, ${l.transport.vehicles.length} vehicles, 1 disposal centre; ${l.stations.length} stations (edge agents)`,
+    `wastetrail-demo: ${l.hospitals.length} hospitals, ${l.transport.vehicles.length} vehicles, 1 disposal centre; ${l.stations.length} stations (edge agents)`,
     `  data        ${demo.dataDir}${demo.continued ? ' (continuing the city found there)' : ''}`,
     `  MQTT        ${demo.mqttUrl}`,
     `  web and API ${demo.httpUrl}`,

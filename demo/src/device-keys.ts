@@ -9,14 +9,14 @@ import { join } from 'node:path';
 import { generateDeviceKey, loadDeviceSigner, PRIVATE_KEY_FILE } from '@wastetrail/edge-agent';
 import { toBase64, type Ed25519Signer } from '@wastetrail/firmware-protocol';
 import type { StationPlan } from '@wastetrail/simulators';
-import type { CustodyStore } from '../store/index.ts';
+import type { CustodyStore } from '@wastetrail/server';
 
 export interface StationKey {
   keyFile: string;
   signer: Ed25519Signer;
 }
 
-export async function provisionStations(store: CustodyStore, stations: readonly StationPlan[], devicesDir: string): Promise<Map<string, StationKey>> {
+export async function provisionStations(store: Pick<CustodyStore, 'devices' | 'registerDevice'>, stations: readonly StationPlan[], devicesDir: string): Promise<Map<string, StationKey>> {
   const keys = new Map<string, StationKey>();
   const registered = new Map((await store.devices()).map((d) => [d.id, d]));
   for (const s of stations) {

@@ -1,12 +1,8 @@
 /**
- * `wastetrail-sim city`: the simulated city on its own, against any broker: real edge agents (one per
+ * `wastetrail-demo city`: the simulated city on its own, against any broker: real edge agents (one per
  * station, each with its own key, outbox and MQTT connection, device-token login) driving simulated
- * scales and readers, exactly as `wastetrail demo` runs them, but with no server in this process.
- *
- * The stations are started by the demo's own wiring (server/src/demo: edgeStationFactory, incidentHooks,
- * provisionStations), loaded at run time: this package must not depend on the edge agent (the agent's
- * tests depend on the simulators), so the import is not a build-time one, and the command needs the
- * wastetrail repository (or an install with the server package beside this one).
+ * scales and readers, exactly as the demo runs them, but with no server in this process. It uses the
+ * demo's own station wiring (stations.ts, incidents.ts, device-keys.ts).
  *
  * Keys: generated once under DATA/devices/<device>/ and kept; the keyring (format of `wastetrail-gateway
  * --keyring`) is written to --keyring-out. `--keys-only` writes the keys and the keyring and exits, so a
@@ -16,19 +12,34 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { KEYRING_FORMAT, parseKeyring, type Ed25519Signer, type StationRole } from '@wastetrail/firmware-protocol';
-import { MockSerialPorts } from './devices.ts';
-import { INCIDENT_DESCRIPTIONS, INCIDENTS, parseIncidentList, type IncidentName } from './incidents.ts';
-import { MAX_INSTITUTIONS, planCity, type StationPlan } from './layout.ts';
-import { CityModel } from './model.ts';
-import { formatProgress, ProgressDisplay, type ProgressStream } from './progress.ts';
-import { CityRun } from './run.ts';
-import type { CityHooks, StationFactory } from './station.ts';
-import { AcceleratedTime, firstMorning, formatLocalTime } from './time.ts';
+import { KEYRING_FORMAT, parseKeyring } from '@wastetrail/firmware-protocol';
+import {
+  AcceleratedTime,
+  CityModel,
+  CityRun,
+  firstMorning,
+  formatLocalTime,
+  formatProgress,
+  INCIDENT_DESCRIPTIONS,
+  INCIDENTS,
+  MAX_INSTITUTIONS,
+  MockSerialPorts,
+  parseIncidentList,
+  planCity,
+  ProgressDisplay,
+  type IncidentName,
+  type ProgressStream,
+  type StationPlan,
+} from '@wastetrail/simulators';
+import type { Agent } from '@wastetrail/edge-agent';
+import type { DeviceRegistration as Registration } from '@wastetrail/server';
+import { provisionStations } from './device-keys.ts';
+import { incidentHooks } from './incidents.ts';
+import { edgeStationFactory } from './stations.ts';
 
 export const CITY_DEFAULTS = { institutions: 3, speed: 1440, seed: 1 } as const;
 
-export const CITY_USAGE = `usage: wastetrail-sim city --mqtt mqtt://HOST:PORT [options]
+export const CITY_USAGE = `usage: wastetrail-demo city --mqtt mqtt://HOST:PORT [options]
 
 A simulated city of real edge agents (one per station: its own key, outbox and MQTT connection,
 device-token login) publishing to a broker you run: \`wastetrail-gateway --keyring\` with the keyring
@@ -57,41 +68,6 @@ time from --start: a broker on real time accepts a login while the two clocks ar
 simulated day passes each real minute, so raise authSkewMs to 86400000 and expect logins (a reconnect,
 the network-outage incident) to be refused after about a minute; a slower --speed keeps them good longer.`;
 
-/** What this command uses of server/src/demo (loaded at run time, see the file comment). */
-interface StationKey {
-  keyFile: string;
-  signer: Ed25519Signer;
-}
-interface Registration {
-  id: string;
-  institution: string;
-  stations: StationRole[];
-  site?: string;
-  keys: Array<{ publicKey: string; revokedAt?: string }>;
-}
-interface DemoWiring {
-  provisionStations(store: { devices(): Promise<Registration[]>; registerDevice(d: Registration): Promise<void> }, stations: readonly StationPlan[], devicesDir: string): Promise<Map<string, StationKey>>;
-  edgeStationFactory(ctx: {
-    agentsDir: string;
-    broker: { host: string; port: number };
-    keys: ReadonlyMap<string, StationKey>;
-    wallClock: () => number;
-    speed: number;
-    agents: Map<string, unknown>;
-    onLog?: (deviceId: string, line: { level: string; message: string }) => void;
-  }): StationFactory;
-  incidentHooks(ctx: { mqttUrl: string; agents: ReadonlyMap<string, unknown>; keys: ReadonlyMap<string, StationKey>; wallClock: () => number }): CityHooks;
-}
-
-async function loadDemoWiring(): Promise<DemoWiring> {
-  const at = new URL('../../../server/src/demo/index.ts', import.meta.url).href;
-  try {
-    return (await import(at)) as DemoWiring;
-  } catch (err) {
-    throw new Error(`the city's stations are real edge agents, started by the server package's demo wiring (${at}), which could not be loaded: ${(err as Error).message}`);
-  }
-}
-
 export interface CityCliIo {
   stdout: { write(text: string): unknown };
   stderr: ProgressStream;
@@ -108,7 +84,7 @@ export function keyringJson(registrations: readonly Registration[]): { format: s
 
 export async function runCityCli(argv: string[], io: CityCliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const usage = (message: string) => {
-    io.stderr.write(`wastetrail-sim city: ${message}\n\n${CITY_USAGE}\n`);
+    io.stderr.write(`wastetrail-demo city: ${message}\n\n${CITY_USAGE}\n`);
     return 2;
   };
   let v: Record<string, string | boolean | undefined>;
@@ -176,10 +152,9 @@ export async function runCityCli(argv: string[], io: CityCliIo = { stdout: proce
   const dirs = { devices: join(dataDir, 'devices'), agents: join(dataDir, 'agents') };
   for (const d of [dataDir, dirs.devices, dirs.agents]) mkdirSync(d, { recursive: true, mode: 0o700 });
   try {
-    const wiring = await loadDemoWiring();
     const layout = planCity({ institutions: institutions as number, seed: seed as number });
     const registrations: Registration[] = [];
-    const keys = await wiring.provisionStations(
+    const keys = await provisionStations(
       {
         devices: async () => [],
         registerDevice: async (d) => void registrations.push(d),
@@ -203,7 +178,7 @@ export async function runCityCli(argv: string[], io: CityCliIo = { stdout: proce
 
     const clock = new AcceleratedTime({ startMs, speed: speed as number });
     const now = () => clock.now();
-    const agents = new Map<string, unknown>();
+    const agents = new Map<string, Agent>();
     const model = new CityModel({ layout, runStartMs: startMs, incidents });
     const notes: string[] = [];
     let display: ProgressDisplay | undefined;
@@ -215,7 +190,7 @@ export async function runCityCli(argv: string[], io: CityCliIo = { stdout: proce
     const run = await CityRun.start({
       model,
       clock,
-      startStation: wiring.edgeStationFactory({
+      startStation: edgeStationFactory({
         agentsDir: dirs.agents,
         broker: { host: broker!.host, port: broker!.port },
         keys,
@@ -224,7 +199,7 @@ export async function runCityCli(argv: string[], io: CityCliIo = { stdout: proce
         agents,
         onLog: (device, line) => line.level === 'error' && log(`${device}: ${line.message}`),
       }),
-      hooks: wiring.incidentHooks({ mqttUrl: broker!.url, agents, keys, wallClock: now }),
+      hooks: incidentHooks({ mqttUrl: broker!.url, agents, keys, wallClock: now }),
       serial: { kind: 'mock', ports: new MockSerialPorts() },
       log,
     });
@@ -247,7 +222,7 @@ export async function runCityCli(argv: string[], io: CityCliIo = { stdout: proce
     display.stop();
     const p = run.progress();
     io.stdout.write(
-      `wastetrail-sim city: ${((performance.now() - started) / 1000).toFixed(1)} s real, until ${formatLocalTime(p.simTime)} simulated; ` +
+      `wastetrail-demo city: ${((performance.now() - started) / 1000).toFixed(1)} s real, until ${formatLocalTime(p.simTime)} simulated; ` +
         `${p.records} records signed, ${p.records - p.backlog} acknowledged, ${p.backlog} not acknowledged; ${formatProgress(p).split(' | ')[1]}\n`,
     );
     return 0;

@@ -5,7 +5,7 @@
  * Upserts only: running it on every start is harmless and keeps names current.
  */
 import type { CityLayout } from '@wastetrail/simulators';
-import type { CustodyStore } from '../store/index.ts';
+import type { CustodyStore } from '@wastetrail/server';
 
 export async function seedReferenceData(store: CustodyStore, layout: CityLayout): Promise<void> {
   // Parents before children, so a store that checks references is satisfied.
