@@ -1,0 +1,104 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Type } from 'typebox';
+import { afterAll, describe, expect, it } from 'vitest';
+import { checkConfig, ConfigError, editorSchema, LogSettingsSchema, parseConfigJson, readConfigFile } from '../src/index.ts';
+
+const Example = Type.Object(
+  {
+    http: Type.Object(
+      {
+        host: Type.String({ minLength: 1, default: '127.0.0.1' }),
+        port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    batchMs: Type.Integer({ minimum: 1, maximum: 1000, default: 25, 'x-unit': 'ms' }),
+    demo: Type.Boolean({ default: false }),
+    url: Type.String({ pattern: '^postgres://', 'x-expected': 'a URL like "postgres://user@host/db"' }),
+    webhooks: Type.Array(Type.Object({ url: Type.String({ minLength: 1 }) }, { additionalProperties: false }), { default: [] }),
+    log: LogSettingsSchema,
+  },
+  { additionalProperties: false },
+);
+
+const problem = (value: unknown) => {
+  try {
+    checkConfig(Example, value);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as ConfigError).message;
+  }
+  throw new Error('accepted');
+};
+
+describe('checkConfig', () => {
+  it('fills in defaults and returns the typed value', () => {
+    const c = checkConfig(Example, { url: 'postgres://x' });
+    expect(c).toEqual({ http: { host: '127.0.0.1', port: 8080 }, batchMs: 25, demo: false, url: 'postgres://x', webhooks: [], log: { level: 'info', destination: 'stderr', format: 'json' } });
+  });
+
+  it('does not change the value it was given', () => {
+    const given = { url: 'postgres://x', http: {} };
+    checkConfig(Example, given);
+    expect(given).toEqual({ url: 'postgres://x', http: {} });
+  });
+
+  it('names the field, what it must be and what was given; nothing is coerced', () => {
+    expect(problem({ url: 'postgres://x', batchMs: '5' })).toBe('batchMs: must be a whole number from 1 to 1000 (ms); the default is 25, got "5"');
+    expect(problem({ url: 'postgres://x', batchMs: 0 })).toBe('batchMs: must be a whole number from 1 to 1000 (ms); the default is 25, got 0');
+    expect(problem({ url: 'postgres://x', demo: 'yes' })).toBe('demo: must be true or false (no quotes); the default is false, got "yes"');
+    expect(problem({ url: 'postgres://x', http: { port: 70000 } })).toBe('http.port: must be a whole number from 0 to 65535; the default is 8080, got 70000');
+    expect(problem({ url: 'mysql://x' })).toBe('url: must be a URL like "postgres://user@host/db", got "mysql://x"');
+    expect(problem({ url: 'postgres://x', log: { level: 'loud' } })).toBe('log.level: must be one of "fatal", "error", "warn", "info", "debug", "trace", "silent"; the default is "info", got "loud"');
+    expect(problem({ url: 'postgres://x', webhooks: [{ url: 'a' }, { url: '' }] })).toBe('webhooks[1].url: must be a non-empty string, got ""');
+  });
+
+  it('refuses unknown fields, naming the ones that exist', () => {
+    expect(problem({ url: 'postgres://x', http: { prot: 1 } })).toBe('http.prot: is not a setting here; the settings are "host", "port"');
+  });
+
+  it('says what a missing required field must be', () => {
+    expect(problem({})).toBe('url: is required; must be a URL like "postgres://user@host/db"');
+  });
+
+  it('ignores $schema (it is for editors)', () => {
+    expect(checkConfig(Example, { $schema: './x.schema.json', url: 'postgres://x' }).url).toBe('postgres://x');
+  });
+});
+
+describe('parseConfigJson', () => {
+  it('takes comments and trailing commas', () => {
+    expect(parseConfigJson('// c\n{ "a": 1, /* b */ }')).toEqual({ a: 1 });
+  });
+  it('names the line and column of a syntax error', () => {
+    expect(() => parseConfigJson('{ "a": 1\n  "b": 2 }')).toThrow(/^line 2, column 3: CommaExpected; the file must be JSON/);
+  });
+});
+
+describe('readConfigFile', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wt-runtime-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  it('puts the file name before every error', () => {
+    const file = join(dir, 'bad.jsonc');
+    writeFileSync(file, '{ "url": "postgres://x", "batchMs": "5" }');
+    expect(() => readConfigFile(Example, file)).toThrow(new RegExp(`^${file}: batchMs: must be a whole number`));
+    expect(() => readConfigFile(Example, join(dir, 'missing.jsonc'))).toThrow(/missing\.jsonc: cannot read the config file/);
+  });
+  it('returns the value with the file and its folder', () => {
+    const file = join(dir, 'good.jsonc');
+    writeFileSync(file, '{ "url": "postgres://x" }');
+    expect(readConfigFile(Example, file)).toMatchObject({ file, dir, value: { url: 'postgres://x', batchMs: 25 } });
+  });
+});
+
+describe('editorSchema', () => {
+  it('makes settings with defaults optional, allows $schema, and is plain JSON Schema', () => {
+    const s = editorSchema(Example, { id: 'https://wastetrail.example/x.schema.json', title: 'x' }) as { required: string[]; properties: Record<string, { required?: string[] }> };
+    expect(s.required).toEqual(['url']);
+    expect(s.properties.http!.required).toBeUndefined();
+    expect(Object.keys(s.properties)).toContain('$schema');
+    expect(JSON.stringify(s)).not.toMatch(/~kind|Symbol/);
+  });
+});
