@@ -9,7 +9,7 @@
  *            --trail-records N (records stored for the trail query run, default 10000000)
  *            --trail-queries N (queries timed per trail measurement, default 2000)
  *            --backlog-records N (the edge agent's backlog in the drain run, default 100000)
- *            --only a,b (run only these parts: records, verify-cli, ingest, latency, backlog, trail; for
+ *            --only a,b (run only these parts: startup, records, verify-cli, ingest, latency, backlog, trail; for
  *            debugging: a partial run still writes the docs)
  */
 import { writeFileSync } from 'node:fs';
@@ -22,6 +22,7 @@ import { benchLatency, DEFAULT_LATENCY } from './latency.bench.ts';
 import { benchTrailQuery } from './trail-query.bench.ts';
 import { benchRecords } from './record.bench.ts';
 import { benchVerifyCli } from './verify-cli.bench.ts';
+import { benchStartup } from './startup.bench.ts';
 
 const { values } = parseArgs({
   options: {
@@ -58,6 +59,7 @@ const section = async (part: string, fn: () => Row[] | Promise<Row[]>) => {
   loads.push(`${part} ${load()}`);
   progress(`${part}: done in ${((performance.now() - t0) / 1000).toFixed(0)} s (1-minute load average ${load()})`);
 };
+await section('startup', () => benchStartup());
 await section('records', () => benchRecords(seconds));
 await section('verify-cli', () => benchVerifyCli(records, rows.find((r) => r.name.startsWith('raw Ed25519 verify'))?.value ?? Number.NaN));
 await section('ingest', () => benchIngest({ seconds, devices, recordsPerDevice, perMessage: 25, window: 4 }));

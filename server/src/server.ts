@@ -11,7 +11,8 @@ import { startAlerting, type Alerting } from './alerting/index.ts';
 import { lineLogger, startNotifier, storeJurisdictionPath, type Notifier } from './notify/index.ts';
 import { buildApp, type ApiInstance } from './api/app.ts';
 import { registerWebUi } from './web/index.ts';
-import { openStore, type CustodyStore } from './store/index.ts';
+import type { CustodyStore } from './store/index.ts';
+import { openStore } from './store/open.ts';
 
 export interface ServerLogger {
   info(message: string): void;

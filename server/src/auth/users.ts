@@ -5,7 +5,8 @@
  * on purpose (`wastetrail user add`, which calls createUser).
  */
 import { hashPassword, parsePasswordHash, verifyPassword } from '@wastetrail/gateway';
-import { USER_ROLES, type CustodyStore, type User, type UserRole } from '../store/index.ts';
+import type { CustodyStore, User, UserRole } from '../store/index.ts';
+import { USER_ROLES } from '../store/vocabulary.ts';
 import { SCOPE_KIND } from './scope.ts';
 
 export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._-]{2,63}$/;

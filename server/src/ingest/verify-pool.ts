@@ -1,6 +1,8 @@
 /**
  * A pool of worker threads that check records' signatures in batches while the main thread keeps
  * chain order and commits. The pool only ever speeds things up: when it fails, ingest verifies inline.
+ * The threads start with the first batch, not with the server: each costs about 12 MB, and a server
+ * that only ever sees a trickle of records (ingest uses the workers above workerThreshold) never needs them.
  */
 import { Worker } from 'node:worker_threads';
 import { keyringToJson, type Keyring } from '@wastetrail/firmware-protocol';
@@ -26,11 +28,17 @@ export class VerifyPool {
   private readonly workers: PoolWorker[] = [];
   private nextId = 1;
   private closing = false;
+  private started = false;
+  private keyringJson: unknown;
 
   constructor(size: number, keyring: Keyring) {
     this.size = size;
-    const keyringJson = keyringToJson(keyring);
-    for (let i = 0; i < size; i++) this.workers.push(this.spawn(keyringJson));
+    this.keyringJson = keyringToJson(keyring);
+  }
+
+  private start(): void {
+    this.started = true;
+    for (let i = 0; i < this.size; i++) this.workers.push(this.spawn(this.keyringJson));
   }
 
   private spawn(keyringJson: unknown): PoolWorker {
@@ -55,12 +63,19 @@ export class VerifyPool {
     return w;
   }
 
+  /** Workers that can take work: all of them until they have started, then those still running. */
   get alive(): number {
+    return this.started ? this.workers.filter((w) => w.alive).length : this.size;
+  }
+
+  /** Worker threads running now (0 until the first batch). */
+  get running(): number {
     return this.workers.filter((w) => w.alive).length;
   }
 
   /** Checks envelope lines on the least loaded worker; null for a line that is not an envelope. */
   check(lines: string[]): Promise<Array<RecordCheck | null>> {
+    if (!this.started && !this.closing) this.start();
     const live = this.workers.filter((w) => w.alive);
     if (this.closing || live.length === 0) return Promise.reject(new Error('no verification worker is running'));
     const w = live.reduce((a, b) => (b.load < a.load ? b : a));
@@ -73,8 +88,8 @@ export class VerifyPool {
   }
 
   setKeyring(keyring: Keyring): void {
-    const json = keyringToJson(keyring);
-    for (const w of this.workers) if (w.alive) w.worker.postMessage({ kind: 'keyring', keyring: json } satisfies ToWorker);
+    this.keyringJson = keyringToJson(keyring);
+    for (const w of this.workers) if (w.alive) w.worker.postMessage({ kind: 'keyring', keyring: this.keyringJson } satisfies ToWorker);
   }
 
   async close(): Promise<void> {

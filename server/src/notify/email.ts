@@ -1,5 +1,6 @@
 /** E-mail through an SMTP server (nodemailer). One transport per notifier; one attempt per call. */
-import nodemailer from 'nodemailer';
+import { createRequire } from 'node:module';
+import type Nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import type { AttemptResult } from './retry.ts';
 import type { Delivery } from './route.ts';
@@ -28,6 +29,8 @@ export function smtpTransportOptions(s: SmtpSettings, timeoutMs: number): SMTPTr
 }
 
 export function smtpSender(s: SmtpSettings, timeoutMs: number): EmailSender {
+  // Loaded only when e-mail is configured: most servers never send any (nodemailer is ~40 modules).
+  const nodemailer = createRequire(import.meta.url)('nodemailer') as typeof Nodemailer;
   const transport = nodemailer.createTransport(smtpTransportOptions(s, timeoutMs));
   return {
     async send(d) {
