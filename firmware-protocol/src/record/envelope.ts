@@ -1,7 +1,10 @@
 /**
  * The envelope: how a signed record travels as text, in an MQTT payload, an export line (JSONL) or an
  * audit bundle:   {"record":"<base64 of the exact signed bytes>","sig":"<base64 of 64 bytes>"}
- * Base64 is decoded strictly, so no two envelope texts carry the same record.
+ * It has exactly one text form, the one encodeEnvelope writes: no spaces, no escapes, the two fields in
+ * this order, each once. Anything else is refused, so a second verifier that parses JSON differently
+ * (which duplicate key wins, what an escape means) can never disagree with this one about what a line
+ * carries, and the by-hand procedure (docs/protocol/record.md) reads every envelope the CLI accepts.
  */
 import { fromBase64, toBase64 } from '../encoding.ts';
 import { fail, ok, type Result } from './errors.ts';
@@ -12,6 +15,7 @@ export function encodeEnvelope(signed: SignedRecord): string {
 }
 
 export function decodeEnvelope(text: string): Result<SignedRecord> {
+  if (text.trim() === '') return fail('MALFORMED_ENVELOPE', 'a blank line: every line holds one envelope');
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -28,10 +32,39 @@ export function decodeEnvelope(text: string): Result<SignedRecord> {
   if (!bytes || bytes.length === 0) return fail('MALFORMED_ENVELOPE', '"record" is not canonical base64');
   const signature = typeof sig === 'string' ? fromBase64(sig) : undefined;
   if (!signature || signature.length !== 64) return fail('MALFORMED_ENVELOPE', '"sig" is not canonical base64 of 64 bytes');
+  if (encodeEnvelope({ bytes, signature }) !== text) {
+    return fail('MALFORMED_ENVELOPE', 'not the envelope\'s one form {"record":"<base64>","sig":"<base64>"}: no spaces, escapes, byte-order mark or repeated fields');
+  }
   return ok({ bytes, signature });
 }
 
-/** Records in one MQTT payload or file chunk: envelopes separated by newlines; blank lines ignored. */
+/**
+ * Envelope lines, the one rule for MQTT payloads and export files alike: lines end with LF (a CRLF
+ * ending counts as LF), the last one may lack it. Every other line is returned as it is, blank or not,
+ * so a blank line or a stray CR is refused as MALFORMED_ENVELOPE rather than skipped.
+ */
+export class EnvelopeLineSplitter {
+  private rest = '';
+
+  /** The complete lines in this chunk (text may end mid-line; the rest waits for the next chunk). */
+  push(chunk: string): string[] {
+    const parts = (this.rest + chunk).split('\n');
+    this.rest = parts.pop()!;
+    return parts.map(withoutCr);
+  }
+
+  /** The last line, when the text did not end with LF. */
+  end(): string[] {
+    const last = this.rest;
+    this.rest = '';
+    return last === '' ? [] : [withoutCr(last)];
+  }
+}
+
+const withoutCr = (line: string) => (line.endsWith('\r') ? line.slice(0, -1) : line);
+
+/** The envelope lines of a whole text (an MQTT payload, a file read at once): see EnvelopeLineSplitter. */
 export function splitEnvelopeLines(text: string): string[] {
-  return text.split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
+  const splitter = new EnvelopeLineSplitter();
+  return [...splitter.push(text), ...splitter.end()];
 }

@@ -104,7 +104,12 @@ export function decodeRecordBytes(bytes: Uint8Array): Result<CustodyRecord> {
   } catch {
     return fail('NON_CANONICAL_RECORD', 'records hold integers only (no fractions or exponents)', who);
   }
-  if (canonical !== text) return fail('NON_CANONICAL_RECORD', 'record bytes are not in canonical form (sorted keys, no whitespace)', who);
+  // Compared as bytes, not as decoded text: a decoder may drop a byte-order mark (or another would keep
+  // it), and then one content would have two byte forms and two hashes.
+  if (!sameBytes(utf8(canonical), bytes)) {
+    const why = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 'record bytes begin with a UTF-8 byte-order mark' : 'record bytes are not in canonical form (sorted keys, no whitespace, no repeated keys)';
+    return fail('NON_CANONICAL_RECORD', why, who);
+  }
   const header = checkHeader(r);
   if (header) return { ok: false, error: { ...header, ...who } };
   if (!isEventType(r.type)) return fail('UNKNOWN_EVENT_TYPE', `event type ${JSON.stringify(r.type)} is not known`, who);
@@ -156,4 +161,10 @@ export function verifyRecord(signed: SignedRecord, ctx: VerifyContext): Result<D
     return fail('EVENT_NOT_ALLOWED', `a ${entry.stations.join('/')} station may not sign ${record.type} records`, who);
   }
   return ok({ bytes: signed.bytes, signature: signed.signature, record, hash: toHex(sha256(message)) });
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -20,17 +20,26 @@ function preview(value: unknown): string {
   return s.length > 40 ? `${s.slice(0, 37)}...` : s;
 }
 
+/** A string of min-max characters, counted as Unicode code points (so 浙 or an emoji is one). */
 export function string(opts: { pattern?: RegExp; min?: number; max: number; describe?: string }): Schema<string> {
   const min = opts.min ?? 1;
   const describe = opts.describe ?? `a string of ${min}-${opts.max} characters`;
   return {
     describe,
     check(value, path) {
-      if (typeof value !== 'string' || value.length < min || value.length > opts.max) return invalid(path, describe, value);
+      if (typeof value !== 'string') return invalid(path, describe, value);
+      const length = codePoints(value);
+      if (length < min || length > opts.max) return invalid(path, describe, value);
       if (opts.pattern && !opts.pattern.test(value)) return invalid(path, describe, value);
       return ok(value);
     },
   };
+}
+
+function codePoints(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
 }
 
 export function integer(opts: { min: number; max: number }): Schema<number> {

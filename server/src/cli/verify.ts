@@ -9,9 +9,8 @@
  * are only the bundle's own), and the bag's trail is summarised.
  */
 import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
-import { ChainVerifier, decodeEnvelope, nodeEd25519Verify, parseKeyring, type ChainEvent, type Keyring, type RecordError } from '@wastetrail/firmware-protocol';
+import { ChainVerifier, decodeEnvelope, EnvelopeLineSplitter, nodeEd25519Verify, parseKeyring, type ChainEvent, type Keyring, type RecordError } from '@wastetrail/firmware-protocol';
 import type { BagTrail } from '../custody/index.ts';
 import { BundleFormatError, looksLikeBundle, verifyBundle, type BundleFailure } from '../exports/bundle.ts';
 import { parseCommandArgs } from './args.ts';
@@ -67,23 +66,34 @@ export async function runVerify(argv: string[], io: Io): Promise<number> {
   };
 
   const progress = io.stderr.isTTY ? startProgress(io.stderr, size) : undefined;
-  const input = createReadStream(file);
+  const input = createReadStream(file, { encoding: 'utf8' });
+  const splitter = new EnvelopeLineSplitter();
   let lineNo = 0;
   let bytesRead = 0;
-  try {
-    for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+  // Every line counts, blank or not (docs/protocol/record.md, "Exports"): only the one envelope form passes.
+  const takeLines = (lines: string[]) => {
+    for (const line of lines) {
       lineNo++;
       bytesRead += Buffer.byteLength(line) + 1;
-      if (line.trim() === '') continue;
       const env = decodeEnvelope(line);
       if (!env.ok) take([{ kind: 'rejected', error: env.error }], lineNo);
       else take(verifier.push(env.value), lineNo);
-      progress?.update(bytesRead, lineNo);
     }
+    progress?.update(bytesRead, lineNo);
+  };
+  try {
+    for await (const chunk of input) takeLines(splitter.push(chunk as string));
+    takeLines(splitter.end());
   } catch (e) {
     progress?.stop();
     io.stderr.write(`wastetrail verify: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
     return EXIT_UNREADABLE;
+  }
+  if (lineNo === 0) {
+    progress?.stop();
+    // An export that holds nothing proves nothing: never "valid".
+    io.stdout.write(`EMPTY_EXPORT: ${file} holds no records\n`);
+    return EXIT_INVALID;
   }
   take(verifier.finish());
   progress?.stop();

@@ -35,7 +35,7 @@ export function readRecordsPayload(payload: Uint8Array, maxBytes: number): Recor
   const text = fromUtf8(payload);
   if (text === undefined) return whole('NOT_UTF8', 'payload is not UTF-8 text');
   const lines = splitEnvelopeLines(text);
-  if (lines.length === 0) return whole('EMPTY_PAYLOAD', 'payload holds no envelope line');
+  if (lines.every((l) => l.trim() === '')) return whole('EMPTY_PAYLOAD', 'payload holds no envelope line');
   const out: RecordsPayload = { envelopes: [], refused: [] };
   for (const line of lines) {
     const decoded = decodeEnvelope(line);

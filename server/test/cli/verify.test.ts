@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,6 +41,26 @@ describe('wastetrail verify (the real binary)', () => {
     expect(badKeys.stderr).toContain('keyring');
     expect((await wastetrail('verify', join(VECTORS_DIR, 'chain-valid.jsonl'))).code).toBe(2);
     expect((await wastetrail('frobnicate')).code).toBe(2);
+  });
+
+  it('the line rule of docs/protocol/record.md: an empty export is EMPTY_EXPORT, a blank line or a BOM is refused, CRLF is fine', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wt-verify-'));
+    const valid = readFileSync(join(VECTORS_DIR, 'chain-valid.jsonl'), 'utf8');
+    const lines = valid.trimEnd().split('\n');
+    const at = (name: string, text: string) => {
+      writeFileSync(join(dir, name), text);
+      return join(dir, name);
+    };
+    const empty = await wastetrail('verify', at('empty.jsonl', ''), '--keys', KEYS);
+    expect([empty.code, empty.stdout]).toEqual([1, `EMPTY_EXPORT: ${join(dir, 'empty.jsonl')} holds no records\n`]);
+    const blank = await wastetrail('verify', at('blank.jsonl', `${lines.slice(0, 2).join('\n')}\n\n${lines.slice(2).join('\n')}\n`), '--keys', KEYS);
+    expect([blank.code, blank.stdout.split('\n')[0]]).toEqual([1, 'invalid: MALFORMED_ENVELOPE line=3: a blank line: every line holds one envelope']);
+    const bom = await wastetrail('verify', at('bom.jsonl', `\uFEFF${valid}`), '--keys', KEYS);
+    expect(bom.stdout).toMatch(/^invalid: MALFORMED_ENVELOPE line=1: /);
+    const crlf = await wastetrail('verify', at('crlf.jsonl', lines.join('\r\n')), '--keys', KEYS);
+    expect([crlf.code, crlf.stdout]).toEqual([0, expect.stringMatching(/^valid: 13 records/)]);
+    const bareCr = await wastetrail('verify', at('cr.jsonl', `${lines[0]}\r${lines.slice(1).join('\n')}\n`), '--keys', KEYS);
+    expect(bareCr.stdout).toMatch(/^invalid: MALFORMED_ENVELOPE line=1: /);
   });
 
   it('a file of garbage lines is invalid, not a crash', async () => {

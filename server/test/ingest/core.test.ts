@@ -19,10 +19,16 @@ function keyringOf(...devices: TestDevice[]): Keyring {
 }
 
 describe('readRecordsPayload', () => {
-  it('reads one or more envelope lines, ignoring blank lines and CRLF', () => {
-    const read = readRecordsPayload(utf8(`${encodeEnvelope(records[0]!)}\r\n\n${encodeEnvelope(records[1]!)}\n`), 1024 * 1024);
+  it('reads one or more envelope lines, LF or CRLF, the last LF optional', () => {
+    const read = readRecordsPayload(utf8(`${encodeEnvelope(records[0]!)}\r\n${encodeEnvelope(records[1]!)}\n${encodeEnvelope(records[2]!)}`), 1024 * 1024);
     expect(read.refused).toEqual([]);
-    expect(read.envelopes.map((e) => e.signed.bytes)).toEqual([records[0]!.bytes, records[1]!.bytes]);
+    expect(read.envelopes.map((e) => e.signed.bytes)).toEqual([records[0]!.bytes, records[1]!.bytes, records[2]!.bytes]);
+  });
+
+  it('refuses a blank line between envelopes (one line rule for payloads and exports), keeping the envelopes', () => {
+    const read = readRecordsPayload(utf8(`${encodeEnvelope(records[0]!)}\n\n${encodeEnvelope(records[1]!)}\n`), 1024 * 1024);
+    expect(read.envelopes).toHaveLength(2);
+    expect(read.refused.map((r) => r.code)).toEqual(['MALFORMED_ENVELOPE']);
   });
 
   it('refuses what is not envelopes, line by line, without throwing', () => {
