@@ -9,8 +9,9 @@ import { startServer } from '../server/src/server.ts';
 
 const [text, baseDir] = process.argv.slice(2);
 if (!text || !baseDir) throw new Error('usage: ingest-server.ts <config json> <base dir>');
-const quiet = { info: () => {}, warn: (m: string) => process.stderr.write(`server warning: ${m}\n`), error: (m: string) => process.stderr.write(`server error: ${m}\n`) };
-const server = await startServer(parseServerConfig(text, baseDir), { logger: quiet });
+const config = parseServerConfig(text, baseDir);
+// Warnings and errors only, on stderr: stdout carries the JSON lines the benchmark reads.
+const server = await startServer({ ...config, log: { ...config.log, level: 'warn' } });
 process.stdout.write(JSON.stringify({ mqttUrl: server.mqttUrl, httpUrl: server.httpUrl }) + '\n');
 process.stdin.resume();
 process.stdin.on('end', () => {

@@ -27,7 +27,8 @@ import {
   type CityState,
   type IncidentName,
 } from '@wastetrail/simulators';
-import { DEMO_USERS, ensureDemoUsers, parseServerConfig, startServer, type RunningServer, type ServerConfig, type ServerLogger } from '@wastetrail/server';
+import { createRootLogger } from '@wastetrail/runtime';
+import { DEMO_USERS, ensureDemoUsers, parseServerConfig, startServer, type RunningServer, type ServerConfig } from '@wastetrail/server';
 import { provisionStations } from './device-keys.ts';
 import { incidentHooks } from './incidents.ts';
 import { seedReferenceData } from './reference-data.ts';
@@ -120,8 +121,10 @@ async function startServerAndCity(o: DemoOptions, dirs: { dataDir: string; devic
   let clock = new AcceleratedTime({ startMs: startedAt, speed: o.speed });
   const now = () => clock.now();
 
-  const serverLog: ServerLogger = { info: (m) => log(m), warn: (m) => log(`warning: ${m}`), error: (m) => log(`error: ${m}`) };
-  const server = await startServer(demoServerConfig(dataDir, o, o.speed), { fallbackToFreePorts: true, logger: serverLog, now });
+  const config = demoServerConfig(dataDir, o, o.speed);
+  // The server's warnings and errors, readable, above the progress display (not under it).
+  const serverLog = createRootLogger(config.log, { name: 'wastetrail-server', lines: log });
+  const server = await startServer(config, { fallbackToFreePorts: true, logger: serverLog, now });
   const agents = new Map<string, Agent>();
   let city: CityRun | undefined;
   try {
@@ -212,7 +215,7 @@ export function demoServerConfig(dataDir: string, o: Pick<DemoOptions, 'mqttPort
       alerting: { tickMs },
       http: { host: '127.0.0.1', port: o.httpPort ?? DEMO_DEFAULTS.httpPort },
       demo: true,
-      logLevel: 'warn',
+      log: { level: 'warn', format: 'pretty' },
     }),
     dataDir,
   );

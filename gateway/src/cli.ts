@@ -1,11 +1,12 @@
 /**
  * `wastetrail-gateway`: the gateway on its own, for deployments where the server runs elsewhere.
  *
- *   wastetrail-gateway --keyring FILE [--port PORT] [--host HOST] [--config FILE] [--log-level LEVEL]
+ *   wastetrail-gateway --keyring FILE [--port PORT] [--host HOST] [--config FILE] [--log-level LEVEL] [--metrics-port PORT]
  *   wastetrail-gateway hash-password        reads a password on stdin, prints its scrypt hash
  *
- * stdout carries one `listening <kind> <url>` line per listener (port 0 shows the port it got); logs go
- * to stderr. SIGHUP re-reads the keyring file; SIGINT and SIGTERM close gracefully.
+ * stdout carries one `listening <kind> <url>` line per listener (port 0 shows the port it got), the
+ * /metrics listener's included; logs (pino, the config's `log` section) go to stderr by default.
+ * SIGHUP re-reads the keyring file; SIGINT and SIGTERM close gracefully.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -13,13 +14,14 @@ import { parseKeyring, type Keyring } from '@wastetrail/firmware-protocol';
 import { hashPassword } from './auth/password.ts';
 import { GatewayConfigError, readGatewayConfigFile, type GatewayConfigFile } from './config.ts';
 import { startGateway, type Gateway } from './gateway.ts';
-import { createStderrLogger, LOG_LEVELS, type LogLevel } from './log.ts';
+import { createMetricsRegistry, createRootLogger, LOG_LEVELS, serveMetrics, type LogLevel, type Logger, type MetricsListener } from '@wastetrail/runtime';
 import { ListenError, PortInUseError } from './transport/listeners.ts';
 
-const USAGE = `usage: wastetrail-gateway --keyring FILE [--port PORT] [--host HOST] [--config FILE] [--log-level debug|info|warn|error]
+const USAGE = `usage: wastetrail-gateway --keyring FILE [--port PORT] [--host HOST] [--config FILE] [--log-level ${LOG_LEVELS.join('|')}] [--metrics-port PORT]
        wastetrail-gateway hash-password   (reads the server password on stdin, prints the hash for server.passwordHash)
 
---port 0 picks a free port. Everything else (TLS, WebSocket, server identity, limits) goes in the --config JSON file;
+--port 0 picks a free port; --metrics-port serves Prometheus metrics at http://127.0.0.1:PORT/metrics.
+Everything else (TLS, WebSocket, server identity, limits, log, metrics) goes in the --config JSON file;
 see docs/gateway/README.md.`;
 
 class UsageError extends Error {}
@@ -42,17 +44,17 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     return 0;
   }
   try {
-    const { gateway, keyringFile, log } = await startFromArgs(argv, io);
+    const { gateway, keyringFile, log, metrics } = await startFromArgs(argv, io);
     process.on('SIGHUP', () => {
       try {
         gateway.setKeyring(readKeyring(keyringFile));
       } catch (err) {
-        log.error('keyring reload failed; keeping the previous keyring', { file: keyringFile, error: (err as Error).message });
+        log.error({ file: keyringFile, err }, 'keyring reload failed; keeping the previous keyring');
       }
     });
     const stop = (signal: string) => {
-      log.info('shutting down', { signal });
-      void gateway.close().then(() => {
+      log.info({ signal }, 'shutting down');
+      void Promise.all([gateway.close(), metrics?.close()]).then(() => {
         // Anything still holding the event loop open after close() is a bug; do not hang on it.
         setTimeout(() => process.exit(0), 2000).unref();
       });
@@ -66,7 +68,14 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   }
 }
 
-async function startFromArgs(argv: string[], io: CliIo): Promise<{ gateway: Gateway; keyringFile: string; log: ReturnType<typeof createStderrLogger> }> {
+interface Started {
+  gateway: Gateway;
+  keyringFile: string;
+  log: Logger;
+  metrics: MetricsListener | undefined;
+}
+
+async function startFromArgs(argv: string[], io: CliIo): Promise<Started> {
   let values;
   try {
     ({ values } = parseArgs({
@@ -77,6 +86,7 @@ async function startFromArgs(argv: string[], io: CliIo): Promise<{ gateway: Gate
         keyring: { type: 'string' },
         config: { type: 'string' },
         'log-level': { type: 'string' },
+        'metrics-port': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -89,22 +99,37 @@ async function startFromArgs(argv: string[], io: CliIo): Promise<{ gateway: Gate
   const file: GatewayConfigFile = values.config !== undefined ? readGatewayConfigFile(values.config) : {};
   const keyringFile = values.keyring ?? file.keyringFile;
   if (keyringFile === undefined) throw new UsageError(`--keyring FILE is required\n${USAGE}`);
-  const level = values['log-level'] ?? file.logLevel ?? 'info';
-  if (!LOG_LEVELS.includes(level as LogLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+  const level = values['log-level'];
+  if (level !== undefined && !LOG_LEVELS.includes(level as LogLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+  let metricsAt = file.metrics;
+  if (values['metrics-port'] !== undefined) metricsAt = { host: metricsAt?.host ?? '127.0.0.1', port: portArg('--metrics-port', values['metrics-port']) };
   let tcp = file.tcp === false ? undefined : file.tcp;
   if (values.port !== undefined) {
-    if (!/^\d{1,5}$/.test(values.port) || Number(values.port) > 65535) throw new UsageError(`--port must be 0-65535, got "${values.port}"`);
-    tcp = { ...tcp, port: Number(values.port) };
+    tcp = { ...tcp, port: portArg('--port', values.port) };
   }
   if (values.host !== undefined) tcp = { port: tcp?.port ?? 1883, host: values.host };
 
-  const log = createStderrLogger({ level: level as LogLevel });
-  const { keyringFile: _k, logLevel: _l, ...rest } = file;
-  const gateway = await startGateway({ ...rest, ...(tcp ? { tcp } : {}), keyring: readKeyring(keyringFile), logger: log });
+  const log = createRootLogger({ ...file.log, ...(level !== undefined ? { level: level as LogLevel } : {}) }, { name: 'wastetrail-gateway' });
+  const registry = createMetricsRegistry();
+  const { keyringFile: _k, log: _l, metrics: _m, ...rest } = file;
+  const gateway = await startGateway({ ...rest, ...(tcp ? { tcp } : {}), keyring: readKeyring(keyringFile), logger: log, metrics: registry });
+  let metrics: MetricsListener | undefined;
+  try {
+    metrics = metricsAt ? await serveMetrics(registry, metricsAt) : undefined;
+  } catch (err) {
+    await gateway.close();
+    throw new GatewayConfigError(`metrics: cannot listen on ${metricsAt!.host}:${metricsAt!.port}: ${(err as Error).message}; choose another with --metrics-port or "metrics.port"`);
+  }
   for (const [kind, address] of Object.entries(gateway.addresses)) {
     if (address) io.stdout(`listening ${kind} ${address.url}\n`);
   }
-  return { gateway, keyringFile, log };
+  if (metrics) io.stdout(`listening metrics ${metrics.url}\n`);
+  return { gateway, keyringFile, log, metrics };
+}
+
+function portArg(flag: string, value: string): number {
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) throw new UsageError(`${flag} must be 0-65535, got "${value}"`);
+  return Number(value);
 }
 
 function readKeyring(file: string): Keyring {

@@ -15,7 +15,7 @@ import {
   type Keyring,
 } from '@wastetrail/firmware-protocol';
 import { parsePasswordHash, type ScryptHash } from './auth/password.ts';
-import { LOG_LEVELS, type GatewayLogger, type LogLevel } from './log.ts';
+import { LOG_LEVELS, type LogSettings, type Logger, type MetricsListenerSettings, type Registry } from '@wastetrail/runtime';
 
 export interface ListenAddress {
   /** 0 picks a free port; the bound one is in `gateway.addresses`. */
@@ -76,7 +76,10 @@ export interface GatewayConfig {
   /** How far a device token's time may be from the gateway's clock. Default 5 minutes. */
   authSkewMs?: number;
   limits?: Partial<Omit<GatewayLimits, 'rate'>> & { rate?: Partial<RateLimit> };
-  logger?: GatewayLogger;
+  /** A child of the process's root logger; default: silent. */
+  logger?: Logger;
+  /** The process's registry: the gateway's counts are added to it (wastetrail_gateway_*). */
+  metrics?: Registry;
   /** The clock, in ms since the epoch (tests). */
   now?: () => number;
 }
@@ -113,7 +116,7 @@ export interface ResolvedGatewayConfig {
 }
 
 /** Fills in defaults, checks ranges, and reads certificate files. Throws GatewayConfigError. */
-export function resolveGatewayConfig(config: Omit<GatewayConfig, 'keyring' | 'logger' | 'now'>): ResolvedGatewayConfig {
+export function resolveGatewayConfig(config: Omit<GatewayConfig, 'keyring' | 'logger' | 'metrics' | 'now'>): ResolvedGatewayConfig {
   const limits: GatewayLimits = {
     ...DEFAULT_LIMITS,
     ...stripUndefined(config.limits ?? {}),
@@ -200,7 +203,14 @@ const count = (max: number) => integer({ min: 1, max });
 
 const configFileSchema = object({
   keyringFile: optional(pathSchema),
-  logLevel: optional(oneOf(LOG_LEVELS)),
+  log: optional(
+    object({
+      level: optional(oneOf(LOG_LEVELS)),
+      destination: optional(string({ max: 4096, describe: '"stderr", "stdout" or a file path' })),
+      format: optional(oneOf(['json', 'pretty'] as const)),
+    }),
+  ),
+  metrics: optional(object({ host: hostSchema, port: portSchema })),
   tcp: optional(object({ port: portSchema, host: hostSchema })),
   tls: optional(object({ port: portSchema, host: hostSchema, certFile: pathSchema, keyFile: pathSchema })),
   websocket: optional(
@@ -230,7 +240,14 @@ const configFileSchema = object({
   ),
 });
 
-export type GatewayConfigFile = Omit<GatewayConfig, 'keyring' | 'logger' | 'now'> & { keyringFile?: string; logLevel?: LogLevel };
+/** The standalone gateway's own settings: its keyring file, its log and its /metrics listener. */
+export interface GatewayProcessSettings {
+  keyringFile?: string;
+  log?: Partial<LogSettings>;
+  metrics?: MetricsListenerSettings;
+}
+
+export type GatewayConfigFile = Omit<GatewayConfig, 'keyring' | 'logger' | 'metrics' | 'now'> & GatewayProcessSettings;
 
 /** Parses a --config file; relative paths in it are relative to the file. Throws GatewayConfigError. */
 export function parseGatewayConfigFile(json: unknown, baseDir: string): GatewayConfigFile {
@@ -240,7 +257,8 @@ export function parseGatewayConfigFile(json: unknown, baseDir: string): GatewayC
   const path = (p: string | undefined) => (p === undefined ? undefined : resolve(baseDir, p));
   const out: GatewayConfigFile = {};
   if (c.keyringFile !== undefined) out.keyringFile = path(c.keyringFile)!;
-  if (c.logLevel !== undefined) out.logLevel = c.logLevel;
+  if (c.log) out.log = { ...c.log, ...(c.log.destination !== undefined && !['stderr', 'stdout'].includes(c.log.destination) ? { destination: path(c.log.destination)! } : {}) };
+  if (c.metrics) out.metrics = { host: c.metrics.host ?? '127.0.0.1', port: c.metrics.port };
   if (c.tcp) out.tcp = { ...c.tcp };
   if (c.tls) out.tls = { ...c.tls, certFile: path(c.tls.certFile)!, keyFile: path(c.tls.keyFile)! };
   if (c.websocket) {

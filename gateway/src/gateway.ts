@@ -17,8 +17,9 @@ import { CONNACK_SERVER_UNAVAILABLE } from './auth/connack.ts';
 import { GatewayConfigError, resolveGatewayConfig, type GatewayConfig, type GatewayLimits } from './config.ts';
 import { MqttFrameSizeGuard } from './limits/frame-size-guard.ts';
 import { TokenBucket } from './limits/token-bucket.ts';
-import { clip, createStderrLogger } from './log.ts';
-import { copyMetrics, emptyMetrics, renderPrometheusMetrics, type GatewayMetrics, type RefusalReason } from './metrics.ts';
+import { Registry, silentLogger } from '@wastetrail/runtime';
+import { clip } from './clip.ts';
+import { copyMetrics, emptyMetrics, exposeGatewayMetrics, type GatewayMetrics, type RefusalReason } from './metrics.ts';
 import { createDuplexPair } from './transport/in-process.ts';
 import { listenTcp, listenTls, listenWebSocket, type BoundAddress, type Listener } from './transport/listeners.ts';
 
@@ -35,10 +36,8 @@ export interface Gateway {
   /** Where each listener is bound (port 0 in the config becomes the real port here). */
   readonly addresses: GatewayAddresses;
   readonly limits: GatewayLimits;
-  /** A copy of the counters. */
+  /** A copy of the counters (the same counts are on `config.metrics`, the process's registry). */
   metrics(): GatewayMetrics;
-  /** The counters in Prometheus text format, for the server's /metrics. */
-  prometheusMetrics(): string;
   /** Swaps the keyring; devices whose key is now revoked or gone are disconnected at once. */
   setKeyring(keyring: Keyring): void;
   /**
@@ -64,7 +63,7 @@ type AuthErrorCode = AuthenticateError['returnCode'];
 export async function startGateway(config: GatewayConfig): Promise<Gateway> {
   const resolved = resolveGatewayConfig(config);
   const { limits } = resolved;
-  const log = config.logger ?? createStderrLogger();
+  const log = config.logger ?? silentLogger;
   const now = config.now ?? Date.now;
   let keyring = config.keyring;
 
@@ -102,12 +101,12 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
             return done(null, true);
           }
           counters.authFailures[decision.reason]++;
-          log.warn('connection refused', { client: clip(client.id), username: clip(username), reason: decision.reason, connack: decision.returnCode });
+          log.warn({ client: clip(client.id), username: clip(username), reason: decision.reason, connack: decision.returnCode }, 'connection refused');
           done(authError(`connection refused: ${decision.reason}`, decision.returnCode), null);
         },
         (err: unknown) => {
           counters.authFailures.internal_error++;
-          log.error('authentication failed', { client: clip(client.id), error: err });
+          log.error({ client: clip(client.id), err }, 'authentication failed');
           done(authError('authentication failed', CONNACK_SERVER_UNAVAILABLE), null);
         },
       );
@@ -122,7 +121,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
         !state || !maySubscribe(state.session, subscription.topic) ? 'acl_subscribe' : subscription.qos > 1 ? 'qos2' : undefined;
       if (reason) {
         counters.refusals[reason]++;
-        log.warn('subscription refused', { client: clip(client.id), topic: clip(subscription.topic), qos: subscription.qos, reason });
+        log.warn({ client: clip(client.id), topic: clip(subscription.topic), qos: subscription.qos, reason }, 'subscription refused');
         return callback(null, null);
       }
       callback(null, subscription);
@@ -136,7 +135,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
 
   broker.on('client', (client) => {
     const session = states.get(client)?.session;
-    log.debug('client connected', { client: client.id, role: session?.role });
+    log.debug({ client: client.id, role: session?.role }, 'client connected');
     if (session?.role === 'server') connectedServers.add(client);
     if (session?.role !== 'device') return;
     connectedDevices.add(client);
@@ -146,18 +145,18 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
   broker.on('clientDisconnect', (client) => {
     connectedDevices.delete(client);
     connectedServers.delete(client);
-    log.debug('client disconnected', { client: client.id });
+    log.debug({ client: client.id }, 'client disconnected');
   });
-  broker.on('clientError', (client, err) => log.debug('client error', { client: clip(client.id), error: err.message }));
-  broker.on('connectionError', (_client, err) => log.debug('connection error', { error: err.message }));
+  broker.on('clientError', (client, err) => log.debug({ client: clip(client.id), err }, 'client error'));
+  broker.on('connectionError', (_client, err) => log.debug({ err }, 'connection error'));
   // Persistence errors; aedes would otherwise throw them as unhandled 'error' events.
-  (broker as unknown as NodeJS.EventEmitter).on('error', (err: Error) => log.error('broker error', { error: err.message }));
+  (broker as unknown as NodeJS.EventEmitter).on('error', (err: Error) => log.error({ err }, 'broker error'));
 
   function disconnectIfKeyRevoked(client: Client, session: Extract<Session, { role: 'device' }>, nowMs: number): void {
     const status = sessionKeyStatus(keyring, session.device, session.kid, nowMs);
     if (status === 'ok') return;
     counters.keyringDisconnects++;
-    log.warn('device disconnected: its key is no longer in the keyring', { client: client.id, kid: session.kid, reason: status });
+    log.warn({ client: client.id, kid: session.kid, reason: status }, 'device disconnected: its key is no longer in the keyring');
     connectedDevices.delete(client);
     client.close();
   }
@@ -180,7 +179,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
       // A will fires after the connection is gone, whatever ended it: it is checked, never throttled.
       if (!mayBeWill(state?.session, packet.topic) || payloadBytes > limits.maxPayloadBytes) {
         counters.refusals.acl_publish++;
-        log.warn('will refused', { client: clip(client?.id), topic: clip(packet.topic) });
+        log.warn({ client: clip(client?.id), topic: clip(packet.topic) }, 'will refused');
         return callback(new Error('will refused'));
       }
       if (packet.qos > 1) packet.qos = 1;
@@ -192,7 +191,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     const refuse = (reason: RefusalReason, fields: Record<string, unknown> = {}) => {
       state.refused = true;
       counters.refusals[reason]++;
-      log.warn('publish refused', { client: clip(client.id), topic: clip(packet.topic), reason, ...fields });
+      log.warn({ client: clip(client.id), topic: clip(packet.topic), reason, ...fields }, 'publish refused');
       callback(new Error(`publish refused: ${reason}`));
     };
     if (!mayPublish(state.session, packet.topic)) return refuse('acl_publish');
@@ -243,7 +242,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     }
     if (openStreams.size >= limits.maxConnections) {
       counters.refusals.connection_limit++;
-      log.warn('connection refused', { transport: meta.transport, remote: meta.remoteAddress, reason: 'connection_limit' });
+      log.warn({ transport: meta.transport, remote: meta.remoteAddress, reason: 'connection_limit' }, 'connection refused');
       stream.destroy();
       return;
     }
@@ -258,7 +257,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
       if (announced === undefined) return;
       stream.off('data', onData);
       counters.refusals.oversize++;
-      log.warn('connection closed: packet too large', { transport: meta.transport, remote: meta.remoteAddress, bytes: announced });
+      log.warn({ transport: meta.transport, remote: meta.remoteAddress, bytes: announced }, 'connection closed: packet too large');
       stream.destroy();
     };
     stream.on('data', onData);
@@ -287,7 +286,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     await new Promise<void>((resolve) => broker.close(() => resolve()));
     throw err;
   }
-  for (const l of listeners) log.info('listening', { listener: l.kind, url: l.address.url });
+  for (const l of listeners) log.info({ listener: l.kind, url: l.address.url }, 'listening');
 
   async function shutdown(): Promise<void> {
     for (const c of serverClients) c.end(true);
@@ -301,6 +300,8 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     log.info('closed');
   }
 
+  exposeGatewayMetrics(config.metrics ?? new Registry(), metrics);
+
   function metrics(): GatewayMetrics {
     const m = copyMetrics(counters);
     m.connectedDevices = connectedDevices.size;
@@ -313,7 +314,6 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     addresses,
     limits,
     metrics,
-    prometheusMetrics: () => renderPrometheusMetrics(metrics()),
     setKeyring(next) {
       keyring = next;
       const nowMs = now();
@@ -321,7 +321,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
         const session = states.get(client)?.session;
         if (session?.role === 'device') disconnectIfKeyRevoked(client, session, nowMs);
       }
-      log.info('keyring loaded', { devices: next.devices.size });
+      log.info({ devices: next.devices.size }, 'keyring loaded');
     },
     connectServerClient(options = {}) {
       const clientId = options.clientId ?? `${resolved.server.username}_${process.pid}_${++serverClientCount}`;

@@ -11,6 +11,7 @@ export {
   type GatewayConfig,
   type GatewayConfigFile,
   type GatewayLimits,
+  type GatewayProcessSettings,
   type ListenAddress,
   type RateLimit,
   type ServerIdentityConfig,
@@ -25,6 +26,5 @@ export {
   type ConnackRefusalCode,
 } from './auth/connack.ts';
 export { hashPassword, parsePasswordHash, verifyPassword, type ScryptHash } from './auth/password.ts';
-export { REFUSAL_REASONS, renderPrometheusMetrics, type GatewayMetrics, type RefusalReason } from './metrics.ts';
+export { REFUSAL_REASONS, type GatewayMetrics, type RefusalReason } from './metrics.ts';
 export { PortInUseError, ListenError, type BoundAddress, type ListenerKind } from './transport/listeners.ts';
-export { createStderrLogger, silentLogger, type GatewayLogger, type LogLevel } from './log.ts';

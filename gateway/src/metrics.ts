@@ -1,7 +1,8 @@
 /**
- * Gateway counters as a plain object, and their Prometheus text exposition (format 0.0.4) for the
- * server's /metrics. Byte counts are PUBLISH payload bytes, not wire bytes.
+ * Gateway counters: a plain object (`gateway.metrics()`), and the same counts on the process's
+ * prom-client registry for /metrics. Byte counts are PUBLISH payload bytes, not wire bytes.
  */
+import { exposeKeptCounts, type KeptCount, type Registry } from '@wastetrail/runtime';
 import { AUTH_FAILURE_REASONS, type AuthFailureReason } from './auth/connack.ts';
 
 /** Why a connection, publish or subscribe was refused after (or instead of) authentication. */
@@ -57,42 +58,23 @@ export function copyMetrics(m: GatewayMetrics): GatewayMetrics {
   return { ...m, authFailures: { ...m.authFailures }, refusals: { ...m.refusals } };
 }
 
-interface Family {
-  name: string;
-  type: 'gauge' | 'counter';
-  help: string;
-  samples: Array<[labels: string, value: number]>;
-}
-
-/** Renders the metrics in the Prometheus text format; `prefix` names every family. */
-export function renderPrometheusMetrics(m: GatewayMetrics, prefix = 'wastetrail_gateway'): string {
-  const one = (name: string, type: Family['type'], help: string, value: number): Family => ({ name, type, help, samples: [['', value]] });
-  const byReason = (name: string, help: string, counts: Record<string, number>): Family => ({
-    name,
-    type: 'counter',
-    help,
-    samples: Object.entries(counts).map(([reason, value]) => [`{reason="${reason}"}`, value]),
-  });
-  const families: Family[] = [
-    one('connected_devices', 'gauge', 'Devices with an authenticated MQTT session.', m.connectedDevices),
-    one('connected_server_clients', 'gauge', 'Server-identity MQTT sessions.', m.connectedServerClients),
-    one('open_connections', 'gauge', 'Open TCP, TLS and WebSocket connections, authenticated or not.', m.openConnections),
-    one('connections_accepted_total', 'counter', 'CONNECT packets accepted.', m.connectionsAccepted),
-    one('messages_received_total', 'counter', 'PUBLISH packets accepted from clients.', m.messagesIn),
-    one('received_payload_bytes_total', 'counter', 'Payload bytes of accepted PUBLISH packets.', m.bytesIn),
-    one('messages_sent_total', 'counter', 'PUBLISH packets delivered to subscribers.', m.messagesOut),
-    one('sent_payload_bytes_total', 'counter', 'Payload bytes of delivered PUBLISH packets.', m.bytesOut),
-    byReason('auth_failures_total', 'CONNECT packets refused, by reason.', m.authFailures),
-    byReason('refusals_total', 'Connections, publishes and subscriptions refused after authentication, by reason.', m.refusals),
-    one('throttled_messages_total', 'counter', 'Messages held back by the per-client rate limit.', m.throttledMessages),
-    one('retain_flags_cleared_total', 'counter', 'Retain flags cleared on topics where nothing is retained.', m.retainFlagsCleared),
-    one('keyring_disconnects_total', 'counter', 'Sessions ended because a keyring reload revoked their key.', m.keyringDisconnects),
-  ];
-  let out = '';
-  for (const f of families) {
-    const name = `${prefix}_${f.name}`;
-    out += `# HELP ${name} ${f.help}\n# TYPE ${name} ${f.type}\n`;
-    for (const [labels, value] of f.samples) out += `${name}${labels} ${value}\n`;
-  }
-  return out;
+/** The counters on the process's registry (the server's, or the standalone gateway's), read when scraped. */
+export function exposeGatewayMetrics(registry: Registry, read: () => GatewayMetrics, prefix = 'wastetrail_gateway'): void {
+  const byReason = (counts: Record<string, number>) => Object.entries(counts).map(([reason, value]) => [{ reason }, value] as const);
+  const one = (name: string, kind: KeptCount['kind'], help: string, value: (m: GatewayMetrics) => number): KeptCount => ({ name: `${prefix}_${name}`, kind, help, read: () => value(read()) });
+  exposeKeptCounts(registry, [
+    one('connected_devices', 'gauge', 'Devices with an authenticated MQTT session.', (m) => m.connectedDevices),
+    one('connected_server_clients', 'gauge', 'Server-identity MQTT sessions.', (m) => m.connectedServerClients),
+    one('open_connections', 'gauge', 'Open TCP, TLS and WebSocket connections, authenticated or not.', (m) => m.openConnections),
+    one('connections_accepted_total', 'counter', 'CONNECT packets accepted.', (m) => m.connectionsAccepted),
+    one('messages_received_total', 'counter', 'PUBLISH packets accepted from clients.', (m) => m.messagesIn),
+    one('received_payload_bytes_total', 'counter', 'Payload bytes of accepted PUBLISH packets.', (m) => m.bytesIn),
+    one('messages_sent_total', 'counter', 'PUBLISH packets delivered to subscribers.', (m) => m.messagesOut),
+    one('sent_payload_bytes_total', 'counter', 'Payload bytes of delivered PUBLISH packets.', (m) => m.bytesOut),
+    { name: `${prefix}_auth_failures_total`, kind: 'counter', help: 'CONNECT packets refused, by reason.', labelNames: ['reason'], read: () => byReason(read().authFailures) },
+    { name: `${prefix}_refusals_total`, kind: 'counter', help: 'Connections, publishes and subscriptions refused after authentication, by reason.', labelNames: ['reason'], read: () => byReason(read().refusals) },
+    one('throttled_messages_total', 'counter', 'Messages held back by the per-client rate limit.', (m) => m.throttledMessages),
+    one('retain_flags_cleared_total', 'counter', 'Retain flags cleared on topics where nothing is retained.', (m) => m.retainFlagsCleared),
+    one('keyring_disconnects_total', 'counter', 'Sessions ended because a keyring reload revoked their key.', (m) => m.keyringDisconnects),
+  ]);
 }

@@ -62,6 +62,7 @@ describe('standalone gateway (bin) with a stock mosquitto_pub', () => {
   let keyringFile: string;
   let gateway: Running;
   let port: number;
+  let metricsUrl: string;
   let server: MqttClient;
   const received: string[] = [];
 
@@ -71,10 +72,11 @@ describe('standalone gateway (bin) with a stock mosquitto_pub', () => {
     writeFileSync(keyringFile, keyringJson([dev]));
     writeFileSync(
       join(dir, 'gateway.json'),
-      JSON.stringify({ server: { username: 'wastetrail_server', passwordHash: await hashPassword(SERVER_PASSWORD, { log2N: 10 }) } }),
+      JSON.stringify({ server: { username: 'wastetrail_server', passwordHash: await hashPassword(SERVER_PASSWORD, { log2N: 10 }) }, log: { level: 'info' } }),
     );
-    gateway = run(['--port', '0', '--keyring', keyringFile, '--config', join(dir, 'gateway.json')]);
+    gateway = run(['--port', '0', '--keyring', keyringFile, '--config', join(dir, 'gateway.json'), '--metrics-port', '0']);
     port = await listeningPort(gateway);
+    metricsUrl = /listening metrics (\S+)\n/.exec(gateway.stdout)?.[1] ?? '';
     server = connect(`mqtt://127.0.0.1:${port}`, {
       clientId: 'wastetrail_server_test',
       username: 'wastetrail_server',
@@ -103,6 +105,28 @@ describe('standalone gateway (bin) with a stock mosquitto_pub', () => {
     const r = await mosquittoPub(port, ['-i', dev.id, '-u', dev.id, '-P', 'letmein', '-t', deviceTopic(dev.id, 'status'), '-m', 'guess']);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('bad user name or password');
+  });
+
+  it('serves /metrics over HTTP: a refused connection is counted by reason and logged as a JSON line', async () => {
+    const failures = async () => Number(/^wastetrail_gateway_auth_failures_total\{reason="anonymous"\} (\d+)$/m.exec(await (await fetch(metricsUrl)).text())?.[1]);
+    const before = await failures();
+    expect(before).toBeGreaterThanOrEqual(0);
+    expect((await mosquittoPub(port, ['-t', deviceTopic(dev.id, 'status'), '-m', 'anonymous'])).code).not.toBe(0);
+    expect(await failures()).toBe(before + 1);
+    const response = await fetch(metricsUrl);
+    expect(response.headers.get('content-type')).toContain('text/plain');
+    const text = await response.text();
+    expect(text).toContain('wastetrail_gateway_connected_server_clients 1\n');
+    expect(text).toContain('# TYPE process_resident_memory_bytes gauge');
+    const refusal = () =>
+      gateway.stderr
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .find((l) => l.msg === 'connection refused' && l.reason === 'anonymous');
+    // The line is written at once; it reaches this process through a pipe.
+    await waitFor(() => refusal() !== undefined, 5000, 'the refusal in the log');
+    expect(refusal()).toMatchObject({ name: 'wastetrail-gateway', level: 40, connack: 5 });
   });
 
   it('accepts mosquitto_pub with a valid token, and the message reaches the server', async () => {

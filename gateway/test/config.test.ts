@@ -65,6 +65,15 @@ describe('parseGatewayConfigFile', () => {
     expect(c.limits?.rate?.burst).toBe(500);
   });
 
+  it('reads the log and metrics sections: a log file relative to the config file, metrics on 127.0.0.1 unless told', () => {
+    const c = parseGatewayConfigFile({ log: { level: 'debug', destination: 'log/gateway.jsonl' }, metrics: { port: 9464 } }, '/etc/wastetrail');
+    expect(c.log).toEqual({ level: 'debug', destination: '/etc/wastetrail/log/gateway.jsonl' });
+    expect(c.metrics).toEqual({ host: '127.0.0.1', port: 9464 });
+    expect(parseGatewayConfigFile({ log: { destination: 'stderr', format: 'pretty' } }, '/etc').log).toEqual({ destination: 'stderr', format: 'pretty' });
+    expect(() => parseGatewayConfigFile({ log: { level: 'verbose' } }, '/')).toThrow(/log\.level/);
+    expect(() => parseGatewayConfigFile({ logLevel: 'info' }, '/')).toThrow(/logLevel is not a field/);
+  });
+
   it('names a misspelt or out-of-range field', () => {
     expect(() => parseGatewayConfigFile({ limts: {} }, '/')).toThrow(/limts is not a field/);
     expect(() => parseGatewayConfigFile({ tcp: { port: 70000 } }, '/')).toThrow(/tcp\.port must be an integer from 0 to 65535/);

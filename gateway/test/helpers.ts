@@ -10,7 +10,6 @@ import {
   type Keyring,
 } from '@wastetrail/firmware-protocol';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
-import { silentLogger } from '../src/log.ts';
 import { startGateway, type Gateway } from '../src/gateway.ts';
 import type { GatewayConfig } from '../src/config.ts';
 
@@ -60,7 +59,7 @@ export function deviceOptions(device: TestDevice, extra: IClientOptions = {}): I
 }
 
 export function startTestGateway(config: Partial<GatewayConfig> & { keyring: Keyring }): Promise<Gateway> {
-  return startGateway({ tcp: { port: 0, host: '127.0.0.1' }, logger: silentLogger, ...config });
+  return startGateway({ tcp: { port: 0, host: '127.0.0.1' }, ...config });
 }
 
 export type ConnectOutcome = { ok: true; client: MqttClient } | { ok: false; code: number | undefined; message: string };

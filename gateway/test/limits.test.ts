@@ -4,7 +4,7 @@ import type { MqttClient } from 'mqtt';
 import { allDevicesTopic, deviceTopic } from '@wastetrail/firmware-protocol';
 import type { GatewayConfig } from '../src/config.ts';
 import type { Gateway } from '../src/gateway.ts';
-import { silentLogger, type GatewayLogger } from '../src/log.ts';
+import { createCapturingLogger } from '@wastetrail/runtime';
 import { closed, connectDevice, endAll, keyringOf, makeDevice, serverClientReady, sleep, startTestGateway, waitFor } from './helpers.ts';
 
 const dev = makeDevice('store-room-1');
@@ -18,8 +18,7 @@ afterEach(async () => {
   gateway = undefined;
 });
 
-const warnings: Array<[string, Record<string, unknown> | undefined]> = [];
-const logger: GatewayLogger = { ...silentLogger, warn: (message, fields) => warnings.push([message, fields]) };
+const logger = createCapturingLogger('warn');
 
 /** A gateway plus an in-process server client collecting every record payload. */
 async function setup(limits: GatewayConfig['limits'], extra: Partial<GatewayConfig> = {}) {
@@ -52,8 +51,8 @@ describe('payload size limit', () => {
     expect(received).toEqual([]);
     expect(gateway.metrics().refusals.oversize).toBe(1);
     // The frame guard saw the announced length; aedes never parsed the publish.
-    expect(warnings).toContainEqual(['connection closed: packet too large', expect.objectContaining({ bytes: 4 * 1024 * 1024 + 2 + records.length + 2 })]);
-    expect(warnings.some(([message]) => message === 'publish refused')).toBe(false);
+    expect(logger.lines).toContainEqual(expect.objectContaining({ msg: 'connection closed: packet too large', bytes: 4 * 1024 * 1024 + 2 + records.length + 2 }));
+    expect(logger.lines.some((l) => l.msg === 'publish refused')).toBe(false);
   });
 });
 

@@ -5,7 +5,7 @@
  * `device`, `seq`, `code`, ...). Secrets are redacted wherever they appear in a line's fields.
  */
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
-import pretty from 'pino-pretty';
+import pretty, { prettyFactory } from 'pino-pretty';
 import { Type, type Static } from 'typebox';
 
 export type { Logger } from 'pino';
@@ -59,6 +59,11 @@ export interface RootLoggerOptions {
   stream?: DestinationStream;
   /** Fields on every line (a device id, say). */
   base?: Record<string, unknown>;
+  /**
+   * Instead of the configured destination: each line, formatted as configured, without its newline
+   * (the demo prints the server's lines above its progress display).
+   */
+  lines?: (line: string) => void;
 }
 
 export function createRootLogger(settings: Partial<LogSettings>, o: RootLoggerOptions): Logger {
@@ -71,7 +76,12 @@ export function createRootLogger(settings: Partial<LogSettings>, o: RootLoggerOp
     // Error objects keep their type, message, stack and code in any field named err or error.
     serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
   };
-  return pino(options, o.stream ?? destination(s, o.baseDir));
+  return pino(options, o.stream ?? (o.lines ? lineSink(s, o.lines) : destination(s, o.baseDir)));
+}
+
+function lineSink(s: LogSettings, sink: (line: string) => void): DestinationStream {
+  const format = s.format === 'pretty' ? prettyFactory({ colorize: false, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }) : (line: string) => line;
+  return { write: (line: string) => sink(format(line).replace(/\n$/, '')) };
 }
 
 function destination(s: LogSettings, baseDir: string | undefined): DestinationStream {

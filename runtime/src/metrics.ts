@@ -6,7 +6,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { Type, type Static } from 'typebox';
 
 export { Counter, Gauge, Histogram, Registry } from 'prom-client';
@@ -16,6 +16,42 @@ export function createMetricsRegistry(labels: Record<string, string> = {}): Regi
   if (Object.keys(labels).length > 0) registry.setDefaultLabels(labels);
   collectDefaultMetrics({ register: registry });
   return registry;
+}
+
+/** A value a component already keeps: one number, or one per label set. */
+export type Reading = number | ReadonlyArray<readonly [labels: Record<string, string>, value: number]>;
+
+export interface KeptCount {
+  name: string;
+  help: string;
+  kind: 'counter' | 'gauge';
+  labelNames?: readonly string[];
+  read: () => Reading;
+}
+
+/**
+ * Counters and gauges whose counts a component keeps anyway, for its own `stats()` (tests, the API, a
+ * benchmark): they are read when Prometheus scrapes, so each count is kept in one place.
+ */
+export function exposeKeptCounts(registry: Registry, counts: readonly KeptCount[]): void {
+  for (const c of counts) {
+    const labelNames = [...(c.labelNames ?? [])];
+    const samples = (): Array<readonly [Record<string, string>, number]> => {
+      const v = c.read();
+      return typeof v === 'number' ? [[{}, v]] : [...v];
+    };
+    if (c.kind === 'gauge') {
+      new Gauge({ name: c.name, help: c.help, labelNames, registers: [registry], collect() {
+        this.reset();
+        for (const [labels, value] of samples()) this.set(labels, value);
+      } });
+    } else {
+      new Counter({ name: c.name, help: c.help, labelNames, registers: [registry], collect() {
+        this.reset();
+        for (const [labels, value] of samples()) this.inc(labels, value);
+      } });
+    }
+  }
 }
 
 /** The `metrics` section of the standalone gateway's and the edge agent's config files. */

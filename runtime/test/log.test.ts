@@ -21,6 +21,16 @@ describe('the root logger', () => {
     expect(text).toContain('[redacted]');
   });
 
+  it('hands each line, formatted as configured, to a line sink (the demo prints them above its display)', () => {
+    const pretty: string[] = [];
+    createRootLogger({ level: 'warn', format: 'pretty' }, { name: 'wastetrail-server', lines: (l) => pretty.push(l) }).child({ component: 'ingest' }).warn({ device: 'hz-h001-ref-01' }, 'record quarantined');
+    expect(pretty).toHaveLength(1);
+    expect(pretty[0]).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] WARN \(wastetrail-server\): record quarantined\n {4}component: "ingest"\n {4}device: "hz-h001-ref-01"$/);
+    const json: string[] = [];
+    createRootLogger({ level: 'info' }, { name: 'wastetrail-server', lines: (l) => json.push(l) }).info('up');
+    expect(JSON.parse(json[0]!)).toMatchObject({ name: 'wastetrail-server', msg: 'up' });
+  });
+
   it('logs an error with its type, message and stack', () => {
     const log = createCapturingLogger('info');
     log.error({ err: new TypeError('boom') }, 'failed');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Counter, createMetricsRegistry, serveMetrics } from '../src/index.ts';
+import { Counter, createMetricsRegistry, exposeKeptCounts, serveMetrics } from '../src/index.ts';
 
 describe('metrics', () => {
   it('a registry has the process and runtime metrics and serves them at /metrics', async () => {
@@ -18,5 +18,27 @@ describe('metrics', () => {
     } finally {
       await listener.close();
     }
+  });
+
+  it('exposes counts a component keeps in its own stats object, read when scraped', async () => {
+    const registry = createMetricsRegistry();
+    const stats = { accepted: 0, quarantined: {} as Record<string, number>, queued: 0 };
+    exposeKeptCounts(registry, [
+      { name: 'wastetrail_test_accepted_total', help: 'records stored', kind: 'counter', read: () => stats.accepted },
+      { name: 'wastetrail_test_quarantined_total', help: 'refusals by code', kind: 'counter', labelNames: ['code'], read: () => Object.entries(stats.quarantined).map(([code, n]) => [{ code }, n] as const) },
+      { name: 'wastetrail_test_queued', help: 'waiting now', kind: 'gauge', read: () => stats.queued },
+    ]);
+    stats.accepted = 5;
+    stats.quarantined.BAD_SIGNATURE = 2;
+    stats.queued = 3;
+    let text = await registry.metrics();
+    expect(text).toContain('# TYPE wastetrail_test_accepted_total counter\nwastetrail_test_accepted_total 5\n');
+    expect(text).toContain('wastetrail_test_quarantined_total{code="BAD_SIGNATURE"} 2\n');
+    expect(text).toContain('# TYPE wastetrail_test_queued gauge\nwastetrail_test_queued 3\n');
+    stats.accepted = 7;
+    stats.queued = 0;
+    text = await registry.metrics();
+    expect(text).toContain('wastetrail_test_accepted_total 7\n');
+    expect(text).toContain('wastetrail_test_queued 0\n');
   });
 });

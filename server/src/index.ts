@@ -2,7 +2,7 @@
 // the composition root, its configuration, the store, and the demo users.
 export { main } from './cli/main.ts';
 export { parseCommandArgs, type Parsed } from './cli/args.ts';
-export { startServer, consoleLogger, type RunningServer, type ServerLogger, type StartOptions } from './server.ts';
+export { startServer, type RunningServer, type StartOptions } from './server.ts';
 export * from './config/index.ts';
 export * from './store/index.ts';
 export { DEMO_USERS, ensureDemoUsers } from './auth/index.ts';

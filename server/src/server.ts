@@ -3,31 +3,22 @@
  * + custody projection and rules + HTTP API. Everything is started here, in dependency order, and
  * stopped in reverse; nothing else builds these parts.
  */
-import { PortInUseError, startGateway, type Gateway, type GatewayLogger } from '@wastetrail/gateway';
+import { dirname } from 'node:path';
+import { PortInUseError, startGateway, type Gateway } from '@wastetrail/gateway';
+import { createMetricsRegistry, createRootLogger, type Logger, type Registry } from '@wastetrail/runtime';
 import type { MqttClient } from 'mqtt';
 import type { ServerConfig } from './config/index.ts';
-import { connectIngestClient, renderIngestMetrics, startIngest, type Ingest } from './ingest/index.ts';
+import { connectIngestClient, startIngest, type Ingest } from './ingest/index.ts';
 import { startAlerting, type Alerting } from './alerting/index.ts';
-import { lineLogger, startNotifier, storeJurisdictionPath, type Notifier } from './notify/index.ts';
+import { startNotifier, storeJurisdictionPath, type Notifier } from './notify/index.ts';
 import { buildApp, type ApiInstance } from './api/app.ts';
 import { registerWebUi } from './web/index.ts';
 import type { CustodyStore } from './store/index.ts';
 import { openStore } from './store/open.ts';
 
-export interface ServerLogger {
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
-}
-
-export const consoleLogger: ServerLogger = {
-  info: (m) => process.stderr.write(`${m}\n`),
-  warn: (m) => process.stderr.write(`warning: ${m}\n`),
-  error: (m) => process.stderr.write(`error: ${m}\n`),
-};
-
 export interface StartOptions {
-  logger?: ServerLogger;
+  /** The process's root logger; default: one from `config.log` (createRootLogger). */
+  logger?: Logger;
   /** When a configured port is taken, listen on a free one instead and say so (the demo does this). */
   fallbackToFreePorts?: boolean;
   /** Clock for ingest, rules and the API (ms since the epoch); sessions and login limits always use the wall clock. */
@@ -49,22 +40,26 @@ export interface RunningServer {
   readonly mqttUrl: string | undefined;
   /** What the server listens on, as `<what> <url>` lines (MQTT TLS/WebSocket, HTTP). */
   listening(): string[];
-  /** Prometheus text of the gateway, ingest and notifications. */
-  metricsText(): string;
+  /** The process's metrics registry (served at /metrics): default metrics, HTTP, gateway, ingest, alerts, notifications. */
+  readonly metrics: Registry;
+  /** The process's root logger. */
+  readonly log: Logger;
   /** Re-reads the keyring from the store into ingest and the gateway (after provisioning a device). */
   reloadKeyring(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
-  const log = options.logger ?? consoleLogger;
+  const log = options.logger ?? createRootLogger(config.log, { name: 'wastetrail-server', ...(config.file ? { baseDir: dirname(config.file) } : {}) });
+  const component = (name: 'gateway' | 'ingest' | 'alerting' | 'notify' | 'http') => log.child({ component: name });
+  const metrics = createMetricsRegistry();
   const stack: Array<() => Promise<unknown>> = [];
   const close = async () => {
     for (const stop of stack.splice(0).reverse()) {
       try {
         await stop();
       } catch (err) {
-        log.error(`while stopping: ${(err as Error).message}`);
+        log.error({ err }, 'while stopping');
       }
     }
   };
@@ -78,7 +73,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const now = options.now ?? Date.now;
     if (config.mqtt.mode === 'embedded') {
       // Device login tokens are judged on the server's clock (the demo's is accelerated).
-      const settings = { ...config.mqtt.gateway, keyring, now, logger: componentLogger(log, 'gateway') };
+      const settings = { ...config.mqtt.gateway, keyring, now, logger: component('gateway'), metrics };
       try {
         gateway = await startGateway(settings);
       } catch (err) {
@@ -94,23 +89,22 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     }
     stack.push(() => client.endAsync());
 
-    const ingest = await startIngest({ client, store, keyring, settings: config.ingest, logger: componentLogger(log, 'ingest'), ...(options.now ? { now: options.now } : {}) });
+    const ingest = await startIngest({ client, store, keyring, settings: config.ingest, logger: component('ingest'), metrics, ...(options.now ? { now: options.now } : {}) });
     stack.push(() => ingest.close());
 
     // Escalation webhooks and e-mail, delivered in the background; closed after alerting, so it can drain.
     let notifier: Notifier | undefined;
     if (config.notifications) {
-      const n = startNotifier({ config: config.notifications, clock: now, jurisdictionPath: storeJurisdictionPath(store), logger: lineLogger(log, 'notify') });
+      const n = startNotifier({ config: config.notifications, clock: now, jurisdictionPath: storeJurisdictionPath(store), logger: component('notify'), metrics });
       notifier = n;
       stack.push(() => n.close());
     }
 
     const onEffects = notifier?.onEffects.bind(notifier);
-    const alerting = await startAlerting({ store, ingest, ruleConfig: config.rules, clock: now, tickMs: config.alerting.tickMs, logger: componentLogger(log, 'alerting'), ...(onEffects ? { onEffects } : {}) });
+    const alerting = await startAlerting({ store, ingest, ruleConfig: config.rules, clock: now, tickMs: config.alerting.tickMs, logger: component('alerting'), metrics, ...(onEffects ? { onEffects } : {}) });
     stack.push(() => alerting.close());
 
-    const metricsText = () => renderIngestMetrics(ingest.stats()) + (gateway?.prometheusMetrics() ?? '') + (notifier?.metricsText() ?? '');
-    const http = await buildApp({ store, clock: now, sessionClock: Date.now, demo: config.demo, metricsText, ingestStats: () => ingest.stats(), alerts: alerting, supervision: config.supervision, logger: false, webRoutes: registerWebUi });
+    const http = await buildApp({ store, clock: now, sessionClock: Date.now, demo: config.demo, metrics, ingestStats: () => ingest.stats(), alerts: alerting, supervision: config.supervision, logger: component('http'), webRoutes: registerWebUi });
     stack.push(() => http.close());
     const httpUrl = await listenHttp(http, config.http, options.fallbackToFreePorts === true, log);
 
@@ -130,7 +124,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         if (gateway?.addresses.websocket) out.push(`mqtt-ws ${gateway.addresses.websocket.url}`);
         return out;
       },
-      metricsText,
+      metrics,
+      log,
       async reloadKeyring() {
         const k = await store.keyring();
         ingest.setKeyring(k);
@@ -144,7 +139,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   }
 }
 
-async function listenHttp(http: ApiInstance, at: { host: string; port: number }, fallback: boolean, log: ServerLogger): Promise<string> {
+async function listenHttp(http: ApiInstance, at: { host: string; port: number }, fallback: boolean, log: Logger): Promise<string> {
   try {
     await http.listen(at);
   } catch (err) {
@@ -156,10 +151,4 @@ async function listenHttp(http: ApiInstance, at: { host: string; port: number },
   const address = http.server.address();
   const port = typeof address === 'object' && address ? address.port : at.port;
   return `http://${at.host.includes(':') ? `[${at.host}]` : at.host}:${port}/`;
-}
-
-/** The gateway and ingest log through one interface (GatewayLogger); here it goes to the server's log. */
-function componentLogger(log: ServerLogger, component: string): GatewayLogger {
-  const noop = () => {};
-  return { debug: noop, info: noop, warn: (m) => log.warn(`${component}: ${m}`), error: (m) => log.error(`${component}: ${m}`) };
 }

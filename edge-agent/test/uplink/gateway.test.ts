@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { generateEd25519KeyPair, ed25519Signer, type CustodyEvent } from '@wastetrail/firmware-protocol';
-import { silentLogger, startGateway, type Gateway } from '@wastetrail/gateway';
+import { startGateway, type Gateway } from '@wastetrail/gateway';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryLogger } from '../../src/log.ts';
 import { Outbox } from '../../src/outbox/outbox.ts';
@@ -24,7 +24,7 @@ afterEach(async () => {
 const heartbeat = (i: number): CustodyEvent => ({ type: 'heartbeat', body: { uptime: i, backlog: 0 } });
 
 async function gatewayFor(keyring: Parameters<typeof startGateway>[0]['keyring']): Promise<Gateway> {
-  const gateway = await startGateway({ keyring, tcp: { port: 0, host: '127.0.0.1' }, logger: silentLogger });
+  const gateway = await startGateway({ keyring, tcp: { port: 0, host: '127.0.0.1' } });
   cleanups.push(() => gateway.close());
   return gateway;
 }
@@ -81,7 +81,7 @@ describe('uplink through the wastetrail gateway', () => {
     cleanups.push(t.cleanup);
     const server = selfSigned(t.dir, 'broker');
     const stranger = selfSigned(t.dir, 'stranger');
-    const gateway = await startGateway({ keyring: id.keyring, tcp: false, tls: { port: 0, host: '127.0.0.1', certFile: server.cert, keyFile: server.key }, logger: silentLogger });
+    const gateway = await startGateway({ keyring: id.keyring, tcp: false, tls: { port: 0, host: '127.0.0.1', certFile: server.cert, keyFile: server.key } });
     cleanups.push(() => gateway.close());
     const fake = await FakeServer.start({ deviceId: id.deviceId, keyring: id.keyring, client: gateway.connectServerClient() });
     cleanups.push(() => fake.close());

@@ -11,7 +11,7 @@
  * (acknowledge, resolve) go straight to the book; the store's revisions keep them and the ticks from
  * overwriting each other.
  */
-import { createStderrLogger, type GatewayLogger } from '@wastetrail/gateway';
+import { Counter, Registry, silentLogger, type Logger } from '@wastetrail/runtime';
 import { escalationPolicyFor } from '../alerts/index.ts';
 import { BagProjection } from '../bags/index.ts';
 import type { AcceptedHook, AcceptedRecord } from '../ingest/index.ts';
@@ -44,7 +44,10 @@ export interface AlertingOptions {
   onEffects?: (notices: AlertNotice[]) => void | Promise<void>;
   /** Fill an empty bag projection from the stored records at start (default true). */
   rebuildEmptyProjection?: boolean;
-  logger?: GatewayLogger;
+  /** A child of the process's root logger; default: silent. */
+  logger?: Logger;
+  /** The process's registry: alerts raised and escalated are counted on it (wastetrail_alerts_*). */
+  metrics?: Registry;
 }
 
 export interface TickReport {
@@ -86,10 +89,8 @@ export async function startAlerting(options: AlertingOptions): Promise<Alerting>
 }
 
 /** acknowledge / resolve on their own, for a process that runs the API but not the rules. */
-export function alertActions(options: Pick<AlertingOptions, 'store' | 'clock' | 'onEffects' | 'logger'>): AlertActions {
+export function alertActions(options: Pick<AlertingOptions, 'store' | 'clock' | 'onEffects' | 'logger'>, notify = announcer(options)): AlertActions {
   const ledger = new AlertLedger(options.store);
-  const log = options.logger ?? createStderrLogger({ namespace: 'wt:alerting' });
-  const notify = notifier(options.onEffects, log);
   return {
     async acknowledge(alertId, by, note) {
       const { outcome, notices } = await ledger.acknowledge(alertId, by, options.clock(), note);
@@ -104,13 +105,26 @@ export function alertActions(options: Pick<AlertingOptions, 'store' | 'clock' | 
   };
 }
 
-function notifier(onEffects: AlertingOptions['onEffects'], log: GatewayLogger): (notices: AlertNotice[]) => Promise<void> {
+/** What the book decided goes to the log, the alert counters and onEffects (notifications). */
+function announcer(options: Pick<AlertingOptions, 'onEffects' | 'logger' | 'metrics'>): (notices: AlertNotice[]) => Promise<void> {
+  const log = options.logger ?? silentLogger;
+  const registry = options.metrics ?? new Registry();
+  const raised = new Counter({ name: 'wastetrail_alerts_raised_total', help: 'Alerts opened, by rule and severity.', labelNames: ['rule', 'severity'], registers: [registry] });
+  const escalated = new Counter({ name: 'wastetrail_alerts_escalated_total', help: 'Alerts escalated to the institution head (level 2) or the regulator (level 3), by rule.', labelNames: ['rule', 'level'], registers: [registry] });
   return async (notices) => {
-    if (!onEffects || notices.length === 0) return;
+    for (const { effect, alert } of notices) {
+      if (effect.kind === 'opened') raised.inc({ rule: alert.rule, severity: effect.severity });
+      if (effect.kind === 'escalated') escalated.inc({ rule: alert.rule, level: String(effect.level) });
+      log.info(
+        { alert: alert.id, rule: alert.rule, severity: alert.severity, institution: alert.institution ?? undefined, device: alert.device ?? undefined, effect: effect.kind, escalationLevel: 'level' in effect ? effect.level : undefined },
+        `alert ${effect.kind}`,
+      );
+    }
+    if (!options.onEffects || notices.length === 0) return;
     try {
-      await onEffects(notices);
+      await options.onEffects(notices);
     } catch (err) {
-      log.error('onEffects failed', { notices: notices.length, error: err });
+      log.error({ notices: notices.length, err }, 'onEffects failed');
     }
   };
 }
@@ -120,7 +134,7 @@ class AlertingService implements Alerting {
   private readonly options: AlertingOptions;
   private readonly store: CustodyStore;
   private readonly ledger: AlertLedger;
-  private readonly log: GatewayLogger;
+  private readonly log: Logger;
   private readonly notify: (notices: AlertNotice[]) => Promise<void>;
   private readonly actions: AlertActions;
   private readonly unsubscribe: Array<() => void> = [];
@@ -137,9 +151,9 @@ class AlertingService implements Alerting {
     this.options = options;
     this.store = options.store;
     this.ledger = new AlertLedger(options.store);
-    this.log = options.logger ?? createStderrLogger({ namespace: 'wt:alerting' });
-    this.notify = notifier(options.onEffects, this.log);
-    this.actions = alertActions(options);
+    this.log = options.logger ?? silentLogger;
+    this.notify = announcer(options);
+    this.actions = alertActions(options, this.notify);
     this.projection = new BagProjection({ store: options.store });
   }
 
@@ -151,7 +165,7 @@ class AlertingService implements Alerting {
         ingest.onAccepted((records) => {
           const done = this.accept(records).then(
             () => undefined,
-            (err: unknown) => this.log.error('bag projection or rules after a commit failed', { records: records.length, error: err }),
+            (err: unknown) => this.log.error({ records: records.length, err }, 'bag projection or rules after a commit failed'),
           );
           // Ingest commits (and acknowledges) on while the projection catches up; only a projection
           // this far behind makes ingest wait, so memory stays bounded.
@@ -171,14 +185,14 @@ class AlertingService implements Alerting {
         if ((await this.store.searchBags({ limit: 1 })).total > 0 || (await this.store.countRecords()) === 0) return;
         this.log.info('the bag projection is empty: rebuilding it from the stored records');
         const read = await this.projection.rebuildAll();
-        this.log.info('bag projection rebuilt', { records: read });
-      }).catch((err: unknown) => this.log.error('rebuilding the bag projection failed', { error: err }));
+        this.log.info({ records: read }, 'bag projection rebuilt');
+      }).catch((err: unknown) => this.log.error({ err }, 'rebuilding the bag projection failed'));
     }
     if (this.options.tickMs > 0) {
       this.timer = setInterval(() => {
         // A tick still running (a big city) is not queued again behind itself.
         if (this.ticking || this.closed) return;
-        this.tick().catch((err: unknown) => this.log.error('rule tick failed', { error: err }));
+        this.tick().catch((err: unknown) => this.log.error({ err }, 'rule tick failed'));
       }, this.options.tickMs);
       this.timer.unref();
     }

@@ -4,12 +4,11 @@
  * passes it (AppDeps.alerts: its notifications then follow people's actions too); otherwise the book's
  * actions are applied on their own, over the same store.
  */
-import { silentLogger } from '@wastetrail/gateway';
 import { alertActions, type AlertActions } from '../alerting/index.ts';
 import type { AppDeps } from './context.ts';
 
 export type { AlertActionErrorCode, AlertActionOutcome, AlertActions } from '../alerting/index.ts';
 
 export function alertActionsOf(deps: AppDeps): AlertActions {
-  return deps.alerts ?? alertActions({ store: deps.store, clock: deps.clock, logger: silentLogger });
+  return deps.alerts ?? alertActions({ store: deps.store, clock: deps.clock });
 }

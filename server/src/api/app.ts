@@ -3,17 +3,19 @@
  * and its UI), then the app's hooks (who is asking; counters), then the routes (routes/, one file per
  * URL folder), then the web UI's routes. server.ts starts it; tests call `inject()` on it.
  */
-import Fastify from 'fastify';
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { createMetricsRegistry, silentLogger } from '@wastetrail/runtime';
 import { principalOfToken, SESSION_COOKIE } from '../auth/index.ts';
 import { createContext, type ApiInstance, type AppDeps } from './context.ts';
 import { ApiError, apiError, fromFastifyError, validationError } from './errors.ts';
 import { clockRateLimitStore } from './login-limit.ts';
-import { ApiMetrics } from './metrics.ts';
+import { apiMetrics } from './metrics.ts';
 import { rootRoutes } from './routes/root.ts';
 import { v1Routes } from './routes/v1/index.ts';
 
@@ -22,24 +24,30 @@ export type { AppDeps, ApiInstance } from './context.ts';
 /** Request bodies are small JSON objects (login, notes); anything bigger is a mistake or an attack. */
 const BODY_LIMIT = 64 * 1024;
 
+/** Every response names its request: the id in the log lines about it, for a client to quote. */
+export const REQUEST_ID_HEADER = 'x-request-id';
+
 export async function buildApp(deps: AppDeps): Promise<ApiInstance> {
   const app = Fastify({
-    logger: deps.logger ?? false,
+    // One log: the process's root logger; every line about a request carries its reqId.
+    loggerInstance: (deps.logger ?? silentLogger) as FastifyBaseLogger,
+    genReqId: () => randomUUID(),
     bodyLimit: BODY_LIMIT,
     // Unknown fields are refused (VALIDATION_FAILED), not silently dropped; query values are coerced,
     // a repeated query parameter becomes an array.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
-  const metrics = new ApiMetrics();
-  const ctx = createContext(deps, metrics);
+  const registry = deps.metrics ?? createMetricsRegistry();
+  const metrics = apiMetrics(registry);
+  const ctx = createContext(deps, registry, metrics);
 
   app.setErrorHandler((err, req, reply) => {
     const e = err as Error & { validation?: unknown[]; validationContext?: string; code?: string; statusCode?: number };
     let apiErr: ApiError;
     if (e instanceof ApiError) apiErr = e;
     else if (Array.isArray(e.validation)) apiErr = validationError(e.validation as Parameters<typeof validationError>[0], e.validationContext);
-    else apiErr = fromFastifyError(e) ?? apiError('INTERNAL', 'the server failed; the log has the details');
-    if (apiErr.statusCode >= 500) req.log.error({ err: e }, 'request failed');
+    else apiErr = fromFastifyError(e) ?? apiError('INTERNAL', `the server failed; the log has the details under request id ${req.id}`, { requestId: req.id });
+    if (apiErr.statusCode >= 500) req.log.error({ err: e, method: req.method, url: req.url }, 'request failed');
     return reply.code(apiErr.statusCode).headers(apiErr.headers).send(apiErr.body());
   });
   app.setNotFoundHandler((req, reply) => {
@@ -52,7 +60,7 @@ export async function buildApp(deps: AppDeps): Promise<ApiInstance> {
     global: false,
     store: clockRateLimitStore(() => (deps.sessionClock ?? deps.clock)()),
     errorResponseBuilder: (_req, context) => {
-      metrics.login('rate_limited');
+      metrics.logins.inc({ outcome: 'rate_limited' });
       return apiError('RATE_LIMITED', `too many login attempts for this user from this address: try again in ${context.after}`, {
         headers: { 'retry-after': String(Math.max(1, Math.ceil(context.ttl / 1000))) },
       });
@@ -78,6 +86,9 @@ export async function buildApp(deps: AppDeps): Promise<ApiInstance> {
   // Swagger UI's assets are served from the package itself: no CDN.
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header(REQUEST_ID_HEADER, req.id);
+  });
   app.decorateRequest('principal', null);
   app.decorateRequest('authVia', null);
   // Who is asking, for every route (the web UI's too); API routes refuse anonymous requests themselves.
@@ -92,7 +103,9 @@ export async function buildApp(deps: AppDeps): Promise<ApiInstance> {
     req.authVia = bearer ? 'bearer' : 'cookie';
   });
   app.addHook('onResponse', async (req, reply) => {
-    metrics.request(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    const labels = { method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) };
+    metrics.requests.inc(labels);
+    metrics.requestSeconds.observe(labels, reply.elapsedTime / 1000);
   });
 
   await app.register(rootRoutes, { ctx });

@@ -5,6 +5,7 @@
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Keyring } from '@wastetrail/firmware-protocol';
+import type { Logger, Registry } from '@wastetrail/runtime';
 import type { AlertActions } from '../alerting/index.ts';
 import type { Principal, ScopeWorld } from '../auth/index.ts';
 import type { CustodyStore, UserRole } from '../store/index.ts';
@@ -23,12 +24,12 @@ export interface AppDeps {
   sessionClock?: () => number;
   /** Demo mode: the only mode in which demo users (with published passwords) may exist. */
   demo: boolean;
-  /** Prometheus text of the gateway and ingest, appended to the API's own at /metrics. */
-  metricsText?: () => string;
+  /** The process's registry, served at /metrics; the API adds its own instruments to it. Default: a new one. */
+  metrics?: Registry;
   /** Ingest statistics for GET /api/v1/ingest/stats (a plain object). */
   ingestStats?: () => unknown;
-  /** Fastify's logger option: false (default), true, or pino options. */
-  logger?: boolean | object;
+  /** Fastify's logger: a child of the process's root logger ({component: 'http'}). Default: silent. */
+  logger?: Logger;
   /** The web UI registers its routes here, after the API (it may use request.principal). */
   webRoutes?: (app: FastifyInstance) => Promise<void>;
   /**
@@ -61,6 +62,8 @@ export interface ApiContext {
   deps: AppDeps;
   store: CustodyStore;
   metrics: ApiMetrics;
+  /** The registry /metrics serves. */
+  registry: Registry;
   now(): number;
   /** deps.sessionClock, else deps.clock. */
   sessionNow(): number;
@@ -76,12 +79,13 @@ export function principal(req: FastifyRequest): Principal {
   return req.principal;
 }
 
-export function createContext(deps: AppDeps, metrics: ApiMetrics): ApiContext {
+export function createContext(deps: AppDeps, registry: Registry, metrics: ApiMetrics): ApiContext {
   const { store } = deps;
   return {
     deps,
     store,
     metrics,
+    registry,
     now: () => deps.clock(),
     sessionNow: () => (deps.sessionClock ?? deps.clock)(),
     async world() {

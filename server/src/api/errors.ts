@@ -36,7 +36,8 @@ export type ApiErrorCode = keyof typeof API_ERRORS;
 export const API_ERROR_CODES = Object.keys(API_ERRORS) as ApiErrorCode[];
 
 export interface ApiErrorBody {
-  error: { code: ApiErrorCode; message: string; field?: string };
+  /** `requestId`: on INTERNAL, the id the log lines about the failure carry (also in the x-request-id header). */
+  error: { code: ApiErrorCode; message: string; field?: string; requestId?: string };
 }
 
 /** Thrown by handlers and hooks; the app's error handler turns it into the uniform body. */
@@ -46,22 +47,30 @@ export class ApiError extends Error {
   readonly field: string | undefined;
   /** Extra response headers (Retry-After). */
   readonly headers: Record<string, string>;
+  readonly requestId: string | undefined;
 
-  constructor(code: ApiErrorCode, message: string, options: { field?: string; headers?: Record<string, string> } = {}) {
+  constructor(code: ApiErrorCode, message: string, options: ApiErrorOptions = {}) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
     this.statusCode = API_ERRORS[code].status;
     this.field = options.field;
     this.headers = options.headers ?? {};
+    this.requestId = options.requestId;
   }
 
   body(): ApiErrorBody {
-    return { error: { code: this.code, message: this.message, ...(this.field !== undefined ? { field: this.field } : {}) } };
+    return { error: { code: this.code, message: this.message, ...(this.field !== undefined ? { field: this.field } : {}), ...(this.requestId !== undefined ? { requestId: this.requestId } : {}) } };
   }
 }
 
-export const apiError = (code: ApiErrorCode, message: string, options?: { field?: string; headers?: Record<string, string> }) => new ApiError(code, message, options);
+interface ApiErrorOptions {
+  field?: string;
+  headers?: Record<string, string>;
+  requestId?: string;
+}
+
+export const apiError = (code: ApiErrorCode, message: string, options?: ApiErrorOptions) => new ApiError(code, message, options);
 
 interface AjvError {
   instancePath?: string;

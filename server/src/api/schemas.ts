@@ -34,7 +34,7 @@ export const TagParam = Type.String({ pattern: TAG_ID_PATTERN.source, maxLength:
 // ---- Errors ----
 
 export const ErrorBody = Type.Object(
-  { error: Type.Object({ code: literals(API_ERROR_CODES), message: Type.String(), field: Type.Optional(Type.String()) }) },
+  { error: Type.Object({ code: literals(API_ERROR_CODES), message: Type.String(), field: Type.Optional(Type.String()), requestId: Type.Optional(Type.String({ description: 'on INTERNAL: the request id the server log has the failure under (also the x-request-id header)' })) }) },
   { description: 'every error: a stable code (docs/server/api.md#errors), a message, and the field at fault for VALIDATION_FAILED' },
 );
 

@@ -1,6 +1,7 @@
 /**
  * `wastetrail server --config FILE`: gateway + server as a service. Prints where it listens on stdout
- * (one `listening <what> <url>` line each, so scripts can read them), logs on stderr, and shuts down
+ * (one `listening <what> <url>` line each, so scripts can read them), logs where the config's `log` says
+ * (JSON lines on stderr by default), and shuts down
  * cleanly on SIGINT/SIGTERM.
  */
 import { loadServerConfig, ServerConfigError } from '../config/index.ts';
@@ -23,7 +24,7 @@ export async function runServe(argv: string[]): Promise<number> {
   if (server.mqttUrl) process.stdout.write(`listening mqtt ${server.mqttUrl}\n`);
   for (const line of server.listening()) process.stdout.write(`listening ${line}\n`);
   await untilSignalled();
-  process.stderr.write('wastetrail server: shutting down\n');
+  server.log.info('shutting down');
   await server.close();
   return 0;
 }

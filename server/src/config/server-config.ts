@@ -8,14 +8,15 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { DEVICE_ID_PATTERN } from '@wastetrail/firmware-protocol';
-import { GatewayConfigError, parseGatewayConfigFile, type GatewayConfigFile, type LogLevel } from '@wastetrail/gateway';
+import { GatewayConfigError, parseGatewayConfigFile, type GatewayConfigFile, type GatewayProcessSettings } from '@wastetrail/gateway';
+import { LOG_LEVELS, type LogSettings } from '@wastetrail/runtime';
 import { DEFAULT_INGEST_SETTINGS, type IngestSettings } from '../ingest/ingest.ts';
 import type { StorageConfig } from '../store/open.ts';
 import { parseRuleConfig, type RuleConfig } from '../rules/index.ts';
 import { parseSupervisionSettings, SupervisionSettingsError, type SupervisionSettings } from '../supervision/settings.ts';
 import { DEFAULT_DELIVERY, NOTIFIED_LEVELS, type NotificationsConfig, type NotifiedLevel, type SmtpSettings, type WebhookTarget } from '../notify/settings.ts';
 
-export type EmbeddedMqttConfig = { mode: 'embedded'; gateway: Omit<GatewayConfigFile, 'keyringFile' | 'logLevel'> };
+export type EmbeddedMqttConfig = { mode: 'embedded'; gateway: Omit<GatewayConfigFile, keyof GatewayProcessSettings> };
 export type ExternalMqttConfig = {
   mode: 'external';
   url: string;
@@ -45,7 +46,8 @@ export interface ServerConfig {
   notifications?: NotificationsConfig;
   http: { host: string; port: number };
   demo: boolean;
-  logLevel: LogLevel;
+  /** The process's log: level, destination (relative paths: to the config file), json or pretty. */
+  log: LogSettings;
 }
 
 export class ServerConfigError extends Error {
@@ -87,7 +89,7 @@ export function parseServerConfig(text: string, baseDir: string): ServerConfig {
 }
 
 function readConfig(root: Fields, baseDir: string): ServerConfig {
-  root.only(['dataDir', 'storage', 'mqtt', 'ingest', 'rules', 'alerting', 'notifications', 'supervision', 'http', 'demo', 'logLevel']);
+  root.only(['dataDir', 'storage', 'mqtt', 'ingest', 'rules', 'alerting', 'notifications', 'supervision', 'http', 'demo', 'log']);
   const dataDir = resolve(baseDir, root.string('dataDir', { fallback: './data', example: '"./data"' }));
 
   const storageFields = root.object('storage');
@@ -121,7 +123,8 @@ function readConfig(root: Fields, baseDir: string): ServerConfig {
     const raw = mqttFields.raw('gateway') ?? {};
     if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
       if ('keyringFile' in raw) throw mqttFields.error('gateway.keyringFile', 'the server keeps the keyring in its store; remove this field');
-      if ('logLevel' in raw) throw mqttFields.error('gateway.logLevel', 'the gateway logs at the top-level "logLevel"; remove this field');
+      if ('log' in raw) throw mqttFields.error('gateway.log', 'the embedded gateway logs through the server\'s top-level "log"; remove this field');
+      if ('metrics' in raw) throw mqttFields.error('gateway.metrics', 'the embedded gateway\'s metrics are on the server\'s /metrics; remove this field');
     }
     let gateway: GatewayConfigFile;
     try {
@@ -206,7 +209,19 @@ function readConfig(root: Fields, baseDir: string): ServerConfig {
     ...optional('notifications', readNotifications(root, baseDir)),
     http,
     demo: root.boolean('demo', { fallback: false }),
-    logLevel: root.oneOf('logLevel', ['debug', 'info', 'warn', 'error'] as const, { fallback: 'info' }),
+    log: readLog(root, baseDir),
+  };
+}
+
+/** log: where and how much the server logs (runtime's LogSettings). */
+function readLog(root: Fields, baseDir: string): LogSettings {
+  const l = root.object('log');
+  l.only(['level', 'destination', 'format']);
+  const destination = l.string('destination', { fallback: 'stderr', example: '"log/server.jsonl" (or "stderr", "stdout")' });
+  return {
+    level: l.oneOf('level', LOG_LEVELS, { fallback: 'info' }),
+    destination: destination === 'stderr' || destination === 'stdout' ? destination : resolve(baseDir, destination),
+    format: l.oneOf('format', ['json', 'pretty'] as const, { fallback: 'json' }),
   };
 }
 

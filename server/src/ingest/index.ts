@@ -7,7 +7,6 @@ export {
   type AcceptedHook,
   type AcceptedRecord,
   type Ingest,
-  type IngestLogger,
   type IngestOptions,
   type IngestSettings,
 } from './ingest.ts';
@@ -15,4 +14,4 @@ export { connectIngestClient, type IngestMqttConnection } from './connect.ts';
 export { INGEST_ERROR_CODES, type IngestErrorCode, type QuarantineCode } from './codes.ts';
 export { INTEGRITY_RULE, integrityAlert, integrityDedupeKey, integritySeverity } from './integrity.ts';
 export { readRecordsPayload } from './payload.ts';
-export { COMMIT_LATENCY_BUCKETS_MS, emptyIngestStats, renderIngestMetrics, type IngestStats } from './stats.ts';
+export { emptyIngestStats, type IngestStats } from './stats.ts';

@@ -33,7 +33,7 @@ import {
   type RecordError,
   type VerifyContext,
 } from '@wastetrail/firmware-protocol';
-import { createStderrLogger, type GatewayLogger } from '@wastetrail/gateway';
+import { Registry, silentLogger, type Logger } from '@wastetrail/runtime';
 import { tagsOfEvent } from '../custody/index.ts';
 import type { CustodyStore, DeviceAck, NewQuarantineEntry, NewRecord } from '../store/index.ts';
 import type { QuarantineCode } from './codes.ts';
@@ -42,10 +42,8 @@ import { fileIntegrityFindings, integrityDedupeKey, integrityFinding, type Integ
 import { readRecordsPayload, type EnvelopeLine } from './payload.ts';
 import { ArrivalRate } from './arrival-rate.ts';
 import { peekRecord, TrustedVerdicts, type RecordCheck } from './record-check.ts';
-import { copyIngestStats, emptyIngestStats, recordCommitLatency, type IngestStats } from './stats.ts';
+import { copyIngestStats, emptyIngestStats, exposeIngestStats, ingestTimings, type IngestStats, type IngestTimings } from './stats.ts';
 import { VerifyPool } from './verify-pool.ts';
-
-export type IngestLogger = GatewayLogger;
 
 export interface IngestSettings {
   /** Longest a stored record waits for its group commit (ms). */
@@ -104,7 +102,10 @@ export interface IngestOptions {
   /** Default: the store's keyring. */
   keyring?: Keyring;
   onAccepted?: AcceptedHook;
-  logger?: IngestLogger;
+  /** A child of the process's root logger; default: silent. */
+  logger?: Logger;
+  /** The process's registry: ingest's counts and timings are added to it (wastetrail_ingest_*). */
+  metrics?: Registry;
   /** The clock (ms since the epoch). */
   now?: () => number;
 }
@@ -187,10 +188,11 @@ class RecordIngest implements Ingest {
   readonly workers: number;
   private readonly client: MqttClient;
   private readonly store: CustodyStore;
-  private readonly log: IngestLogger;
+  private readonly log: Logger;
+  private readonly timings: IngestTimings;
   private readonly now: () => number;
   private readonly ctx: VerifyContext;
-  private readonly trusted = new TrustedVerdicts();
+  private readonly trusted: TrustedVerdicts;
   private readonly pool: VerifyPool | undefined;
   private readonly hooks = new Set<AcceptedHook>();
   private readonly integrityHooks = new Set<IntegrityHook>();
@@ -224,7 +226,11 @@ class RecordIngest implements Ingest {
     this.settings = resolveIngestSettings(options.settings);
     this.client = options.client;
     this.store = options.store;
-    this.log = options.logger ?? createStderrLogger({ namespace: 'wt:ingest' });
+    this.log = options.logger ?? silentLogger;
+    const registry = options.metrics ?? new Registry();
+    this.timings = ingestTimings(registry);
+    exposeIngestStats(registry, () => this.stats());
+    this.trusted = new TrustedVerdicts((seconds) => this.timings.verify.observe({ where: 'main' }, seconds));
     this.now = options.now ?? Date.now;
     this.ctx = { keyring, ed25519Verify: this.trusted.verify };
     if (options.onAccepted) this.hooks.add(options.onAccepted);
@@ -250,11 +256,11 @@ class RecordIngest implements Ingest {
     if (refused.length > 0) throw new Error(`the broker refused the subscription to ${refused.map((g) => g.topic).join(', ')}`);
     if (this.settings.keyringReloadMs > 0) {
       this.reloadTimer = setInterval(() => {
-        this.reloadKeyring().catch((err: unknown) => this.log.warn('keyring reload failed', { error: err }));
+        this.reloadKeyring().catch((err: unknown) => this.log.warn({ err }, 'keyring reload failed'));
       }, this.settings.keyringReloadMs);
       this.reloadTimer.unref();
     }
-    this.log.info('ingest started', { topics, workers: this.workers, batchMs: this.settings.batchMs });
+    this.log.info({ topics, workers: this.workers, batchMs: this.settings.batchMs }, 'ingest started');
   }
 
   /**
@@ -322,7 +328,7 @@ class RecordIngest implements Ingest {
     try {
       await this.drain();
     } catch (err) {
-      this.log.error('final commit failed', { error: err });
+      this.log.error({ err }, 'final commit failed');
     }
     clearTimeout(this.batchTimer);
     await this.pool?.close();
@@ -339,7 +345,7 @@ class RecordIngest implements Ingest {
       this.receive(topic, payload);
     } catch (err) {
       // A bug must not take ingest down with it; the device resends what was not acknowledged.
-      this.log.error('message handling failed', { topic: topic.slice(0, 160), error: err });
+      this.log.error({ topic: topic.slice(0, 160), err }, 'message handling failed');
     }
   };
 
@@ -400,7 +406,7 @@ class RecordIngest implements Ingest {
         ...(status.agent !== undefined ? { agent: status.agent } : {}),
         ...(status.backlog !== undefined ? { backlog: status.backlog } : {}),
       })
-      .catch((err: unknown) => this.log.warn('device status not stored', { device, error: err }));
+      .catch((err: unknown) => this.log.warn({ device, err }, 'device status not stored'));
   }
 
   /** An ack from any server process: if it covers a gap this one waits on, look at the store now. */
@@ -425,9 +431,11 @@ class RecordIngest implements Ingest {
         chunk.push(items[i++]!);
       }
       const all = chunk.flatMap((c) => c.task.envelopes.map((e) => e.line));
+      const endTimer = this.timings.verify.startTimer({ where: 'workers' });
       const checked = this.pool ? this.pool.check(all) : Promise.reject(new Error('no pool'));
       checked.then(
         (checks) => {
+          endTimer();
           let at = 0;
           for (const c of chunk) {
             c.resolve(checks.slice(at, at + c.task.envelopes.length));
@@ -435,7 +443,7 @@ class RecordIngest implements Ingest {
           }
         },
         (err: unknown) => {
-          if (!this.workerFailureLogged) this.log.warn('verification workers failed; verifying on the main thread', { error: err });
+          if (!this.workerFailureLogged) this.log.warn({ err }, 'verification workers failed; verifying on the main thread');
           this.workerFailureLogged = true;
           for (const c of chunk) c.resolve(undefined);
         },
@@ -461,7 +469,7 @@ class RecordIngest implements Ingest {
         if (task.kind === 'control') await task.run();
         else await this.link(task);
       } catch (err) {
-        this.log.error('linking failed', { error: err });
+        this.log.error({ err }, 'linking failed');
       }
       if (task.kind === 'records') this.queuedRecords -= task.envelopes.length;
       this.resumeDeliveries();
@@ -651,7 +659,7 @@ class RecordIngest implements Ingest {
     const command: CommandMessage = { v: 1, type: 'resend', from, ...(to !== undefined ? { to } : {}) };
     this.counters.resendsRequested++;
     this.client.publish(deviceTopic(device, 'commands'), JSON.stringify(command), { qos: 1 }, (err) => {
-      if (err) this.log.warn('resend request not sent', { device, error: err });
+      if (err) this.log.warn({ device, err }, 'resend request not sent');
     });
   }
 
@@ -681,6 +689,7 @@ class RecordIngest implements Ingest {
 
   private refuse(entry: NewQuarantineEntry): void {
     this.counters.quarantined[entry.code] = (this.counters.quarantined[entry.code] ?? 0) + 1;
+    this.log.info({ device: entry.device, seq: entry.seq, code: entry.code, reason: entry.message, topic: entry.topic?.slice(0, 160) }, 'quarantined');
     this.pending.quarantine.push(entry);
     this.scheduleCommit();
   }
@@ -703,7 +712,7 @@ class RecordIngest implements Ingest {
   private commit(): Promise<void> {
     this.committing = this.committing
       .then(() => this.commitPending())
-      .catch((err: unknown) => this.log.error('commit failed', { error: err }));
+      .catch((err: unknown) => this.log.error({ err }, 'commit failed'));
     return this.committing;
   }
 
@@ -733,7 +742,7 @@ class RecordIngest implements Ingest {
       await this.commitFailed(batch, err);
       return;
     }
-    recordCommitLatency(this.counters, performance.now() - started);
+    this.timings.commit.observe((performance.now() - started) / 1000);
     this.counters.batches++;
     this.counters.largestBatch = Math.max(this.counters.largestBatch, batch.records.length);
     this.counters.accepted += outcome.stored;
@@ -764,7 +773,7 @@ class RecordIngest implements Ingest {
   private async commitFailed(batch: Pending, err: unknown): Promise<void> {
     this.counters.commitFailures++;
     const devices = new Set(batch.records.map((r) => r.device));
-    this.log.error('group commit failed; the devices will be asked to resend', { records: batch.records.length, devices: devices.size, error: err });
+    this.log.error({ records: batch.records.length, devices: devices.size, err }, 'group commit failed; the devices will be asked to resend');
     for (const r of batch.records) this.uncommitted.delete(`${r.device}\n${r.seq}`);
     for (const device of devices) {
       // The chain ran ahead of the store: rebuild it from the store, and ask for everything after.
@@ -778,7 +787,7 @@ class RecordIngest implements Ingest {
     const message: AckMessage = { v: 1, seq: ack.seq, hash: ack.hash };
     this.counters.acksPublished++;
     this.client.publish(deviceTopic(ack.device, 'acks'), JSON.stringify(message), { qos: 1, retain: true }, (err) => {
-      if (err) this.log.warn('ack not published', { device: ack.device, error: err });
+      if (err) this.log.warn({ device: ack.device, err }, 'ack not published');
     });
   }
 
@@ -801,7 +810,7 @@ class RecordIngest implements Ingest {
       else for (const hook of this.integrityHooks) await hook(found);
       this.counters.integrityAlerts += found.length;
     } catch (err) {
-      this.log.error('integrity alerts not stored', { problems: [...problems.keys()], error: err });
+      this.log.error({ problems: [...problems.keys()], err }, 'integrity alerts not stored');
     }
   }
 
@@ -817,7 +826,7 @@ class RecordIngest implements Ingest {
       try {
         await hook(records);
       } catch (err) {
-        this.log.error('onAccepted hook failed', { error: err });
+        this.log.error({ err }, 'onAccepted hook failed');
       }
     }
   }

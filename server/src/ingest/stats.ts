@@ -1,7 +1,13 @@
-/** Ingest counters, for /metrics: a plain object, and its Prometheus text form. */
+/**
+ * Ingest counters: a plain object (`ingest.stats()`, GET /api/v1/ingest/stats), and the same counts
+ * on the process's prom-client registry for /metrics, with the commit and verification histograms.
+ */
+import { exposeKeptCounts, Histogram, type KeptCount, type Registry } from '@wastetrail/runtime';
 
-/** Upper bounds (ms) of the commit latency histogram buckets. */
-export const COMMIT_LATENCY_BUCKETS_MS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 5000] as const;
+/** Upper bounds (seconds) of the commit duration histogram buckets. */
+export const COMMIT_SECONDS_BUCKETS = [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5];
+/** An Ed25519 check takes tens of microseconds; a worker round trip, milliseconds. */
+export const VERIFY_SECONDS_BUCKETS = [0.00002, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 0.5];
 
 export interface IngestStats {
   /** MQTT messages on records topics. */
@@ -28,8 +34,6 @@ export interface IngestStats {
   /** Records in the largest batch so far. */
   largestBatch: number;
   commitFailures: number;
-  /** Commit latency: count, sum and max (ms), and cumulative bucket counts (Prometheus style). */
-  commitLatency: { count: number; sumMs: number; maxMs: number; buckets: number[] };
   acksPublished: number;
   integrityAlerts: number;
   /** Signatures checked by worker threads, and on the main thread. */
@@ -55,7 +59,6 @@ export function emptyIngestStats(): IngestStats {
     batches: 0,
     largestBatch: 0,
     commitFailures: 0,
-    commitLatency: { count: 0, sumMs: 0, maxMs: 0, buckets: COMMIT_LATENCY_BUCKETS_MS.map(() => 0) },
     acksPublished: 0,
     integrityAlerts: 0,
     verifiedInWorkers: 0,
@@ -64,47 +67,59 @@ export function emptyIngestStats(): IngestStats {
   };
 }
 
-export function recordCommitLatency(stats: IngestStats, ms: number): void {
-  const h = stats.commitLatency;
-  h.count++;
-  h.sumMs += ms;
-  if (ms > h.maxMs) h.maxMs = ms;
-  COMMIT_LATENCY_BUCKETS_MS.forEach((le, i) => {
-    if (ms <= le) h.buckets[i]!++;
-  });
-}
-
 export function copyIngestStats(s: IngestStats): IngestStats {
-  return { ...s, quarantined: { ...s.quarantined }, commitLatency: { ...s.commitLatency, buckets: [...s.commitLatency.buckets] } };
+  return { ...s, quarantined: { ...s.quarantined } };
 }
 
-export function renderIngestMetrics(s: IngestStats, prefix = 'wastetrail_ingest'): string {
-  const out: string[] = [];
-  const metric = (name: string, type: 'counter' | 'gauge', help: string, value: number) =>
-    out.push(`# HELP ${prefix}_${name} ${help}`, `# TYPE ${prefix}_${name} ${type}`, `${prefix}_${name} ${value}`);
-  metric('messages_total', 'counter', 'MQTT messages on records topics', s.messages);
-  metric('status_messages_total', 'counter', 'MQTT messages on status topics', s.statusMessages);
-  metric('records_received_total', 'counter', 'envelopes read from records payloads', s.received);
-  metric('records_accepted_total', 'counter', 'records newly stored', s.accepted);
-  metric('records_duplicate_total', 'counter', 'records received again and re-acknowledged', s.duplicates);
-  out.push(`# HELP ${prefix}_quarantined_total refused payloads and records by code`, `# TYPE ${prefix}_quarantined_total counter`);
-  for (const [code, n] of Object.entries(s.quarantined).sort()) out.push(`${prefix}_quarantined_total{code="${code}"} ${n}`);
-  metric('records_held', 'gauge', 'records waiting behind a sequence gap', s.held);
-  metric('records_queued', 'gauge', 'records waiting to be linked into their chain', s.queued);
-  metric('resends_requested_total', 'counter', 'resend commands sent to devices', s.resendsRequested);
-  metric('gaps_given_up_total', 'counter', 'sequence gaps not filled in time', s.gapsGivenUp);
-  metric('chain_resyncs_total', 'counter', 'chains restarted from the store', s.resyncs);
-  metric('batches_total', 'counter', 'group commits', s.batches);
-  metric('largest_batch_records', 'gauge', 'records in the largest group commit', s.largestBatch);
-  metric('commit_failures_total', 'counter', 'group commits that failed', s.commitFailures);
-  metric('acks_published_total', 'counter', 'acknowledgements published to devices', s.acksPublished);
-  metric('integrity_alerts_total', 'counter', 'integrity problems reported to alerts', s.integrityAlerts);
-  metric('verified_in_workers_total', 'counter', 'signatures checked by worker threads', s.verifiedInWorkers);
-  metric('verified_inline_total', 'counter', 'signatures checked on the main thread', s.verifiedInline);
-  metric('status_ignored_total', 'counter', 'status messages from devices not in the keyring', s.statusIgnored);
-  const h = s.commitLatency;
-  out.push(`# HELP ${prefix}_commit_seconds group commit latency`, `# TYPE ${prefix}_commit_seconds histogram`);
-  COMMIT_LATENCY_BUCKETS_MS.forEach((le, i) => out.push(`${prefix}_commit_seconds_bucket{le="${le / 1000}"} ${h.buckets[i]}`));
-  out.push(`${prefix}_commit_seconds_bucket{le="+Inf"} ${h.count}`, `${prefix}_commit_seconds_sum ${h.sumMs / 1000}`, `${prefix}_commit_seconds_count ${h.count}`);
-  return `${out.join('\n')}\n`;
+/** The counts on the process's registry (wastetrail_ingest_*), read from stats() when scraped. */
+export function exposeIngestStats(registry: Registry, read: () => IngestStats, prefix = 'wastetrail_ingest'): void {
+  const one = (name: string, kind: KeptCount['kind'], help: string, value: (s: IngestStats) => number): KeptCount => ({ name: `${prefix}_${name}`, kind, help, read: () => value(read()) });
+  exposeKeptCounts(registry, [
+    one('messages_total', 'counter', 'MQTT messages on records topics.', (s) => s.messages),
+    one('status_messages_total', 'counter', 'MQTT messages on status topics.', (s) => s.statusMessages),
+    one('records_received_total', 'counter', 'Envelopes read from records payloads.', (s) => s.received),
+    one('records_accepted_total', 'counter', 'Records newly stored.', (s) => s.accepted),
+    one('records_duplicate_total', 'counter', 'Records received again and re-acknowledged.', (s) => s.duplicates),
+    {
+      name: `${prefix}_quarantined_total`,
+      kind: 'counter',
+      help: 'Refused payloads and records, by code.',
+      labelNames: ['code'],
+      read: () => Object.entries(read().quarantined).map(([code, n]) => [{ code }, n] as const),
+    },
+    one('records_held', 'gauge', 'Records waiting behind a sequence gap.', (s) => s.held),
+    one('records_queued', 'gauge', 'Records waiting to be linked into their chain (the queue depth).', (s) => s.queued),
+    one('resends_requested_total', 'counter', 'Resend commands sent to devices.', (s) => s.resendsRequested),
+    one('gaps_given_up_total', 'counter', 'Sequence gaps not filled in time.', (s) => s.gapsGivenUp),
+    one('chain_resyncs_total', 'counter', 'Chains restarted from the store.', (s) => s.resyncs),
+    one('batches_total', 'counter', 'Group commits.', (s) => s.batches),
+    one('largest_batch_records', 'gauge', 'Records in the largest group commit.', (s) => s.largestBatch),
+    one('commit_failures_total', 'counter', 'Group commits that failed.', (s) => s.commitFailures),
+    one('acks_published_total', 'counter', 'Acknowledgements published to devices.', (s) => s.acksPublished),
+    one('integrity_alerts_total', 'counter', 'Integrity problems reported to alerts.', (s) => s.integrityAlerts),
+    one('verified_in_workers_total', 'counter', 'Signatures checked by worker threads.', (s) => s.verifiedInWorkers),
+    one('verified_inline_total', 'counter', 'Signatures checked on the main thread.', (s) => s.verifiedInline),
+    one('status_ignored_total', 'counter', 'Status messages from devices not in the keyring.', (s) => s.statusIgnored),
+  ]);
+}
+
+/** How long commits and signature checks take: measured where they happen, observed straight into the registry. */
+export interface IngestTimings {
+  /** One group commit (store transaction). */
+  commit: Histogram;
+  /** `where="main"`: one Ed25519 check on the main thread; `where="workers"`: one round trip to the workers (up to 256 records). */
+  verify: Histogram<'where'>;
+}
+
+export function ingestTimings(registry: Registry, prefix = 'wastetrail_ingest'): IngestTimings {
+  return {
+    commit: new Histogram({ name: `${prefix}_commit_seconds`, help: 'Group commit duration.', buckets: COMMIT_SECONDS_BUCKETS, registers: [registry] }),
+    verify: new Histogram({
+      name: `${prefix}_verify_seconds`,
+      help: 'Signature verification: one Ed25519 check on the main thread (where="main"), or one round trip to the worker threads (where="workers").',
+      labelNames: ['where'],
+      buckets: VERIFY_SECONDS_BUCKETS,
+      registers: [registry],
+    }),
+  };
 }

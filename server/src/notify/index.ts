@@ -7,4 +7,4 @@ export { backoffMs, classifyHttpStatus, parseRetryAfter, type AttemptResult } fr
 export { postWebhook } from './webhook.ts';
 export { smtpSender, smtpTransportOptions, type EmailSender } from './email.ts';
 export { startNotifier, type DeliveryOutcome, type Notifier, type NotifierOptions, type NotifierStats } from './notifier.ts';
-export { lineLogger, storeJurisdictionPath } from './wiring.ts';
+export { storeJurisdictionPath } from './wiring.ts';

@@ -9,7 +9,7 @@
  * what is still going then is aborted and counted as abandoned.
  */
 import { randomUUID } from 'node:crypto';
-import { createStderrLogger, type GatewayLogger } from '@wastetrail/gateway';
+import { exposeKeptCounts, Registry, silentLogger, type Logger } from '@wastetrail/runtime';
 import type { AlertNotice } from '../alerting/ledger.ts';
 import { smtpSender, type EmailSender } from './email.ts';
 import type { Escalation } from './message.ts';
@@ -43,15 +43,17 @@ export interface NotifierOptions {
   random?: () => number;
   /** Default: SMTP with config.smtp. */
   email?: EmailSender;
-  logger?: GatewayLogger;
+  /** A child of the process's root logger; default: silent. */
+  logger?: Logger;
+  /** The process's registry: the counts are added to it (wastetrail_notifications_*). */
+  metrics?: Registry;
 }
 
 export interface Notifier {
   /** Give it to startAlerting: returns at once. */
   onEffects(notices: readonly AlertNotice[]): void;
+  /** The counts (the same are on `options.metrics`, the process's registry). */
   stats(): NotifierStats;
-  /** Prometheus text of the counters, for /metrics. */
-  metricsText(): string;
   /** Resolves when nothing is queued or in flight (tests). */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -64,7 +66,7 @@ export function startNotifier(options: NotifierOptions): Notifier {
 class NotificationService implements Notifier {
   private readonly config: NotificationsConfig;
   private readonly options: NotifierOptions;
-  private readonly log: GatewayLogger;
+  private readonly log: Logger;
   private readonly email: EmailSender | undefined;
   private readonly queue: Escalation[] = [];
   private readonly abort = new AbortController();
@@ -83,7 +85,8 @@ class NotificationService implements Notifier {
   constructor(options: NotifierOptions) {
     this.options = options;
     this.config = options.config;
-    this.log = options.logger ?? createStderrLogger({ namespace: 'wt:notify' });
+    this.log = options.logger ?? silentLogger;
+    exposeNotifierStats(options.metrics ?? new Registry(), () => this.stats());
     this.email = options.email ?? (options.config.smtp ? smtpSender(options.config.smtp, options.config.delivery.timeoutMs) : undefined);
   }
 
@@ -92,7 +95,7 @@ class NotificationService implements Notifier {
     for (const e of escalations) {
       if (this.closing || this.queue.length >= this.config.delivery.maxQueued) {
         this.counts.escalations.dropped++;
-        this.log.error(this.closing ? 'notifications closed: escalation not sent' : 'notification queue full: escalation not sent', { alert: e.alert.id, level: e.level, queued: this.queue.length });
+        this.log.error({ alert: e.alert.id, escalationLevel: e.level, queued: this.queue.length }, this.closing ? 'notifications closed: escalation not sent' : 'notification queue full: escalation not sent');
         continue;
       }
       this.counts.escalations.queued++;
@@ -104,28 +107,6 @@ class NotificationService implements Notifier {
 
   stats(): NotifierStats {
     return structuredClone({ ...this.counts, queued: this.queue.length, inFlight: this.inFlight });
-  }
-
-  metricsText(): string {
-    const s = this.stats();
-    const p = 'wastetrail_notifications';
-    const out = [
-      `# HELP ${p}_escalations_total escalations to notify about: queued, dropped (queue full, or closed), abandoned (still queued at shutdown)`,
-      `# TYPE ${p}_escalations_total counter`,
-      `${p}_escalations_total{outcome="queued"} ${s.escalations.queued}`,
-      `${p}_escalations_total{outcome="dropped"} ${s.escalations.dropped}`,
-      `${p}_escalations_total{outcome="abandoned"} ${s.escalations.abandoned}`,
-      `# HELP ${p}_deliveries_total notification deliveries by channel and final outcome`,
-      `# TYPE ${p}_deliveries_total counter`,
-    ];
-    for (const channel of ['webhook', 'email'] as const) {
-      for (const outcome of ['delivered', 'failed', 'abandoned'] as const) out.push(`${p}_deliveries_total{channel="${channel}",outcome="${outcome}"} ${s.deliveries[channel][outcome]}`);
-    }
-    out.push(`# HELP ${p}_attempts_total delivery attempts, retries included`, `# TYPE ${p}_attempts_total counter`);
-    for (const channel of ['webhook', 'email'] as const) out.push(`${p}_attempts_total{channel="${channel}"} ${s.attempts[channel]}`);
-    out.push(`# HELP ${p}_queued escalations waiting to be delivered`, `# TYPE ${p}_queued gauge`, `${p}_queued ${s.queued}`);
-    out.push(`# HELP ${p}_in_flight escalations being delivered`, `# TYPE ${p}_in_flight gauge`, `${p}_in_flight ${s.inFlight}`);
-    return `${out.join('\n')}\n`;
   }
 
   idle(): Promise<void> {
@@ -144,7 +125,7 @@ class NotificationService implements Notifier {
     if (!(await within(this.idle(), closeTimeoutMs))) {
       const left = this.queue.splice(0);
       this.counts.escalations.abandoned += left.length;
-      this.log.warn('closing: abandoning notifications still being delivered', { queued: left.length, inFlight: this.inFlight });
+      this.log.warn({ queued: left.length, inFlight: this.inFlight }, 'closing: abandoning notifications still being delivered');
       this.abort.abort();
       // Aborted attempts end at once; an SMTP exchange ends by its own timeout at the latest.
       await within(this.idle(), Math.min(closeTimeoutMs, 1000));
@@ -158,7 +139,7 @@ class NotificationService implements Notifier {
       const e = this.queue.shift()!;
       this.inFlight++;
       void this.deliverEscalation(e)
-        .catch((err: unknown) => this.log.error('notification failed', { alert: e.alert.id, level: e.level, error: err }))
+        .catch((err: unknown) => this.log.error({ alert: e.alert.id, escalationLevel: e.level, err }, 'notification failed'))
         .finally(() => {
           this.inFlight--;
           this.pump();
@@ -177,7 +158,7 @@ class NotificationService implements Notifier {
       path = this.options.jurisdictionPath ? await this.options.jurisdictionPath(e.alert.jurisdiction).catch(() => [e.alert.jurisdiction!]) : [e.alert.jurisdiction];
     }
     const deliveries = planDeliveries(e, this.config, path, randomUUID);
-    if (deliveries.length === 0) this.log.warn('escalation with nobody to notify (no webhook for this level, no recipients)', { alert: e.alert.id, level: e.level });
+    if (deliveries.length === 0) this.log.warn({ alert: e.alert.id, escalationLevel: e.level }, 'escalation with nobody to notify (no webhook for this level, no recipients)');
     await Promise.all(deliveries.map((d) => this.deliver(d)));
   }
 
@@ -198,17 +179,45 @@ class NotificationService implements Notifier {
       if (signal.aborted) return this.finish(d, 'abandoned', attempt, result.reason);
       if (!result.retryable || attempt >= maxAttempts) return this.finish(d, 'failed', attempt, result.reason);
       const wait = backoffMs(attempt, this.config.delivery, this.options.random, result.retryAfterMs);
-      this.log.warn(`${d.channel} delivery attempt failed; trying again`, { delivery: d.id, alert: d.alertId, level: d.level, ...where, attempt, reason: result.reason, retryInMs: wait });
+      this.log.warn({ delivery: d.id, alert: d.alertId, escalationLevel: d.level, ...where, attempt, reason: result.reason, retryInMs: wait }, `${d.channel} delivery attempt failed; trying again`);
       await sleep(wait, signal);
     }
   }
 
   private finish(d: Delivery, outcome: DeliveryOutcome, attempts: number, reason?: string): void {
     this.counts.deliveries[d.channel][outcome]++;
-    const fields = { delivery: d.id, alert: d.alertId, level: d.level, ...(d.channel === 'webhook' ? { url: safeUrl(d.url) } : { recipients: d.to.length }), attempts, ...(reason !== undefined ? { reason } : {}) };
-    if (outcome === 'delivered') this.log.info(`${d.channel} notification delivered`, fields);
-    else this.log.error(`${d.channel} notification ${outcome}`, fields);
+    const fields = { delivery: d.id, alert: d.alertId, escalationLevel: d.level, ...(d.channel === 'webhook' ? { url: safeUrl(d.url) } : { recipients: d.to.length }), attempts, ...(reason !== undefined ? { reason } : {}) };
+    if (outcome === 'delivered') this.log.info(fields, `${d.channel} notification delivered`);
+    else this.log.error(fields, `${d.channel} notification ${outcome}`);
   }
+}
+
+const CHANNELS = ['webhook', 'email'] as const;
+
+/** The counts on the process's registry, read from stats() when scraped. */
+function exposeNotifierStats(registry: Registry, read: () => NotifierStats, p = 'wastetrail_notifications'): void {
+  exposeKeptCounts(registry, [
+    {
+      name: `${p}_escalations_total`,
+      kind: 'counter',
+      help: 'Escalations to notify about: queued, dropped (queue full, or closed), abandoned (still queued at shutdown).',
+      labelNames: ['outcome'],
+      read: () => Object.entries(read().escalations).map(([outcome, n]) => [{ outcome }, n] as const),
+    },
+    {
+      name: `${p}_deliveries_total`,
+      kind: 'counter',
+      help: 'Notification deliveries by channel and final outcome (delivered, failed, abandoned).',
+      labelNames: ['channel', 'outcome'],
+      read: () => {
+        const s = read();
+        return CHANNELS.flatMap((channel) => Object.entries(s.deliveries[channel]).map(([outcome, n]) => [{ channel, outcome }, n] as const));
+      },
+    },
+    { name: `${p}_attempts_total`, kind: 'counter', help: 'Delivery attempts, retries included.', labelNames: ['channel'], read: () => CHANNELS.map((channel) => [{ channel }, read().attempts[channel]] as const) },
+    { name: `${p}_queued`, kind: 'gauge', help: 'Escalations waiting to be delivered (the queue depth).', read: () => read().queued },
+    { name: `${p}_in_flight`, kind: 'gauge', help: 'Escalations being delivered.', read: () => read().inFlight },
+  ]);
 }
 
 /** The URL without credentials or query (which may hold a token), for logs. */

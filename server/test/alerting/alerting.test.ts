@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt from 'mqtt';
 import { deviceAuthToken, deviceTopic, encodeEnvelope, type DecodedRecord } from '@wastetrail/firmware-protocol';
-import { silentLogger, startGateway, type Gateway } from '@wastetrail/gateway';
+import { startGateway, type Gateway } from '@wastetrail/gateway';
+import { silentLogger } from '@wastetrail/runtime';
 import { startAlerting, type Alerting, type AlertNotice } from '../../src/alerting/index.ts';
 import { startIngest, type Ingest } from '../../src/ingest/index.ts';
 import { ruleConfig } from '../../src/rules/index.ts';

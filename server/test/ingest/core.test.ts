@@ -5,7 +5,6 @@ import { DeviceChain, type Arrival } from '../../src/ingest/device-chain.ts';
 import { integrityAlert, integrityDedupeKey, integrityFinding, integritySeverity } from '../../src/ingest/integrity.ts';
 import { readRecordsPayload } from '../../src/ingest/payload.ts';
 import { checkRecord, peekRecord, TrustedVerdicts } from '../../src/ingest/record-check.ts';
-import { emptyIngestStats, recordCommitLatency, renderIngestMetrics } from '../../src/ingest/stats.ts';
 import { TestDevice } from './support.ts';
 
 const dev = new TestDevice('hz-h001-ref-01');
@@ -168,20 +167,6 @@ describe('integrity alerts and metrics', () => {
       params: { code: 'FORK', seq: 4 },
       evidence: [{ device: 'd-1', seq: 4, hash: 'ab'.repeat(32) }],
     });
-  });
-
-  it('renders the counters in Prometheus text format', () => {
-    const s = emptyIngestStats();
-    s.accepted = 7;
-    s.quarantined = { BAD_SIGNATURE: 2 };
-    recordCommitLatency(s, 3);
-    recordCommitLatency(s, 30);
-    const text = renderIngestMetrics(s);
-    expect(text).toContain('wastetrail_ingest_records_accepted_total 7\n');
-    expect(text).toContain('wastetrail_ingest_quarantined_total{code="BAD_SIGNATURE"} 2\n');
-    expect(text).toContain('wastetrail_ingest_commit_seconds_bucket{le="0.005"} 1\n');
-    expect(text).toContain('wastetrail_ingest_commit_seconds_bucket{le="+Inf"} 2\n');
-    expect(text).toContain('wastetrail_ingest_commit_seconds_sum 0.033\n');
   });
 });
 

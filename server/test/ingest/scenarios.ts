@@ -364,7 +364,6 @@ export function ingestScenarios(getBroker: () => TestBroker): void {
       // One message is linked as a whole before any commit can run: at most one commit per message.
       expect(commits.filter((n) => n > 0).length).toBeLessThanOrEqual(10);
       expect(stats.largestBatch).toBeGreaterThanOrEqual(100);
-      expect(stats.commitLatency.count).toBe(stats.batches);
     });
   });
 }

@@ -24,7 +24,7 @@ import {
   type Ed25519Signer,
   type StationRole,
 } from '@wastetrail/firmware-protocol';
-import { silentLogger } from '@wastetrail/gateway';
+import { silentLogger } from '@wastetrail/runtime';
 import { openSqliteStore, type CustodyStore, type SqliteStore } from '../../src/store/index.ts';
 
 export const quiet = silentLogger;

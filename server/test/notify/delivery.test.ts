@@ -2,19 +2,24 @@
  * Notifications over real sockets: a webhook receiver (node:http) that checks the signature the way the
  * docs tell receivers to, and an SMTP server (smtp-server) that insists on a login.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '@wastetrail/gateway';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Registry, silentLogger } from '@wastetrail/runtime';
 import type { AlertNotice } from '../../src/alerting/index.ts';
 import { startNotifier, verifySignature, type Notifier, type NotificationsConfig } from '../../src/notify/index.ts';
 import { decodeMail, notificationsConfig, SECRET, smtpReceiver, SMTP_PASS, SMTP_USER, storedAlert, webhookReceiver } from './support.ts';
 
 const cleanups: Array<() => Promise<unknown>> = [];
+/** Each test's notifier counts on a registry of its own. */
+let registry: Registry;
+beforeEach(() => {
+  registry = new Registry();
+});
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
 function notifier(config: NotificationsConfig): Notifier {
-  const n = startNotifier({ config, logger: silentLogger });
+  const n = startNotifier({ config, logger: silentLogger, metrics: registry });
   cleanups.push(() => n.close());
   return n;
 }
@@ -44,8 +49,9 @@ describe('webhook delivery', () => {
     // The receiver's own check refuses a body changed on the way.
     expect(verifySignature(SECRET, second.body.replace('"id":42', '"id":43'), second.headers['x-wastetrail-signature'] as string, Date.now() / 1000)).toMatchObject({ ok: false });
     expect(n.stats()).toMatchObject({ escalations: { queued: 2, dropped: 0 }, attempts: { webhook: 2 }, deliveries: { webhook: { delivered: 1, failed: 0 } } });
-    expect(n.metricsText()).toContain('wastetrail_notifications_deliveries_total{channel="webhook",outcome="delivered"} 1');
-    expect(n.metricsText()).toContain('wastetrail_notifications_attempts_total{channel="webhook"} 2');
+    const text = await registry.metrics();
+    expect(text).toContain('wastetrail_notifications_deliveries_total{channel="webhook",outcome="delivered"} 1');
+    expect(text).toContain('wastetrail_notifications_attempts_total{channel="webhook"} 2');
   });
 
   it('a 4xx other than 429 is final: one attempt, counted failed', async () => {
@@ -75,7 +81,7 @@ describe('webhook delivery', () => {
     const hook = await webhookReceiver(['hang']);
     cleanups.push(hook.close);
     const config = notificationsConfig({ webhooks: [{ url: hook.url, secret: SECRET, levels: [2] }] });
-    const n = startNotifier({ config: { ...config, delivery: { ...config.delivery, timeoutMs: 60_000, concurrency: 1, maxQueued: 2, closeTimeoutMs: 300 } }, logger: silentLogger });
+    const n = startNotifier({ config: { ...config, delivery: { ...config.delivery, timeoutMs: 60_000, concurrency: 1, maxQueued: 2, closeTimeoutMs: 300 } }, logger: silentLogger, metrics: registry });
     const started = performance.now();
     n.onEffects([escalated(2, 1), escalated(2, 2), escalated(2, 3), escalated(2, 4)]);
     expect(performance.now() - started).toBeLessThan(50);
@@ -87,7 +93,7 @@ describe('webhook delivery', () => {
     expect(n.stats()).toMatchObject({ queued: 0, inFlight: 0, escalations: { abandoned: 2 }, deliveries: { webhook: { delivered: 0, abandoned: 1 } } });
     n.onEffects([escalated(2, 5)]);
     expect(n.stats().escalations.dropped).toBe(2);
-    expect(n.metricsText()).toContain('wastetrail_notifications_escalations_total{outcome="dropped"} 2');
+    expect(await registry.metrics()).toContain('wastetrail_notifications_escalations_total{outcome="dropped"} 2');
   });
 });
 

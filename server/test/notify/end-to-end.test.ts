@@ -5,7 +5,7 @@
  * An alert acknowledged in time sends nothing.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '@wastetrail/gateway';
+import { silentLogger } from '@wastetrail/runtime';
 import { startAlerting } from '../../src/alerting/index.ts';
 import { startNotifier, storeJurisdictionPath, verifySignature } from '../../src/notify/index.ts';
 import { ruleConfig } from '../../src/rules/index.ts';

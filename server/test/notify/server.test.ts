@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseServerConfig } from '../../src/config/index.ts';
+import { silentLogger } from '@wastetrail/runtime';
 import { startServer } from '../../src/server.ts';
 import { seedWorld } from '../bags/support.ts';
 import { SECRET, webhookReceiver } from './support.ts';
@@ -15,7 +16,6 @@ const cleanups: Array<() => Promise<unknown> | void> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-const quiet = { info: () => {}, warn: () => {}, error: () => {} };
 
 describe('startServer with notifications', () => {
   it('posts an escalation to the configured webhook and counts it in /metrics', async () => {
@@ -33,7 +33,7 @@ describe('startServer with notifications', () => {
       dir,
     );
     const T = Date.parse('2026-03-02T02:00:00.000Z');
-    const server = await startServer(config, { logger: quiet, now: () => T });
+    const server = await startServer(config, { logger: silentLogger, now: () => T });
     let closed = false;
     cleanups.push(() => (closed ? undefined : server.close()));
     await seedWorld(server.store);
@@ -45,14 +45,14 @@ describe('startServer with notifications', () => {
     closed = true;
     expect(hook.received).toHaveLength(1);
     expect(JSON.parse(hook.received[0]!.body)).toMatchObject({ level: 2, alert: { rule: 'integrity', device: 'hz-h001-ward-1' } });
-    expect(server.metricsText()).toContain('wastetrail_notifications_deliveries_total{channel="webhook",outcome="delivered"} 1');
+    expect(await server.metrics.metrics()).toContain('wastetrail_notifications_deliveries_total{channel="webhook",outcome="delivered"} 1');
   });
 
   it('without the section there is no notifier and no notification metrics', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wt-notify-server-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const config = parseServerConfig(JSON.stringify({ mqtt: { mode: 'embedded', gateway: { tcp: { port: 0, host: '127.0.0.1' } } }, http: { port: 0 } }), dir);
-    const server = await startServer(config, { logger: quiet });
+    const server = await startServer(config, { logger: silentLogger });
     cleanups.push(() => server.close());
     const metrics = await (await fetch(new URL('/metrics', server.httpUrl))).text();
     expect(metrics).toContain('wastetrail_api_requests_total');

@@ -16,8 +16,17 @@ describe('the server config file', () => {
     expect(c.mqtt).toEqual({ mode: 'embedded', gateway: { tcp: { port: 1883 }, limits: { maxPayloadBytes: 262144, rate: { messagesPerSecond: 50, burst: 500 } } } });
     expect(c.ingest).toEqual(DEFAULT_INGEST_SETTINGS);
     expect(c.http).toEqual({ host: '127.0.0.1', port: 8080 });
-    expect(c).toMatchObject({ demo: false, logLevel: 'info' });
+    expect(c).toMatchObject({ demo: false, log: { level: 'info', destination: 'stderr', format: 'json' } });
     expect(parseServerConfig('{}', base)).toMatchObject({ storage: c.storage, ingest: c.ingest, http: c.http, mqtt: { mode: 'embedded', gateway: {} } });
+  });
+
+  it('reads the log section: a log file relative to the config file', () => {
+    expect(parseServerConfig('{ "log": { "level": "debug", "destination": "log/server.jsonl", "format": "pretty" } }', '/etc/wastetrail').log).toEqual({
+      level: 'debug',
+      destination: '/etc/wastetrail/log/server.jsonl',
+      format: 'pretty',
+    });
+    expect(parseServerConfig('{ "log": { "destination": "stdout" } }', '/etc/wastetrail').log).toEqual({ level: 'info', destination: 'stdout', format: 'json' });
   });
 
   it('reads an external broker with a shared subscription group and a password file', () => {
@@ -59,6 +68,10 @@ describe('the server config file', () => {
       ['{ "mqtt": { "mode": "external", "url": "mqtt://h", "clientId": "server-1" } }', /^mqtt\.clientId: must not look like a device id/],
       ['{ "mqtt": { "sharedGroup": "ingest" } }', /^mqtt\.sharedGroup: needs an external broker .* set "mode": "external"/],
       ['{ "mqtt": { "gateway": { "keyringFile": "k.json" } } }', /^mqtt\.gateway\.keyringFile: the server keeps the keyring in its store/],
+      ['{ "mqtt": { "gateway": { "log": { "level": "debug" } } } }', /^mqtt\.gateway\.log: the embedded gateway logs through the server's top-level "log"/],
+      ['{ "logLevel": "info" }', /^logLevel: is not a setting here/],
+      ['{ "log": { "level": "verbose" } }', /^log\.level: must be one of "fatal", "error", "warn", "info", "debug", "trace", "silent", got "verbose"/],
+      ['{ "log": { "format": "text" } }', /^log\.format: must be one of "json", "pretty"/],
       ['{ "mqtt": { "gateway": { "tcp": { "port": -1 } } } }', /^mqtt\.gateway: tcp\.port must be an integer from 0 to 65535, got -1/],
       ['{ "mqtt": { "mode": "external", "url": "mqtt://h", "passwordFile": "nope" } }', /^mqtt\.passwordFile: cannot read .*nope/],
       ['[1]', /^the config must be an object/],

@@ -34,16 +34,13 @@ export const rootRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async 
       config: { anonymous: true },
       schema: {
         tags: ['operations'],
-        summary: "Prometheus metrics: the API's own counters, then the gateway's, ingest's and notifications'.",
+        summary: "Prometheus metrics: the process's (CPU, memory, event loop), the API's, the gateway's, ingest's, alerting's and notifications'.",
         description: 'No session needed, like most scrape targets: expose it only on an internal network (docs/server/api.md).',
         security: [],
         produces: ['text/plain'],
         response: responses({ 200: MetricsResponse }),
       },
     },
-    async (_req, reply) => {
-      const text = ctx.metrics.render() + (ctx.deps.metricsText?.() ?? '');
-      return reply.type('text/plain; version=0.0.4; charset=utf-8').send(text);
-    },
+    async (_req, reply) => reply.type(ctx.registry.contentType).send(await ctx.registry.metrics()),
   );
 };

@@ -82,7 +82,7 @@ export const bagRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (
       const loaded = await readBag(ctx, principal(req), req.params.id, await ctx.world());
       // The records as stored, verified or not: the bundle shows what the server holds, and the verifier judges.
       const bundle = await buildBundle(ctx.store, loaded.trail.bag, loaded.records.map((r) => r.stored), ctx.now());
-      ctx.metrics.bundleExported();
+      ctx.metrics.bundlesExported.inc();
       reply.header('content-disposition', `attachment; filename="${bundleFileName(loaded.trail.bag)}"`);
       return bundle;
     },

@@ -63,7 +63,7 @@ export const registerRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = as
           }
           if (page.bags.length < PAGE) break;
         }
-        metrics.registerRowsExported(rows);
+        metrics.registerRowsExported.inc(rows);
       }
       const name = `wastetrail-register-${q.from.slice(0, 10)}-${q.to.slice(0, 10)}.csv`;
       reply.header('content-disposition', `attachment; filename="${name}"`).type('text/csv; charset=utf-8');

@@ -31,10 +31,10 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asy
     async (req, reply) => {
       const user = await checkPassword(ctx.store, req.body.username, req.body.password);
       if (!user) {
-        ctx.metrics.login('failure');
+        ctx.metrics.logins.inc({ outcome: 'failure' });
         throw apiError('INVALID_CREDENTIALS', 'unknown username or wrong password');
       }
-      ctx.metrics.login('success');
+      ctx.metrics.logins.inc({ outcome: 'success' });
       const session = await startSession(ctx.store, user, ctx.sessionNow());
       reply.setCookie(SESSION_COOKIE, session.token, {
         httpOnly: true,
