@@ -20,6 +20,11 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
     this.field = field;
   }
+
+  /** A problem the code finds after the schema check (a rule across fields, a file it names): `field: what`. */
+  static at(field: string, what: string): ConfigError {
+    return new ConfigError(`${field}: ${what}`, field);
+  }
 }
 
 /** Parses JSONC; a syntax error names its line and column. */
@@ -56,7 +61,7 @@ export function checkConfig<S extends TSchema>(schema: S, value: unknown): Stati
 export function configProblems(schema: TSchema, value: unknown): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const seen = new Set<string>();
-  for (const e of Value.Errors(schema, value) as Iterable<{ keyword: string; instancePath: string; params: Record<string, unknown> }>) {
+  for (const e of Value.Errors(schema, value) as Iterable<{ keyword: string; schemaPath: string; instancePath: string; params: Record<string, unknown> }>) {
     // additionalProperties reports each unknown key twice: once as a false schema, once by name.
     if (e.keyword === 'boolean') continue;
     const at = pointerPath(e.instancePath);
@@ -67,6 +72,13 @@ export function configProblems(schema: TSchema, value: unknown): ConfigProblem[]
       field = join(at, unknown);
       const known = Object.keys((schemaAt(schema, at) as { properties?: object } | undefined)?.properties ?? {});
       what = `is not a setting here; the settings are ${known.map((k) => `"${k}"`).join(', ')}`;
+    } else if (e.keyword === 'propertyNames') {
+      continue; // each name at fault is reported on its own, below
+    } else if (/\/propertyNames(\/|$)/.test(e.schemaPath)) {
+      // A map keyed by names the user chooses (jurisdiction ids, violation codes): say what a name must be.
+      field = at;
+      const names = schemaAt(schema, at.slice(0, Math.max(0, at.lastIndexOf('.'))))?.propertyNames as SchemaNode | undefined;
+      what = `is not a valid name here; a name must be ${names ? describe(names) : 'something else'}`;
     } else if (e.keyword === 'required') {
       const missing = (e.params.requiredProperties as string[] | undefined)?.[0] ?? '?';
       field = join(at, missing);
@@ -92,8 +104,11 @@ export interface ConfigFile<T> {
   value: T;
 }
 
-/** Reads, parses and checks a config file; every error starts with the file's name. */
-export function readConfigFile<S extends TSchema>(schema: S, file: string): ConfigFile<Static<S>> {
+/**
+ * Reads, parses and checks a config file, then `finish` (if given) applies the checks across fields and
+ * resolves paths against the file's folder; every error, the schema's or finish's, starts with the file's name.
+ */
+export function readConfigFile<S extends TSchema, T = Static<S>>(schema: S, file: string, finish?: (value: Static<S>, dir: string) => T): ConfigFile<T> {
   const path = resolve(file);
   let text: string;
   try {
@@ -101,8 +116,10 @@ export function readConfigFile<S extends TSchema>(schema: S, file: string): Conf
   } catch (err) {
     throw new ConfigError(`${file}: cannot read the config file: ${(err as Error).message}`);
   }
+  const dir = dirname(path);
   try {
-    return { file: path, dir: dirname(path), value: checkConfig(schema, parseConfigJson(text)) };
+    const checked = checkConfig(schema, parseConfigJson(text));
+    return { file: path, dir, value: finish ? finish(checked, dir) : (checked as T) };
   } catch (err) {
     if (err instanceof ConfigError) throw new ConfigError(`${file}: ${err.message}`, err.field);
     throw err;
@@ -191,22 +208,27 @@ function describe(s: SchemaNode): string {
     case 'integer':
     case 'number': {
       const kind = s.type === 'integer' ? 'a whole number' : 'a number';
-      const min = s.minimum ?? s.exclusiveMinimum;
-      const max = s.maximum ?? s.exclusiveMaximum;
-      if (min !== undefined && max !== undefined) return `${kind} from ${min} to ${max}${unit}`;
-      if (min !== undefined) return `${kind} of at least ${min}${unit}`;
-      if (max !== undefined) return `${kind} of at most ${max}${unit}`;
+      // "above 0" when 0 itself is refused (exclusiveMinimum), "from 0" when it is allowed.
+      const low = s.minimum !== undefined ? `from ${s.minimum}` : s.exclusiveMinimum !== undefined ? `above ${s.exclusiveMinimum}` : undefined;
+      const high = s.maximum !== undefined ? `${s.minimum !== undefined ? 'to' : 'and at most'} ${s.maximum}` : s.exclusiveMaximum !== undefined ? `and below ${s.exclusiveMaximum}` : undefined;
+      if (low && high) return `${kind} ${low} ${high}${unit}`;
+      if (s.minimum !== undefined) return `${kind} of at least ${s.minimum}${unit}`;
+      if (low) return `${kind} ${low}${unit}`;
+      if (s.maximum !== undefined) return `${kind} of at most ${s.maximum}${unit}`;
+      if (s.exclusiveMaximum !== undefined) return `${kind} below ${s.exclusiveMaximum}${unit}`;
       return `${kind}${unit}`;
     }
     case 'boolean':
       return 'true or false (no quotes)';
+    case 'null':
+      return 'null';
     case 'string':
       if (typeof s.pattern === 'string') return `a string matching ${s.pattern}`;
       return s.minLength ? 'a non-empty string' : 'a string';
     case 'array': {
       const items = s.items as SchemaNode | undefined;
       const size = s.minItems && s.maxItems ? ` of ${s.minItems} to ${s.maxItems}` : s.minItems ? ` of at least ${s.minItems}` : '';
-      return `a list${size}${items ? ` of ${plural(describe(items))}` : ''}`;
+      return `a list${size}${items ? ` of ${s.uniqueItems ? 'different ' : ''}${plural(describe(items))}` : ''}`;
     }
     case 'object':
       return 'an object { ... }';

@@ -55,6 +55,23 @@ describe('checkConfig', () => {
     expect(problem({ url: 'postgres://x', webhooks: [{ url: 'a' }, { url: '' }] })).toBe('webhooks[1].url: must be a non-empty string, got ""');
   });
 
+  it('says "above" when the lower bound itself is refused, and names null', () => {
+    const Hours = Type.Object({ hours: Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 8760, 'x-unit': 'hours' }), Type.Null()]) }, { additionalProperties: false });
+    expect(() => checkConfig(Hours, { hours: 0 })).toThrow(/^hours: must be a number above 0 and at most 8760 \(hours\), or null, got 0$/);
+    expect(checkConfig(Hours, { hours: null }).hours).toBeNull();
+  });
+
+  it('says what a name must be in a map keyed by names the user chooses', () => {
+    const Map = Type.Object({ byCode: Type.Record(Type.String(), Type.Integer(), { propertyNames: { pattern: '^[a-z]+$', 'x-expected': 'lower-case letters' } }) });
+    expect(checkConfig(Map, { byCode: { ok: 1 } })).toEqual({ byCode: { ok: 1 } });
+    expect(() => checkConfig(Map, { byCode: { ok: 1, 'Not OK': 2 } })).toThrow(/^byCode\.Not OK: is not a valid name here; a name must be lower-case letters$/);
+  });
+
+  it('says a list must hold different items when they must be unique', () => {
+    const Days = Type.Object({ days: Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), { uniqueItems: true }) });
+    expect(() => checkConfig(Days, { days: [1, 1] })).toThrow(/^days: must be a list of different whole numbers from 1 to 7, got \[1,1\]$/);
+  });
+
   it('refuses unknown fields, naming the ones that exist', () => {
     expect(problem({ url: 'postgres://x', http: { prot: 1 } })).toBe('http.prot: is not a setting here; the settings are "host", "port"');
   });
@@ -86,6 +103,18 @@ describe('readConfigFile', () => {
     expect(() => readConfigFile(Example, file)).toThrow(new RegExp(`^${file}: batchMs: must be a whole number`));
     expect(() => readConfigFile(Example, join(dir, 'missing.jsonc'))).toThrow(/missing\.jsonc: cannot read the config file/);
   });
+  it('runs the checks across fields after the schema, with the file name before their errors too', () => {
+    const file = join(dir, 'cross.jsonc');
+    writeFileSync(file, '{ "url": "postgres://x", "batchMs": 900 }');
+    const finish = (c: { batchMs: number }, folder: string) => {
+      if (c.batchMs > 500) throw ConfigError.at('batchMs', `must be at most 500 here, got ${c.batchMs}`);
+      return { ...c, folder };
+    };
+    expect(() => readConfigFile(Example, file, finish)).toThrow(new RegExp(`^${file}: batchMs: must be at most 500 here, got 900$`));
+    writeFileSync(file, '{ "url": "postgres://x", "batchMs": 5 }');
+    expect(readConfigFile(Example, file, finish).value).toMatchObject({ batchMs: 5, folder: dir });
+  });
+
   it('returns the value with the file and its folder', () => {
     const file = join(dir, 'good.jsonc');
     writeFileSync(file, '{ "url": "postgres://x" }');
