@@ -212,7 +212,7 @@ export function demoServerConfig(dataDir: string, o: Pick<DemoOptions, 'mqttPort
       alerting: { tickMs },
       http: { host: '127.0.0.1', port: o.httpPort ?? DEMO_DEFAULTS.httpPort },
       demo: true,
-      logLevel: 'warn',
+      log: { level: 'warn' },
     }),
     dataDir,
   );

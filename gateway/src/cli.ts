@@ -11,16 +11,18 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseKeyring, type Keyring } from '@wastetrail/firmware-protocol';
 import { hashPassword } from './auth/password.ts';
-import { GatewayConfigError, readGatewayConfigFile, type GatewayConfigFile } from './config.ts';
+import { checkConfig, ConfigError, LOG_LEVELS, type LogLevel } from '@wastetrail/runtime';
+import { GatewayConfigFileSchema, readGatewayConfigFile, type GatewayConfigFile } from './config.ts';
 import { startGateway, type Gateway } from './gateway.ts';
-import { createStderrLogger, LOG_LEVELS, type LogLevel } from './log.ts';
+import { createStderrLogger, silentLogger, type GatewayLogger } from './log.ts';
 import { ListenError, PortInUseError } from './transport/listeners.ts';
 
-const USAGE = `usage: wastetrail-gateway --keyring FILE [--port PORT] [--host HOST] [--config FILE] [--log-level debug|info|warn|error]
+const USAGE = `usage: wastetrail-gateway --keyring FILE [--port PORT] [--host HOST] [--config FILE] [--log-level LEVEL]
        wastetrail-gateway hash-password   (reads the server password on stdin, prints the hash for server.passwordHash)
 
---port 0 picks a free port. Everything else (TLS, WebSocket, server identity, limits) goes in the --config JSON file;
-see docs/gateway/README.md.`;
+--port 0 picks a free port; --log-level (fatal, error, warn, info, debug, trace, silent) overrides the file's log.level.
+Everything else (TLS, WebSocket, server identity, limits, log) goes in the --config file (JSONC); its schema is
+gateway/config/gateway-config.schema.json and docs/gateway/README.md describes it.`;
 
 class UsageError extends Error {}
 
@@ -62,11 +64,12 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     return undefined;
   } catch (err) {
     io.stderr(`wastetrail-gateway: ${describeStartError(err)}\n`);
-    return err instanceof UsageError ? 2 : 1;
+    // 2: fix the command line or the config file; 1: something on the machine (a port taken, say).
+    return err instanceof UsageError || err instanceof ConfigError ? 2 : 1;
   }
 }
 
-async function startFromArgs(argv: string[], io: CliIo): Promise<{ gateway: Gateway; keyringFile: string; log: ReturnType<typeof createStderrLogger> }> {
+async function startFromArgs(argv: string[], io: CliIo): Promise<{ gateway: Gateway; keyringFile: string; log: GatewayLogger }> {
   let values;
   try {
     ({ values } = parseArgs({
@@ -86,10 +89,10 @@ async function startFromArgs(argv: string[], io: CliIo): Promise<{ gateway: Gate
     throw new UsageError(`${(err as Error).message}\n${USAGE}`);
   }
 
-  const file: GatewayConfigFile = values.config !== undefined ? readGatewayConfigFile(values.config) : {};
+  const file: GatewayConfigFile = values.config !== undefined ? readGatewayConfigFile(values.config).value : checkConfig(GatewayConfigFileSchema, {});
   const keyringFile = values.keyring ?? file.keyringFile;
   if (keyringFile === undefined) throw new UsageError(`--keyring FILE is required\n${USAGE}`);
-  const level = values['log-level'] ?? file.logLevel ?? 'info';
+  const level = values['log-level'] ?? file.log.level;
   if (!LOG_LEVELS.includes(level as LogLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
   let tcp = file.tcp === false ? undefined : file.tcp;
   if (values.port !== undefined) {
@@ -98,8 +101,8 @@ async function startFromArgs(argv: string[], io: CliIo): Promise<{ gateway: Gate
   }
   if (values.host !== undefined) tcp = { port: tcp?.port ?? 1883, host: values.host };
 
-  const log = createStderrLogger({ level: level as LogLevel });
-  const { keyringFile: _k, logLevel: _l, ...rest } = file;
+  const log = stderrLogger(level as LogLevel);
+  const { keyringFile: _k, log: _l, ...rest } = file;
   const gateway = await startGateway({ ...rest, ...(tcp ? { tcp } : {}), keyring: readKeyring(keyringFile), logger: log });
   for (const [kind, address] of Object.entries(gateway.addresses)) {
     if (address) io.stdout(`listening ${kind} ${address.url}\n`);
@@ -107,15 +110,21 @@ async function startFromArgs(argv: string[], io: CliIo): Promise<{ gateway: Gate
   return { gateway, keyringFile, log };
 }
 
+/** The stderr logger at the configured level (its four levels take fatal as error and trace as debug). */
+function stderrLogger(level: LogLevel): GatewayLogger {
+  if (level === 'silent') return silentLogger;
+  return createStderrLogger({ level: level === 'fatal' ? 'error' : level === 'trace' ? 'debug' : level });
+}
+
 function readKeyring(file: string): Keyring {
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new GatewayConfigError(`keyring ${file}: ${(err as Error).message}`);
+    throw new ConfigError(`keyring ${file}: ${(err as Error).message}`);
   }
   const parsed = parseKeyring(json);
-  if (!parsed.ok) throw new GatewayConfigError(`keyring ${file}: ${parsed.error.message}`);
+  if (!parsed.ok) throw new ConfigError(`keyring ${file}: ${parsed.error.message}`);
   return parsed.value;
 }
 
@@ -124,7 +133,7 @@ function describeStartError(err: unknown): string {
     const how = err.listener === 'tcp' ? '--port' : `"${err.listener}.port" in the --config file`;
     return `${err.message}; choose another with ${how}`;
   }
-  if (err instanceof ListenError || err instanceof GatewayConfigError || err instanceof UsageError) return err.message;
+  if (err instanceof ListenError || err instanceof ConfigError || err instanceof UsageError) return err.message;
   return err instanceof Error ? (err.stack ?? err.message) : String(err);
 }
 

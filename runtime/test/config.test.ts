@@ -64,12 +64,44 @@ describe('checkConfig', () => {
   it('says what a name must be in a map keyed by names the user chooses', () => {
     const Map = Type.Object({ byCode: Type.Record(Type.String(), Type.Integer(), { propertyNames: { pattern: '^[a-z]+$', 'x-expected': 'lower-case letters' } }) });
     expect(checkConfig(Map, { byCode: { ok: 1 } })).toEqual({ byCode: { ok: 1 } });
+    const ById = Type.Object({ byId: Type.Record(Type.String(), Type.Integer({ minimum: 0 })) });
+    expect(() => checkConfig(ById, { byId: { '330100': -1 } })).toThrow(/^byId\.330100: must be a whole number of at least 0, got -1$/);
     expect(() => checkConfig(Map, { byCode: { ok: 1, 'Not OK': 2 } })).toThrow(/^byCode\.Not OK: is not a valid name here; a name must be lower-case letters$/);
   });
 
   it('says a list must hold different items when they must be unique', () => {
     const Days = Type.Object({ days: Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), { uniqueItems: true }) });
     expect(() => checkConfig(Days, { days: [1, 1] })).toThrow(/^days: must be a list of different whole numbers from 1 to 7, got \[1,1\]$/);
+  });
+
+  it('settles a choice between kinds of section by its tag, then fills in and checks that kind', () => {
+    const Storage = Type.Object(
+      {
+        storage: Type.Union(
+          [
+            Type.Object({ driver: Type.Literal('sqlite', { default: 'sqlite' }), file: Type.String({ default: 'wt.db' }) }, { additionalProperties: false }),
+            Type.Object({ driver: Type.Literal('postgres'), url: Type.String({ minLength: 1, examples: ['postgres://h/db'] }), poolSize: Type.Integer({ minimum: 1, default: 10 }) }, { additionalProperties: false }),
+          ],
+          { default: {} },
+        ),
+      },
+      { additionalProperties: false, 'x-not-here': { logLevel: 'is now "log": { "level": ... }' } },
+    );
+    expect(checkConfig(Storage, {})).toEqual({ storage: { driver: 'sqlite', file: 'wt.db' } });
+    expect(checkConfig(Storage, { storage: { driver: 'postgres', url: 'postgres://h/db' } })).toEqual({ storage: { driver: 'postgres', url: 'postgres://h/db', poolSize: 10 } });
+    const refused = (v: unknown) => () => checkConfig(Storage, v);
+    expect(refused({ storage: { driver: 'postgres' } })).toThrow(/^storage\.url: is required; must be a non-empty string, e\.g\. "postgres:\/\/h\/db"$/);
+    expect(refused({ storage: { driver: 'postgres', url: 'x', file: 'a.db' } })).toThrow(/^storage\.file: is not a setting here; the settings are "driver", "url", "poolSize"$/);
+    expect(refused({ storage: { driver: 'mysql' } })).toThrow(/^storage\.driver: must be one of "sqlite", "postgres", got "mysql"$/);
+    expect(refused({ storage: { driver: 'postgres', url: 'x', poolSize: 0 } })).toThrow(/^storage\.poolSize: must be a whole number of at least 1; the default is 10, got 0$/);
+    expect(refused({ logLevel: 'info' })).toThrow(/^logLevel: is now "log": \{ "level": \.\.\. \}$/);
+  });
+
+  it('checks an object given for a union of an object and other types against the object', () => {
+    const Points = Type.Object({ points: Type.Union([Type.Integer({ minimum: 1, maximum: 12 }), Type.Object({ points: Type.Integer({ minimum: 1, maximum: 12 }), en: Type.Optional(Type.String({ minLength: 1 })) }, { additionalProperties: false })]) });
+    expect(() => checkConfig(Points, { points: { points: 2, en: '' } })).toThrow(/^points\.en: must be a non-empty string, got ""$/);
+    expect(() => checkConfig(Points, { points: 13 })).toThrow(/^points: must be a whole number from 1 to 12, or an object \{ \.\.\. \}, got 13$/);
+    expect(() => checkConfig(Points, { points: 'x' })).toThrow(/^points: must be a whole number from 1 to 12, or an object \{ \.\.\. \}, got "x"$/);
   });
 
   it('refuses unknown fields, naming the ones that exist', () => {
