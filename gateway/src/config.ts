@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_AUTH_SKEW_MS, DEVICE_ID_PATTERN, type Keyring } from '@wastetrail/firmware-protocol';
-import { checkConfig, ConfigError, editorSchema, fieldPath, LogSettingsSchema, readConfigFile, type ConfigFile } from '@wastetrail/runtime';
+import { checkConfig, ConfigError, editorSchema, fieldPath, LOG_LEVEL_MOVED, LogSettingsSchema, readConfigFile, type ConfigFile } from '@wastetrail/runtime';
 import { Type, type Static } from 'typebox';
 import { parsePasswordHash, type ScryptHash } from './auth/password.ts';
 import type { GatewayLogger } from './log.ts';
@@ -95,7 +95,7 @@ export const GatewayConfigFileSchema = Type.Object(
     log: LogSettingsSchema,
     ...GatewaySettingsSchema.properties,
   },
-  { additionalProperties: false },
+  { additionalProperties: false, 'x-not-here': LOG_LEVEL_MOVED },
 );
 export type GatewayConfigFile = Static<typeof GatewayConfigFileSchema>;
 

@@ -98,7 +98,7 @@ describe('the --config file', () => {
     };
     expect(refused('{ "limts": {} }')).toMatch(/^limts: is not a setting here; the settings are "keyringFile", "log", "tcp", /);
     expect(refused('{ "tcp": { "port": 70000 } }')).toBe('tcp.port: must be a whole number from 0 to 65535, got 70000');
-    expect(refused('{ "logLevel": "info" }')).toMatch(/^logLevel: is not a setting here; the settings are .*"log"/);
+    expect(refused('{ "logLevel": "info" }')).toBe('logLevel: is now "log": { "level": "info" } (levels fatal, error, warn, info, debug, trace, silent)');
     expect(refused('{ "log": { "level": "loud" } }')).toBe('log.level: must be one of "fatal", "error", "warn", "info", "debug", "trace", "silent"; the default is "info", got "loud"');
     expect(refused('{ "websocket": { "port": 8080, "path": "mqtt" } }')).toBe('websocket.path: must be a URL path starting with /, e.g. "/mqtt", got "mqtt"');
     expect(refused('{ "tls": { "port": 8883, "certFile": "c.pem" } }')).toBe('tls: needs both "certFile" and "keyFile" (PEM files)');

@@ -5,7 +5,7 @@
  * Example: server/config/example.jsonc; the schema written out: server/config/server-config.schema.json.
  */
 import { resolve } from 'node:path';
-import { checkConfig, editorSchema, LogSettingsSchema, parseConfigJson, readConfigFile, type LogSettings } from '@wastetrail/runtime';
+import { checkConfig, editorSchema, LOG_LEVEL_MOVED, LogSettingsSchema, parseConfigJson, readConfigFile, type LogSettings } from '@wastetrail/runtime';
 import { Type, type Static } from 'typebox';
 import { AlertingSettingsSchema, type AlertingSettings } from '../alerting/settings.ts';
 import { HttpSettingsSchema, type HttpSettings } from '../api/settings.ts';
@@ -31,7 +31,7 @@ export const ServerConfigSchema = Type.Object(
     demo: Type.Boolean({ default: false, description: 'Demo mode: simulated devices and sample data (see `wastetrail demo`).' }),
     log: LogSettingsSchema,
   },
-  { additionalProperties: false, 'x-not-here': { logLevel: 'is now "log": { "level": "info" } (levels fatal, error, warn, info, debug, trace, silent)' } },
+  { additionalProperties: false, 'x-not-here': LOG_LEVEL_MOVED },
 );
 export type ServerConfigFile = Static<typeof ServerConfigSchema>;
 
