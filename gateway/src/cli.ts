@@ -12,17 +12,18 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseKeyring, type Keyring } from '@wastetrail/firmware-protocol';
 import { hashPassword } from './auth/password.ts';
-import { GatewayConfigError, readGatewayConfigFile, type GatewayConfigFile } from './config.ts';
+import { GatewayConfigFileSchema, readGatewayConfigFile, type GatewayConfigFile } from './config.ts';
 import { startGateway, type Gateway } from './gateway.ts';
-import { createMetricsRegistry, createRootLogger, LOG_LEVELS, serveMetrics, type LogLevel, type Logger, type MetricsListener } from '@wastetrail/runtime';
+import { checkConfig, ConfigError, createMetricsRegistry, createRootLogger, LOG_LEVELS, serveMetrics, type LogLevel, type Logger, type MetricsListener } from '@wastetrail/runtime';
 import { ListenError, PortInUseError } from './transport/listeners.ts';
 
 const USAGE = `usage: wastetrail-gateway --keyring FILE [--port PORT] [--host HOST] [--config FILE] [--log-level ${LOG_LEVELS.join('|')}] [--metrics-port PORT]
        wastetrail-gateway hash-password   (reads the server password on stdin, prints the hash for server.passwordHash)
 
 --port 0 picks a free port; --metrics-port serves Prometheus metrics at http://127.0.0.1:PORT/metrics.
-Everything else (TLS, WebSocket, server identity, limits, log, metrics) goes in the --config JSON file;
-see docs/gateway/README.md.`;
+--log-level (fatal, error, warn, info, debug, trace, silent) overrides the file's log.level.
+Everything else (TLS, WebSocket, server identity, limits, log, metrics) goes in the --config file (JSONC); its
+schema is gateway/config/gateway-config.schema.json and docs/gateway/README.md describes it.`;
 
 class UsageError extends Error {}
 
@@ -64,7 +65,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     return undefined;
   } catch (err) {
     io.stderr(`wastetrail-gateway: ${describeStartError(err)}\n`);
-    return err instanceof UsageError ? 2 : 1;
+    // 2: fix the command line or the config file; 1: something on the machine (a port taken, say).
+    return err instanceof UsageError || err instanceof ConfigError ? 2 : 1;
   }
 }
 
@@ -96,7 +98,8 @@ async function startFromArgs(argv: string[], io: CliIo): Promise<Started> {
     throw new UsageError(`${(err as Error).message}\n${USAGE}`);
   }
 
-  const file: GatewayConfigFile = values.config !== undefined ? readGatewayConfigFile(values.config) : {};
+  const read = values.config !== undefined ? readGatewayConfigFile(values.config) : undefined;
+  const file: GatewayConfigFile = read ? read.value : checkConfig(GatewayConfigFileSchema, {});
   const keyringFile = values.keyring ?? file.keyringFile;
   if (keyringFile === undefined) throw new UsageError(`--keyring FILE is required\n${USAGE}`);
   const level = values['log-level'];
@@ -109,7 +112,7 @@ async function startFromArgs(argv: string[], io: CliIo): Promise<Started> {
   }
   if (values.host !== undefined) tcp = { port: tcp?.port ?? 1883, host: values.host };
 
-  const log = createRootLogger({ ...file.log, ...(level !== undefined ? { level: level as LogLevel } : {}) }, { name: 'wastetrail-gateway' });
+  const log = createRootLogger({ ...file.log, ...(level !== undefined ? { level: level as LogLevel } : {}) }, { name: 'wastetrail-gateway', ...(read ? { baseDir: read.dir } : {}) });
   const registry = createMetricsRegistry();
   const { keyringFile: _k, log: _l, metrics: _m, ...rest } = file;
   const gateway = await startGateway({ ...rest, ...(tcp ? { tcp } : {}), keyring: readKeyring(keyringFile), logger: log, metrics: registry });
@@ -118,7 +121,7 @@ async function startFromArgs(argv: string[], io: CliIo): Promise<Started> {
     metrics = metricsAt ? await serveMetrics(registry, metricsAt) : undefined;
   } catch (err) {
     await gateway.close();
-    throw new GatewayConfigError(`metrics: cannot listen on ${metricsAt!.host}:${metricsAt!.port}: ${(err as Error).message}; choose another with --metrics-port or "metrics.port"`);
+    throw new ConfigError(`metrics: cannot listen on ${metricsAt!.host}:${metricsAt!.port}: ${(err as Error).message}; choose another with --metrics-port or "metrics.port"`);
   }
   for (const [kind, address] of Object.entries(gateway.addresses)) {
     if (address) io.stdout(`listening ${kind} ${address.url}\n`);
@@ -137,10 +140,10 @@ function readKeyring(file: string): Keyring {
   try {
     json = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new GatewayConfigError(`keyring ${file}: ${(err as Error).message}`);
+    throw new ConfigError(`keyring ${file}: ${(err as Error).message}`);
   }
   const parsed = parseKeyring(json);
-  if (!parsed.ok) throw new GatewayConfigError(`keyring ${file}: ${parsed.error.message}`);
+  if (!parsed.ok) throw new ConfigError(`keyring ${file}: ${parsed.error.message}`);
   return parsed.value;
 }
 
@@ -149,7 +152,7 @@ function describeStartError(err: unknown): string {
     const how = err.listener === 'tcp' ? '--port' : `"${err.listener}.port" in the --config file`;
     return `${err.message}; choose another with ${how}`;
   }
-  if (err instanceof ListenError || err instanceof GatewayConfigError || err instanceof UsageError) return err.message;
+  if (err instanceof ListenError || err instanceof ConfigError || err instanceof UsageError) return err.message;
   return err instanceof Error ? (err.stack ?? err.message) : String(err);
 }
 

@@ -14,7 +14,8 @@ import { DEVICE_ID_PATTERN, type Keyring } from '@wastetrail/firmware-protocol';
 import { mayBeWill, mayPublish, mayRetain, maySubscribe, type Session } from './acl.ts';
 import { decideConnect, sessionKeyStatus } from './auth/authenticate.ts';
 import { CONNACK_SERVER_UNAVAILABLE } from './auth/connack.ts';
-import { GatewayConfigError, resolveGatewayConfig, type GatewayConfig, type GatewayLimits } from './config.ts';
+import { ConfigError } from '@wastetrail/runtime';
+import { resolveGatewayConfig, type GatewayConfig, type GatewayLimits } from './config.ts';
 import { MqttFrameSizeGuard } from './limits/frame-size-guard.ts';
 import { TokenBucket } from './limits/token-bucket.ts';
 import { Registry, silentLogger } from '@wastetrail/runtime';
@@ -325,7 +326,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     },
     connectServerClient(options = {}) {
       const clientId = options.clientId ?? `${resolved.server.username}_${process.pid}_${++serverClientCount}`;
-      if (DEVICE_ID_PATTERN.test(clientId)) throw new GatewayConfigError(`server client id "${clientId}" looks like a device id; a device could take it over`);
+      if (DEVICE_ID_PATTERN.test(clientId)) throw ConfigError.at('clientId', `must not look like a device id (a device could take it over), got "${clientId}"`);
       const client = new MqttClient(
         () => {
           const [clientEnd, brokerEnd] = createDuplexPair();

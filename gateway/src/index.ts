@@ -1,17 +1,20 @@
 // The MQTT gateway: an embeddable aedes broker with device authentication, topic ACLs and limits.
 export { startGateway, type Gateway, type GatewayAddresses } from './gateway.ts';
 export {
+  checkGatewaySettings,
   DEFAULT_LIMITS,
   DEFAULT_SERVER_USERNAME,
   DEFAULT_TCP_PORT,
-  GatewayConfigError,
-  parseGatewayConfigFile,
+  gatewayConfigJsonSchema,
+  GatewayConfigFileSchema,
+  GatewaySettingsSchema,
+  gatewaySettingsFromFile,
   readGatewayConfigFile,
   resolveGatewayConfig,
   type GatewayConfig,
   type GatewayConfigFile,
   type GatewayLimits,
-  type GatewayProcessSettings,
+  type GatewaySettings,
   type ListenAddress,
   type RateLimit,
   type ServerIdentityConfig,

@@ -151,6 +151,15 @@ describe('standalone gateway (bin) with a stock mosquitto_pub', () => {
     expect(second.stdout).toBe('');
   });
 
+  it('refuses a config file with a wrong value with exit code 2, naming the file, the field and the value', async () => {
+    const file = join(dir, 'bad.jsonc');
+    writeFileSync(file, '{ "tcp": { "port": 70000 } }');
+    const bad = run(['--keyring', keyringFile, '--config', file]);
+    expect(await bad.exited).toBe(2);
+    expect(bad.stderr).toBe(`wastetrail-gateway: ${file}: tcp.port: must be a whole number from 0 to 65535, got 70000\n`);
+    expect(bad.stdout).toBe('');
+  });
+
   it('shuts down on SIGTERM with exit code 0', async () => {
     gateway.child.kill('SIGTERM');
     expect(await gateway.exited).toBe(0);

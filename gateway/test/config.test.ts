@@ -1,8 +1,11 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { ConfigError } from '@wastetrail/runtime';
+import { afterAll, describe, expect, it } from 'vitest';
 import { hashPassword, parsePasswordHash, verifyPassword } from '../src/auth/password.ts';
-import { DEFAULT_LIMITS, GatewayConfigError, parseGatewayConfigFile, readGatewayConfigFile, resolveGatewayConfig } from '../src/config.ts';
+import { DEFAULT_LIMITS, readGatewayConfigFile, resolveGatewayConfig } from '../src/config.ts';
 
 describe('server password hash', () => {
   it('verifies the right password and refuses others', async () => {
@@ -25,7 +28,9 @@ describe('resolveGatewayConfig', () => {
     const c = resolveGatewayConfig({});
     expect(c.tcp).toEqual({ port: 1883 });
     expect(c.limits).toEqual(DEFAULT_LIMITS);
+    expect(DEFAULT_LIMITS).toEqual({ maxPayloadBytes: 262144, maxConnections: 10000, connectTimeoutMs: 10000, rate: { messagesPerSecond: 50, burst: 500, maxDelayMs: 10000 } });
     expect(c.authSkewMs).toBe(300_000);
+    expect(resolveGatewayConfig({ tcp: false }).tcp).toBeUndefined();
   });
 
   it('merges partial limits', () => {
@@ -34,58 +39,89 @@ describe('resolveGatewayConfig', () => {
     expect(c.limits.rate).toEqual({ ...DEFAULT_LIMITS.rate, burst: 5 });
   });
 
+  it('checks settings from code against the same schema as the file', () => {
+    expect(() => resolveGatewayConfig({ limits: { rate: { burst: 0 } } })).toThrow(/^limits\.rate\.burst: must be a whole number from 1 to 1000000 \(messages\); the default is 500, got 0$/);
+    expect(() => resolveGatewayConfig({ tcp: { port: 65536 } })).toThrow(/^tcp\.port: must be a whole number from 0 to 65535, got 65536$/);
+  });
+
   it('refuses a server username a device could claim, and a plain-text password hash', () => {
-    expect(() => resolveGatewayConfig({ server: { username: 'ingest-server' } })).toThrow(GatewayConfigError);
-    expect(() => resolveGatewayConfig({ server: { username: 'wastetrail_server', passwordHash: 'hunter2' } })).toThrow(/hash-password/);
+    expect(() => resolveGatewayConfig({ server: { username: 'ingest-server' } })).toThrow(ConfigError);
+    expect(() => resolveGatewayConfig({ server: { username: 'ingest-server' } })).toThrow(/^server\.username: must not look like a device id .*got "ingest-server"$/);
+    expect(() => resolveGatewayConfig({ server: { username: 'wastetrail_server', passwordHash: 'hunter2' } })).toThrow(/^server\.passwordHash: must be a hash from `wastetrail-gateway hash-password`/);
   });
 
   it('needs both halves of a TLS key pair', () => {
-    expect(() => resolveGatewayConfig({ tls: { port: 8883, cert: 'x' } })).toThrow(/private key/);
-    expect(() => resolveGatewayConfig({ tls: { port: 8883, certFile: '/nonexistent/cert.pem', keyFile: '/nonexistent/key.pem' } })).toThrow(/cannot read/);
+    expect(() => resolveGatewayConfig({ tls: { port: 8883, cert: 'x' } })).toThrow(/^tls: needs both a certificate \(certFile\) and its private key \(keyFile\)$/);
+    expect(() => resolveGatewayConfig({ tls: { port: 8883, certFile: '/nonexistent/cert.pem', keyFile: '/nonexistent/key.pem' } })).toThrow(/^tls\.certFile: cannot read \/nonexistent\/cert\.pem/);
   });
 });
 
-describe('parseGatewayConfigFile', () => {
-  it('reads the documented example and resolves paths against the file', () => {
-    const c = parseGatewayConfigFile(
-      {
-        keyringFile: 'keyring.json',
-        tcp: { port: 1883, host: '0.0.0.0' },
-        tls: { port: 8883, certFile: 'tls/cert.pem', keyFile: 'tls/key.pem' },
-        websocket: { port: 8080, path: '/mqtt' },
-        server: { username: 'wastetrail_server', passwordHash: '$scrypt$...' },
-        authSkewMs: 120000,
-        limits: { maxPayloadBytes: 262144, maxConnections: 5000, rate: { messagesPerSecond: 50, burst: 500, maxDelayMs: 10000 } },
-      },
-      '/etc/wastetrail',
-    );
-    expect(c.keyringFile).toBe('/etc/wastetrail/keyring.json');
-    expect(c.tls).toEqual({ port: 8883, certFile: '/etc/wastetrail/tls/cert.pem', keyFile: '/etc/wastetrail/tls/key.pem' });
+describe('the --config file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wt-gateway-config-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const read = (text: string) => {
+    const file = join(dir, 'gateway.jsonc');
+    writeFileSync(file, text);
+    return readGatewayConfigFile(file).value;
+  };
+
+  it('reads every setting, fills in the defaults and resolves paths against the file', () => {
+    const c = read(`{
+      // comments are allowed
+      "keyringFile": "keyring.json",
+      "log": { "level": "debug" },
+      "tcp": { "port": 1883, "host": "0.0.0.0" },
+      "tls": { "port": 8883, "certFile": "tls/cert.pem", "keyFile": "/etc/tls/key.pem" },
+      "websocket": { "port": 8080, "path": "/mqtt" },
+      "server": { "passwordHash": "$scrypt$ln=14,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" },
+      "authSkewMs": 120000,
+      "limits": { "maxConnections": 5000, "rate": { "burst": 600 } },
+    }`);
+    expect(c.keyringFile).toBe(join(dir, 'keyring.json'));
+    expect(c.log).toEqual({ level: 'debug', destination: 'stderr', format: 'json' });
+    expect(c.tls).toEqual({ port: 8883, certFile: join(dir, 'tls/cert.pem'), keyFile: '/etc/tls/key.pem' });
     expect(c.websocket).toEqual({ port: 8080, path: '/mqtt' });
-    expect(c.limits?.rate?.burst).toBe(500);
+    expect(c.server.username).toBe('wastetrail_server');
+    expect(c.limits).toEqual({ ...DEFAULT_LIMITS, maxConnections: 5000, rate: { ...DEFAULT_LIMITS.rate, burst: 600 } });
   });
 
-  it('reads the log and metrics sections: a log file relative to the config file, metrics on 127.0.0.1 unless told', () => {
-    const c = parseGatewayConfigFile({ log: { level: 'debug', destination: 'log/gateway.jsonl' }, metrics: { port: 9464 } }, '/etc/wastetrail');
-    expect(c.log).toEqual({ level: 'debug', destination: '/etc/wastetrail/log/gateway.jsonl' });
-    expect(c.metrics).toEqual({ host: '127.0.0.1', port: 9464 });
-    expect(parseGatewayConfigFile({ log: { destination: 'stderr', format: 'pretty' } }, '/etc').log).toEqual({ destination: 'stderr', format: 'pretty' });
-    expect(() => parseGatewayConfigFile({ log: { level: 'verbose' } }, '/')).toThrow(/log\.level/);
-    expect(() => parseGatewayConfigFile({ logLevel: 'info' }, '/')).toThrow(/logLevel is not a field/);
+  it('reads the metrics listener: 127.0.0.1 unless told', () => {
+    expect(read('{ "metrics": { "port": 9464 } }').metrics).toEqual({ host: '127.0.0.1', port: 9464 });
+    expect(read('{}').metrics).toBeUndefined();
   });
 
-  it('names a misspelt or out-of-range field', () => {
-    expect(() => parseGatewayConfigFile({ limts: {} }, '/')).toThrow(/limts is not a field/);
-    expect(() => parseGatewayConfigFile({ tcp: { port: 70000 } }, '/')).toThrow(/tcp\.port must be an integer from 0 to 65535/);
+  it('names the file, the field, what it must be and what was given', () => {
+    const file = join(dir, 'gateway.jsonc');
+    const refused = (text: string) => {
+      try {
+        read(text);
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        return (e as ConfigError).message.slice(file.length + 2);
+      }
+      throw new Error(`accepted: ${text}`);
+    };
+    expect(refused('{ "limts": {} }')).toMatch(/^limts: is not a setting here; the settings are "keyringFile", "log", "metrics", "tcp", /);
+    expect(refused('{ "tcp": { "port": 70000 } }')).toBe('tcp.port: must be a whole number from 0 to 65535, got 70000');
+    expect(refused('{ "metrics": { "host": "127.0.0.1" } }')).toMatch(/^metrics\.port: is required; must be a whole number from 0 to 65535/);
+    expect(refused('{ "logLevel": "info" }')).toBe('logLevel: is now "log": { "level": "info" } (levels fatal, error, warn, info, debug, trace, silent)');
+    expect(refused('{ "log": { "level": "loud" } }')).toBe('log.level: must be one of "fatal", "error", "warn", "info", "debug", "trace", "silent"; the default is "info", got "loud"');
+    expect(refused('{ "websocket": { "port": 8080, "path": "mqtt" } }')).toBe('websocket.path: must be a URL path starting with /, e.g. "/mqtt", got "mqtt"');
+    expect(refused('{ "tls": { "port": 8883, "certFile": "c.pem" } }')).toBe('tls: needs both "certFile" and "keyFile" (PEM files)');
+    expect(refused('{ "server": { "username": "ingest-server" } }')).toMatch(/^server\.username: must not look like a device id/);
+    expect(refused('{ "limits": { "rate": { "messagesPerSecond": 0.5 } } }')).toBe('limits.rate.messagesPerSecond: must be a whole number from 1 to 1000000 (messages/s); the default is 50, got 0.5');
+    expect(refused('{ "tcp": { "port": 1883 }\n  "authSkewMs": 1 }')).toMatch(/^line 2, column 3: CommaExpected/);
   });
 });
 
 describe('the committed example configuration', () => {
-  it('parses, with paths resolved next to it', () => {
-    const file = fileURLToPath(new URL('../../docs/gateway/gateway.example.json', import.meta.url));
-    const c = readGatewayConfigFile(file);
+  it('passes the loader, with paths resolved next to it and the defaults it states', () => {
+    const file = fileURLToPath(new URL('../config/example.jsonc', import.meta.url));
+    const c = readGatewayConfigFile(file).value;
     expect(c.keyringFile).toBe(join(dirname(file), 'keyring.json'));
-    expect(c.limits).toEqual({ ...DEFAULT_LIMITS, rate: DEFAULT_LIMITS.rate });
+    expect(c.limits).toEqual(DEFAULT_LIMITS);
     expect(c.tcp).toEqual({ port: 1883 });
+    expect(c.log).toEqual({ level: 'info', destination: 'stderr', format: 'json' });
+    expect(c.tls).toEqual({ port: 8883, certFile: join(dirname(file), 'tls/gateway.crt'), keyFile: join(dirname(file), 'tls/gateway.key') });
   });
 });

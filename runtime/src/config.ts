@@ -20,6 +20,11 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
     this.field = field;
   }
+
+  /** A problem the code finds after the schema check (a rule across fields, a file it names): `field: what`. */
+  static at(field: string, what: string): ConfigError {
+    return new ConfigError(`${field}: ${what}`, field);
+  }
 }
 
 /** Parses JSONC; a syntax error names its line and column. */
@@ -46,30 +51,111 @@ export interface ConfigProblem {
  * ConfigError with the first problem. Nothing is coerced: "5" is not 5, and unknown fields are refused.
  */
 export function checkConfig<S extends TSchema>(schema: S, value: unknown): Static<S> {
-  const filled = Value.Default(schema, structuredClone(withoutSchemaKey(value)));
-  const first = configProblems(schema, filled)[0];
+  const given = structuredClone(withoutSchemaKey(value));
+  // Each choice between kinds of section (`"driver": "sqlite"` or `"postgres"`) is settled first, so
+  // defaults and errors are those of the kind the file asks for.
+  const narrowed = narrowChoices(schema as unknown as SchemaNode, given) as unknown as TSchema;
+  const filled = Value.Default(narrowed, given);
+  const first = configProblems(narrowed, filled)[0];
   if (first) throw new ConfigError(first.message, first.field);
   return filled as Static<S>;
+}
+
+/**
+ * The schema with every tagged union (objects told apart by one constant property, such as `driver` or
+ * `mode`) replaced by the branch the value's tag (or the default tag) names. A tag that names no branch
+ * leaves only the tag to check, so the error says which values it may take.
+ */
+function narrowChoices(node: SchemaNode, value: unknown): SchemaNode {
+  const tag = tagOf(node);
+  if (tag) {
+    const branches = node.anyOf as SchemaNode[];
+    const { anyOf: _branches, ...annotations } = node;
+    const given = isPlainObject(value) ? value[tag] : undefined;
+    const chosen = given === undefined ? branches.find((b) => tagSchema(b, tag).default !== undefined) : branches.find((b) => tagSchema(b, tag).const === given);
+    if (!chosen) {
+      const values = branches.map((b) => tagSchema(b, tag));
+      return { ...annotations, type: 'object', required: [tag], properties: { [tag]: { anyOf: values } } };
+    }
+    return narrowChoices(reshaped(chosen, annotations), value);
+  }
+  // A union of different types (an object or false): an object is checked against its object branch, so
+  // the error names the setting inside it.
+  const branches = node.anyOf as SchemaNode[] | undefined;
+  const kind = jsonType(value);
+  if (branches && (kind === 'object' || kind === 'array')) {
+    const matching = branches.filter((b) => branchTypes(b).includes(kind));
+    if (matching.length === 1) {
+      const { anyOf: _branches, ...annotations } = node;
+      return narrowChoices(reshaped(matching[0]!, annotations), value);
+    }
+  }
+  const props = node.properties as Record<string, SchemaNode> | undefined;
+  if (!props) return node;
+  const v = isPlainObject(value) ? value : {};
+  const narrowed = Object.entries(props).map(([k, p]) => [k, narrowChoices(p, v[k])] as const);
+  if (narrowed.every(([k, p]) => p === props[k])) return node;
+  return reshaped(node, { properties: Object.fromEntries(narrowed) });
+}
+
+/** A copy of a TypeBox schema with some keys changed; it keeps TypeBox's hidden kind, which filling in defaults needs. */
+function reshaped(node: SchemaNode, changes: SchemaNode): SchemaNode {
+  return Object.assign(Object.defineProperties({}, Object.getOwnPropertyDescriptors(node)), changes);
+}
+
+function jsonType(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
+}
+
+function branchTypes(b: SchemaNode): string[] {
+  if (typeof b.type === 'string') return [b.type];
+  if ('const' in b) return [jsonType(b.const)];
+  return ((b.anyOf as SchemaNode[] | undefined) ?? []).flatMap(branchTypes);
+}
+
+function tagOf(node: SchemaNode): string | undefined {
+  const branches = node.anyOf as SchemaNode[] | undefined;
+  if (!branches || branches.length < 2 || !branches.every((b) => b.type === 'object' && b.properties)) return undefined;
+  const first = branches[0]!.properties as Record<string, SchemaNode>;
+  return Object.keys(first).find((k) => branches.every((b) => 'const' in tagSchema(b, k)));
+}
+
+function tagSchema(branch: SchemaNode, tag: string): SchemaNode {
+  return (branch.properties as Record<string, SchemaNode>)[tag] ?? {};
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 /** Every problem of an (already defaulted) value, in the order the schema lists the settings. */
 export function configProblems(schema: TSchema, value: unknown): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const seen = new Set<string>();
-  for (const e of Value.Errors(schema, value) as Iterable<{ keyword: string; instancePath: string; params: Record<string, unknown> }>) {
+  for (const e of Value.Errors(schema, value) as Iterable<{ keyword: string; schemaPath: string; instancePath: string; params: Record<string, unknown> }>) {
     // additionalProperties reports each unknown key twice: once as a false schema, once by name.
     if (e.keyword === 'boolean') continue;
-    const at = pointerPath(e.instancePath);
+    const at = pointerPath(e.instancePath, value);
     let field: string;
     let what: string;
     if (e.keyword === 'additionalProperties') {
       const unknown = (e.params.additionalProperties as string[] | undefined)?.[0] ?? '?';
-      field = join(at, unknown);
-      const known = Object.keys((schemaAt(schema, at) as { properties?: object } | undefined)?.properties ?? {});
-      what = `is not a setting here; the settings are ${known.map((k) => `"${k}"`).join(', ')}`;
+      field = fieldPath(at, unknown);
+      const parent = schemaAt(schema, at);
+      const known = Object.keys((parent?.properties as object | undefined) ?? {});
+      // A setting that belongs elsewhere, or was renamed, says so (`x-not-here`: name -> advice).
+      const advice = (parent?.['x-not-here'] as Record<string, string> | undefined)?.[unknown];
+      what = advice ?? `is not a setting here; the settings are ${known.map((k) => `"${k}"`).join(', ')}`;
+    } else if (e.keyword === 'propertyNames') {
+      continue; // each name at fault is reported on its own, below
+    } else if (/\/propertyNames(\/|$)/.test(e.schemaPath)) {
+      // A map keyed by names the user chooses (jurisdiction ids, violation codes): say what a name must be.
+      field = at;
+      const names = schemaAt(schema, at.slice(0, Math.max(0, at.lastIndexOf('.'))))?.propertyNames as SchemaNode | undefined;
+      what = `is not a valid name here; a name must be ${names ? describe(names) : 'something else'}`;
     } else if (e.keyword === 'required') {
       const missing = (e.params.requiredProperties as string[] | undefined)?.[0] ?? '?';
-      field = join(at, missing);
+      field = fieldPath(at, missing);
       what = `is required; ${expected(schemaAt(schema, field))}`;
     } else {
       field = at;
@@ -92,8 +178,11 @@ export interface ConfigFile<T> {
   value: T;
 }
 
-/** Reads, parses and checks a config file; every error starts with the file's name. */
-export function readConfigFile<S extends TSchema>(schema: S, file: string): ConfigFile<Static<S>> {
+/**
+ * Reads, parses and checks a config file, then `finish` (if given) applies the checks across fields and
+ * resolves paths against the file's folder; every error, the schema's or finish's, starts with the file's name.
+ */
+export function readConfigFile<S extends TSchema, T = Static<S>>(schema: S, file: string, finish?: (value: Static<S>, dir: string) => T): ConfigFile<T> {
   const path = resolve(file);
   let text: string;
   try {
@@ -101,8 +190,10 @@ export function readConfigFile<S extends TSchema>(schema: S, file: string): Conf
   } catch (err) {
     throw new ConfigError(`${file}: cannot read the config file: ${(err as Error).message}`);
   }
+  const dir = dirname(path);
   try {
-    return { file: path, dir: dirname(path), value: checkConfig(schema, parseConfigJson(text)) };
+    const checked = checkConfig(schema, parseConfigJson(text));
+    return { file: path, dir, value: finish ? finish(checked, dir) : (checked as T) };
   } catch (err) {
     if (err instanceof ConfigError) throw new ConfigError(`${file}: ${err.message}`, err.field);
     throw err;
@@ -119,6 +210,16 @@ export function editorSchema(schema: TSchema, meta: { id: string; title: string;
   relaxDefaults(copy);
   const properties = { $schema: { type: 'string', description: 'The JSON Schema this file follows (for editors).' }, ...(copy.properties as object) };
   return { $schema: 'https://json-schema.org/draft/2020-12/schema', $id: meta.id, title: meta.title, ...(meta.description ? { description: meta.description } : {}), ...copy, properties };
+}
+
+/** A secret (a password, a key, a CA certificate) from a file the config names, relative to its folder; trimmed. */
+export function readConfigSecret(field: string, path: string, baseDir: string): string {
+  const file = resolve(baseDir, path);
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    throw ConfigError.at(field, `cannot read ${file} (${(err as Error).message}); give a readable file, relative to the config file`);
+  }
 }
 
 /** Takes `$schema` off a parsed file before it is checked (editors need it, the process does not). */
@@ -191,22 +292,27 @@ function describe(s: SchemaNode): string {
     case 'integer':
     case 'number': {
       const kind = s.type === 'integer' ? 'a whole number' : 'a number';
-      const min = s.minimum ?? s.exclusiveMinimum;
-      const max = s.maximum ?? s.exclusiveMaximum;
-      if (min !== undefined && max !== undefined) return `${kind} from ${min} to ${max}${unit}`;
-      if (min !== undefined) return `${kind} of at least ${min}${unit}`;
-      if (max !== undefined) return `${kind} of at most ${max}${unit}`;
+      // "above 0" when 0 itself is refused (exclusiveMinimum), "from 0" when it is allowed.
+      const low = s.minimum !== undefined ? `from ${s.minimum}` : s.exclusiveMinimum !== undefined ? `above ${s.exclusiveMinimum}` : undefined;
+      const high = s.maximum !== undefined ? `${s.minimum !== undefined ? 'to' : 'and at most'} ${s.maximum}` : s.exclusiveMaximum !== undefined ? `and below ${s.exclusiveMaximum}` : undefined;
+      if (low && high) return `${kind} ${low} ${high}${unit}`;
+      if (s.minimum !== undefined) return `${kind} of at least ${s.minimum}${unit}`;
+      if (low) return `${kind} ${low}${unit}`;
+      if (s.maximum !== undefined) return `${kind} of at most ${s.maximum}${unit}`;
+      if (s.exclusiveMaximum !== undefined) return `${kind} below ${s.exclusiveMaximum}${unit}`;
       return `${kind}${unit}`;
     }
     case 'boolean':
       return 'true or false (no quotes)';
+    case 'null':
+      return 'null';
     case 'string':
       if (typeof s.pattern === 'string') return `a string matching ${s.pattern}`;
       return s.minLength ? 'a non-empty string' : 'a string';
     case 'array': {
       const items = s.items as SchemaNode | undefined;
       const size = s.minItems && s.maxItems ? ` of ${s.minItems} to ${s.maxItems}` : s.minItems ? ` of at least ${s.minItems}` : '';
-      return `a list${size}${items ? ` of ${plural(describe(items))}` : ''}`;
+      return `a list${size}${items ? ` of ${s.uniqueItems ? 'different ' : ''}${plural(describe(items))}` : ''}`;
     }
     case 'object':
       return 'an object { ... }';
@@ -217,17 +323,21 @@ function describe(s: SchemaNode): string {
 
 const plural = (d: string) => d.replace(/^an? /, '').replace(/^(whole number|number|string|list|object)/, '$1s');
 
-function pointerPath(pointer: string): string {
+/** A JSON pointer into `value` as a dotted path: `[1]` for a list's item, `.330100` for an object's key. */
+function pointerPath(pointer: string, value: unknown): string {
   let out = '';
+  let v = value;
   for (const raw of pointer.split('/').slice(1)) {
     const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    out = /^\d+$/.test(key) ? `${out}[${key}]` : join(out, key);
+    out = Array.isArray(v) ? `${out}[${key}]` : fieldPath(out, key);
+    v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined;
   }
   return out;
 }
 
-function join(path: string, key: string): string {
-  return path ? `${path}.${key}` : key;
+/** `at.name`, or `name` at the top: the dotted path of a setting, as errors name it. */
+export function fieldPath(at: string, name: string): string {
+  return at ? `${at}.${name}` : name;
 }
 
 function steps(field: string): Array<string | number> {

@@ -35,6 +35,9 @@ export const LogSettingsSchema = Type.Object(
 );
 export type LogSettings = Static<typeof LogSettingsSchema>;
 
+/** For a config file's `x-not-here`: what to say to a file that still has the old top-level `logLevel`. */
+export const LOG_LEVEL_MOVED = { logLevel: `is now "log": { "level": "info" } (levels ${LOG_LEVELS.join(', ')})` } as const;
+
 export const DEFAULT_LOG_SETTINGS: LogSettings = { level: 'info', destination: 'stderr', format: 'json' };
 
 /**

@@ -55,6 +55,55 @@ describe('checkConfig', () => {
     expect(problem({ url: 'postgres://x', webhooks: [{ url: 'a' }, { url: '' }] })).toBe('webhooks[1].url: must be a non-empty string, got ""');
   });
 
+  it('says "above" when the lower bound itself is refused, and names null', () => {
+    const Hours = Type.Object({ hours: Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 8760, 'x-unit': 'hours' }), Type.Null()]) }, { additionalProperties: false });
+    expect(() => checkConfig(Hours, { hours: 0 })).toThrow(/^hours: must be a number above 0 and at most 8760 \(hours\), or null, got 0$/);
+    expect(checkConfig(Hours, { hours: null }).hours).toBeNull();
+  });
+
+  it('says what a name must be in a map keyed by names the user chooses', () => {
+    const Map = Type.Object({ byCode: Type.Record(Type.String(), Type.Integer(), { propertyNames: { pattern: '^[a-z]+$', 'x-expected': 'lower-case letters' } }) });
+    expect(checkConfig(Map, { byCode: { ok: 1 } })).toEqual({ byCode: { ok: 1 } });
+    const ById = Type.Object({ byId: Type.Record(Type.String(), Type.Integer({ minimum: 0 })) });
+    expect(() => checkConfig(ById, { byId: { '330100': -1 } })).toThrow(/^byId\.330100: must be a whole number of at least 0, got -1$/);
+    expect(() => checkConfig(Map, { byCode: { ok: 1, 'Not OK': 2 } })).toThrow(/^byCode\.Not OK: is not a valid name here; a name must be lower-case letters$/);
+  });
+
+  it('says a list must hold different items when they must be unique', () => {
+    const Days = Type.Object({ days: Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), { uniqueItems: true }) });
+    expect(() => checkConfig(Days, { days: [1, 1] })).toThrow(/^days: must be a list of different whole numbers from 1 to 7, got \[1,1\]$/);
+  });
+
+  it('settles a choice between kinds of section by its tag, then fills in and checks that kind', () => {
+    const Storage = Type.Object(
+      {
+        storage: Type.Union(
+          [
+            Type.Object({ driver: Type.Literal('sqlite', { default: 'sqlite' }), file: Type.String({ default: 'wt.db' }) }, { additionalProperties: false }),
+            Type.Object({ driver: Type.Literal('postgres'), url: Type.String({ minLength: 1, examples: ['postgres://h/db'] }), poolSize: Type.Integer({ minimum: 1, default: 10 }) }, { additionalProperties: false }),
+          ],
+          { default: {} },
+        ),
+      },
+      { additionalProperties: false, 'x-not-here': { logLevel: 'is now "log": { "level": ... }' } },
+    );
+    expect(checkConfig(Storage, {})).toEqual({ storage: { driver: 'sqlite', file: 'wt.db' } });
+    expect(checkConfig(Storage, { storage: { driver: 'postgres', url: 'postgres://h/db' } })).toEqual({ storage: { driver: 'postgres', url: 'postgres://h/db', poolSize: 10 } });
+    const refused = (v: unknown) => () => checkConfig(Storage, v);
+    expect(refused({ storage: { driver: 'postgres' } })).toThrow(/^storage\.url: is required; must be a non-empty string, e\.g\. "postgres:\/\/h\/db"$/);
+    expect(refused({ storage: { driver: 'postgres', url: 'x', file: 'a.db' } })).toThrow(/^storage\.file: is not a setting here; the settings are "driver", "url", "poolSize"$/);
+    expect(refused({ storage: { driver: 'mysql' } })).toThrow(/^storage\.driver: must be one of "sqlite", "postgres", got "mysql"$/);
+    expect(refused({ storage: { driver: 'postgres', url: 'x', poolSize: 0 } })).toThrow(/^storage\.poolSize: must be a whole number of at least 1; the default is 10, got 0$/);
+    expect(refused({ logLevel: 'info' })).toThrow(/^logLevel: is now "log": \{ "level": \.\.\. \}$/);
+  });
+
+  it('checks an object given for a union of an object and other types against the object', () => {
+    const Points = Type.Object({ points: Type.Union([Type.Integer({ minimum: 1, maximum: 12 }), Type.Object({ points: Type.Integer({ minimum: 1, maximum: 12 }), en: Type.Optional(Type.String({ minLength: 1 })) }, { additionalProperties: false })]) });
+    expect(() => checkConfig(Points, { points: { points: 2, en: '' } })).toThrow(/^points\.en: must be a non-empty string, got ""$/);
+    expect(() => checkConfig(Points, { points: 13 })).toThrow(/^points: must be a whole number from 1 to 12, or an object \{ \.\.\. \}, got 13$/);
+    expect(() => checkConfig(Points, { points: 'x' })).toThrow(/^points: must be a whole number from 1 to 12, or an object \{ \.\.\. \}, got "x"$/);
+  });
+
   it('refuses unknown fields, naming the ones that exist', () => {
     expect(problem({ url: 'postgres://x', http: { prot: 1 } })).toBe('http.prot: is not a setting here; the settings are "host", "port"');
   });
@@ -86,6 +135,18 @@ describe('readConfigFile', () => {
     expect(() => readConfigFile(Example, file)).toThrow(new RegExp(`^${file}: batchMs: must be a whole number`));
     expect(() => readConfigFile(Example, join(dir, 'missing.jsonc'))).toThrow(/missing\.jsonc: cannot read the config file/);
   });
+  it('runs the checks across fields after the schema, with the file name before their errors too', () => {
+    const file = join(dir, 'cross.jsonc');
+    writeFileSync(file, '{ "url": "postgres://x", "batchMs": 900 }');
+    const finish = (c: { batchMs: number }, folder: string) => {
+      if (c.batchMs > 500) throw ConfigError.at('batchMs', `must be at most 500 here, got ${c.batchMs}`);
+      return { ...c, folder };
+    };
+    expect(() => readConfigFile(Example, file, finish)).toThrow(new RegExp(`^${file}: batchMs: must be at most 500 here, got 900$`));
+    writeFileSync(file, '{ "url": "postgres://x", "batchMs": 5 }');
+    expect(readConfigFile(Example, file, finish).value).toMatchObject({ batchMs: 5, folder: dir });
+  });
+
   it('returns the value with the file and its folder', () => {
     const file = join(dir, 'good.jsonc');
     writeFileSync(file, '{ "url": "postgres://x" }');

@@ -4,7 +4,8 @@
  * (JSON lines on stderr by default), and shuts down
  * cleanly on SIGINT/SIGTERM.
  */
-import { loadServerConfig, ServerConfigError } from '../config/index.ts';
+import { ConfigError } from '@wastetrail/runtime';
+import { loadServerConfig } from '../config/index.ts';
 import { startServer, type RunningServer } from '../server.ts';
 import { parseCommandArgs } from './args.ts';
 
@@ -18,8 +19,8 @@ export async function runServe(argv: string[]): Promise<number> {
   try {
     server = await startServer(loadServerConfig(args.values.config));
   } catch (err) {
-    process.stderr.write(`wastetrail server: ${err instanceof ServerConfigError ? '' : 'cannot start: '}${(err as Error).message}\n`);
-    return err instanceof ServerConfigError ? 2 : 1;
+    process.stderr.write(`wastetrail server: ${err instanceof ConfigError ? '' : 'cannot start: '}${(err as Error).message}\n`);
+    return err instanceof ConfigError ? 2 : 1;
   }
   if (server.mqttUrl) process.stdout.write(`listening mqtt ${server.mqttUrl}\n`);
   for (const line of server.listening()) process.stdout.write(`listening ${line}\n`);

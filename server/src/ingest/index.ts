@@ -1,6 +1,5 @@
 // MQTT ingest: verify, deduplicate, group-commit, acknowledge (docs/server/ingest.md).
 export {
-  DEFAULT_INGEST_SETTINGS,
   resolveIngestSettings,
   startIngest,
   verifyWorkerCount,
@@ -8,8 +7,17 @@ export {
   type AcceptedRecord,
   type Ingest,
   type IngestOptions,
-  type IngestSettings,
 } from './ingest.ts';
+export {
+  DEFAULT_INGEST_SETTINGS,
+  IngestSettingsSchema,
+  MqttSettingsSchema,
+  readMqttSettings,
+  type EmbeddedMqttConfig,
+  type ExternalMqttConfig,
+  type IngestSettings,
+  type MqttSettings,
+} from './settings.ts';
 export { connectIngestClient, type IngestMqttConnection } from './connect.ts';
 export { INGEST_ERROR_CODES, type IngestErrorCode, type QuarantineCode } from './codes.ts';
 export { INTEGRITY_RULE, integrityAlert, integrityDedupeKey, integritySeverity } from './integrity.ts';

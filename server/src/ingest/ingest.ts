@@ -43,48 +43,8 @@ import { readRecordsPayload, type EnvelopeLine } from './payload.ts';
 import { ArrivalRate } from './arrival-rate.ts';
 import { peekRecord, TrustedVerdicts, type RecordCheck } from './record-check.ts';
 import { copyIngestStats, emptyIngestStats, exposeIngestStats, ingestTimings, type IngestStats, type IngestTimings } from './stats.ts';
+import { DEFAULT_INGEST_SETTINGS, type IngestSettings } from './settings.ts';
 import { VerifyPool } from './verify-pool.ts';
-
-export interface IngestSettings {
-  /** Longest a stored record waits for its group commit (ms). */
-  batchMs: number;
-  /** A group commit happens at once when this many records and refusals are waiting. */
-  batchMaxRecords: number;
-  /** How long a sequence gap may stay open before it is given up and alerted (ms). */
-  gapTimeoutMs: number;
-  /** While a gap is open with a shared subscription, how often to look whether another process stored the records (ms). */
-  gapRecheckMs: number;
-  /** Records held per device behind a gap; beyond it the gap is given up at once. */
-  maxHeldPerDevice: number;
-  /** Largest records payload read; larger ones are quarantined (PAYLOAD_TOO_LARGE). */
-  maxPayloadBytes: number;
-  /** Verification worker threads: a number (0 = verify on the main thread) or 'auto' (cores - 1). */
-  verifyWorkers: 'auto' | number;
-  /** Records per second arriving (over about the last second) from which signatures go to the workers (0 = always, when there are workers). */
-  workerThreshold: number;
-  /** Records waiting to be linked before MQTT delivery is paused (backpressure on the broker). */
-  maxQueuedRecords: number;
-  /** How often the keyring is re-read from the store (ms); 0 = only on reloadKeyring(). */
-  keyringReloadMs: number;
-  /** On start, publish every stored ack again (retained), e.g. after the embedded broker restarted. */
-  republishAcks: boolean;
-  /** MQTT 5 shared subscription group ($share/<group>/...), so several server processes split the load. */
-  sharedGroup?: string;
-}
-
-export const DEFAULT_INGEST_SETTINGS: IngestSettings = {
-  batchMs: 5,
-  batchMaxRecords: 500,
-  gapTimeoutMs: 60_000,
-  gapRecheckMs: 1_000,
-  maxHeldPerDevice: 1024,
-  maxPayloadBytes: 256 * 1024,
-  verifyWorkers: 'auto',
-  workerThreshold: 200,
-  maxQueuedRecords: 20_000,
-  keyringReloadMs: 60_000,
-  republishAcks: true,
-};
 
 /** A record as the custody and rules layers get it after its commit. */
 export interface AcceptedRecord extends DecodedRecord {

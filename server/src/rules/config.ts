@@ -4,20 +4,9 @@
  * jurisdiction that sets a value wins. Values are in the units people speak in (hours, minutes, grams,
  * percent); rules convert.
  */
-import {
-  array,
-  fail,
-  integer,
-  MAX_GRAMS,
-  object,
-  ok,
-  optional,
-  STATION_ROLES,
-  string,
-  type Result,
-  type Schema,
-  type StationRole,
-} from '@wastetrail/firmware-protocol';
+import { MAX_GRAMS, STATION_ROLES, type StationRole } from '@wastetrail/firmware-protocol';
+import { checkConfig, ConfigError, fieldPath } from '@wastetrail/runtime';
+import { Type, type Static, type TSchema } from 'typebox';
 import { SEVERITIES, type Severity } from './candidate.ts';
 
 /** ISO weekdays: 1 = Monday ... 7 = Sunday. */
@@ -96,82 +85,100 @@ export const DEFAULT_THRESHOLDS: RuleThresholds = {
   },
 };
 
-type Sections = Omit<RuleThresholds, 'timeZone' | 'deviceSilent' | 'escalation'>;
-/** Any subset of the thresholds. Operating hours are replaced whole, never merged field by field. */
-export type ThresholdOverrides = { timeZone?: string } & { [K in keyof Sections]?: Partial<Sections[K]> } & {
-  deviceSilent?: Partial<RuleThresholds['deviceSilent']>;
-  escalation?: Partial<Record<Severity, Partial<EscalationDelays>>>;
-};
+// ---- The `rules` section of the server config ----
+// Every threshold is optional at every level: what a level leaves out comes from the level above it,
+// and at the top from DEFAULT_THRESHOLDS (so the schema states defaults in words, not as `default`).
 
-/** The configuration as written (JSON or code): defaults over the built-in ones, and per-jurisdiction overrides. */
-export interface RuleConfigInput {
-  defaults?: ThresholdOverrides;
-  /** Keyed by jurisdiction id (a city, district or grid code). */
-  jurisdictions?: Record<string, ThresholdOverrides>;
-}
+const dflt = (v: unknown) => ` Default: ${JSON.stringify(v)}.`;
+const D = DEFAULT_THRESHOLDS;
+const optional = <T extends TSchema>(t: T) => Type.Optional(t);
+const hours = (d: number, description: string) => optional(Type.Number({ exclusiveMinimum: 0, maximum: 24 * 365, 'x-unit': 'hours', description: description + dflt(d) }));
+const minutes = (description: string) => Type.Number({ exclusiveMinimum: 0, maximum: 7 * 24 * 60, 'x-unit': 'minutes', description });
+const percent = (d: number, description: string) => optional(Type.Number({ minimum: 0, maximum: 100, 'x-unit': '%', description: description + dflt(d) }));
+const grams = (d: number, description: string) => optional(Type.Integer({ minimum: 0, maximum: MAX_GRAMS, 'x-unit': 'g', description: description + dflt(d) }));
+const section = <P extends Record<string, TSchema>>(properties: P, description: string) => optional(Type.Object(properties, { additionalProperties: false, description }));
+const clock = Type.String({ pattern: '^(?:(?:[01]\\d|2[0-3]):[0-5]\\d|24:00)$', 'x-expected': 'a time "HH:MM" from 00:00 to 24:00' });
+
+const OperatingHoursSchema = Type.Object(
+  {
+    days: Type.Array(Type.Union([Type.Literal(1), Type.Literal(2), Type.Literal(3), Type.Literal(4), Type.Literal(5), Type.Literal(6), Type.Literal(7)]), { minItems: 1, maxItems: 7, uniqueItems: true, 'x-expected': 'a list of different weekdays, 1 (Monday) to 7 (Sunday), e.g. [1, 2, 3, 4, 5]' }),
+    from: clock,
+    to: clock,
+  },
+  { additionalProperties: false, description: 'Local wall-clock hours on the given weekdays; "from" before "to", which may be "24:00". Replaced whole, never merged.' },
+);
+const delay = optional(Type.Union([minutes('Minutes unacknowledged before the alert goes to this level.'), Type.Null()], { description: 'Minutes unacknowledged before the alert goes to this level; null: it never does.' }));
+
+export const ThresholdOverridesSchema = Type.Object(
+  {
+    timeZone: optional(Type.String({ minLength: 1, maxLength: 64, 'x-expected': 'an IANA time zone such as "Asia/Shanghai"', description: 'Time zone of operating hours and of the mass balance\'s days.' + dflt(D.timeZone) })),
+    storageOverdue: section({ warnHours: hours(D.storageOverdue.warnHours, 'A bag in storage this long: warning.'), criticalHours: hours(D.storageOverdue.criticalHours, 'A bag in storage this long: critical (the regulations allow 48 h).') }, 'Waste kept in temporary storage too long.'),
+    departmentUnsent: section({ hours: hours(D.departmentUnsent.hours, 'A sealed bag not collected from its ward within this time.') }, 'Waste left on the ward.'),
+    collectionOverdue: section({ intervalHours: hours(D.collectionOverdue.intervalHours, 'Longest time between two collections by the disposal unit.') }, 'Collections missed.'),
+    missingInTransit: section({ hours: hours(D.missingInTransit.hours, 'A picked-up bag not weighed in at disposal within this time.') }, 'Waste missing on the road.'),
+    weightDiscrepancy: section(
+      { percent: percent(D.weightDiscrepancy.percent, 'A weight differs when off by more than this share of the earlier weight...'), minGrams: grams(D.weightDiscrepancy.minGrams, '...and by more than this many grams.') },
+      'Weights that change between handovers.',
+    ),
+    clonedTag: section(
+      {
+        maxSpeedKmh: optional(Type.Number({ exclusiveMinimum: 0, maximum: 10_000, 'x-unit': 'km/h', description: 'Faster than this between two places is not one tag travelling.' + dflt(D.clonedTag.maxSpeedKmh) })),
+        clockSkewMinutes: optional(Type.Number({ minimum: 0, maximum: 24 * 60, 'x-unit': 'minutes', description: 'Added to the time between sightings: device clocks drift.' + dflt(D.clonedTag.clockSkewMinutes) })),
+        unknownDistanceMinutes: optional(Type.Number({ minimum: 0, maximum: 24 * 60, 'x-unit': 'minutes', description: 'Where a place has no coordinates: two institutions within this many minutes is a cloned tag.' + dflt(D.clonedTag.unknownDistanceMinutes) })),
+      },
+      'One tag seen in two places it could not have travelled between.',
+    ),
+    deviceSilent: section(
+      {
+        minutes: optional(minutes('Silent minutes, counted inside operating hours only.' + dflt(D.deviceSilent.minutes))),
+        operatingHours: optional(OperatingHoursSchema),
+        stationHours: section(Object.fromEntries(STATION_ROLES.map((r) => [r, optional(OperatingHoursSchema)])) as Record<StationRole, ReturnType<typeof optional<typeof OperatingHoursSchema>>>, 'Hours for stations of a role that keep other hours (a disposal line running all night).'),
+      },
+      'A station that stops reporting during its hours.',
+    ),
+    massBalance: section(
+      {
+        percent: percent(D.massBalance.percent, 'A day does not balance when disposal weighed in this share less than was sealed...'),
+        minGrams: grams(D.massBalance.minGrams, '...and at least this many grams less.'),
+        settleHours: optional(Type.Number({ minimum: 0, maximum: 24 * 90, 'x-unit': 'hours', description: 'A day is judged this long after it ends: the time its waste needs to reach disposal.' + dflt(D.massBalance.settleHours) })),
+        lookbackDays: optional(Type.Integer({ minimum: 1, maximum: 90, 'x-unit': 'days', description: 'Days judged on each run, going back from the newest settled day.' + dflt(D.massBalance.lookbackDays) })),
+      },
+      'Waste sealed in a day against waste weighed in at disposal.',
+    ),
+    sequenceGap: section({ timeoutMinutes: optional(minutes('Ingest waits this long for a missing record before reporting the gap.' + dflt(D.sequenceGap.timeoutMinutes))) }, 'Records missing from a device\'s chain.'),
+    escalation: section(
+      Object.fromEntries(SEVERITIES.map((s) => [s, section({ institutionHeadMinutes: delay, regulatorMinutes: delay }, `Alerts of severity ${s}.` + dflt(D.escalation[s]))])) as Record<Severity, ReturnType<typeof section<{ institutionHeadMinutes: typeof delay; regulatorMinutes: typeof delay }>>>,
+      'How long an unacknowledged alert waits before it goes to the institution head (level 2) and the regulator (level 3).',
+    ),
+  },
+  { additionalProperties: false },
+);
+/** Any subset of the thresholds. Operating hours are replaced whole, never merged field by field. */
+export type ThresholdOverrides = Static<typeof ThresholdOverridesSchema>;
+
+export const RuleConfigSchema = Type.Object(
+  {
+    defaults: optional(Type.Object(ThresholdOverridesSchema.properties, { additionalProperties: false, description: 'Over the built-in defaults, for every jurisdiction.' })),
+    jurisdictions: optional(
+      Type.Record(Type.String(), ThresholdOverridesSchema, {
+        propertyNames: { pattern: '^\\S{1,64}$', 'x-expected': 'a jurisdiction id (no spaces)' },
+        description: 'Keyed by jurisdiction id (a city, district or grid code): overrides for institutions there. A city, district, grid path applies in that order, so the most specific value wins.',
+      }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    default: {},
+    description: 'Rule thresholds (docs/server/rules.md), with per-jurisdiction overrides.',
+    'x-not-here': Object.fromEntries(Object.keys(ThresholdOverridesSchema.properties).map((k) => [k, 'is a threshold: put it under "defaults" (or under a jurisdiction in "jurisdictions")'])),
+  },
+);
+/** The configuration as written (JSON or code). */
+export type RuleConfigInput = Static<typeof RuleConfigSchema>;
 
 export interface RuleConfig {
   defaults: RuleThresholds;
   jurisdictions: ReadonlyMap<string, ThresholdOverrides>;
-}
-
-export interface RuleConfigError {
-  message: string;
-  path?: string;
-}
-
-// ---- Validation, on the same schema combinators as record bodies ----
-
-const invalid = (path: string, expected: string) => fail('INVALID_FIELD', `${path || 'value'} must be ${expected}`, { path });
-
-function decimal(min: number, max: number, { above = false } = {}): Schema<number> {
-  const describe = `a number ${above ? 'above' : 'from'} ${min}${above ? ' and up to' : ' to'} ${max}`;
-  return {
-    describe,
-    check(value, path) {
-      if (typeof value !== 'number' || !Number.isFinite(value) || value > max || (above ? value <= min : value < min)) return invalid(path, describe);
-      return ok(value);
-    },
-  };
-}
-
-function nullable<T>(schema: Schema<T>): Schema<T | null> {
-  return {
-    describe: `${schema.describe} or null`,
-    check: (value, path) => (value === null ? ok(null) : schema.check(value, path)),
-  };
-}
-
-function refine<T>(schema: Schema<T>, test: (v: T) => boolean, describe: string): Schema<T> {
-  return {
-    describe,
-    check(value, path) {
-      const r = schema.check(value, path);
-      if (!r.ok) return r;
-      return test(r.value) ? r : invalid(path, describe);
-    },
-  };
-}
-
-/** Keys are free (jurisdiction ids), values all one schema; kept in a Map so no key can reach a prototype. */
-function keyed<T>(keySchema: Schema<string>, valueSchema: Schema<T>): Schema<Map<string, T>> {
-  const describe = `an object of ${valueSchema.describe}`;
-  return {
-    describe,
-    check(value, path) {
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) return invalid(path, describe);
-      const out = new Map<string, T>();
-      for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
-        const at = path ? `${path}.${key}` : key;
-        const k = keySchema.check(key, at);
-        if (!k.ok) return k;
-        const r = valueSchema.check(v, at);
-        if (!r.ok) return r;
-        out.set(key, r.value);
-      }
-      return ok(out);
-    },
-  };
 }
 
 export function isTimeZone(tz: string): boolean {
@@ -188,77 +195,30 @@ export function clockMinutes(hhmm: string): number {
   return Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 }
 
-const hours = decimal(0, 24 * 365, { above: true });
-const minutes = decimal(0, 7 * 24 * 60, { above: true });
-const percent = decimal(0, 100);
-const grams = integer({ min: 0, max: MAX_GRAMS });
-const clock = string({ pattern: /^(?:(?:[01]\d|2[0-3]):[0-5]\d|24:00)$/, min: 5, max: 5, describe: 'a time "HH:MM" from 00:00 to 24:00' });
-const timeZone = refine(string({ max: 64 }), isTimeZone, 'an IANA time zone such as "Asia/Shanghai"');
-const operatingHours = refine(
-  object({ days: array(integer({ min: 1, max: 7 }), { min: 1, max: 7 }), from: clock, to: clock }, 'operating hours {days, from, to}'),
-  (h) => new Set(h.days).size === h.days.length && clockMinutes(h.from) < clockMinutes(h.to),
-  'operating hours with distinct days (1 = Monday ... 7 = Sunday) and "from" before "to"',
-) as Schema<OperatingHours>;
-const delay = optional(nullable(minutes));
-const escalationDelays = object({ institutionHeadMinutes: delay, regulatorMinutes: delay });
-
-const overridesSchema = object({
-  timeZone: optional(timeZone),
-  storageOverdue: optional(object({ warnHours: optional(hours), criticalHours: optional(hours) })),
-  departmentUnsent: optional(object({ hours: optional(hours) })),
-  collectionOverdue: optional(object({ intervalHours: optional(hours) })),
-  missingInTransit: optional(object({ hours: optional(hours) })),
-  weightDiscrepancy: optional(object({ percent: optional(percent), minGrams: optional(grams) })),
-  clonedTag: optional(
-    object({
-      maxSpeedKmh: optional(decimal(0, 10_000, { above: true })),
-      clockSkewMinutes: optional(decimal(0, 24 * 60)),
-      unknownDistanceMinutes: optional(decimal(0, 24 * 60)),
-    }),
-  ),
-  deviceSilent: optional(
-    object({
-      minutes: optional(minutes),
-      operatingHours: optional(operatingHours),
-      stationHours: optional(object(Object.fromEntries(STATION_ROLES.map((r) => [r, optional(operatingHours)])))),
-    }),
-  ),
-  massBalance: optional(
-    object({
-      percent: optional(percent),
-      minGrams: optional(grams),
-      settleHours: optional(decimal(0, 24 * 90)),
-      lookbackDays: optional(integer({ min: 1, max: 90 })),
-    }),
-  ),
-  sequenceGap: optional(object({ timeoutMinutes: optional(minutes) })),
-  escalation: optional(object(Object.fromEntries(SEVERITIES.map((s) => [s, optional(escalationDelays)])))),
-}) as Schema<ThresholdOverrides>;
-
-const jurisdictionId = string({ pattern: /^\S+$/, max: 64, describe: 'a jurisdiction id (no spaces)' });
-
-const configSchema = object({ defaults: optional(overridesSchema), jurisdictions: optional(keyed(jurisdictionId, overridesSchema)) });
-
-/** Checks a configuration (parsed JSON, or the same shape from code) and fills in the built-in defaults. */
-export function parseRuleConfig(json: unknown): Result<RuleConfig, RuleConfigError> {
-  const r = configSchema.check(json ?? {}, '');
-  if (!r.ok) return { ok: false, error: { message: r.error.message, ...(r.error.path ? { path: r.error.path } : {}) } };
-  return ok({ defaults: mergeThresholds(DEFAULT_THRESHOLDS, r.value.defaults ?? {}), jurisdictions: r.value.jurisdictions ?? new Map() });
+/**
+ * The checked `rules` section with the built-in defaults filled in, after the checks the schema cannot
+ * make (a real time zone, hours that start before they end); `at` is its path in the config.
+ */
+export function readRuleConfig(c: RuleConfigInput, at: string): RuleConfig {
+  checkOverrides(c.defaults ?? {}, fieldPath(at, 'defaults'));
+  // Kept in a Map so no jurisdiction id can reach a prototype.
+  const jurisdictions = new Map(Object.entries(c.jurisdictions ?? {}));
+  for (const [id, o] of jurisdictions) checkOverrides(o, fieldPath(at, `jurisdictions.${id}`));
+  return { defaults: mergeThresholds(DEFAULT_THRESHOLDS, c.defaults ?? {}), jurisdictions };
 }
 
-export class RuleConfigInvalid extends Error {
-  readonly code = 'INVALID_RULE_CONFIG';
-  constructor(message: string) {
-    super(message);
-    this.name = 'RuleConfigInvalid';
-  }
-}
-
-/** parseRuleConfig for configuration written in code: throws RuleConfigInvalid. */
+/** Rule configuration written in code (tests, the demo): the same schema and checks; throws ConfigError. */
 export function ruleConfig(input: RuleConfigInput = {}): RuleConfig {
-  const r = parseRuleConfig(input);
-  if (!r.ok) throw new RuleConfigInvalid(r.error.message);
-  return r.value;
+  return readRuleConfig(checkConfig(RuleConfigSchema, input), '');
+}
+
+function checkOverrides(o: ThresholdOverrides, at: string): void {
+  if (o.timeZone !== undefined && !isTimeZone(o.timeZone)) throw ConfigError.at(fieldPath(at, 'timeZone'), `must be an IANA time zone such as "Asia/Shanghai", got ${JSON.stringify(o.timeZone)}`);
+  const hoursAt = (h: { from: string; to: string } | undefined, field: string) => {
+    if (h && clockMinutes(h.from) >= clockMinutes(h.to)) throw ConfigError.at(fieldPath(at, field), `"from" must be before "to", got from ${JSON.stringify(h.from)} to ${JSON.stringify(h.to)}`);
+  };
+  hoursAt(o.deviceSilent?.operatingHours, 'deviceSilent.operatingHours');
+  for (const [role, h] of Object.entries(o.deviceSilent?.stationHours ?? {})) hoursAt(h, `deviceSilent.stationHours.${role}`);
 }
 
 export function mergeThresholds(base: RuleThresholds, o: ThresholdOverrides): RuleThresholds {

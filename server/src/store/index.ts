@@ -3,4 +3,5 @@ export * from './repository.ts';
 export * from './vocabulary.ts';
 export { openSqliteStore, SQLITE_MIGRATIONS_DIR, type SqliteStore, type SqliteStoreOptions, type SqliteDatabase } from './sqlite.ts';
 export { openPgStore, PG_MIGRATIONS_DIR, type PgStore, type PgStoreOptions, type PgDatabase } from './pg.ts';
-export { openStore, type StorageConfig } from './open.ts';
+export { openStore } from './open.ts';
+export { readStorageSettings, StorageSettingsSchema, type StorageConfig } from './settings.ts';

@@ -4,10 +4,7 @@
  * the native SQLite driver).
  */
 import type { CustodyStore } from './repository.ts';
-
-export type StorageConfig =
-  | { driver: 'sqlite'; file: string; synchronous: 'normal' | 'full' }
-  | { driver: 'postgres'; url: string; schema: string; poolSize: number };
+import type { StorageConfig } from './settings.ts';
 
 export async function openStore(storage: StorageConfig): Promise<CustodyStore> {
   if (storage.driver === 'sqlite') return (await import('./sqlite.ts')).openSqliteStore(storage.file, { synchronous: storage.synchronous });

@@ -4,6 +4,8 @@
  * configurable (`supervision.violations` in the server config); docs/server/supervision.md explains the
  * defaults.
  */
+import { ConfigError } from '@wastetrail/runtime';
+import { Type, type Static } from 'typebox';
 import { RULE_IDS } from '../rules/candidate.ts';
 
 export interface ViolationType {
@@ -40,43 +42,29 @@ export const RULE_VIOLATION_CODES: readonly string[] = RULE_IDS;
 
 export const VIOLATION_CODE_PATTERN = /^[a-z][a-z0-9-]{0,63}$/;
 
+/** A new violation type, or new names or points for one: `supervision.violations.<code>` in the config. */
+export const ViolationTypeSchema = Type.Object(
+  {
+    points: Type.Integer({ minimum: MIN_POINTS, maximum: MAX_POINTS }),
+    en: Type.Optional(Type.String({ pattern: '\\S', 'x-expected': 'a non-empty name', description: 'Its name in English.' })),
+    zh: Type.Optional(Type.String({ pattern: '\\S', 'x-expected': 'a non-empty name', description: 'Its name in Chinese.' })),
+  },
+  { additionalProperties: false, 'x-expected': '{ "points": 1 to 12, "en": "name", "zh": "名称" }' },
+);
 /** A configured entry: a number replaces the default's points; an object defines a new type (or renames one). */
-export type ViolationOverride = number | { points: number; en?: string; zh?: string };
-
-export class ViolationTableError extends Error {
-  readonly field: string;
-  constructor(field: string, message: string) {
-    super(`${field}: ${message}`);
-    this.name = 'ViolationTableError';
-    this.field = field;
-  }
-}
+export type ViolationOverride = number | Static<typeof ViolationTypeSchema>;
 
 /**
- * The table with the configured overrides applied. Throws ViolationTableError naming the code at fault:
- * points outside 1..12, a malformed code, a new code without both names.
+ * The table with the configured overrides (already checked against the schema) applied. A new code needs
+ * both its names: a ConfigError names it under `at`.
  */
-export function violationTable(overrides: Readonly<Record<string, unknown>> = {}): ViolationType[] {
+export function violationTable(overrides: Readonly<Record<string, ViolationOverride>> = {}, at = 'violations'): ViolationType[] {
   const table = new Map(DEFAULT_VIOLATIONS.map((v) => [v.code, { ...v, name: { ...v.name } }]));
-  for (const [code, raw] of Object.entries(overrides)) {
-    if (!VIOLATION_CODE_PATTERN.test(code)) throw new ViolationTableError(code, 'a violation code is lower-case letters, digits and "-", e.g. "sharps-unboxed"');
+  for (const [code, o] of Object.entries(overrides)) {
     const known = table.get(code);
-    let points: unknown;
-    let en: unknown;
-    let zh: unknown;
-    if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
-      const o = raw as Record<string, unknown>;
-      for (const k of Object.keys(o)) if (!['points', 'en', 'zh'].includes(k)) throw new ViolationTableError(`${code}.${k}`, 'is not a setting here; the settings are "points", "en", "zh"');
-      ({ points, en, zh } = o);
-    } else points = raw;
-    if (typeof points !== 'number' || !Number.isSafeInteger(points) || points < MIN_POINTS || points > MAX_POINTS) {
-      throw new ViolationTableError(code, `points must be a whole number from ${MIN_POINTS} to ${MAX_POINTS}, got ${JSON.stringify(points) ?? 'nothing'}`);
-    }
-    for (const [k, v] of [['en', en], ['zh', zh]] as const) {
-      if (v !== undefined && (typeof v !== 'string' || v.trim() === '')) throw new ViolationTableError(`${code}.${k}`, 'must be a non-empty name');
-    }
-    if (!known && (en === undefined || zh === undefined)) throw new ViolationTableError(code, 'a new violation type needs { "points", "en", "zh" } (its names in English and Chinese)');
-    table.set(code, { code, points, name: { en: (en as string | undefined) ?? known!.name.en, zh: (zh as string | undefined) ?? known!.name.zh } });
+    const { points, en, zh } = typeof o === 'number' ? { points: o, en: undefined, zh: undefined } : o;
+    if (!known && (en === undefined || zh === undefined)) throw ConfigError.at(`${at}.${code}`, 'a new violation type needs { "points", "en", "zh" } (its names in English and Chinese)');
+    table.set(code, { code, points, name: { en: en ?? known!.name.en, zh: zh ?? known!.name.zh } });
   }
   return [...table.values()];
 }

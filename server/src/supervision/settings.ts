@@ -1,9 +1,10 @@
 /**
  * The supervision settings: the points table, the windows and weights of the risk formula, what each
- * risk class means for inspections. `supervision` in the server config (server/config/example.jsonc);
- * parseSupervisionSettings validates it and names the field at fault.
+ * risk class means for inspections: `supervision` in the server config, its schema below.
  */
-import { DEFAULT_VIOLATIONS, violationTable, ViolationTableError, type ViolationType } from './points.ts';
+import { ConfigError, fieldPath } from '@wastetrail/runtime';
+import { Type, type Static, type TSchema } from 'typebox';
+import { DEFAULT_VIOLATIONS, MAX_POINTS, MIN_POINTS, VIOLATION_CODE_PATTERN, violationTable, ViolationTypeSchema, type ViolationType } from './points.ts';
 
 export const RISK_CLASSES = ['A', 'B', 'C', 'D'] as const;
 export type RiskClass = (typeof RISK_CLASSES)[number];
@@ -43,75 +44,45 @@ export const DEFAULT_SUPERVISION: SupervisionSettings = {
   inspectorsPerInstitution: 2,
 };
 
-export class SupervisionSettingsError extends Error {
-  /** The field under `supervision`, e.g. `classThresholds.C`. */
-  readonly field: string;
-  constructor(field: string, message: string) {
-    super(`${field}: ${message}`);
-    this.name = 'SupervisionSettingsError';
-    this.field = field;
-  }
-}
+const classes = <T extends TSchema>(of: (c: RiskClass) => T, description: string) =>
+  Type.Object(Object.fromEntries(RISK_CLASSES.map((c) => [c, of(c)])) as Record<RiskClass, T>, { additionalProperties: false, default: {}, description });
+const D = DEFAULT_SUPERVISION;
 
-const FIELDS = ['violations', 'pointsWindowDays', 'alertWindowDays', 'minBagsForRate', 'alertPointsPer1000Bags', 'alertTermCap', 'classThresholds', 'inspectionsPerYear', 'drawWeights', 'inspectorsPerInstitution'];
+/** The `supervision` section of the server config (docs/server/supervision.md). */
+export const SupervisionSettingsSchema = Type.Object(
+  {
+    violations: Type.Record(Type.String(), Type.Union([Type.Integer({ minimum: MIN_POINTS, maximum: MAX_POINTS, description: "Replaces the type's default points." }), ViolationTypeSchema]), {
+      default: {},
+      propertyNames: { pattern: VIOLATION_CODE_PATTERN.source, 'x-expected': 'a violation code: lower-case letters, digits and "-", e.g. "sharps-unboxed"' },
+      description: 'The points table over the defaults: a number replaces a type\'s points (1 to 12); a new type needs { "points", "en", "zh" }.',
+    }),
+    pointsWindowDays: Type.Integer({ minimum: 1, maximum: 3650, default: D.pointsWindowDays, 'x-unit': 'days', description: 'Confirmed violations count for this many days after confirmation.' }),
+    alertWindowDays: Type.Integer({ minimum: 1, maximum: 3650, default: D.alertWindowDays, 'x-unit': 'days', description: 'Alerts opened, and bags sealed, in this many days make the alert rate.' }),
+    minBagsForRate: Type.Integer({ minimum: 1, maximum: 1_000_000, default: D.minBagsForRate, 'x-unit': 'bags', description: "The alert rate's denominator is at least this many bags." }),
+    alertPointsPer1000Bags: Type.Number({ minimum: 0, maximum: 100, default: D.alertPointsPer1000Bags, description: 'Score points per alert per 1000 bags.' }),
+    alertTermCap: Type.Number({ minimum: 0, maximum: 1000, default: D.alertTermCap, description: 'The alert term adds at most this much to the score: only confirmed violations make class D alone.' }),
+    classThresholds: Type.Object(
+      {
+        B: Type.Number({ minimum: 0, maximum: 1000, default: D.classThresholds.B }),
+        C: Type.Number({ minimum: 0, maximum: 1000, default: D.classThresholds.C }),
+        D: Type.Number({ minimum: 0, maximum: 1000, default: D.classThresholds.D }),
+      },
+      { additionalProperties: false, default: {}, description: 'The lowest score of classes B, C and D (A below B); they must rise.' },
+    ),
+    inspectionsPerYear: classes((c) => Type.Integer({ minimum: 0, maximum: 366, default: D.inspectionsPerYear[c] }), 'Inspections a year an institution of each risk class gets.'),
+    drawWeights: classes((c) => Type.Integer({ minimum: 1, maximum: 1000, default: D.drawWeights[c] }), 'Weights of each risk class in the inspection draw (whole numbers).'),
+    inspectorsPerInstitution: Type.Integer({ minimum: 1, maximum: 10, default: D.inspectorsPerInstitution, description: 'Inspectors drawn for each inspection.' }),
+  },
+  { additionalProperties: false, default: {}, description: 'Bad-practice points, risk classes and the inspection draw (docs/server/supervision.md).' },
+);
+export type SupervisionSettingsInput = Static<typeof SupervisionSettingsSchema>;
 
-/** The `supervision` object of the config (undefined: the defaults). Throws SupervisionSettingsError. */
-export function parseSupervisionSettings(raw: unknown): SupervisionSettings {
-  if (raw === undefined) return { ...DEFAULT_SUPERVISION };
-  const o = object(raw, '(supervision)');
-  for (const k of Object.keys(o)) if (!FIELDS.includes(k)) throw new SupervisionSettingsError(k, `is not a setting here; the settings are ${FIELDS.map((f) => `"${f}"`).join(', ')}`);
-  const d = DEFAULT_SUPERVISION;
-  let violations: ViolationType[];
-  try {
-    violations = violationTable(o.violations === undefined ? {} : object(o.violations, 'violations'));
-  } catch (e) {
-    if (e instanceof ViolationTableError) throw new SupervisionSettingsError(`violations.${e.field}`, e.message.slice(e.field.length + 2));
-    throw e;
-  }
-  const thresholdsRaw = o.classThresholds === undefined ? {} : object(o.classThresholds, 'classThresholds');
-  only(thresholdsRaw, 'classThresholds', ['B', 'C', 'D']);
-  const classThresholds = {
-    B: num(thresholdsRaw.B, 'classThresholds.B', d.classThresholds.B, { min: 0, max: 1000 }),
-    C: num(thresholdsRaw.C, 'classThresholds.C', d.classThresholds.C, { min: 0, max: 1000 }),
-    D: num(thresholdsRaw.D, 'classThresholds.D', d.classThresholds.D, { min: 0, max: 1000 }),
-  };
-  if (!(classThresholds.B < classThresholds.C && classThresholds.C < classThresholds.D)) {
-    throw new SupervisionSettingsError('classThresholds', `must rise from B to C to D, got B ${classThresholds.B}, C ${classThresholds.C}, D ${classThresholds.D}`);
-  }
-  const perClass = (key: 'inspectionsPerYear' | 'drawWeights', bounds: { min: number; max: number }) => {
-    const r = o[key] === undefined ? {} : object(o[key], key);
-    only(r, key, RISK_CLASSES);
-    const out = {} as Record<RiskClass, number>;
-    for (const c of RISK_CLASSES) out[c] = num(r[c], `${key}.${c}`, d[key][c], { ...bounds, integer: true });
-    return out;
-  };
-  return {
-    violations,
-    pointsWindowDays: num(o.pointsWindowDays, 'pointsWindowDays', d.pointsWindowDays, { min: 1, max: 3650, integer: true }),
-    alertWindowDays: num(o.alertWindowDays, 'alertWindowDays', d.alertWindowDays, { min: 1, max: 3650, integer: true }),
-    minBagsForRate: num(o.minBagsForRate, 'minBagsForRate', d.minBagsForRate, { min: 1, max: 1_000_000, integer: true }),
-    alertPointsPer1000Bags: num(o.alertPointsPer1000Bags, 'alertPointsPer1000Bags', d.alertPointsPer1000Bags, { min: 0, max: 100 }),
-    alertTermCap: num(o.alertTermCap, 'alertTermCap', d.alertTermCap, { min: 0, max: 1000 }),
-    classThresholds,
-    inspectionsPerYear: perClass('inspectionsPerYear', { min: 0, max: 366 }),
-    drawWeights: perClass('drawWeights', { min: 1, max: 1000 }),
-    inspectorsPerInstitution: num(o.inspectorsPerInstitution, 'inspectorsPerInstitution', d.inspectorsPerInstitution, { min: 1, max: 10, integer: true }),
-  };
-}
-
-function object(v: unknown, field: string): Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new SupervisionSettingsError(field, `must be an object { ... }, got ${JSON.stringify(v)}`);
-  return v as Record<string, unknown>;
-}
-
-function only(o: Record<string, unknown>, field: string, known: readonly string[]): void {
-  for (const k of Object.keys(o)) if (!known.includes(k)) throw new SupervisionSettingsError(`${field}.${k}`, `is not a setting here; the settings are ${known.map((x) => `"${x}"`).join(', ')}`);
-}
-
-function num(v: unknown, field: string, fallback: number, o: { min: number; max: number; integer?: boolean }): number {
-  if (v === undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < o.min || v > o.max || (o.integer && !Number.isSafeInteger(v))) {
-    throw new SupervisionSettingsError(field, `must be a ${o.integer ? 'whole ' : ''}number from ${o.min} to ${o.max}, got ${JSON.stringify(v) ?? 'nothing'}; the default is ${fallback}`);
-  }
-  return v;
+/**
+ * The checked `supervision` section as the supervision code uses it, after the checks the schema cannot
+ * make (classes that rise, names of new violation types); `at` is its path in the config.
+ */
+export function readSupervisionSettings(c: SupervisionSettingsInput, at: string): SupervisionSettings {
+  const { B, C, D: d } = c.classThresholds;
+  if (!(B < C && C < d)) throw ConfigError.at(fieldPath(at, 'classThresholds'), `must rise from B to C to D, got B ${B}, C ${C}, D ${d}`);
+  return { ...c, violations: violationTable(c.violations, fieldPath(at, 'violations')) };
 }

@@ -68,10 +68,10 @@ describe('wastetrail server --config', () => {
     writeFileSync(join(dir, 'server.jsonc'), `{ "ingest": { "batchMs": "5" } }`);
     const s = start(join(dir, 'server.jsonc'));
     expect(await s.exited).toBe(2);
-    expect(s.stderr()).toContain('ingest.batchMs');
+    expect(s.stderr()).toBe(`wastetrail server: ${join(dir, 'server.jsonc')}: ingest.batchMs: must be a whole number from 1 to 10000 (ms); the default is 5, got "5"\n`);
     writeFileSync(join(dir, 'server.jsonc'), `{ "rules": { "storageOverdue": { "criticalHours": "two days" } } }`);
     const r = start(join(dir, 'server.jsonc'));
     expect(await r.exited).toBe(2);
-    expect(r.stderr()).toMatch(/rules: .*storageOverdue/);
+    expect(r.stderr()).toMatch(/: rules\.storageOverdue: is a threshold: put it under "defaults" \(or under a jurisdiction in "jurisdictions"\)\n$/);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_THRESHOLDS, parseRuleConfig, resolveThresholds, ruleConfig, ruleLookbackMs, RuleConfigInvalid, sequenceGapExpired } from '../../src/rules/index.ts';
+import { ConfigError } from '@wastetrail/runtime';
+import { DEFAULT_THRESHOLDS, resolveThresholds, ruleConfig, ruleLookbackMs, sequenceGapExpired } from '../../src/rules/index.ts';
 
 describe('rule thresholds', () => {
   it('default to the regulations and local rules in domain.md', () => {
@@ -48,30 +49,37 @@ describe('rule thresholds', () => {
     expect(t.escalation.critical).toEqual(DEFAULT_THRESHOLDS.escalation.critical);
   });
 
-  it('refuse what cannot be right, naming the field', () => {
+  it('refuse what cannot be right, naming the field, what it must be and what was given', () => {
     const bad = (json: unknown) => {
-      const r = parseRuleConfig(json);
-      if (r.ok) throw new Error('expected a refusal');
-      return r.error;
+      try {
+        ruleConfig(json as Parameters<typeof ruleConfig>[0]);
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        return e as ConfigError;
+      }
+      throw new Error('expected a refusal');
     };
-    expect(bad({ defaults: { storageOverdue: { warnHours: -1 } } }).path).toBe('defaults.storageOverdue.warnHours');
-    expect(bad({ defaults: { storageOverdue: { warnHours: 0 } } }).path).toBe('defaults.storageOverdue.warnHours');
-    expect(bad({ defaults: { storageOverdue: { warnHours: '36' } } }).message).toMatch(/number/);
-    expect(bad({ defaults: { storageOverdue: { warnHour: 36 } } }).path).toBe('defaults.storageOverdue.warnHour');
-    expect(bad({ defaults: { timeZone: 'Mars/Olympus' } }).path).toBe('defaults.timeZone');
-    expect(bad({ defaults: { deviceSilent: { operatingHours: { days: [1], from: '18:00', to: '08:00' } } } }).message).toMatch(/before/);
-    expect(bad({ defaults: { deviceSilent: { operatingHours: { days: [1, 1], from: '08:00', to: '18:00' } } } }).message).toMatch(/distinct/);
-    expect(bad({ defaults: { deviceSilent: { operatingHours: { days: [8], from: '08:00', to: '18:00' } } } }).path).toBe('defaults.deviceSilent.operatingHours.days[0]');
-    expect(bad({ defaults: { deviceSilent: { operatingHours: { days: [1], from: '8:00', to: '18:00' } } } }).path).toBe('defaults.deviceSilent.operatingHours.from');
-    expect(bad({ defaults: { weightDiscrepancy: { minGrams: 12.5 } } }).path).toBe('defaults.weightDiscrepancy.minGrams');
-    expect(bad({ jurisdictions: { '330100 330106': {} } }).path).toBe('jurisdictions.330100 330106');
-    expect(bad({ jurisdictions: { '330100': { massBalance: { lookbackDays: 0 } } } }).path).toBe('jurisdictions.330100.massBalance.lookbackDays');
-    expect(() => ruleConfig({ defaults: { missingInTransit: { hours: Number.NaN } } })).toThrow(RuleConfigInvalid);
+    const hours = (d: string) => bad({ defaults: { deviceSilent: { operatingHours: JSON.parse(d) } } });
+    expect(bad({ defaults: { storageOverdue: { warnHours: -1 } } }).message).toBe('defaults.storageOverdue.warnHours: must be a number above 0 and at most 8760 (hours), got -1');
+    expect(bad({ defaults: { storageOverdue: { warnHours: 0 } } }).field).toBe('defaults.storageOverdue.warnHours');
+    expect(bad({ defaults: { storageOverdue: { warnHours: '36' } } }).message).toMatch(/^defaults\.storageOverdue\.warnHours: must be a number .*, got "36"$/);
+    expect(bad({ defaults: { storageOverdue: { warnHour: 36 } } }).message).toBe('defaults.storageOverdue.warnHour: is not a setting here; the settings are "warnHours", "criticalHours"');
+    expect(bad({ defaults: { timeZone: 'Mars/Olympus' } }).message).toBe('defaults.timeZone: must be an IANA time zone such as "Asia/Shanghai", got "Mars/Olympus"');
+    expect(hours('{ "days": [1], "from": "18:00", "to": "08:00" }').message).toBe('defaults.deviceSilent.operatingHours: "from" must be before "to", got from "18:00" to "08:00"');
+    expect(hours('{ "days": [1, 1], "from": "08:00", "to": "18:00" }').message).toMatch(/^defaults\.deviceSilent\.operatingHours\.days: must be a list of different weekdays, 1 \(Monday\) to 7 \(Sunday\).*, got \[1,1\]$/);
+    expect(hours('{ "days": [8], "from": "08:00", "to": "18:00" }').field).toBe('defaults.deviceSilent.operatingHours.days[0]');
+    expect(hours('{ "days": [1], "from": "8:00", "to": "18:00" }').message).toBe('defaults.deviceSilent.operatingHours.from: must be a time "HH:MM" from 00:00 to 24:00, got "8:00"');
+    expect(bad({ jurisdictions: { x: { deviceSilent: { stationHours: { disposal: { days: [1], from: '20:00', to: '06:00' } } } } } }).field).toBe('jurisdictions.x.deviceSilent.stationHours.disposal');
+    expect(bad({ defaults: { weightDiscrepancy: { minGrams: 12.5 } } }).message).toMatch(/^defaults\.weightDiscrepancy\.minGrams: must be a whole number from 0 to 10000000 \(g\), got 12\.5$/);
+    expect(bad({ jurisdictions: { '330100 330106': {} } }).message).toBe('jurisdictions.330100 330106: is not a valid name here; a name must be a jurisdiction id (no spaces)');
+    expect(bad({ jurisdictions: { '330100': { massBalance: { lookbackDays: 0 } } } }).message).toBe('jurisdictions.330100.massBalance.lookbackDays: must be a whole number from 1 to 90 (days), got 0');
+    expect(bad({ defaults: { escalation: { warning: { regulatorMinutes: 'never' } } } }).message).toMatch(/^defaults\.escalation\.warning\.regulatorMinutes: must be a number above 0 .*, or null, got "never"$/);
+    expect(bad({ defaults: { missingInTransit: { hours: Number.NaN } } }).field).toBe('defaults.missingInTransit.hours');
   });
 
   it('accepts an empty file, and a "24:00" end of day', () => {
-    expect(parseRuleConfig(undefined).ok).toBe(true);
-    expect(parseRuleConfig({ defaults: { deviceSilent: { operatingHours: { days: [7], from: '00:00', to: '24:00' } } } }).ok).toBe(true);
+    expect(ruleConfig(undefined).defaults).toEqual(DEFAULT_THRESHOLDS);
+    expect(ruleConfig({ defaults: { deviceSilent: { operatingHours: { days: [7], from: '00:00', to: '24:00' } } } }).defaults.deviceSilent.operatingHours.to).toBe('24:00');
   });
 
   it('tell the server how far back trails must reach, and ingest when a gap has waited long enough', () => {

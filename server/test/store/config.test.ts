@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadServerConfig, parseServerConfig, ServerConfigError } from '../../src/config/index.ts';
+import { ConfigError, DEFAULT_LOG_SETTINGS } from '@wastetrail/runtime';
+import { DEFAULT_LIMITS } from '@wastetrail/gateway';
+import { loadServerConfig, parseServerConfig } from '../../src/config/index.ts';
 import { DEFAULT_INGEST_SETTINGS } from '../../src/ingest/index.ts';
 
 const EXAMPLE = new URL('../../config/example.jsonc', import.meta.url).pathname;
@@ -13,20 +15,13 @@ describe('the server config file', () => {
     const base = new URL('../../config/', import.meta.url).pathname;
     expect(c.dataDir).toBe(join(base, 'data'));
     expect(c.storage).toEqual({ driver: 'sqlite', file: join(base, 'data', 'wastetrail.db'), synchronous: 'normal' });
-    expect(c.mqtt).toEqual({ mode: 'embedded', gateway: { tcp: { port: 1883 }, limits: { maxPayloadBytes: 262144, rate: { messagesPerSecond: 50, burst: 500 } } } });
+    expect(c.mqtt).toEqual({ mode: 'embedded', gateway: { tcp: { port: 1883 }, server: { username: 'wastetrail_server' }, authSkewMs: 300_000, limits: DEFAULT_LIMITS } });
     expect(c.ingest).toEqual(DEFAULT_INGEST_SETTINGS);
     expect(c.http).toEqual({ host: '127.0.0.1', port: 8080 });
-    expect(c).toMatchObject({ demo: false, log: { level: 'info', destination: 'stderr', format: 'json' } });
-    expect(parseServerConfig('{}', base)).toMatchObject({ storage: c.storage, ingest: c.ingest, http: c.http, mqtt: { mode: 'embedded', gateway: {} } });
-  });
-
-  it('reads the log section: a log file relative to the config file', () => {
-    expect(parseServerConfig('{ "log": { "level": "debug", "destination": "log/server.jsonl", "format": "pretty" } }', '/etc/wastetrail').log).toEqual({
-      level: 'debug',
-      destination: '/etc/wastetrail/log/server.jsonl',
-      format: 'pretty',
-    });
-    expect(parseServerConfig('{ "log": { "destination": "stdout" } }', '/etc/wastetrail').log).toEqual({ level: 'info', destination: 'stdout', format: 'json' });
+    expect(c.alerting).toEqual({ tickMs: 60_000 });
+    expect(c).toMatchObject({ demo: false, log: DEFAULT_LOG_SETTINGS });
+    const { file: _file, ...fromExample } = c;
+    expect(parseServerConfig('{}', base)).toEqual(fromExample);
   });
 
   it('reads an external broker with a shared subscription group and a password file', () => {
@@ -52,34 +47,37 @@ describe('the server config file', () => {
     expect(c.storage).toEqual({ driver: 'postgres', url: 'postgres://wastetrail@db:5432/wastetrail', schema: 'wastetrail', poolSize: 10 });
   });
 
-  it('names the field and the fix in every error', () => {
+  it('names the field, what it must be and what was given in every error', () => {
     const bad: Array<[string, RegExp]> = [
-      ['{ "ingest": { "batchMs": "5" } }', /^ingest\.batchMs: must be a whole number from 1 to 10000 \(milliseconds\), got "5"; the default is 5$/],
+      ['{ "ingest": { "batchMs": "5" } }', /^ingest\.batchMs: must be a whole number from 1 to 10000 \(ms\); the default is 5, got "5"$/],
       ['{ "ingest": { "batchSize": 5 } }', /^ingest\.batchSize: is not a setting here; the settings are "batchMs", /],
-      ['{ "ingest": { "verifyWorkers": "many" } }', /^ingest\.verifyWorkers: must be "auto" or a number/],
-      ['{ "http": { "port": 70000 } }', /^http\.port: must be a whole number from 0 to 65535/],
-      ['{ "demo": "yes" }', /^demo: must be true or false \(no quotes\), got "yes"$/],
+      ['{ "ingest": { "verifyWorkers": "many" } }', /^ingest\.verifyWorkers: must be "auto" or a number of worker threads from 0 to 256 \(0 verifies on the main thread\); the default is "auto", got "many"$/],
+      ['{ "http": { "port": 70000 } }', /^http\.port: must be a whole number from 0 to 65535; the default is 8080, got 70000$/],
+      ['{ "demo": "yes" }', /^demo: must be true or false \(no quotes\); the default is false, got "yes"$/],
+      ['{ "logLevel": "info" }', /^logLevel: is now "log": \{ "level": "info" \}/],
+      ['{ "mqtt": { "gateway": { "log": { "level": "debug" } } } }', /^mqtt\.gateway\.log: the gateway logs through the server: set the top-level "log"$/],
+      ['{ "mqtt": { "gateway": { "metrics": { "port": 9464 } } } }', /^mqtt\.gateway\.metrics: is not a setting here; /],
+      ['{ "log": { "level": "verbose" } }', /^log\.level: must be one of "fatal", "error", "warn", "info", "debug", "trace", "silent"; the default is "info", got "verbose"$/],
       ['{ "storage": { "driver": "mysql" } }', /^storage\.driver: must be one of "sqlite", "postgres", got "mysql"$/],
-      ['{ "storage": { "driver": "postgres" } }', /^storage\.url: is required; e\.g\. "url": "postgres:\/\//],
+      ['{ "storage": { "driver": "postgres" } }', /^storage\.url: is required; must be a URL like "postgres:\/\/user@host:5432\/database"/],
       ['{ "storage": { "driver": "postgres", "url": "postgres://h/db", "file": "x.db" } }', /^storage\.file: is not a setting here; the settings are "driver", "url", "schema", "poolSize"$/],
-      ['{ "storage": { "driver": "postgres", "url": "postgres://h/db", "schema": "Bad-Name" } }', /^storage\.schema: must be a lower-case SQL identifier/],
-      ['{ "mqtt": { "mode": "external" } }', /^mqtt\.url: is required; e\.g\. "url": "mqtt:\/\/127\.0\.0\.1:1883"$/],
-      ['{ "mqtt": { "mode": "external", "url": "localhost:1883" } }', /^mqtt\.url: must be a broker URL/],
-      ['{ "mqtt": { "mode": "external", "url": "mqtt://h", "clientId": "server-1" } }', /^mqtt\.clientId: must not look like a device id/],
-      ['{ "mqtt": { "sharedGroup": "ingest" } }', /^mqtt\.sharedGroup: needs an external broker .* set "mode": "external"/],
+      ['{ "storage": { "driver": "postgres", "url": "postgres://h/db", "schema": "Bad-Name" } }', /^storage\.schema: must be a lower-case SQL identifier, e\.g\. "wastetrail"; the default is "public", got "Bad-Name"$/],
+      ['{ "mqtt": { "mode": "external" } }', /^mqtt\.url: is required; must be a broker URL such as "mqtt:\/\/127\.0\.0\.1:1883" \(mqtt, mqtts, ws or wss\)$/],
+      ['{ "mqtt": { "mode": "external", "url": "localhost:1883" } }', /^mqtt\.url: must be a broker URL such as .*, got "localhost:1883"$/],
+      ['{ "mqtt": { "mode": "external", "url": "mqtt://h", "clientId": "server-1" } }', /^mqtt\.clientId: must not look like a device id .*got "server-1"$/],
+      ['{ "mqtt": { "mode": "external", "url": "mqtt://h", "password": "a", "passwordFile": "b" } }', /^mqtt\.passwordFile: give either "password" or "passwordFile", not both$/],
+      ['{ "mqtt": { "sharedGroup": "ingest" } }', /^mqtt\.sharedGroup: needs an external broker .* set "mode": "external" and "url"$/],
       ['{ "mqtt": { "gateway": { "keyringFile": "k.json" } } }', /^mqtt\.gateway\.keyringFile: the server keeps the keyring in its store/],
-      ['{ "mqtt": { "gateway": { "log": { "level": "debug" } } } }', /^mqtt\.gateway\.log: the embedded gateway logs through the server's top-level "log"/],
-      ['{ "logLevel": "info" }', /^logLevel: is not a setting here/],
-      ['{ "log": { "level": "verbose" } }', /^log\.level: must be one of "fatal", "error", "warn", "info", "debug", "trace", "silent", got "verbose"/],
-      ['{ "log": { "format": "text" } }', /^log\.format: must be one of "json", "pretty"/],
-      ['{ "mqtt": { "gateway": { "tcp": { "port": -1 } } } }', /^mqtt\.gateway: tcp\.port must be an integer from 0 to 65535, got -1/],
+      ['{ "mqtt": { "gateway": { "tcp": { "port": -1 } } } }', /^mqtt\.gateway\.tcp\.port: must be a whole number from 0 to 65535, got -1$/],
+      ['{ "mqtt": { "gateway": { "server": { "username": "ingest-1" } } } }', /^mqtt\.gateway\.server\.username: must not look like a device id/],
       ['{ "mqtt": { "mode": "external", "url": "mqtt://h", "passwordFile": "nope" } }', /^mqtt\.passwordFile: cannot read .*nope/],
-      ['[1]', /^the config must be an object/],
+      ['{ "alerting": { "tickMs": 10 } }', /^alerting\.tickMs: must be a whole number from 100 to 3600000 \(ms\); the default is 60000, got 10$/],
+      ['[1]', /^the config: must be an object \{ \.\.\. \}, got \[1\]$/],
       ['{ "http": { "port": 8080 }\n  "demo": true }', /^line 2, column 3: CommaExpected; the file must be JSON/],
     ];
     for (const [text, message] of bad) {
       const run = () => parseServerConfig(text, tmpdir());
-      expect(run, text).toThrow(ServerConfigError);
+      expect(run, text).toThrow(ConfigError);
       expect(run, text).toThrow(message);
     }
   });

@@ -1,9 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { loadServerConfig, parseServerConfig, ServerConfigError } from '../../src/config/index.ts';
+import { ConfigError } from '@wastetrail/runtime';
+import { loadServerConfig, parseServerConfig } from '../../src/config/index.ts';
 import { RULE_IDS } from '../../src/rules/candidate.ts';
-import { classOfScore, creditFormula, DEFAULT_SUPERVISION, DEFAULT_VIOLATIONS, parseSupervisionSettings, riskOf, SupervisionSettingsError, violationTable } from '../../src/supervision/index.ts';
+import { classOfScore, creditFormula, DEFAULT_SUPERVISION, DEFAULT_VIOLATIONS, riskOf, violationTable } from '../../src/supervision/index.ts';
 
 const S = DEFAULT_SUPERVISION;
+/** The supervision section as the server reads it from its config. */
+const supervision = (section: unknown) => parseServerConfig(JSON.stringify({ supervision: section }), '/tmp').supervision;
+const refusal = (section: unknown) => {
+  try {
+    supervision(section);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as ConfigError).message;
+  }
+  throw new Error(`accepted: ${JSON.stringify(section)}`);
+};
 const EXAMPLE = new URL('../../config/example.jsonc', import.meta.url).pathname;
 
 describe('the points table', () => {
@@ -23,10 +35,11 @@ describe('the points table', () => {
     const t = violationTable({ 'storage-overdue': 5, 'sharps-unboxed': { points: 3, en: 'Sharps not boxed', zh: '锐器未入利器盒' } });
     expect(t.find((v) => v.code === 'storage-overdue')).toMatchObject({ points: 5, name: { zh: '医疗废物暂存超时' } });
     expect(t.at(-1)).toEqual({ code: 'sharps-unboxed', points: 3, name: { en: 'Sharps not boxed', zh: '锐器未入利器盒' } });
-    expect(() => violationTable({ 'storage-overdue': 13 })).toThrow(/storage-overdue: points must be a whole number from 1 to 12/);
-    expect(() => violationTable({ 'storage-overdue': 1.5 })).toThrow(/storage-overdue/);
-    expect(() => violationTable({ novel: 3 })).toThrow(/novel: a new violation type needs/);
-    expect(() => violationTable({ 'Bad Code': 3 })).toThrow(/Bad Code/);
+    expect(refusal({ violations: { 'storage-overdue': 13 } })).toBe('supervision.violations.storage-overdue: must be a whole number from 1 to 12, or { "points": 1 to 12, "en": "name", "zh": "名称" }, got 13');
+    expect(refusal({ violations: { 'storage-overdue': 1.5 } })).toMatch(/^supervision\.violations\.storage-overdue: must be a whole number from 1 to 12, .*got 1\.5$/);
+    expect(refusal({ violations: { 'storage-overdue': { points: 2, en: ' ' } } })).toBe('supervision.violations.storage-overdue: must be a whole number from 1 to 12, or { "points": 1 to 12, "en": "name", "zh": "名称" }, got {"points":2,"en":" "}');
+    expect(refusal({ violations: { novel: 3 } })).toBe('supervision.violations.novel: a new violation type needs { "points", "en", "zh" } (its names in English and Chinese)');
+    expect(refusal({ violations: { 'Bad Code': 3 } })).toBe('supervision.violations.Bad Code: is not a valid name here; a name must be a violation code: lower-case letters, digits and "-", e.g. "sharps-unboxed"');
   });
 });
 
@@ -58,25 +71,15 @@ describe('the supervision settings', () => {
     expect(parseServerConfig('{}', '/tmp').supervision).toEqual({ ...DEFAULT_SUPERVISION, timeZone: 'Asia/Shanghai' });
   });
 
-  it('reads overrides and names the field at fault', () => {
-    const s = parseSupervisionSettings({ classThresholds: { C: 9 }, drawWeights: { D: 20 }, violations: { 'mass-balance': 6 } });
+  it('reads overrides and names the field at fault, what it must be and what was given', () => {
+    const s = supervision({ classThresholds: { C: 9 }, drawWeights: { D: 20 }, violations: { 'mass-balance': 6 } });
     expect(s.classThresholds).toEqual({ B: 4, C: 9, D: 12 });
     expect(s.drawWeights.D).toBe(20);
     expect(s.violations.find((v) => v.code === 'mass-balance')!.points).toBe(6);
-    const field = (raw: unknown) => {
-      try {
-        parseSupervisionSettings(raw);
-      } catch (e) {
-        return (e as SupervisionSettingsError).field;
-      }
-      return undefined;
-    };
-    expect(field({ classThresholds: { B: 9 } })).toBe('classThresholds');
-    expect(field({ drawWeights: { A: 0.5 } })).toBe('drawWeights.A');
-    expect(field({ drawWeights: { E: 1 } })).toBe('drawWeights.E');
-    expect(field({ violations: { 'storage-overdue': 40 } })).toBe('violations.storage-overdue');
-    expect(field({ pointWindowDays: 30 })).toBe('pointWindowDays');
-    expect(() => parseServerConfig('{ "supervision": { "alertWindowDays": 0 } }', '/tmp')).toThrow(ServerConfigError);
-    expect(() => parseServerConfig('{ "supervision": { "alertWindowDays": 0 } }', '/tmp')).toThrow(/^supervision\.alertWindowDays: must be a whole number from 1 to 3650/);
+    expect(refusal({ classThresholds: { B: 9 } })).toBe('supervision.classThresholds: must rise from B to C to D, got B 9, C 8, D 12');
+    expect(refusal({ drawWeights: { A: 0.5 } })).toBe('supervision.drawWeights.A: must be a whole number from 1 to 1000; the default is 1, got 0.5');
+    expect(refusal({ drawWeights: { E: 1 } })).toBe('supervision.drawWeights.E: is not a setting here; the settings are "A", "B", "C", "D"');
+    expect(refusal({ pointWindowDays: 30 })).toMatch(/^supervision\.pointWindowDays: is not a setting here; the settings are "violations", "pointsWindowDays", /);
+    expect(refusal({ alertWindowDays: 0 })).toBe('supervision.alertWindowDays: must be a whole number from 1 to 3650 (days); the default is 90, got 0');
   });
 });
