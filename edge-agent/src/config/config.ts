@@ -10,15 +10,12 @@ import {
   SCALE_LINE_DEFAULTS,
   type BadgeConvention,
   type ChafonVariant,
-  type DisposalMethod,
   type Parity,
   type ScaleProtocol,
-  type StabilityRule,
-  type StationRole,
   type WeightUnit,
 } from '@wastetrail/firmware-protocol';
 import { checkConfig, ConfigError, readConfigFile, type ConfigProblem, type LogSettings, type MetricsListenerSettings } from '@wastetrail/runtime';
-import { LANGUAGES, type Language } from '../station/messages.ts';
+import { LANGUAGES } from '../station/messages.ts';
 import { MODES_BY_ROLE, type BadgeRole, type StationMode } from '../station/workflow.ts';
 import { EdgeConfigSchema, type EdgeConfigFile } from './schema.ts';
 
@@ -30,7 +27,6 @@ const QR_LINE_DEFAULTS = { baudRate: 9600, dataBits: 8, parity: 'none', stopBits
 
 /** The kiosk's languages are the station messages' languages. */
 export const KIOSK_LANGUAGES = LANGUAGES;
-export type KioskLanguage = Language;
 
 export interface SerialLine {
   path: string;
@@ -92,23 +88,17 @@ export interface AgentConfig {
   institution: string;
   department?: string;
   site?: string;
-  station: {
-    role: StationRole;
-    mode: StationMode;
-    stepTimeoutSeconds: number;
-    weighTimeoutSeconds: number;
-    minGrams: number;
-    maxBags: number;
-  };
+  /** The mode is always set: the role's first when the file names none. */
+  station: Omit<EdgeConfigFile['station'], 'mode'> & { mode: StationMode };
   serial: { scale: ScaleConfig; rfid: RfidConfig; qr?: SerialLine };
-  stability: StabilityRule & { requireScaleFlag: boolean };
+  stability: EdgeConfigFile['stability'];
   mqtt: MqttConfig;
   heartbeatMinutes: number;
-  kiosk: { enabled: boolean; host: string; port: number; language: KioskLanguage };
+  kiosk: EdgeConfigFile['kiosk'];
   dataDir: string;
   badges: { convention: BadgeConvention; known?: KnownBadge[]; refuseUnknown: boolean };
-  pickup?: { vehicle: string; manifest?: string };
-  disposal: { method: DisposalMethod };
+  pickup?: EdgeConfigFile['pickup'];
+  disposal: EdgeConfigFile['disposal'];
   log: LogSettings;
   /** Serve /metrics here; absent: no listener. */
   metrics?: MetricsListenerSettings;

@@ -30,8 +30,9 @@ const code = (description: string, example: string) =>
 const filePath = (description: string, example?: string) =>
   Type.String({ minLength: 1, maxLength: 4096, 'x-expected': 'a file path', ...(example ? { examples: [example] } : {}), description });
 
+/** A whole number in a range; `unit` ('' for none) is shown in error messages: "from 20 to 10000 (ms)". */
 const whole = (minimum: number, maximum: number, unit: string, fallback: number | undefined, description: string) =>
-  Type.Integer({ minimum, maximum, 'x-unit': unit, ...(fallback !== undefined ? { default: fallback } : {}), description });
+  Type.Integer({ minimum, maximum, ...(unit ? { 'x-unit': unit } : {}), ...(fallback !== undefined ? { default: fallback } : {}), description });
 
 /** Line settings: each defaults to the protocol's factory setting (SCALE_LINE_DEFAULTS, chafon 57600 8N1). */
 const lineFields = (device: string, example: string) => ({
@@ -58,7 +59,7 @@ const RfidSchema = Type.Object(
     ...lineFields('RFID reader', '/dev/wastetrail-rfid'),
     protocol: Type.Enum(['chafon'], { default: 'chafon', description: 'The reader family: Chafon / UHFReader18.' }),
     variant: Type.Enum(CHAFON_VARIANTS, { default: 'plain', description: 'Which inventory reply the reader sends (docs/devices/rfid.md).' }),
-    address: whole(0, 255, 'address', 255, "The reader's address; 255 reaches any reader on the line."),
+    address: whole(0, 255, '', 255, "The reader's address; 255 reaches any reader on the line."),
     pollMs: whole(20, 10_000, 'ms', 300, 'An inventory every this often.'),
     replyTimeoutMs: whole(50, 10_000, 'ms', 1000, 'An inventory with no reply for this long is given up.'),
     lostAfterMs: whole(100, 600_000, 'ms', 3000, 'A tag not read for this long has left the field (at least twice pollMs).'),
@@ -100,9 +101,9 @@ export const EdgeConfigSchema = Type.Object(
     ),
     stability: Type.Object(
       {
-        minSamples: whole(1, 256, 'readings', DEFAULT_STABILITY_RULE.minSamples, 'At least this many readings...'),
-        toleranceGrams: whole(0, 100_000, 'g', DEFAULT_STABILITY_RULE.toleranceGrams, '...that span at most this many grams...'),
-        minDurationMs: whole(0, 60_000, 'ms', DEFAULT_STABILITY_RULE.minDurationMs, '...and cover at least this long make a steady weight.'),
+        minSamples: whole(1, 256, 'readings', DEFAULT_STABILITY_RULE.minSamples, 'A steady weight needs at least this many latest readings.'),
+        toleranceGrams: whole(0, 100_000, 'g', DEFAULT_STABILITY_RULE.toleranceGrams, 'The latest readings span at most this many grams.'),
+        minDurationMs: whole(0, 60_000, 'ms', DEFAULT_STABILITY_RULE.minDurationMs, 'The latest readings cover at least this long.'),
         maxGapMs: whole(10, 60_000, 'ms', DEFAULT_STABILITY_RULE.maxGapMs, 'A silence longer than this starts the count again.'),
         requireScaleFlag: Type.Boolean({ default: true, description: 'mt-sics and A&D: the scale\'s own "stable" flag must agree as well.' }),
       },
@@ -158,7 +159,7 @@ export const EdgeConfigSchema = Type.Object(
       {
         enabled: Type.Boolean({ default: true, description: 'Serve the station\'s screen.' }),
         host: Type.String({ minLength: 1, maxLength: 255, default: '127.0.0.1', 'x-expected': 'an address to listen on, e.g. 127.0.0.1', description: 'Address of the kiosk page: this machine only, by default.' }),
-        port: whole(0, 65_535, 'port', 8080, 'TCP port of the kiosk page (0: any free port).'),
+        port: whole(0, 65_535, '', 8080, 'TCP port of the kiosk page (0: any free port).'),
         language: Type.Enum(LANGUAGES, { default: 'zh-CN', description: 'The screen\'s first language (the operator can switch).' }),
       },
       { additionalProperties: false, default: {}, description: 'The station\'s screen: a page on this machine.' },
