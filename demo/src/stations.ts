@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { parseConfig, startAgent, toStationInput, type Agent, type PortFactory } from '@wastetrail/edge-agent';
-import { createRootLogger, type Logger } from '@wastetrail/runtime';
+import { createRootLogger, Registry, type Logger } from '@wastetrail/runtime';
 import type { CityStation, StationFactory, StationSpec } from '@wastetrail/simulators';
 import type { StationKey } from './device-keys.ts';
 import { NetworkLink } from './network.ts';
@@ -42,6 +42,8 @@ export function edgeStationFactory(ctx: EdgeStationContext): StationFactory {
       const config = parseConfig(stationConfig(spec, key.keyFile, join(ctx.agentsDir, plan.deviceId), link.url, ctx.speed, ctx.kioskFor === plan.deviceId));
       const agent = await startAgent(config, {
         logger: agentErrorLogger((message) => ctx.onAgentError?.(plan.deviceId, message)),
+        // Its own metrics without the process metrics: a dozen agents share this process and nobody scrapes them.
+        registry: new Registry(),
         signer: key.signer,
         wallClock: ctx.wallClock,
         ...(spec.createPort ? { createPort: spec.createPort as unknown as PortFactory } : {}),
