@@ -9,7 +9,8 @@
  */
 import { join } from 'node:path';
 import { ed25519Signer, type CustodyEvent } from '@wastetrail/firmware-protocol';
-import { Outbox, silentLogger, Uplink, type MqttConfig } from '@wastetrail/edge-agent';
+import { Outbox, Uplink, type MqttConfig } from '@wastetrail/edge-agent';
+import { silentLogger } from '@wastetrail/runtime';
 
 const args = JSON.parse(process.argv[2] ?? '{}') as { deviceId: string; privateKeyPem: string; records: number; mqttUrl: string; dir: string };
 const signer = ed25519Signer(args.privateKeyPem);

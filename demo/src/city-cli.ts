@@ -197,7 +197,7 @@ export async function runCityCli(argv: string[], io: CityCliIo = { stdout: proce
         wallClock: now,
         speed: speed as number,
         agents,
-        onLog: (device, line) => line.level === 'error' && log(`${device}: ${line.message}`),
+        onAgentError: (device, message) => log(`${device}: ${message}`),
       }),
       hooks: incidentHooks({ mqttUrl: broker!.url, agents, keys, wallClock: now }),
       serial: { kind: 'mock', ports: new MockSerialPorts() },

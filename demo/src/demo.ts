@@ -13,7 +13,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Agent, LogLine } from '@wastetrail/edge-agent';
+import type { Agent } from '@wastetrail/edge-agent';
 import {
   AcceleratedTime,
   CityModel,
@@ -52,7 +52,7 @@ export interface DemoOptions {
   /** Incidents, steps not done, and warnings: one line each. */
   log?: (line: string) => void;
   /** Agent log lines (warn and above); default: errors go to `log`. */
-  onAgentLog?: (deviceId: string, line: LogLine) => void;
+  onAgentError?: (deviceId: string, message: string) => void;
 }
 
 export interface DemoCredentials {
@@ -151,11 +151,11 @@ async function startServerAndCity(o: DemoOptions, dirs: { dataDir: string; devic
     const broker = { host: tcp.host === '0.0.0.0' || tcp.host === '::' ? '127.0.0.1' : tcp.host, port: tcp.port };
     // One ward's kiosk page is served, to watch a station at work.
     const kioskStation = layout.hospitals[0]?.departments[0]?.station.deviceId;
-    const onAgentLog = o.onAgentLog ?? ((device: string, line: LogLine) => line.level === 'error' && log(`${device}: ${line.message}`));
+    const onAgentError = o.onAgentError ?? ((device: string, message: string) => log(`${device}: ${message}`));
     city = await CityRun.start({
       model,
       clock,
-      startStation: edgeStationFactory({ agentsDir: dirs.agents, broker, keys, wallClock: now, speed: o.speed, agents, onLog: onAgentLog, ...(kioskStation ? { kioskFor: kioskStation } : {}) }),
+      startStation: edgeStationFactory({ agentsDir: dirs.agents, broker, keys, wallClock: now, speed: o.speed, agents, onAgentError, ...(kioskStation ? { kioskFor: kioskStation } : {}) }),
       hooks: incidentHooks({ mqttUrl: server.mqttUrl, agents, keys, wallClock: now }),
       serial: o.pty ? { kind: 'pty' } : { kind: 'mock', ports: new MockSerialPorts() },
       log,

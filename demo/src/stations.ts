@@ -6,7 +6,8 @@
  * polling run on real time, as the devices do.
  */
 import { join } from 'node:path';
-import { createLogger, parseConfig, startAgent, toStationInput, type Agent, type LogLine, type PortFactory } from '@wastetrail/edge-agent';
+import { parseConfig, startAgent, toStationInput, type Agent, type PortFactory } from '@wastetrail/edge-agent';
+import { createRootLogger, Registry, type Logger } from '@wastetrail/runtime';
 import type { CityStation, StationFactory, StationSpec } from '@wastetrail/simulators';
 import type { StationKey } from './device-keys.ts';
 import { NetworkLink } from './network.ts';
@@ -20,8 +21,8 @@ export interface EdgeStationContext {
   wallClock: () => number;
   /** Simulated ms per real ms: heartbeats and ack timeouts are set in simulated time. */
   speed: number;
-  /** Agent log lines at warn and above. */
-  onLog?: (deviceId: string, line: LogLine) => void;
+  /** An agent's error lines (its message), for the demo's display. */
+  onAgentError?: (deviceId: string, message: string) => void;
   /** The running agents, for the incidents that need one (tampering reads an outbox). */
   agents: Map<string, Agent>;
   /** The station whose kiosk page is served (on a free loopback port). */
@@ -39,9 +40,10 @@ export function edgeStationFactory(ctx: EdgeStationContext): StationFactory {
     const link = await NetworkLink.open(ctx.broker);
     try {
       const config = parseConfig(stationConfig(spec, key.keyFile, join(ctx.agentsDir, plan.deviceId), link.url, ctx.speed, ctx.kioskFor === plan.deviceId));
-      const logger = createLogger((line) => ctx.onLog?.(plan.deviceId, line), 'warn', plan.deviceId);
       const agent = await startAgent(config, {
-        logger,
+        logger: agentErrorLogger((message) => ctx.onAgentError?.(plan.deviceId, message)),
+        // Its own metrics without the process metrics: a dozen agents share this process and nobody scrapes them.
+        registry: new Registry(),
         signer: key.signer,
         wallClock: ctx.wallClock,
         ...(spec.createPort ? { createPort: spec.createPort as unknown as PortFactory } : {}),
@@ -53,6 +55,12 @@ export function edgeStationFactory(ctx: EdgeStationContext): StationFactory {
       throw err;
     }
   };
+}
+
+/** An agent's own pino logger at error level, whose lines go to the demo's display instead of stderr. */
+export function agentErrorLogger(onError: (message: string) => void): Logger {
+  const write = (line: string) => onError((JSON.parse(line) as { msg: string }).msg);
+  return createRootLogger({ level: 'error' }, { name: 'wastetrail-edge', stream: { write } });
 }
 
 function adapt(agent: Agent, link: NetworkLink, ctx: EdgeStationContext): CityStation {
@@ -118,6 +126,6 @@ export function stationConfig(spec: StationSpec, keyFile: string, dataDir: strin
     dataDir,
     badges: { known: plan.people.map((p) => ({ id: p.badge, name: p.name, roles: [p.role] })), refuseUnknown: true },
     ...(plan.vehicle ? { pickup: { vehicle: plan.vehicle } } : {}),
-    logLevel: 'warn',
+    log: { level: 'error' },
   };
 }

@@ -13,7 +13,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { CustodyEvent } from '@wastetrail/firmware-protocol';
-import { silentLogger } from '../src/log.ts';
+import { silentLogger } from '@wastetrail/runtime';
 import { Outbox } from '../src/outbox/outbox.ts';
 import { Uplink } from '../src/uplink/uplink.ts';
 import { tempDir, testIdentity } from '../test/support/identity.ts';

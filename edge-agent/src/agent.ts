@@ -3,8 +3,9 @@
  * and the kiosk from one configuration, and wires them together. Device events become station inputs;
  * the workflow's `commit` effect becomes one outbox transaction, then a nudge to the uplink.
  */
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fromUtf8, type CustodyEvent, type Ed25519Signer, type TagId } from '@wastetrail/firmware-protocol';
+import { createMetricsRegistry, createRootLogger, serveMetrics, type Logger, type MetricsListener, type Registry } from '@wastetrail/runtime';
 import type { AgentConfig } from './config/config.ts';
 import { QrScanner } from './devices/qr-scanner.ts';
 import { RfidReader } from './devices/rfid-reader.ts';
@@ -13,7 +14,7 @@ import type { PortFactory } from './devices/serial-link.ts';
 import { loadDeviceSigner } from './keys/device-key.ts';
 import { startKiosk, type Kiosk } from './kiosk/server.ts';
 import type { KioskSnapshot, RecordSummary } from './kiosk/view.ts';
-import { createStderrLogger, type Logger } from './log.ts';
+import { registerAgentMetrics } from './metrics.ts';
 import { Outbox, type OutboxRecord } from './outbox/outbox.ts';
 import { qrInput } from './station/qr-input.ts';
 import { DETAILS_OF_MODE, StationWorkflow, type StationInput, type StationState } from './station/workflow.ts';
@@ -25,7 +26,10 @@ const NOTICE_SHOW_MS = 30_000;
 export const OUTBOX_FILE = 'outbox.sqlite';
 
 export interface AgentDeps {
+  /** The root logger; default: one from config.log. Every line gets the device id. */
   logger?: Logger;
+  /** Where the agent's metrics go; default: a registry of its own with the process metrics. */
+  registry?: Registry;
   /** The device key; default: read from config.keyFile. */
   signer?: Ed25519Signer;
   /** Serial ports (tests: a mock binding); default: the real serialport binding. */
@@ -42,6 +46,10 @@ export interface Agent {
   readonly uplink: Uplink;
   /** http://127.0.0.1:PORT/ when the kiosk is enabled. */
   readonly kioskUrl: string | undefined;
+  /** The agent's metrics (outbox depth, oldest unacknowledged record, uplink, devices). */
+  readonly metrics: Registry;
+  /** http://HOST:PORT/metrics when config.metrics is set. */
+  readonly metricsUrl: string | undefined;
   readonly station: StationState;
   /** The device shells, for diagnostics (line counters, connection state). */
   readonly devices: { scale: ScaleDevice; reader: RfidReader; qr?: QrScanner };
@@ -58,7 +66,8 @@ export function outboxPath(config: AgentConfig): string {
 }
 
 export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Promise<Agent> {
-  const log = deps.logger ?? createStderrLogger(config.logLevel);
+  const root = deps.logger ?? createRootLogger(config.log, { name: 'wastetrail-edge', ...(config.file ? { baseDir: dirname(config.file) } : {}) });
+  const log = root.child({ device: config.deviceId });
   const wall = deps.wallClock ?? Date.now;
   const mono = deps.monotonic ?? (() => performance.now());
   const startedAt = mono();
@@ -85,7 +94,8 @@ interface StationContext {
 async function runStation(config: AgentConfig, deps: AgentDeps, ctx: StationContext): Promise<Agent> {
   const { log, wall, mono, startedAt, signer, outbox } = ctx;
   const head = outbox.head();
-  log.info('outbox open', { file: outbox.file, head: head.seq, acked: outbox.ackedSeq() });
+  const outboxLog = log.child({ component: 'outbox' });
+  outboxLog.info({ file: outbox.file, head: head.seq, acked: outbox.ackedSeq() }, 'outbox open');
   outbox.setMeta('agent_pid', String(process.pid));
 
   const known = config.badges.known ? new Map(config.badges.known.map((b) => [b.id, { ...(b.name ? { name: b.name } : {}), ...(b.roles ? { roles: b.roles } : {}) }])) : undefined;
@@ -109,14 +119,14 @@ async function runStation(config: AgentConfig, deps: AgentDeps, ctx: StationCont
   let kiosk: Kiosk | undefined;
   let stopped = false;
 
-  const stationLog = log.child('station');
+  const stationLog = log.child({ component: 'station' });
   const feed = (input: StationInput): void => {
     if (stopped) return;
     const before = station;
     const out = workflow.next(station, input, mono());
     station = out.state;
     if (station.notice && station.notice !== before.notice && station.notice.level === 'refusal') {
-      stationLog.info('refused', { code: station.notice.code, ...station.notice.params });
+      stationLog.info({ code: station.notice.code, ...station.notice.params }, 'refused');
     }
     for (const effect of out.effects) commit(effect.event);
     if (station !== before) kiosk?.changed();
@@ -126,15 +136,15 @@ async function runStation(config: AgentConfig, deps: AgentDeps, ctx: StationCont
     try {
       seq = outbox.append(event).seq;
     } catch (e) {
-      stationLog.error('could not commit the record; nothing was written', { type: event.type, error: e });
+      outboxLog.error({ type: event.type, err: e }, 'could not commit the record; nothing was written');
       return feed({ kind: 'commit-failed', reason: e instanceof Error ? e.message : String(e) });
     }
-    stationLog.info('record committed', { seq, type: event.type });
+    outboxLog.info({ seq, type: event.type }, 'record committed');
     feed({ kind: 'committed', seq });
     uplink.notify();
   };
 
-  const uplinkLog = log.child('uplink');
+  const uplinkLog = log.child({ component: 'uplink' });
   let lastPersisted = '';
   const uplink = new Uplink({
     deviceId: config.deviceId,
@@ -152,7 +162,7 @@ async function runStation(config: AgentConfig, deps: AgentDeps, ctx: StationCont
         try {
           outbox.setMeta('uplink_status', persisted);
         } catch (e) {
-          uplinkLog.warn('could not record the uplink state', { error: e });
+          uplinkLog.warn({ err: e }, 'could not record the uplink state');
         }
       }
       kiosk?.changed();
@@ -163,7 +173,7 @@ async function runStation(config: AgentConfig, deps: AgentDeps, ctx: StationCont
   const scale = new ScaleDevice({
     config: config.serial.scale,
     stability: config.stability,
-    logger: log.child('scale'),
+    logger: log.child({ component: 'scale' }),
     now: mono,
     ...(deps.createPort ? { createPort: deps.createPort } : {}),
     onWeight: (w) => {
@@ -177,7 +187,7 @@ async function runStation(config: AgentConfig, deps: AgentDeps, ctx: StationCont
   const reader = new RfidReader({
     config: config.serial.rfid,
     convention: config.badges.convention,
-    logger: log.child('rfid'),
+    logger: log.child({ component: 'rfid' }),
     now: mono,
     ...(deps.createPort ? { createPort: deps.createPort } : {}),
     onTag: (tagId) => feed({ kind: 'tag', tagId, source: 'rfid', history: history(tagId) }),
@@ -188,7 +198,7 @@ async function runStation(config: AgentConfig, deps: AgentDeps, ctx: StationCont
   const qr = config.serial.qr
     ? new QrScanner({
         config: config.serial.qr,
-        logger: log.child('qr'),
+        logger: log.child({ component: 'qr' }),
         ...(deps.createPort ? { createPort: deps.createPort } : {}),
         onScan: (payload) => feed(qrInput(payload, history)),
       })
@@ -212,7 +222,7 @@ async function runStation(config: AgentConfig, deps: AgentDeps, ctx: StationCont
         try {
           heartbeat();
         } catch (e) {
-          log.error('could not write a heartbeat', { error: e });
+          outboxLog.error({ err: e }, 'could not write a heartbeat');
         }
       }, Math.max(1, Math.round(config.heartbeatMinutes * 60_000))),
     );
@@ -242,19 +252,27 @@ async function runStation(config: AgentConfig, deps: AgentDeps, ctx: StationCont
     };
   };
 
+  const registry = deps.registry ?? createMetricsRegistry();
+  registerAgentMetrics(registry, { outbox, uplink, devices: { scale, reader }, wall });
+  let metricsListener: MetricsListener | undefined;
   try {
     if (config.kiosk.enabled) {
-      kiosk = await startKiosk({ host: config.kiosk.host, port: config.kiosk.port, language: config.kiosk.language, source: { snapshot, command: feed }, logger: log.child('kiosk') });
+      kiosk = await startKiosk({ host: config.kiosk.host, port: config.kiosk.port, language: config.kiosk.language, source: { snapshot, command: feed }, logger: log.child({ component: 'kiosk' }) });
+    }
+    if (config.metrics) {
+      metricsListener = await serveMetrics(registry, config.metrics);
+      log.info({ url: metricsListener.url }, 'metrics listening');
     }
   } catch (e) {
     for (const t of timers) clearInterval(t);
+    await kiosk?.close();
     throw e;
   }
   scale.start();
   reader.start();
   qr?.start();
   uplink.start();
-  log.info('station ready', { device: config.deviceId, role: config.station.role, mode: station.mode });
+  log.info({ role: config.station.role, mode: station.mode }, 'station ready');
 
   let stopping: Promise<void> | undefined;
   return {
@@ -262,6 +280,8 @@ async function runStation(config: AgentConfig, deps: AgentDeps, ctx: StationCont
     outbox,
     uplink,
     kioskUrl: kiosk?.url,
+    metrics: registry,
+    metricsUrl: metricsListener?.url,
     get station() {
       return station;
     },
@@ -272,6 +292,7 @@ async function runStation(config: AgentConfig, deps: AgentDeps, ctx: StationCont
     stop: () =>
       (stopping ??= (async () => {
         for (const t of timers) clearInterval(t);
+        await metricsListener?.close();
         await Promise.all([scale.close(), reader.close(), qr?.close()]);
         await kiosk?.close();
         await uplink.stop();

@@ -82,7 +82,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const a = args(argv, { config: { type: 'string' } }, ['config']);
   const config = loadConfigFile(a.config!);
   const agent = await startAgent(config);
-  io.stdout.write(`running ${config.deviceId} (${config.station.role})${agent.kioskUrl ? `; kiosk ${agent.kioskUrl}` : ''}\n`);
+  io.stdout.write(`running ${config.deviceId} (${config.station.role})${agent.kioskUrl ? `; kiosk ${agent.kioskUrl}` : ''}${agent.metricsUrl ? `; metrics ${agent.metricsUrl}` : ''}\n`);
   const signal = await (io.stopSignal ?? stopSignal());
   io.stderr.write(`wastetrail-edge: ${signal}: stopping\n`);
   await agent.stop();

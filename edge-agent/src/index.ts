@@ -8,7 +8,6 @@ export {
   KIOSK_LANGUAGES,
   loadConfigFile,
   parseConfig,
-  parseConfigText,
   type AgentConfig,
   type KnownBadge,
   type MqttAuth,
@@ -17,7 +16,8 @@ export {
   type ScaleConfig,
   type SerialLine,
 } from './config/config.ts';
-export { formatProblem, type ConfigProblem } from './config/schema.ts';
+export { EdgeConfigSchema, EDGE_CONFIG_SCHEMA_FILE, edgeConfigSchemaText, type EdgeConfigFile } from './config/schema.ts';
+export { registerAgentMetrics, type AgentMetricsSource } from './metrics.ts';
 export { generateDeviceKey, keyringEntry, loadDeviceSigner, KeyFileError, PRIVATE_KEY_FILE, PUBLIC_KEY_FILE, type DeviceIdentity, type GeneratedKey } from './keys/device-key.ts';
 export * from './station/workflow.ts';
 export { MESSAGES, TERMS, UI_TEXT, LANGUAGES, renderMessage, isLanguage, type Language } from './station/messages.ts';
@@ -31,4 +31,3 @@ export { RfidReader } from './devices/rfid-reader.ts';
 export { QrScanner } from './devices/qr-scanner.ts';
 export { TagPresence } from './devices/tag-presence.ts';
 export { SerialLink, realPort, type PortFactory, type PortLike } from './devices/serial-link.ts';
-export { createLogger, createMemoryLogger, createStderrLogger, formatLogLine, silentLogger, type Logger, type LogLevel, type LogLine } from './log.ts';

@@ -1,239 +1,225 @@
 /**
- * A small validator for the configuration file. Each schema checks a value and gives its TypeScript
- * type, and every problem names the field by its path and says what would be right:
+ * The agent's config file as one TypeBox schema: each setting's type, range, default and description.
+ * `checkConfig` (@wastetrail/runtime) fills the defaults and names the field of any problem; the same
+ * schema is written out as edge-agent/config/edge-config.schema.json for editors (scripts/
+ * write-edge-config-schema.ts). Checks that involve several fields are in config.ts.
  *
- *   serial.scale.parity: must be one of none, even, odd (got "evn")
- *
- * All problems are collected, not just the first, so one edit fixes a whole file.
+ * Tagged shapes (`mqtt.auth` by mode, `badges.convention` by scheme) are one object with a mode field
+ * here rather than a union: a union's error would name a branch, not the setting that is wrong.
  */
+import { Type, type Static } from 'typebox';
+import {
+  BADGE_ID_PATTERN,
+  CHAFON_VARIANTS,
+  CODE_PATTERN,
+  DEFAULT_STABILITY_RULE,
+  DEVICE_ID_PATTERN,
+  DISPOSAL_METHODS,
+  PARITIES,
+  SCALE_PROTOCOLS,
+  STATION_ROLES,
+  WEIGHT_UNITS,
+} from '@wastetrail/firmware-protocol';
+import { editorSchema, LogSettingsSchema, MetricsListenerSchema } from '@wastetrail/runtime';
+import { LANGUAGES } from '../station/messages.ts';
+import { BADGE_ROLES, STATION_MODES } from '../station/workflow.ts';
 
-export interface ConfigProblem {
-  /** Dotted path of the field, e.g. `serial.scale.parity`; empty for the whole file. */
-  path: string;
-  message: string;
-}
+const code = (description: string, example: string) =>
+  Type.String({ pattern: CODE_PATTERN.source, 'x-expected': 'a code of 1 to 64 printable characters without spaces', examples: [example], description });
 
-export function formatProblem(p: ConfigProblem): string {
-  return p.path ? `${p.path}: ${p.message}` : p.message;
-}
+const filePath = (description: string, example?: string) =>
+  Type.String({ minLength: 1, maxLength: 4096, 'x-expected': 'a file path', ...(example ? { examples: [example] } : {}), description });
 
-/** Marks a value that failed its check (the problem is already recorded). */
-export const INVALID: unique symbol = Symbol('invalid');
-export type Checked<T> = T | typeof INVALID;
+/** A whole number in a range; `unit` ('' for none) is shown in error messages: "from 20 to 10000 (ms)". */
+const whole = (minimum: number, maximum: number, unit: string, fallback: number | undefined, description: string) =>
+  Type.Integer({ minimum, maximum, ...(unit ? { 'x-unit': unit } : {}), ...(fallback !== undefined ? { default: fallback } : {}), description });
 
-export interface Schema<T> {
-  /** What a right value looks like, as the end of "must be ...". */
-  readonly describe: string;
-  check(value: unknown, path: string, problems: ConfigProblem[]): Checked<T>;
-}
-export type Infer<S> = S extends Schema<infer T> ? T : never;
+/** Line settings: each defaults to the protocol's factory setting (SCALE_LINE_DEFAULTS, chafon 57600 8N1). */
+const lineFields = (device: string, example: string) => ({
+  path: filePath(`The ${device}'s serial port; a stable udev name (docs/edge/README.md), not /dev/ttyUSB0, whose number changes.`, example),
+  baudRate: Type.Optional(Type.Integer({ minimum: 50, maximum: 4_000_000, 'x-unit': 'bit/s', examples: [9600], description: "Line speed; the default is the protocol's factory setting." })),
+  dataBits: Type.Optional(Type.Enum([7, 8], { description: 'Data bits (A&D indicators often use 7).' })),
+  parity: Type.Optional(Type.Enum(PARITIES, { description: 'Parity (A&D indicators often use even).' })),
+  stopBits: Type.Optional(Type.Enum([1, 2], { description: 'Stop bits.' })),
+});
 
-export function preview(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  const s = JSON.stringify(value) ?? String(value);
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
-}
+const ScaleSchema = Type.Object(
+  {
+    ...lineFields('scale', '/dev/wastetrail-scale'),
+    protocol: Type.Enum(SCALE_PROTOCOLS, { description: 'mt-sics (Mettler Toledo, Ohaus), xk3190 (Yaohua, tF=0) or and (A&D, CAS).' }),
+    unit: Type.Optional(Type.Enum(WEIGHT_UNITS, { description: 'Unit of frames that carry none (XK3190 frames never do); default g for mt-sics, kg otherwise.' })),
+    pollMs: whole(20, 10_000, 'ms', 200, 'mt-sics only: how often the weight is asked for (SI).'),
+    staleMs: whole(200, 60_000, 'ms', 2000, 'No reading for this long: the scale is shown as offline and its weight unknown.'),
+  },
+  { additionalProperties: false, description: 'The scale on its serial line.' },
+);
 
-function mustBe(problems: ConfigProblem[], path: string, describe: string, value: unknown): typeof INVALID {
-  problems.push({ path, message: `must be ${describe} (got ${preview(value)})` });
-  return INVALID;
-}
+const RfidSchema = Type.Object(
+  {
+    ...lineFields('RFID reader', '/dev/wastetrail-rfid'),
+    protocol: Type.Enum(['chafon'], { default: 'chafon', description: 'The reader family: Chafon / UHFReader18.' }),
+    variant: Type.Enum(CHAFON_VARIANTS, { default: 'plain', description: 'Which inventory reply the reader sends (docs/devices/rfid.md).' }),
+    address: whole(0, 255, '', 255, "The reader's address; 255 reaches any reader on the line."),
+    pollMs: whole(20, 10_000, 'ms', 300, 'An inventory every this often.'),
+    replyTimeoutMs: whole(50, 10_000, 'ms', 1000, 'An inventory with no reply for this long is given up.'),
+    lostAfterMs: whole(100, 600_000, 'ms', 3000, 'A tag not read for this long has left the field (at least twice pollMs).'),
+  },
+  { additionalProperties: false, description: 'The UHF RFID reader on its serial line: bag tags and staff badges.' },
+);
 
-export function str(opts: { pattern?: RegExp; min?: number; max?: number; describe?: string } = {}): Schema<string> {
-  const min = opts.min ?? 1;
-  const max = opts.max ?? 4096;
-  const describe = opts.describe ?? `a string of ${min}-${max} characters`;
-  return {
-    describe,
-    check(value, path, problems) {
-      if (typeof value !== 'string' || value.length < min || value.length > max) return mustBe(problems, path, describe, value);
-      if (opts.pattern && !opts.pattern.test(value)) return mustBe(problems, path, describe, value);
-      return value;
-    },
-  };
-}
+const QrSchema = Type.Object(lineFields('QR scanner', '/dev/wastetrail-qr'), {
+  additionalProperties: false,
+  description: 'Optional: a QR scanner in USB-CDC (serial) mode; each code ends with CR.',
+});
 
-/** A string that must also pass a test defined elsewhere (e.g. a record schema from firmware-protocol). */
-export function strWhere(test: (s: string) => boolean, describe: string): Schema<string> {
-  return {
-    describe,
-    check(value, path, problems) {
-      return typeof value === 'string' && test(value) ? value : mustBe(problems, path, describe, value);
-    },
-  };
-}
+export const EdgeConfigSchema = Type.Object(
+  {
+    deviceId: Type.String({
+      pattern: DEVICE_ID_PATTERN.source,
+      'x-expected': 'a device id: a-z, 0-9 and -, 3 to 64 characters, as in keyring.json',
+      examples: ['hz-h001-icu-01'],
+      description: "This station's device id, exactly as in the server's keyring.json; also its MQTT client id and a level of its topics.",
+    }),
+    keyFile: filePath('The Ed25519 private key from `wastetrail-edge keygen` (mode 0600).'),
+    institution: code('The hospital or disposal company, as in the keyring.', 'hz-h001'),
+    department: Type.Optional(code('Department stations: the department code written into every sealed record.', 'ICU')),
+    site: Type.Optional(code('What the station serves; storage stations: the room code written into stored records.', 'STORE-1')),
+    station: Type.Object(
+      {
+        role: Type.Enum(STATION_ROLES, { description: 'What the station does: department seals bags, collection, storage, pickup and disposal take them over.' }),
+        mode: Type.Optional(Type.Enum(STATION_MODES, { description: "The starting mode; one of the role's modes (storage: store-in or store-out; disposal: receive or dispose). Default: the role's first." })),
+        stepTimeoutSeconds: whole(10, 86_400, 's', 120, 'A transaction with no progress for this long is cancelled (nothing is recorded).'),
+        weighTimeoutSeconds: whole(3, 3600, 's', 30, '"Weight never stable": the weighing step gives up after this long.'),
+        minGrams: whole(1, 1_000_000, 'g', 10, 'Lighter than this is "nothing on the scale".'),
+        maxBags: whole(1, 500, 'bags', 100, 'Bags in one handover (collection, storage, pickup, disposal).'),
+      },
+      { additionalProperties: false, description: 'The station workflow.' },
+    ),
+    serial: Type.Object(
+      { scale: ScaleSchema, rfid: RfidSchema, qr: Type.Optional(QrSchema) },
+      { additionalProperties: false, description: 'Serial devices; line settings default to the protocol\'s factory settings.' },
+    ),
+    stability: Type.Object(
+      {
+        minSamples: whole(1, 256, 'readings', DEFAULT_STABILITY_RULE.minSamples, 'A steady weight needs at least this many latest readings.'),
+        toleranceGrams: whole(0, 100_000, 'g', DEFAULT_STABILITY_RULE.toleranceGrams, 'The latest readings span at most this many grams.'),
+        minDurationMs: whole(0, 60_000, 'ms', DEFAULT_STABILITY_RULE.minDurationMs, 'The latest readings cover at least this long.'),
+        maxGapMs: whole(10, 60_000, 'ms', DEFAULT_STABILITY_RULE.maxGapMs, 'A silence longer than this starts the count again.'),
+        requireScaleFlag: Type.Boolean({ default: true, description: 'mt-sics and A&D: the scale\'s own "stable" flag must agree as well.' }),
+      },
+      { additionalProperties: false, default: {}, description: 'When a weight is steady enough to record.' },
+    ),
+    mqtt: Type.Object(
+      {
+        url: Type.String({
+          pattern: '^(mqtt|mqtts|ws|wss)://[^\\s]+$',
+          maxLength: 2048,
+          'x-expected': 'a broker URL: mqtt://, mqtts://, ws:// or wss:// and a host',
+          examples: ['mqtts://gateway.example.org:8883'],
+          description: 'The gateway or broker.',
+        }),
+        tls: Type.Object(
+          {
+            ca: Type.Optional(filePath('A private CA that signed the broker\'s certificate (PEM).')),
+            cert: Type.Optional(filePath('A client certificate (PEM), if the broker asks for one; needs key.')),
+            key: Type.Optional(filePath("The client certificate's private key (PEM).")),
+            rejectUnauthorized: Type.Boolean({ default: true, description: 'Refuse a broker whose certificate does not check out.' }),
+          },
+          { additionalProperties: false, default: {}, description: 'TLS files, for an mqtts:// or wss:// url.' },
+        ),
+        auth: Type.Object(
+          {
+            mode: Type.Enum(['device-token', 'password', 'none'], {
+              default: 'device-token',
+              description: 'device-token: the wastetrail gateway (a fresh token signed with the device key); password: a broker with a password per device (Mosquitto); none: anonymous (development only).',
+            }),
+            username: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'password mode: the MQTT username.' })),
+            password: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'password mode: the password (or passwordFile).' })),
+            passwordFile: Type.Optional(filePath('password mode: a file holding the password (or password).')),
+          },
+          { additionalProperties: false, default: {}, description: 'How the agent logs in to the broker.' },
+        ),
+        keepaliveSeconds: whole(5, 3600, 's', 30, 'MQTT keepalive.'),
+        connectTimeoutSeconds: whole(1, 600, 's', 30, 'A connection attempt with no CONNACK for this long is given up.'),
+        reconnect: Type.Object(
+          { minMs: whole(10, 600_000, 'ms', 1000, 'The first wait before reconnecting.'), maxMs: whole(10, 3_600_000, 'ms', 60_000, 'The longest wait.') },
+          { additionalProperties: false, default: {}, description: 'Exponential backoff with jitter between connection attempts.' },
+        ),
+        batch: Type.Object(
+          { maxRecords: whole(1, 5000, 'records', 200, 'Records per MQTT message.'), maxBytes: whole(1024, 262_144, 'bytes', 131_072, 'Bytes per MQTT message.') },
+          { additionalProperties: false, default: {}, description: 'Records per MQTT message during catch-up.' },
+        ),
+        window: whole(1, 256, 'messages', 8, 'Messages in flight (not yet PUBACKed by the broker) at once.'),
+        ackTimeoutSeconds: whole(1, 86_400, 's', 60, 'No server ack for this long: send again from the last ack.'),
+      },
+      { additionalProperties: false, description: 'The uplink to the gateway.' },
+    ),
+    heartbeatMinutes: Type.Number({ minimum: 0, maximum: 1440, 'x-unit': 'min', default: 5, description: 'A signed heartbeat record every this often (0: none); the server\'s "device silent" rule watches it.' }),
+    kiosk: Type.Object(
+      {
+        enabled: Type.Boolean({ default: true, description: 'Serve the station\'s screen.' }),
+        host: Type.String({ minLength: 1, maxLength: 255, default: '127.0.0.1', 'x-expected': 'an address to listen on, e.g. 127.0.0.1', description: 'Address of the kiosk page: this machine only, by default.' }),
+        port: whole(0, 65_535, '', 8080, 'TCP port of the kiosk page (0: any free port).'),
+        language: Type.Enum(LANGUAGES, { default: 'zh-CN', description: 'The screen\'s first language (the operator can switch).' }),
+      },
+      { additionalProperties: false, default: {}, description: 'The station\'s screen: a page on this machine.' },
+    ),
+    dataDir: filePath('The outbox (outbox.sqlite) lives here: back it up, never edit it.'),
+    badges: Type.Object(
+      {
+        convention: Type.Object(
+          {
+            scheme: Type.Enum(['giai-96', 'epc-prefix'], { default: 'giai-96', description: 'giai-96: a badge is a GIAI-96 EPC; epc-prefix: any EPC starting with prefixHex (docs/devices/rfid.md).' }),
+            companyPrefixes: Type.Optional(
+              Type.Array(Type.String({ pattern: '^[0-9]{6,12}$', 'x-expected': 'a GS1 company prefix of 6 to 12 digits' }), { minItems: 1, maxItems: 100, description: 'giai-96: only badges under these GS1 company prefixes.' }),
+            ),
+            prefixHex: Type.Optional(Type.String({ pattern: '^(?:[0-9a-f]{2}){1,31}$', 'x-expected': 'lower-case hex, whole bytes', examples: ['e2801160'], description: 'epc-prefix: the hex every badge EPC starts with.' })),
+          },
+          { additionalProperties: false, default: {}, description: 'How a staff badge is told from a bag tag.' },
+        ),
+        known: Type.Optional(
+          Type.Array(
+            Type.Object(
+              {
+                id: Type.String({ pattern: BADGE_ID_PATTERN.source, 'x-expected': 'a badge id as the reader reports it', examples: ['giai:0614141.100742'] }),
+                name: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Shown on the screen.' })),
+                roles: Type.Optional(Type.Array(Type.Enum(BADGE_ROLES), { minItems: 1, maxItems: BADGE_ROLES.length, description: 'Which badge slots this person may fill; absent: any.' })),
+              },
+              { additionalProperties: false },
+            ),
+            { maxItems: 100_000, description: 'A local list of badges; with refuseUnknown, any other badge is refused here.' },
+          ),
+        ),
+        refuseUnknown: Type.Boolean({ default: true, description: 'With a known list: refuse badges not on it.' }),
+      },
+      { additionalProperties: false, default: {}, description: 'Staff badges.' },
+    ),
+    pickup: Type.Optional(
+      Type.Object(
+        { vehicle: code('The vehicle plate as printed, without spaces.', '浙A12345'), manifest: Type.Optional(code('A manifest number for every pickup (usually the crew enters each one).', 'M-2026-0001')) },
+        { additionalProperties: false, description: 'Pickup stations (on a vehicle).' },
+      ),
+    ),
+    disposal: Type.Object(
+      { method: Type.Enum(DISPOSAL_METHODS, { default: 'incineration', description: 'The method preselected for "disposed" records.' }) },
+      { additionalProperties: false, default: {}, description: 'Disposal stations.' },
+    ),
+    log: LogSettingsSchema,
+    metrics: Type.Optional(MetricsListenerSchema),
+  },
+  { additionalProperties: false },
+);
+export type EdgeConfigFile = Static<typeof EdgeConfigSchema>;
 
-export function int(opts: { min: number; max: number }): Schema<number> {
-  const describe = `an integer from ${opts.min} to ${opts.max}`;
-  return {
-    describe,
-    check(value, path, problems) {
-      return typeof value === 'number' && Number.isSafeInteger(value) && value >= opts.min && value <= opts.max
-        ? value
-        : mustBe(problems, path, describe, value);
-    },
-  };
-}
+/** The committed JSON Schema's name, next to the example configs in edge-agent/config/. */
+export const EDGE_CONFIG_SCHEMA_FILE = 'edge-config.schema.json';
 
-export function num(opts: { min: number; max: number }): Schema<number> {
-  const describe = `a number from ${opts.min} to ${opts.max}`;
-  return {
-    describe,
-    check(value, path, problems) {
-      return typeof value === 'number' && Number.isFinite(value) && value >= opts.min && value <= opts.max
-        ? value
-        : mustBe(problems, path, describe, value);
-    },
-  };
-}
-
-export function bool(): Schema<boolean> {
-  return {
-    describe: 'true or false',
-    check(value, path, problems) {
-      return typeof value === 'boolean' ? value : mustBe(problems, path, 'true or false', value);
-    },
-  };
-}
-
-export function oneOf<const V extends readonly (string | number)[]>(values: V): Schema<V[number]> {
-  const describe = `one of ${values.join(', ')}`;
-  return {
-    describe,
-    check(value, path, problems) {
-      return (values as readonly unknown[]).includes(value) ? (value as V[number]) : mustBe(problems, path, describe, value);
-    },
-  };
-}
-
-export function arr<T>(item: Schema<T>, opts: { min?: number; max: number }): Schema<T[]> {
-  const min = opts.min ?? 0;
-  const describe = `a list of ${min}-${opts.max} items, each ${item.describe}`;
-  return {
-    describe,
-    check(value, path, problems) {
-      if (!Array.isArray(value) || value.length < min || value.length > opts.max) return mustBe(problems, path, describe, value);
-      const out: T[] = [];
-      let bad = false;
-      value.forEach((v, i) => {
-        const r = item.check(v, `${path}[${i}]`, problems);
-        if (r === INVALID) bad = true;
-        else out.push(r);
-      });
-      return bad ? INVALID : out;
-    },
-  };
-}
-
-/** An optional field; with a default it is always present in the result. */
-export interface Optional<T, D> {
-  readonly optional: Schema<T>;
-  readonly fallback: D;
-}
-export function opt<T>(schema: Schema<T>): Optional<T, undefined>;
-export function opt<T>(schema: Schema<T>, fallback: T): Optional<T, T>;
-export function opt<T>(schema: Schema<T>, fallback?: T): Optional<T, T | undefined> {
-  return { optional: schema, fallback };
-}
-
-type Fields = Record<string, Schema<unknown> | Optional<unknown, unknown>>;
-type Simplify<T> = { [K in keyof T]: T[K] } & {};
-type RequiredKeys<F extends Fields> = {
-  [K in keyof F]: F[K] extends Schema<unknown> ? K : F[K] extends Optional<unknown, infer D> ? (undefined extends D ? never : K) : never;
-}[keyof F];
-type OptionalKeys<F extends Fields> = Exclude<keyof F, RequiredKeys<F>>;
-type ValueOf<S> = S extends Schema<infer T> ? T : S extends Optional<infer T, unknown> ? T : never;
-export type ObjectOf<F extends Fields> = Simplify<{ [K in RequiredKeys<F>]: ValueOf<F[K]> } & { [K in OptionalKeys<F>]?: ValueOf<F[K]> }>;
-
-/** A JSON object with exactly these fields; an unknown field is reported with the nearest known name. */
-export function obj<F extends Fields>(fields: F, describe = 'an object'): Schema<ObjectOf<F>> {
-  return {
-    describe,
-    check(value, path, problems) {
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) return mustBe(problems, path, describe, value);
-      const input = value as Record<string, unknown>;
-      let bad = false;
-      for (const key of Object.keys(input)) {
-        if (key in fields) continue;
-        bad = true;
-        const near = nearest(key, Object.keys(fields));
-        problems.push({ path: join(path, key), message: `unknown field${near ? `; did you mean "${near}"?` : ` (known: ${Object.keys(fields).join(', ')})`}` });
-      }
-      const out: Record<string, unknown> = {};
-      for (const [key, spec] of Object.entries(fields)) {
-        const at = join(path, key);
-        const isOptional = 'optional' in spec;
-        const schema = isOptional ? spec.optional : spec;
-        if (input[key] === undefined) {
-          if (!isOptional) {
-            problems.push({ path: at, message: `is required: ${schema.describe}` });
-            bad = true;
-          } else if (spec.fallback !== undefined) out[key] = structuredClone(spec.fallback);
-          continue;
-        }
-        const r = schema.check(input[key], at, problems);
-        if (r === INVALID) bad = true;
-        else out[key] = r;
-      }
-      return bad ? INVALID : (out as ObjectOf<F>);
-    },
-  };
-}
-
-/** One of several object shapes, chosen by a string field (e.g. `auth.mode`). */
-export function tagged<K extends string, V extends Record<string, Schema<object>>>(key: K, variants: V): Schema<Infer<V[keyof V]>> {
-  const names = Object.keys(variants);
-  const describe = `an object whose "${key}" is one of ${names.join(', ')}`;
-  return {
-    describe,
-    check(value, path, problems) {
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) return mustBe(problems, path, describe, value);
-      const tag = (value as Record<string, unknown>)[key];
-      const variant = typeof tag === 'string' ? variants[tag] : undefined;
-      if (!variant) return mustBe(problems, join(path, key), `one of ${names.join(', ')}`, tag);
-      return variant.check(value, path, problems) as Checked<Infer<V[keyof V]>>;
-    },
-  };
-}
-
-/** The literal value of a tagged variant's key. */
-export function literal<const L extends string>(value: L): Schema<L> {
-  return {
-    describe: JSON.stringify(value),
-    check(v, path, problems) {
-      return v === value ? value : mustBe(problems, path, JSON.stringify(value), v);
-    },
-  };
-}
-
-function join(path: string, key: string): string {
-  return path ? `${path}.${key}` : key;
-}
-
-/** The known name closest to a mistyped one (a few edits, more for longer names; case ignored). */
-function nearest(key: string, known: string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(key.length / 4)) + 1;
-  for (const k of known) {
-    const d = editDistance(key.toLowerCase(), k.toLowerCase());
-    if (d < bestDistance) {
-      best = k;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
-    }
-  }
-  return row[b.length]!;
+/** The text of edge-config.schema.json: what an editor checks a config file against through its `$schema`. */
+export function edgeConfigSchemaText(): string {
+  const schema = editorSchema(EdgeConfigSchema, {
+    id: `https://wastetrail.example.org/schemas/${EDGE_CONFIG_SCHEMA_FILE}`,
+    title: 'wastetrail edge agent configuration',
+    description: 'The config file of `wastetrail-edge run --config FILE` (docs/edge/README.md).',
+  });
+  return `${JSON.stringify(schema, null, 2)}\n`;
 }

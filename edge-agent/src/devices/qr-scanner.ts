@@ -3,8 +3,8 @@
  * scanners cannot be read by a headless agent (docs/devices.md).
  */
 import { LineFramer } from '@wastetrail/firmware-protocol';
+import type { Logger } from '@wastetrail/runtime';
 import type { SerialLine } from '../config/config.ts';
-import type { Logger } from '../log.ts';
 import { SerialLink, type PortFactory } from './serial-link.ts';
 
 export interface QrScannerOptions {
@@ -26,7 +26,7 @@ export class QrScanner {
       ...(o.createPort ? { createPort: o.createPort } : {}),
       onData: (chunk) =>
         this.framer.push(chunk, (line, cut) => {
-          if (cut > 0) return o.logger.warn('QR code longer than 256 bytes ignored', { bytes: cut + line.length });
+          if (cut > 0) return o.logger.warn({ bytes: cut + line.length }, 'QR code longer than 256 bytes ignored');
           const text = Buffer.from(line).toString('latin1').trim();
           if (text.length > 0) o.onScan(text);
         }),

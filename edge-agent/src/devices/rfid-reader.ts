@@ -15,8 +15,8 @@ import {
   type ChafonFrame,
   type TagId,
 } from '@wastetrail/firmware-protocol';
+import type { Logger } from '@wastetrail/runtime';
 import type { RfidConfig } from '../config/config.ts';
-import type { Logger } from '../log.ts';
 import { SerialLink, type PortFactory } from './serial-link.ts';
 import { TagPresence } from './tag-presence.ts';
 
@@ -124,7 +124,7 @@ export class RfidReader {
       this.lastReplyAt = this.o.now();
       if (!result.ok) {
         this.stats.errors++;
-        this.o.logger.warn('bad inventory reply', { code: result.error.code, message: result.error.message });
+        this.o.logger.warn({ code: result.error.code, error: result.error.message }, 'bad inventory reply');
         continue;
       }
       this.stats.inventories++;
@@ -140,7 +140,7 @@ export class RfidReader {
         const hex = toHex(epc);
         if (!this.unusable.has(hex) && this.unusable.size < 1000) {
           this.unusable.add(hex);
-          this.o.logger.info('ignoring an EPC no record can name', { epc: hex, reason: read.reason });
+          this.o.logger.info({ epc: hex, reason: read.reason }, 'ignoring an EPC no record can name');
         }
         continue;
       }

@@ -11,8 +11,8 @@ import {
   type ScaleStreamParser,
   type StabilityRule,
 } from '@wastetrail/firmware-protocol';
+import type { Logger } from '@wastetrail/runtime';
 import type { ScaleConfig } from '../config/config.ts';
-import type { Logger } from '../log.ts';
 import { SerialLink, type PortFactory } from './serial-link.ts';
 
 export interface WeightEvent {
@@ -34,7 +34,15 @@ export interface ScaleDeviceOptions {
   createPort?: PortFactory;
 }
 
+export interface ScaleStats {
+  /** Readings parsed from the line. */
+  readings: number;
+  /** Input the parser threw away (noise, a bad checksum, a frame it cannot read). */
+  dropped: number;
+}
+
 export class ScaleDevice {
+  readonly stats: ScaleStats = { readings: 0, dropped: 0 };
   private readonly o: ScaleDeviceOptions;
   private readonly link: SerialLink;
   private readonly parser: ScaleStreamParser<ScaleReading>;
@@ -48,12 +56,12 @@ export class ScaleDevice {
   constructor(options: ScaleDeviceOptions) {
     this.o = options;
     const log = options.logger;
-    let drops = 0;
     this.parser = createReadingParser(options.config.protocol, {
       unit: options.config.unit,
       onDrop: (d) => {
         // A noisy line drops often: log the first few and then every hundredth.
-        if (++drops <= 5 || drops % 100 === 0) log.debug('scale input dropped', { reason: d.reason, bytes: d.bytes, error: d.error?.message, count: drops });
+        const drops = ++this.stats.dropped;
+        if (drops <= 5 || drops % 100 === 0) log.debug({ reason: d.reason, bytes: d.bytes, error: d.error?.message, count: drops }, 'scale input dropped');
       },
     });
     const { requireScaleFlag: _, ...rule } = options.stability;
@@ -91,7 +99,7 @@ export class ScaleDevice {
     if (!this.stale && now - this.lastReadingAt > this.o.config.staleMs) {
       this.stale = true;
       this.detector.reset();
-      this.o.logger.warn('no reading from the scale', { path: this.o.config.path, forMs: this.o.config.staleMs });
+      this.o.logger.warn({ path: this.o.config.path, forMs: this.o.config.staleMs }, 'no reading from the scale');
       this.o.onWeight({ stable: false, state: 'offline' });
     }
     if (this.o.config.protocol !== 'mt-sics' || !this.link.isOpen) return;
@@ -105,12 +113,13 @@ export class ScaleDevice {
   private received(chunk: Buffer): void {
     const readings = this.parser.push(chunk);
     if (readings.length === 0) return;
+    this.stats.readings += readings.length;
     this.awaitingReply = false;
     const now = this.o.now();
     this.lastReadingAt = now;
     if (this.stale) {
       this.stale = false;
-      this.o.logger.info('scale readings arriving', { path: this.o.config.path });
+      this.o.logger.info({ path: this.o.config.path }, 'scale readings arriving');
     }
     for (const r of readings) this.o.onWeight(this.judge(r, now));
   }

@@ -4,8 +4,8 @@
  * state, so a station survives a cable being pulled. Everything above it sees bytes in, bytes out.
  */
 import { SerialPort } from 'serialport';
+import type { Logger } from '@wastetrail/runtime';
 import type { SerialLine } from '../config/config.ts';
-import type { Logger } from '../log.ts';
 
 /** What a link needs of a serialport stream (SerialPort, SerialPortMock). */
 export interface PortLike {
@@ -57,7 +57,7 @@ export class SerialLink {
   write(bytes: Uint8Array): boolean {
     if (!this.port?.isOpen) return false;
     this.port.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), (err) => {
-      if (err) this.o.logger.warn('serial write failed', { path: this.o.line.path, error: err.message });
+      if (err) this.o.logger.warn({ path: this.o.line.path, error: err.message }, 'serial write failed');
     });
     return true;
   }
@@ -83,7 +83,7 @@ export class SerialLink {
     });
     port.on('close', () => {
       if (this.port !== port) return;
-      logger.warn('serial port closed; reopening', { path: line.path });
+      logger.warn({ path: line.path }, 'serial port closed; reopening');
       this.o.onState?.(false);
       this.retryLater(port);
     });
@@ -94,12 +94,12 @@ export class SerialLink {
       }
       if (err) {
         // Logged once per distinct error, not on every retry of an absent device.
-        if (err.message !== this.lastError) logger.warn('cannot open serial port; will retry', { path: line.path, error: err.message });
+        if (err.message !== this.lastError) logger.warn({ path: line.path, error: err.message }, 'cannot open serial port; will retry');
         this.lastError = err.message;
         this.retryLater(port);
         return;
       }
-      logger.info('serial port open', { path: line.path, baudRate: line.baudRate, dataBits: line.dataBits, parity: line.parity, stopBits: line.stopBits });
+      logger.info({ path: line.path, baudRate: line.baudRate, dataBits: line.dataBits, parity: line.parity, stopBits: line.stopBits }, 'serial port open');
       this.lastError = undefined;
       this.retryMs = MIN_RETRY_MS;
       this.o.onState?.(true);

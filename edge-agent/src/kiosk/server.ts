@@ -13,7 +13,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WASTE_CATEGORIES } from '@wastetrail/firmware-protocol';
-import type { Logger } from '../log.ts';
+import type { Logger } from '@wastetrail/runtime';
 import { isLanguage, type Language } from '../station/messages.ts';
 import { DETAIL_FIELDS, STATION_MODES, type StationInput } from '../station/workflow.ts';
 import { renderControls, renderLive, renderPage, type KioskSnapshot } from './view.ts';
@@ -66,7 +66,7 @@ export async function startKiosk(o: KioskOptions): Promise<Kiosk> {
 
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
-      o.logger.warn('kiosk request failed', { url: req.url, error: e });
+      o.logger.warn({ url: req.url, err: e }, 'kiosk request failed');
       if (!res.headersSent) send(res, 500, 'text/plain; charset=utf-8', 'internal error');
       else res.end();
     });
@@ -116,7 +116,7 @@ export async function startKiosk(o: KioskOptions): Promise<Kiosk> {
   });
   const addr = server.address() as AddressInfo;
   const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}/`;
-  o.logger.info('kiosk listening', { url });
+  o.logger.info({ url }, 'kiosk listening');
 
   return {
     url,

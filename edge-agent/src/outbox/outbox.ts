@@ -186,6 +186,11 @@ export class Outbox {
     return Math.max(0, this.head().seq - this.ackedSeq());
   }
 
+  /** The oldest record the server has not acknowledged (seq and device time), if there is one. */
+  oldestUnacknowledged(): { seq: number; time: string } | undefined {
+    return this.stmt.timeAt.get(this.ackedSeq() + 1);
+  }
+
   hashAt(seq: number): string | undefined {
     return this.stmt.hashAt.get(seq)?.hash;
   }
@@ -247,6 +252,7 @@ function prepareStatements(db: Database.Database) {
     getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
     setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
     hashAt: db.prepare<[number], { hash: string }>('SELECT hash FROM records WHERE seq = ?'),
+    timeAt: db.prepare<[number], { seq: number; time: string }>('SELECT seq, time FROM records WHERE seq = ?'),
     range: db.prepare<[number, number, number], RecordRow>('SELECT seq, hash, type, time, bytes, sig FROM records WHERE seq >= ? AND seq <= ? ORDER BY seq LIMIT ?'),
     all: db.prepare<[number], RecordRow>('SELECT seq, hash, type, time, bytes, sig FROM records WHERE seq >= ? ORDER BY seq'),
     recentCustody: db.prepare<[number], RecordRow>("SELECT seq, hash, type, time, bytes, sig FROM records WHERE type != 'heartbeat' ORDER BY seq DESC LIMIT ?"),

@@ -20,8 +20,8 @@ import {
   type Ed25519Signer,
   type StatusMessage,
 } from '@wastetrail/firmware-protocol';
+import type { Logger } from '@wastetrail/runtime';
 import { ConfigError, type MqttConfig } from '../config/config.ts';
-import type { Logger } from '../log.ts';
 import type { Outbox, OutboxRecord } from '../outbox/outbox.ts';
 import { backoffDelay } from './backoff.ts';
 
@@ -75,7 +75,7 @@ function readTlsFile(field: 'ca' | 'cert' | 'key', file: string): Buffer {
   try {
     return readFileSync(file);
   } catch (e) {
-    throw new ConfigError([{ path: `mqtt.tls.${field}`, message: `cannot be read: ${(e as NodeJS.ErrnoException).code ?? String(e)} (${file})` }]);
+    throw new ConfigError(`mqtt.tls.${field}: cannot be read: ${(e as NodeJS.ErrnoException).code ?? String(e)} (${file})`, `mqtt.tls.${field}`);
   }
 }
 
@@ -246,13 +246,13 @@ export class Uplink {
     this.nextSeq = this.o.outbox.ackedSeq() + 1;
     this.lastAckProgress = this.now();
     this.setState('connected');
-    this.log.info('connected', { url: this.o.config.url, resendFrom: this.nextSeq, head: this.o.outbox.head().seq });
+    this.log.info({ url: this.o.config.url, resendFrom: this.nextSeq, head: this.o.outbox.head().seq }, 'connected');
     client.publish(this.topics.status, this.statusPayload('online'), { qos: 1, retain: true });
     client.subscribe({ [this.topics.acks]: { qos: 1 }, [this.topics.commands]: { qos: 1 } }, (err, granted) => {
       if (gen !== this.generation) return;
       const refused = granted?.filter((g) => g.qos === 128) ?? [];
       if (err || refused.length > 0) {
-        this.log.error('could not subscribe to acks and commands: the server cannot confirm records', { error: err?.message, refused: refused.map((g) => g.topic) });
+        this.log.error({ err, refused: refused.map((g) => g.topic) }, 'could not subscribe to acks and commands: the server cannot confirm records');
       }
       this.ready = true;
       this.pump();
@@ -268,7 +268,7 @@ export class Uplink {
     const delay = backoffDelay(this.attempts, this.o.config.reconnect, this.random);
     this.attempts++;
     this.setState('offline');
-    this.log.warn('disconnected; will reconnect', { inMs: delay, attempt: this.attempts, error: this.lastError });
+    this.log.warn({ inMs: delay, attempt: this.attempts, error: this.lastError }, 'disconnected; will reconnect');
     this.reconnectTimer = setTimeout(() => this.connect(), delay);
   }
 
@@ -285,7 +285,7 @@ export class Uplink {
       }
     } catch (e) {
       // The outbox is unreadable (disk error): keep the connection, try again on the next event.
-      this.log.error('could not read the outbox', { error: e });
+      this.log.error({ err: e }, 'could not read the outbox');
     } finally {
       this.pumping = false;
     }
@@ -338,7 +338,7 @@ export class Uplink {
       if (gen !== this.generation) return;
       this.inFlight = Math.max(0, this.inFlight - 1);
       // A failed publish means the connection is going; the reconnect resends from the ack.
-      if (err) this.log.debug('publish failed', { error: err.message });
+      if (err) this.log.debug({ error: err.message }, 'publish failed');
       else setImmediate(() => this.pump());
     });
   }
@@ -349,7 +349,7 @@ export class Uplink {
     if (topic === this.topics.acks) {
       if (payload === '') return; // a cleared retained ack
       const ack = parseAck(payload);
-      if (!ack) return this.log.warn('ignored a malformed ack', { payload: payload.slice(0, 200) });
+      if (!ack) return this.log.warn({ payload: payload.slice(0, 200) }, 'ignored a malformed ack');
       const outcome = this.o.outbox.acknowledge(ack.seq, ack.hash);
       switch (outcome.kind) {
         case 'advanced':
@@ -361,22 +361,22 @@ export class Uplink {
           return;
         case 'mismatch':
           this.conflict = `the server's record at seq ${ack.seq} has hash ${ack.hash}, ours is ${outcome.ours}`;
-          this.log.error('ACK HASH MISMATCH: the server holds a different chain for this device (cloned device id, or an outbox restored from an old backup?). Records stay in the outbox; investigate before going on.', { seq: ack.seq, ours: outcome.ours, theirs: ack.hash });
+          this.log.error({ seq: ack.seq, ours: outcome.ours, theirs: ack.hash }, 'ACK HASH MISMATCH: the server holds a different chain for this device (cloned device id, or an outbox restored from an old backup?). Records stay in the outbox; investigate before going on.');
           this.emitStatus();
           return;
         case 'beyond-head':
           this.conflict = `the server acknowledged seq ${ack.seq}, but this outbox ends at seq ${outcome.head}`;
-          this.log.error('ACK BEYOND OUR CHAIN: the server has records of this device that this outbox does not (restored from an old backup, or a cloned device id?). New records would fork the chain; investigate.', { seq: ack.seq, head: outcome.head });
+          this.log.error({ seq: ack.seq, head: outcome.head }, 'ACK BEYOND OUR CHAIN: the server has records of this device that this outbox does not (restored from an old backup, or a cloned device id?). New records would fork the chain; investigate.');
           this.emitStatus();
           return;
       }
     }
     if (topic === this.topics.commands) {
       const cmd = parseCommand(payload);
-      if (!cmd) return this.log.warn('ignored a malformed command', { payload: payload.slice(0, 200) });
+      if (!cmd) return this.log.warn({ payload: payload.slice(0, 200) }, 'ignored a malformed command');
       const to = Math.min(cmd.to ?? Number.MAX_SAFE_INTEGER, this.o.outbox.head().seq);
       this.stats.resendCommands++;
-      this.log.info('resend requested', { from: cmd.from, to });
+      this.log.info({ from: cmd.from, to }, 'resend requested');
       if (cmd.from <= to) this.resend.push({ from: cmd.from, to });
       this.pump();
     }
@@ -392,7 +392,7 @@ export class Uplink {
     }
     if (this.now() - this.lastAckProgress < this.o.config.ackTimeoutSeconds * 1000) return;
     this.stats.ackTimeouts++;
-    this.log.warn('no acknowledgement in time: sending again from the last ack', { from: acked + 1, sentUpTo: this.nextSeq - 1 });
+    this.log.warn({ from: acked + 1, sentUpTo: this.nextSeq - 1 }, 'no acknowledgement in time: sending again from the last ack');
     this.nextSeq = acked + 1;
     this.lastAckProgress = this.now();
     this.pump();
@@ -414,7 +414,7 @@ export class Uplink {
     try {
       this.o.onStatus?.(this.status());
     } catch (e) {
-      this.log.warn('status listener failed', { error: e });
+      this.log.warn({ err: e }, 'status listener failed');
     }
   }
 }

@@ -5,9 +5,9 @@
 import { join } from 'node:path';
 import { WASTE_CATEGORIES } from '@wastetrail/firmware-protocol';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createCapturingLogger } from '@wastetrail/runtime';
 import { startAgent, type Agent } from '../../src/agent.ts';
 import { parseConfig } from '../../src/config/config.ts';
-import { createMemoryLogger } from '../../src/log.ts';
 import { FakeServer } from '../support/fake-server.ts';
 import { tempDir, testIdentity, writeIdentityFiles } from '../support/identity.ts';
 import { bagTag, NURSE, RFID_LOST_AFTER_MS, RFID_POLL_MS, simulatedDevices, stationConfig, type SimulatedDevices } from '../support/station-rig.ts';
@@ -28,11 +28,24 @@ async function station(mqttUrl: string) {
   cleanups.push(() => devices.close());
   const server = await FakeServer.start({ deviceId: id.deviceId, keyring: id.keyring });
   cleanups.push(() => server.close());
-  const config = parseConfig(stationConfig({ deviceId: id.deviceId, keyFile, dataDir: join(t.dir, 'data'), scalePath: devices.scalePty.devicePath, readerPath: devices.readerPty.devicePath, mqttUrl }), t.dir);
-  const log = createMemoryLogger('warn');
+  const config = parseConfig(
+    { ...stationConfig({ deviceId: id.deviceId, keyFile, dataDir: join(t.dir, 'data'), scalePath: devices.scalePty.devicePath, readerPath: devices.readerPty.devicePath, mqttUrl }), metrics: { port: 0 } },
+    t.dir,
+  );
+  const log = createCapturingLogger('info');
   const agent = await startAgent(config, { logger: log });
   cleanups.push(() => agent.stop());
   return { id, devices, server, agent, log };
+}
+
+/** One sample of the agent's /metrics, scraped over HTTP as Prometheus does. */
+async function scrape(agent: Agent, sample: string): Promise<number> {
+  const res = await fetch(agent.metricsUrl!);
+  expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+  const text = await res.text();
+  const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
+  if (!line) throw new Error(`no ${sample} in /metrics:\n${text}`);
+  return Number(line.slice(sample.length + 1));
 }
 
 /** Waits until the reader has certainly reported a tag or badge that left the field as gone. */
@@ -89,12 +102,25 @@ describe('a department station end to end', () => {
   it('broker unreachable for the whole shift, then reachable: nothing lost, order kept, all acknowledged', async () => {
     const proxy = await startTcpProxy({ host: '127.0.0.1', port: 1883 }, false);
     cleanups.push(() => proxy.close());
-    const { agent, devices, server } = await station(proxy.url);
+    const { agent, devices, server, log } = await station(proxy.url);
     for (let i = 1; i <= 5; i++) {
       await sealBag(agent, devices, i, 1000 + i);
       agent.heartbeat();
     }
     expect(agent.uplink.status()).toMatchObject({ backlog: 10, ackedSeq: 0 });
+    // What a monitoring system sees of the shift: ten records waiting, the first since the first bag.
+    expect(await scrape(agent, 'wastetrail_edge_outbox_depth')).toBe(10);
+    const firstRecordAge = (Date.now() - Date.parse(agent.outbox.range(1, 1, 1)[0]!.time)) / 1000;
+    expect(await scrape(agent, 'wastetrail_edge_outbox_oldest_unacknowledged_age_seconds')).toBeCloseTo(firstRecordAge, 0);
+    expect(firstRecordAge).toBeGreaterThan(1);
+    expect(await scrape(agent, 'wastetrail_edge_uplink_connected')).toBe(0);
+    expect(await scrape(agent, 'wastetrail_edge_records_signed_total')).toBe(10);
+    expect(await scrape(agent, 'wastetrail_edge_serial_frames_total{device="scale",outcome="accepted"}')).toBeGreaterThan(0);
+    expect(await scrape(agent, 'wastetrail_edge_serial_frames_total{device="rfid",outcome="accepted"}')).toBeGreaterThan(0);
+    // Each commit is a line of the outbox's, with the device and the record's seq.
+    expect(log.lines.filter((l) => l.msg === 'record committed').map((l) => [l.component, l.device, l.seq])).toEqual(
+      Array.from({ length: 5 }, (_, i) => ['outbox', agent.config.deviceId, 2 * i + 1]),
+    );
     expect(agent.uplink.status().state).not.toBe('connected');
     expect(server.messages).toBe(0);
     const page = await (await fetch(new URL('/?lang=en', agent.kioskUrl))).text();
@@ -107,5 +133,12 @@ describe('a department station end to end', () => {
       [1, 'sealed'], [2, 'heartbeat'], [3, 'sealed'], [4, 'heartbeat'], [5, 'sealed'], [6, 'heartbeat'], [7, 'sealed'], [8, 'heartbeat'], [9, 'sealed'], [10, 'heartbeat'],
     ]);
     expect(server.rejected).toEqual([]);
+    expect(await scrape(agent, 'wastetrail_edge_outbox_depth')).toBe(0);
+    expect(await scrape(agent, 'wastetrail_edge_outbox_oldest_unacknowledged_age_seconds')).toBe(0);
+    expect(await scrape(agent, 'wastetrail_edge_records_acknowledged_total')).toBe(10);
+    expect(await scrape(agent, 'wastetrail_edge_records_published_total')).toBeGreaterThanOrEqual(10);
+    expect(await scrape(agent, 'wastetrail_edge_uplink_connected')).toBe(1);
+    expect(await scrape(agent, 'wastetrail_edge_uplink_connections_total')).toBe(1);
+    expect(log.lines.find((l) => l.msg === 'connected')).toMatchObject({ component: 'uplink', device: agent.config.deviceId, resendFrom: 1 });
   });
 });

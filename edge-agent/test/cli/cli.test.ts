@@ -2,8 +2,11 @@
  * The wastetrail-edge command: keygen, configuration errors, status, export checked by the real
  * `wastetrail verify` CLI, and the bin shim itself.
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { PassThrough } from 'node:stream';
 import { createPublicKey } from 'node:crypto';
 import { keyId, KEYRING_FORMAT, parseKeyring, type CustodyEvent } from '@wastetrail/firmware-protocol';
@@ -48,6 +51,7 @@ function baseConfig(deviceId: string, dataDir: string, keyFile = 'device.key') {
     serial: { scale: { path: '/dev/null-scale', protocol: 'mt-sics' }, rfid: { path: '/dev/null-rfid' } },
     mqtt: { url: 'mqtt://127.0.0.1:1' },
     dataDir,
+    log: { level: 'warn' },
   };
 }
 
@@ -95,16 +99,18 @@ describe('wastetrail-edge keygen', () => {
 });
 
 describe('wastetrail-edge with a bad configuration', () => {
-  it('refuses to run and names the field and the fix', async () => {
+  it('refuses to run and names the file, the field, what it must be and what was given', async () => {
     const cfg = baseConfig('hz-h001-icu-03', 'data-bad') as Record<string, any>;
     cfg.serial.scale.parity = 'evn';
-    cfg.station.stepTimeoutSecs = 60;
     const file = writeConfig('bad.jsonc', cfg);
     const r = await cli('run', '--config', file);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`${file}: invalid configuration:`);
-    expect(r.stderr).toContain('station.stepTimeoutSecs: unknown field; did you mean "stepTimeoutSeconds"?');
-    expect(r.stderr).toContain('serial.scale.parity: must be one of none, even, odd (got "evn")');
+    expect(r.stderr).toBe(`wastetrail-edge run: ${file}: serial.scale.parity: must be one of "none", "even", "odd", got "evn"\n`);
+    const misspelt = baseConfig('hz-h001-icu-03', 'data-bad') as Record<string, any>;
+    misspelt.station.stepTimeoutSecs = 60;
+    const unknown = await cli('run', '--config', writeConfig('misspelt.jsonc', misspelt));
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('station.stepTimeoutSecs: is not a setting here; the settings are "role", "mode", "stepTimeoutSeconds",');
   });
 
   it('says where the key is missing and how to make one', async () => {
@@ -128,7 +134,41 @@ describe('wastetrail-edge with a bad configuration', () => {
   it('through the installed command too (the bin shim runs the TypeScript with tsx)', async () => {
     const r = await runNode([BIN, 'status', '--config', join(t.dir, 'bad.jsonc')]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('serial.scale.parity: must be one of none, even, odd (got "evn")');
+    expect(r.stderr).toContain('serial.scale.parity: must be one of "none", "even", "odd", got "evn"');
+  });
+});
+
+describe('wastetrail-edge run: its log and its metrics', () => {
+  it('writes JSON lines where log.destination says and serves /metrics where metrics says', async () => {
+    const id = testIdentity();
+    const { keyFile } = writeIdentityFiles(id, t.dir);
+    const cfg = {
+      ...baseConfig(id.deviceId, 'data-run', keyFile),
+      kiosk: { enabled: false },
+      log: { level: 'info', destination: 'logs/agent.log' },
+      metrics: { port: 0 },
+    };
+    const file = writeConfig('run.jsonc', cfg);
+    const child = spawn(process.execPath, [BIN, 'run', '--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = once(child, 'exit');
+    cleanupLater(() => child.kill('SIGKILL'));
+    const [first] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+    const url = /; metrics (http:\/\/127\.0\.0\.1:\d+\/metrics)$/.exec(first)?.[1];
+    expect(url, first).toBeDefined();
+    const metrics = await (await fetch(url!)).text();
+    expect(metrics).toMatch(/^wastetrail_edge_outbox_depth 0$/m);
+    expect(metrics).toMatch(/^wastetrail_edge_uplink_connected 0$/m);
+    expect(metrics).toMatch(/^process_resident_memory_bytes \d+/m);
+    child.kill('SIGTERM');
+    const [code] = (await exited) as [number | null];
+    expect(code).toBe(0);
+
+    // Relative to the config file's folder, one JSON object a line, each with the device.
+    const lines = readFileSync(join(t.dir, 'logs/agent.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.every((l) => l.name === 'wastetrail-edge' && l.device === id.deviceId)).toBe(true);
+    expect(lines).toContainEqual(expect.objectContaining({ level: 40, component: 'scale', path: '/dev/null-scale', msg: 'cannot open serial port; will retry' }));
+    expect(lines).toContainEqual(expect.objectContaining({ level: 30, component: 'outbox', msg: 'outbox open', head: 0 }));
+    expect(lines.at(-1)).toMatchObject({ msg: 'stopped' });
   });
 });
 

@@ -1,8 +1,8 @@
 import { SerialPortMock } from 'serialport';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createCapturingLogger } from '@wastetrail/runtime';
 import { QrScanner } from '../../src/devices/qr-scanner.ts';
 import type { PortLike } from '../../src/devices/serial-link.ts';
-import { createMemoryLogger } from '../../src/log.ts';
 import { waitFor } from '../support/wait.ts';
 
 afterEach(() => SerialPortMock.binding.reset());
@@ -15,7 +15,7 @@ describe('QR scanner (USB-CDC serial)', () => {
     let port: SerialPortMock | undefined;
     const scanner = new QrScanner({
       config: { path, baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1 },
-      logger: createMemoryLogger(),
+      logger: createCapturingLogger(),
       onScan: (p) => scans.push(p),
       createPort: (s) => (port = new SerialPortMock(s)) as unknown as PortLike,
     });

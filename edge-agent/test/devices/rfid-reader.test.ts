@@ -6,11 +6,11 @@ import { SerialPortMock } from 'serialport';
 import { epcFromBadgeId, epcFromTagId } from '@wastetrail/firmware-protocol';
 import { attachMockDevice } from '@wastetrail/simulators';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createCapturingLogger } from '@wastetrail/runtime';
 import { attachReaderModel, type ReaderDriver } from '../../../simulators/src/reader/driver.ts';
 import { ReaderModel } from '../../../simulators/src/reader/model.ts';
 import { RfidReader } from '../../src/devices/rfid-reader.ts';
 import type { PortLike } from '../../src/devices/serial-link.ts';
-import { createMemoryLogger } from '../../src/log.ts';
 import { waitFor } from '../support/wait.ts';
 
 const BAG = 'epc:3074257bf7194e4000001a85';
@@ -29,7 +29,7 @@ function rig(variant: 'plain' | 'antenna-rssi' = 'plain') {
   const reader = new RfidReader({
     config: { path, baudRate: 57_600, dataBits: 8, parity: 'none', stopBits: 1, protocol: 'chafon', variant, address: 255, pollMs: 30, replyTimeoutMs: 200, lostAfterMs: 150 },
     convention: { scheme: 'giai-96' },
-    logger: createMemoryLogger(),
+    logger: createCapturingLogger(),
     now: () => performance.now(),
     onTag: (t) => seen.push(`tag ${t}`),
     onTagLost: (t) => seen.push(`lost ${t}`),

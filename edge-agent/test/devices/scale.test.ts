@@ -5,10 +5,10 @@
 import { SerialPortMock } from 'serialport';
 import { attachMockDevice, ScaleSimulator, type SerialEndpoint } from '@wastetrail/simulators';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createCapturingLogger } from '@wastetrail/runtime';
 import type { ScaleConfig } from '../../src/config/config.ts';
 import { ScaleDevice, type WeightEvent } from '../../src/devices/scale.ts';
 import type { PortLike } from '../../src/devices/serial-link.ts';
-import { createMemoryLogger } from '../../src/log.ts';
 import { waitFor } from '../support/wait.ts';
 
 const cleanups: (() => unknown)[] = [];
@@ -26,7 +26,7 @@ function rig(config: Partial<ScaleConfig> & Pick<ScaleConfig, 'protocol'>, sim: 
   const device = new ScaleDevice({
     config: { path, baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1, unit: 'kg', pollMs: 30, staleMs: 400, ...config },
     stability: { minSamples: 3, toleranceGrams: 0, minDurationMs: 40, maxGapMs: 500, requireScaleFlag: true },
-    logger: createMemoryLogger(),
+    logger: createCapturingLogger(),
     now: () => performance.now(),
     onWeight: (w) => events.push(w),
     createPort: (settings) => {

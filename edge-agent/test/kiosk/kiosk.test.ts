@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { Script } from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/log.ts';
+import { silentLogger } from '@wastetrail/runtime';
 import { startKiosk, toStationInput, type Kiosk } from '../../src/kiosk/server.ts';
 import type { KioskSnapshot } from '../../src/kiosk/view.ts';
 import type { StationInput } from '../../src/station/workflow.ts';

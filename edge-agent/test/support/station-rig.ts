@@ -76,7 +76,7 @@ export function stationConfig(o: { deviceId: string; keyFile: string; dataDir: s
     heartbeatMinutes: o.heartbeatMinutes ?? 0,
     kiosk: { port: 0, language: 'en' },
     dataDir: o.dataDir,
-    logLevel: 'warn',
+    log: { level: 'warn' },
   };
 }
 

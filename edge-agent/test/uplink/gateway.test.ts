@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { generateEd25519KeyPair, ed25519Signer, type CustodyEvent } from '@wastetrail/firmware-protocol';
 import { startGateway, type Gateway } from '@wastetrail/gateway';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMemoryLogger } from '../../src/log.ts';
+import { createCapturingLogger } from '@wastetrail/runtime';
 import { Outbox } from '../../src/outbox/outbox.ts';
 import { Uplink } from '../../src/uplink/uplink.ts';
 import { FakeServer } from '../support/fake-server.ts';
@@ -48,7 +48,7 @@ describe('uplink through the wastetrail gateway', () => {
     const outbox = new Outbox(join(t.dir, 'outbox.sqlite'), { deviceId: id.deviceId, signer: id.signer });
     cleanups.push(() => outbox.close());
     outbox.appendMany(Array.from({ length: 300 }, (_, i) => heartbeat(i)));
-    const uplink = new Uplink({ deviceId: id.deviceId, outbox, config: mqttConfig(`mqtt://127.0.0.1:${gateway.addresses.tcp!.port}`, { auth: { mode: 'device-token' } }), signer: id.signer, logger: createMemoryLogger() });
+    const uplink = new Uplink({ deviceId: id.deviceId, outbox, config: mqttConfig(`mqtt://127.0.0.1:${gateway.addresses.tcp!.port}`, { auth: { mode: 'device-token' } }), signer: id.signer, logger: createCapturingLogger() });
     cleanups.push(() => uplink.stop());
     uplink.start();
     await server.untilHead(300);
@@ -66,7 +66,7 @@ describe('uplink through the wastetrail gateway', () => {
     const outbox = new Outbox(join(t.dir, 'outbox.sqlite'), { deviceId: id.deviceId, signer: impostor });
     cleanups.push(() => outbox.close());
     outbox.append(heartbeat(1));
-    const uplink = new Uplink({ deviceId: id.deviceId, outbox, config: mqttConfig(`mqtt://127.0.0.1:${gateway.addresses.tcp!.port}`, { auth: { mode: 'device-token' } }), signer: impostor, logger: createMemoryLogger() });
+    const uplink = new Uplink({ deviceId: id.deviceId, outbox, config: mqttConfig(`mqtt://127.0.0.1:${gateway.addresses.tcp!.port}`, { auth: { mode: 'device-token' } }), signer: impostor, logger: createCapturingLogger() });
     cleanups.push(() => uplink.stop());
     uplink.start();
     await waitFor(() => uplink.status().attempts >= 1 && uplink.status().lastError !== undefined, 'a refused connection');
@@ -90,7 +90,7 @@ describe('uplink through the wastetrail gateway', () => {
     outbox.appendMany([heartbeat(1), heartbeat(2)]);
     const url = `mqtts://127.0.0.1:${gateway.addresses.tls!.port}`;
     const make = (ca: string) => {
-      const u = new Uplink({ deviceId: id.deviceId, outbox, config: mqttConfig(url, { auth: { mode: 'device-token' }, tls: { ca, rejectUnauthorized: true } }), signer: id.signer, logger: createMemoryLogger() });
+      const u = new Uplink({ deviceId: id.deviceId, outbox, config: mqttConfig(url, { auth: { mode: 'device-token' }, tls: { ca, rejectUnauthorized: true } }), signer: id.signer, logger: createCapturingLogger() });
       cleanups.push(() => u.stop());
       u.start();
       return u;

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { deviceTopic, parseStatus, type CustodyEvent, type StatusMessage } from '@wastetrail/firmware-protocol';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createCapturingLogger } from '@wastetrail/runtime';
 import type { MqttConfig } from '../../src/config/config.ts';
-import { createMemoryLogger } from '../../src/log.ts';
 import { Outbox } from '../../src/outbox/outbox.ts';
 import { Uplink } from '../../src/uplink/uplink.ts';
 import { FakeServer } from '../support/fake-server.ts';
@@ -17,6 +17,8 @@ import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
 import { waitFor } from '../support/wait.ts';
 
 const BROKER = { host: '127.0.0.1', port: 1883 };
+/** pino's number for the error level. */
+const ERROR = 50;
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
@@ -31,7 +33,7 @@ interface Rig {
   id: TestIdentity;
   outbox: Outbox;
   server: FakeServer;
-  log: ReturnType<typeof createMemoryLogger>;
+  log: ReturnType<typeof createCapturingLogger>;
   uplink(config: MqttConfig): Uplink;
 }
 
@@ -43,7 +45,7 @@ async function rig(serverOptions: { loseOnce?: number[] } = {}): Promise<Rig> {
   cleanups.push(() => outbox.close());
   const server = await FakeServer.start({ deviceId: id.deviceId, keyring: id.keyring, ...serverOptions });
   cleanups.push(() => server.close());
-  const log = createMemoryLogger();
+  const log = createCapturingLogger();
   return {
     id,
     outbox,
@@ -181,11 +183,11 @@ describe('uplink over MQTT', () => {
     await r.server.publishAck(2, recs[2]!.hash);
     await waitFor(() => u.status().conflict !== undefined, 'conflict');
     expect(r.outbox.ackedSeq()).toBe(0);
-    const line = r.log.lines.find((l) => l.level === 'error');
-    expect(line?.message).toMatch(/^ACK HASH MISMATCH/);
-    expect(line?.fields).toMatchObject({ seq: 2, ours: recs[1]!.hash, theirs: recs[2]!.hash });
+    const line = r.log.lines.find((l) => l.level === ERROR);
+    expect(line?.msg).toMatch(/^ACK HASH MISMATCH/);
+    expect(line).toMatchObject({ seq: 2, ours: recs[1]!.hash, theirs: recs[2]!.hash });
     await r.server.publishAck(9, recs[2]!.hash);
-    await waitFor(() => r.log.lines.some((l) => l.message.startsWith('ACK BEYOND OUR CHAIN')), 'beyond-head error');
+    await waitFor(() => r.log.lines.some((l) => l.msg.startsWith('ACK BEYOND OUR CHAIN')), 'beyond-head error');
     expect(r.outbox.ackedSeq()).toBe(0);
   });
 

@@ -23,12 +23,14 @@ export const tagId = string({ pattern: TAG_ID_PATTERN, max: 203, describe: 'a ta
 export type TagId = string;
 
 /** A staff badge number as the reader reports it (an EPC or card UID in hex, or a printed number). */
-export const badgeId = string({ pattern: /^[A-Za-z0-9:._-]{1,64}$/, max: 64, describe: 'a badge id' });
+export const BADGE_ID_PATTERN = /^[A-Za-z0-9:._-]{1,64}$/;
+export const badgeId = string({ pattern: BADGE_ID_PATTERN, max: 64, describe: 'a badge id' });
 /**
  * Codes for institutions, departments, rooms, vehicles, manifests and batches: any printable characters
  * but spaces, so a plate is written as it is printed (浙A12345).
  */
-export const code = string({ pattern: /^[^\s\p{Cc}\p{Cf}\p{Cs}]{1,64}$/u, max: 64, describe: 'a code of 1-64 printable characters without spaces' });
+export const CODE_PATTERN = /^[^\s\p{Cc}\p{Cf}\p{Cs}]{1,64}$/u;
+export const code = string({ pattern: CODE_PATTERN, max: 64, describe: 'a code of 1-64 printable characters without spaces' });
 export const hash = string({ pattern: /^[0-9a-f]{64}$/, min: 64, max: 64, describe: '64 lower-case hex digits' });
 
 /** At most 10 t in one weighing: anything above is a unit mistake, not a load. */

@@ -15,14 +15,11 @@
 import { decodeEpc, encodeGiai96 } from '../epc/tds96.ts';
 import { tagIdFromEpc } from '../epc/tag-id.ts';
 import { fromHex, toHex } from '../encoding.ts';
-import type { TagId } from '../record/events.ts';
+import { BADGE_ID_PATTERN, type TagId } from '../record/events.ts';
 
 export type BadgeConvention = { scheme: 'giai-96'; companyPrefixes?: readonly string[] } | { scheme: 'epc-prefix'; prefixHex: string };
 
 export const DEFAULT_BADGE_CONVENTION: BadgeConvention = { scheme: 'giai-96' };
-
-/** The same pattern as `badgeId` in record/events.ts: a badge id must fit a custody record. */
-const BADGE_ID_PATTERN = /^[A-Za-z0-9:._-]{1,64}$/;
 
 export type TagRead =
   | { kind: 'badge'; badgeId: string; epc: Uint8Array }

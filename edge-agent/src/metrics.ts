@@ -1,0 +1,79 @@
+/**
+ * The agent's Prometheus metrics, on its registry (with the default process metrics, @wastetrail/runtime).
+ * Nothing is counted twice: at scrape time the gauges ask the outbox (two indexed lookups), and the
+ * counters copy the totals the uplink and the device shells already keep. Records signed and
+ * acknowledged count from this process's start, as Prometheus counters do.
+ */
+import { Counter, Gauge, type Registry } from '@wastetrail/runtime';
+import type { RfidReader } from './devices/rfid-reader.ts';
+import type { ScaleDevice } from './devices/scale.ts';
+import type { Outbox } from './outbox/outbox.ts';
+import type { Uplink } from './uplink/uplink.ts';
+
+export interface AgentMetricsSource {
+  outbox: Outbox;
+  uplink: Uplink;
+  devices: { scale: ScaleDevice; reader: RfidReader };
+  /** The wall clock records are stamped with, ms since the epoch. */
+  wall: () => number;
+}
+
+export function registerAgentMetrics(registry: Registry, s: AgentMetricsSource): void {
+  const registers = [registry];
+  const atStart = { head: s.outbox.head().seq, acked: s.outbox.ackedSeq() };
+  const total = (name: string, help: string, read: () => number) =>
+    new Counter({
+      name,
+      help,
+      registers,
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
+
+  new Gauge({
+    name: 'wastetrail_edge_outbox_depth',
+    help: 'Records committed to the outbox and not yet acknowledged by the server.',
+    registers,
+    collect() {
+      this.set(s.outbox.backlog());
+    },
+  });
+  new Gauge({
+    name: 'wastetrail_edge_outbox_oldest_unacknowledged_age_seconds',
+    help: 'Age of the oldest record the server has not acknowledged, by its record time (0: none waiting).',
+    registers,
+    collect() {
+      const oldest = s.outbox.oldestUnacknowledged();
+      this.set(oldest ? Math.max(0, (s.wall() - Date.parse(oldest.time)) / 1000) : 0);
+    },
+  });
+  total('wastetrail_edge_records_signed_total', 'Records signed and committed to the outbox (custody steps and heartbeats).', () => s.outbox.head().seq - atStart.head);
+  total('wastetrail_edge_records_acknowledged_total', 'Records the server acknowledged as stored.', () => Math.max(0, s.outbox.ackedSeq() - atStart.acked));
+  total('wastetrail_edge_records_published_total', 'Records published to the broker, resends included.', () => s.uplink.stats.recordsPublished);
+  total('wastetrail_edge_uplink_connections_total', 'Connections to the broker: the first and every reconnect.', () => s.uplink.stats.reconnects);
+  total('wastetrail_edge_uplink_ack_timeouts_total', 'Times no acknowledgement came in time and sending went back to the last ack.', () => s.uplink.stats.ackTimeouts);
+  new Gauge({
+    name: 'wastetrail_edge_uplink_connected',
+    help: '1 while connected to the broker, else 0.',
+    registers,
+    collect() {
+      this.set(s.uplink.status().state === 'connected' ? 1 : 0);
+    },
+  });
+  new Counter({
+    name: 'wastetrail_edge_serial_frames_total',
+    help: 'What the serial devices sent: scale readings and reader replies, accepted or rejected (noise, bad checksum, bad reply).',
+    labelNames: ['device', 'outcome'],
+    registers,
+    collect() {
+      const { scale, reader } = s.devices;
+      this.reset();
+      this.labels('scale', 'accepted').inc(scale.stats.readings);
+      this.labels('scale', 'rejected').inc(scale.stats.dropped);
+      this.labels('rfid', 'accepted').inc(reader.stats.inventories);
+      this.labels('rfid', 'rejected').inc(reader.stats.errors);
+    },
+  });
+}
