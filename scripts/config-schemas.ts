@@ -5,6 +5,7 @@
  * committed files are what the code says and that every example passes both the loader and the schema.
  */
 import { fileURLToPath } from 'node:url';
+import { edgeConfigJsonSchema, loadConfigFile as loadEdgeConfig } from '@wastetrail/edge-agent';
 import { gatewayConfigJsonSchema, readGatewayConfigFile } from '@wastetrail/gateway';
 import { loadServerConfig, serverConfigJsonSchema } from '@wastetrail/server';
 
@@ -33,6 +34,12 @@ export const CONFIG_SCHEMA_FILES: readonly ConfigSchemaFile[] = [
     generate: gatewayConfigJsonSchema,
     examples: [here('gateway/config/example.jsonc')],
     load: readGatewayConfigFile,
+  },
+  {
+    schemaFile: here('edge-agent/config/edge-config.schema.json'),
+    generate: edgeConfigJsonSchema,
+    examples: [here('edge-agent/config/example.jsonc')],
+    load: loadEdgeConfig,
   },
 ];
 

@@ -16,7 +16,7 @@ export {
   type ScaleConfig,
   type SerialLine,
 } from './config/config.ts';
-export { EdgeConfigSchema, EDGE_CONFIG_SCHEMA_FILE, edgeConfigSchemaText, type EdgeConfigFile } from './config/schema.ts';
+export { EdgeConfigSchema, EDGE_CONFIG_SCHEMA_FILE, edgeConfigJsonSchema, type EdgeConfigFile } from './config/schema.ts';
 export { registerAgentMetrics, type AgentMetricsSource } from './metrics.ts';
 export { generateDeviceKey, keyringEntry, loadDeviceSigner, KeyFileError, PRIVATE_KEY_FILE, PUBLIC_KEY_FILE, type DeviceIdentity, type GeneratedKey } from './keys/device-key.ts';
 export * from './station/workflow.ts';

@@ -56,9 +56,9 @@ describe.each(CONFIG_SCHEMA_FILES.map((f) => [relative(repo, f.schemaFile), f] a
   });
 });
 
-/** The example's listening port: the server's http.port, the gateway's tcp.port. */
+/** The example's listening port: the server's http.port, the gateway's tcp.port, the edge agent's kiosk.port. */
 function setPort(c: Record<string, unknown>, port: number): void {
-  const section = (c.http ?? c.tcp) as Record<string, unknown> | undefined;
-  if (!section) throw new Error('the example has neither http nor tcp');
+  const section = (c.http ?? c.tcp ?? c.kiosk) as Record<string, unknown> | undefined;
+  if (!section) throw new Error('the example has no http, tcp or kiosk');
   section.port = port;
 }

@@ -1,8 +1,8 @@
 /**
  * The agent's config file as one TypeBox schema: each setting's type, range, default and description.
  * `checkConfig` (@wastetrail/runtime) fills the defaults and names the field of any problem; the same
- * schema is written out as edge-agent/config/edge-config.schema.json for editors (scripts/
- * write-edge-config-schema.ts). Checks that involve several fields are in config.ts.
+ * schema is written out as edge-agent/config/edge-config.schema.json for editors (by
+ * scripts/write-config-schemas.ts at the repo root). Checks that involve several fields are in config.ts.
  *
  * Tagged shapes (`mqtt.auth` by mode, `badges.convention` by scheme) are one object with a mode field
  * here rather than a union: a union's error would name a branch, not the setting that is wrong.
@@ -214,12 +214,11 @@ export type EdgeConfigFile = Static<typeof EdgeConfigSchema>;
 /** The committed JSON Schema's name, next to the example configs in edge-agent/config/. */
 export const EDGE_CONFIG_SCHEMA_FILE = 'edge-config.schema.json';
 
-/** The text of edge-config.schema.json: what an editor checks a config file against through its `$schema`. */
-export function edgeConfigSchemaText(): string {
-  const schema = editorSchema(EdgeConfigSchema, {
-    id: `https://wastetrail.example.org/schemas/${EDGE_CONFIG_SCHEMA_FILE}`,
+/** edge-config.schema.json: what an editor checks a config file against through its `$schema` (scripts/write-config-schemas.ts writes it). */
+export function edgeConfigJsonSchema(): Record<string, unknown> {
+  return editorSchema(EdgeConfigSchema, {
+    id: `https://wastetrail.example/schemas/${EDGE_CONFIG_SCHEMA_FILE}`,
     title: 'wastetrail edge agent configuration',
     description: 'The config file of `wastetrail-edge run --config FILE` (docs/edge/README.md).',
   });
-  return `${JSON.stringify(schema, null, 2)}\n`;
 }
