@@ -11,6 +11,7 @@ import { DEVICE_ID_PATTERN } from '@wastetrail/firmware-protocol';
 import { GatewayConfigError, parseGatewayConfigFile, type GatewayConfigFile, type LogLevel } from '@wastetrail/gateway';
 import { DEFAULT_INGEST_SETTINGS, type IngestSettings } from '../ingest/ingest.ts';
 import type { StorageConfig } from '../store/open.ts';
+import { DEFAULT_LOAD_SHEDDING, type LoadShedding } from '../api/load-shedding.ts';
 import { parseRuleConfig, type RuleConfig } from '../rules/index.ts';
 import { parseSupervisionSettings, SupervisionSettingsError, type SupervisionSettings } from '../supervision/settings.ts';
 import { DEFAULT_DELIVERY, NOTIFIED_LEVELS, type NotificationsConfig, type NotifiedLevel, type SmtpSettings, type WebhookTarget } from '../notify/settings.ts';
@@ -43,7 +44,10 @@ export interface ServerConfig {
   supervision: SupervisionSettings;
   /** Escalation webhooks and e-mail (docs/server/notifications.md); absent: none are sent. */
   notifications?: NotificationsConfig;
-  http: { host: string; port: number };
+  /** Where the HTTP API listens, and when it refuses requests as overloaded (docs/server/api.md#load-shedding-and-shutdown). */
+  http: { host: string; port: number } & Partial<Omit<LoadShedding, 'sampleIntervalMs'>>;
+  /** How long a shutdown may take before the process exits anyway, with status 1. */
+  shutdownTimeoutMs: number;
   demo: boolean;
   logLevel: LogLevel;
 }
@@ -57,6 +61,7 @@ export class ServerConfigError extends Error {
 }
 
 export const DEFAULT_HTTP = { host: '127.0.0.1', port: 8080 } as const;
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 
 /** Reads and validates a config file. Throws ServerConfigError naming the file, the field and the fix. */
 export function loadServerConfig(file: string): ServerConfig {
@@ -87,7 +92,7 @@ export function parseServerConfig(text: string, baseDir: string): ServerConfig {
 }
 
 function readConfig(root: Fields, baseDir: string): ServerConfig {
-  root.only(['dataDir', 'storage', 'mqtt', 'ingest', 'rules', 'alerting', 'notifications', 'supervision', 'http', 'demo', 'logLevel']);
+  root.only(['dataDir', 'storage', 'mqtt', 'ingest', 'rules', 'alerting', 'notifications', 'supervision', 'http', 'shutdownTimeoutMs', 'demo', 'logLevel']);
   const dataDir = resolve(baseDir, root.string('dataDir', { fallback: './data', example: '"./data"' }));
 
   const storageFields = root.object('storage');
@@ -189,10 +194,17 @@ function readConfig(root: Fields, baseDir: string): ServerConfig {
   const alerting = { tickMs: alertingFields.integer('tickMs', { min: 100, max: 3600_000, fallback: 60_000, unit: 'milliseconds' }) };
 
   const httpFields = root.object('http');
-  httpFields.only(['host', 'port']);
+  httpFields.only(['host', 'port', 'maxEventLoopDelayMs', 'maxHeapUsedBytes', 'maxRssBytes', 'retryAfterSeconds']);
+  // Load-shedding limits: only those given; the app has the defaults.
+  const limit = (key: keyof LoadShedding, min: number, max: number, unit: string) =>
+    optional(key, httpFields.raw(key) === undefined ? undefined : httpFields.integer(key, { min, max, fallback: DEFAULT_LOAD_SHEDDING[key], unit }));
   const http = {
     host: httpFields.string('host', { fallback: DEFAULT_HTTP.host, example: '"0.0.0.0"' }),
     port: httpFields.integer('port', { min: 0, max: 65535, fallback: DEFAULT_HTTP.port, unit: 'a TCP port' }),
+    ...limit('maxEventLoopDelayMs', 0, 600_000, 'milliseconds, 0: not checked'),
+    ...limit('maxHeapUsedBytes', 0, Number.MAX_SAFE_INTEGER, 'bytes, 0: not checked'),
+    ...limit('maxRssBytes', 0, Number.MAX_SAFE_INTEGER, 'bytes, 0: not checked'),
+    ...limit('retryAfterSeconds', 1, 86_400, 'seconds'),
   };
 
   return {
@@ -205,6 +217,7 @@ function readConfig(root: Fields, baseDir: string): ServerConfig {
     supervision: readSupervision(root, parsedRules.value),
     ...optional('notifications', readNotifications(root, baseDir)),
     http,
+    shutdownTimeoutMs: root.integer('shutdownTimeoutMs', { min: 100, max: 600_000, fallback: DEFAULT_SHUTDOWN_TIMEOUT_MS, unit: 'milliseconds' }),
     demo: root.boolean('demo', { fallback: false }),
     logLevel: root.oneOf('logLevel', ['debug', 'info', 'warn', 'error'] as const, { fallback: 'info' }),
   };

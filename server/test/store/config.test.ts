@@ -16,7 +16,7 @@ describe('the server config file', () => {
     expect(c.mqtt).toEqual({ mode: 'embedded', gateway: { tcp: { port: 1883 }, limits: { maxPayloadBytes: 262144, rate: { messagesPerSecond: 50, burst: 500 } } } });
     expect(c.ingest).toEqual(DEFAULT_INGEST_SETTINGS);
     expect(c.http).toEqual({ host: '127.0.0.1', port: 8080 });
-    expect(c).toMatchObject({ demo: false, logLevel: 'info' });
+    expect(c).toMatchObject({ demo: false, logLevel: 'info', shutdownTimeoutMs: 10_000 });
     expect(parseServerConfig('{}', base)).toMatchObject({ storage: c.storage, ingest: c.ingest, http: c.http, mqtt: { mode: 'embedded', gateway: {} } });
   });
 
@@ -36,6 +36,15 @@ describe('the server config file', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('reads the load-shedding limits of http, only those given', () => {
+    const c = parseServerConfig('{ "http": { "port": 0, "maxEventLoopDelayMs": 0, "maxRssBytes": 2000000000, "retryAfterSeconds": 30 }, "shutdownTimeoutMs": 5000 }', tmpdir());
+    expect(c.http).toEqual({ host: '127.0.0.1', port: 0, maxEventLoopDelayMs: 0, maxRssBytes: 2_000_000_000, retryAfterSeconds: 30 });
+    expect(c.shutdownTimeoutMs).toBe(5000);
+    expect(() => parseServerConfig('{ "http": { "retryAfterSeconds": 0 } }', tmpdir())).toThrow(/^http\.retryAfterSeconds: must be a whole number from 1 to 86400 \(seconds\), got 0; the default is 10$/);
+    expect(() => parseServerConfig('{ "http": { "maxHeapUsedBytes": -1 } }', tmpdir())).toThrow(/^http\.maxHeapUsedBytes: must be a whole number from 0 to /);
+    expect(() => parseServerConfig('{ "shutdownTimeoutMs": "10s" }', tmpdir())).toThrow(/^shutdownTimeoutMs: must be a whole number from 100 to 600000 \(milliseconds\)/);
   });
 
   it('reads a PostgreSQL store', () => {
