@@ -2,7 +2,9 @@
  * Load shedding on the real app: memory over its limit, and an event loop blocked by synchronous work,
  * each refuse requests with 503 OVERLOADED and Retry-After while /healthz keeps answering and says so.
  * No timed assertions: the event-loop test blocks, asks, and repeats until a sample catches the lag.
+ * And a request that arrives while the app closes: 503 SHUTTING_DOWN, in the same error shape.
  */
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp, type ApiInstance } from '../../src/api/app.ts';
 import { eventually } from '../ingest/support.ts';
@@ -71,5 +73,29 @@ describe('load shedding', () => {
     const health = await app.inject('/healthz');
     expect(health.statusCode).toBe(200);
     expect(health.json()).toMatchObject({ status: 'ok', load: { overloaded: false } });
+  });
+
+  it('a request that arrives while the app closes gets 503 SHUTTING_DOWN with Retry-After, and its connection is closed', async () => {
+    w = await openTestWorld({ users: false });
+    app = await buildApp(w.deps);
+    const base = new URL(await app.listen({ host: '127.0.0.1', port: 0 }));
+    // Headers begun before the close: the connection is busy, so closing waits for it.
+    const socket = connect(Number(base.port), base.hostname);
+    let received = '';
+    socket.setEncoding('utf8').on('data', (d: string) => (received += d));
+    const ended = new Promise<void>((resolve) => socket.on('end', () => resolve()));
+    socket.write(`GET /api/v1/me HTTP/1.1\r\nHost: ${base.host}\r\n`);
+    // One whole request on another connection: by its answer the server has read the first one's start.
+    expect((await fetch(new URL('/healthz', base), { headers: { connection: 'close' } })).status).toBe(200);
+
+    const closed = app.close();
+    socket.write('\r\n');
+    await ended;
+    await closed;
+    app = undefined;
+    expect(received).toMatch(/^HTTP\/1\.1 503 /);
+    expect(received.toLowerCase()).toContain('retry-after: 10');
+    expect(received.toLowerCase()).toContain('connection: close');
+    expect(JSON.parse(received.slice(received.indexOf('\r\n\r\n') + 4))).toEqual({ error: { code: 'SHUTTING_DOWN', message: 'the server is shutting down: try again later' } });
   });
 });
