@@ -39,7 +39,7 @@ export interface AppDeps {
   alerts?: AlertActions;
   /** Points table, risk formula and draw settings (config `supervision`); default DEFAULT_SUPERVISION. */
   supervision?: SupervisionSettings;
-  /** When to refuse requests with 503 OVERLOADED; the rest from DEFAULT_LOAD_SHEDDING. */
+  /** When to refuse requests with 503 OVERLOADED, the rest from DEFAULT_LOAD_SHEDDING; absent: never (tests). */
   loadShedding?: Partial<LoadShedding>;
 }
 

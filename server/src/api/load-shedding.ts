@@ -56,8 +56,16 @@ declare module 'fastify' {
   }
 }
 
-export async function registerLoadShedding(app: FastifyInstance, settings: Partial<LoadShedding> = {}): Promise<void> {
-  const s: LoadShedding = { ...DEFAULT_LOAD_SHEDDING, ...settings };
+/** An app that never refuses as overloaded (it still samples and reports the load). */
+const NO_LIMITS = { maxEventLoopDelayMs: 0, maxHeapUsedBytes: 0, maxRssBytes: 0 } as const;
+
+/**
+ * Without `settings` nothing is refused as overloaded: an app sharing its process with other work (a
+ * test, the demo's city) would measure that work. The server passes its config's, DEFAULT_LOAD_SHEDDING
+ * filling in the rest.
+ */
+export async function registerLoadShedding(app: FastifyInstance, settings: Partial<LoadShedding> | undefined): Promise<void> {
+  const s: LoadShedding = { ...DEFAULT_LOAD_SHEDDING, ...(settings ?? NO_LIMITS) };
   const retryAfter = { 'retry-after': String(s.retryAfterSeconds) };
   // The sampler only (no limits given to it): the decision is overload() below, so that /healthz and
   // the refusals agree, and the start itself is not taken for load.

@@ -34,7 +34,11 @@ export async function registerWebUi(app: FastifyInstance): Promise<void> {
     // A folder is not a page: NOT_FOUND, as for any unknown asset.
     allowedPath: (path) => !path.endsWith('/'),
     cacheControl: false,
-    setHeaders: (reply) => reply.header('cache-control', 'no-cache'),
+    setHeaders: (reply, path) => {
+      reply.header('cache-control', 'no-cache');
+      // The standard type (RFC 9239), not the library's older application/javascript.
+      if (path.endsWith('.js')) reply.type('text/javascript; charset=utf-8');
+    },
     schemaHide: true,
   });
 

@@ -20,10 +20,10 @@ afterAll(async () => {
 });
 
 const ASSETS = [
-  ['app.js', 'application/javascript; charset=utf-8'],
-  ['i18n.js', 'application/javascript; charset=utf-8'],
-  ['verify.js', 'application/javascript; charset=utf-8'],
-  ['uPlot.iife.min.js', 'application/javascript; charset=utf-8'],
+  ['app.js', 'text/javascript; charset=utf-8'],
+  ['i18n.js', 'text/javascript; charset=utf-8'],
+  ['verify.js', 'text/javascript; charset=utf-8'],
+  ['uPlot.iife.min.js', 'text/javascript; charset=utf-8'],
   ['app.css', 'text/css; charset=utf-8'],
   ['uPlot.min.css', 'text/css; charset=utf-8'],
 ] as const;
