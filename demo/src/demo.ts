@@ -213,7 +213,8 @@ export function demoServerConfig(dataDir: string, o: Pick<DemoOptions, 'mqttPort
       dataDir,
       mqtt: { mode: 'embedded', gateway: { tcp: { port: o.mqttPort ?? DEMO_DEFAULTS.mqttPort, host: '127.0.0.1' }, authSkewMs } },
       alerting: { tickMs },
-      http: { host: '127.0.0.1', port: o.httpPort ?? DEMO_DEFAULTS.httpPort },
+      // The simulated city runs on the server's event loop: its lag is not the server's load.
+      http: { host: '127.0.0.1', port: o.httpPort ?? DEMO_DEFAULTS.httpPort, maxEventLoopDelayMs: 0 },
       demo: true,
       log: { level: 'warn', format: 'pretty' },
     }),

@@ -1,7 +1,7 @@
 /**
  * The composition root: one server process = store + (embedded gateway or external broker) + ingest
  * + custody projection and rules + HTTP API. Everything is started here, in dependency order, and
- * stopped in reverse; nothing else builds these parts.
+ * stopped in CLOSE_ORDER; nothing else builds these parts.
  */
 import { dirname } from 'node:path';
 import { PortInUseError, startGateway, type Gateway } from '@wastetrail/gateway';
@@ -49,23 +49,34 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/**
+ * How a server stops: first the front door (no new HTTP connections, the requests in flight answered);
+ * then ingest commits and acknowledges what it has, over an MQTT client and gateway still up; alerting
+ * projects those last records and files its alerts, notifications send them; the store closes last.
+ */
+export const CLOSE_ORDER = ['http', 'ingest', 'mqtt client', 'gateway', 'alerting', 'notifications', 'store'] as const;
+
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const log = options.logger ?? createRootLogger(config.log, { name: 'wastetrail-server', ...(config.file ? { baseDir: dirname(config.file) } : {}) });
   const component = (name: 'gateway' | 'ingest' | 'alerting' | 'notify' | 'http') => log.child({ component: name });
   const metrics = createMetricsRegistry();
-  const stack: Array<() => Promise<unknown>> = [];
+  const stops = new Map<(typeof CLOSE_ORDER)[number], () => Promise<unknown>>();
   const close = async () => {
-    for (const stop of stack.splice(0).reverse()) {
+    for (const part of CLOSE_ORDER) {
+      const stop = stops.get(part);
+      if (!stop) continue;
+      stops.delete(part);
+      log.info(`closing ${part}`);
       try {
         await stop();
       } catch (err) {
-        log.error({ err }, 'while stopping');
+        log.error({ err, part }, `while closing ${part}`);
       }
     }
   };
   try {
     const store = await openStore(config.storage);
-    stack.push(() => store.close());
+    stops.set('store', () => store.close());
     const keyring = await store.keyring();
 
     let gateway: Gateway | undefined;
@@ -82,30 +93,31 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         gateway = await startGateway({ ...settings, tcp: { ...(typeof settings.tcp === 'object' ? settings.tcp : {}), port: 0 } });
       }
       const gw = gateway;
-      stack.push(() => gw.close());
+      stops.set('gateway', () => gw.close());
       client = connectIngestClient({ kind: 'embedded', gateway });
     } else {
       client = connectIngestClient({ kind: 'external', ...config.mqtt });
     }
-    stack.push(() => client.endAsync());
+    stops.set('mqtt client', () => client.endAsync());
 
     const ingest = await startIngest({ client, store, keyring, settings: config.ingest, logger: component('ingest'), metrics, ...(options.now ? { now: options.now } : {}) });
-    stack.push(() => ingest.close());
+    stops.set('ingest', () => ingest.close());
 
     // Escalation webhooks and e-mail, delivered in the background; closed after alerting, so it can drain.
     let notifier: Notifier | undefined;
     if (config.notifications) {
       const n = startNotifier({ config: config.notifications, clock: now, jurisdictionPath: storeJurisdictionPath(store), logger: component('notify'), metrics });
       notifier = n;
-      stack.push(() => n.close());
+      stops.set('notifications', () => n.close());
     }
 
     const onEffects = notifier?.onEffects.bind(notifier);
     const alerting = await startAlerting({ store, ingest, ruleConfig: config.rules, clock: now, tickMs: config.alerting.tickMs, logger: component('alerting'), metrics, ...(onEffects ? { onEffects } : {}) });
-    stack.push(() => alerting.close());
+    stops.set('alerting', () => alerting.close());
 
-    const http = await buildApp({ store, clock: now, sessionClock: Date.now, demo: config.demo, metrics, ingestStats: () => ingest.stats(), alerts: alerting, supervision: config.supervision, logger: component('http'), webRoutes: registerWebUi });
-    stack.push(() => http.close());
+    const { host: _host, port: _port, ...loadShedding } = config.http;
+    const http = await buildApp({ store, clock: now, sessionClock: Date.now, demo: config.demo, metrics, ingestStats: () => ingest.stats(), alerts: alerting, supervision: config.supervision, logger: component('http'), webRoutes: registerWebUi, loadShedding });
+    stops.set('http', () => http.close());
     const httpUrl = await listenHttp(http, config.http, options.fallbackToFreePorts === true, log);
 
     const tcp = gateway?.addresses.tcp;

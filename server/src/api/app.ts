@@ -1,6 +1,6 @@
 /**
- * The HTTP API as a fastify app, without listening: external plugins (cookies, the login limit, OpenAPI
- * and its UI), then the app's hooks (who is asking; counters), then the routes (routes/, one file per
+ * The HTTP API as a fastify app, without listening: external plugins (security headers, load shedding,
+ * cookies, the login limit, OpenAPI and its UI), then the app's hooks (who is asking; counters), then the routes (routes/, one file per
  * URL folder), then the web UI's routes. server.ts starts it; tests call `inject()` on it.
  */
 import { randomUUID } from 'node:crypto';
@@ -14,10 +14,12 @@ import { createMetricsRegistry, silentLogger } from '@wastetrail/runtime';
 import { principalOfToken, SESSION_COOKIE } from '../auth/index.ts';
 import { createContext, type ApiInstance, type AppDeps } from './context.ts';
 import { ApiError, apiError, fromFastifyError, validationError } from './errors.ts';
+import { registerLoadShedding } from './load-shedding.ts';
 import { clockRateLimitStore } from './login-limit.ts';
 import { apiMetrics } from './metrics.ts';
 import { rootRoutes } from './routes/root.ts';
 import { v1Routes } from './routes/v1/index.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
 
 export type { AppDeps, ApiInstance } from './context.ts';
 
@@ -33,6 +35,8 @@ export async function buildApp(deps: AppDeps): Promise<ApiInstance> {
     loggerInstance: (deps.logger ?? silentLogger) as FastifyBaseLogger,
     genReqId: () => randomUUID(),
     bodyLimit: BODY_LIMIT,
+    // Requests that arrive while closing get SHUTTING_DOWN in the API's error shape (load-shedding.ts).
+    return503OnClosing: false,
     // Unknown fields are refused (VALIDATION_FAILED), not silently dropped; query values are coerced,
     // a repeated query parameter becomes an array.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
@@ -55,6 +59,8 @@ export async function buildApp(deps: AppDeps): Promise<ApiInstance> {
     return reply.code(e.statusCode).send(e.body());
   });
 
+  await registerSecurityHeaders(app);
+  await registerLoadShedding(app, deps.loadShedding);
   await app.register(cookie);
   await app.register(rateLimit, {
     global: false,
@@ -83,8 +89,9 @@ export async function buildApp(deps: AppDeps): Promise<ApiInstance> {
       security: [{ bearer: [] }, { session: [] }],
     },
   });
-  // Swagger UI's assets are served from the package itself: no CDN.
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  // Swagger UI's assets are served from the package itself (no CDN), under the app's CSP but for one
+  // thing, on its own pages only: it sets an inline style.
+  await app.register(swaggerUi, { routePrefix: '/docs', transformStaticCSP: (csp) => csp.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'") });
 
   app.addHook('onRequest', async (req, reply) => {
     reply.header(REQUEST_ID_HEADER, req.id);

@@ -11,6 +11,7 @@ import type { Principal, ScopeWorld } from '../auth/index.ts';
 import type { CustodyStore, UserRole } from '../store/index.ts';
 import type { SupervisionSettings } from '../supervision/settings.ts';
 import { apiError } from './errors.ts';
+import type { LoadShedding } from './load-shedding.ts';
 import type { ApiMetrics } from './metrics.ts';
 
 export interface AppDeps {
@@ -39,6 +40,8 @@ export interface AppDeps {
   alerts?: AlertActions;
   /** Points table, risk formula and draw settings (config `supervision`); default DEFAULT_SUPERVISION. */
   supervision?: SupervisionSettings;
+  /** When to refuse requests with 503 OVERLOADED, the rest from DEFAULT_LOAD_SHEDDING; absent: never (tests). */
+  loadShedding?: Partial<LoadShedding>;
 }
 
 export type ApiInstance = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;

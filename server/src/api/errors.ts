@@ -30,6 +30,8 @@ export const API_ERRORS = {
   RATE_LIMITED: { status: 429, meaning: 'too many attempts: wait (Retry-After) and try again' },
   INTERNAL: { status: 500, meaning: 'the server failed; the log has the details' },
   NOT_AVAILABLE: { status: 503, meaning: 'this server does not provide it (e.g. ingest statistics without ingest)' },
+  OVERLOADED: { status: 503, meaning: 'the server is overloaded (its event loop lags or memory runs high) and refuses work for now: wait (Retry-After) and try again' },
+  SHUTTING_DOWN: { status: 503, meaning: 'the server is shutting down: wait (Retry-After) and try again, here or at another instance' },
 } as const satisfies Record<string, { status: number; meaning: string }>;
 
 export type ApiErrorCode = keyof typeof API_ERRORS;

@@ -38,10 +38,13 @@ export const ErrorBody = Type.Object(
   { description: 'every error: a stable code (docs/server/api.md#errors), a message, and the field at fault for VALIDATION_FAILED' },
 );
 
-/** Responses of a route: its own, plus the uniform error body for each error status it can answer. */
+/**
+ * Responses of a route: its own, plus the uniform error body for each error status it can answer; any
+ * route can fail (500) or be refused under load or while closing (503).
+ */
 export function responses<R extends Record<number, TSchema>>(ok: R, errors: readonly number[] = []): R & Record<number, TSchema> {
   const out: Record<number, TSchema> = { ...ok };
-  for (const status of new Set([...errors, 500])) out[status] = ErrorBody;
+  for (const status of new Set([...errors, 500, 503])) out[status] ??= ErrorBody;
   return out as R & Record<number, TSchema>;
 }
 
@@ -312,9 +315,18 @@ export const DeviceParams = Type.Object({ id: Code });
 
 export const IngestStatsResponse = Type.Object({ stats: Type.Record(Type.String(), Type.Unknown()) });
 export const HealthResponse = Type.Object({
-  status: literals(['ok', 'unavailable'] as const),
+  status: literals(['ok', 'overloaded', 'unavailable'] as const),
   store: literals(['ok', 'unavailable'] as const),
   time: Type.String(),
+  load: Type.Object(
+    {
+      overloaded: Type.Boolean(),
+      eventLoopDelayMs: Nullable(Type.Number({ description: 'mean over the last sample; null when the event loop was blocked through all of it' })),
+      heapUsedBytes: Type.Number(),
+      rssBytes: Type.Number(),
+    },
+    { description: 'the last load sample; while `overloaded`, other routes answer 503 OVERLOADED' },
+  ),
 });
 export const MetricsResponse = Type.String({ description: 'Prometheus text exposition format 0.0.4' });
 

@@ -1,8 +1,8 @@
 /**
  * `wastetrail server --config FILE`: gateway + server as a service. Prints where it listens on stdout
  * (one `listening <what> <url>` line each, so scripts can read them), logs where the config's `log` says
- * (JSON lines on stderr by default), and shuts down
- * cleanly on SIGINT/SIGTERM.
+ * (JSON lines on stderr by default), and shuts down cleanly on SIGINT/SIGTERM (server.ts has the order),
+ * within `shutdownTimeoutMs`.
  */
 import { ConfigError } from '@wastetrail/runtime';
 import { loadServerConfig } from '../config/index.ts';
@@ -24,10 +24,32 @@ export async function runServe(argv: string[]): Promise<number> {
   }
   if (server.mqttUrl) process.stdout.write(`listening mqtt ${server.mqttUrl}\n`);
   for (const line of server.listening()) process.stdout.write(`listening ${line}\n`);
-  await untilSignalled();
-  server.log.info('shutting down');
-  await server.close();
+  const signal = await untilSignalled();
+  server.log.info({ signal }, 'shutting down');
+  await closeWithin(server, server.config.shutdownTimeoutMs);
   return 0;
+}
+
+/**
+ * Closes the server. A second signal, or `timeoutMs` without having closed, exits at once with 1:
+ * a request that never ends or a stuck store would otherwise keep the process alive.
+ */
+async function closeWithin(server: RunningServer, timeoutMs: number): Promise<void> {
+  const giveUp = (why: string) => {
+    server.log.fatal(`${why}: exiting before everything is closed`);
+    process.exit(1);
+  };
+  const timer = setTimeout(() => giveUp(`not closed after ${timeoutMs} ms`), timeoutMs);
+  const again = (signal: NodeJS.Signals) => giveUp(`${signal} again`);
+  process.once('SIGINT', again);
+  process.once('SIGTERM', again);
+  try {
+    await server.close();
+  } finally {
+    clearTimeout(timer);
+    process.off('SIGINT', again);
+    process.off('SIGTERM', again);
+  }
 }
 
 export function untilSignalled(): Promise<NodeJS.Signals> {

@@ -28,6 +28,13 @@ export const ServerConfigSchema = Type.Object(
     notifications: Type.Optional(NotificationsSettingsSchema),
     supervision: SupervisionSettingsSchema,
     http: HttpSettingsSchema,
+    shutdownTimeoutMs: Type.Integer({
+      minimum: 100,
+      maximum: 600_000,
+      default: 10_000,
+      'x-unit': 'ms',
+      description: 'On SIGTERM/SIGINT, how long closing (HTTP, ingest, MQTT, alerting, notifications, store, in that order) may take before the process exits anyway with status 1.',
+    }),
     demo: Type.Boolean({ default: false, description: 'Demo mode: simulated devices and sample data (see `wastetrail demo`).' }),
     log: LogSettingsSchema,
   },
@@ -52,6 +59,8 @@ export interface ServerConfig {
   /** Escalation webhooks and e-mail (docs/server/notifications.md); absent: none are sent. */
   notifications?: NotificationsConfig;
   http: HttpSettings;
+  /** How long a shutdown may take before the process exits anyway, with status 1. */
+  shutdownTimeoutMs: number;
   demo: boolean;
   log: LogSettings;
 }
@@ -85,6 +94,7 @@ function readSections(c: ServerConfigFile, baseDir: string): ServerConfig {
     supervision: { ...readSupervisionSettings(c.supervision, 'supervision'), timeZone: rules.defaults.timeZone },
     ...(c.notifications ? { notifications: readNotificationsSettings(c.notifications, baseDir, 'notifications') } : {}),
     http: c.http,
+    shutdownTimeoutMs: c.shutdownTimeoutMs,
     demo: c.demo,
     log: c.log,
   };

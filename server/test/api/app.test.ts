@@ -25,7 +25,12 @@ describe('operations', () => {
   it('GET /healthz answers without a session and checks the store', async () => {
     const ok = await app.inject('/healthz');
     expect(ok.statusCode).toBe(200);
-    expect(ok.json()).toEqual({ status: 'ok', store: 'ok', time: '2026-03-05T00:00:00.000Z' });
+    expect(ok.json()).toEqual({
+      status: 'ok',
+      store: 'ok',
+      time: '2026-03-05T00:00:00.000Z',
+      load: { overloaded: false, eventLoopDelayMs: expect.any(Number), heapUsedBytes: expect.any(Number), rssBytes: expect.any(Number) },
+    });
 
     const broken: CustodyStore = Object.create(w.store, { institution: { value: async () => Promise.reject(new Error('disk gone')) } });
     const down = await buildApp({ ...w.deps, store: broken });
@@ -65,6 +70,32 @@ describe('operations', () => {
     expect(page.body).not.toMatch(/https?:\/\/(?:cdn|unpkg|cdnjs)/);
     const asset = await app.inject('/docs/static/swagger-ui-bundle.js');
     expect(asset.statusCode).toBe(200);
+  });
+});
+
+describe('security headers', () => {
+  it('every response carries them: API answers, errors, the documentation', async () => {
+    const responses = [
+      await app.inject('/healthz'),
+      await app.inject({ url: '/api/v1/me', headers: bearer(w, 'reg-city') }),
+      await app.inject('/api/v1/bags'),
+      await app.inject('/api/v1/nope'),
+      await app.inject('/docs/'),
+      await app.inject('/docs/static/swagger-ui-bundle.js'),
+    ];
+    const csp = "default-src 'self';script-src 'self';style-src 'self';img-src 'self' data:;connect-src 'self';font-src 'self';object-src 'none';base-uri 'none';form-action 'self';frame-ancestors 'none'";
+    for (const r of responses) {
+      const at = `${r.statusCode} ${r.raw.req.url}`;
+      // Swagger UI sets an inline style: its pages alone may.
+      const docs = r.raw.req.url?.startsWith('/docs/');
+      expect(r.headers['content-security-policy'], at).toBe(docs ? csp.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'") : csp);
+      expect(r.headers['x-frame-options'], at).toBe('DENY');
+      expect(r.headers['x-content-type-options'], at).toBe('nosniff');
+      expect(r.headers['referrer-policy'], at).toBe('no-referrer');
+      expect(r.headers['cross-origin-opener-policy'], at).toBe('same-origin');
+      // HSTS is for whoever terminates TLS in front of the server.
+      expect(r.headers['strict-transport-security'], at).toBeUndefined();
+    }
   });
 });
 

@@ -1,10 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../../src/store/index.ts';
+import { DeviceClient, eventually, openTestStore, provision, TestDevice, uniqueId } from '../ingest/support.ts';
 
 const BIN = new URL('../../bin/wastetrail.js', import.meta.url).pathname;
 const dirs: string[] = [];
@@ -30,8 +33,51 @@ function start(config: string) {
     else seen.push(line);
   });
   const nextLine = () => new Promise<string>((resolve) => (seen.length > 0 ? resolve(seen.shift()!) : waiting.push(resolve)));
-  const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
+  // 'close', not 'exit': by then everything it wrote to stderr has been read.
+  const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
   return { child, nextLine, exited, stderr: () => stderr };
+}
+
+/** The addresses a started server prints: its MQTT listener, then its HTTP one. */
+async function addresses(s: ReturnType<typeof start>): Promise<{ mqtt: string; http: URL }> {
+  const mqttLine = await s.nextLine();
+  const httpLine = await s.nextLine();
+  return { mqtt: mqttLine.split(' ')[2]!, http: new URL(httpLine.split(' ')[2]!) };
+}
+
+/**
+ * A login whose body has not arrived yet: the server has its headers (it answered 100 Continue), so
+ * the request is in flight until `finish()` sends the body; `finish()` resolves with the raw response
+ * once the server has closed the connection.
+ */
+async function requestInFlight(http: URL): Promise<{ socket: Socket; finish(): Promise<string> }> {
+  const body = JSON.stringify({ username: 'nobody', password: 'not a password' });
+  const socket = connect(Number(http.port), http.hostname);
+  let received = '';
+  socket.setEncoding('utf8').on('data', (d: string) => (received += d));
+  socket.write(`POST /api/v1/session HTTP/1.1\r\nHost: ${http.host}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\n\r\n`);
+  await eventually(() => received.startsWith('HTTP/1.1 100 Continue'), 'the server to take the request');
+  received = '';
+  return {
+    socket,
+    finish: () =>
+      new Promise<string>((resolve) => {
+        socket.on('end', () => resolve(received));
+        socket.write(body);
+      }),
+  };
+}
+
+/** Whether a new TCP connection to `http` is refused. */
+function refusesConnections(http: URL): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(Number(http.port), http.hostname);
+    s.on('connect', () => {
+      s.destroy();
+      resolve(false);
+    });
+    s.on('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ECONNREFUSED'));
+  });
 }
 
 describe('wastetrail server --config', () => {
@@ -59,7 +105,65 @@ describe('wastetrail server --config', () => {
     expect(refused).toMatch(/Not authorized|Bad username or password/i);
     s.child.kill('SIGTERM');
     expect(await s.exited).toBe(0);
-    expect(s.stderr()).toContain('shutting down');
+    expect(logLines(s.stderr())).toContainEqual(expect.objectContaining({ level: 30, msg: 'shutting down', signal: 'SIGTERM' }));
+  });
+
+  it('SIGTERM drains: the request in flight is answered, new connections are refused, records received are committed and projected, parts close in order; exit 0', async () => {
+    // A store with one provisioned device; the server runs on it with a commit every 10 s at most, so the
+    // records below are still pending when SIGTERM comes.
+    const t = await openTestStore();
+    dirs.push(dirname(t.file));
+    const device = new TestDevice(uniqueId('hz-h001-kiosk'));
+    await provision(t.store, device);
+    await t.store.close();
+    const dir = mkdtempSync(join(tmpdir(), 'wt-serve-'));
+    dirs.push(dir);
+    const config = { dataDir: './data', storage: { file: t.file }, ingest: { batchMs: 10_000 }, mqtt: { gateway: { tcp: { port: 0, host: '127.0.0.1' } } }, http: { port: 0 } };
+    writeFileSync(join(dir, 'server.jsonc'), JSON.stringify(config));
+    const s = start(join(dir, 'server.jsonc'));
+    const at = await addresses(s);
+
+    const client = await DeviceClient.connect(at.mqtt, device, 'token');
+    try {
+      await client.publish(device.seal(3));
+      const login = await requestInFlight(at.http);
+      // Not acknowledged: the records wait for their commit.
+      expect(client.acks).toEqual([]);
+      s.child.kill('SIGTERM');
+
+      await eventually(() => refusesConnections(at.http), 'new connections refused');
+      const answer = await login.finish();
+      expect(answer).toMatch(/^HTTP\/1\.1 401 /);
+      expect(answer).toContain('"code":"INVALID_CREDENTIALS"');
+      expect(await s.exited, s.stderr()).toBe(0);
+    } finally {
+      await client.client.endAsync(true);
+    }
+
+    const closing = logLines(s.stderr()).filter((l) => l.msg.startsWith('closing '));
+    expect(closing.map((l) => l.msg.slice('closing '.length))).toEqual(['http', 'ingest', 'mqtt client', 'gateway', 'alerting', 'store']);
+    const store = openSqliteStore(t.file);
+    try {
+      expect(await store.countRecords()).toBe(3);
+      // Alerting closed after ingest, so the last commit's bags are projected too.
+      expect((await store.searchBags({ limit: 10 })).total).toBe(3);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a shutdown that does not finish within shutdownTimeoutMs exits 1 and says so', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wt-serve-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'server.jsonc'), JSON.stringify({ dataDir: './data', shutdownTimeoutMs: 500, mqtt: { gateway: { tcp: { port: 0, host: '127.0.0.1' } } }, http: { port: 0 } }));
+    const s = start(join(dir, 'server.jsonc'));
+    const at = await addresses(s);
+    // A request whose body never comes holds the HTTP close open.
+    const stuck = await requestInFlight(at.http);
+    s.child.kill('SIGTERM');
+    expect(await s.exited).toBe(1);
+    expect(logLines(s.stderr())).toContainEqual(expect.objectContaining({ level: 60, msg: 'not closed after 500 ms: exiting before everything is closed' }));
+    stuck.socket.destroy();
   });
 
   it('a bad configuration names the field: exit 2', async () => {
@@ -75,3 +179,11 @@ describe('wastetrail server --config', () => {
     expect(r.stderr()).toMatch(/: rules\.storageOverdue: is a threshold: put it under "defaults" \(or under a jurisdiction in "jurisdictions"\)\n$/);
   });
 });
+
+/** The server's log: JSON lines (pino) on stderr by default. */
+function logLines(stderr: string): Array<{ level: number; msg: string; [field: string]: unknown }> {
+  return stderr
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { level: number; msg: string });
+}

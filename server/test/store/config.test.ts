@@ -19,7 +19,7 @@ describe('the server config file', () => {
     expect(c.ingest).toEqual(DEFAULT_INGEST_SETTINGS);
     expect(c.http).toEqual({ host: '127.0.0.1', port: 8080 });
     expect(c.alerting).toEqual({ tickMs: 60_000 });
-    expect(c).toMatchObject({ demo: false, log: DEFAULT_LOG_SETTINGS });
+    expect(c).toMatchObject({ demo: false, log: DEFAULT_LOG_SETTINGS, shutdownTimeoutMs: 10_000 });
     const { file: _file, ...fromExample } = c;
     expect(parseServerConfig('{}', base)).toEqual(fromExample);
   });
@@ -40,6 +40,15 @@ describe('the server config file', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('reads the load-shedding limits of http, only those given', () => {
+    const c = parseServerConfig('{ "http": { "port": 0, "maxEventLoopDelayMs": 0, "maxRssBytes": 2000000000, "retryAfterSeconds": 30 }, "shutdownTimeoutMs": 5000 }', tmpdir());
+    expect(c.http).toEqual({ host: '127.0.0.1', port: 0, maxEventLoopDelayMs: 0, maxRssBytes: 2_000_000_000, retryAfterSeconds: 30 });
+    expect(c.shutdownTimeoutMs).toBe(5000);
+    expect(() => parseServerConfig('{ "http": { "retryAfterSeconds": 0 } }', tmpdir())).toThrow(/^http\.retryAfterSeconds: must be a whole number from 1 to 86400 \(s\), got 0$/);
+    expect(() => parseServerConfig('{ "http": { "maxHeapUsedBytes": -1 } }', tmpdir())).toThrow(/^http\.maxHeapUsedBytes: must be a whole number of at least 0 \(bytes\), got -1$/);
+    expect(() => parseServerConfig('{ "shutdownTimeoutMs": "10s" }', tmpdir())).toThrow(/^shutdownTimeoutMs: must be a whole number from 100 to 600000 \(ms\); the default is 10000, got "10s"$/);
   });
 
   it('reads a PostgreSQL store', () => {

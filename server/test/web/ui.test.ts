@@ -49,7 +49,7 @@ describe('web UI in chromium', () => {
   it('serves every asset itself, with a strict content security policy', async () => {
     const shell = await fetch(`${base}/ui/`);
     expect(shell.status).toBe(200);
-    expect(shell.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(shell.headers.get('content-security-policy')).toContain("default-src 'self';script-src 'self';style-src 'self'");
     const html = await shell.text();
     expect(html).not.toMatch(/https?:\/\//);
     for (const asset of ['app.js', 'i18n.js', 'app.css', 'uPlot.iife.min.js', 'uPlot.min.css', 'verify.js']) {
@@ -212,6 +212,16 @@ describe('web UI in chromium', () => {
     expect(await admin.page.locator('[data-refusal]').textContent()).toContain('Access refused: your role or scope does not allow this.');
     await shot(admin.page, 'refusal-institution');
     await admin.context.close();
+  });
+
+  it("the API's documentation (Swagger UI) works under the app's policy, inline styles allowed: nothing refused", async () => {
+    const { context, page } = await newPage('en-US');
+    await page.goto(`${base}/docs/`);
+    await expect.poll(() => page.locator('.swagger-ui .info .title').textContent()).toContain('wastetrail API');
+    await page.locator('.opblock-tag-section').first().waitFor();
+    expect(await page.locator('.opblock').count()).toBeGreaterThan(20);
+    await shot(page, 'api-docs');
+    await context.close();
   });
 
   it('logged no console errors and no page errors', () => {

@@ -1,37 +1,42 @@
 /** Outside the versioned API: the health check and the Prometheus metrics, both without a session. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ApiContext } from '../context.ts';
+import { loadOf } from '../load-shedding.ts';
 import { HealthResponse, MetricsResponse, responses } from '../schemas.ts';
 
 export const rootRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
   app.get(
     '/healthz',
     {
-      config: { anonymous: true },
+      config: { anonymous: true, reportsLoad: true },
       schema: {
         tags: ['operations'],
-        summary: 'Is the server up and does its store answer? 200 when it does, 503 when not.',
+        summary: 'Is the server up, does its store answer, is it shedding load? 200 when all is well, 503 when not.',
         security: [],
         response: responses({ 200: HealthResponse, 503: HealthResponse }),
       },
     },
     async (req, reply) => {
       const time = new Date(ctx.now()).toISOString();
+      const load = loadOf(app);
+      let store: 'ok' | 'unavailable' = 'ok';
       try {
         // A primary-key lookup: cheap on any store size, and it goes through the real connection.
         await ctx.store.institution('healthz-probe');
-        return { status: 'ok' as const, store: 'ok' as const, time };
       } catch (err) {
         req.log.error({ err }, 'health check: the store does not answer');
-        return reply.code(503).send({ status: 'unavailable' as const, store: 'unavailable' as const, time });
+        store = 'unavailable';
       }
+      const status = store === 'unavailable' ? 'unavailable' : load.overloaded ? 'overloaded' : 'ok';
+      return reply.code(status === 'ok' ? 200 : 503).send({ status, store, time, load });
     },
   );
 
   app.get(
     '/metrics',
     {
-      config: { anonymous: true },
+      // Never shed: an overloaded server is exactly when its metrics are wanted.
+      config: { anonymous: true, reportsLoad: true },
       schema: {
         tags: ['operations'],
         summary: "Prometheus metrics: the process's (CPU, memory, event loop), the API's, the gateway's, ingest's, alerting's and notifications'.",
