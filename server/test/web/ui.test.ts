@@ -21,9 +21,9 @@ const BAG_T = 'epc:3074257bf7194e400000ff01';
 
 beforeAll(async () => {
   ({ dir, store } = await openGoldenStore('wt-web-'));
-  // The golden chain's vehicle belongs to the demo transport company.
+  // The golden chain's vehicle (plate ZA-A1234, as its records name it) belongs to the demo transport company.
   await store.upsertTransportCompany({ id: 'hz-t001', licence: 'ZJ-WT-0001' });
-  await store.upsertVehicle({ id: 'ZA-A1234', company: 'hz-t001', plate: '浙A1234' });
+  await store.upsertVehicle({ id: 'hz-t001-v1', company: 'hz-t001', plate: 'ZA-A1234' });
   // A bag picked up 30 h ago and not received: in transit, and overdue.
   const kiosk = new TestDevice('hz-h001-kiosk-09', 'hz-h001', ['department', 'pickup'], 21);
   await store.registerDevice({ id: kiosk.id, institution: kiosk.institution, stations: kiosk.stations, keys: [{ publicKey: kiosk.publicKey }] });
