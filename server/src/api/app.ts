@@ -3,7 +3,7 @@
  * and its UI), then the app's hooks (who is asking; counters), then the routes (routes/, one file per
  * URL folder), then the web UI's routes. server.ts starts it; tests call `inject()` on it.
  */
-import Fastify from 'fastify';
+import Fastify, { type FastifyReply } from 'fastify';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -14,6 +14,7 @@ import { createContext, type ApiInstance, type AppDeps } from './context.ts';
 import { ApiError, apiError, fromFastifyError, validationError } from './errors.ts';
 import { clockRateLimitStore } from './login-limit.ts';
 import { ApiMetrics } from './metrics.ts';
+import { readTextValues } from './request-values.ts';
 import { rootRoutes } from './routes/root.ts';
 import { v1Routes } from './routes/v1/index.ts';
 
@@ -21,15 +22,26 @@ export type { AppDeps, ApiInstance } from './context.ts';
 
 /** Request bodies are small JSON objects (login, notes); anything bigger is a mistake or an attack. */
 const BODY_LIMIT = 64 * 1024;
+/** The longest path segment the router passes on; longer is URI_TOO_LONG (414). */
+const MAX_PARAM_LENGTH = 1024;
 
 export async function buildApp(deps: AppDeps): Promise<ApiInstance> {
   const app = Fastify({
     logger: deps.logger ?? false,
     bodyLimit: BODY_LIMIT,
-    // Unknown fields are refused (VALIDATION_FAILED), not silently dropped; query values are coerced,
-    // a repeated query parameter becomes an array.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    // Path segments up to what the schemas allow (a 203-character tag): they, not the router, refuse.
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Unknown fields are refused (VALIDATION_FAILED), not silently dropped; nothing is coerced: path and
+    // query numbers and lists are read on purpose (request-values.ts), bodies must be what they say.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false } },
+    // The router's own refusals (a bad escape in the path, a path segment too long) in the API's shape.
+    frameworkErrors: (err, _req, reply) => {
+      const e = fromFastifyError(err) ?? apiError('INTERNAL', 'the server failed; the log has the details');
+      (reply as FastifyReply).code(e.statusCode).send(e.body());
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  // Bodies are JSON only: plain text would otherwise reach validation as a string instead of a 415.
+  app.removeContentTypeParser('text/plain');
   const metrics = new ApiMetrics();
   const ctx = createContext(deps, metrics);
 
@@ -90,6 +102,11 @@ export async function buildApp(deps: AppDeps): Promise<ApiInstance> {
     if (!p) return;
     req.principal = p;
     req.authVia = bearer ? 'bearer' : 'cookie';
+  });
+  app.addHook('preValidation', async (req) => {
+    const schema = req.routeOptions.schema;
+    if (schema?.params) req.params = readTextValues(schema.params, req.params);
+    if (schema?.querystring) req.query = readTextValues(schema.querystring, req.query);
   });
   app.addHook('onResponse', async (req, reply) => {
     metrics.request(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
