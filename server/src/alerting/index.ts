@@ -10,5 +10,5 @@ export {
 } from './start.ts';
 export { AlertLedger, type AlertActionErrorCode, type AlertActionOutcome, type AlertNotice, type EscalationPolicyOf } from './ledger.ts';
 export { fileIntegrityFindings, integrityEvaluation } from './integrity.ts';
-export { toAlertRow, toAlertUpdate, toBookAlert } from './stored-alert.ts';
+export { explanationsOf, toAlertRow, toAlertUpdate, toBookAlert, type AlertExplanation } from './stored-alert.ts';
 export { institutionInfos, jurisdictionPathOf, loadRuleWorld, ruleDevices, type RuleWorld } from './world.ts';

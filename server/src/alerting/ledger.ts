@@ -16,7 +16,7 @@ import {
 } from '../alerts/index.ts';
 import type { RuleEvaluation } from '../rules/index.ts';
 import type { CustodyStore, Alert as StoredAlert } from '../store/index.ts';
-import { toAlertRow, toAlertUpdate, toBookAlert } from './stored-alert.ts';
+import { toAlertRow, toAlertUpdate, toBookAlert, withExplanation } from './stored-alert.ts';
 
 /** An effect of the book's decision, with the stored alert it concerns (for routing a notification). */
 export interface AlertNotice {
@@ -73,6 +73,24 @@ export class AlertLedger {
   /** open | acknowledged -> resolved, with a note saying what was done. */
   async resolve(alertId: number, by: string, note: string, nowMs: number): Promise<{ outcome: AlertActionOutcome; notices: AlertNotice[] }> {
     return this.act(alertId, (a) => resolveAlert(a, { by, note, nowMs }));
+  }
+
+  /**
+   * A party's explanation, kept with the alert; status and escalation stay as they are. Refused on a
+   * resolved alert (ALREADY_RESOLVED) and without a note (NOTE_REQUIRED).
+   */
+  async explain(alertId: number, by: string, note: string, nowMs: number): Promise<AlertActionOutcome> {
+    if (by.trim() === '') throw new TypeError('say who explains the alert');
+    const text = note.trim();
+    for (let attempt = 1; ; attempt++) {
+      const stored = Number.isSafeInteger(alertId) ? await this.store.alert(alertId) : undefined;
+      if (!stored) return { ok: false, error: { code: 'ALERT_NOT_FOUND', message: `no alert ${alertId}` } };
+      if (stored.status === 'resolved') return { ok: false, error: { code: 'ALREADY_RESOLVED', message: `alert ${alertId} was resolved by ${stored.resolvedBy ?? 'someone'}` } };
+      if (text === '') return { ok: false, error: { code: 'NOTE_REQUIRED', message: 'an explanation needs a note' } };
+      const updated = await this.store.updateAlert(withExplanation(stored, { by, at: new Date(nowMs).toISOString(), note: text }));
+      if (updated) return { ok: true, alert: updated };
+      if (attempt === MAX_ATTEMPTS) throw new Error(`alert ${alertId} keeps changing under this action; try again`);
+    }
   }
 
   private async act(

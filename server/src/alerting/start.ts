@@ -65,6 +65,8 @@ export interface AlertActions {
   acknowledge(alertId: number, by: string, note?: string): Promise<AlertActionOutcome>;
   /** open | acknowledged -> resolved, with a note saying what was done (NOTE_REQUIRED without one). */
   resolve(alertId: number, by: string, note: string): Promise<AlertActionOutcome>;
+  /** A party's note on an unresolved alert; status and escalation unchanged (NOTE_REQUIRED without one). */
+  explain(alertId: number, by: string, note: string): Promise<AlertActionOutcome>;
 }
 
 export interface Alerting extends AlertActions {
@@ -102,6 +104,7 @@ export function alertActions(options: Pick<AlertingOptions, 'store' | 'clock' | 
       await notify(notices);
       return outcome;
     },
+    explain: (alertId, by, note) => ledger.explain(alertId, by, note, options.clock()),
   };
 }
 
@@ -204,6 +207,10 @@ class AlertingService implements Alerting {
 
   resolve(alertId: number, by: string, note: string): Promise<AlertActionOutcome> {
     return this.actions.resolve(alertId, by, note);
+  }
+
+  explain(alertId: number, by: string, note: string): Promise<AlertActionOutcome> {
+    return this.actions.explain(alertId, by, note);
   }
 
   accept(records: readonly AcceptedRecord[]): Promise<AlertNotice[]> {

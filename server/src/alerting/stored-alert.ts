@@ -1,7 +1,8 @@
 /**
  * The alert book's alerts (server/src/alerts: times in ms, everything but the table's columns in
  * `details`) to and from the store's rows (RFC 3339 text, one column per field). Pure. The row keeps
- * what the book does not know about: its revision, occurrences, last seen, the acknowledgement note.
+ * what the book does not know about: its revision, occurrences, last seen, the acknowledgement note,
+ * the parties' explanations.
  */
 import type { Alert as BookAlert, AlertDraft, AlertStatus, EscalationLevel } from '../alerts/index.ts';
 import type { RuleId, Severity } from '../rules/index.ts';
@@ -10,10 +11,29 @@ import type { Alert as StoredAlert, NewAlert } from '../store/index.ts';
 const ms = (iso: string) => Date.parse(iso);
 const iso = (t: number) => new Date(t).toISOString();
 
+/** A party's note on an alert (explain): who, when, what. The book never reads it; the row keeps it. */
+export interface AlertExplanation {
+  by: string;
+  at: string;
+  note: string;
+}
+
 /** The history the row keeps in `details`, in the store's time format. */
 interface StoredHistory {
   raised?: Array<{ at: string; from: Severity; to: Severity; acknowledgedBy?: string; acknowledgedAt?: string; acknowledgeNote?: string }>;
   escalations?: Array<{ level: EscalationLevel; at: string }>;
+  explanations?: AlertExplanation[];
+}
+
+/** The explanations given on a stored alert, oldest first. */
+export function explanationsOf(row: Pick<StoredAlert, 'details'>): AlertExplanation[] {
+  const list = (row.details as StoredHistory).explanations;
+  return Array.isArray(list) ? list.map((e) => ({ by: e.by, at: e.at, note: e.note })) : [];
+}
+
+/** The row with one more explanation. */
+export function withExplanation(row: StoredAlert, e: AlertExplanation): StoredAlert {
+  return { ...row, details: { ...row.details, explanations: [...explanationsOf(row), e] } };
 }
 
 function levelOf(n: number): EscalationLevel {
@@ -88,6 +108,8 @@ export function toAlertRow(a: AlertDraft | BookAlert, stored?: StoredAlert): New
     });
   }
   if (d.escalations) history.escalations = d.escalations.map((e) => ({ level: e.level, at: iso(e.atMs) }));
+  const explanations = stored ? explanationsOf(stored) : [];
+  if (explanations.length > 0) history.explanations = explanations;
   return {
     rule: a.rule,
     severity: a.severity,

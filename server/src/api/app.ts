@@ -4,7 +4,7 @@
  * URL folder), then the web UI's routes. server.ts starts it; tests call `inject()` on it.
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyReply } from 'fastify';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -17,6 +17,7 @@ import { ApiError, apiError, fromFastifyError, validationError } from './errors.
 import { registerLoadShedding } from './load-shedding.ts';
 import { clockRateLimitStore } from './login-limit.ts';
 import { apiMetrics } from './metrics.ts';
+import { readTextValues } from './request-values.ts';
 import { rootRoutes } from './routes/root.ts';
 import { v1Routes } from './routes/v1/index.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
@@ -25,6 +26,8 @@ export type { AppDeps, ApiInstance } from './context.ts';
 
 /** Request bodies are small JSON objects (login, notes); anything bigger is a mistake or an attack. */
 const BODY_LIMIT = 64 * 1024;
+/** The longest path segment the router passes on; longer is URI_TOO_LONG (414). */
+const MAX_PARAM_LENGTH = 1024;
 
 /** Every response names its request: the id in the log lines about it, for a client to quote. */
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -37,10 +40,19 @@ export async function buildApp(deps: AppDeps): Promise<ApiInstance> {
     bodyLimit: BODY_LIMIT,
     // Requests that arrive while closing get SHUTTING_DOWN in the API's error shape (load-shedding.ts).
     return503OnClosing: false,
-    // Unknown fields are refused (VALIDATION_FAILED), not silently dropped; query values are coerced,
-    // a repeated query parameter becomes an array.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    // Path segments up to what the schemas allow (a 203-character tag): they, not the router, refuse.
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Unknown fields are refused (VALIDATION_FAILED), not silently dropped; nothing is coerced: path and
+    // query numbers and lists are read on purpose (request-values.ts), bodies must be what they say.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false } },
+    // The router's own refusals (a bad escape in the path, a path segment too long) in the API's shape.
+    frameworkErrors: (err, _req, reply) => {
+      const e = fromFastifyError(err) ?? apiError('INTERNAL', 'the server failed; the log has the details');
+      (reply as FastifyReply).code(e.statusCode).send(e.body());
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  // Bodies are JSON only: plain text would otherwise reach validation as a string instead of a 415.
+  app.removeContentTypeParser('text/plain');
   const registry = deps.metrics ?? createMetricsRegistry();
   const metrics = apiMetrics(registry);
   const ctx = createContext(deps, registry, metrics);
@@ -108,6 +120,11 @@ export async function buildApp(deps: AppDeps): Promise<ApiInstance> {
     if (!p) return;
     req.principal = p;
     req.authVia = bearer ? 'bearer' : 'cookie';
+  });
+  app.addHook('preValidation', async (req) => {
+    const schema = req.routeOptions.schema;
+    if (schema?.params) req.params = readTextValues(schema.params, req.params);
+    if (schema?.querystring) req.query = readTextValues(schema.querystring, req.query);
   });
   app.addHook('onResponse', async (req, reply) => {
     const labels = { method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) };

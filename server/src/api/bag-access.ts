@@ -6,21 +6,18 @@
 import { bagFilterFor, canSeeBag, matchesNothing, type BagFacts, type Principal, type ScopeWorld } from '../auth/index.ts';
 import type { BagTrail } from '../custody/index.ts';
 import { loadBag, type LoadedBag } from '../exports/index.ts';
-import type { BagFilter, BagSummary, CustodyStore } from '../store/index.ts';
+import type { BagFilter, BagSummary } from '../store/index.ts';
 import type { ApiContext } from './context.ts';
 import { apiError } from './errors.ts';
 
-export async function bagFactsOfTrail(store: CustodyStore, trail: BagTrail): Promise<BagFacts> {
-  const vehicles = new Set<string>();
+export async function bagFactsOfTrail(ctx: ApiContext, trail: BagTrail): Promise<BagFacts> {
+  const vehicleCompanies = await ctx.vehicleCompanies();
+  const companies = new Set<string>();
   const disposal = new Set<string>();
   for (const s of trail.steps) {
-    if ((s.step === 'picked-up' || s.step === 'received') && s.vehicle) vehicles.add(s.vehicle);
-    if (s.step === 'received' || s.step === 'disposed') disposal.add(s.institution);
-  }
-  const companies = new Set<string>();
-  for (const v of vehicles) {
-    const company = (await store.vehicle(v))?.company;
+    const company = (s.step === 'picked-up' || s.step === 'received') && s.vehicle ? vehicleCompanies.get(s.vehicle) : undefined;
     if (company) companies.add(company);
+    if (s.step === 'received' || s.step === 'disposed') disposal.add(s.institution);
   }
   return { institution: trail.institution ?? null, vehicleCompanies: [...companies], disposalInstitutions: [...disposal] };
 }
@@ -36,7 +33,7 @@ export async function bagFactsOfSummary(ctx: ApiContext, p: Principal, bag: BagS
 export async function readBag(ctx: ApiContext, p: Principal, tag: string, world: ScopeWorld): Promise<LoadedBag> {
   const loaded = await loadBag(ctx.store, tag, await ctx.keyring());
   if (!loaded) throw apiError('BAG_NOT_FOUND', `no record names ${tag}`);
-  const facts = await bagFactsOfTrail(ctx.store, loaded.trail);
+  const facts = await bagFactsOfTrail(ctx, loaded.trail);
   if (!canSeeBag(p, facts, world)) throw apiError('FORBIDDEN', `bag ${loaded.trail.bag} is outside the scope of ${p.username}`);
   return loaded;
 }

@@ -8,7 +8,7 @@ import type { Keyring } from '@wastetrail/firmware-protocol';
 import type { Logger, Registry } from '@wastetrail/runtime';
 import type { AlertActions } from '../alerting/index.ts';
 import type { Principal, ScopeWorld } from '../auth/index.ts';
-import type { CustodyStore, UserRole } from '../store/index.ts';
+import { vehicleInRecords, type CustodyStore, type UserRole } from '../store/index.ts';
 import type { SupervisionSettings } from '../supervision/settings.ts';
 import { apiError } from './errors.ts';
 import type { LoadShedding } from './load-shedding.ts';
@@ -72,8 +72,10 @@ export interface ApiContext {
   sessionNow(): number;
   world(): Promise<ScopeWorld>;
   keyring(): Promise<Keyring>;
-  /** Ids of the vehicles registered to a transport company (the store's `vehicles({company})`), in id order. */
+  /** The vehicles registered to a transport company (the store's `vehicles({company})`) as records name them (vehicleInRecords). */
   companyVehicles(company: string): Promise<string[]>;
+  /** The company of each registered vehicle, by the name records give it (vehicleInRecords). */
+  vehicleCompanies(): Promise<Map<string, string>>;
 }
 
 /** The signed-in principal; the auth hook has already refused anonymous requests to API routes. */
@@ -97,7 +99,10 @@ export function createContext(deps: AppDeps, registry: Registry, metrics: ApiMet
     },
     keyring: () => store.keyring(),
     async companyVehicles(company) {
-      return (await store.vehicles({ company })).map((v) => v.id);
+      return (await store.vehicles({ company })).map(vehicleInRecords);
+    },
+    async vehicleCompanies() {
+      return new Map((await store.vehicles()).map((v) => [vehicleInRecords(v), v.company]));
     },
   };
 }

@@ -26,6 +26,7 @@ export const API_ERRORS = {
   DRAW_ALREADY_RUN: { status: 409, meaning: 'the inspection draw was drawn already; its result stands' },
   NOT_ENOUGH_INSPECTORS: { status: 409, meaning: 'an institution of the draw has fewer inspectors without a conflict than each pick needs' },
   PAYLOAD_TOO_LARGE: { status: 413, meaning: 'the request body is too large' },
+  URI_TOO_LONG: { status: 414, meaning: 'a segment of the path is too long (over 1024 characters)' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: 'send JSON (Content-Type: application/json)' },
   RATE_LIMITED: { status: 429, meaning: 'too many attempts: wait (Retry-After) and try again' },
   INTERNAL: { status: 500, meaning: 'the server failed; the log has the details' },
@@ -111,11 +112,15 @@ export function fromFastifyError(err: { code?: string; statusCode?: number; mess
       return new ApiError('UNSUPPORTED_MEDIA_TYPE', err.message);
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_BAD_URL':
       return new ApiError('MALFORMED_REQUEST', err.message);
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new ApiError('URI_TOO_LONG', 'a segment of the path is too long');
   }
   if (err.statusCode === 400) return new ApiError('MALFORMED_REQUEST', err.message);
   if (err.statusCode === 404) return new ApiError('NOT_FOUND', err.message);
   if (err.statusCode === 413) return new ApiError('PAYLOAD_TOO_LARGE', err.message);
+  if (err.statusCode === 414) return new ApiError('URI_TOO_LONG', err.message);
   if (err.statusCode === 415) return new ApiError('UNSUPPORTED_MEDIA_TYPE', err.message);
   return undefined;
 }

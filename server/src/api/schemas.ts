@@ -7,6 +7,7 @@ import { Type, type Static, type TEnum, type TSchema } from 'typebox';
 import { DISPOSAL_METHODS, TAG_ID_PATTERN, WASTE_CATEGORIES } from '@wastetrail/firmware-protocol';
 import { ANOMALY_KINDS, CUSTODY_STEPS } from '../custody/index.ts';
 import { ALERT_SEVERITIES, ALERT_STATUSES, BAG_STATES, DEVICE_STATES, INSTITUTION_KINDS, USER_ROLES } from '../store/vocabulary.ts';
+import { ALERT_ACTIONS } from '../auth/alert-permissions.ts';
 import { API_ERROR_CODES } from './errors.ts';
 
 const literals = <const T extends readonly string[]>(values: T, options: { description?: string } = {}): TEnum<[...T]> => Type.Enum<[...T]>([...values] as [...T], options);
@@ -228,6 +229,8 @@ export const AlertViewSchema = Type.Object({
   evidence: Type.Array(Type.Object({ device: Type.String(), seq: Type.Integer(), hash: Type.Optional(Type.String()) })),
   occurrences: Type.Integer(),
   lastSeenAt: Type.String(),
+  explanations: Type.Array(Type.Object({ by: Type.String(), at: Type.String(), note: Type.String() }), { description: "the parties' explanations, oldest first" }),
+  actions: Type.Array(literals(ALERT_ACTIONS), { description: 'what the caller may do to it now (docs/server/alerting.md#who-may-act-on-an-alert)' }),
   details: Type.Record(Type.String(), Type.Unknown()),
 });
 
@@ -250,6 +253,7 @@ export const AlertListResponse = Type.Object({ alerts: Type.Array(AlertViewSchem
 export const AlertIdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 export const LangQuery = Type.Object({ lang: Type.Optional(LocaleSchema) }, { additionalProperties: false });
 export const AcknowledgeBody = Type.Object({ note: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false });
+export const ExplainBody = Type.Object({ note: Type.String({ maxLength: 2000, description: 'the explanation: required, not blank' }) }, { additionalProperties: false });
 export const ResolveBody = Type.Object({ note: Type.String({ maxLength: 2000, description: 'what was done: required, not blank' }) }, { additionalProperties: false });
 
 // ---- Institutions ----

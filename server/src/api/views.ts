@@ -4,7 +4,8 @@
  */
 import { fromBase64, keyId } from '@wastetrail/firmware-protocol';
 import { currentDwellMs, type CustodyStep } from '../custody/index.ts';
-import { jurisdictionPath } from '../auth/index.ts';
+import { explanationsOf } from '../alerting/stored-alert.ts';
+import { jurisdictionPath, type AlertAction } from '../auth/index.ts';
 import { isMessageKey, renderAlertMessage, type Locale } from '../rules/messages.ts';
 import type { Alert, DeviceRegistration, DeviceStatus, Institution, Jurisdiction } from '../store/index.ts';
 import type { LoadedBag } from '../exports/index.ts';
@@ -66,7 +67,8 @@ export function negotiateLocale(lang: Locale | undefined, acceptLanguage: string
   return 'en';
 }
 
-export function alertView(a: Alert, locale: Locale): AlertViewT {
+/** An alert as the API shows it, with what the caller may do to it now (`actions`). */
+export function alertView(a: Alert, locale: Locale, actions: readonly AlertAction[]): AlertViewT {
   return {
     id: a.id,
     rule: a.rule,
@@ -96,6 +98,8 @@ export function alertView(a: Alert, locale: Locale): AlertViewT {
     evidence: a.evidence.map((e) => ({ ...e })),
     occurrences: a.occurrences,
     lastSeenAt: a.lastSeenAt,
+    explanations: explanationsOf(a),
+    actions: [...actions],
     details: { ...a.details },
   };
 }

@@ -1,4 +1,5 @@
 // Users and roles: accounts (scrypt passwords), sessions (hashed tokens), and the pure scope rules.
+export * from './alert-permissions.ts';
 export * from './scope.ts';
 export * from './sessions.ts';
 export {

@@ -178,9 +178,6 @@ export function canSeeAlert(p: Principal, alert: AlertFacts, world: ScopeWorld, 
   }
 }
 
-/** Acting on an alert (acknowledge, resolve) needs the same reach as seeing it. */
-export const canActOnAlert = canSeeAlert;
-
 /** Devices: those of institutions in reach; never for the public. */
 export function canSeeDevice(p: Principal, device: { institution: string }, world: ScopeWorld): boolean {
   if (p.role === 'public') return false;

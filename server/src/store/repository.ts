@@ -120,9 +120,19 @@ export interface TransportCompany {
 }
 
 export interface Vehicle {
+  /** The registry's own key (hz-t01-v1); records never carry it. */
   id: string;
   company: string;
+  /** As printed (浙A27819): what custody records name the vehicle by (vehicleInRecords). */
   plate: string;
+}
+
+/**
+ * How `picked-up` and `received` records name a vehicle (`body.vehicle`): by its plate, as the crew's
+ * station and the transfer manifest write it. Every match of a record to the registry goes through here.
+ */
+export function vehicleInRecords(v: Pick<Vehicle, 'plate'>): string {
+  return v.plate;
 }
 
 /** A device in the keyring, as the keyring JSON spells it (base64 SPKI keys). */

@@ -92,7 +92,7 @@ export const transportCompanies = sqliteTable('transport_companies', {
   licence: text('licence').notNull(),
 });
 
-/** A vehicle's code is what `picked-up` and `received` records carry in `body.vehicle`. */
+/** A vehicle: records name it by its plate (`body.vehicle` of `picked-up` and `received`; vehicleInRecords), not by `id`. */
 export const vehicles = sqliteTable(
   'vehicles',
   {

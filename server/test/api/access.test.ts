@@ -189,6 +189,26 @@ const TABLE: RouteCase[] = [
   },
   {
     method: 'POST',
+    route: '/api/v1/alerts/{id}/explain',
+    // Missing in transit of bag C, on T2's vehicle: the suspect carrier may explain it.
+    url: (ids) => `/api/v1/alerts/${ids.transit}/explain`,
+    body: { note: 'the bag is in our depot, the receipt scan failed' },
+    expect: {
+      anonymous: U,
+      'reg-city': 'ok',
+      'reg-xihu': 'ok',
+      'reg-g01': F,
+      'reg-yuhang': F,
+      'admin-h1': F,
+      'admin-h2': 'ok',
+      'crew-t1': F,
+      'crew-t2': 'ok',
+      'centre-d1': F,
+      citizen: F,
+    },
+  },
+  {
+    method: 'POST',
     route: '/api/v1/alerts/{id}/resolve',
     url: (ids) => `/api/v1/alerts/${ids.silent}/resolve`,
     body: { note: 'power restored at the kiln line' },

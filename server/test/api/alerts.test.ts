@@ -85,13 +85,19 @@ describe('acknowledge and resolve', () => {
         calls.push(`resolve ${id} ${by}`);
         return { ok: false, error: { code: 'NOTE_REQUIRED', message: 'say what was done' } };
       },
+      explain: async (id, by, note) => {
+        calls.push(`explain ${id} ${by} ${note}`);
+        return { ok: true, alert: stored };
+      },
     };
     const withService = await buildApp({ ...w.deps, alerts });
     const ack = await withService.inject({ method: 'POST', url: `/api/v1/alerts/${ids.silent}/acknowledge`, headers: as('centre-d1'), payload: { note: 'n' } });
     expect(ack.json()).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'centre-d1' });
     const res = await withService.inject({ method: 'POST', url: `/api/v1/alerts/${ids.silent}/resolve`, headers: as('centre-d1'), payload: { note: 'x' } });
     expect(res.json().error).toEqual({ code: 'NOTE_REQUIRED', message: 'say what was done', field: 'body.note' });
-    expect(calls).toEqual([`ack ${ids.silent} centre-d1 n`, `resolve ${ids.silent} centre-d1`]);
+    const explained = await withService.inject({ method: 'POST', url: `/api/v1/alerts/${ids.silent}/explain`, headers: as('centre-d1'), payload: { note: 'power cut' } });
+    expect(explained.statusCode).toBe(200);
+    expect(calls).toEqual([`ack ${ids.silent} centre-d1 n`, `resolve ${ids.silent} centre-d1`, `explain ${ids.silent} centre-d1 power cut`]);
     await withService.close();
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeEnvelope, decodeRecordBytes } from '@wastetrail/firmware-protocol';
 import { buildApp, type ApiInstance } from '../../src/api/app.ts';
 import { startSession } from '../../src/auth/index.ts';
-import { BAG_A, BAG_A_QR, BAG_B, BAG_C, BAG_D, bearer, D1, H1, LABEL_B, NOW, openTestWorld, seedBags, T1, T2, V1, V2, type TestWorld } from './support.ts';
+import { BAG_A, BAG_A_QR, BAG_B, BAG_C, BAG_D, bearer, D1, H1, LABEL_B, NOW, openTestWorld, seedBags, T1, T2, V1, V2, VEHICLE_IDS, type TestWorld } from './support.ts';
 
 let w: TestWorld;
 let app: ApiInstance;
@@ -118,7 +118,7 @@ describe('bag search', () => {
     expect(ids(await bags('?manifest=HZ2026030300017'))).toEqual([BAG_D, BAG_A]);
     expect(ids(await bags(`?institution=${H1}`))).toEqual([BAG_B, BAG_A]);
     expect(ids(await bags(`?disposalInstitution=${D1}`))).toEqual([BAG_D, BAG_A]);
-    expect(ids(await bags(`?vehicle=${V1}`))).toEqual([BAG_D, BAG_A]);
+    expect(ids(await bags(`?vehicle=${encodeURIComponent(V1)}`))).toEqual([BAG_D, BAG_A]);
   });
 
   it("a transport company's scope is its registered vehicles, however long ago they carried the bags", async () => {
@@ -135,15 +135,15 @@ describe('bag search', () => {
       w.clock.now = NOW + 365 * 86_400_000;
       expect(await crew('crew-t1')).toEqual([BAG_D, BAG_A]);
       expect(await crew('crew-t2')).toEqual([BAG_C]);
-      expect(await crew('crew-t1', `?vehicle=${V2}`)).toEqual([]);
+      expect(await crew('crew-t1', `?vehicle=${encodeURIComponent(V2)}`)).toEqual([]);
       // A vehicle registered to the company counts at once, with or without bags.
-      await w.store.upsertVehicle({ id: 'ZA-NEW01', company: T1, plate: '浙A0001' });
-      expect(await crew('crew-t1', '?vehicle=ZA-NEW01')).toEqual([]);
-      await w.store.upsertVehicle({ id: V2, company: T1, plate: '浙B9999' });
+      await w.store.upsertVehicle({ id: 'hz-t001-v9', company: T1, plate: '浙A0001' });
+      expect(await crew('crew-t1', `?vehicle=${encodeURIComponent('浙A0001')}`)).toEqual([]);
+      await w.store.upsertVehicle({ id: VEHICLE_IDS[V2], company: T1, plate: V2 });
       expect(await crew('crew-t1')).toEqual([BAG_D, BAG_C, BAG_A]);
       expect(await crew('crew-t2')).toEqual([]);
     } finally {
-      await w.store.upsertVehicle({ id: V2, company: T2, plate: '浙B9999' });
+      await w.store.upsertVehicle({ id: VEHICLE_IDS[V2], company: T2, plate: V2 });
       w.clock.now = saved;
     }
   });

@@ -38,8 +38,10 @@ export const H2 = 'hz-h002';
 export const D1 = 'hz-d001';
 export const T1 = 'hz-t001';
 export const T2 = 'hz-t002';
-export const V1 = 'ZA-A1234';
-export const V2 = 'ZB-B9999';
+/** Plates: what the records name the vehicles by. The registry's own ids differ on purpose (VEHICLE_IDS). */
+export const V1 = '浙A1234';
+export const V2 = '浙B9999';
+export const VEHICLE_IDS = { [V1]: 'hz-t001-v1', [V2]: 'hz-t002-v1' } as const;
 
 /** 2026-03-05 08:00 in Hangzhou. */
 export const NOW = Date.parse('2026-03-05T00:00:00.000Z');
@@ -134,8 +136,8 @@ export async function openTestWorld(options: { users?: boolean; deps?: Partial<A
   await store.upsertDepartment({ institution: H1, code: 'ICU', name: '重症监护室 ICU' });
   await store.upsertTransportCompany({ id: T1, licence: 'ZJ-WT-0001' });
   await store.upsertTransportCompany({ id: T2, licence: 'ZJ-WT-0002' });
-  await store.upsertVehicle({ id: V1, company: T1, plate: '浙A1234' });
-  await store.upsertVehicle({ id: V2, company: T2, plate: '浙B9999' });
+  await store.upsertVehicle({ id: VEHICLE_IDS[V1], company: T1, plate: V1 });
+  await store.upsertVehicle({ id: VEHICLE_IDS[V2], company: T2, plate: V2 });
 
   const devices = {
     h1: new TestDevice('hz-h001-kiosk-01', H1, ['department', 'collection', 'storage'], 11),

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type ApiInstance } from '../../src/api/app.ts';
 import { BOM, csvField, csvLine, localDateTime, REGISTER_COLUMNS, registerHeader } from '../../src/exports/index.ts';
-import { BAG_A, BAG_C, bearer, openTestWorld, seedBags, type TestWorld } from '../api/support.ts';
+import { BAG_A, BAG_C, bearer, openTestWorld, seedBags, V1, V2, type TestWorld } from '../api/support.ts';
 
 describe('CSV fields', () => {
   it('quotes what needs quoting and neutralises formulas', () => {
@@ -81,7 +81,7 @@ describe('GET /api/v1/register.csv', () => {
       'Handover to transport at': '2026-03-03 09:00:00',
       'Handover weight': '1247',
       'Handover handlers': 'badge-0303/crew-5501',
-      Vehicle: 'ZA-A1234',
+      Vehicle: V1,
       'Transfer manifest': 'HZ2026030300017',
       'Received at disposal': '2026-03-03 11:00:00',
       'Received weight': '1246',
@@ -96,7 +96,7 @@ describe('GET /api/v1/register.csv', () => {
       'Records verified': '7/7',
     });
     const c = rows.find((x) => x.Bag === BAG_C)!;
-    expect(c).toMatchObject({ State: '转运中 picked-up', 'Received at disposal': '', 'Final destination': '', Vehicle: 'ZB-B9999' });
+    expect(c).toMatchObject({ State: '转运中 picked-up', 'Received at disposal': '', 'Final destination': '', Vehicle: V2 });
   });
 
   it('times in the time zone asked for; an empty period has the header only', async () => {

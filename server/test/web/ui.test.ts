@@ -16,14 +16,15 @@ let dir: string, store: SqliteStore;
 let app: ApiInstance, base: string;
 let browser: Browser;
 let alertId: number;
+let transitAlertId: number;
 const consoleErrors: string[] = [];
 const BAG_T = 'epc:3074257bf7194e400000ff01';
 
 beforeAll(async () => {
   ({ dir, store } = await openGoldenStore('wt-web-'));
-  // The golden chain's vehicle belongs to the demo transport company.
+  // The golden chain's vehicle (plate ZA-A1234, as its records name it) belongs to the demo transport company.
   await store.upsertTransportCompany({ id: 'hz-t001', licence: 'ZJ-WT-0001' });
-  await store.upsertVehicle({ id: 'ZA-A1234', company: 'hz-t001', plate: '浙A1234' });
+  await store.upsertVehicle({ id: 'hz-t001-v1', company: 'hz-t001', plate: 'ZA-A1234' });
   // A bag picked up 30 h ago and not received: in transit, and overdue.
   const kiosk = new TestDevice('hz-h001-kiosk-09', 'hz-h001', ['department', 'pickup'], 21);
   await store.registerDevice({ id: kiosk.id, institution: kiosk.institution, stations: kiosk.stations, keys: [{ publicKey: kiosk.publicKey }] });
@@ -36,6 +37,12 @@ beforeAll(async () => {
   const alert = await store.insertAlert(openAlertAtH001(opened, BAG_A_STORAGE_OVERDUE));
   if (!alert) throw new Error('alert not inserted');
   alertId = alert.id;
+  // The bag in transit, missing on the company's vehicle: the company is the suspect.
+  const transit = await store.insertAlert(
+    openAlertAtH001(opened, { rule: 'missing-in-transit', dedupeKey: `missing-in-transit:bag:${BAG_T}`, subject: `bag:${BAG_T}`, messageKey: 'missing-in-transit', title: `Bag ${BAG_T} not received`, params: { bag: BAG_T, institution: 'hz-h001', vehicle: 'ZA-A1234', manifest: 'HZ2026112000001', hours: 30, limitHours: 24 }, bag: BAG_T }),
+  );
+  if (!transit) throw new Error('alert not inserted');
+  transitAlertId = transit.id;
   ({ app, base } = await serveUi(store));
   browser = await launchChromium();
 });
@@ -120,7 +127,7 @@ describe('web UI in chromium', () => {
     await page.locator(`[data-alert-id="${alertId}"]`).getByRole('button', { name: 'Resolve…' }).click();
     await page.locator(`[data-alert-id="${alertId}"]`).getByRole('button', { name: 'Resolve with this note' }).click();
     await expect.poll(() => page.locator(`[data-alert-id="${alertId}"] [role="alert"]`).textContent()).toBe('Write a note saying what was done before resolving.');
-    await page.getByLabel('What was done (required)').fill('bag collected by the night crew');
+    await page.locator(`[data-alert-id="${alertId}"]`).getByLabel('What was done (required)').fill('bag collected by the night crew');
     await page.locator(`[data-alert-id="${alertId}"]`).getByRole('button', { name: 'Resolve with this note' }).click();
     await expect.poll(() => page.locator(`[data-alert-id="${alertId}"]`).count()).toBe(0);
     const stored = await store.alert(alertId);
@@ -191,6 +198,17 @@ describe('web UI in chromium', () => {
     expect(await page.locator(`table[data-table="overdue"] tr[data-bag="${BAG_T}"]`).count()).toBe(1);
     expect(await page.locator(`table[data-table="recent"] tr[data-bag="${BAG_T}"]`).count()).toBe(1);
     await shot(page, 'transit');
+    // The alert about the bag missing on its vehicle: it may explain, not acknowledge or resolve.
+    await page.goto(`${base}/ui/#/alert/${transitAlertId}`);
+    const card = page.locator(`[data-alert-id="${transitAlertId}"]`);
+    await card.locator('[data-action="explain"]').waitFor();
+    expect(await card.locator('[data-action="acknowledge"], [data-action="resolve"]').count()).toBe(0);
+    await card.locator('[data-action="explain"]').click();
+    await card.getByLabel('Your explanation (required)').fill('The bag is in our depot; the receipt scan failed.');
+    await card.getByRole('button', { name: 'Add this explanation' }).click();
+    await page.locator(`[data-alert-id="${transitAlertId}"] [data-explanation]`).waitFor();
+    expect(await page.locator(`[data-alert-id="${transitAlertId}"] [data-explanation]`).textContent()).toContain('demo-transport');
+    expect((await store.alert(transitAlertId))!.status).toBe('open');
     await context.close();
   });
 

@@ -633,21 +633,26 @@ function alertCard(a, reload, flash, names) {
       button.disabled = false;
     }
   };
+  // Only what the API says this user may do to this alert now (a.actions: the rule's permission table
+  // and the alert's status); a suspect party gets Explain, never Acknowledge or Resolve.
+  const may = new Set(a.actions ?? []);
   const actions = h('div', { class: 'actions' });
-  if (a.status === 'open') {
+  const forms = [];
+  if (may.has('acknowledge')) {
     const ack = h('button', { type: 'button', 'data-action': 'acknowledge', onclick: () => act(ack, 'acknowledge', {}, 'alerts.done.acknowledged') }, t('alerts.acknowledge'));
     actions.append(ack);
   }
-  if (a.status !== 'resolved') {
-    const noteId = `note-${a.id}`;
+  // Explain and resolve: a button that opens a form whose note is required.
+  const noteAction = (action, keys) => {
+    const noteId = `${action}-note-${a.id}`;
     const note = h('textarea', { id: noteId, name: 'note', rows: '3', required: true, maxlength: '2000' });
-    const submit = h('button', { type: 'submit' }, t('alerts.resolveSubmit'));
+    const submit = h('button', { type: 'submit' }, t(keys.submit));
     const form = h(
       'form',
       {
         hidden: true,
         novalidate: true,
-        'data-resolve-form': '',
+        [`data-${action}-form`]: '',
         onsubmit: (ev) => {
           ev.preventDefault();
           if (!note.value.trim()) {
@@ -655,21 +660,23 @@ function alertCard(a, reload, flash, names) {
             note.focus();
             return;
           }
-          act(submit, 'resolve', { note: note.value.trim() }, 'alerts.done.resolved');
+          act(submit, action, { note: note.value.trim() }, keys.done);
         },
       },
-      h('label', { for: noteId }, t('alerts.note')),
+      h('label', { for: noteId }, t(keys.note)),
       note,
       h('div', { class: 'actions' }, submit, h('button', { type: 'button', class: 'secondary', onclick: () => { form.hidden = true; open.hidden = false; open.focus(); } }, t('alerts.cancel'))),
     );
-    const open = h('button', { type: 'button', class: 'secondary', 'data-action': 'resolve', 'aria-expanded': 'false', onclick: () => { form.hidden = false; open.hidden = true; note.focus(); } }, t('alerts.resolve'));
+    const open = h('button', { type: 'button', class: 'secondary', 'data-action': action, 'aria-expanded': 'false', onclick: () => { form.hidden = false; open.hidden = true; note.focus(); } }, t(keys.open));
     actions.append(open);
-    return card(a, actions, form, status, names);
-  }
-  return card(a, actions, '', status, names);
+    forms.push(form);
+  };
+  if (may.has('explain')) noteAction('explain', { open: 'alerts.explain', submit: 'alerts.explainSubmit', note: 'alerts.explainNote', done: 'alerts.done.explained' });
+  if (may.has('resolve')) noteAction('resolve', { open: 'alerts.resolve', submit: 'alerts.resolveSubmit', note: 'alerts.note', done: 'alerts.done.resolved' });
+  return card(a, actions, forms, status, names);
 }
 
-function card(a, actions, form, status, names) {
+function card(a, actions, forms, status, names) {
   const sev = a.currentSeverity;
   const lvl = Math.min(Math.max(a.escalationLevel, 1), 3);
   return h(
@@ -686,10 +693,11 @@ function card(a, actions, form, status, names) {
       [t('alerts.escalation'), h('span', { 'data-escalation': lvl }, t('alerts.level', { level: lvl, who: t(`alerts.level${lvl}`) }))],
       a.acknowledgedBy ? ['', t('alerts.acknowledgedBy', { who: a.acknowledgedBy })] : null,
       a.resolvedBy ? ['', t('alerts.resolvedBy', { who: a.resolvedBy, note: a.note ?? '' })] : null,
+      ...(a.explanations ?? []).map((e) => [t('alerts.explanation'), h('span', { 'data-explanation': '' }, t('alerts.explainedBy', { who: e.by, when: fmtTime(e.at), note: e.note }))]),
     ]),
     h('div', { 'data-violation-slot': '' }),
     actions,
-    form,
+    ...forms,
     status,
   );
 }

@@ -1,16 +1,19 @@
 /**
- * /api/v1/alerts: the alert book as people see it: list, one alert, acknowledge, resolve. Texts come in
- * the reader's language (`lang`, else Accept-Language). What an action does is the alert book's
- * decision (alert-actions.ts); here only who may ask.
+ * /api/v1/alerts: the alert book as people see it: list, one alert, acknowledge, explain, resolve. Texts
+ * come in the reader's language (`lang`, else Accept-Language). What an action does is the alert book's
+ * decision (alert-actions.ts); here only who may ask: whoever sees the alert (canSeeAlert), for what its
+ * rule lets the role do (ALERT_PERMISSIONS).
  */
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { canSeeAlert, jurisdictionSubtree, visibleInstitutionIds, type Principal, type ScopeWorld } from '../../../auth/index.ts';
+import type { Locale } from '../../../rules/messages.ts';
+import { alertActionsAllowed, alertActionsNow, canSeeAlert, jurisdictionSubtree, visibleInstitutionIds, type AlertAction, type Principal, type ScopeWorld } from '../../../auth/index.ts';
 import type { Alert, AlertFilter } from '../../../store/index.ts';
-import { alertActionsOf, type AlertActionErrorCode } from '../../alert-actions.ts';
+import { alertActionsOf, type AlertActionErrorCode, type AlertActionOutcome } from '../../alert-actions.ts';
 import { bagFactsOfSummary } from '../../bag-access.ts';
 import { principal, type ApiContext } from '../../context.ts';
 import { apiError } from '../../errors.ts';
-import { AcknowledgeBody, AlertIdParams, AlertListResponse, AlertQuery, AlertViewSchema, LangQuery, ResolveBody, responses } from '../../schemas.ts';
+import { AcknowledgeBody, AlertIdParams, AlertListResponse, AlertQuery, AlertViewSchema, ExplainBody, LangQuery, ResolveBody, responses } from '../../schemas.ts';
 import { alertView, negotiateLocale } from '../../views.ts';
 
 const ALERT_ROLES = ['regulator', 'institution_admin', 'transport', 'disposal'] as const;
@@ -31,6 +34,27 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async
     if (!(await visible(p, a, await ctx.world()))) throw apiError('FORBIDDEN', `alert ${id} is outside the scope of ${p.username}`);
     return a;
   }
+
+  /** The alert, if the principal sees it and its rule lets the role take this action. */
+  async function actionableAlert(p: Principal, id: number, action: AlertAction): Promise<Alert> {
+    const a = await visibleAlert(p, id);
+    if (!alertActionsAllowed(p, a.rule).includes(action)) throw apiError('FORBIDDEN', `a ${p.role} user may not ${action} a ${a.rule} alert (docs/server/alerting.md#who-may-act-on-an-alert)`);
+    return a;
+  }
+
+  type AlertRequest = FastifyRequest<{ Params: { id: number }; Querystring: { lang?: Locale }; Body: { note?: string } }>;
+  const view = (p: Principal, a: Alert, req: Pick<AlertRequest, 'query' | 'headers'>) => alertView(a, negotiateLocale(req.query.lang, req.headers['accept-language']), alertActionsNow(p, a));
+
+  /** The handler of an action: the alert seen, the action allowed to the role for its rule, then the book's decision. */
+  const act =
+    (action: AlertAction, decide: (id: number, by: string, note: string | undefined) => Promise<AlertActionOutcome>) =>
+    async (req: AlertRequest) => {
+      const p = principal(req);
+      await actionableAlert(p, req.params.id, action);
+      const outcome = await decide(req.params.id, p.username, req.body.note);
+      if (!outcome.ok) throw refusal(outcome.error.code, outcome.error.message);
+      return view(p, outcome.alert, req);
+    };
 
   app.get(
     '/alerts',
@@ -84,7 +108,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async
         const byId = new Map([...own, ...aboutTheirBags].map((a) => [a.id, a]));
         found = [...byId.values()].sort((a, b) => a.id - b.id).slice(q.offset, q.offset + q.limit);
       }
-      return { alerts: found.map((a) => alertView(a, locale)), limit: q.limit, offset: q.offset };
+      return { alerts: found.map((a) => alertView(a, locale, alertActionsNow(p, a))), limit: q.limit, offset: q.offset };
     },
   );
 
@@ -95,8 +119,8 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async
       schema: { tags: ['alerts'], summary: 'One alert.', params: AlertIdParams, querystring: LangQuery, response: responses({ 200: AlertViewSchema }, [400, 401, 403, 404]) },
     },
     async (req) => {
-      const a = await visibleAlert(principal(req), req.params.id);
-      return alertView(a, negotiateLocale(req.query.lang, req.headers['accept-language']));
+      const p = principal(req);
+      return view(p, await visibleAlert(p, req.params.id), req);
     },
   );
 
@@ -117,13 +141,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async
         response: responses({ 200: AlertViewSchema }, [400, 401, 403, 404, 409]),
       },
     },
-    async (req) => {
-      const p = principal(req);
-      await visibleAlert(p, req.params.id);
-      const outcome = await actions.acknowledge(req.params.id, p.username, req.body.note);
-      if (!outcome.ok) throw refusal(outcome.error.code, outcome.error.message);
-      return alertView(outcome.alert, negotiateLocale(req.query.lang, req.headers['accept-language']));
-    },
+    act('acknowledge', (id, by, note) => actions.acknowledge(id, by, note)),
   );
 
   app.post(
@@ -139,13 +157,23 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async
         response: responses({ 200: AlertViewSchema }, [400, 401, 403, 404, 409]),
       },
     },
-    async (req) => {
-      const p = principal(req);
-      await visibleAlert(p, req.params.id);
-      const outcome = await actions.resolve(req.params.id, p.username, req.body.note);
-      if (!outcome.ok) throw refusal(outcome.error.code, outcome.error.message);
-      return alertView(outcome.alert, negotiateLocale(req.query.lang, req.headers['accept-language']));
+    act('resolve', (id, by, note) => actions.resolve(id, by, note ?? '')),
+  );
+
+  app.post(
+    '/alerts/:id/explain',
+    {
+      config: { roles: ALERT_ROLES },
+      schema: {
+        tags: ['alerts'],
+        summary: "Add a party's explanation to an unresolved alert; its status and escalation do not change.",
+        params: AlertIdParams,
+        querystring: LangQuery,
+        body: ExplainBody,
+        response: responses({ 200: AlertViewSchema }, [400, 401, 403, 404, 409]),
+      },
     },
+    act('explain', (id, by, note) => actions.explain(id, by, note ?? '')),
   );
 };
 

@@ -136,7 +136,7 @@ const ConfirmBody = Type.Object(
   { additionalProperties: false },
 );
 const InspectorBody = Type.Object(
-  { id: Code, name: Type.String({ minLength: 1, maxLength: 100 }), conflicts: Type.Array(Code, { maxItems: 1000, uniqueItems: true, default: [] }) },
+  { id: Code, name: Type.String({ minLength: 1, maxLength: 100, pattern: '\\S', description: 'not blank' }), conflicts: Type.Array(Code, { maxItems: 1000, uniqueItems: true, default: [] }) },
   { additionalProperties: false },
 );
 const PERIOD = '^\\d{4}(-(0[1-9]|1[0-2])|-Q[1-4]|-H[12])?$';
