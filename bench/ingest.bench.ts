@@ -165,7 +165,7 @@ export interface ServerProcess {
 export function startServerProcess(config: unknown, baseDir: string): Promise<ServerProcess> {
   // BENCH_SERVER_NODE_ARGS: extra node options for the server process only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const extra = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...extra, '--import', 'tsx', join(ROOT, 'bench/ingest-server.ts'), JSON.stringify(config), baseDir], {
+  const child = spawn(process.execPath, [...extra, join(ROOT, 'bench/ingest-server.mjs'), JSON.stringify(config), baseDir], {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'inherit'],
   });

@@ -302,7 +302,7 @@ export async function benchTrailQuery(o: TrailBenchOptions): Promise<Row[]> {
 async function httpTimes(dir: string, samples: string[], queries: number): Promise<number[]> {
   const config = { dataDir: dir, storage: { driver: 'sqlite', file: 'wastetrail.db' }, mqtt: { mode: 'embedded', gateway: { tcp: { host: '127.0.0.1', port: 0 } } }, http: { host: '127.0.0.1', port: 0 } };
   const extra = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...extra, '--import', 'tsx', new URL('./ingest-server.ts', import.meta.url).pathname, JSON.stringify(config), dir], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...extra, new URL('./ingest-server.mjs', import.meta.url).pathname, JSON.stringify(config), dir], { stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
     const lines = createInterface({ input: child.stdout });

@@ -1,14 +1,14 @@
 /**
  * The server under test for bench/ingest.bench.ts, in its own process so its peak memory can be read
- * from /proc: argv[2] is the config text (JSON), argv[3] the base dir. Prints one JSON line
+ * from /proc. Plain JavaScript on the compiled server (dist/, as `wastetrail server` runs it), so the
+ * figures are the product's, not a TypeScript loader's: argv[2] is the config text (JSON), argv[3] the base dir. Prints one JSON line
  * {mqttUrl, httpUrl} when listening; when stdin ends it prints the ingest stats as a JSON line,
  * stops the server and exits.
  */
-import { parseServerConfig } from '../server/src/config/server-config.ts';
-import { startServer } from '../server/src/server.ts';
+import { parseServerConfig, startServer } from '@wastetrail/server';
 
 const [text, baseDir] = process.argv.slice(2);
-if (!text || !baseDir) throw new Error('usage: ingest-server.ts <config json> <base dir>');
+if (!text || !baseDir) throw new Error('usage: ingest-server.mjs <config json> <base dir>');
 const config = parseServerConfig(text, baseDir);
 // Warnings and errors only, on stderr: stdout carries the JSON lines the benchmark reads.
 const server = await startServer({ ...config, log: { ...config.log, level: 'warn' } });
