@@ -56,22 +56,22 @@ describe('wastetrail-demo', () => {
     try {
       expect(demo.continued).toBe(false);
       expect(demo.layout.stations).toHaveLength(13);
-      await waitFor(() => (firstDisposed ||= demo.progress().counts.disposed > 0 ? performance.now() : 0) > 0, 'a bag disposed', 40_000);
+      await waitFor(() => (firstDisposed ||= demo.progress().counts.disposed > 0 ? performance.now() : 0) > 0, 'a bag disposed', 90_000);
       const atFirst = demo.progress();
       const seconds = (firstDisposed - started) / 1000;
       console.info(
         `demo run 1: started in ${Math.round(started - t0)} ms; first bag disposed after ${seconds.toFixed(1)} s; ` +
           `by then ${atFirst.records} records (${(atFirst.records / seconds).toFixed(0)} records/s), ${JSON.stringify(atFirst.counts)}`,
       );
-      await waitFor(() => log.some((l) => l.startsWith('incident tampered-record: seq')) && log.some((l) => l.startsWith('incident rogue-device:')), 'tampering and the rogue device', 10_000);
-      await waitFor(() => demo.server.ingest.stats().quarantined.BAD_SIGNATURE === 1, 'the tampered record quarantined', 10_000);
+      await waitFor(() => log.some((l) => l.startsWith('incident tampered-record: seq')) && log.some((l) => l.startsWith('incident rogue-device:')), 'tampering and the rogue device', 45_000);
+      await waitFor(() => demo.server.ingest.stats().quarantined.BAD_SIGNATURE === 1, 'the tampered record quarantined', 45_000);
       const gateway = demo.server.gateway!.metrics();
       expect(gateway.authFailures.unknown_device).toBeGreaterThanOrEqual(1);
       expect(gateway.authFailures.token_expired).toBe(0);
       expect(log.find((l) => l.startsWith('incident rogue-device:'))).toMatch(/refused/);
       // The alerting (on the same simulated clock) catches the tampering, the cloned tag and the skimmed bag.
       const rules = async () => new Set((await demo.server.store.alerts({})).map((a) => a.rule));
-      const deadline = performance.now() + 10_000;
+      const deadline = performance.now() + 45_000;
       let seen = await rules();
       while (!['integrity', 'cloned-tag', 'weight-discrepancy'].every((r) => seen.has(r)) && performance.now() < deadline) {
         await new Promise((r) => setTimeout(r, 200));
@@ -116,7 +116,8 @@ describe('wastetrail-demo', () => {
     // The cloned tag was sealed at two hospitals.
     const sealedTags = all.filter((r) => r.type === 'sealed').flatMap(bagsOf);
     expect(sealedTags.length - new Set(sealedTags).size).toBe(1);
-  }, 90_000);
+  // The windows above are hang guards, not speed checks (the suite must pass on a loaded machine).
+  }, 300_000);
 
   it('run again on the same data: the city continues, every chain goes on from its head, nothing forks', async () => {
     expect(firstHeads.size).toBe(13);
@@ -144,7 +145,7 @@ describe('wastetrail-demo', () => {
       expect(chain[head]!.deviceTime > firstLastTime).toBe(true);
     }
     expect(quarantined.map((q) => q.code)).toEqual(['BAD_SIGNATURE']);
-  }, 60_000);
+  }, 180_000);
 
   it('refuses bad options with the usage', async () => {
     const out = new PassThrough();

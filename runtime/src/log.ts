@@ -4,8 +4,9 @@
  * terminal (the demo). Components log through child loggers with structured fields (`component`,
  * `device`, `seq`, `code`, ...). Secrets are redacted wherever they appear in a line's fields.
  */
+import { createRequire } from 'node:module';
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
-import pretty, { prettyFactory } from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 import { Type, type Static } from 'typebox';
 
 export type { Logger } from 'pino';
@@ -83,7 +84,7 @@ export function createRootLogger(settings: Partial<LogSettings>, o: RootLoggerOp
 }
 
 function lineSink(s: LogSettings, sink: (line: string) => void): DestinationStream {
-  const format = s.format === 'pretty' ? prettyFactory({ colorize: false, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }) : (line: string) => line;
+  const format = s.format === 'pretty' ? loadPretty().prettyFactory({ colorize: false, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }) : (line: string) => line;
   return { write: (line: string) => sink(format(line).replace(/\n$/, '')) };
 }
 
@@ -92,7 +93,7 @@ function destination(s: LogSettings, baseDir: string | undefined): DestinationSt
   const dest = fd ?? (baseDir && !s.destination.startsWith('/') ? `${baseDir}/${s.destination}` : s.destination);
   if (s.format === 'pretty') {
     const colorize = fd !== undefined && Boolean((fd === 1 ? process.stdout : process.stderr).isTTY);
-    return pretty({ destination: dest, colorize, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
+    return loadPretty().default({ destination: dest, colorize, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
   }
   // Synchronous writes: a line logged just before a crash is on disk, and lines keep their order.
   return pino.destination({ dest, sync: true, mkdir: true });
@@ -112,4 +113,9 @@ export function createCapturingLogger(level: LogLevel = 'debug', name = 'test'):
   const lines: CapturedLine[] = [];
   const stream: DestinationStream = { write: (line: string) => void lines.push(JSON.parse(line) as CapturedLine) };
   return Object.assign(createRootLogger({ level }, { name, stream }), { lines });
+}
+
+/** pino-pretty (30 modules) only for a process that asked for pretty lines: a service never loads it. */
+function loadPretty(): typeof PinoPretty {
+  return createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
 }

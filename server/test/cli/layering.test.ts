@@ -1,7 +1,8 @@
 /**
  * Layering, as the running process shows it: `wastetrail server` loads the server, the gateway and the
  * record format, and nothing of the demo, the simulators, the edge agent or the serial port driver
- * (those packages sit above or beside the server: a production server never needs them).
+ * (those packages sit above or beside the server: a production server never needs them), nor what its
+ * config does not ask for (PostgreSQL, e-mail, pretty logs).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,7 +17,7 @@ const dir = mkdtempSync(join(tmpdir(), 'wt-layering-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('wastetrail server', () => {
-  it('loads no module of the demo, simulators, edge agent or serialport', async () => {
+  it('loads no module of the demo, simulators, edge agent or serialport, nor pg, nodemailer or pino-pretty on SQLite with JSON logs', async () => {
     const config = join(dir, 'server.jsonc');
     const modules = join(dir, 'modules.txt');
     writeFileSync(config, '{ "dataDir": "./data", "mqtt": { "mode": "embedded", "gateway": { "tcp": { "port": 0, "host": "127.0.0.1" } } }, "http": { "port": 0 } }');
@@ -47,5 +48,7 @@ describe('wastetrail server', () => {
     const forbidden = loaded.filter((u) => /\/(demo|simulators|edge-agent)\/(dist|src)\/|\/node_modules\/(@serialport|serialport)\//.test(u));
     expect(forbidden).toEqual([]);
     expect(maps).not.toMatch(/serialport|bindings-cpp/);
+    // Loaded only when configured: PostgreSQL (this server is on SQLite), e-mail, pretty log lines.
+    expect(loaded.filter((u) => /\/node_modules\/(pg|pg-pool|nodemailer|pino-pretty)\//.test(u))).toEqual([]);
   });
 });
