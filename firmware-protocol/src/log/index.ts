@@ -3,3 +3,6 @@ export * from './errors.ts';
 export * from './hash.ts';
 export * from './tree.ts';
 export * from './verify.ts';
+export * from './leaf.ts';
+export * from './note.ts';
+export * from './checkpoint.ts';
