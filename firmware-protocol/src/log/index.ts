@@ -6,3 +6,4 @@ export * from './verify.ts';
 export * from './leaf.ts';
 export * from './note.ts';
 export * from './checkpoint.ts';
+export * from './tiles.ts';
