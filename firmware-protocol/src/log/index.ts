@@ -7,3 +7,4 @@ export * from './leaf.ts';
 export * from './note.ts';
 export * from './checkpoint.ts';
 export * from './tiles.ts';
+export * from './tlog-proof.ts';
