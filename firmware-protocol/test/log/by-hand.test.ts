@@ -1,7 +1,7 @@
 // docs/protocol/log.md promises one inclusion proof and a checkpoint signature can be checked with a
 // shell, sha256sum and openssl: hold verify-inclusion-by-hand.sh to that on a generated example.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -34,6 +34,13 @@ describe('verify-inclusion-by-hand.sh (docs/protocol/log.md)', () => {
       expect(out).toContain(`inclusion: leaf ${log.indexes[i]} is in the tree of size ${log.tree.size} (the root matches)`);
       expect(code).toBe(0);
     }
+  });
+
+  it('the worked example in docs/protocol/log.md is this log: its verifier key and the proof of vector line 2', () => {
+    const doc = readFileSync(new URL('../../../docs/protocol/log.md', import.meta.url), 'utf8');
+    expect(doc).toContain(log.vkey);
+    expect(doc).toContain('```\n' + log.proofText(1) + '```');
+    expect(doc).toContain(toHex(log.tree.root()));
   });
 
   it('refuses another record, a changed proof hash, a tampered checkpoint and another key', () => {
