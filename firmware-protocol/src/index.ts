@@ -19,3 +19,4 @@ export * from './crc/crc16-mcrf4xx.ts';
 export * from './rfid/index.ts';
 export * from './epc/index.ts';
 export * from './label/index.ts';
+export * from './log/index.ts';
