@@ -21,6 +21,7 @@ import { TokenBucket } from './limits/token-bucket.ts';
 import { Registry, silentLogger } from '@wastetrail/runtime';
 import { clip } from './clip.ts';
 import { copyMetrics, emptyMetrics, exposeGatewayMetrics, type GatewayMetrics, type RefusalReason } from './metrics.ts';
+import { LiveSessions } from './live-sessions.ts';
 import { createDuplexPair } from './transport/in-process.ts';
 import { listenTcp, listenTls, listenWebSocket, type BoundAddress, type Listener } from './transport/listeners.ts';
 
@@ -70,8 +71,8 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
 
   const counters = emptyMetrics();
   const states = new WeakMap<Client, ClientState>();
-  const connectedDevices = new Set<Client>();
-  const connectedServers = new Set<Client>();
+  const deviceSessions = new LiveSessions<Client>();
+  const serverSessions = new LiveSessions<Client>();
   const openStreams = new Set<Duplex>();
   const inProcessStreams = new WeakSet<object>();
   /** The will of each CONNECT: aedes hands this same object to authorizePublish when it fires. */
@@ -137,15 +138,18 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
   broker.on('client', (client) => {
     const session = states.get(client)?.session;
     log.debug({ client: client.id, role: session?.role }, 'client connected');
-    if (session?.role === 'server') connectedServers.add(client);
-    if (session?.role !== 'device') return;
-    connectedDevices.add(client);
+    if (!session) return;
+    const superseded = (session.role === 'device' ? deviceSessions : serverSessions).add(client);
+    if (superseded) {
+      log.info({ client: client.id }, 'older session of this client id closed (taken over)');
+      superseded.close();
+    }
     // A keyring reload between the token check and this registration must not be missed.
-    disconnectIfKeyRevoked(client, session, now());
+    if (session.role === 'device') disconnectIfKeyRevoked(client, session, now());
   });
   broker.on('clientDisconnect', (client) => {
-    connectedDevices.delete(client);
-    connectedServers.delete(client);
+    deviceSessions.delete(client);
+    serverSessions.delete(client);
     log.debug({ client: client.id }, 'client disconnected');
   });
   broker.on('clientError', (client, err) => log.debug({ client: clip(client.id), err }, 'client error'));
@@ -158,7 +162,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     if (status === 'ok') return;
     counters.keyringDisconnects++;
     log.warn({ client: client.id, kid: session.kid, reason: status }, 'device disconnected: its key is no longer in the keyring');
-    connectedDevices.delete(client);
+    deviceSessions.delete(client);
     client.close();
   }
 
@@ -305,8 +309,8 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
 
   function metrics(): GatewayMetrics {
     const m = copyMetrics(counters);
-    m.connectedDevices = connectedDevices.size;
-    m.connectedServerClients = connectedServers.size;
+    m.connectedDevices = deviceSessions.size;
+    m.connectedServerClients = serverSessions.size;
     m.openConnections = openStreams.size;
     return m;
   }
@@ -318,7 +322,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     setKeyring(next) {
       keyring = next;
       const nowMs = now();
-      for (const client of [...connectedDevices]) {
+      for (const client of deviceSessions.live()) {
         const session = states.get(client)?.session;
         if (session?.role === 'device') disconnectIfKeyRevoked(client, session, nowMs);
       }
