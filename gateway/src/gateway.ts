@@ -13,10 +13,12 @@ import { MqttClient, type IClientOptions } from 'mqtt';
 import { DEVICE_ID_PATTERN, type Keyring } from '@wastetrail/firmware-protocol';
 import { mayBeWill, mayPublish, mayRetain, maySubscribe, type Session } from './acl.ts';
 import { decideConnect, sessionKeyStatus } from './auth/authenticate.ts';
-import { CONNACK_SERVER_UNAVAILABLE } from './auth/connack.ts';
+import { CONNACK_FOR_AUTH_FAILURE, CONNACK_SERVER_UNAVAILABLE, type AuthFailureReason } from './auth/connack.ts';
+import { ConnectRefusalLog } from './auth/refusal-log.ts';
 import { ConfigError } from '@wastetrail/runtime';
 import { resolveGatewayConfig, type GatewayConfig, type GatewayLimits } from './config.ts';
 import { MqttFrameSizeGuard } from './limits/frame-size-guard.ts';
+import { LoginThrottle } from './limits/login-throttle.ts';
 import { TokenBucket } from './limits/token-bucket.ts';
 import { Registry, silentLogger } from '@wastetrail/runtime';
 import { clip } from './clip.ts';
@@ -78,6 +80,11 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
   /** The will of each CONNECT: aedes hands this same object to authorizePublish when it fires. */
   const wills = new WeakSet<object>();
   const throttleTimers = new Set<NodeJS.Timeout>();
+  /** The source address of each network connection (none for in-process ones). */
+  const remoteAddresses = new WeakMap<object, string>();
+  const throttle = new LoginThrottle(limits.loginFailures);
+  const refusalLog = new ConnectRefusalLog(log);
+  const refusalLogTimer = setInterval(() => refusalLog.flush(), limits.loginFailures.logIntervalMs).unref();
   const serverClients = new Set<MqttClient>();
   let serverClientCount = 0;
   let closing: Promise<void> | undefined;
@@ -90,6 +97,14 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
       callback(null, true);
     },
     authenticate(client, username, password, done) {
+      const remote = remoteAddresses.get(client.conn);
+      const refused = (reason: AuthFailureReason, returnCode: number) => {
+        counters.authFailures[reason]++;
+        refusalLog.refused({ remote, client: clip(client.id), username: clip(username), reason, connack: returnCode });
+        done(authError(`connection refused: ${reason}`, returnCode), null);
+      };
+      // A locked-out address is refused before its credentials cost a signature check or scrypt.
+      if (remote !== undefined && throttle.lockedFor(remote, now()) > 0) return refused('throttled', CONNACK_FOR_AUTH_FAILURE.throttled);
       decideConnect(
         { clientId: client.id, username, password, inProcess: inProcessStreams.has(client.conn) },
         { keyring, nowMs: now(), skewMs: resolved.authSkewMs, server: resolved.server },
@@ -102,9 +117,9 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
             counters.connectionsAccepted++;
             return done(null, true);
           }
-          counters.authFailures[decision.reason]++;
-          log.warn({ client: clip(client.id), username: clip(username), reason: decision.reason, connack: decision.returnCode }, 'connection refused');
-          done(authError(`connection refused: ${decision.reason}`, decision.returnCode), null);
+          const lockoutMs = remote !== undefined ? throttle.failed(remote, now()) : undefined;
+          if (lockoutMs !== undefined) log.warn({ remote, maxFailures: limits.loginFailures.maxFailures, windowMs: limits.loginFailures.windowMs, lockoutMs }, 'source address locked out after repeated failed CONNECTs');
+          refused(decision.reason, decision.returnCode);
         },
         (err: unknown) => {
           counters.authFailures.internal_error++;
@@ -253,6 +268,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     }
     openStreams.add(stream);
     stream.once('close', () => openStreams.delete(stream));
+    if (meta.remoteAddress !== undefined) remoteAddresses.set(stream, meta.remoteAddress);
     broker.handle(stream, req);
     // aedes reads the stream with read() on 'readable'; a 'data' listener then sees every chunk it
     // reads without changing the flow (Node's documented precedence of 'readable' over 'data').
@@ -287,6 +303,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
       addresses.websocket = l.address;
     }
   } catch (err) {
+    clearInterval(refusalLogTimer);
     await Promise.all(listeners.map((l) => l.close()));
     await new Promise<void>((resolve) => broker.close(() => resolve()));
     throw err;
@@ -298,6 +315,8 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     serverClients.clear();
     for (const t of throttleTimers) clearTimeout(t);
     throttleTimers.clear();
+    clearInterval(refusalLogTimer);
+    refusalLog.flush();
     const listenersClosed = Promise.all(listeners.map((l) => l.close()));
     await new Promise<void>((resolve) => broker.close(() => resolve()));
     for (const s of openStreams) s.destroy();
