@@ -53,12 +53,24 @@ export const RateLimitSchema = Type.Object(
 );
 export type RateLimit = Static<typeof RateLimitSchema>;
 
+export const LoginFailuresSchema = Type.Object(
+  {
+    maxFailures: count(1_000_000, 20, 'CONNECTs', 'Failed CONNECTs from one source address within windowMs that lock the address out. Devices behind one NAT address share it.'),
+    windowMs: count(24 * 3600_000, 60_000, 'ms', 'The window failures are counted in.'),
+    lockoutMs: count(24 * 3600_000, 60_000, 'ms', 'How long a locked-out address is refused (CONNACK 3, reason "throttled") before its credentials are checked; attempts during it do not extend it.'),
+    logIntervalMs: count(24 * 3600_000, 60_000, 'ms', 'Refused CONNECTs are logged once per source address per interval, the rest in one summary line at its end.'),
+  },
+  { additionalProperties: false, default: {}, description: 'Throttling and logging of failed CONNECTs, per source address.' },
+);
+export type LoginFailureLimits = Static<typeof LoginFailuresSchema>;
+
 export const GatewayLimitsSchema = Type.Object(
   {
     maxPayloadBytes: count(256 * 1024 * 1024, 256 * 1024, 'bytes', 'Largest PUBLISH payload accepted; a larger one closes the connection.'),
     maxConnections: count(10_000_000, 10_000, 'connections', 'Open connections across all listeners, authenticated or not; more are closed at once.'),
     connectTimeoutMs: count(3600_000, 10_000, 'ms', 'How long a new connection may take to send CONNECT.'),
     rate: RateLimitSchema,
+    loginFailures: LoginFailuresSchema,
   },
   { additionalProperties: false, default: {}, description: 'Limits that keep one device or one flood from taking the gateway down.' },
 );
@@ -126,7 +138,7 @@ export interface GatewayConfig {
   websocket?: WebSocketListenerConfig;
   server?: Partial<ServerIdentityConfig>;
   authSkewMs?: number;
-  limits?: Partial<Omit<GatewayLimits, 'rate'>> & { rate?: Partial<RateLimit> };
+  limits?: Partial<Omit<GatewayLimits, 'rate' | 'loginFailures'>> & { rate?: Partial<RateLimit>; loginFailures?: Partial<LoginFailureLimits> };
   /** A child of the process's root logger (silent when left out). */
   logger?: Logger;
   /** The process's registry: the gateway's connection, refusal and message metrics go on it. */

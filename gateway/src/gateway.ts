@@ -13,14 +13,17 @@ import { MqttClient, type IClientOptions } from 'mqtt';
 import { DEVICE_ID_PATTERN, type Keyring } from '@wastetrail/firmware-protocol';
 import { mayBeWill, mayPublish, mayRetain, maySubscribe, type Session } from './acl.ts';
 import { decideConnect, sessionKeyStatus } from './auth/authenticate.ts';
-import { CONNACK_SERVER_UNAVAILABLE } from './auth/connack.ts';
+import { CONNACK_FOR_AUTH_FAILURE, CONNACK_SERVER_UNAVAILABLE, type AuthFailureReason } from './auth/connack.ts';
+import { ConnectRefusalLog } from './auth/refusal-log.ts';
 import { ConfigError } from '@wastetrail/runtime';
 import { resolveGatewayConfig, type GatewayConfig, type GatewayLimits } from './config.ts';
 import { MqttFrameSizeGuard } from './limits/frame-size-guard.ts';
+import { LoginThrottle } from './limits/login-throttle.ts';
 import { TokenBucket } from './limits/token-bucket.ts';
 import { Registry, silentLogger } from '@wastetrail/runtime';
 import { clip } from './clip.ts';
 import { copyMetrics, emptyMetrics, exposeGatewayMetrics, type GatewayMetrics, type RefusalReason } from './metrics.ts';
+import { LiveSessions } from './live-sessions.ts';
 import { createDuplexPair } from './transport/in-process.ts';
 import { listenTcp, listenTls, listenWebSocket, type BoundAddress, type Listener } from './transport/listeners.ts';
 
@@ -70,13 +73,18 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
 
   const counters = emptyMetrics();
   const states = new WeakMap<Client, ClientState>();
-  const connectedDevices = new Set<Client>();
-  const connectedServers = new Set<Client>();
+  const deviceSessions = new LiveSessions<Client>();
+  const serverSessions = new LiveSessions<Client>();
   const openStreams = new Set<Duplex>();
   const inProcessStreams = new WeakSet<object>();
   /** The will of each CONNECT: aedes hands this same object to authorizePublish when it fires. */
   const wills = new WeakSet<object>();
   const throttleTimers = new Set<NodeJS.Timeout>();
+  /** The source address of each network connection (none for in-process ones). */
+  const remoteAddresses = new WeakMap<object, string>();
+  const throttle = new LoginThrottle(limits.loginFailures);
+  const refusalLog = new ConnectRefusalLog(log);
+  const refusalLogTimer = setInterval(() => refusalLog.flush(), limits.loginFailures.logIntervalMs).unref();
   const serverClients = new Set<MqttClient>();
   let serverClientCount = 0;
   let closing: Promise<void> | undefined;
@@ -89,6 +97,14 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
       callback(null, true);
     },
     authenticate(client, username, password, done) {
+      const remote = remoteAddresses.get(client.conn);
+      const refused = (reason: AuthFailureReason, returnCode: number) => {
+        counters.authFailures[reason]++;
+        refusalLog.refused({ remote, client: clip(client.id), username: clip(username), reason, connack: returnCode });
+        done(authError(`connection refused: ${reason}`, returnCode), null);
+      };
+      // A locked-out address is refused before its credentials cost a signature check or scrypt.
+      if (remote !== undefined && throttle.lockedFor(remote, now()) > 0) return refused('throttled', CONNACK_FOR_AUTH_FAILURE.throttled);
       decideConnect(
         { clientId: client.id, username, password, inProcess: inProcessStreams.has(client.conn) },
         { keyring, nowMs: now(), skewMs: resolved.authSkewMs, server: resolved.server },
@@ -101,9 +117,9 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
             counters.connectionsAccepted++;
             return done(null, true);
           }
-          counters.authFailures[decision.reason]++;
-          log.warn({ client: clip(client.id), username: clip(username), reason: decision.reason, connack: decision.returnCode }, 'connection refused');
-          done(authError(`connection refused: ${decision.reason}`, decision.returnCode), null);
+          const lockoutMs = remote !== undefined ? throttle.failed(remote, now()) : undefined;
+          if (lockoutMs !== undefined) log.warn({ remote, maxFailures: limits.loginFailures.maxFailures, windowMs: limits.loginFailures.windowMs, lockoutMs }, 'source address locked out after repeated failed CONNECTs');
+          refused(decision.reason, decision.returnCode);
         },
         (err: unknown) => {
           counters.authFailures.internal_error++;
@@ -137,15 +153,18 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
   broker.on('client', (client) => {
     const session = states.get(client)?.session;
     log.debug({ client: client.id, role: session?.role }, 'client connected');
-    if (session?.role === 'server') connectedServers.add(client);
-    if (session?.role !== 'device') return;
-    connectedDevices.add(client);
+    if (!session) return;
+    const superseded = (session.role === 'device' ? deviceSessions : serverSessions).add(client);
+    if (superseded) {
+      log.info({ client: client.id }, 'older session of this client id closed (taken over)');
+      superseded.close();
+    }
     // A keyring reload between the token check and this registration must not be missed.
-    disconnectIfKeyRevoked(client, session, now());
+    if (session.role === 'device') disconnectIfKeyRevoked(client, session, now());
   });
   broker.on('clientDisconnect', (client) => {
-    connectedDevices.delete(client);
-    connectedServers.delete(client);
+    deviceSessions.delete(client);
+    serverSessions.delete(client);
     log.debug({ client: client.id }, 'client disconnected');
   });
   broker.on('clientError', (client, err) => log.debug({ client: clip(client.id), err }, 'client error'));
@@ -158,7 +177,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     if (status === 'ok') return;
     counters.keyringDisconnects++;
     log.warn({ client: client.id, kid: session.kid, reason: status }, 'device disconnected: its key is no longer in the keyring');
-    connectedDevices.delete(client);
+    deviceSessions.delete(client);
     client.close();
   }
 
@@ -249,6 +268,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     }
     openStreams.add(stream);
     stream.once('close', () => openStreams.delete(stream));
+    if (meta.remoteAddress !== undefined) remoteAddresses.set(stream, meta.remoteAddress);
     broker.handle(stream, req);
     // aedes reads the stream with read() on 'readable'; a 'data' listener then sees every chunk it
     // reads without changing the flow (Node's documented precedence of 'readable' over 'data').
@@ -283,6 +303,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
       addresses.websocket = l.address;
     }
   } catch (err) {
+    clearInterval(refusalLogTimer);
     await Promise.all(listeners.map((l) => l.close()));
     await new Promise<void>((resolve) => broker.close(() => resolve()));
     throw err;
@@ -294,6 +315,8 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     serverClients.clear();
     for (const t of throttleTimers) clearTimeout(t);
     throttleTimers.clear();
+    clearInterval(refusalLogTimer);
+    refusalLog.flush();
     const listenersClosed = Promise.all(listeners.map((l) => l.close()));
     await new Promise<void>((resolve) => broker.close(() => resolve()));
     for (const s of openStreams) s.destroy();
@@ -305,8 +328,8 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
 
   function metrics(): GatewayMetrics {
     const m = copyMetrics(counters);
-    m.connectedDevices = connectedDevices.size;
-    m.connectedServerClients = connectedServers.size;
+    m.connectedDevices = deviceSessions.size;
+    m.connectedServerClients = serverSessions.size;
     m.openConnections = openStreams.size;
     return m;
   }
@@ -318,7 +341,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     setKeyring(next) {
       keyring = next;
       const nowMs = now();
-      for (const client of [...connectedDevices]) {
+      for (const client of deviceSessions.live()) {
         const session = states.get(client)?.session;
         if (session?.role === 'device') disconnectIfKeyRevoked(client, session, nowMs);
       }

@@ -10,7 +10,7 @@ export const REFUSAL_REASONS = ['acl_publish', 'acl_subscribe', 'oversize', 'rat
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 
 export interface GatewayMetrics {
-  /** Devices with an authenticated session now. */
+  /** Device sessions whose connection is open now (one per device id). */
   connectedDevices: number;
   /** Server-identity sessions now (in-process and network). */
   connectedServerClients: number;
@@ -63,7 +63,7 @@ export function exposeGatewayMetrics(registry: Registry, read: () => GatewayMetr
   const byReason = (counts: Record<string, number>) => Object.entries(counts).map(([reason, value]) => [{ reason }, value] as const);
   const one = (name: string, kind: KeptCount['kind'], help: string, value: (m: GatewayMetrics) => number): KeptCount => ({ name: `${prefix}_${name}`, kind, help, read: () => value(read()) });
   exposeKeptCounts(registry, [
-    one('connected_devices', 'gauge', 'Devices with an authenticated MQTT session.', (m) => m.connectedDevices),
+    one('connected_devices', 'gauge', 'Device MQTT sessions whose connection is open (one per device).', (m) => m.connectedDevices),
     one('connected_server_clients', 'gauge', 'Server-identity MQTT sessions.', (m) => m.connectedServerClients),
     one('open_connections', 'gauge', 'Open TCP, TLS and WebSocket connections, authenticated or not.', (m) => m.openConnections),
     one('connections_accepted_total', 'counter', 'CONNECT packets accepted.', (m) => m.connectionsAccepted),

@@ -28,7 +28,7 @@ describe('resolveGatewayConfig', () => {
     const c = resolveGatewayConfig({});
     expect(c.tcp).toEqual({ port: 1883 });
     expect(c.limits).toEqual(DEFAULT_LIMITS);
-    expect(DEFAULT_LIMITS).toEqual({ maxPayloadBytes: 262144, maxConnections: 10000, connectTimeoutMs: 10000, rate: { messagesPerSecond: 50, burst: 500, maxDelayMs: 10000 } });
+    expect(DEFAULT_LIMITS).toEqual({ maxPayloadBytes: 262144, maxConnections: 10000, connectTimeoutMs: 10000, rate: { messagesPerSecond: 50, burst: 500, maxDelayMs: 10000 }, loginFailures: { maxFailures: 20, windowMs: 60000, lockoutMs: 60000, logIntervalMs: 60000 } });
     expect(c.authSkewMs).toBe(300_000);
     expect(resolveGatewayConfig({ tcp: false }).tcp).toBeUndefined();
   });

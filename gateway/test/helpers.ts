@@ -9,7 +9,8 @@ import {
   type Ed25519Signer,
   type Keyring,
 } from '@wastetrail/firmware-protocol';
-import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+import { connect as netConnect } from 'node:net';
+import { connect, MqttClient, type IClientOptions } from 'mqtt';
 import { startGateway, type Gateway } from '../src/gateway.ts';
 import type { GatewayConfig } from '../src/config.ts';
 
@@ -64,10 +65,15 @@ export function startTestGateway(config: Partial<GatewayConfig> & { keyring: Key
 
 export type ConnectOutcome = { ok: true; client: MqttClient } | { ok: false; code: number | undefined; message: string };
 
-/** Connects once (no reconnects) and reports the CONNACK outcome. */
-export function tryConnect(url: string, options: IClientOptions): Promise<ConnectOutcome> {
+/**
+ * Connects once (no reconnects) and reports the CONNACK outcome. `localAddress` picks the source
+ * address (another loopback address, say 127.0.0.2, is another client as far as the gateway knows).
+ */
+export function tryConnect(url: string, options: IClientOptions, localAddress?: string): Promise<ConnectOutcome> {
   return new Promise((resolve) => {
-    const client = connect(url, { reconnectPeriod: 0, connectTimeout: 5000, protocolVersion: 4, ...options });
+    const all: IClientOptions = { reconnectPeriod: 0, connectTimeout: 5000, protocolVersion: 4, ...options };
+    const { hostname, port } = new URL(url);
+    const client = localAddress === undefined ? connect(url, all) : new MqttClient(() => netConnect({ host: hostname, port: Number(port), localAddress }), all);
     const fail = (err: Error & { code?: unknown }) => {
       client.end(true);
       resolve({ ok: false, code: typeof err.code === 'number' ? err.code : undefined, message: err.message });
@@ -81,8 +87,8 @@ export function tryConnect(url: string, options: IClientOptions): Promise<Connec
   });
 }
 
-export async function connectDevice(url: string, device: TestDevice, extra: IClientOptions = {}): Promise<MqttClient> {
-  const outcome = await tryConnect(url, deviceOptions(device, extra));
+export async function connectDevice(url: string, device: TestDevice, extra: IClientOptions = {}, localAddress?: string): Promise<MqttClient> {
+  const outcome = await tryConnect(url, deviceOptions(device, extra), localAddress);
   if (!outcome.ok) throw new Error(`${device.id} refused: ${outcome.message} (code ${outcome.code})`);
   return outcome.client;
 }

@@ -5,7 +5,7 @@
  */
 import { dirname } from 'node:path';
 import { PortInUseError, startGateway, type Gateway } from '@wastetrail/gateway';
-import { createMetricsRegistry, createRootLogger, type Logger, type Registry } from '@wastetrail/runtime';
+import { createMetricsRegistry, createRootLogger, serveMetrics, type Logger, type Registry } from '@wastetrail/runtime';
 import type { MqttClient } from 'mqtt';
 import type { ServerConfig } from './config/index.ts';
 import { connectIngestClient, startIngest, type Ingest } from './ingest/index.ts';
@@ -38,10 +38,12 @@ export interface RunningServer {
   readonly httpUrl: string;
   /** mqtt://host:port of the embedded gateway's TCP listener, when there is one. */
   readonly mqttUrl: string | undefined;
-  /** What the server listens on, as `<what> <url>` lines (MQTT TLS/WebSocket, HTTP). */
+  /** What the server listens on, as `<what> <url>` lines (MQTT TLS/WebSocket, HTTP, metrics). */
   listening(): string[];
-  /** The process's metrics registry (served at /metrics): default metrics, HTTP, gateway, ingest, alerts, notifications. */
+  /** The process's metrics registry: default metrics, HTTP, gateway, ingest, alerts, notifications. */
   readonly metrics: Registry;
+  /** http://host:port/metrics of the config's `metrics` listener, when there is one. */
+  readonly metricsUrl: string | undefined;
   /** The process's root logger. */
   readonly log: Logger;
   /** Re-reads the keyring from the store into ingest and the gateway (after provisioning a device). */
@@ -54,7 +56,7 @@ export interface RunningServer {
  * then ingest commits and acknowledges what it has, over an MQTT client and gateway still up; alerting
  * projects those last records and files its alerts, notifications send them; the store closes last.
  */
-export const CLOSE_ORDER = ['http', 'ingest', 'mqtt client', 'gateway', 'alerting', 'notifications', 'store'] as const;
+export const CLOSE_ORDER = ['http', 'metrics', 'ingest', 'mqtt client', 'gateway', 'alerting', 'notifications', 'store'] as const;
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const log = options.logger ?? createRootLogger(config.log, { name: 'wastetrail-server', ...(config.file ? { baseDir: dirname(config.file) } : {}) });
@@ -115,10 +117,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const alerting = await startAlerting({ store, ingest, ruleConfig: config.rules, clock: now, tickMs: config.alerting.tickMs, logger: component('alerting'), metrics, ...(onEffects ? { onEffects } : {}) });
     stops.set('alerting', () => alerting.close());
 
-    const { host: _host, port: _port, ...loadShedding } = config.http;
-    const http = await buildApp({ store, clock: now, sessionClock: Date.now, demo: config.demo, metrics, ingestStats: () => ingest.stats(), alerts: alerting, supervision: config.supervision, logger: component('http'), webRoutes: registerWebUi, loadShedding });
+    const { host: _host, port: _port, trustProxy, serveMetrics: metricsOnHttp, ...loadShedding } = config.http;
+    const http = await buildApp({ store, clock: now, sessionClock: Date.now, demo: config.demo, metrics, ingestStats: () => ingest.stats(), alerts: alerting, supervision: config.supervision, logger: component('http'), webRoutes: registerWebUi, loadShedding, trustProxy, serveMetrics: metricsOnHttp });
     stops.set('http', () => http.close());
     const httpUrl = await listenHttp(http, config.http, options.fallbackToFreePorts === true, log);
+    const metricsListener = config.metrics ? await serveMetrics(metrics, config.metrics) : undefined;
+    if (metricsListener) stops.set('metrics', () => metricsListener.close());
 
     const tcp = gateway?.addresses.tcp;
     return {
@@ -132,11 +136,13 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       mqttUrl: tcp ? `mqtt://${tcp.host}:${tcp.port}` : undefined,
       listening: () => {
         const out: string[] = [`http ${httpUrl}`];
+        if (metricsListener) out.push(`metrics ${metricsListener.url}`);
         if (gateway?.addresses.tls) out.push(`mqtts ${gateway.addresses.tls.url}`);
         if (gateway?.addresses.websocket) out.push(`mqtt-ws ${gateway.addresses.websocket.url}`);
         return out;
       },
       metrics,
+      metricsUrl: metricsListener?.url,
       log,
       async reloadKeyring() {
         const k = await store.keyring();

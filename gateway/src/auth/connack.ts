@@ -7,7 +7,8 @@
  *   act (provision the device, issue a new key). Anonymous clients get 5 as well, as with Mosquitto.
  * 2 "identifier rejected": the client id is not one this identity may use (a device's client id must be
  *   its device id; the server's must not look like a device id, so it can never be taken over).
- * 3 "server unavailable": the gateway could not decide (an internal error).
+ * 3 "server unavailable": the gateway could not decide (an internal error), or the source address is
+ *   locked out after too many failed CONNECTs (try again later).
  */
 import type { DeviceAuthFailure } from '@wastetrail/firmware-protocol';
 
@@ -29,6 +30,7 @@ export const AUTH_FAILURE_REASONS = [
   'server_bad_password',
   'server_client_id',
   'internal_error',
+  'throttled',
 ] as const;
 export type AuthFailureReason = (typeof AUTH_FAILURE_REASONS)[number];
 
@@ -43,6 +45,7 @@ export const CONNACK_FOR_AUTH_FAILURE: Readonly<Record<AuthFailureReason, Connac
   server_bad_password: CONNACK_BAD_USERNAME_OR_PASSWORD,
   server_client_id: CONNACK_IDENTIFIER_REJECTED,
   internal_error: CONNACK_SERVER_UNAVAILABLE,
+  throttled: CONNACK_SERVER_UNAVAILABLE,
 };
 
 const FROM_DEVICE_AUTH: Readonly<Record<DeviceAuthFailure, AuthFailureReason>> = {

@@ -37,6 +37,9 @@ export async function buildApp(deps: AppDeps): Promise<ApiInstance> {
     // One log: the process's root logger; every line about a request carries its reqId.
     loggerInstance: (deps.logger ?? silentLogger) as FastifyBaseLogger,
     genReqId: () => randomUUID(),
+    // request.ip (the login limit) and request.protocol (the cookie's Secure flag) from X-Forwarded-*
+    // only when the operator says a proxy is in front; otherwise anyone could claim https or an address.
+    trustProxy: trustProxyOption(deps.trustProxy ?? false),
     bodyLimit: BODY_LIMIT,
     // Requests that arrive while closing get SHUTTING_DOWN in the API's error shape (load-shedding.ts).
     return503OnClosing: false,
@@ -132,8 +135,13 @@ export async function buildApp(deps: AppDeps): Promise<ApiInstance> {
     metrics.requestSeconds.observe(labels, reply.elapsedTime / 1000);
   });
 
-  await app.register(rootRoutes, { ctx });
+  await app.register(rootRoutes, { ctx, serveMetrics: deps.serveMetrics === true });
   await app.register(v1Routes, { ctx, prefix: '/api/v1' });
   if (deps.webRoutes) await deps.webRoutes(app as unknown as Parameters<NonNullable<AppDeps['webRoutes']>>[0]);
   return app;
+}
+
+/** A hop count as the function proxy-addr makes of one (fastify's types take no number): trust the nearest `hops` hops. */
+function trustProxyOption(setting: boolean | number | string[]): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof setting === 'number' ? (_address, hop) => hop < setting : setting;
 }

@@ -26,7 +26,7 @@ export interface AppDeps {
   sessionClock?: () => number;
   /** Demo mode: the only mode in which demo users (with published passwords) may exist. */
   demo: boolean;
-  /** The process's registry, served at /metrics; the API adds its own instruments to it. Default: a new one. */
+  /** The process's registry (served at /metrics when serveMetrics is set); the API adds its own instruments to it. Default: a new one. */
   metrics?: Registry;
   /** Ingest statistics for GET /api/v1/ingest/stats (a plain object). */
   ingestStats?: () => unknown;
@@ -43,6 +43,10 @@ export interface AppDeps {
   supervision?: SupervisionSettings;
   /** When to refuse requests with 503 OVERLOADED, the rest from DEFAULT_LOAD_SHEDDING; absent: never (tests). */
   loadShedding?: Partial<LoadShedding>;
+  /** Serve GET /metrics on this app (to anyone who reaches it). Default false: 404 (config `http.serveMetrics`). */
+  serveMetrics?: boolean;
+  /** Which X-Forwarded-* headers to believe (fastify's trustProxy, config `http.trustProxy`). Default false: none. */
+  trustProxy?: boolean | number | string[];
 }
 
 export type ApiInstance = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;

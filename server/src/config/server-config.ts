@@ -5,7 +5,7 @@
  * Example: server/config/example.jsonc; the schema written out: server/config/server-config.schema.json.
  */
 import { resolve } from 'node:path';
-import { checkConfig, editorSchema, LOG_LEVEL_MOVED, LogSettingsSchema, parseConfigJson, readConfigFile, type LogSettings } from '@wastetrail/runtime';
+import { checkConfig, editorSchema, LOG_LEVEL_MOVED, LogSettingsSchema, MetricsListenerSchema, parseConfigJson, readConfigFile, type LogSettings, type MetricsListenerSettings } from '@wastetrail/runtime';
 import { Type, type Static } from 'typebox';
 import { AlertingSettingsSchema, type AlertingSettings } from '../alerting/settings.ts';
 import { HttpSettingsSchema, type HttpSettings } from '../api/settings.ts';
@@ -28,6 +28,7 @@ export const ServerConfigSchema = Type.Object(
     notifications: Type.Optional(NotificationsSettingsSchema),
     supervision: SupervisionSettingsSchema,
     http: HttpSettingsSchema,
+    metrics: Type.Optional(MetricsListenerSchema),
     shutdownTimeoutMs: Type.Integer({
       minimum: 100,
       maximum: 600_000,
@@ -59,6 +60,8 @@ export interface ServerConfig {
   /** Escalation webhooks and e-mail (docs/server/notifications.md); absent: none are sent. */
   notifications?: NotificationsConfig;
   http: HttpSettings;
+  /** A /metrics listener of its own (127.0.0.1 by default); absent: none (and on the HTTP port only with http.serveMetrics). */
+  metrics?: MetricsListenerSettings;
   /** How long a shutdown may take before the process exits anyway, with status 1. */
   shutdownTimeoutMs: number;
   demo: boolean;
@@ -94,6 +97,7 @@ function readSections(c: ServerConfigFile, baseDir: string): ServerConfig {
     supervision: { ...readSupervisionSettings(c.supervision, 'supervision'), timeZone: rules.defaults.timeZone },
     ...(c.notifications ? { notifications: readNotificationsSettings(c.notifications, baseDir, 'notifications') } : {}),
     http: c.http,
+    ...(c.metrics ? { metrics: c.metrics } : {}),
     shutdownTimeoutMs: c.shutdownTimeoutMs,
     demo: c.demo,
     log: c.log,

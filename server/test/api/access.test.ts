@@ -465,7 +465,7 @@ describe('route x role', () => {
     w = await openTestWorld({ deps: { ingestStats: () => ({ accepted: 12 }) } });
     await seedBags(w);
     ids = await seedAlerts(w);
-    app = await (await import('../../src/api/app.ts')).buildApp(w.deps);
+    app = await (await import('../../src/api/app.ts')).buildApp({ ...w.deps, serveMetrics: true });
   });
   afterAll(async () => {
     await app.close();

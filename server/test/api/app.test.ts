@@ -14,7 +14,7 @@ beforeEach(async () => {
   const registry = createMetricsRegistry();
   new Counter({ name: 'wastetrail_ingest_records_accepted_total', help: 'records stored', registers: [registry] }).inc(42);
   w = await openTestWorld({ deps: { metrics: registry } });
-  app = await buildApp(w.deps);
+  app = await buildApp({ ...w.deps, serveMetrics: true });
 });
 afterEach(async () => {
   await app.close();
@@ -51,6 +51,15 @@ describe('operations', () => {
     expect(r.body).toContain('wastetrail_api_request_duration_seconds_count{method="GET",route="/healthz",status="200"} 1');
     expect(r.body).toContain('wastetrail_ingest_records_accepted_total 42\n');
     expect(r.body).toContain('# TYPE process_cpu_seconds_total counter');
+  });
+
+  it('GET /metrics is not served on the app unless asked for (serveMetrics): a 404 like any unknown path', async () => {
+    const closedApp = await buildApp(w.deps);
+    const r = await closedApp.inject('/metrics');
+    expect(r.statusCode).toBe(404);
+    expect(r.json().error.code).toBe('NOT_FOUND');
+    expect(r.body).not.toContain('wastetrail_');
+    await closedApp.close();
   });
 
   it('serves the OpenAPI document and Swagger UI from the package itself (no CDN)', async () => {

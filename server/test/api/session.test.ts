@@ -9,7 +9,7 @@ let app: ApiInstance;
 
 beforeEach(async () => {
   w = await openTestWorld();
-  app = await buildApp(w.deps);
+  app = await buildApp({ ...w.deps, serveMetrics: true });
 });
 afterEach(async () => {
   await app.close();
@@ -44,6 +44,25 @@ describe('POST /api/v1/session', () => {
     const r = await app.inject({ method: 'POST', url: '/api/v1/session', payload: { username: 'admin-h1', password: PASSWORD }, headers: { 'x-forwarded-proto': 'https' } });
     // Without trustProxy the forwarded protocol is ignored: the cookie follows the connection itself.
     expect(r.cookies.find((c) => c.name === SESSION_COOKIE)!.secure).toBeFalsy();
+  });
+
+  it('behind a trusted proxy (http.trustProxy) the cookie is Secure when the proxy says https; from an untrusted address it is not', async () => {
+    const viaProxy = (a: ApiInstance, remoteAddress: string, proto: string) =>
+      a.inject({ method: 'POST', url: '/api/v1/session', payload: { username: 'admin-h1', password: PASSWORD }, headers: { 'x-forwarded-proto': proto }, remoteAddress });
+    const sessionCookie = (r: Awaited<ReturnType<typeof viaProxy>>) => r.cookies.find((c) => c.name === SESSION_COOKIE)!;
+    const settings: Array<boolean | number | string[]> = [true, 1, ['10.9.0.0/16']];
+    for (const trustProxy of settings) {
+      const proxied = await buildApp({ ...w.deps, trustProxy });
+      const secure = sessionCookie(await viaProxy(proxied, '10.9.0.7', 'https'));
+      expect({ trustProxy, secure: secure.secure }).toEqual({ trustProxy, secure: true });
+      expect(secure).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
+      expect(sessionCookie(await viaProxy(proxied, '10.9.0.7', 'http')).secure).toBeFalsy();
+      await proxied.close();
+    }
+    // Only the listed proxies are believed: a client elsewhere claiming https gets no Secure cookie.
+    const listed = await buildApp({ ...w.deps, trustProxy: ['10.9.0.0/16'] });
+    expect(sessionCookie(await viaProxy(listed, '192.0.2.4', 'https')).secure).toBeFalsy();
+    await listed.close();
   });
 
   it('refuses a wrong password and an unknown user alike', async () => {

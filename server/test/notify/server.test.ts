@@ -54,7 +54,7 @@ describe('startServer with notifications', () => {
     const config = parseServerConfig(JSON.stringify({ mqtt: { mode: 'embedded', gateway: { tcp: { port: 0, host: '127.0.0.1' } } }, http: { port: 0 } }), dir);
     const server = await startServer(config, { logger: silentLogger });
     cleanups.push(() => server.close());
-    const metrics = await (await fetch(new URL('/metrics', server.httpUrl))).text();
+    const metrics = await server.metrics.metrics();
     expect(metrics).toContain('wastetrail_api_requests_total');
     expect(metrics).not.toContain('wastetrail_notifications');
   });

@@ -29,7 +29,7 @@ describe('GET /metrics on a running server', () => {
     const dir = mkdtempSync(join(tmpdir(), 'wt-metrics-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const config = parseServerConfig(
-      JSON.stringify({ mqtt: { mode: 'embedded', gateway: { tcp: { port: 0, host: '127.0.0.1' } } }, http: { port: 0 }, ingest: { verifyWorkers: 0 }, alerting: { tickMs: 3600_000 } }),
+      JSON.stringify({ mqtt: { mode: 'embedded', gateway: { tcp: { port: 0, host: '127.0.0.1' } } }, http: { port: 0 }, metrics: { port: 0 }, ingest: { verifyWorkers: 0 }, alerting: { tickMs: 3600_000 } }),
       dir,
     );
     const log = createCapturingLogger('info', 'wastetrail-server');
@@ -52,7 +52,11 @@ describe('GET /metrics on a running server', () => {
     expect((await fetch(new URL('/api/v1/me', base))).status).toBe(401);
     expect((await fetch(new URL('/api/v1/bags/epc:1', base))).status).toBe(401);
 
-    const r = await fetch(new URL('/metrics', base));
+    // Not on the public HTTP port: on the metrics listener, 127.0.0.1 by default.
+    expect((await fetch(new URL('/metrics', base))).status).toBe(404);
+    expect(server.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    expect(server.listening()).toContain(`metrics ${server.metricsUrl}`);
+    const r = await fetch(server.metricsUrl!);
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
     const text = await r.text();

@@ -17,7 +17,8 @@ describe('the server config file', () => {
     expect(c.storage).toEqual({ driver: 'sqlite', file: join(base, 'data', 'wastetrail.db'), synchronous: 'normal' });
     expect(c.mqtt).toEqual({ mode: 'embedded', gateway: { tcp: { port: 1883 }, server: { username: 'wastetrail_server' }, authSkewMs: 300_000, limits: DEFAULT_LIMITS } });
     expect(c.ingest).toEqual(DEFAULT_INGEST_SETTINGS);
-    expect(c.http).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(c.http).toEqual({ host: '127.0.0.1', port: 8080, trustProxy: false, serveMetrics: false });
+    expect(c.metrics).toBeUndefined();
     expect(c.alerting).toEqual({ tickMs: 60_000 });
     expect(c).toMatchObject({ demo: false, log: DEFAULT_LOG_SETTINGS, shutdownTimeoutMs: 10_000 });
     const { file: _file, ...fromExample } = c;
@@ -44,11 +45,19 @@ describe('the server config file', () => {
 
   it('reads the load-shedding limits of http, only those given', () => {
     const c = parseServerConfig('{ "http": { "port": 0, "maxEventLoopDelayMs": 0, "maxRssBytes": 2000000000, "retryAfterSeconds": 30 }, "shutdownTimeoutMs": 5000 }', tmpdir());
-    expect(c.http).toEqual({ host: '127.0.0.1', port: 0, maxEventLoopDelayMs: 0, maxRssBytes: 2_000_000_000, retryAfterSeconds: 30 });
+    expect(c.http).toEqual({ host: '127.0.0.1', port: 0, maxEventLoopDelayMs: 0, maxRssBytes: 2_000_000_000, retryAfterSeconds: 30, trustProxy: false, serveMetrics: false });
     expect(c.shutdownTimeoutMs).toBe(5000);
     expect(() => parseServerConfig('{ "http": { "retryAfterSeconds": 0 } }', tmpdir())).toThrow(/^http\.retryAfterSeconds: must be a whole number from 1 to 86400 \(s\), got 0$/);
     expect(() => parseServerConfig('{ "http": { "maxHeapUsedBytes": -1 } }', tmpdir())).toThrow(/^http\.maxHeapUsedBytes: must be a whole number of at least 0 \(bytes\), got -1$/);
     expect(() => parseServerConfig('{ "shutdownTimeoutMs": "10s" }', tmpdir())).toThrow(/^shutdownTimeoutMs: must be a whole number from 100 to 600000 \(ms\); the default is 10000, got "10s"$/);
+  });
+
+  it('reads the proxy trust and where metrics are served', () => {
+    const c = parseServerConfig('{ "http": { "trustProxy": ["127.0.0.1", "10.0.0.0/8"], "serveMetrics": true }, "metrics": { "port": 9464 } }', tmpdir());
+    expect(c.http).toMatchObject({ trustProxy: ['127.0.0.1', '10.0.0.0/8'], serveMetrics: true });
+    expect(c.metrics).toEqual({ host: '127.0.0.1', port: 9464 });
+    expect(parseServerConfig('{ "http": { "trustProxy": 2 } }', tmpdir()).http.trustProxy).toBe(2);
+    expect(() => parseServerConfig('{ "http": { "trustProxy": "yes" } }', tmpdir())).toThrow(/^http\.trustProxy: /);
   });
 
   it('reads a PostgreSQL store', () => {

@@ -1,10 +1,14 @@
-/** Outside the versioned API: the health check and the Prometheus metrics, both without a session. */
+/**
+ * Outside the versioned API: the health check and, when asked for (`http.serveMetrics`), the Prometheus
+ * metrics, both without a session. Metrics are not public by default: they name routes, devices'
+ * refusal reasons and load; the server's own `metrics` listener (127.0.0.1 by default) serves them.
+ */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ApiContext } from '../context.ts';
 import { loadOf } from '../load-shedding.ts';
 import { HealthResponse, MetricsResponse, responses } from '../schemas.ts';
 
-export const rootRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
+export const rootRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext; serveMetrics: boolean }> = async (app, { ctx, serveMetrics }) => {
   app.get(
     '/healthz',
     {
@@ -32,6 +36,7 @@ export const rootRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async 
     },
   );
 
+  if (!serveMetrics) return;
   app.get(
     '/metrics',
     {
@@ -40,7 +45,7 @@ export const rootRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async 
       schema: {
         tags: ['operations'],
         summary: "Prometheus metrics: the process's (CPU, memory, event loop), the API's, the gateway's, ingest's, alerting's and notifications'.",
-        description: 'No session needed, like most scrape targets: expose it only on an internal network (docs/server/api.md).',
+        description: 'Only with http.serveMetrics; no session needed, like most scrape targets: expose it only on an internal network (docs/server/api.md).',
         security: [],
         produces: ['text/plain'],
         response: responses({ 200: MetricsResponse }),
