@@ -99,6 +99,13 @@ one edge agent reconnecting with ${backlogRecords.toLocaleString('en')} records;
 one edge agent; (g) ingest through Mosquitto. Targets on this 2-core machine: (b) >= 0.5 of (a), (c) p99
 <= 250 ms, (d) p99 <= 10 ms, (e) <= 20 s, server RSS <= 300 MB.
 
+The startup rows (bench/startup.bench.ts, issue #13) run the compiled bins: \`wastetrail verify\` on the
+13-record golden chain ten times against bare \`node -e 0\` ten times (wall time from spawn to exit;
+peak RSS is the process's own getrusage maximum, read at exit through a preloaded module), and an idle
+\`wastetrail server\` (embedded gateway, SQLite, no devices) whose RSS is read from /proc 3 s after it
+prints its HTTP address and again after 30 s idle, once V8's memory reducer has given back what start-up
+used.
+
 What each row means: raw rates are node:crypto Ed25519 on one 340-byte message with a cached key;
 record sign is signRecord (canonical JSON, SHA-256, signature, and the self-check that refuses to sign
 an invalid record); record verify is verifyRecord (strict decoding, schema, keyring lookup, signature);

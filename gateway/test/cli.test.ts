@@ -80,7 +80,9 @@ describe('standalone gateway (bin) with a stock mosquitto_pub', () => {
     );
     gateway = run(['--port', '0', '--keyring', keyringFile, '--config', join(dir, 'gateway.json'), '--metrics-port', '0']);
     port = await listeningPort(gateway);
-    metricsUrl = /listening metrics (\S+)\n/.exec(gateway.stdout)?.[1] ?? '';
+    // The metrics line follows the MQTT ones: wait for it rather than read stdout once.
+    await waitFor(() => /listening metrics (\S+)\n/.test(gateway.stdout), 10_000, 'the metrics listener');
+    metricsUrl = /listening metrics (\S+)\n/.exec(gateway.stdout)![1]!;
     server = connect(`mqtt://127.0.0.1:${port}`, {
       clientId: 'wastetrail_server_test',
       username: 'wastetrail_server',

@@ -93,7 +93,7 @@ function destination(s: LogSettings, baseDir: string | undefined): DestinationSt
   const dest = fd ?? (baseDir && !s.destination.startsWith('/') ? `${baseDir}/${s.destination}` : s.destination);
   if (s.format === 'pretty') {
     const colorize = fd !== undefined && Boolean((fd === 1 ? process.stdout : process.stderr).isTTY);
-    return loadPretty().default({ destination: dest, colorize, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
+    return loadPretty()({ destination: dest, colorize, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
   }
   // Synchronous writes: a line logged just before a crash is on disk, and lines keep their order.
   return pino.destination({ dest, sync: true, mkdir: true });
