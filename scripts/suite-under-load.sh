@@ -17,7 +17,7 @@ failed=0
 for i in $(seq 1 "$runs"); do
   start=$(date +%s)
   if CI=true npm test > "test-artifacts/under-load-$i.log" 2>&1; then result=passed; else result=FAILED; failed=1; fi
-  summary=$(grep -E '^\s*(Test Files|Tests) ' "test-artifacts/under-load-$i.log" | sed 's/\x1b\[[0-9;]*m//g' | tr -s ' ' | tr '\n' ';')
+  summary=$(sed 's/\x1b\[[0-9;]*m//g' "test-artifacts/under-load-$i.log" | grep -E '^\s*(Test Files|Tests) ' | tr -s ' ' | tr '\n' ';')
   echo "run $i: $result in $(( $(date +%s) - start )) s; load average $(cut -d' ' -f1-3 /proc/loadavg); $summary"
 done
 exit $failed
