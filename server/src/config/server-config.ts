@@ -11,6 +11,7 @@ import { AlertingSettingsSchema, type AlertingSettings } from '../alerting/setti
 import { HttpSettingsSchema, type HttpSettings } from '../api/settings.ts';
 import { IngestSettingsSchema, MqttSettingsSchema, readMqttSettings, type EmbeddedMqttConfig, type ExternalMqttConfig, type IngestSettings } from '../ingest/settings.ts';
 import { NotificationsSettingsSchema, readNotificationsSettings, type NotificationsConfig } from '../notify/settings.ts';
+import { VerifiableLogSettingsSchema, type VerifiableLogSettings } from '../log/settings.ts';
 import { readRuleConfig, RuleConfigSchema, type RuleConfig } from '../rules/config.ts';
 import { readStorageSettings, StorageSettingsSchema, type StorageConfig } from '../store/settings.ts';
 import { readSupervisionSettings, SupervisionSettingsSchema, type SupervisionSettings } from '../supervision/settings.ts';
@@ -28,6 +29,7 @@ export const ServerConfigSchema = Type.Object(
     notifications: Type.Optional(NotificationsSettingsSchema),
     supervision: SupervisionSettingsSchema,
     http: HttpSettingsSchema,
+    verifiableLog: VerifiableLogSettingsSchema,
     shutdownTimeoutMs: Type.Integer({
       minimum: 100,
       maximum: 600_000,
@@ -59,6 +61,8 @@ export interface ServerConfig {
   /** Escalation webhooks and e-mail (docs/server/notifications.md); absent: none are sent. */
   notifications?: NotificationsConfig;
   http: HttpSettings;
+  /** The verifiable log's name and checkpoint interval (docs/protocol/log.md); its key is in <dataDir>/log/. */
+  verifiableLog: VerifiableLogSettings;
   /** How long a shutdown may take before the process exits anyway, with status 1. */
   shutdownTimeoutMs: number;
   demo: boolean;
@@ -94,6 +98,7 @@ function readSections(c: ServerConfigFile, baseDir: string): ServerConfig {
     supervision: { ...readSupervisionSettings(c.supervision, 'supervision'), timeZone: rules.defaults.timeZone },
     ...(c.notifications ? { notifications: readNotificationsSettings(c.notifications, baseDir, 'notifications') } : {}),
     http: c.http,
+    verifiableLog: c.verifiableLog,
     shutdownTimeoutMs: c.shutdownTimeoutMs,
     demo: c.demo,
     log: c.log,
