@@ -6,6 +6,7 @@ CREATE TABLE "log_checkpoints" (
 --> statement-breakpoint
 CREATE TABLE "log_head" (
 	"id" integer PRIMARY KEY NOT NULL,
+	"backlog_through" bigint NOT NULL,
 	"size" bigint NOT NULL,
 	CONSTRAINT "log_head_one_row" CHECK (id = 1)
 );
@@ -26,5 +27,6 @@ CREATE TABLE "log_nodes" (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX "log_leaves_device_seq" ON "log_leaves" USING btree ("device","seq");--> statement-breakpoint
--- The log starts empty; records stored before it are sequenced when the store opens (in acceptance order).
-INSERT INTO "log_head" ("id", "size") VALUES (1, 0);
+-- The log starts empty. Records already stored are its first leaves, in acceptance order: the store
+-- sequences ids up to backlog_through when it next opens.
+INSERT INTO "log_head" ("id", "size", "backlog_through") VALUES (1, 0, (SELECT coalesce(max("id"), 0) FROM "records"));

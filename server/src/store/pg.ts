@@ -259,22 +259,27 @@ class PgCustodyStore implements PgStore {
     await tx.update(t.logHead).set({ size: append.size });
   }
 
-  /** Records stored before the log existed (an upgraded store) become leaves, in acceptance order. */
+  /**
+   * Records stored before the log existed (an upgraded store; the migration noted up to which id) become
+   * its first leaves, in acceptance order, a chunk per transaction; then the note is cleared. The head's
+   * lock comes first, so two processes opening at once do not sequence the same records.
+   */
   async sequenceBacklog(): Promise<void> {
     const r = t.records;
-    for (;;) {
-      const more = await this.db.transaction(async (tx) => {
-        const unlogged = await tx
-          .select({ device: r.device, seq: r.seq, bytes: r.bytes, signature: r.signature })
-          .from(r)
-          .where(sql`not exists (select 1 from ${t.logLeaves} where ${t.logLeaves.device} = ${r.device} and ${t.logLeaves.seq} = ${r.seq})`)
-          .orderBy(asc(r.id))
-          .limit(BACKLOG_CHUNK);
-        await this.sequence(tx, unlogged);
-        return unlogged.length > 0;
-      });
-      if (!more) return;
-    }
+    const step = async (tx: Tx) => {
+      const [head] = await tx.select({ through: t.logHead.backlogThrough }).from(t.logHead).for('update');
+      if (head!.through === 0) return false;
+      const unlogged = await tx
+        .select({ device: r.device, seq: r.seq, bytes: r.bytes, signature: r.signature })
+        .from(r)
+        .where(and(lte(r.id, head!.through), sql`not exists (select 1 from ${t.logLeaves} where ${t.logLeaves.device} = ${r.device} and ${t.logLeaves.seq} = ${r.seq})`))
+        .orderBy(asc(r.id))
+        .limit(BACKLOG_CHUNK);
+      if (unlogged.length === 0) await tx.update(t.logHead).set({ backlogThrough: 0 });
+      else await this.sequence(tx, unlogged);
+      return unlogged.length > 0;
+    };
+    while (await this.db.transaction(step));
   }
 
   // ---- The verifiable log ----

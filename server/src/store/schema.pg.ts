@@ -395,6 +395,8 @@ export const logHead = pgTable(
   'log_head',
   {
     id: integer('id').primaryKey(),
+    /** Records with ids up to this were stored before the log: the store sequences them when it opens, then sets 0. */
+    backlogThrough: bigint('backlog_through', { mode: 'number' }).notNull(),
     size: bigint('size', { mode: 'number' }).notNull(),
   },
   () => [check('log_head_one_row', sql`id = 1`)],

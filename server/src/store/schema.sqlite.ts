@@ -433,6 +433,8 @@ export const logHead = sqliteTable(
   'log_head',
   {
     id: integer('id').primaryKey(),
+    /** Records with ids up to this were stored before the log: the store sequences them when it opens, then sets 0. */
+    backlogThrough: integer('backlog_through').notNull(),
     size: integer('size').notNull(),
   },
   () => [check('log_head_one_row', sql`id = 1`)],

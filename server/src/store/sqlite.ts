@@ -180,18 +180,27 @@ class SqliteCustodyStore implements SqliteStore {
     hot.setLogSize.run(append.size);
   }
 
-  /** Records stored before the log existed (an upgraded store) become leaves, in acceptance order. */
+  /**
+   * Records stored before the log existed (an upgraded store; the migration noted up to which id) become
+   * its first leaves, in acceptance order, a chunk per transaction; then the note is cleared.
+   */
   sequenceBacklog(): void {
     const r = t.records;
-    const unlogged = () =>
-      this.db
+    const step = () => {
+      const through = this.db.select({ id: t.logHead.backlogThrough }).from(t.logHead).get()!.id;
+      if (through === 0) return false;
+      const unlogged = this.db
         .select({ device: r.device, seq: r.seq, bytes: r.bytes, signature: r.signature })
         .from(r)
-        .where(sql`not exists (select 1 from ${t.logLeaves} where ${t.logLeaves.device} = ${r.device} and ${t.logLeaves.seq} = ${r.seq})`)
+        .where(and(lte(r.id, through), sql`not exists (select 1 from ${t.logLeaves} where ${t.logLeaves.device} = ${r.device} and ${t.logLeaves.seq} = ${r.seq})`))
         .orderBy(asc(r.id))
         .limit(BACKLOG_CHUNK)
         .all();
-    for (let batch = unlogged(); batch.length > 0; batch = unlogged()) this.db.transaction(() => this.sequence(batch), { behavior: 'immediate' });
+      if (unlogged.length === 0) this.db.update(t.logHead).set({ backlogThrough: 0 }).run();
+      else this.sequence(unlogged);
+      return unlogged.length > 0;
+    };
+    while (this.db.transaction(step, { behavior: 'immediate' }));
   }
 
   // ---- The verifiable log ----
