@@ -4,7 +4,7 @@
  * checkpoint is consistent with every one before it. Several processes on one PostgreSQL store share
  * the key file; the store keeps one checkpoint per size, so the two never publish two notes for one size.
  */
-import { formatCheckpoint, signNote } from '@wastetrail/firmware-protocol';
+import { formatCheckpoint, nodeEd25519Verify, signNote, verifyCheckpoint } from '@wastetrail/firmware-protocol';
 import { Gauge, type Logger, type Registry } from '@wastetrail/runtime';
 import type { LogStore, SignedCheckpoint } from '../store/index.ts';
 import type { LogKey } from './key.ts';
@@ -39,8 +39,25 @@ export interface CheckpointerOptions {
   clock?: () => number;
 }
 
+/**
+ * Refuses a key or origin other than the one that signed the stored checkpoints: two keys over one tree
+ * would make every verifier holding the first reject the second's checkpoints.
+ */
+export async function checkLogKey(store: LogStore, key: LogKey): Promise<void> {
+  const latest = await store.latestCheckpoint();
+  if (!latest) return;
+  const verified = verifyCheckpoint(latest.note, { origin: key.origin, keys: [key.signer], ed25519Verify: nodeEd25519Verify });
+  if (!verified.ok) {
+    throw new Error(
+      `the log's newest checkpoint (tree size ${latest.size}) was not signed by this server's log key ${key.verifierKey} (${verified.error.code}): ` +
+        'every server of one store uses the same key (copy log/log-key.pem from the data directory of the server that signed it) and the same verifiableLog.origin',
+    );
+  }
+}
+
 export async function startCheckpoints(options: CheckpointerOptions): Promise<Checkpointer> {
   const { store, key, logger } = options;
+  await checkLogKey(store, key);
   const clock = options.clock ?? Date.now;
   const size = new Gauge({ name: 'wastetrail_log_checkpoint_size', help: 'Leaves in the tree of the latest signed checkpoint.', registers: [options.metrics] });
   let running: Promise<SignedCheckpoint> | undefined;

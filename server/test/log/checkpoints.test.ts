@@ -59,6 +59,20 @@ describe('checkpoints', () => {
     }
   });
 
+  it('refuses to sign with another key or origin than the one that signed the stored checkpoints', async () => {
+    await log.append(3);
+    await signCheckpoint(log.store, log.key, Date.now);
+    const other = openTestLog();
+    try {
+      const options = { store: log.store, intervalMs: 100, logger: silentLogger, metrics: createMetricsRegistry() };
+      await expect(startCheckpoints({ ...options, key: other.key })).rejects.toThrow(/newest checkpoint \(tree size 3\) was not signed by this server's log key .*NO_TRUSTED_SIGNATURE.*copy log\/log-key\.pem/);
+      await expect(startCheckpoints({ ...options, key: loadLogKey(log.dataDir, 'log.wastetrail.example/renamed') })).rejects.toThrow(/NO_TRUSTED_SIGNATURE|WRONG_ORIGIN/);
+      expect((await log.store.latestCheckpoint())?.size).toBe(3);
+    } finally {
+      await other.cleanup();
+    }
+  });
+
   it('signs at start and then every interval while records arrive', async () => {
     const metrics = createMetricsRegistry();
     const checkpoints = await startCheckpoints({ store: log.store, key: log.key, intervalMs: 100, logger: silentLogger, metrics });
