@@ -13,6 +13,7 @@ import { startAlerting, type Alerting } from './alerting/index.ts';
 import { startNotifier, storeJurisdictionPath, type Notifier } from './notify/index.ts';
 import { buildApp, type ApiInstance } from './api/app.ts';
 import { registerWebUi } from './web/index.ts';
+import { loadLogKey, startCheckpoints, type Checkpointer } from './log/index.ts';
 import type { CustodyStore } from './store/index.ts';
 import { openStore } from './store/open.ts';
 
@@ -46,6 +47,9 @@ export interface RunningServer {
   readonly metricsUrl: string | undefined;
   /** The process's root logger. */
   readonly log: Logger;
+  /** The verifiable log's verifier key (`<origin>+<key id>+<base64 key>`), and its checkpoint signer. */
+  readonly logKey: string;
+  readonly checkpoints: Checkpointer;
   /** Re-reads the keyring from the store into ingest and the gateway (after provisioning a device). */
   reloadKeyring(): Promise<void>;
   close(): Promise<void>;
@@ -56,11 +60,11 @@ export interface RunningServer {
  * then ingest commits and acknowledges what it has, over an MQTT client and gateway still up; alerting
  * projects those last records and files its alerts, notifications send them; the store closes last.
  */
-export const CLOSE_ORDER = ['http', 'metrics', 'ingest', 'mqtt client', 'gateway', 'alerting', 'notifications', 'store'] as const;
+export const CLOSE_ORDER = ['http', 'metrics', 'ingest', 'mqtt client', 'gateway', 'alerting', 'notifications', 'checkpoints', 'store'] as const;
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const log = options.logger ?? createRootLogger(config.log, { name: 'wastetrail-server', ...(config.file ? { baseDir: dirname(config.file) } : {}) });
-  const component = (name: 'gateway' | 'ingest' | 'alerting' | 'notify' | 'http') => log.child({ component: name });
+  const component = (name: 'gateway' | 'ingest' | 'alerting' | 'notify' | 'http' | 'log') => log.child({ component: name });
   const metrics = createMetricsRegistry();
   const stops = new Map<(typeof CLOSE_ORDER)[number], () => Promise<unknown>>();
   const close = async () => {
@@ -80,6 +84,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const store = await openStore(config.storage);
     stops.set('store', () => store.close());
     const keyring = await store.keyring();
+
+    // The log key is made on first start; only its public half is ever logged or served.
+    const logKey = loadLogKey(config.dataDir, config.verifiableLog.origin);
+    log.info({ verifierKey: logKey.verifierKey, created: logKey.created }, `log key ${logKey.verifierKey}`);
+    const checkpoints = await startCheckpoints({ store, key: logKey, intervalMs: config.verifiableLog.checkpointIntervalMs, logger: component('log'), metrics, clock: options.now ?? Date.now });
+    stops.set('checkpoints', () => checkpoints.close());
 
     let gateway: Gateway | undefined;
     let client: MqttClient;
@@ -118,7 +128,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     stops.set('alerting', () => alerting.close());
 
     const { host: _host, port: _port, trustProxy, serveMetrics: metricsOnHttp, ...loadShedding } = config.http;
-    const http = await buildApp({ store, clock: now, sessionClock: Date.now, demo: config.demo, metrics, ingestStats: () => ingest.stats(), alerts: alerting, supervision: config.supervision, logger: component('http'), webRoutes: registerWebUi, loadShedding, trustProxy, serveMetrics: metricsOnHttp });
+    const http = await buildApp({ store, clock: now, sessionClock: Date.now, demo: config.demo, metrics, ingestStats: () => ingest.stats(), alerts: alerting, log: { origin: logKey.origin, verifierKey: logKey.verifierKey }, supervision: config.supervision, logger: component('http'), webRoutes: registerWebUi, loadShedding, trustProxy, serveMetrics: metricsOnHttp });
     stops.set('http', () => http.close());
     const httpUrl = await listenHttp(http, config.http, options.fallbackToFreePorts === true, log);
     const metricsListener = config.metrics ? await serveMetrics(metrics, config.metrics) : undefined;
@@ -144,6 +154,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       metrics,
       metricsUrl: metricsListener?.url,
       log,
+      logKey: logKey.verifierKey,
+      checkpoints,
       async reloadKeyring() {
         const k = await store.keyring();
         ingest.setKeyring(k);

@@ -147,6 +147,37 @@ export function nodeHashLookup(fetched: ReadonlyMap<string, Hash>): NodeHashRead
 
 export const nodeKey = (node: NodeAddress): string => `${node.level}/${node.index}`;
 
+/** A complete node and its hash: what a store keeps as leaves are appended. */
+export interface TreeNode extends NodeAddress {
+  readonly hash: Hash;
+}
+
+/**
+ * The complete nodes above the leaves (level >= 1) that appending `leaves` to a tree of `size` creates.
+ * `edge` is the tree's right edge: the hashes of rangeNodes({ start: 0, end: size }), largest first,
+ * which is all an append needs, so a store never reads or rehashes the rest of the tree. Each leaf
+ * creates one node per trailing 1-bit of its index: O(log n) at worst, fewer than one on average.
+ */
+export function appendToEdge(size: number, edge: readonly Hash[], leaves: readonly Hash[]): TreeNode[] {
+  checkTreeIndex(size, 'tree size');
+  const shape = rangeNodes({ start: 0, end: size });
+  if (shape.length !== edge.length) throw new RangeError(`a tree of size ${size} has an edge of ${shape.length} nodes, not ${edge.length}`);
+  // Levels fall strictly from the bottom of the stack to its top, as they do along the edge.
+  const stack: TreeNode[] = shape.map((n, i) => ({ ...n, hash: edge[i]! }));
+  const created: TreeNode[] = [];
+  let index = size;
+  for (const leaf of leaves) {
+    let top: TreeNode = { level: 0, index: index++, hash: leaf };
+    while (stack.length > 0 && stack[stack.length - 1]!.level === top.level) {
+      const left = stack.pop()!;
+      top = { level: top.level + 1, index: left.index / 2, hash: nodeHash(left.hash, top.hash) };
+      created.push(top);
+    }
+    stack.push(top);
+  }
+  return created;
+}
+
 /**
  * The whole tree in memory, every complete subtree kept as it forms: for tests, witnesses and small
  * logs. Append-only, so a node complete at one size is the same node at every larger size.

@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  appendToEdge,
   consistencyProof,
   EMPTY_TREE_ROOT,
   inclusionProof,
@@ -15,6 +16,7 @@ import {
   nodeHashLookup,
   nodeKey,
   proofNodes,
+  rangeNodes,
   inclusionProofRanges,
   consistencyProofRanges,
   toHex,
@@ -142,6 +144,33 @@ describe('tree maths against the naive RFC 9162 tree (property)', () => {
       // Asking for a node the plan did not name is a bug in the caller, said loudly.
       expect(() => treeRoot(n, nodeHashLookup(new Map()))).toThrow(/was not fetched/);
     }
+  });
+
+  it('appending to the right edge creates exactly the nodes the whole tree has, in batches of any split', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 12 }), (batches) => {
+        const stored = new Map<string, Hash>();
+        let size = 0;
+        for (const count of batches) {
+          if (size + count > SIZES) break;
+          const edge = rangeNodes({ start: 0, end: size }).map((n) => (n.level === 0 ? all[n.index]! : stored.get(nodeKey(n))!));
+          for (const n of appendToEdge(size, edge, all.slice(size, size + count))) {
+            expect(stored.has(nodeKey(n))).toBe(false);
+            stored.set(nodeKey(n), n.hash);
+          }
+          size += count;
+        }
+        // Every complete node above the leaves, and nothing else.
+        let expected = 0;
+        for (let width = 2; width <= size; width *= 2) expected += Math.floor(size / width);
+        expect(stored.size).toBe(expected);
+        for (const [key, h] of stored) {
+          const [level, index] = key.split('/').map(Number) as [number, number];
+          expect(toHex(h)).toBe(toHex(tree.node({ level, index })));
+        }
+      }),
+    );
+    expect(() => appendToEdge(3, [all[0]!], [all[3]!])).toThrow(/edge of 2 nodes/);
   });
 
   it('refuses to prove what the tree cannot hold', () => {

@@ -183,6 +183,12 @@ export const BundleResponse = Type.Object({
   generatedAt: Type.String(),
   keyring: Type.Object({ format: Type.Literal('wastetrail.keyring.v1'), devices: Type.Record(Type.String(), Type.Unknown()) }),
   records: Type.Array(Type.String({ description: 'an envelope: {"record":"<base64 of the signed bytes>","sig":"<base64>"}' })),
+  log: Type.Optional(
+    Type.Object({
+      key: Type.String({ description: "the log's verifier key (<origin>+<key id>+<base64 key>)" }),
+      proofs: Type.Array(Type.Union([Type.String(), Type.Null()]), { description: 'per record: a c2sp.org/tlog-proof to the newest checkpoint, or null when the record is not yet in a checkpoint' }),
+    }),
+  ),
 });
 
 export const RegisterQuery = Type.Object(

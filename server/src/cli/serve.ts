@@ -1,6 +1,7 @@
 /**
  * `wastetrail server --config FILE`: gateway + server as a service. Prints where it listens on stdout
- * (one `listening <what> <url>` line each, so scripts can read them), logs where the config's `log` says
+ * (one `listening <what> <url>` line each, so scripts can read them) and the verifiable log's verifier key
+ * (`log key <origin>+<key id>+<base64 key>`), logs where the config's `log` says
  * (JSON lines on stderr by default), and shuts down cleanly on SIGINT/SIGTERM (server.ts has the order),
  * within `shutdownTimeoutMs`.
  */
@@ -24,6 +25,7 @@ export async function runServe(argv: string[]): Promise<number> {
   }
   if (server.mqttUrl) process.stdout.write(`listening mqtt ${server.mqttUrl}\n`);
   for (const line of server.listening()) process.stdout.write(`listening ${line}\n`);
+  process.stdout.write(`log key ${server.logKey}\n`);
   const signal = await untilSignalled();
   server.log.info({ signal }, 'shutting down');
   await closeWithin(server, server.config.shutdownTimeoutMs);

@@ -6,11 +6,13 @@
  * `wastetrail verify bundle.json [--keys keyring.json]`: a bag's audit bundle (exports/bundle.ts) is
  * recognised by its "format"; every record is verified, the links between the consecutive seqs it
  * holds are checked, its keys are compared with --keys (or, without it, a loud warning says the keys
- * are only the bundle's own), and the bag's trail is summarised.
+ * are only the bundle's own), and the bag's trail is summarised. Each record's inclusion proof in the
+ * verifiable log is checked against a checkpoint signed by --log-key (or, without it, by the key the
+ * bundle names, with the same warning).
  */
 import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { ChainVerifier, decodeEnvelope, EnvelopeLineSplitter, nodeEd25519Verify, parseKeyring, type ChainEvent, type Keyring, type RecordError } from '@wastetrail/firmware-protocol';
+import { ChainVerifier, decodeEnvelope, EnvelopeLineSplitter, nodeEd25519Verify, parseKeyring, parseVerifierKey, type ChainEvent, type Keyring, type NoteVerifierKey, type RecordError } from '@wastetrail/firmware-protocol';
 import type { BagTrail } from '../custody/index.ts';
 import { BundleFormatError, looksLikeBundle, verifyBundle, type BundleFailure } from '../exports/bundle.ts';
 import { parseCommandArgs } from './args.ts';
@@ -26,17 +28,22 @@ const EXIT_UNREADABLE = 2;
 const MAX_LISTED_FAILURES = 1000;
 /** Bundles are one bag's records: a file bigger than this is not one, and is streamed as JSONL. */
 const MAX_BUNDLE_BYTES = 64 * 1024 * 1024;
-const USAGE = 'usage: wastetrail verify <records.jsonl> --keys <keyring.json> [--partial] [--all]\n       wastetrail verify <bundle.json> [--keys <keyring.json>] [--all]\n';
+const USAGE = 'usage: wastetrail verify <records.jsonl> --keys <keyring.json> [--partial] [--all]\n       wastetrail verify <bundle.json> [--keys <keyring.json>] [--log-key <origin+id+key>] [--all]\n';
 
 export async function runVerify(argv: string[], io: Io): Promise<number> {
-  const args = parseCommandArgs(argv, { keys: { type: 'string' }, partial: { type: 'boolean' }, all: { type: 'boolean' } });
+  const args = parseCommandArgs(argv, { keys: { type: 'string' }, 'log-key': { type: 'string' }, partial: { type: 'boolean' }, all: { type: 'boolean' } });
   if (!args.ok || args.positionals.length !== 1) {
     io.stderr.write(`wastetrail verify: ${args.ok ? 'expected one records file' : args.message}\n${USAGE}`);
     return EXIT_UNREADABLE;
   }
   const file = args.positionals[0]!;
   const bundle = readBundle(file);
-  if (bundle !== undefined) return verifyBundleFile(file, bundle, typeof args.values.keys === 'string' ? args.values.keys : undefined, args.values.all === true, io);
+  const logKey = args.values['log-key'];
+  if (bundle !== undefined) return verifyBundleFile(file, bundle, { keysPath: typeof args.values.keys === 'string' ? args.values.keys : undefined, logKey: typeof logKey === 'string' ? logKey : undefined }, args.values.all === true, io);
+  if (logKey !== undefined) {
+    io.stderr.write(`wastetrail verify: --log-key applies to audit bundles, which carry log proofs; ${file} is not one\n${USAGE}`);
+    return EXIT_UNREADABLE;
+  }
   if (typeof args.values.keys !== 'string') {
     io.stderr.write(`wastetrail verify: expected --keys <keyring.json> (only an audit bundle carries its own keys)\n${USAGE}`);
     return EXIT_UNREADABLE;
@@ -135,15 +142,25 @@ function readBundle(file: string): unknown {
   }
 }
 
-function verifyBundleFile(file: string, json: unknown, keysPath: string | undefined, all: boolean, io: Io): number {
+function verifyBundleFile(file: string, json: unknown, trust: { keysPath: string | undefined; logKey: string | undefined }, all: boolean, io: Io): number {
+  const { keysPath } = trust;
   let trusted: Keyring | undefined;
   if (keysPath !== undefined) {
     trusted = loadKeyring(keysPath, io);
     if (!trusted) return EXIT_UNREADABLE;
   }
+  let logKey: NoteVerifierKey | undefined;
+  if (trust.logKey !== undefined) {
+    const parsed = parseVerifierKey(trust.logKey.trim());
+    if (!parsed.ok) {
+      io.stderr.write(`wastetrail verify: --log-key: ${parsed.error.code}: ${parsed.error.message}\n`);
+      return EXIT_UNREADABLE;
+    }
+    logKey = parsed.value;
+  }
   let report: ReturnType<typeof verifyBundle>;
   try {
-    report = verifyBundle(json, trusted);
+    report = verifyBundle(json, trusted, logKey);
   } catch (e) {
     if (!(e instanceof BundleFormatError)) throw e;
     io.stderr.write(`wastetrail verify: ${file}: ${e.message}\n`);
@@ -167,6 +184,19 @@ function verifyBundleFile(file: string, json: unknown, keysPath: string | undefi
       `(${report.chainBreaks} break(s)) is not shown by a bundle: verify the devices' full exports for that`,
   );
   out(`trail: ${describeTrail(report.trail)}`);
+  if (!report.log) out('log: the bundle carries no log proofs');
+  else {
+    if (report.log.keyFrom === 'bundle') {
+      io.stderr.write(
+        "WARNING: no --log-key given: the log proofs were checked against the log key the bundle names itself, which proves nothing about the real log.\n" +
+          "WARNING: get the log's key from a source you trust (the server prints it at start; GET /log/v1/key) and pass --log-key.\n",
+      );
+    }
+    const pending = report.log.notYetInCheckpoint > 0 ? `; ${report.log.notYetInCheckpoint} record(s) not yet in a checkpoint when the bundle was made (not a failure: export it again later to prove them)` : '';
+    out(
+      `log: ${report.log.proven} record(s) proven in log ${report.log.origin} (checkpoint size ${report.log.checkpointSizes.join(', ') || 'none'}; key ${report.log.keyFrom === 'trusted' ? 'from --log-key' : 'from the bundle itself'})${pending}`,
+    );
+  }
   if (report.failures.length === 0) {
     out(`valid: ${report.verified} record(s) verify (signature, key, station), bag ${report.bag}`);
     return EXIT_VALID;

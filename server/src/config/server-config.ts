@@ -11,6 +11,7 @@ import { AlertingSettingsSchema, type AlertingSettings } from '../alerting/setti
 import { HttpSettingsSchema, type HttpSettings } from '../api/settings.ts';
 import { IngestSettingsSchema, MqttSettingsSchema, readMqttSettings, type EmbeddedMqttConfig, type ExternalMqttConfig, type IngestSettings } from '../ingest/settings.ts';
 import { NotificationsSettingsSchema, readNotificationsSettings, type NotificationsConfig } from '../notify/settings.ts';
+import { VerifiableLogSettingsSchema, type VerifiableLogSettings } from '../log/settings.ts';
 import { readRuleConfig, RuleConfigSchema, type RuleConfig } from '../rules/config.ts';
 import { readStorageSettings, StorageSettingsSchema, type StorageConfig } from '../store/settings.ts';
 import { readSupervisionSettings, SupervisionSettingsSchema, type SupervisionSettings } from '../supervision/settings.ts';
@@ -29,6 +30,7 @@ export const ServerConfigSchema = Type.Object(
     supervision: SupervisionSettingsSchema,
     http: HttpSettingsSchema,
     metrics: Type.Optional(MetricsListenerSchema),
+    verifiableLog: VerifiableLogSettingsSchema,
     shutdownTimeoutMs: Type.Integer({
       minimum: 100,
       maximum: 600_000,
@@ -62,6 +64,8 @@ export interface ServerConfig {
   http: HttpSettings;
   /** A /metrics listener of its own (127.0.0.1 by default); absent: none (and on the HTTP port only with http.serveMetrics). */
   metrics?: MetricsListenerSettings;
+  /** The verifiable log's name and checkpoint interval (docs/protocol/log.md); its key is in <dataDir>/log/. */
+  verifiableLog: VerifiableLogSettings;
   /** How long a shutdown may take before the process exits anyway, with status 1. */
   shutdownTimeoutMs: number;
   demo: boolean;
@@ -98,6 +102,7 @@ function readSections(c: ServerConfigFile, baseDir: string): ServerConfig {
     ...(c.notifications ? { notifications: readNotificationsSettings(c.notifications, baseDir, 'notifications') } : {}),
     http: c.http,
     ...(c.metrics ? { metrics: c.metrics } : {}),
+    verifiableLog: c.verifiableLog,
     shutdownTimeoutMs: c.shutdownTimeoutMs,
     demo: c.demo,
     log: c.log,

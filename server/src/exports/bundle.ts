@@ -5,7 +5,13 @@
  *
  *   { "format": "wastetrail.bundle.v1", "bag": "epc:...", "generatedAt": "2026-...Z",
  *     "keyring": { "format": "wastetrail.keyring.v1", "devices": { ... } },
- *     "records": [ "{\"record\":\"<base64>\",\"sig\":\"<base64>\"}", ... ] }
+ *     "records": [ "{\"record\":\"<base64>\",\"sig\":\"<base64>\"}", ... ],
+ *     "log": { "key": "<origin>+<key id>+<base64 key>", "proofs": [ "c2sp.org/tlog-proof@v1\n...", null, ... ] } }
+ *
+ * `log.proofs[i]` is record i's inclusion in the verifiable log: a C2SP tlog-proof (leaf index, proof
+ * hashes, the signed checkpoint), or null for a record committed after the newest checkpoint (signed
+ * within the checkpoint interval: export the bundle again to have it). Bundles made before the log
+ * have no `log`.
  *
  * Records are ordered by device, then seq. They are a few records out of each device's chain, so the
  * bundle proves each record (signature, key) and the links between consecutive seqs it holds, not the
@@ -13,6 +19,12 @@
  */
 import {
   decodeEnvelope,
+  formatTlogProof,
+  parseTlogProof,
+  parseVerifierKey,
+  verifyRecordInclusion,
+  type LogErrorCode,
+  type NoteVerifierKey,
   encodeEnvelope,
   GENESIS_PREV,
   KEYRING_FORMAT,
@@ -25,6 +37,7 @@ import {
   type RecordErrorCode,
 } from '@wastetrail/firmware-protocol';
 import { reconstructTrail, toTrailRecord, type BagTrail, type TrailRecord } from '../custody/index.ts';
+import { inclusionProofOf } from '../log/tree.ts';
 import type { CustodyStore, StoredRecord } from '../store/index.ts';
 
 export const BUNDLE_FORMAT = 'wastetrail.bundle.v1';
@@ -35,10 +48,21 @@ export interface AuditBundle {
   generatedAt: string;
   keyring: { format: typeof KEYRING_FORMAT; devices: Record<string, unknown> };
   records: string[];
+  log?: BundleLog;
 }
 
-/** Builds a bundle from stored records (as collectBagRecords returns them). */
-export async function buildBundle(store: CustodyStore, bag: string, records: readonly StoredRecord[], generatedAtMs: number): Promise<AuditBundle> {
+export interface BundleLog {
+  /** The log's verifier key, as the server knows it: a verifier should take it from elsewhere (--log-key). */
+  key: string;
+  /** Aligned with `records`: a tlog-proof, or null when the record is not yet in a checkpoint. */
+  proofs: Array<string | null>;
+}
+
+/**
+ * Builds a bundle from stored records (as collectBagRecords returns them); with the log's verifier key,
+ * each record's inclusion proof to the newest checkpoint too.
+ */
+export async function buildBundle(store: CustodyStore, bag: string, records: readonly StoredRecord[], generatedAtMs: number, logKey?: string): Promise<AuditBundle> {
   const ordered = [...records].sort((a, b) => (a.device < b.device ? -1 : a.device > b.device ? 1 : a.seq - b.seq));
   const involved = new Set(ordered.map((r) => r.device));
   const exported = (await store.exportKeyring()) as { devices?: Record<string, unknown> };
@@ -50,7 +74,19 @@ export async function buildBundle(store: CustodyStore, bag: string, records: rea
     generatedAt: new Date(generatedAtMs).toISOString(),
     keyring: { format: KEYRING_FORMAT, devices },
     records: ordered.map((r) => encodeEnvelope({ bytes: r.bytes, signature: r.signature })),
+    ...(logKey !== undefined ? { log: { key: logKey, proofs: await logProofs(store, ordered) } } : {}),
   };
+}
+
+/** Each record's tlog-proof against the newest checkpoint; null for one the checkpoint does not cover yet. */
+async function logProofs(store: CustodyStore, records: readonly StoredRecord[]): Promise<Array<string | null>> {
+  const [checkpoint, indexes] = await Promise.all([store.latestCheckpoint(), store.logIndexes(records)]);
+  return Promise.all(
+    indexes.map(async (index) => {
+      if (!checkpoint || index === undefined || index >= checkpoint.size) return null;
+      return formatTlogProof({ index, proof: await inclusionProofOf(store, index, checkpoint.size), checkpoint: checkpoint.note });
+    }),
+  );
 }
 
 /** A file name for the bundle: the bag id with anything but [A-Za-z0-9.-] made "_". */
@@ -60,7 +96,7 @@ export function bundleFileName(bag: string): string {
 
 // ---- Verifying a bundle (wastetrail verify) ----
 
-export type BundleFailureCode = RecordErrorCode | 'KEY_MISMATCH' | 'BAG_NOT_IN_RECORDS';
+export type BundleFailureCode = RecordErrorCode | LogErrorCode | 'KEY_MISMATCH' | 'BAG_NOT_IN_RECORDS' | 'LOG_PROOFS_MISSING';
 
 export interface BundleFailure {
   code: BundleFailureCode;
@@ -87,6 +123,20 @@ export interface BundleReport {
   failures: BundleFailure[];
   /** The bag's trail from the verified records. */
   trail: BagTrail;
+  /** The log proofs: undefined for a bundle without them. */
+  log?: BundleLogReport;
+}
+
+export interface BundleLogReport {
+  /** The log's key: given by the verifier (--log-key), or only the bundle's own. */
+  keyFrom: 'trusted' | 'bundle';
+  origin: string;
+  /** Records whose inclusion proof verifies against a checkpoint signed by the key. */
+  proven: number;
+  /** Records committed after the newest checkpoint when the bundle was made: not a failure. */
+  notYetInCheckpoint: number;
+  /** The tree sizes of the checkpoints the proofs lead to. */
+  checkpointSizes: number[];
 }
 
 export class BundleFormatError extends Error {
@@ -102,7 +152,7 @@ export function looksLikeBundle(json: unknown): boolean {
 }
 
 /** Reads a bundle's structure; throws BundleFormatError naming what is wrong. */
-export function parseBundle(json: unknown): { bundle: AuditBundle; keyring: Keyring } {
+export function parseBundle(json: unknown): { bundle: AuditBundle; keyring: Keyring; logKey?: NoteVerifierKey } {
   if (!looksLikeBundle(json)) throw new BundleFormatError('not a wastetrail bundle (a JSON object with "format": "wastetrail.bundle.v1")');
   const b = json as Record<string, unknown>;
   if (b.format !== BUNDLE_FORMAT) throw new BundleFormatError(`bundle format ${JSON.stringify(b.format)} is not known to this verifier (expected ${BUNDLE_FORMAT})`);
@@ -111,6 +161,16 @@ export function parseBundle(json: unknown): { bundle: AuditBundle; keyring: Keyr
   if (!Array.isArray(b.records) || !b.records.every((r) => typeof r === 'string')) throw new BundleFormatError('"records" must be an array of envelope strings');
   const keyring = parseKeyring(b.keyring);
   if (!keyring.ok) throw new BundleFormatError(`the bundle's keyring is invalid: ${keyring.error.message}`);
+  if (b.log !== undefined) {
+    const log = b.log as Partial<BundleLog> | null;
+    if (typeof log !== 'object' || log === null || typeof log.key !== 'string') throw new BundleFormatError('"log" must be an object with the log\'s verifier key in "key"');
+    if (!Array.isArray(log.proofs) || log.proofs.length !== b.records.length || !log.proofs.every((p) => p === null || typeof p === 'string')) {
+      throw new BundleFormatError('"log.proofs" must hold one tlog-proof string (or null) per record');
+    }
+    const logKey = parseVerifierKey(log.key);
+    if (!logKey.ok) throw new BundleFormatError(`"log.key" is not a verifier key: ${logKey.error.message}`);
+    return { bundle: json as AuditBundle, keyring: keyring.value, logKey: logKey.value };
+  }
   return { bundle: json as AuditBundle, keyring: keyring.value };
 }
 
@@ -142,8 +202,8 @@ export function compareKeyrings(bundleKeys: Keyring, trusted: Keyring): BundleFa
  * trusted keyring when one is given, and that the records concern the bag. Rebuilds the bag's trail
  * from the records that verify. Throws BundleFormatError when the bundle cannot be read at all.
  */
-export function verifyBundle(json: unknown, trusted?: Keyring): BundleReport {
-  const { bundle, keyring: bundleKeys } = parseBundle(json);
+export function verifyBundle(json: unknown, trusted?: Keyring, trustedLogKey?: NoteVerifierKey): BundleReport {
+  const { bundle, keyring: bundleKeys, logKey } = parseBundle(json);
   const keyring = trusted ?? bundleKeys;
   const failures: BundleFailure[] = trusted ? compareKeyrings(bundleKeys, trusted) : [];
   const ctx = { keyring, ed25519Verify: nodeEd25519Verify };
@@ -203,6 +263,7 @@ export function verifyBundle(json: unknown, trusted?: Keyring): BundleReport {
   if (trail.steps.length === 0 && trail.voided.length === 0) {
     failures.push({ code: 'BAG_NOT_IN_RECORDS', message: `no verified record of the bundle names the bag ${bundle.bag}` });
   }
+  const log = verifyLogProofs(bundle, trustedLogKey ?? logKey, trustedLogKey !== undefined, failures);
   return {
     bag: bundle.bag,
     generatedAt: bundle.generatedAt,
@@ -214,5 +275,36 @@ export function verifyBundle(json: unknown, trusted?: Keyring): BundleReport {
     chainBreaks,
     failures,
     trail,
+    ...(log ? { log } : {}),
   };
+}
+
+/**
+ * Each record's tlog-proof: the checkpoint signed by the log's key (the trusted one when given, else the
+ * bundle's own), its origin the key's name, and the record's leaf at the proof's index in that tree.
+ */
+function verifyLogProofs(bundle: AuditBundle, key: NoteVerifierKey | undefined, trusted: boolean, failures: BundleFailure[]): BundleLogReport | undefined {
+  if (!bundle.log || !key) {
+    if (trusted) failures.push({ code: 'LOG_PROOFS_MISSING', message: 'the bundle carries no log proofs (it was made before the log, or by a server without one), so nothing shows its records are in the log' });
+    return undefined;
+  }
+  const trust = { origin: key.name, keys: [key], ed25519Verify: nodeEd25519Verify };
+  let proven = 0;
+  let notYetInCheckpoint = 0;
+  const sizes = new Set<number>();
+  bundle.log.proofs.forEach((text, index) => {
+    if (text === null) {
+      notYetInCheckpoint++;
+      return;
+    }
+    const proof = parseTlogProof(text);
+    const included = proof.ok ? verifyRecordInclusion(bundle.records[index]!, proof.value, trust) : proof;
+    if (!included.ok) {
+      failures.push({ code: included.error.code, index, message: `its log proof: ${included.error.message}` });
+      return;
+    }
+    proven++;
+    sizes.add(included.value.checkpoint.size);
+  });
+  return { keyFrom: trusted ? 'trusted' : 'bundle', origin: key.name, proven, notYetInCheckpoint, checkpointSizes: [...sizes].sort((a, b) => a - b) };
 }

@@ -10,7 +10,7 @@ import pg from 'pg';
 import { and, asc, desc, eq, getTableColumns, gt, gte, inArray, isNotNull, lt, lte, ne, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
-import { fromBase64, KEYRING_FORMAT, keyId, keyringToJson, parseKeyring, type ChainHead, type EventType, type Keyring, type StationRole } from '@wastetrail/firmware-protocol';
+import { fromBase64, KEYRING_FORMAT, keyId, keyringToJson, parseKeyring, nodeKey, type ChainHead, type EventType, type Hash, type Keyring, type NodeAddress, type StationRole } from '@wastetrail/firmware-protocol';
 import type { BagTrail } from '../custody/index.ts';
 import type {
   Alert,
@@ -33,6 +33,7 @@ import type {
   NewAlert,
   NewDraw,
   NewInspection,
+  NewRecord,
   NewQuarantineEntry,
   NewUser,
   NewViolation,
@@ -41,6 +42,7 @@ import type {
   RecordBatch,
   SealedMonthTotals,
   Session,
+  SignedCheckpoint,
   StaffBadge,
   StoredRecord,
   TransportCompany,
@@ -48,6 +50,7 @@ import type {
   Vehicle,
 } from './repository.ts';
 import { KeyringCache } from './keyring-cache.ts';
+import { byTable, edgeOf, logAppend } from './log-append.ts';
 import { DEFAULT_QUARANTINE_PAYLOAD_LIMIT } from './repository.ts';
 import { alertChanges, alertFromRow, alertsOpenedColumns, alertsOpenedWhere, announcedDrawRow, bagFromRow, bagRow, bagTagRows, chunks, conjunction, correctionTarget, countsPerInstitution, DEFAULT_BAG_PAGE, inspectionsWhere, inspectorChanges, jurisdictionsWhere, listOf, newAlertRow, registrationJson, sealedTotalsColumns, sealedTotalsWhere, storedRecordFromRow, violationsWhere, type SealedTotalsDialect } from './rows.ts';
 import * as schema from './schema.pg.ts';
@@ -59,6 +62,8 @@ const INSERT_CHUNK = 500;
 /** Values per IN (...) list, and (device, seq) pairs per OR-of-ANDs. */
 const IN_CHUNK = 1000;
 const PAIR_CHUNK = 200;
+/** Records sequenced per transaction when an upgraded store puts its older records in the log. */
+const BACKLOG_CHUNK = 1000;
 const MIGRATIONS_TABLE = '__drizzle_migrations';
 /** Any constant: serialises migrations between processes starting at once. */
 const MIGRATION_LOCK = 0x77745f6d; // "wt_m"
@@ -87,7 +92,9 @@ export async function openPgStore(options: PgStoreOptions): Promise<PgStore> {
   try {
     const db = drizzle({ client: pool, schema });
     await migratePg(db, schemaName);
-    return new PgCustodyStore(db, schemaName, options.quarantinePayloadLimit ?? DEFAULT_QUARANTINE_PAYLOAD_LIMIT);
+    const store = new PgCustodyStore(db, schemaName, options.quarantinePayloadLimit ?? DEFAULT_QUARANTINE_PAYLOAD_LIMIT);
+    await store.sequenceBacklog();
+    return store;
   } catch (err) {
     await pool.end();
     throw err;
@@ -122,6 +129,24 @@ async function migratePg(db: PgDatabase, schemaName: string): Promise<void> {
 const t = schema;
 type Tx = Parameters<Parameters<PgDatabase['transaction']>[0]>[0];
 
+/** Hashes of complete tree nodes: leaf hashes from log_leaves, the rest from log_nodes; absent when not complete. */
+async function readLogNodes(db: Pick<PgDatabase, 'select'>, nodes: readonly NodeAddress[]): Promise<Map<string, Hash>> {
+  const found = new Map<string, Hash>();
+  const { leaves, inner } = byTable(nodes);
+  for (const part of chunks(leaves, IN_CHUNK)) {
+    const rows = await db.select({ index: t.logLeaves.index, hash: t.logLeaves.leafHash }).from(t.logLeaves).where(inArray(t.logLeaves.index, part));
+    for (const row of rows) found.set(nodeKey({ level: 0, index: row.index }), new Uint8Array(row.hash));
+  }
+  for (const part of chunks(inner, PAIR_CHUNK)) {
+    const rows = await db
+      .select()
+      .from(t.logNodes)
+      .where(or(...part.map((n) => and(eq(t.logNodes.level, n.level), eq(t.logNodes.index, n.index)))));
+    for (const row of rows) found.set(nodeKey(row), new Uint8Array(row.hash));
+  }
+  return found;
+}
+
 class PgCustodyStore implements PgStore {
   readonly db: PgDatabase;
   readonly schema: string;
@@ -140,6 +165,7 @@ class PgCustodyStore implements PgStore {
   async appendRecords(batch: RecordBatch): Promise<AppendOutcome> {
     return this.db.transaction(async (tx) => {
       const outcome: AppendOutcome = { stored: 0, duplicates: [], conflicts: [], acks: [] };
+      const sequenced: NewRecord[] = [];
       for (let i = 0; i < batch.records.length; i += INSERT_CHUNK) {
         const chunk = batch.records.slice(i, i + INSERT_CHUNK);
         const inserted = await tx
@@ -167,6 +193,7 @@ class PgCustodyStore implements PgStore {
         const corrections: Array<{ targetDevice: string; targetSeq: number; device: string; seq: number }> = [];
         for (const r of chunk) {
           if (fresh.has(`${r.device}\n${r.seq}`)) {
+            sequenced.push(r);
             for (const tag of new Set(r.tags)) tags.push({ tag, device: r.device, seq: r.seq });
             const target = correctionTarget(r.type, r.body);
             if (target) corrections.push({ targetDevice: target.device, targetSeq: target.seq, device: r.device, seq: r.seq });
@@ -184,6 +211,7 @@ class PgCustodyStore implements PgStore {
         }
         for (const part of chunks(corrections, INSERT_CHUNK)) await tx.insert(t.recordCorrections).values(part).onConflictDoNothing();
       }
+      await this.sequence(tx, sequenced);
       await this.insertQuarantine(tx, batch.quarantine);
       for (const ack of batch.acks) {
         const [stored] = await tx
@@ -208,6 +236,100 @@ class PgCustodyStore implements PgStore {
       }
       return outcome;
     });
+  }
+
+  /**
+   * Appends leaves for newly stored records in the caller's transaction. The head row's lock (FOR
+   * UPDATE) serialises committers: a second one waits for the first's commit, then reads the size and
+   * edge it left, so no index is handed out twice and the leaves follow commit order.
+   */
+  private async sequence(tx: Tx, records: ReadonlyArray<Pick<NewRecord, 'device' | 'seq' | 'bytes' | 'signature'>>): Promise<void> {
+    if (records.length === 0) return;
+    const [head] = await tx.select({ size: t.logHead.size }).from(t.logHead).for('update');
+    const size = head!.size;
+    const edgeNodes = edgeOf(size);
+    const found = await readLogNodes(tx, edgeNodes);
+    const append = logAppend(
+      size,
+      edgeNodes.map((n) => found.get(nodeKey(n))!),
+      records,
+    );
+    for (const part of chunks(append.leaves, INSERT_CHUNK)) await tx.insert(t.logLeaves).values(part.map((l) => ({ ...l, entry: toBuffer(l.entry), leafHash: toBuffer(l.leafHash) })));
+    for (const part of chunks(append.nodes, INSERT_CHUNK)) await tx.insert(t.logNodes).values(part.map((n) => ({ ...n, hash: toBuffer(n.hash) })));
+    await tx.update(t.logHead).set({ size: append.size });
+  }
+
+  /**
+   * Records stored before the log existed (an upgraded store; the migration noted up to which id) become
+   * its first leaves, in acceptance order, a chunk per transaction; then the note is cleared. The head's
+   * lock comes first, so two processes opening at once do not sequence the same records.
+   */
+  async sequenceBacklog(): Promise<void> {
+    const r = t.records;
+    const step = async (tx: Tx) => {
+      const [head] = await tx.select({ through: t.logHead.backlogThrough }).from(t.logHead).for('update');
+      if (head!.through === 0) return false;
+      const unlogged = await tx
+        .select({ device: r.device, seq: r.seq, bytes: r.bytes, signature: r.signature })
+        .from(r)
+        .where(and(lte(r.id, head!.through), sql`not exists (select 1 from ${t.logLeaves} where ${t.logLeaves.device} = ${r.device} and ${t.logLeaves.seq} = ${r.seq})`))
+        .orderBy(asc(r.id))
+        .limit(BACKLOG_CHUNK);
+      if (unlogged.length === 0) await tx.update(t.logHead).set({ backlogThrough: 0 });
+      else await this.sequence(tx, unlogged);
+      return unlogged.length > 0;
+    };
+    while (await this.db.transaction(step));
+  }
+
+  // ---- The verifiable log ----
+
+  async logSize(): Promise<number> {
+    const [head] = await this.db.select({ size: t.logHead.size }).from(t.logHead);
+    return head!.size;
+  }
+
+  async logNodes(nodes: readonly NodeAddress[]): Promise<Map<string, Hash>> {
+    return readLogNodes(this.db, nodes);
+  }
+
+  async logNodeRow(level: number, from: number, to: number): Promise<Hash[]> {
+    const rows =
+      level === 0
+        ? await this.db.select({ hash: t.logLeaves.leafHash }).from(t.logLeaves).where(and(gte(t.logLeaves.index, from), lt(t.logLeaves.index, to))).orderBy(asc(t.logLeaves.index))
+        : await this.db
+            .select({ hash: t.logNodes.hash })
+            .from(t.logNodes)
+            .where(and(eq(t.logNodes.level, level), gte(t.logNodes.index, from), lt(t.logNodes.index, to)))
+            .orderBy(asc(t.logNodes.index));
+    return rows.map((row) => new Uint8Array(row.hash));
+  }
+
+  async logEntries(from: number, to: number): Promise<Uint8Array[]> {
+    const rows = await this.db.select({ entry: t.logLeaves.entry }).from(t.logLeaves).where(and(gte(t.logLeaves.index, from), lt(t.logLeaves.index, to))).orderBy(asc(t.logLeaves.index));
+    return rows.map((row) => new Uint8Array(row.entry));
+  }
+
+  async logIndexes(records: ReadonlyArray<{ device: string; seq: number }>): Promise<Array<number | undefined>> {
+    const found = new Map<string, number>();
+    for (const part of chunks(records, PAIR_CHUNK)) {
+      const rows = await this.db
+        .select({ index: t.logLeaves.index, device: t.logLeaves.device, seq: t.logLeaves.seq })
+        .from(t.logLeaves)
+        .where(or(...part.map((r) => and(eq(t.logLeaves.device, r.device), eq(t.logLeaves.seq, r.seq)))));
+      for (const row of rows) found.set(`${row.device}\n${row.seq}`, row.index);
+    }
+    return records.map((r) => found.get(`${r.device}\n${r.seq}`));
+  }
+
+  async addCheckpoint(c: SignedCheckpoint): Promise<boolean> {
+    const added = await this.db.insert(t.logCheckpoints).values(c).onConflictDoNothing().returning({ size: t.logCheckpoints.size });
+    return added.length > 0;
+  }
+
+  async latestCheckpoint(): Promise<SignedCheckpoint | undefined> {
+    const [row] = await this.db.select().from(t.logCheckpoints).orderBy(desc(t.logCheckpoints.size)).limit(1);
+    return row;
   }
 
   async headOf(device: string): Promise<ChainHead | undefined> {

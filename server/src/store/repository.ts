@@ -4,7 +4,7 @@
  * contract tests run on both. Every method is async so the two are swappable, even though better-sqlite3
  * does its work synchronously.
  */
-import type { ChainHead, EventType, Keyring, StationRole, WasteCategory } from '@wastetrail/firmware-protocol';
+import type { ChainHead, EventType, Hash, Keyring, NodeAddress, StationRole, WasteCategory } from '@wastetrail/firmware-protocol';
 import type { BagState, BagTrail, CustodyStepKind } from '../custody/index.ts';
 import type { DrawFrame, DrawResult } from '../supervision/draw.ts';
 import type { AlertSeverity, AlertStatus, DeviceState, InstitutionKind, JurisdictionLevel, UserRole } from './vocabulary.ts';
@@ -407,10 +407,41 @@ export interface SealedMonthTotals {
   handedOverWithin48h: number;
 }
 
+// ---- The verifiable log (docs/protocol/log.md) ----
+
+/** A checkpoint the server signed: the C2SP signed note, and the tree size it signs. */
+export interface SignedCheckpoint {
+  size: number;
+  /** The signed note, verbatim (formatCheckpoint text, blank line, signature lines). */
+  note: string;
+  signedAt: string;
+}
+
+/**
+ * The log as stored. appendRecords appends one leaf per newly stored record in its own transaction, so
+ * a stored record always has its leaf and an append is durable exactly when the commit is.
+ */
+export interface LogStore {
+  /** Leaves in the log: the largest tree a checkpoint can sign now. */
+  logSize(): Promise<number>;
+  /** Hashes of complete nodes (level 0: leaf hashes), keyed by nodeKey; a node not complete yet is absent. */
+  logNodes(nodes: readonly NodeAddress[]): Promise<Map<string, Hash>>;
+  /** Hashes of the complete nodes of `level` from index `from` up to `to` (exclusive), in order: a tile's row. */
+  logNodeRow(level: number, from: number, to: number): Promise<Hash[]>;
+  /** The entries (recordLogEntry) of leaves `from` up to `to` (exclusive), in order. */
+  logEntries(from: number, to: number): Promise<Uint8Array[]>;
+  /** Each record's leaf index, aligned with the input; undefined for a record not stored. */
+  logIndexes(records: ReadonlyArray<{ device: string; seq: number }>): Promise<Array<number | undefined>>;
+  /** Keeps a signed checkpoint; false when one of that size is kept already (another process signed it). */
+  addCheckpoint(c: SignedCheckpoint): Promise<boolean>;
+  /** The checkpoint of the largest tree signed so far. */
+  latestCheckpoint(): Promise<SignedCheckpoint | undefined>;
+}
+
 // ---- The repository ----
 
-export interface CustodyStore {
-  /** Stores a group commit in ONE transaction; idempotent on (device, seq). */
+export interface CustodyStore extends LogStore {
+  /** Stores a group commit in ONE transaction, each new record with its log leaf; idempotent on (device, seq). */
   appendRecords(batch: RecordBatch): Promise<AppendOutcome>;
   /** The highest stored seq of a device and its hash: where its chain continues. */
   headOf(device: string): Promise<ChainHead | undefined>;

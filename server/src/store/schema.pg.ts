@@ -362,3 +362,49 @@ export const draws = pgTable(
   },
   (t) => [index('draws_jurisdiction').on(t.jurisdiction, t.id), oneOf('draws_status', 'status', DRAW_STATUSES)],
 );
+
+// ---- The verifiable log (docs/protocol/log.md, docs/server/storage.md) ----
+
+/** One leaf per stored record, appended in the transaction that stores it: `idx` is dense and in commit order. */
+export const logLeaves = pgTable(
+  'log_leaves',
+  {
+    index: bigint('idx', { mode: 'number' }).primaryKey(),
+    device: text('device').notNull(),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    /** recordLogEntry: record hash || signature (96 bytes), what entry bundles publish. */
+    entry: bytea('entry').notNull(),
+    leafHash: bytea('leaf_hash').notNull(),
+  },
+  (t) => [uniqueIndex('log_leaves_device_seq').on(t.device, t.seq)],
+);
+
+/** Every complete subtree above the leaves (level >= 1), written once when its last leaf is appended: tiles and proofs read it. */
+export const logNodes = pgTable(
+  'log_nodes',
+  {
+    level: integer('level').notNull(),
+    index: bigint('idx', { mode: 'number' }).notNull(),
+    hash: bytea('hash').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.level, t.index] })],
+);
+
+/** One row (id 1, made by the migration): the tree size. Appends lock it (FOR UPDATE), so concurrent committers never get the same index. */
+export const logHead = pgTable(
+  'log_head',
+  {
+    id: integer('id').primaryKey(),
+    /** Records with ids up to this were stored before the log: the store sequences them when it opens, then sets 0. */
+    backlogThrough: bigint('backlog_through', { mode: 'number' }).notNull(),
+    size: bigint('size', { mode: 'number' }).notNull(),
+  },
+  () => [check('log_head_one_row', sql`id = 1`)],
+);
+
+/** Every checkpoint the server signed (a C2SP signed note), kept: each one is a promise the log keeps. */
+export const logCheckpoints = pgTable('log_checkpoints', {
+  size: bigint('size', { mode: 'number' }).primaryKey(),
+  note: text('note').notNull(),
+  signedAt: text('signed_at').notNull(),
+});

@@ -400,3 +400,49 @@ export const draws = sqliteTable(
   },
   (t) => [index('draws_jurisdiction').on(t.jurisdiction, t.id), oneOf('draws_status', 'status', DRAW_STATUSES)],
 );
+
+// ---- The verifiable log (docs/protocol/log.md, docs/server/storage.md) ----
+
+/** One leaf per stored record, appended in the transaction that stores it: `idx` is dense and in commit order. */
+export const logLeaves = sqliteTable(
+  'log_leaves',
+  {
+    index: integer('idx').primaryKey(),
+    device: text('device').notNull(),
+    seq: integer('seq').notNull(),
+    /** recordLogEntry: record hash || signature (96 bytes), what entry bundles publish. */
+    entry: blob('entry', { mode: 'buffer' }).notNull(),
+    leafHash: blob('leaf_hash', { mode: 'buffer' }).notNull(),
+  },
+  (t) => [uniqueIndex('log_leaves_device_seq').on(t.device, t.seq)],
+);
+
+/** Every complete subtree above the leaves (level >= 1), written once when its last leaf is appended: tiles and proofs read it. */
+export const logNodes = sqliteTable(
+  'log_nodes',
+  {
+    level: integer('level').notNull(),
+    index: integer('idx').notNull(),
+    hash: blob('hash', { mode: 'buffer' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.level, t.index] })],
+);
+
+/** One row (id 1, made by the migration): the tree size. Appends lock it, so indexes are never handed out twice. */
+export const logHead = sqliteTable(
+  'log_head',
+  {
+    id: integer('id').primaryKey(),
+    /** Records with ids up to this were stored before the log: the store sequences them when it opens, then sets 0. */
+    backlogThrough: integer('backlog_through').notNull(),
+    size: integer('size').notNull(),
+  },
+  () => [check('log_head_one_row', sql`id = 1`)],
+);
+
+/** Every checkpoint the server signed (a C2SP signed note), kept: each one is a promise the log keeps. */
+export const logCheckpoints = sqliteTable('log_checkpoints', {
+  size: integer('size').primaryKey(),
+  note: text('note').notNull(),
+  signedAt: text('signed_at').notNull(),
+});

@@ -85,6 +85,13 @@ export interface HotStatements {
   deleteBag: Database.Statement<[string]>;
   deleteBagTags: Database.Statement<[string]>;
   insertBagTag: Insert<typeof schema.bagTags>;
+  /** The log head's tree size (the one row the migration made). */
+  logSize(): number;
+  setLogSize: Database.Statement<[number]>;
+  leafHash(index: number): Buffer | undefined;
+  nodeHash(level: number, index: number): Buffer | undefined;
+  insertLeaf: Insert<typeof schema.logLeaves>;
+  insertNode: Insert<typeof schema.logNodes>;
 }
 
 export function hotStatements(db: Database.Database): HotStatements {
@@ -94,6 +101,10 @@ export function hotStatements(db: Database.Database): HotStatements {
   const recordHash = db.prepare(`select ${columnName(records, 'hash')} as hash from ${tableName(records)} where ${columnName(records, 'device')} = ? and ${columnName(records, 'seq')} = ?`);
   const ds = schema.deviceStatus;
   const ackedSeq = columnName(ds, 'ackedSeq');
+  const { logHead: head, logLeaves: leaves, logNodes: nodes } = schema;
+  const logSize = db.prepare(`select ${columnName(head, 'size')} as size from ${tableName(head)}`);
+  const leafHash = db.prepare(`select ${columnName(leaves, 'leafHash')} as hash from ${tableName(leaves)} where ${columnName(leaves, 'index')} = ?`);
+  const nodeHash = db.prepare(`select ${columnName(nodes, 'hash')} as hash from ${tableName(nodes)} where ${columnName(nodes, 'level')} = ? and ${columnName(nodes, 'index')} = ?`);
   return {
     insertRecord: preparedInsert(db, records, ['device', 'seq', 'hash', 'prev', 'kid', 'deviceTime', 'receivedAt', 'type', 'bytes', 'signature', 'body'], 'on conflict do nothing'),
     storedHash: (device: string, seq: number) => (recordHash.get(device, seq) as { hash: string } | undefined)?.hash,
@@ -119,6 +130,12 @@ export function hotStatements(db: Database.Database): HotStatements {
     deleteBag: db.prepare(`delete from ${tableName(bags)} where ${columnName(bags, 'bag')} = ?`),
     deleteBagTags: db.prepare(`delete from ${tableName(schema.bagTags)} where ${columnName(schema.bagTags, 'bag')} = ?`),
     insertBagTag: preparedInsert(db, schema.bagTags, ['tag', 'bag']),
+    logSize: () => (logSize.get() as { size: number }).size,
+    setLogSize: db.prepare(`update ${tableName(head)} set ${columnName(head, 'size')} = ?`),
+    leafHash: (index) => (leafHash.get(index) as { hash: Buffer } | undefined)?.hash,
+    nodeHash: (level, index) => (nodeHash.get(level, index) as { hash: Buffer } | undefined)?.hash,
+    insertLeaf: preparedInsert(db, leaves, ['index', 'device', 'seq', 'entry', 'leafHash']),
+    insertNode: preparedInsert(db, nodes, ['level', 'index', 'hash']),
   };
 }
 

@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { and, asc, desc, eq, getTableColumns, gt, gte, inArray, isNotNull, lt, lte, ne, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { fromBase64, KEYRING_FORMAT, keyId, keyringToJson, parseKeyring, type ChainHead, type EventType, type Keyring, type StationRole } from '@wastetrail/firmware-protocol';
+import { fromBase64, KEYRING_FORMAT, keyId, keyringToJson, parseKeyring, nodeKey, type ChainHead, type EventType, type Hash, type Keyring, type NodeAddress, type StationRole } from '@wastetrail/firmware-protocol';
 import type { BagTrail } from '../custody/index.ts';
 import type {
   Alert,
@@ -33,6 +33,7 @@ import type {
   NewAlert,
   NewDraw,
   NewInspection,
+  NewRecord,
   NewQuarantineEntry,
   NewUser,
   NewViolation,
@@ -41,6 +42,7 @@ import type {
   RecordBatch,
   SealedMonthTotals,
   Session,
+  SignedCheckpoint,
   StaffBadge,
   StoredRecord,
   TransportCompany,
@@ -52,6 +54,7 @@ import { alertChanges, alertFromRow, alertsOpenedColumns, alertsOpenedWhere, ann
 import * as schema from './schema.sqlite.ts';
 import type { DrawResult } from '../supervision/draw.ts';
 import { KeyringCache } from './keyring-cache.ts';
+import { edgeOf, logAppend } from './log-append.ts';
 import { hotStatements, type HotStatements } from './sqlite-statements.ts';
 
 export const SQLITE_MIGRATIONS_DIR = fileURLToPath(new URL('../../drizzle/sqlite', import.meta.url));
@@ -62,6 +65,8 @@ const INSERT_CHUNK = 500;
 const IN_CHUNK = 500;
 /** (device, seq) pairs per OR-of-ANDs: keeps the expression well under SQLite's depth limit. */
 const PAIR_CHUNK = 100;
+/** Records sequenced per transaction when an upgraded store puts its older records in the log. */
+const BACKLOG_CHUNK = 1000;
 
 export interface SqliteStoreOptions {
   /**
@@ -93,7 +98,9 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     client.pragma('busy_timeout = 5000');
     const db = drizzle({ client, schema });
     migrate(db, { migrationsFolder: SQLITE_MIGRATIONS_DIR });
-    return new SqliteCustodyStore(db, file, options.quarantinePayloadLimit ?? DEFAULT_QUARANTINE_PAYLOAD_LIMIT);
+    const store = new SqliteCustodyStore(db, file, options.quarantinePayloadLimit ?? DEFAULT_QUARANTINE_PAYLOAD_LIMIT);
+    store.sequenceBacklog();
+    return store;
   } catch (err) {
     client.close();
     throw err;
@@ -132,19 +139,22 @@ class SqliteCustodyStore implements SqliteStore {
     return this.db.transaction(
       (tx) => {
         const outcome: AppendOutcome = { stored: 0, duplicates: [], conflicts: [], acks: [] };
+        const fresh: NewRecord[] = [];
         for (const r of batch.records) {
-          const fresh = hot.insertRecord({ ...r, bytes: asBuffer(r.bytes), signature: asBuffer(r.signature) }).changes > 0;
-          if (!fresh) {
+          const inserted = hot.insertRecord({ ...r, bytes: asBuffer(r.bytes), signature: asBuffer(r.signature) }).changes > 0;
+          if (!inserted) {
             const storedHash = hot.storedHash(r.device, r.seq);
             if (storedHash === r.hash) outcome.duplicates.push({ device: r.device, seq: r.seq });
             else outcome.conflicts.push({ device: r.device, seq: r.seq, hash: r.hash, storedHash: storedHash ?? '' });
             continue;
           }
           outcome.stored++;
+          fresh.push(r);
           for (const tag of new Set(r.tags)) hot.insertRecordTag({ tag, device: r.device, seq: r.seq });
           const target = correctionTarget(r.type, r.body);
           if (target) hot.insertCorrection({ targetDevice: target.device, targetSeq: target.seq, device: r.device, seq: r.seq });
         }
+        this.sequence(fresh);
         this.insertQuarantine(tx, batch.quarantine);
         for (const ack of batch.acks) {
           // An ack must name a record that is stored with that hash, whoever stored it.
@@ -156,6 +166,95 @@ class SqliteCustodyStore implements SqliteStore {
       },
       { behavior: 'immediate' },
     );
+  }
+
+  /** Appends leaves for newly stored records, in the caller's transaction (BEGIN IMMEDIATE: the one writer). */
+  private sequence(records: ReadonlyArray<Pick<NewRecord, 'device' | 'seq' | 'bytes' | 'signature'>>): void {
+    if (records.length === 0) return;
+    const hot = this.hot;
+    const size = hot.logSize();
+    const edge = edgeOf(size).map((n) => (n.level === 0 ? hot.leafHash(n.index) : hot.nodeHash(n.level, n.index))!);
+    const append = logAppend(size, edge, records);
+    for (const l of append.leaves) hot.insertLeaf({ ...l, entry: asBuffer(l.entry), leafHash: asBuffer(l.leafHash) });
+    for (const n of append.nodes) hot.insertNode({ ...n, hash: asBuffer(n.hash) });
+    hot.setLogSize.run(append.size);
+  }
+
+  /**
+   * Records stored before the log existed (an upgraded store; the migration noted up to which id) become
+   * its first leaves, in acceptance order, a chunk per transaction; then the note is cleared.
+   */
+  sequenceBacklog(): void {
+    const r = t.records;
+    const step = () => {
+      const through = this.db.select({ id: t.logHead.backlogThrough }).from(t.logHead).get()!.id;
+      if (through === 0) return false;
+      const unlogged = this.db
+        .select({ device: r.device, seq: r.seq, bytes: r.bytes, signature: r.signature })
+        .from(r)
+        .where(and(lte(r.id, through), sql`not exists (select 1 from ${t.logLeaves} where ${t.logLeaves.device} = ${r.device} and ${t.logLeaves.seq} = ${r.seq})`))
+        .orderBy(asc(r.id))
+        .limit(BACKLOG_CHUNK)
+        .all();
+      if (unlogged.length === 0) this.db.update(t.logHead).set({ backlogThrough: 0 }).run();
+      else this.sequence(unlogged);
+      return unlogged.length > 0;
+    };
+    while (this.db.transaction(step, { behavior: 'immediate' }));
+  }
+
+  // ---- The verifiable log ----
+
+  async logSize(): Promise<number> {
+    return this.hot.logSize();
+  }
+
+  async logNodes(nodes: readonly NodeAddress[]): Promise<Map<string, Hash>> {
+    const found = new Map<string, Hash>();
+    for (const n of nodes) {
+      const h = n.level === 0 ? this.hot.leafHash(n.index) : this.hot.nodeHash(n.level, n.index);
+      if (h) found.set(nodeKey(n), new Uint8Array(h));
+    }
+    return found;
+  }
+
+  async logNodeRow(level: number, from: number, to: number): Promise<Hash[]> {
+    const rows =
+      level === 0
+        ? this.db.select({ hash: t.logLeaves.leafHash }).from(t.logLeaves).where(and(gte(t.logLeaves.index, from), lt(t.logLeaves.index, to))).orderBy(asc(t.logLeaves.index)).all()
+        : this.db
+            .select({ hash: t.logNodes.hash })
+            .from(t.logNodes)
+            .where(and(eq(t.logNodes.level, level), gte(t.logNodes.index, from), lt(t.logNodes.index, to)))
+            .orderBy(asc(t.logNodes.index))
+            .all();
+    return rows.map((r) => new Uint8Array(r.hash));
+  }
+
+  async logEntries(from: number, to: number): Promise<Uint8Array[]> {
+    const rows = this.db.select({ entry: t.logLeaves.entry }).from(t.logLeaves).where(and(gte(t.logLeaves.index, from), lt(t.logLeaves.index, to))).orderBy(asc(t.logLeaves.index)).all();
+    return rows.map((r) => new Uint8Array(r.entry));
+  }
+
+  async logIndexes(records: ReadonlyArray<{ device: string; seq: number }>): Promise<Array<number | undefined>> {
+    const found = new Map<string, number>();
+    for (const part of chunks(records, PAIR_CHUNK)) {
+      const rows = this.db
+        .select({ index: t.logLeaves.index, device: t.logLeaves.device, seq: t.logLeaves.seq })
+        .from(t.logLeaves)
+        .where(or(...part.map((r) => and(eq(t.logLeaves.device, r.device), eq(t.logLeaves.seq, r.seq)))))
+        .all();
+      for (const row of rows) found.set(`${row.device}\n${row.seq}`, row.index);
+    }
+    return records.map((r) => found.get(`${r.device}\n${r.seq}`));
+  }
+
+  async addCheckpoint(c: SignedCheckpoint): Promise<boolean> {
+    return this.db.insert(t.logCheckpoints).values(c).onConflictDoNothing().run().changes > 0;
+  }
+
+  async latestCheckpoint(): Promise<SignedCheckpoint | undefined> {
+    return this.db.select().from(t.logCheckpoints).orderBy(desc(t.logCheckpoints.size)).limit(1).get();
   }
 
   async headOf(device: string): Promise<ChainHead | undefined> {

@@ -3,8 +3,12 @@
  * table. The table must name every route the OpenAPI document lists, and every user, so a new route or
  * role cannot go untested.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiInstance } from '../../src/api/app.ts';
+import { loadLogKey, signCheckpoint } from '../../src/log/index.ts';
 import { BAG_A, BAG_A_QR, BAG_B, BAG_C, BAG_D, CITY, D1, H1, H2, YUHANG, LABEL_B, openTestWorld, PASSWORD, seedAlerts, seedBags, T1, T2, USERS, type TestWorld } from './support.ts';
 
 type User = (typeof USERS)[number]['username'] | 'anonymous';
@@ -433,6 +437,21 @@ const TABLE: RouteCase[] = [
     url: () => route,
     expect: Object.fromEntries(EVERYONE.map((u) => [u, 'ok'])) as Record<User, Outcome>,
   })),
+  // The verifiable log: public, signed in or not (the seeded bags' 12 records, one checkpoint).
+  ...(
+    [
+      ['/log/v1/checkpoint', '/log/v1/checkpoint'],
+      ['/log/v1/key', '/log/v1/key'],
+      ['/log/v1/tile/{*}', '/log/v1/tile/0/000.p/12'],
+      ['/api/v1/log/inclusion', '/api/v1/log/inclusion?index=3'],
+      ['/api/v1/log/consistency', '/api/v1/log/consistency?from=1'],
+    ] as const
+  ).map(([route, url]) => ({
+    method: 'GET' as const,
+    route,
+    url: () => url,
+    expect: Object.fromEntries(EVERYONE.map((u) => [u, 'ok'])) as Record<User, Outcome>,
+  })),
   // Anonymous routes: everyone, signed in or not.
   ...(['/healthz', '/metrics'] as const).map((route) => ({
     method: 'GET' as const,
@@ -461,15 +480,20 @@ describe('route x role', () => {
   let app: ApiInstance;
   let ids: Ids;
 
+  let keyDir: string;
   beforeAll(async () => {
-    w = await openTestWorld({ deps: { ingestStats: () => ({ accepted: 12 }) } });
+    keyDir = mkdtempSync(join(tmpdir(), 'wt-access-log-'));
+    const logKey = loadLogKey(keyDir, 'log.wastetrail.example/access');
+    w = await openTestWorld({ deps: { ingestStats: () => ({ accepted: 12 }), log: { origin: logKey.origin, verifierKey: logKey.verifierKey } } });
     await seedBags(w);
+    await signCheckpoint(w.store, logKey, () => w.clock.now);
     ids = await seedAlerts(w);
     app = await (await import('../../src/api/app.ts')).buildApp({ ...w.deps, serveMetrics: true });
   });
   afterAll(async () => {
     await app.close();
     await w.cleanup();
+    rmSync(keyDir, { recursive: true, force: true });
   });
 
   it('the table names every route of the OpenAPI document, and every user for each', async () => {

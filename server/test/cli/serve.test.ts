@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -141,7 +141,7 @@ describe('wastetrail server --config', () => {
     }
 
     const closing = logLines(s.stderr()).filter((l) => l.msg.startsWith('closing '));
-    expect(closing.map((l) => l.msg.slice('closing '.length))).toEqual(['http', 'ingest', 'mqtt client', 'gateway', 'alerting', 'store']);
+    expect(closing.map((l) => l.msg.slice('closing '.length))).toEqual(['http', 'ingest', 'mqtt client', 'gateway', 'alerting', 'checkpoints', 'store']);
     const store = openSqliteStore(t.file);
     try {
       expect(await store.countRecords()).toBe(3);
@@ -164,6 +164,26 @@ describe('wastetrail server --config', () => {
     expect(await s.exited).toBe(1);
     expect(logLines(s.stderr())).toContainEqual(expect.objectContaining({ level: 60, msg: 'not closed after 500 ms: exiting before everything is closed' }));
     stuck.socket.destroy();
+  });
+
+  it('prints the log key it made (kept 0600 under dataDir, never logged) and serves the same key and a signed checkpoint', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wt-serve-'));
+    dirs.push(dir);
+    const config = { dataDir: './data', verifiableLog: { origin: 'log.wastetrail.example/serve-test' }, mqtt: { gateway: { tcp: { port: 0, host: '127.0.0.1' } } }, http: { port: 0 } };
+    writeFileSync(join(dir, 'server.jsonc'), JSON.stringify(config));
+    const s = start(join(dir, 'server.jsonc'));
+    const at = await addresses(s);
+    const keyLine = await s.nextLine();
+    expect(keyLine).toMatch(/^log key log\.wastetrail\.example\/serve-test\+[0-9a-f]{8}\+[A-Za-z0-9+/]{44}$/);
+    const served = await fetch(new URL('/log/v1/key', at.http));
+    expect((await served.text()).trim()).toBe(keyLine.slice('log key '.length));
+    const checkpoint = await (await fetch(new URL('/log/v1/checkpoint', at.http))).text();
+    expect(checkpoint).toMatch(/^log\.wastetrail\.example\/serve-test\n0\n47DEQpj8HBSa\+\/TImW\+5JCeuQeRkm5NMpJWZG3hSuFU=\n\n\u2014 log\.wastetrail\.example\/serve-test /);
+    expect(statSync(join(dir, 'data', 'log', 'log-key.pem')).mode & 0o777).toBe(0o600);
+    s.child.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+    expect(s.stderr()).not.toContain('PRIVATE KEY');
+    expect(logLines(s.stderr())).toContainEqual(expect.objectContaining({ msg: keyLine, verifierKey: keyLine.slice('log key '.length), created: true }));
   });
 
   it('a bad configuration names the field: exit 2', async () => {

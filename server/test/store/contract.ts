@@ -2,7 +2,7 @@
  * What every CustodyStore must do, whatever the database: run by sqlite.test.ts and pg.test.ts.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { generateEd25519KeyPair, keyId, parseKeyring, toBase64, utf8 } from '@wastetrail/firmware-protocol';
+import { generateEd25519KeyPair, keyId, MemoryTree, nodeHashLookup, parseKeyring, proofNodes, recordLeafHash, recordLogEntry, toBase64, toHex, treeRoot, utf8 } from '@wastetrail/firmware-protocol';
 import type { BagTrail } from '../../src/custody/index.ts';
 import type { AlertFilter, BagFilter, BagSummary, CustodyStore, NewAlert, NewRecord, NewViolation } from '../../src/store/index.ts';
 import type { DrawFrame, DrawResult } from '../../src/supervision/index.ts';
@@ -120,6 +120,48 @@ export function storeContract(open: () => Promise<OpenedStore>): void {
       expect(out.stored).toBe(1200);
       expect(await store.countRecords()).toBe(1200);
       expect((await store.recordsForTags(['epc:00000400'])).map((r) => r.seq)).toEqual([1024]);
+    });
+  });
+
+  describe('the verifiable log', () => {
+    /** A record whose bytes, and so whose leaf, no other record shares. */
+    const distinct = (device: string, seq: number) => ({ ...record(device, seq, h(String(seq % 10))), bytes: utf8(`{"device":"${device}","seq":${seq}}`) });
+    const rootOf = async (size: number) => toHex(treeRoot(size, nodeHashLookup(await store.logNodes(proofNodes([{ start: 0, end: size }])))));
+
+    it('appends one leaf per stored record, dense and in commit order; duplicates and forks add none; roots match the tree in memory', async () => {
+      const committed = [distinct('dev-a', 1), distinct('dev-a', 2), distinct('dev-b', 1)];
+      await store.appendRecords({ records: committed, quarantine: [], acks: [] });
+      // A duplicate (same record again) and a fork (another record at dev-b#1) are not stored, so not logged.
+      const fork = { ...distinct('dev-b', 1), hash: h('f'), bytes: utf8('{"fork":true}') };
+      const second = [distinct('dev-a', 2), fork, distinct('dev-c', 1)];
+      const out = await store.appendRecords({ records: second, quarantine: [], acks: [] });
+      expect(out.stored).toBe(1);
+      committed.push(distinct('dev-c', 1));
+      // Past a full tile of 256 leaves and into the next one.
+      const many = Array.from({ length: 300 }, (_, i) => distinct('dev-d', i + 1));
+      await store.appendRecords({ records: many, quarantine: [], acks: [] });
+      committed.push(...many);
+
+      expect(await store.logSize()).toBe(304);
+      expect(await store.logIndexes([{ device: 'dev-c', seq: 1 }, { device: 'dev-a', seq: 1 }, { device: 'dev-d', seq: 300 }, { device: 'nobody', seq: 1 }])).toEqual([3, 0, 303, undefined]);
+      const entries = await store.logEntries(0, 304);
+      expect(entries.map(toHex)).toEqual(committed.map((r) => toHex(recordLogEntry(r))));
+
+      const tree = new MemoryTree();
+      for (const r of committed) tree.append(recordLeafHash(r));
+      for (const size of [1, 3, 4, 255, 256, 257, 304]) expect(await rootOf(size)).toBe(toHex(tree.root(size)));
+      // Tile rows: leaf hashes, and the level-8 node of the first full tile; nothing incomplete.
+      expect((await store.logNodeRow(0, 250, 260)).map(toHex)).toEqual(Array.from({ length: 10 }, (_, i) => toHex(tree.node({ level: 0, index: 250 + i }))));
+      expect((await store.logNodeRow(8, 0, 256)).map(toHex)).toEqual([toHex(tree.node({ level: 8, index: 0 }))]);
+      expect((await store.logNodes([{ level: 1, index: 152 }, { level: 3, index: 38 }])).size).toBe(0);
+    });
+
+    it('keeps every signed checkpoint, one per tree size, and gives the largest', async () => {
+      expect(await store.latestCheckpoint()).toBeUndefined();
+      expect(await store.addCheckpoint({ size: 3, note: 'three\n', signedAt: '2026-03-02T08:00:00.000Z' })).toBe(true);
+      expect(await store.addCheckpoint({ size: 7, note: 'seven\n', signedAt: '2026-03-02T08:00:10.000Z' })).toBe(true);
+      expect(await store.addCheckpoint({ size: 7, note: 'seven again\n', signedAt: '2026-03-02T08:00:11.000Z' })).toBe(false);
+      expect(await store.latestCheckpoint()).toEqual({ size: 7, note: 'seven\n', signedAt: '2026-03-02T08:00:10.000Z' });
     });
   });
 

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { openPgStore, PG_MIGRATIONS_DIR, type PgStore } from '../../src/store/index.ts';
+import { MemoryTree, nodeHashLookup, proofNodes, recordLeafHash, toHex, treeRoot, utf8 } from '@wastetrail/firmware-protocol';
 import { h, record, storeContract } from './contract.ts';
 
 const URL = process.env.WASTETRAIL_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -86,6 +87,35 @@ describe('the PostgreSQL store', () => {
       expect(late.acks).toEqual([]);
       expect(await store.deviceStatus('dev-a')).toMatchObject({ ackedSeq: 2, ackedHash: h('b') });
     } finally {
+      await opened.cleanup();
+    }
+  });
+
+  it('gives concurrent committers (two processes) distinct, dense leaf indexes in commit order', async () => {
+    const opened = await openFresh();
+    const other = await openPgStore({ url: URL, schema: opened.schema, poolSize: 4 });
+    try {
+      const batchOf = (device: string, b: number) =>
+        Array.from({ length: 20 }, (_, i) => ({ ...record(device, b * 20 + i + 1, h('a')), bytes: utf8(`${device}#${b * 20 + i + 1}`) }));
+      // 2 processes x 10 commits of 20 records, all in flight at once.
+      await Promise.all(
+        [opened.store, other].flatMap((s, p) => Array.from({ length: 10 }, (_, b) => s.appendRecords({ records: batchOf(`dev-${p}`, b), quarantine: [], acks: [] }))),
+      );
+      expect(await other.logSize()).toBe(400);
+      const all = [0, 1].flatMap((p) => Array.from({ length: 200 }, (_, i) => ({ device: `dev-${p}`, seq: i + 1 })));
+      const indexes = await other.logIndexes(all);
+      expect(new Set(indexes).size).toBe(400);
+      expect([...indexes].sort((a, b) => a! - b!)).toEqual(Array.from({ length: 400 }, (_, i) => i));
+      // Each commit's 20 records are one run of indexes, in the commit's order.
+      for (let at = 0; at < 400; at += 20) expect(indexes.slice(at + 1, at + 20).every((x, i) => x === indexes[at]! + i + 1)).toBe(true);
+      // The tree the nodes make is the tree of the leaves in index order.
+      const byIndex = all.map((r, i) => ({ ...r, index: indexes[i]! })).sort((a, b) => a.index - b.index);
+      const tree = new MemoryTree();
+      for (const r of byIndex) tree.append(recordLeafHash({ bytes: utf8(`${r.device}#${r.seq}`), signature: new Uint8Array(64).fill(r.seq) }));
+      const nodes = nodeHashLookup(await other.logNodes(proofNodes([{ start: 0, end: 400 }])));
+      expect(toHex(treeRoot(400, nodes))).toBe(toHex(tree.root()));
+    } finally {
+      await other.close();
       await opened.cleanup();
     }
   });

@@ -1,6 +1,7 @@
 /**
  * Upgrading a store made before the bag projection and the alert book's columns: the migrations index
- * the corrections already stored and fill the new alert columns of old alerts from what they had.
+ * the corrections already stored and fill the new alert columns of old alerts from what they had, and
+ * opening the store puts the records already stored into the verifiable log.
  */
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -32,6 +33,9 @@ const OLD_ALERT = {
 };
 
 async function expectUpgraded(store: CustodyStore): Promise<void> {
+  // Records stored before the verifiable log are its first leaves, in acceptance order.
+  expect(await store.logSize()).toBe(1);
+  expect(await store.logIndexes([{ device: 'dev-c', seq: 1 }])).toEqual([0]);
   expect((await store.correctionsFor([{ device: 'dev-a', seq: 1 }])).map((r) => `${r.device}#${r.seq}`)).toEqual(['dev-c#1']);
   const [alert] = await store.alerts();
   expect(alert).toMatchObject({
@@ -51,7 +55,7 @@ async function expectUpgraded(store: CustodyStore): Promise<void> {
 }
 
 describe('upgrading a SQLite store from its first migration', () => {
-  it('indexes stored corrections and fills the new alert columns', async () => {
+  it('indexes stored corrections, fills the new alert columns and logs the stored records', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wt-upgrade-'));
     try {
       // Only the first migration, as a store made before this change has.
@@ -87,7 +91,7 @@ describe('upgrading a PostgreSQL store from its first migration', () => {
   beforeAll(() => {
     if (!(available)) throw new Error('PostgreSQL is not reachable at 127.0.0.1:5432 (database test): these tests need it, as the README says');
   });
-  it('indexes stored corrections and fills the new alert columns', async () => {
+  it('indexes stored corrections, fills the new alert columns and logs the stored records', async () => {
     const schema = `wt_test_${randomBytes(4).toString('hex')}`;
     const client = new pg.Client({ connectionString: PG_URL });
     await client.connect();

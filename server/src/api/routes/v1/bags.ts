@@ -73,7 +73,7 @@ export const bagRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (
       config: { roles: BAG_ROLES },
       schema: {
         tags: ['bags', 'exports'],
-        summary: "A bag's audit bundle: its records exactly as signed and its devices' keys, for `wastetrail verify bundle.json --keys keyring.json`.",
+        summary: "A bag's audit bundle: its records exactly as signed, its devices' keys and each record's inclusion proof in the log, for `wastetrail verify bundle.json --keys keyring.json --log-key <key>`.",
         params: BagIdParams,
         response: responses({ 200: BundleResponse }, [400, 401, 403, 404]),
       },
@@ -81,7 +81,7 @@ export const bagRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (
     async (req, reply) => {
       const loaded = await readBag(ctx, principal(req), req.params.id, await ctx.world());
       // The records as stored, verified or not: the bundle shows what the server holds, and the verifier judges.
-      const bundle = await buildBundle(ctx.store, loaded.trail.bag, loaded.records.map((r) => r.stored), ctx.now());
+      const bundle = await buildBundle(ctx.store, loaded.trail.bag, loaded.records.map((r) => r.stored), ctx.now(), ctx.deps.log?.verifierKey);
       ctx.metrics.bundlesExported.inc();
       reply.header('content-disposition', `attachment; filename="${bundleFileName(loaded.trail.bag)}"`);
       return bundle;

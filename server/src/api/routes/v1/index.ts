@@ -13,6 +13,7 @@ import { deviceRoutes } from './devices.ts';
 import { ingestRoutes } from './ingest.ts';
 import { institutionRoutes } from './institutions.ts';
 import { labelRoutes } from './labels.ts';
+import { logProofRoutes } from './log.ts';
 import { meRoutes } from './me.ts';
 import { registerRoutes } from './register.ts';
 import { sessionRoutes } from './session.ts';
@@ -28,7 +29,7 @@ export const v1Routes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (a
       throw apiError('FORBIDDEN', `a ${req.principal.role} user may not ${req.method} ${req.routeOptions.url}`);
     }
   });
-  for (const routes of [sessionRoutes, meRoutes, bagRoutes, tagRoutes, labelRoutes, alertRoutes, institutionRoutes, deviceRoutes, ingestRoutes, registerRoutes, supervisionRoutes]) {
+  for (const routes of [sessionRoutes, meRoutes, bagRoutes, tagRoutes, labelRoutes, alertRoutes, institutionRoutes, deviceRoutes, ingestRoutes, registerRoutes, supervisionRoutes, logProofRoutes]) {
     await app.register(routes, { ctx });
   }
 };

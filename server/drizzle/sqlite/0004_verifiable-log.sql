@@ -1,0 +1,32 @@
+CREATE TABLE `log_checkpoints` (
+	`size` integer PRIMARY KEY NOT NULL,
+	`note` text NOT NULL,
+	`signed_at` text NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE `log_head` (
+	`id` integer PRIMARY KEY NOT NULL,
+	`backlog_through` integer NOT NULL,
+	`size` integer NOT NULL,
+	CONSTRAINT "log_head_one_row" CHECK(id = 1)
+);
+--> statement-breakpoint
+CREATE TABLE `log_leaves` (
+	`idx` integer PRIMARY KEY NOT NULL,
+	`device` text NOT NULL,
+	`seq` integer NOT NULL,
+	`entry` blob NOT NULL,
+	`leaf_hash` blob NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `log_leaves_device_seq` ON `log_leaves` (`device`,`seq`);--> statement-breakpoint
+CREATE TABLE `log_nodes` (
+	`level` integer NOT NULL,
+	`idx` integer NOT NULL,
+	`hash` blob NOT NULL,
+	PRIMARY KEY(`level`, `idx`)
+);
+--> statement-breakpoint
+-- The log starts empty. Records already stored are its first leaves, in acceptance order: the store
+-- sequences ids up to backlog_through when it next opens.
+INSERT INTO `log_head` (`id`, `size`, `backlog_through`) VALUES (1, 0, (SELECT coalesce(max(`id`), 0) FROM `records`));

@@ -1,0 +1,36 @@
+/**
+ * Sequencing, the same in both dialects: what one commit appends to the verifiable log. The store
+ * reads the log head (locked) and the tree's right edge inside its transaction; this computes the leaf
+ * rows and the complete nodes the new leaves make; the store writes them in the same transaction.
+ */
+import { appendToEdge, leafHash, rangeNodes, recordLogEntry, type Hash, type NodeAddress, type SignedRecord, type TreeNode } from '@wastetrail/firmware-protocol';
+
+export interface LeafRow {
+  index: number;
+  device: string;
+  seq: number;
+  entry: Uint8Array;
+  leafHash: Hash;
+}
+
+/** The nodes whose hashes an append needs: the right edge of the tree of `size`, largest first. */
+export const edgeOf = (size: number): NodeAddress[] => rangeNodes({ start: 0, end: size });
+
+/** Leaves for `records` (in the order given: commit order) from index `size` on, and the nodes they complete. */
+export function logAppend(size: number, edge: readonly Hash[], records: ReadonlyArray<SignedRecord & { device: string; seq: number }>): { leaves: LeafRow[]; nodes: TreeNode[]; size: number } {
+  const leaves = records.map((r, i) => {
+    const entry = recordLogEntry(r);
+    return { index: size + i, device: r.device, seq: r.seq, entry, leafHash: leafHash(entry) };
+  });
+  const nodes = appendToEdge(
+    size,
+    edge,
+    leaves.map((l) => l.leafHash),
+  );
+  return { leaves, nodes, size: size + leaves.length };
+}
+
+/** Node addresses split by where they are kept: level 0 in log_leaves, the rest in log_nodes. */
+export function byTable(nodes: readonly NodeAddress[]): { leaves: number[]; inner: NodeAddress[] } {
+  return { leaves: nodes.filter((n) => n.level === 0).map((n) => n.index), inner: nodes.filter((n) => n.level > 0) };
+}

@@ -1,0 +1,88 @@
+/**
+ * The log key and checkpoints: the key is made once (0600) and reused; a checkpoint is signed only when
+ * the log has grown, verifies with the verifier key, and signs the stored tree's root.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { nodeEd25519Verify, parseVerifierKey, toHex, verifyCheckpoint } from '@wastetrail/firmware-protocol';
+import { createMetricsRegistry, silentLogger } from '@wastetrail/runtime';
+import { loadLogKey, logKeyFile, signCheckpoint, startCheckpoints } from '../../src/log/index.ts';
+import { openTestLog, ORIGIN, type TestLog } from './support.ts';
+
+let log: TestLog;
+beforeEach(() => {
+  log = openTestLog();
+});
+afterEach(async () => {
+  await log.cleanup();
+});
+
+const trust = (vkey: string) => {
+  const key = parseVerifierKey(vkey);
+  if (!key.ok) throw new Error(key.error.message);
+  return { origin: ORIGIN, keys: [key.value], ed25519Verify: nodeEd25519Verify };
+};
+
+describe('the log key', () => {
+  it('is made once, readable by its owner only, and the same key on every later start', () => {
+    const file = logKeyFile(log.dataDir);
+    expect(log.key.created).toBe(true);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, 'utf8')).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+    const again = loadLogKey(log.dataDir, ORIGIN);
+    expect(again.created).toBe(false);
+    expect(again.verifierKey).toBe(log.key.verifierKey);
+    expect(log.key.verifierKey).toMatch(new RegExp(`^${ORIGIN}\\+[0-9a-f]{8}\\+`));
+  });
+});
+
+describe('checkpoints', () => {
+  it('signs the stored root when the log has grown, and nothing new when it has not', async () => {
+    const empty = await signCheckpoint(log.store, log.key, () => 0);
+    expect(empty).toMatchObject({ signed: true, checkpoint: { size: 0 } });
+    await log.append(300);
+    const first = await signCheckpoint(log.store, log.key, () => Date.parse('2026-03-02T08:00:00.000Z'));
+    expect(first.signed).toBe(true);
+    expect(first.checkpoint).toMatchObject({ size: 300, signedAt: '2026-03-02T08:00:00.000Z' });
+    const verified = verifyCheckpoint(first.checkpoint.note, trust(log.key.verifierKey));
+    expect(verified.ok && verified.value.size).toBe(300);
+    expect(verified.ok && toHex(verified.value.root)).toBe(toHex(log.tree.root()));
+
+    expect(await signCheckpoint(log.store, log.key, () => 0)).toEqual({ signed: false, checkpoint: first.checkpoint });
+    expect(await log.store.latestCheckpoint()).toEqual(first.checkpoint);
+    // Another log's key does not verify it.
+    const other = openTestLog();
+    try {
+      expect(verifyCheckpoint(first.checkpoint.note, trust(other.key.verifierKey))).toMatchObject({ ok: false, error: { code: 'NO_TRUSTED_SIGNATURE' } });
+    } finally {
+      await other.cleanup();
+    }
+  });
+
+  it('refuses to sign with another key or origin than the one that signed the stored checkpoints', async () => {
+    await log.append(3);
+    await signCheckpoint(log.store, log.key, Date.now);
+    const other = openTestLog();
+    try {
+      const options = { store: log.store, intervalMs: 100, logger: silentLogger, metrics: createMetricsRegistry() };
+      await expect(startCheckpoints({ ...options, key: other.key })).rejects.toThrow(/newest checkpoint \(tree size 3\) was not signed by this server's log key .*NO_TRUSTED_SIGNATURE.*copy log\/log-key\.pem/);
+      await expect(startCheckpoints({ ...options, key: loadLogKey(log.dataDir, 'log.wastetrail.example/renamed') })).rejects.toThrow(/NO_TRUSTED_SIGNATURE|WRONG_ORIGIN/);
+      expect((await log.store.latestCheckpoint())?.size).toBe(3);
+    } finally {
+      await other.cleanup();
+    }
+  });
+
+  it('signs at start and then every interval while records arrive', async () => {
+    const metrics = createMetricsRegistry();
+    const checkpoints = await startCheckpoints({ store: log.store, key: log.key, intervalMs: 100, logger: silentLogger, metrics });
+    try {
+      expect((await log.store.latestCheckpoint())?.size).toBe(0);
+      await log.append(5);
+      await expect.poll(async () => (await log.store.latestCheckpoint())?.size, { timeout: 3000 }).toBe(5);
+      expect(await metrics.getSingleMetricAsString('wastetrail_log_checkpoint_size')).toMatch(/wastetrail_log_checkpoint_size 5/);
+    } finally {
+      await checkpoints.close();
+    }
+  });
+});
