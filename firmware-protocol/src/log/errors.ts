@@ -20,6 +20,11 @@ export const LOG_ERROR_CODES = [
   'BAD_NOTE_SIGNATURE',
   'NO_TRUSTED_SIGNATURE',
   'WRONG_ORIGIN',
+  // Witnesses and cosignatures.
+  'BAD_COSIGNATURE',
+  'CHECKPOINT_ROLLBACK',
+  'CHECKPOINT_FORK',
+  'CHECKPOINT_INCONSISTENT',
   // Tiles, entry bundles and offline proofs.
   'MALFORMED_TILE_PATH',
   'MALFORMED_TILE',

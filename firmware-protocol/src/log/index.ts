@@ -6,5 +6,6 @@ export * from './verify.ts';
 export * from './leaf.ts';
 export * from './note.ts';
 export * from './checkpoint.ts';
+export * from './cosignature.ts';
 export * from './tiles.ts';
 export * from './tlog-proof.ts';

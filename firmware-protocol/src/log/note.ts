@@ -51,19 +51,20 @@ function hasForbiddenCharacters(text: string): boolean {
   return /[\u0000-\u0009\u000b-\u001f\p{Cs}]/u.test(text);
 }
 
-export function noteKeyId(name: string, publicKey: Uint8Array): number {
-  const h = sha256(concatBytes(utf8(name), Uint8Array.of(0x0a, NOTE_ED25519), publicKey));
+/** Key id of a key of signature type `type` (0x01 plain Ed25519 notes; 0x04 Ed25519 cosignatures). */
+export function noteKeyId(name: string, publicKey: Uint8Array, type: number = NOTE_ED25519): number {
+  const h = sha256(concatBytes(utf8(name), Uint8Array.of(0x0a, type), publicKey));
   return ((h[0]! << 24) | (h[1]! << 16) | (h[2]! << 8) | h[3]!) >>> 0;
 }
 
 const spkiOf = (raw: Uint8Array) => concatBytes(ED25519_SPKI_PREFIX, raw);
 
-export function noteVerifierKey(name: string, publicKeySpki: Uint8Array): NoteVerifierKey {
+export function noteVerifierKey(name: string, publicKeySpki: Uint8Array, type: number = NOTE_ED25519): NoteVerifierKey {
   if (!isNoteKeyName(name)) throw new TypeError(`${JSON.stringify(name)} is not a note key name (non-empty, no spaces or "+")`);
   const raw = rawEd25519PublicKey(publicKeySpki);
   if (!raw) throw new TypeError('not an Ed25519 SPKI public key');
   const publicKey = raw.slice();
-  return { name, keyId: noteKeyId(name, publicKey), publicKey };
+  return { name, keyId: noteKeyId(name, publicKey, type), publicKey };
 }
 
 export function noteSigner(name: string, signer: Ed25519Signer): NoteSigner {
@@ -72,11 +73,15 @@ export function noteSigner(name: string, signer: Ed25519Signer): NoteSigner {
 
 const keyIdHex = (id: number) => id.toString(16).padStart(8, '0');
 
-export function verifierKeyString(key: NoteVerifierKey): string {
-  return `${key.name}+${keyIdHex(key.keyId)}+${toBase64(concatBytes(Uint8Array.of(NOTE_ED25519), key.publicKey))}`;
+/** The vkey `<name>+<key id hex>+<base64(type || key)>`; `type` as the key id was computed with. */
+export function verifierKeyString(key: NoteVerifierKey, type: number = NOTE_ED25519): string {
+  return `${key.name}+${keyIdHex(key.keyId)}+${toBase64(concatBytes(Uint8Array.of(type), key.publicKey))}`;
 }
 
-export function parseVerifierKey(text: string): LogResult<NoteVerifierKey> {
+const typeHex = (type: number) => `0x${type.toString(16).padStart(2, '0')}`;
+
+/** A vkey of signature type `type`: 0x01 (a log's note key, the default) or 0x04 (a witness's cosignature key). */
+export function parseVerifierKey(text: string, type: number = NOTE_ED25519): LogResult<NoteVerifierKey> {
   const parts = text.split('+');
   // A base64 key may itself hold "+": the name and id are the first two parts, the rest is the key.
   if (parts.length < 3) return logFail('MALFORMED_VERIFIER_KEY', 'a verifier key is <name>+<key id hex>+<base64 key>');
@@ -84,10 +89,10 @@ export function parseVerifierKey(text: string): LogResult<NoteVerifierKey> {
   const material = fromBase64(parts.slice(2).join('+'));
   if (!isNoteKeyName(name)) return logFail('MALFORMED_VERIFIER_KEY', 'the key name is empty or holds a space or control character');
   if (!/^[0-9a-f]{8}$/.test(idHex)) return logFail('MALFORMED_VERIFIER_KEY', 'the key id is 8 lower-case hex digits');
-  if (!material || material.length !== 33) return logFail('MALFORMED_VERIFIER_KEY', 'the key is base64 of 33 bytes: the type byte 0x01 and a 32-byte Ed25519 key');
-  if (material[0] !== NOTE_ED25519) return logFail('MALFORMED_VERIFIER_KEY', `signature type 0x${material[0]!.toString(16).padStart(2, '0')} is not supported (Ed25519 is 0x01)`);
+  if (!material || material.length !== 33) return logFail('MALFORMED_VERIFIER_KEY', `the key is base64 of 33 bytes: the type byte ${typeHex(type)} and a 32-byte Ed25519 key`);
+  if (material[0] !== type) return logFail('MALFORMED_VERIFIER_KEY', `signature type ${typeHex(material[0]!)} is not the one expected here (${typeHex(type)}: ${type === NOTE_ED25519 ? 'an Ed25519 note key' : 'an Ed25519 cosignature key'})`);
   const publicKey = material.slice(1);
-  const keyId = noteKeyId(name, publicKey);
+  const keyId = noteKeyId(name, publicKey, type);
   if (keyIdHex(keyId) !== idHex) return logFail('MALFORMED_VERIFIER_KEY', `the key id ${idHex} is not the one of this name and key (${keyIdHex(keyId)})`);
   return ok({ name, keyId, publicKey });
 }
