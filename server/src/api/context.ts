@@ -4,7 +4,7 @@
  */
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Keyring } from '@wastetrail/firmware-protocol';
+import type { Keyring, NoteVerifierKey } from '@wastetrail/firmware-protocol';
 import type { Logger, Registry } from '@wastetrail/runtime';
 import type { AlertActions } from '../alerting/index.ts';
 import type { Principal, ScopeWorld } from '../auth/index.ts';
@@ -42,7 +42,7 @@ export interface AppDeps {
   /** Points table, risk formula and draw settings (config `supervision`); default DEFAULT_SUPERVISION. */
   supervision?: SupervisionSettings;
   /** The verifiable log's public side (server/src/log): absent, the /log/v1 and /api/v1/log routes answer NOT_AVAILABLE. */
-  log?: { origin: string; verifierKey: string };
+  log?: { origin: string; verifierKey: string; witnesses?: readonly NoteVerifierKey[] };
   /** When to refuse requests with 503 OVERLOADED, the rest from DEFAULT_LOAD_SHEDDING; absent: never (tests). */
   loadShedding?: Partial<LoadShedding>;
   /** Serve GET /metrics on this app (to anyone who reaches it). Default false: 404 (config `http.serveMetrics`). */

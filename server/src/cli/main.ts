@@ -11,6 +11,12 @@ commands:
       Verify signed custody records offline: an edge export (JSONL; --keys required) or a bag's audit
       bundle (its own keys are used, checked against --keys when given).
       Exit 0: all valid. Exit 1: a record or the chain is invalid. Exit 2: unreadable input.
+  witness --log URL --log-key VKEY --key FILE --state DIR [--name NAME] [--once] [--interval SECONDS]
+      Witness a wastetrail log: check each new checkpoint is consistent with the last one cosigned (kept
+      in DIR), cosign it with the key in FILE (made on first run; its verifier key is printed as
+      "witness key ...", for the log's verifiableLog.witnesses) and hand the cosignature to the log.
+      Exit 1: the log rolled back, forked or showed an inconsistent checkpoint (the code is printed;
+      the state is kept). Exit 2: unusable arguments or, with --once, the log could not be reached.
   draw --frame FRAME.json --seed S [--verify RESULT.json]
   draw --draw DRAW.json [--verify RESULT.json]
       Repeat an inspection draw (双随机一公开) from its published frame and seed and print the result;
@@ -25,6 +31,8 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./serve.ts')).runServe(rest);
     case 'verify':
       return (await import('./verify.ts')).runVerify(rest, { stdout: process.stdout, stderr: process.stderr });
+    case 'witness':
+      return (await import('./witness.ts')).runWitness(rest, { stdout: process.stdout, stderr: process.stderr });
     case 'draw':
       return (await import('./draw.ts')).runDrawCommand(rest, { stdout: process.stdout, stderr: process.stderr });
     case undefined:

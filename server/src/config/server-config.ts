@@ -11,7 +11,7 @@ import { AlertingSettingsSchema, type AlertingSettings } from '../alerting/setti
 import { HttpSettingsSchema, type HttpSettings } from '../api/settings.ts';
 import { IngestSettingsSchema, MqttSettingsSchema, readMqttSettings, type EmbeddedMqttConfig, type ExternalMqttConfig, type IngestSettings } from '../ingest/settings.ts';
 import { NotificationsSettingsSchema, readNotificationsSettings, type NotificationsConfig } from '../notify/settings.ts';
-import { VerifiableLogSettingsSchema, type VerifiableLogSettings } from '../log/settings.ts';
+import { readVerifiableLogSettings, VerifiableLogSettingsSchema, type VerifiableLogSettings } from '../log/settings.ts';
 import { readRuleConfig, RuleConfigSchema, type RuleConfig } from '../rules/config.ts';
 import { readStorageSettings, StorageSettingsSchema, type StorageConfig } from '../store/settings.ts';
 import { readSupervisionSettings, SupervisionSettingsSchema, type SupervisionSettings } from '../supervision/settings.ts';
@@ -102,7 +102,7 @@ function readSections(c: ServerConfigFile, baseDir: string): ServerConfig {
     ...(c.notifications ? { notifications: readNotificationsSettings(c.notifications, baseDir, 'notifications') } : {}),
     http: c.http,
     ...(c.metrics ? { metrics: c.metrics } : {}),
-    verifiableLog: c.verifiableLog,
+    verifiableLog: readVerifiableLogSettings(c.verifiableLog, 'verifiableLog'),
     shutdownTimeoutMs: c.shutdownTimeoutMs,
     demo: c.demo,
     log: c.log,

@@ -3,3 +3,4 @@ export * from './settings.ts';
 export * from './key.ts';
 export * from './tree.ts';
 export * from './checkpoints.ts';
+export * from './cosignatures.ts';

@@ -2,6 +2,8 @@
  * The `verifiableLog` section of the server config: the log's name and how often it signs a checkpoint
  * (docs/protocol/log.md). Not `log`, which is the process's logger.
  */
+import { parseCosignerKey, type NoteVerifierKey } from '@wastetrail/firmware-protocol';
+import { ConfigError, fieldPath } from '@wastetrail/runtime';
 import { Type, type Static } from 'typebox';
 
 export const VerifiableLogSettingsSchema = Type.Object(
@@ -22,7 +24,30 @@ export const VerifiableLogSettingsSchema = Type.Object(
       'x-unit': 'ms',
       description: 'How often a checkpoint is signed when the log has grown: the longest a new record waits before an inclusion proof can show it.',
     }),
+    witnesses: Type.Array(
+      Type.String({ minLength: 1, maxLength: 300, description: "A witness's cosignature verifier key <name>+<key id>+<base64 key>, as `wastetrail witness` prints it (`witness key ...`)." }),
+      {
+        default: [],
+        maxItems: 50,
+        uniqueItems: true,
+        description: 'Witnesses whose cosignatures the server accepts (POST /log/v1/cosignature), keeps and serves on its checkpoints (docs/protocol/log.md, "Witnesses"). Empty: none.',
+      },
+    ),
   },
   { additionalProperties: false, default: {}, description: 'The verifiable log of accepted records: its name and its checkpoints (the key is kept in <dataDir>/log/log-key.pem).' },
 );
-export type VerifiableLogSettings = Static<typeof VerifiableLogSettingsSchema>;
+export type VerifiableLogSettingsInput = Static<typeof VerifiableLogSettingsSchema>;
+export type VerifiableLogSettings = Omit<VerifiableLogSettingsInput, 'witnesses'> & { witnesses: NoteVerifierKey[] };
+
+/** The section with each witness key parsed; throws ConfigError naming a key that is not a cosignature vkey. */
+export function readVerifiableLogSettings(c: VerifiableLogSettingsInput, at: string): VerifiableLogSettings {
+  const witnesses = c.witnesses.map((text, i) => {
+    const key = parseCosignerKey(text);
+    if (!key.ok) throw ConfigError.at(`${fieldPath(at, 'witnesses')}[${i}]`, `is not a witness key (${key.error.message}), got ${JSON.stringify(text)}`);
+    return key.value;
+  });
+  const names = witnesses.map((w) => w.name);
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice !== undefined) throw ConfigError.at(fieldPath(at, 'witnesses'), `names witness ${twice} twice: one key per witness`);
+  return { ...c, witnesses };
+}

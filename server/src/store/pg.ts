@@ -43,6 +43,7 @@ import type {
   SealedMonthTotals,
   Session,
   SignedCheckpoint,
+  StoredCosignature,
   StaffBadge,
   StoredRecord,
   TransportCompany,
@@ -330,6 +331,20 @@ class PgCustodyStore implements PgStore {
   async latestCheckpoint(): Promise<SignedCheckpoint | undefined> {
     const [row] = await this.db.select().from(t.logCheckpoints).orderBy(desc(t.logCheckpoints.size)).limit(1);
     return row;
+  }
+
+  async checkpointOf(size: number): Promise<SignedCheckpoint | undefined> {
+    const [row] = await this.db.select().from(t.logCheckpoints).where(eq(t.logCheckpoints.size, size));
+    return row;
+  }
+
+  async addCosignature(c: StoredCosignature): Promise<boolean> {
+    const added = await this.db.insert(t.logCosignatures).values(c).onConflictDoNothing().returning({ size: t.logCosignatures.size });
+    return added.length > 0;
+  }
+
+  async cosignaturesOf(size: number): Promise<StoredCosignature[]> {
+    return this.db.select().from(t.logCosignatures).where(eq(t.logCosignatures.size, size)).orderBy(asc(t.logCosignatures.addedAt), asc(t.logCosignatures.witness));
   }
 
   async headOf(device: string): Promise<ChainHead | undefined> {

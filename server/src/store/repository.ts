@@ -417,6 +417,16 @@ export interface SignedCheckpoint {
   signedAt: string;
 }
 
+/** A witness's cosignature of the kept checkpoint of `size`. */
+export interface StoredCosignature {
+  size: number;
+  /** The witness's verifier key (<name>+<key id>+<base64 key>). */
+  witness: string;
+  /** The note signature line, with its newline. */
+  line: string;
+  addedAt: string;
+}
+
 /**
  * The log as stored. appendRecords appends one leaf per newly stored record in its own transaction, so
  * a stored record always has its leaf and an append is durable exactly when the commit is.
@@ -436,6 +446,12 @@ export interface LogStore {
   addCheckpoint(c: SignedCheckpoint): Promise<boolean>;
   /** The checkpoint of the largest tree signed so far. */
   latestCheckpoint(): Promise<SignedCheckpoint | undefined>;
+  /** The kept checkpoint of this tree size, if one was signed. */
+  checkpointOf(size: number): Promise<SignedCheckpoint | undefined>;
+  /** Keeps a witness's cosignature of a kept checkpoint; false when that witness's for that size is kept already. */
+  addCosignature(c: StoredCosignature): Promise<boolean>;
+  /** The cosignatures of the checkpoint of `size`, in the order they came. */
+  cosignaturesOf(size: number): Promise<StoredCosignature[]>;
 }
 
 // ---- The repository ----

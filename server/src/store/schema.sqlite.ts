@@ -446,3 +446,19 @@ export const logCheckpoints = sqliteTable('log_checkpoints', {
   note: text('note').notNull(),
   signedAt: text('signed_at').notNull(),
 });
+
+/** Witness cosignatures of kept checkpoints (c2sp.org/tlog-cosignature): one line per witness and size. */
+export const logCosignatures = sqliteTable(
+  'log_cosignatures',
+  {
+    size: integer('size')
+      .notNull()
+      .references(() => logCheckpoints.size),
+    /** The witness's verifier key (<name>+<key id>+<base64 key>). */
+    witness: text('witness').notNull(),
+    /** The note signature line, with its newline. */
+    line: text('line').notNull(),
+    addedAt: text('added_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.size, t.witness] })],
+);

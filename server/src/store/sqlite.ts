@@ -43,6 +43,7 @@ import type {
   SealedMonthTotals,
   Session,
   SignedCheckpoint,
+  StoredCosignature,
   StaffBadge,
   StoredRecord,
   TransportCompany,
@@ -255,6 +256,18 @@ class SqliteCustodyStore implements SqliteStore {
 
   async latestCheckpoint(): Promise<SignedCheckpoint | undefined> {
     return this.db.select().from(t.logCheckpoints).orderBy(desc(t.logCheckpoints.size)).limit(1).get();
+  }
+
+  async checkpointOf(size: number): Promise<SignedCheckpoint | undefined> {
+    return this.db.select().from(t.logCheckpoints).where(eq(t.logCheckpoints.size, size)).get();
+  }
+
+  async addCosignature(c: StoredCosignature): Promise<boolean> {
+    return this.db.insert(t.logCosignatures).values(c).onConflictDoNothing().run().changes > 0;
+  }
+
+  async cosignaturesOf(size: number): Promise<StoredCosignature[]> {
+    return this.db.select().from(t.logCosignatures).where(eq(t.logCosignatures.size, size)).orderBy(asc(t.logCosignatures.addedAt), asc(t.logCosignatures.witness)).all();
   }
 
   async headOf(device: string): Promise<ChainHead | undefined> {

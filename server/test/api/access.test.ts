@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiInstance } from '../../src/api/app.ts';
+import { cosignatureLine, cosigner, ed25519KeyPairFromSeed, ed25519Signer } from '@wastetrail/firmware-protocol';
 import { loadLogKey, signCheckpoint } from '../../src/log/index.ts';
 import { BAG_A, BAG_A_QR, BAG_B, BAG_C, BAG_D, CITY, D1, H1, H2, YUHANG, LABEL_B, openTestWorld, PASSWORD, seedAlerts, seedBags, T1, T2, USERS, type TestWorld } from './support.ts';
 
@@ -17,12 +18,18 @@ const EVERYONE: User[] = ['anonymous', ...USERS.map((u) => u.username)];
 /** ok: 2xx (or 409: the action was authorised, the alert had moved on); a list: 200 and exactly these results. */
 type Outcome = 'ok' | 'forbidden' | 'unauthenticated' | string[];
 
+const WITNESS = cosigner('witness.example/access', ed25519Signer(ed25519KeyPairFromSeed(new Uint8Array(32).fill(9)).privateKeyPem));
+/** The seeded log's checkpoint with WITNESS's cosignature (made before the table runs). */
+let cosignedCheckpoint = '';
+
 interface RouteCase {
   method: 'GET' | 'POST' | 'DELETE';
   /** As the OpenAPI document spells it. */
   route: string;
   url: (ids: Ids) => string;
   body?: unknown;
+  /** The body's content type when it is not JSON. */
+  contentType?: string;
   /** The ids in a 200 answer, for filtered outcomes. */
   pick?: (body: unknown, raw: string) => string[];
   expect: Record<User, Outcome>;
@@ -452,6 +459,17 @@ const TABLE: RouteCase[] = [
     url: () => url,
     expect: Object.fromEntries(EVERYONE.map((u) => [u, 'ok'])) as Record<User, Outcome>,
   })),
+  // A witness hands in its cosignature: anyone may, the signature is the credential (same line each time).
+  {
+    method: 'POST',
+    route: '/log/v1/cosignature',
+    url: () => '/log/v1/cosignature',
+    get body() {
+      return cosignedCheckpoint;
+    },
+    contentType: 'text/plain',
+    expect: Object.fromEntries(EVERYONE.map((u) => [u, 'ok'])) as Record<User, Outcome>,
+  },
   // Anonymous routes: everyone, signed in or not.
   ...(['/healthz', '/metrics'] as const).map((route) => ({
     method: 'GET' as const,
@@ -484,9 +502,10 @@ describe('route x role', () => {
   beforeAll(async () => {
     keyDir = mkdtempSync(join(tmpdir(), 'wt-access-log-'));
     const logKey = loadLogKey(keyDir, 'log.wastetrail.example/access');
-    w = await openTestWorld({ deps: { ingestStats: () => ({ accepted: 12 }), log: { origin: logKey.origin, verifierKey: logKey.verifierKey } } });
+    w = await openTestWorld({ deps: { ingestStats: () => ({ accepted: 12 }), log: { origin: logKey.origin, verifierKey: logKey.verifierKey, witnesses: [WITNESS] } } });
     await seedBags(w);
-    await signCheckpoint(w.store, logKey, () => w.clock.now);
+    const { checkpoint } = await signCheckpoint(w.store, logKey, () => w.clock.now);
+    cosignedCheckpoint = checkpoint.note + cosignatureLine(checkpoint.note.slice(0, checkpoint.note.indexOf('\n\n') + 1), WITNESS, 1_800_000_000);
     ids = await seedAlerts(w);
     app = await (await import('../../src/api/app.ts')).buildApp({ ...w.deps, serveMetrics: true });
   });
@@ -510,6 +529,7 @@ describe('route x role', () => {
       for (const user of EVERYONE) {
         const headers: Record<string, string> = user === 'anonymous' ? {} : { authorization: `Bearer ${w.tokens[user]}` };
         const body = c.body === 'per user' ? { username: user === 'anonymous' ? 'reg-city' : user, password: PASSWORD } : c.body;
+        if (c.contentType) headers['content-type'] = c.contentType;
         const r = await app.inject({ method: c.method, url: c.url(ids), headers, ...(body !== undefined ? { payload: body as object } : {}) });
         const want = c.expect[user];
         const where = `${c.method} ${c.url(ids)} as ${user}: ${r.statusCode} ${r.body.slice(0, 200)}`;

@@ -1,15 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/store/index.ts';
+import { serverAddresses, spawnServer } from './support.ts';
 import { DeviceClient, eventually, openTestStore, provision, TestDevice, uniqueId } from '../ingest/support.ts';
 
-const BIN = new URL('../../bin/wastetrail.js', import.meta.url).pathname;
 const dirs: string[] = [];
 const children: ChildProcess[] = [];
 afterEach(() => {
@@ -19,31 +18,11 @@ afterEach(() => {
 });
 
 function start(config: string) {
-  const child = spawn(process.execPath, [BIN, 'server', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  children.push(child);
-  // Every stdout line, in order: two lines may arrive in one chunk, so waiting with once('line') per
-  // line could miss the second.
-  const seen: string[] = [];
-  const waiting: Array<(line: string) => void> = [];
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    const next = waiting.shift();
-    if (next) next(line);
-    else seen.push(line);
-  });
-  const nextLine = () => new Promise<string>((resolve) => (seen.length > 0 ? resolve(seen.shift()!) : waiting.push(resolve)));
-  // 'close', not 'exit': by then everything it wrote to stderr has been read.
-  const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
-  return { child, nextLine, exited, stderr: () => stderr };
+  const s = spawnServer(config);
+  children.push(s.child);
+  return s;
 }
-
-/** The addresses a started server prints: its MQTT listener, then its HTTP one. */
-async function addresses(s: ReturnType<typeof start>): Promise<{ mqtt: string; http: URL }> {
-  const mqttLine = await s.nextLine();
-  const httpLine = await s.nextLine();
-  return { mqtt: mqttLine.split(' ')[2]!, http: new URL(httpLine.split(' ')[2]!) };
-}
+const addresses = serverAddresses;
 
 /**
  * A login whose body has not arrived yet: the server has its headers (it answered 100 Continue), so

@@ -1,5 +1,6 @@
 /** Running the real `wastetrail` binary, as a user does: node server/bin/wastetrail.js. */
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { availableParallelism } from 'node:os';
 import { promisify } from 'node:util';
 
@@ -33,4 +34,40 @@ export async function wastetrail(...args: string[]): Promise<{ code: number; std
       return { code: err.code, stdout: err.stdout, stderr: err.stderr };
     }
   });
+}
+
+export interface SpawnedServer {
+  child: ChildProcess;
+  /** The next line the server printed on stdout. */
+  nextLine(): Promise<string>;
+  /** Its exit code, once it has closed its output. */
+  exited: Promise<number>;
+  stderr(): string;
+}
+
+/** Starts `wastetrail server --config FILE` (the caller kills it when done). */
+export function spawnServer(config: string): SpawnedServer {
+  const child = spawn(process.execPath, [BIN, 'server', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  // Every stdout line, in order: two lines may arrive in one chunk, so waiting with once('line') per
+  // line could miss the second.
+  const seen: string[] = [];
+  const waiting: Array<(line: string) => void> = [];
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    const next = waiting.shift();
+    if (next) next(line);
+    else seen.push(line);
+  });
+  const nextLine = () => new Promise<string>((resolve) => (seen.length > 0 ? resolve(seen.shift()!) : waiting.push(resolve)));
+  // 'close', not 'exit': by then everything it wrote to stderr has been read.
+  const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
+  return { child, nextLine, exited, stderr: () => stderr };
+}
+
+/** The addresses a started server prints: its MQTT listener, then its HTTP one. */
+export async function serverAddresses(s: SpawnedServer): Promise<{ mqtt: string; http: URL }> {
+  const mqttLine = await s.nextLine();
+  const httpLine = await s.nextLine();
+  return { mqtt: mqttLine.split(' ')[2]!, http: new URL(httpLine.split(' ')[2]!) };
 }

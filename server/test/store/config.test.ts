@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DEFAULT_LOG_SETTINGS } from '@wastetrail/runtime';
+import { cosigner, cosignerKeyString, ed25519KeyPairFromSeed, ed25519Signer, noteSigner, verifierKeyString } from '@wastetrail/firmware-protocol';
 import { DEFAULT_LIMITS } from '@wastetrail/gateway';
 import { loadServerConfig, parseServerConfig } from '../../src/config/index.ts';
 import { DEFAULT_INGEST_SETTINGS } from '../../src/ingest/index.ts';
@@ -58,6 +59,16 @@ describe('the server config file', () => {
     expect(c.metrics).toEqual({ host: '127.0.0.1', port: 9464 });
     expect(parseServerConfig('{ "http": { "trustProxy": 2 } }', tmpdir()).http.trustProxy).toBe(2);
     expect(() => parseServerConfig('{ "http": { "trustProxy": "yes" } }', tmpdir())).toThrow(/^http\.trustProxy: /);
+  });
+
+  it('reads the witnesses of the verifiable log as keys; a log key or a broken one names the entry', () => {
+    const witness = cosigner('witness.example/w1', ed25519Signer(ed25519KeyPairFromSeed(new Uint8Array(32).fill(4)).privateKeyPem));
+    const vkey = cosignerKeyString(witness);
+    const c = parseServerConfig(JSON.stringify({ verifiableLog: { witnesses: [vkey] } }), tmpdir());
+    expect(c.verifiableLog.witnesses).toEqual([{ name: witness.name, keyId: witness.keyId, publicKey: witness.publicKey }]);
+    const logKey = verifierKeyString(noteSigner('witness.example/w1', ed25519Signer(ed25519KeyPairFromSeed(new Uint8Array(32).fill(4)).privateKeyPem)));
+    expect(() => parseServerConfig(JSON.stringify({ verifiableLog: { witnesses: [vkey, logKey] } }), tmpdir())).toThrow(/^verifiableLog\.witnesses\[1\]: is not a witness key \(signature type 0x01 is not the one expected here/);
+    expect(() => parseServerConfig(JSON.stringify({ verifiableLog: { witnesses: ['nope'] } }), tmpdir())).toThrow(ConfigError);
   });
 
   it('reads a PostgreSQL store', () => {

@@ -8,6 +8,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { parseTilePath, TILE_WIDTH } from '@wastetrail/firmware-protocol';
 import { Type } from 'typebox';
 import type { FastifyReply } from 'fastify';
+import { acceptCosignatures, cosignedNote } from '../../log/cosignatures.ts';
 import { entryBundleBytes, tileBytes } from '../../log/tree.ts';
 import type { ApiContext } from '../context.ts';
 import { apiError } from '../errors.ts';
@@ -15,13 +16,15 @@ import { responses } from '../schemas.ts';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const SHORT_LIVED = 'public, max-age=10';
+/** A checkpoint with the log's signature and up to MAX_NOTE_SIGNATURES lines is far below this. */
+const MAX_COSIGNED_NOTE_BYTES = 64 * 1024;
 
 /** Anyone may read the log, from any origin: it publishes hashes and signatures, no record. */
 function publicLog(reply: FastifyReply, cacheControl: string): FastifyReply {
   return reply.header('cache-control', cacheControl).header('access-control-allow-origin', '*').header('cross-origin-resource-policy', 'cross-origin');
 }
 
-export function logPublic(ctx: ApiContext): { origin: string; verifierKey: string } {
+export function logPublic(ctx: ApiContext): NonNullable<ApiContext['deps']['log']> {
   if (!ctx.deps.log) throw apiError('NOT_AVAILABLE', 'this server keeps no verifiable log key');
   return ctx.deps.log;
 }
@@ -35,7 +38,7 @@ export const logRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (
       config: anonymous,
       schema: {
         tags: ['log'],
-        summary: 'The newest signed checkpoint (a C2SP signed note: origin, tree size, root hash, signature).',
+        summary: "The newest signed checkpoint (a C2SP signed note: origin, tree size, root hash, the log's signature, then the witnesses' cosignatures it holds).",
         security: [],
         produces: ['text/plain'],
         response: responses({ 200: Type.String({ description: 'c2sp.org/tlog-checkpoint in a c2sp.org/signed-note' }) }),
@@ -45,7 +48,33 @@ export const logRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (
       logPublic(ctx);
       const checkpoint = await ctx.store.latestCheckpoint();
       if (!checkpoint) throw apiError('NOT_AVAILABLE', 'the log has signed no checkpoint yet');
-      return publicLog(reply, 'no-cache').type('text/plain; charset=utf-8').send(checkpoint.note);
+      return publicLog(reply, 'no-cache').type('text/plain; charset=utf-8').send(await cosignedNote(ctx.store, checkpoint));
+    },
+  );
+
+  // Scoped to this plugin: the rest of the API takes JSON only.
+  app.addContentTypeParser('text/plain', { parseAs: 'string', bodyLimit: MAX_COSIGNED_NOTE_BYTES }, (_req, body, done) => done(null, body));
+  app.post(
+    '/cosignature',
+    {
+      config: anonymous,
+      bodyLimit: MAX_COSIGNED_NOTE_BYTES,
+      schema: {
+        tags: ['log'],
+        summary:
+          "A witness hands in its cosignature: the body is the checkpoint note as served with the witness's c2sp.org/tlog-cosignature line appended (`wastetrail witness` sends it). Cosignatures by witnesses in verifiableLog.witnesses are verified and kept; the checkpoint is served with them from then on.",
+        security: [],
+        consumes: ['text/plain'],
+        body: Type.String({ description: 'a c2sp.org/signed-note: checkpoint text, blank line, signature lines' }),
+        response: responses({ 200: Type.Object({ size: Type.Integer(), witnesses: Type.Array(Type.String(), { description: 'names of the witnesses whose cosignatures were verified and are kept' }) }) }, [400, 403, 409]),
+      },
+    },
+    async (req) => {
+      const log = logPublic(ctx);
+      const outcome = await acceptCosignatures(ctx.store, log.witnesses ?? [], req.body, ctx.now);
+      if (outcome.ok) return { size: outcome.size, witnesses: outcome.witnesses };
+      if (outcome.reason === 'invalid') throw apiError('COSIGNATURE_INVALID', `${outcome.error.code}: ${outcome.error.message}`);
+      throw apiError(outcome.reason === 'unknown-witness' ? 'UNKNOWN_WITNESS' : 'UNKNOWN_CHECKPOINT', outcome.message);
     },
   );
 
