@@ -163,6 +163,18 @@ export function storeContract(open: () => Promise<OpenedStore>): void {
       expect(await store.addCheckpoint({ size: 7, note: 'seven again\n', signedAt: '2026-03-02T08:00:11.000Z' })).toBe(false);
       expect(await store.latestCheckpoint()).toEqual({ size: 7, note: 'seven\n', signedAt: '2026-03-02T08:00:10.000Z' });
     });
+
+    it('keeps one cosignature per witness and checkpoint, only for a checkpoint it holds', async () => {
+      await store.addCheckpoint({ size: 3, note: 'three\n', signedAt: '2026-03-02T08:00:00.000Z' });
+      const w1 = { size: 3, witness: 'w1+00000001+AQ==', line: '— w1 AAAA\n', addedAt: '2026-03-02T08:00:01.000Z' };
+      const w2 = { size: 3, witness: 'w2+00000002+AQ==', line: '— w2 BBBB\n', addedAt: '2026-03-02T08:00:02.000Z' };
+      expect(await store.addCosignature(w1)).toBe(true);
+      expect(await store.addCosignature({ ...w1, line: '— w1 CCCC\n' })).toBe(false);
+      expect(await store.addCosignature(w2)).toBe(true);
+      expect((await store.cosignaturesOf(3)).map((c) => c.line).sort()).toEqual([w1.line, w2.line]);
+      expect(await store.cosignaturesOf(7)).toEqual([]);
+      await expect(store.addCosignature({ ...w1, size: 99 })).rejects.toThrow();
+    });
   });
 
   describe('quarantine', () => {

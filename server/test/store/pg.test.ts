@@ -68,8 +68,9 @@ describe('the PostgreSQL store', () => {
           `select count(*)::int n from information_schema.table_constraints where constraint_type = 'FOREIGN KEY' and table_schema = $1`,
           [opened.schema],
         );
-        // 9, and 3 of supervision (violations -> alerts, inspections; inspections -> draws).
-        expect(fks.rows[0].n).toBe(12);
+        // 9, 3 of supervision (violations -> alerts, inspections; inspections -> draws), and the log's
+        // cosignatures -> checkpoints.
+        expect(fks.rows[0].n).toBe(13);
       } finally {
         await again.close();
       }
