@@ -130,6 +130,8 @@ function banner(demo: RunningDemo, incidents: readonly IncidentName[], speed: nu
     `  web and API ${demo.httpUrl}`,
     ...demo.listening.map((l) => `  ${l.split(' ')[0]!.padEnd(11)} ${l.split(' ').slice(1).join(' ')}`),
     ...(demo.kiosk ? [`  kiosk       ${demo.kiosk.url} (${demo.kiosk.station}: ${demo.kiosk.label})`] : []),
+    // What an auditor passes to `wastetrail verify bundle.json --log-key` (docs/protocol/log.md).
+    `  log key     ${demo.server.logKey}`,
     ...demo.credentials.map((c, i) => `  ${i === 0 ? 'logins     ' : '           '} ${c.username} / ${c.password}${c.role ? `  (${c.role})` : ''}`),
     `  time        ${formatLocalTime(demo.startedAt)} Asia/Shanghai, ${speed}x (${describeSpeed(speed)})`,
     `  incidents   ${incidents.length > 0 ? incidents.join(', ') : 'none'}`,
