@@ -7,8 +7,10 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import {
+  parseVerifierKey,
   SCALE_LINE_DEFAULTS,
   type BadgeConvention,
+  type NoteVerifierKey,
   type ChafonVariant,
   type Parity,
   type ScaleProtocol,
@@ -102,6 +104,8 @@ export interface AgentConfig {
   log: LogSettings;
   /** Serve /metrics here; absent: no listener. */
   metrics?: MetricsListenerSettings;
+  /** The server's verifiable log to audit, with its verifier key (checked); absent: no audit. */
+  verifiableLog?: { url: string; key: NoteVerifierKey };
 }
 
 /**
@@ -201,6 +205,12 @@ function resolveConfig(c: EdgeConfigFile, baseDir: string, file?: string, shownA
       seen.add(b.id);
     });
   }
+  let logKey: NoteVerifierKey | undefined;
+  if (c.verifiableLog) {
+    const k = parseVerifierKey(c.verifiableLog.key);
+    if (k.ok) logKey = k.value;
+    else problem('verifiableLog.key', `is not a log verifier key (${k.error.message}): copy it from the server's "log key" start line or GET /log/v1/key`);
+  }
   if (problems.length > 0) {
     const prefix = shownAs !== undefined ? `${shownAs}: ` : '';
     throw new ConfigError(problems.map((p) => `${prefix}${p.message}`).join('\n'), problems[0]!.field);
@@ -231,5 +241,6 @@ function resolveConfig(c: EdgeConfigFile, baseDir: string, file?: string, shownA
     disposal: c.disposal,
     log: c.log,
     ...(c.metrics ? { metrics: c.metrics } : {}),
+    ...(c.verifiableLog && logKey ? { verifiableLog: { url: c.verifiableLog.url, key: logKey } } : {}),
   };
 }
