@@ -206,7 +206,7 @@ async function audit(argv: string[], io: CliIo): Promise<number> {
   try {
     // Log lines go to stderr here: stdout carries only the verdict.
     const logger = createRootLogger(config.log, { name: 'wastetrail-edge', lines: (line) => io.stderr.write(`${line}\n`) }).child({ device: config.deviceId });
-    const r = await new LogWitness({ outbox, ...config.verifiableLog, logger }).audit();
+    const r = await new LogWitness({ outbox, url: config.verifiableLog.url, key: config.verifiableLog.key, logger }).audit();
     if (!r.ok) {
       io.stdout.write(`${r.code} ${r.message}\n`);
       return 1;

@@ -105,7 +105,7 @@ export interface AgentConfig {
   /** Serve /metrics here; absent: no listener. */
   metrics?: MetricsListenerSettings;
   /** The server's verifiable log to audit, with its verifier key (checked); absent: no audit. */
-  verifiableLog?: { url: string; key: NoteVerifierKey };
+  verifiableLog?: { url: string; key: NoteVerifierKey; auditMinutes: number };
 }
 
 /**
@@ -188,6 +188,8 @@ function resolveConfig(c: EdgeConfigFile, baseDir: string, file?: string, shownA
   if (hasTlsFiles && !secure) problem('mqtt.tls', 'is only used with an mqtts:// or wss:// url: change mqtt.url or remove mqtt.tls');
   if ((m.tls.cert === undefined) !== (m.tls.key === undefined)) problem('mqtt.tls', 'a client certificate needs both "cert" and "key"');
   if (m.reconnect.minMs > m.reconnect.maxMs) problem('mqtt.reconnect.minMs', `must not exceed maxMs (${m.reconnect.maxMs}), got ${m.reconnect.minMs}`);
+  const audit = c.verifiableLog?.auditMinutes ?? 0;
+  if (audit > 0 && audit < 0.0001) problem('verifiableLog.auditMinutes', `must be 0 (off) or at least 0.0001, got ${audit}`);
   if (c.heartbeatMinutes > 0 && c.heartbeatMinutes < 0.0001) problem('heartbeatMinutes', `must be 0 (off) or at least 0.0001, got ${c.heartbeatMinutes}`);
 
   const cv = c.badges.convention;
@@ -241,6 +243,6 @@ function resolveConfig(c: EdgeConfigFile, baseDir: string, file?: string, shownA
     disposal: c.disposal,
     log: c.log,
     ...(c.metrics ? { metrics: c.metrics } : {}),
-    ...(c.verifiableLog && logKey ? { verifiableLog: { url: c.verifiableLog.url, key: logKey } } : {}),
+    ...(c.verifiableLog && logKey ? { verifiableLog: { url: c.verifiableLog.url, key: logKey, auditMinutes: c.verifiableLog.auditMinutes } } : {}),
   };
 }

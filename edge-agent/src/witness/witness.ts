@@ -32,6 +32,11 @@ export class LogWitness {
     return this.running;
   }
 
+  /** Resolves once no audit runs (before the outbox closes). */
+  async idle(): Promise<void> {
+    await this.running;
+  }
+
   private async run(): Promise<AuditOutcome> {
     const { outbox, url, key, logger } = this.o;
     const r = await auditLog({ outbox, url, key, ...(this.o.fetch ? { fetch: this.o.fetch } : {}) });

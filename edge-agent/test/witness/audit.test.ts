@@ -2,7 +2,8 @@
  * Receipts and the light witness against the real server: the agent's uplink stores the leaf index each
  * ack carries, `wastetrail-edge audit` proves its records in the server's signed checkpoints, and fails
  * with the right code when the server's store is rolled back underneath it. Forks, swapped leaves and a
- * checkpoint of another key come from a small fake log built on firmware-protocol's MemoryTree.
+ * checkpoint of another key come from a small fake log built on firmware-protocol's MemoryTree. The
+ * running agent audits on its schedule, logs the alarm and counts it in its metrics.
  */
 import Database from 'better-sqlite3';
 import { once } from 'node:events';
@@ -28,12 +29,15 @@ import {
 import { createCapturingLogger } from '@wastetrail/runtime';
 import { parseServerConfig, startServer, type RunningServer } from '@wastetrail/server';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startAgent } from '../../src/agent.ts';
+import { parseConfig } from '../../src/config/config.ts';
 import { Outbox } from '../../src/outbox/outbox.ts';
 import { Uplink } from '../../src/uplink/uplink.ts';
 import { cli } from '../support/cli.ts';
 import { minimalConfig } from '../support/minimal-config.ts';
 import { tempDir, testIdentity, writeIdentityFiles, type TestIdentity } from '../support/identity.ts';
 import { mqttConfig } from '../support/mqtt-config.ts';
+import { simulatedDevices, stationConfig } from '../support/station-rig.ts';
 import { waitFor } from '../support/wait.ts';
 
 const cleanups: (() => unknown)[] = [];
@@ -85,6 +89,21 @@ async function realServer(id: TestIdentity): Promise<{ server: RunningServer; db
   return { server, dbFile: config.storage.file };
 }
 
+/** What an operator with the database file can do: cut the log back to `size` leaves; the server then signs that. */
+function rollBack(dbFile: string, size: number): void {
+  const db = new Database(dbFile);
+  try {
+    db.transaction(() => {
+      db.prepare('delete from log_checkpoints where size > ?').run(size);
+      db.prepare('delete from log_leaves where idx >= ?').run(size);
+      db.prepare('delete from log_nodes where (idx + 1) * (1 << level) > ?').run(size);
+      db.prepare('update log_head set size = ?').run(size);
+    })();
+  } finally {
+    db.close();
+  }
+}
+
 const checkpointSize = async (server: RunningServer) => (await server.store.latestCheckpoint())?.size ?? 0;
 
 describe('receipts and the light witness, against the real server', () => {
@@ -122,14 +141,7 @@ describe('receipts and the light witness, against the real server', () => {
 
     // The operator rolls the log back to 6 leaves, straight in the SQLite file, and the server signs that.
     await uplink.stop();
-    const db = new Database(dbFile);
-    db.transaction(() => {
-      db.prepare('delete from log_checkpoints where size > 6').run();
-      db.prepare('delete from log_leaves where idx >= 6').run();
-      db.prepare('delete from log_nodes where (idx + 1) * (1 << level) > 6').run();
-      db.prepare('update log_head set size = 6').run();
-    })();
-    db.close();
+    rollBack(dbFile, 6);
     await expect.poll(() => checkpointSize(server), { timeout: 10_000 }).toBe(6);
     const rolled = await cli('audit', '--config', config);
     expect(rolled.stdout).toMatch(/^LOG_ROLLED_BACK the log signs size 6, but signed size 8 before/);
@@ -232,3 +244,43 @@ describe('the light witness against a misbehaving log', () => {
     expect(r.code).toBe(1);
   });
 });
+
+describe('the running agent audits on a schedule', () => {
+  it('passes while the log holds its records, then logs LOG AUDIT FAILED and counts LOG_ROLLED_BACK in its metrics', async () => {
+    const id = testIdentity();
+    const { server, dbFile } = await realServer(id);
+    const t = tempDir('wt-witness-agent-');
+    cleanups.push(t.cleanup);
+    const { keyFile } = writeIdentityFiles(id, t.dir);
+    const devices = await simulatedDevices();
+    cleanups.push(() => devices.close());
+    const config = parseConfig(
+      {
+        ...stationConfig({ deviceId: id.deviceId, keyFile, dataDir: join(t.dir, 'data'), scalePath: devices.scalePty.devicePath, readerPath: devices.readerPty.devicePath, mqttUrl: server.mqttUrl! }),
+        mqtt: { url: server.mqttUrl!, auth: { mode: 'device-token' }, reconnect: { minMs: 50, maxMs: 300 } },
+        metrics: { port: 0 },
+        verifiableLog: { url: server.httpUrl, key: server.logKey, auditMinutes: 0.002 },
+      },
+      t.dir,
+    );
+    const log = createCapturingLogger('info');
+    const agent = await startAgent(config, { logger: log });
+    cleanups.push(() => agent.stop());
+    const audits = async (outcome: string) => {
+      const text = await (await fetch(agent.metricsUrl!)).text();
+      const line = text.split('\n').find((l) => l.startsWith(`wastetrail_edge_log_audits_total{outcome="${outcome}"} `));
+      return line === undefined ? 0 : Number(line.split(' ')[1]);
+    };
+
+    for (let i = 0; i < 3; i++) agent.heartbeat();
+    await expect.poll(() => agent.outbox.receipt(3)?.checkpointSize, { timeout: 15_000 }).toBe(3);
+    expect(await audits('passed')).toBeGreaterThan(0);
+    expect(await audits('LOG_ROLLED_BACK')).toBe(0);
+
+    rollBack(dbFile, 1);
+    await expect.poll(() => audits('LOG_ROLLED_BACK'), { timeout: 15_000 }).toBeGreaterThan(0);
+    const alarm = log.lines.find((l) => l.msg.startsWith('LOG AUDIT FAILED LOG_ROLLED_BACK'));
+    expect(alarm).toMatchObject({ level: 50, component: 'witness', code: 'LOG_ROLLED_BACK', device: id.deviceId });
+  });
+});
+
