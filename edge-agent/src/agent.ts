@@ -231,9 +231,11 @@ async function runStation(config: AgentConfig, deps: AgentDeps, ctx: StationCont
 
   // The light witness: audits the server's log on a schedule (docs/protocol/log.md#the-edge-agent-as-a-light-witness).
   const vlog = config.verifiableLog;
-  const witness = vlog ? new LogWitness({ outbox, url: vlog.url, key: vlog.key, logger: log.child({ component: 'witness' }) }) : undefined;
+  const witnessLog = log.child({ component: 'witness' });
+  const witness = vlog ? new LogWitness({ outbox, url: vlog.url, key: vlog.key, logger: witnessLog }) : undefined;
   if (witness && vlog && vlog.auditMinutes > 0) {
-    timers.push(setInterval(() => void witness.audit(), Math.max(1, Math.round(vlog.auditMinutes * 60_000))));
+    const audit = () => witness.audit().catch((err: unknown) => witnessLog.error({ err }, 'the log audit could not run (outbox)'));
+    timers.push(setInterval(() => void audit(), Math.max(1, Math.round(vlog.auditMinutes * 60_000))));
   }
 
   const summaries = new Map<number, RecordSummary>();

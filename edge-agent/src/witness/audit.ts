@@ -63,12 +63,13 @@ class AuditFailure extends Error {
   }
 }
 
+/** The audit's verdict on the log. Throws only when this device cannot audit at all (its outbox fails). */
 export async function auditLog(o: AuditOptions): Promise<AuditOutcome> {
   try {
     return await audit(o);
   } catch (e) {
     if (e instanceof AuditFailure) return { ok: false, code: e.code, message: e.message, ...e.at };
-    return { ok: false, code: 'LOG_UNREACHABLE', message: e instanceof Error ? e.message : String(e) };
+    throw e;
   }
 }
 
@@ -111,18 +112,27 @@ async function audit(o: AuditOptions): Promise<AuditOutcome & { ok: true }> {
   return { ok: true, size: now.size, root: toHex(now.root), previousSize: before?.size ?? 0, proven: proven.length, waiting: receipts.length - proven.length };
 }
 
+/** A GET; no answer at all (network, timeout) is LOG_UNREACHABLE. */
+async function request(get: typeof fetch, url: string): Promise<Response> {
+  try {
+    return await get(url, { signal: AbortSignal.timeout(30_000) });
+  } catch (e) {
+    throw new AuditFailure('LOG_UNREACHABLE', `GET ${url}: ${e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e)}`);
+  }
+}
+
 async function fetchText(get: typeof fetch, url: string): Promise<string> {
-  const r = await get(url, { signal: AbortSignal.timeout(30_000) });
+  const r = await request(get, url);
   if (!r.ok) throw new AuditFailure('LOG_UNREACHABLE', `GET ${url}: ${r.status}`);
   return r.text();
 }
 
 /** A proof's hashes; a 4xx (the log refuses a proof it must give) is the caller's alarm, a 5xx is not. */
 async function fetchHashes(get: typeof fetch, url: string, refused: AuditFailureCode, at: { seq?: number; leaf?: number } = {}): Promise<Hash[]> {
-  const r = await get(url, { signal: AbortSignal.timeout(30_000) });
+  const r = await request(get, url);
   if (r.status >= 400 && r.status < 500) throw new AuditFailure(refused, `GET ${url}: ${r.status} ${(await r.text()).slice(0, 200)}`, at);
   if (!r.ok) throw new AuditFailure('LOG_UNREACHABLE', `GET ${url}: ${r.status}`);
-  const body = (await r.json()) as { hashes?: unknown };
+  const body = (await r.json().catch(() => ({}))) as { hashes?: unknown };
   const hashes = Array.isArray(body.hashes) ? body.hashes.map((h) => (typeof h === 'string' ? fromBase64(h) : undefined)) : [undefined];
   if (hashes.some((h) => h === undefined)) throw new AuditFailure(refused, `GET ${url}: not a proof`, at);
   return hashes as Hash[];

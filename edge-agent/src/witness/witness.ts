@@ -34,7 +34,7 @@ export class LogWitness {
 
   /** Resolves once no audit runs (before the outbox closes). */
   async idle(): Promise<void> {
-    await this.running;
+    await this.running?.catch(() => undefined);
   }
 
   private async run(): Promise<AuditOutcome> {
