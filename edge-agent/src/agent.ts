@@ -19,6 +19,7 @@ import { Outbox, type OutboxRecord } from './outbox/outbox.ts';
 import { qrInput } from './station/qr-input.ts';
 import { DETAILS_OF_MODE, StationWorkflow, type StationInput, type StationState } from './station/workflow.ts';
 import { Uplink, type UplinkStatus } from './uplink/uplink.ts';
+import { LogWitness } from './witness/witness.ts';
 
 export const AGENT_NAME = 'wastetrail-edge/0.1.0';
 /** How long a notice (a refusal, "sealed") stays on the kiosk. */
@@ -228,6 +229,15 @@ async function runStation(config: AgentConfig, deps: AgentDeps, ctx: StationCont
     );
   }
 
+  // The light witness: audits the server's log on a schedule (docs/protocol/log.md#the-edge-agent-as-a-light-witness).
+  const vlog = config.verifiableLog;
+  const witnessLog = log.child({ component: 'witness' });
+  const witness = vlog ? new LogWitness({ outbox, url: vlog.url, key: vlog.key, logger: witnessLog }) : undefined;
+  if (witness && vlog && vlog.auditMinutes > 0) {
+    const audit = () => witness.audit().catch((err: unknown) => witnessLog.error({ err }, 'the log audit could not run (outbox)'));
+    timers.push(setInterval(() => void audit(), Math.max(1, Math.round(vlog.auditMinutes * 60_000))));
+  }
+
   const summaries = new Map<number, RecordSummary>();
   const snapshot = (): KioskSnapshot => {
     const tx = station.tx;
@@ -253,7 +263,7 @@ async function runStation(config: AgentConfig, deps: AgentDeps, ctx: StationCont
   };
 
   const registry = deps.registry ?? createMetricsRegistry();
-  registerAgentMetrics(registry, { outbox, uplink, devices: { scale, reader }, wall });
+  registerAgentMetrics(registry, { outbox, uplink, devices: { scale, reader }, wall, ...(witness ? { witness } : {}) });
   let metricsListener: MetricsListener | undefined;
   try {
     if (config.kiosk.enabled) {
@@ -296,6 +306,7 @@ async function runStation(config: AgentConfig, deps: AgentDeps, ctx: StationCont
         await Promise.all([scale.close(), reader.close(), qr?.close()]);
         await kiosk?.close();
         await uplink.stop();
+        await witness?.idle();
         stopped = true;
         outbox.close();
         log.info('stopped');

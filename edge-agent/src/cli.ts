@@ -7,10 +7,12 @@ import { createWriteStream, existsSync, renameSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
 import { STATION_ROLES, type StationRole } from '@wastetrail/firmware-protocol';
+import { createRootLogger } from '@wastetrail/runtime';
 import { outboxPath, startAgent } from './agent.ts';
 import { ConfigError, loadConfigFile, type AgentConfig } from './config/config.ts';
 import { generateDeviceKey, KeyFileError, keyringEntry } from './keys/device-key.ts';
 import { Outbox, OutboxError, envelopeLine } from './outbox/outbox.ts';
+import { LogWitness } from './witness/witness.ts';
 
 export interface CliIo {
   stdout: Writable;
@@ -28,6 +30,8 @@ commands:
   status --config FILE [--json]  backlog, last acknowledged record, connection
   export --config FILE --out FILE [--from SEQ]
                                  write the chain as JSONL envelopes (check it: wastetrail verify FILE --keys KEYRING)
+  audit --config FILE            audit the server's verifiable log (verifiableLog in the config): exit 1 and
+                                 the failure's code on stdout if it does not hold this device's records
 `;
 
 export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
@@ -42,6 +46,8 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
         return status(rest, io);
       case 'export':
         return await exportChain(rest, io);
+      case 'audit':
+        return await audit(rest, io);
       case undefined:
       case 'help':
       case '-h':
@@ -190,6 +196,26 @@ async function exportChain(argv: string[], io: CliIo): Promise<number> {
   }
   io.stderr.write(`exported ${count} records${count ? ` (seq ${from}..${last})` : ''} to ${a.out}${from > 1 ? '; verify a partial chain with --partial' : ''}\n`);
   return 0;
+}
+
+async function audit(argv: string[], io: CliIo): Promise<number> {
+  const a = args(argv, { config: { type: 'string' } }, ['config']);
+  const config = loadConfigFile(a.config!);
+  if (!config.verifiableLog) throw new UsageError(`${a.config} has no verifiableLog section: give the server's url and its log key`);
+  const outbox = openForReading(config);
+  try {
+    // Log lines go to stderr here: stdout carries only the verdict.
+    const logger = createRootLogger(config.log, { name: 'wastetrail-edge', lines: (line) => io.stderr.write(`${line}\n`) }).child({ device: config.deviceId });
+    const r = await new LogWitness({ outbox, url: config.verifiableLog.url, key: config.verifiableLog.key, logger }).audit();
+    if (!r.ok) {
+      io.stdout.write(`${r.code} ${r.message}\n`);
+      return 1;
+    }
+    io.stdout.write(`OK checkpoint size ${r.size} (held before: ${r.previousSize}); ${r.proven} record(s) proven in it, ${r.waiting} waiting for a later checkpoint\n`);
+    return 0;
+  } finally {
+    outbox.close();
+  }
 }
 
 function parseJson(s: string | undefined): Record<string, string> | undefined {

@@ -9,6 +9,7 @@ import type { RfidReader } from './devices/rfid-reader.ts';
 import type { ScaleDevice } from './devices/scale.ts';
 import type { Outbox } from './outbox/outbox.ts';
 import type { Uplink } from './uplink/uplink.ts';
+import type { LogWitness } from './witness/witness.ts';
 
 export interface AgentMetricsSource {
   outbox: Outbox;
@@ -16,6 +17,8 @@ export interface AgentMetricsSource {
   devices: { scale: ScaleDevice; reader: RfidReader };
   /** The wall clock records are stamped with, ms since the epoch. */
   wall: () => number;
+  /** The light witness, when the config names a log to audit. */
+  witness?: LogWitness;
 }
 
 export function registerAgentMetrics(registry: Registry, s: AgentMetricsSource): void {
@@ -62,6 +65,20 @@ export function registerAgentMetrics(registry: Registry, s: AgentMetricsSource):
       this.set(s.uplink.status().state === 'connected' ? 1 : 0);
     },
   });
+  const witness = s.witness;
+  if (witness) {
+    new Counter({
+      name: 'wastetrail_edge_log_audits_total',
+      help: "Audits of the server's verifiable log: outcome passed, or the failure's code (an alarm: LOG_ROLLED_BACK, LOG_FORKED, RECORD_NOT_IN_LOG, CHECKPOINT_INVALID; LOG_UNREACHABLE: nothing checked).",
+      labelNames: ['outcome'],
+      registers,
+      collect() {
+        this.reset();
+        this.labels('passed').inc(witness.stats.passed);
+        for (const [code, n] of witness.stats.failed) this.labels(code).inc(n);
+      },
+    });
+  }
   new Counter({
     name: 'wastetrail_edge_serial_frames_total',
     help: 'What the serial devices sent: scale readings and reader replies, accepted or rejected (noise, bad checksum, bad reply).',

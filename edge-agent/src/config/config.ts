@@ -7,8 +7,10 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import {
+  parseVerifierKey,
   SCALE_LINE_DEFAULTS,
   type BadgeConvention,
+  type NoteVerifierKey,
   type ChafonVariant,
   type Parity,
   type ScaleProtocol,
@@ -102,6 +104,8 @@ export interface AgentConfig {
   log: LogSettings;
   /** Serve /metrics here; absent: no listener. */
   metrics?: MetricsListenerSettings;
+  /** The server's verifiable log to audit, with its verifier key (checked); absent: no audit. */
+  verifiableLog?: { url: string; key: NoteVerifierKey; auditMinutes: number };
 }
 
 /**
@@ -184,6 +188,8 @@ function resolveConfig(c: EdgeConfigFile, baseDir: string, file?: string, shownA
   if (hasTlsFiles && !secure) problem('mqtt.tls', 'is only used with an mqtts:// or wss:// url: change mqtt.url or remove mqtt.tls');
   if ((m.tls.cert === undefined) !== (m.tls.key === undefined)) problem('mqtt.tls', 'a client certificate needs both "cert" and "key"');
   if (m.reconnect.minMs > m.reconnect.maxMs) problem('mqtt.reconnect.minMs', `must not exceed maxMs (${m.reconnect.maxMs}), got ${m.reconnect.minMs}`);
+  const audit = c.verifiableLog?.auditMinutes ?? 0;
+  if (audit > 0 && audit < 0.0001) problem('verifiableLog.auditMinutes', `must be 0 (off) or at least 0.0001, got ${audit}`);
   if (c.heartbeatMinutes > 0 && c.heartbeatMinutes < 0.0001) problem('heartbeatMinutes', `must be 0 (off) or at least 0.0001, got ${c.heartbeatMinutes}`);
 
   const cv = c.badges.convention;
@@ -200,6 +206,12 @@ function resolveConfig(c: EdgeConfigFile, baseDir: string, file?: string, shownA
       if (seen.has(b.id)) problem(`badges.known[${i}].id`, `"${b.id}" is listed twice`);
       seen.add(b.id);
     });
+  }
+  let logKey: NoteVerifierKey | undefined;
+  if (c.verifiableLog) {
+    const k = parseVerifierKey(c.verifiableLog.key);
+    if (k.ok) logKey = k.value;
+    else problem('verifiableLog.key', `is not a log verifier key (${k.error.message}): copy it from the server's "log key" start line or GET /log/v1/key`);
   }
   if (problems.length > 0) {
     const prefix = shownAs !== undefined ? `${shownAs}: ` : '';
@@ -231,5 +243,6 @@ function resolveConfig(c: EdgeConfigFile, baseDir: string, file?: string, shownA
     disposal: c.disposal,
     log: c.log,
     ...(c.metrics ? { metrics: c.metrics } : {}),
+    ...(c.verifiableLog && logKey ? { verifiableLog: { url: c.verifiableLog.url, key: logKey, auditMinutes: c.verifiableLog.auditMinutes } } : {}),
   };
 }

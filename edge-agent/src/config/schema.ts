@@ -204,6 +204,27 @@ export const EdgeConfigSchema = Type.Object(
       { method: Type.Enum(DISPOSAL_METHODS, { default: 'incineration', description: 'The method preselected for "disposed" records.' }) },
       { additionalProperties: false, default: {}, description: 'Disposal stations.' },
     ),
+    verifiableLog: Type.Optional(
+      Type.Object(
+        {
+          url: Type.String({
+            pattern: '^https?://[^\\s]+$',
+            'x-expected': 'the server\'s http:// or https:// address',
+            examples: ['https://wastetrail.example.org'],
+            description: "The server's web address: the log is read at <url>/log/v1/checkpoint and <url>/api/v1/log/.",
+          }),
+          key: Type.String({
+            minLength: 1,
+            maxLength: 1024,
+            'x-expected': 'a verifier key <origin>+<key id>+<base64>, from the server\'s "log key" start line',
+            examples: ['wastetrail.local/log+1a2b3c4d+AXq...'],
+            description: "The log's verifier key, as the server prints it at start (not as any bundle or HTTP response says).",
+          }),
+          auditMinutes: Type.Number({ minimum: 0, maximum: 10_080, 'x-unit': 'min', default: 60, description: 'The running agent audits the log every this often (0: only `wastetrail-edge audit`); a failure is an error log line and wastetrail_edge_log_audits_total{outcome=CODE}.' }),
+        },
+        { additionalProperties: false, description: 'Audit the server\'s verifiable log as a light witness (`wastetrail-edge audit`, and the running agent every auditMinutes; docs/protocol/log.md).' },
+      ),
+    ),
     log: LogSettingsSchema,
     metrics: Type.Optional(MetricsListenerSchema),
   },

@@ -127,6 +127,15 @@ export class Outbox {
       ) STRICT, WITHOUT ROWID;
       -- The kiosk lists the last custody records; years of heartbeats must not be scanned to find them.
       CREATE INDEX IF NOT EXISTS records_custody ON records(seq) WHERE type != 'heartbeat';
+      -- Receipts (docs/protocol/log.md#receipts): the server's log leaf of each acknowledged record, and the
+      -- size of the checkpoint an audit proved it in (NULL until then). Added without a schema bump: an
+      -- older agent never reads it.
+      CREATE TABLE IF NOT EXISTS receipts (
+        seq             INTEGER PRIMARY KEY REFERENCES records(seq),
+        leaf            INTEGER NOT NULL,
+        checkpoint_size INTEGER
+      ) STRICT;
+      CREATE INDEX IF NOT EXISTS receipts_unproven ON receipts(seq) WHERE checkpoint_size IS NULL;
     `);
     const get = this.db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
     const put = this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING');
@@ -206,6 +215,38 @@ export class Outbox {
     return { kind: 'advanced', seq };
   }
 
+  /**
+   * Keeps the server's receipts for acknowledged records: seq -> leaf index. Only seqs this outbox holds and
+   * the server acknowledged; a receipt already kept is not replaced (a log never moves a leaf). Returns how many
+   * were new.
+   */
+  addReceipts(pairs: ReadonlyArray<{ seq: number; index: number }>): number {
+    const acked = this.ackedSeq();
+    let added = 0;
+    this.db.transaction(() => {
+      for (const p of pairs) if (p.seq <= acked && this.stmt.insertReceipt.run({ seq: p.seq, leaf: p.index }).changes > 0) added++;
+    })();
+    return added;
+  }
+
+  /** Receipts whose inclusion no audit proved yet, with their records, oldest first, at most `limit`. */
+  unprovenReceipts(limit: number): Array<{ record: OutboxRecord; leaf: number }> {
+    return this.stmt.unproven.all(limit).map((r) => ({ record: toRecord(r), leaf: r.leaf }));
+  }
+
+  /** Notes that an audit proved these leaves in the checkpoint of this size. */
+  markProven(seqs: readonly number[], checkpointSize: number): void {
+    this.db.transaction(() => {
+      for (const seq of seqs) this.stmt.markProven.run(checkpointSize, seq);
+    })();
+  }
+
+  /** The receipt of one record, if the server sent one. */
+  receipt(seq: number): { leaf: number; checkpointSize: number | null } | undefined {
+    const r = this.stmt.receipt.get(seq);
+    return r ? { leaf: r.leaf, checkpointSize: r.checkpoint_size } : undefined;
+  }
+
   /** Records from `from` to `to` (inclusive) in order, at most `limit`. */
   range(from: number, to: number, limit: number): OutboxRecord[] {
     return this.stmt.range.all(from, to, limit).map(toRecord);
@@ -257,6 +298,12 @@ function prepareStatements(db: Database.Database) {
     all: db.prepare<[number], RecordRow>('SELECT seq, hash, type, time, bytes, sig FROM records WHERE seq >= ? ORDER BY seq'),
     recentCustody: db.prepare<[number], RecordRow>("SELECT seq, hash, type, time, bytes, sig FROM records WHERE type != 'heartbeat' ORDER BY seq DESC LIMIT ?"),
     tagHistory: db.prepare<[string], { type: string }>('SELECT type FROM record_tags WHERE tag = ? ORDER BY seq'),
+    insertReceipt: db.prepare<[{ seq: number; leaf: number }]>('INSERT OR IGNORE INTO receipts (seq, leaf) SELECT @seq, @leaf WHERE EXISTS (SELECT 1 FROM records WHERE seq = @seq)'),
+    unproven: db.prepare<[number], RecordRow & { leaf: number }>(
+      'SELECT r.seq, r.hash, r.type, r.time, r.bytes, r.sig, x.leaf FROM receipts x JOIN records r ON r.seq = x.seq WHERE x.checkpoint_size IS NULL ORDER BY x.seq LIMIT ?',
+    ),
+    markProven: db.prepare('UPDATE receipts SET checkpoint_size = ? WHERE seq = ? AND checkpoint_size IS NULL'),
+    receipt: db.prepare<[number], { leaf: number; checkpoint_size: number | null }>('SELECT leaf, checkpoint_size FROM receipts WHERE seq = ?'),
   };
 }
 type Statements = ReturnType<typeof prepareStatements>;

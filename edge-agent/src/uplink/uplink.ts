@@ -16,6 +16,8 @@ import {
   encodeEnvelope,
   formatDeviceTime,
   parseAck,
+  receiptPairs,
+  type ReceiptRange,
   parseCommand,
   type Ed25519Signer,
   type StatusMessage,
@@ -351,6 +353,8 @@ export class Uplink {
       const ack = parseAck(payload);
       if (!ack) return this.log.warn({ payload: payload.slice(0, 200) }, 'ignored a malformed ack');
       const outcome = this.o.outbox.acknowledge(ack.seq, ack.hash);
+      // Receipts only ride on an ack of our own chain (docs/protocol/log.md#receipts).
+      if (ack.leaves && (outcome.kind === 'advanced' || outcome.kind === 'stale')) this.keepReceipts(ack.leaves);
       switch (outcome.kind) {
         case 'advanced':
           this.lastAckProgress = this.now();
@@ -379,6 +383,15 @@ export class Uplink {
       this.log.info({ from: cmd.from, to }, 'resend requested');
       if (cmd.from <= to) this.resend.push({ from: cmd.from, to });
       this.pump();
+    }
+  }
+
+  /** Receipts are kept for audits; failing to keep them must not stop the acks they came with. */
+  private keepReceipts(leaves: readonly ReceiptRange[]): void {
+    try {
+      this.o.outbox.addReceipts(receiptPairs(leaves));
+    } catch (err) {
+      this.log.warn({ err }, 'receipts not kept: the next audit cannot check these records');
     }
   }
 

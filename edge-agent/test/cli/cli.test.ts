@@ -7,11 +7,10 @@ import { once } from 'node:events';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { PassThrough } from 'node:stream';
 import { createPublicKey } from 'node:crypto';
 import { keyId, KEYRING_FORMAT, parseKeyring, type CustodyEvent } from '@wastetrail/firmware-protocol';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli.ts';
+import { cli } from '../support/cli.ts';
 import { Outbox } from '../../src/outbox/outbox.ts';
 import { tempDir, testIdentity, writeIdentityFiles } from '../support/identity.ts';
 import { BIN, runNode, VERIFY } from '../support/processes.ts';
@@ -23,17 +22,6 @@ afterAll(() => {
   for (const c of later) c();
   t.cleanup();
 });
-
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (b: Buffer) => (out += b.toString()));
-  stderr.on('data', (b: Buffer) => (err += b.toString()));
-  const code = await main(argv, { stdout, stderr });
-  return { code, stdout: out, stderr: err };
-}
 
 function writeConfig(name: string, value: Record<string, unknown>): string {
   const file = join(t.dir, name);

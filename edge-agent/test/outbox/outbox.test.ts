@@ -106,6 +106,24 @@ describe('outbox', () => {
     expect(open().ackedSeq()).toBe(2);
   });
 
+  it('keeps receipts of acknowledged records only, never moves one, and lists those no audit proved yet', () => {
+    const { open } = setup();
+    const o = open();
+    const recs = o.appendMany([sealed(tag(1)), sealed(tag(2)), sealed(tag(3))]);
+    o.acknowledge(2, recs[1]!.hash);
+    // seq 3 is not acknowledged, seq 9 is not ours: neither is kept.
+    expect(o.addReceipts([{ seq: 1, index: 10 }, { seq: 2, index: 11 }, { seq: 3, index: 12 }, { seq: 9, index: 13 }])).toBe(2);
+    expect(o.addReceipts([{ seq: 1, index: 99 }])).toBe(0);
+    expect(o.receipt(1)).toEqual({ leaf: 10, checkpointSize: null });
+    expect(o.receipt(3)).toBeUndefined();
+    expect(o.unprovenReceipts(10).map((r) => [r.record.seq, r.leaf])).toEqual([[1, 10], [2, 11]]);
+    o.markProven([1], 12);
+    o.close();
+    const again = open();
+    expect(again.receipt(1)).toEqual({ leaf: 10, checkpointSize: 12 });
+    expect(again.unprovenReceipts(10).map((r) => r.record.seq)).toEqual([2]);
+  });
+
   it('answers what this station already recorded for a tag', () => {
     const { open } = setup(['storage']);
     const o = open();

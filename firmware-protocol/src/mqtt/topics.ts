@@ -4,7 +4,8 @@
  *
  *   wt/v1/dev/{device}/records   device -> server  signed records, one or more envelope lines (QoS 1)
  *   wt/v1/dev/{device}/status    device -> server  retained birth message, and the will on loss (QoS 1)
- *   wt/v1/dev/{device}/acks      server -> device  highest contiguous seq stored (QoS 1, retained)
+ *   wt/v1/dev/{device}/acks      server -> device  highest contiguous seq stored, and the log leaf of each
+ *                                                  record this ack newly covers (QoS 1, retained)
  *   wt/v1/dev/{device}/commands  server -> device  resend requests (QoS 1)
  */
 import { DEVICE_ID_PATTERN } from '../record/events.ts';
@@ -48,6 +49,36 @@ export interface AckMessage {
   seq: number;
   /** Hash of the record at `seq`, so the device can tell the server holds its chain and not a fork. */
   hash: string;
+  /**
+   * Receipts: the verifiable log's leaf index of each record of this device stored or resent in the
+   * commit that sent this ack (docs/protocol/log.md#receipts). Absent from older servers; devices that
+   * do not read it lose nothing.
+   */
+  leaves?: ReceiptRange[];
+}
+
+/** Records seq .. seq + count - 1 are leaves index .. index + count - 1 of the log. */
+export interface ReceiptRange {
+  seq: number;
+  count: number;
+  index: number;
+}
+
+/** Groups (seq, leaf index) pairs into ranges where both run on by one; input in any order, seqs distinct. */
+export function receiptRanges(pairs: ReadonlyArray<{ seq: number; index: number }>): ReceiptRange[] {
+  const sorted = [...pairs].sort((a, b) => a.seq - b.seq);
+  const out: ReceiptRange[] = [];
+  for (const p of sorted) {
+    const last = out.at(-1);
+    if (last && p.seq === last.seq + last.count && p.index === last.index + last.count) last.count++;
+    else out.push({ seq: p.seq, count: 1, index: p.index });
+  }
+  return out;
+}
+
+/** The leaf index of every seq the ranges name, in order. */
+export function receiptPairs(ranges: readonly ReceiptRange[]): Array<{ seq: number; index: number }> {
+  return ranges.flatMap((r) => Array.from({ length: r.count }, (_, i) => ({ seq: r.seq + i, index: r.index + i })));
 }
 
 /** A command from the server to a device. */
@@ -65,7 +96,25 @@ export interface StatusMessage {
 export function parseAck(payload: string): AckMessage | undefined {
   const m = parseJsonObject(payload);
   if (!m || m.v !== 1 || !isPositiveInt(m.seq) || typeof m.hash !== 'string' || !/^[0-9a-f]{64}$/.test(m.hash)) return undefined;
-  return { v: 1, seq: m.seq, hash: m.hash };
+  const leaves = parseReceiptRanges(m.leaves);
+  return { v: 1, seq: m.seq, hash: m.hash, ...(leaves ? { leaves } : {}) };
+}
+
+/** At most this many ranges in one ack; a longer list is ignored whole (the ack itself still counts). */
+export const MAX_ACK_RECEIPT_RANGES = 10_000;
+
+// Malformed receipts are dropped, never the ack: receipts are an addition the chain does not depend on.
+function parseReceiptRanges(v: unknown): ReceiptRange[] | undefined {
+  if (!Array.isArray(v) || v.length === 0 || v.length > MAX_ACK_RECEIPT_RANGES) return undefined;
+  const out: ReceiptRange[] = [];
+  for (const r of v) {
+    if (typeof r !== 'object' || r === null) return undefined;
+    const { seq, count, index } = r as Record<string, unknown>;
+    if (!isPositiveInt(seq) || !isPositiveInt(count) || !(index === 0 || isPositiveInt(index))) return undefined;
+    if (!Number.isSafeInteger(seq + count) || !Number.isSafeInteger(index + count)) return undefined;
+    out.push({ seq, count, index });
+  }
+  return out;
 }
 
 export function parseCommand(payload: string): CommandMessage | undefined {

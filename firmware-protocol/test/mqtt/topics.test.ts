@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allDevicesTopic, deviceTopic, parseAck, parseCommand, parseDeviceTopic, parseStatus, sharedSubscription } from '../../src/index.ts';
+import { allDevicesTopic, deviceTopic, receiptPairs, receiptRanges, parseAck, parseCommand, parseDeviceTopic, parseStatus, sharedSubscription } from '../../src/index.ts';
 
 describe('topic table', () => {
   it('round-trips device topics and refuses anything else', () => {
@@ -18,5 +18,28 @@ describe('topic table', () => {
     expect(parseCommand('{"v":1,"type":"resend","from":5,"to":2}')).toBeUndefined();
     expect(parseStatus('{"v":1,"state":"online","time":"t","backlog":4}')).toEqual({ v: 1, state: 'online', time: 't', backlog: 4 });
     expect(parseStatus('garbage')).toBeUndefined();
+  });
+  it('carries receipts in the ack: leaf ranges, contiguous in seq and leaf index', () => {
+    const pairs = [
+      { seq: 7, index: 40 },
+      { seq: 5, index: 38 },
+      { seq: 6, index: 39 },
+      { seq: 8, index: 45 },
+      { seq: 10, index: 46 },
+    ];
+    const ranges = receiptRanges(pairs);
+    expect(ranges).toEqual([
+      { seq: 5, count: 3, index: 38 },
+      { seq: 8, count: 1, index: 45 },
+      { seq: 10, count: 1, index: 46 },
+    ]);
+    expect(receiptPairs(ranges)).toEqual([...pairs].sort((a, b) => a.seq - b.seq));
+    const hash = 'b'.repeat(64);
+    expect(parseAck(JSON.stringify({ v: 1, seq: 10, hash, leaves: ranges }))).toEqual({ v: 1, seq: 10, hash, leaves: ranges });
+    // A leaf index may be 0; a malformed receipt list is dropped, and the ack still counts.
+    expect(parseAck(JSON.stringify({ v: 1, seq: 1, hash, leaves: [{ seq: 1, count: 1, index: 0 }] }))?.leaves).toEqual([{ seq: 1, count: 1, index: 0 }]);
+    for (const leaves of [[], [{ seq: 0, count: 1, index: 0 }], [{ seq: 1, count: 0, index: 0 }], [{ seq: 1, count: 1, index: -1 }], 'x', [null]]) {
+      expect(parseAck(JSON.stringify({ v: 1, seq: 10, hash, leaves })), JSON.stringify(leaves)).toEqual({ v: 1, seq: 10, hash });
+    }
   });
 });

@@ -18,6 +18,7 @@ import {
   allDevicesTopic,
   deviceTopic,
   fromUtf8,
+  receiptRanges,
   parseAck,
   parseDeviceTopic,
   parseStatus,
@@ -30,6 +31,7 @@ import {
   type CustodyEvent,
   type DecodedRecord,
   type Keyring,
+  type ReceiptRange,
   type RecordError,
   type VerifyContext,
 } from '@wastetrail/firmware-protocol';
@@ -133,10 +135,12 @@ interface Pending {
   problems: Map<string, IntegrityProblem>;
   /** Devices to acknowledge after the commit (new records, or a resend of stored ones). */
   ack: Set<string>;
+  /** Per device, the seqs whose leaf index its ack carries (docs/protocol/log.md#receipts): new and resent records. */
+  receipts: Map<string, Set<number>>;
   seen: Map<string, string>;
 }
 
-const emptyPending = (): Pending => ({ records: [], accepted: [], quarantine: [], problems: new Map(), ack: new Set(), seen: new Map() });
+const emptyPending = (): Pending => ({ records: [], accepted: [], quarantine: [], problems: new Map(), ack: new Set(), receipts: new Map(), seen: new Map() });
 
 /** Records per message to the workers: big enough to amortise the message, small enough to spread. */
 const WORKER_CHUNK = 256;
@@ -463,7 +467,9 @@ class RecordIngest implements Ingest {
         }
       }
       const chain = await this.chainOf(peek.device);
-      await this.settle(chain, chain.push(arrival, this.trusted, check?.signature));
+      const step = chain.push(arrival, this.trusted, check?.signature);
+      if (step.duplicate === 'accepted') this.wantReceipt(peek.device, arrival.seq);
+      await this.settle(chain, step);
       this.watchGap(chain);
     }
   }
@@ -505,6 +511,7 @@ class RecordIngest implements Ingest {
       });
       this.pending.accepted.push({ ...record, receivedAt: arrival.receivedAt, tags });
       this.pending.ack.add(device);
+      this.wantReceipt(device, record.record.seq);
       this.pending.seen.set(device, arrival.receivedAt);
       this.uncommitted.set(`${device}\n${record.record.seq}`, record.hash);
     }
@@ -525,6 +532,12 @@ class RecordIngest implements Ingest {
     if (step.behind) await this.settleBehind(chain, step.behind.arrival, step.behind.error);
   }
 
+  private wantReceipt(device: string, seq: number): void {
+    let seqs = this.pending.receipts.get(device);
+    if (!seqs) this.pending.receipts.set(device, (seqs = new Set()));
+    seqs.add(seq);
+  }
+
   /** A record behind the chain's window: the store tells a resend from a fork. */
   private async settleBehind(chain: DeviceChain, arrival: Arrival, error: RecordError): Promise<void> {
     const key = `${chain.device}\n${arrival.seq}`;
@@ -533,6 +546,7 @@ class RecordIngest implements Ingest {
     if (known === hash) {
       this.counters.duplicates++;
       this.pending.ack.add(chain.device);
+      this.wantReceipt(chain.device, arrival.seq);
     } else if (known !== undefined) {
       this.refuseArrival(arrival, { code: 'FORK', message: `a different record is stored at seq ${arrival.seq}: the chain forks`, device: chain.device, seq: arrival.seq });
     } else {
@@ -709,12 +723,14 @@ class RecordIngest implements Ingest {
     this.counters.duplicates += outcome.duplicates.length;
     for (const r of batch.records) this.uncommitted.delete(`${r.device}\n${r.seq}`);
 
+    const notStored = new Set([...outcome.duplicates, ...outcome.conflicts].map((r) => `${r.device}\n${r.seq}`));
+    const forked = new Set(outcome.conflicts.map((r) => `${r.device}\n${r.seq}`));
+    const receipts = await this.receiptsOf(outcome.acks, batch.receipts, forked);
     for (const ack of outcome.acks) {
       const chain = this.chains.get(ack.device);
       if (chain) chain.committed = { seq: ack.seq, hash: ack.hash };
-      this.publishAck(ack);
+      this.publishAck(ack, receipts.get(ack.device));
     }
-    const notStored = new Set([...outcome.duplicates, ...outcome.conflicts].map((r) => `${r.device}\n${r.seq}`));
     for (const c of outcome.conflicts) {
       // Another process stored a different record at this seq: a fork, found at commit time.
       const r = batch.records.find((x) => x.device === c.device && x.seq === c.seq)!;
@@ -743,8 +759,33 @@ class RecordIngest implements Ingest {
     }
   }
 
-  private publishAck(ack: DeviceAck): void {
-    const message: AckMessage = { v: 1, seq: ack.seq, hash: ack.hash };
+  /** Each acknowledged device's leaf ranges: the seqs it sent in this batch that the ack covers, from the store. */
+  private async receiptsOf(acks: readonly DeviceAck[], wanted: Map<string, Set<number>>, forked: Set<string>): Promise<Map<string, ReceiptRange[]>> {
+    const records = acks.flatMap((ack) => [...(wanted.get(ack.device) ?? [])].filter((seq) => seq <= ack.seq && !forked.has(`${ack.device}\n${seq}`)).map((seq) => ({ device: ack.device, seq })));
+    const out = new Map<string, ReceiptRange[]>();
+    if (records.length === 0) return out;
+    let indexes: Array<number | undefined>;
+    try {
+      indexes = await this.store.logIndexes(records);
+    } catch (err) {
+      // The acks go out without receipts: they are an addition, and the records are stored either way.
+      this.log.warn({ err }, 'leaf indexes not read: acks go out without receipts');
+      return out;
+    }
+    const pairs = new Map<string, Array<{ seq: number; index: number }>>();
+    records.forEach((r, i) => {
+      const index = indexes[i];
+      if (index === undefined) return;
+      let list = pairs.get(r.device);
+      if (!list) pairs.set(r.device, (list = []));
+      list.push({ seq: r.seq, index });
+    });
+    for (const [device, list] of pairs) out.set(device, receiptRanges(list));
+    return out;
+  }
+
+  private publishAck(ack: DeviceAck, leaves?: ReceiptRange[]): void {
+    const message: AckMessage = { v: 1, seq: ack.seq, hash: ack.hash, ...(leaves && leaves.length > 0 ? { leaves } : {}) };
     this.counters.acksPublished++;
     this.client.publish(deviceTopic(ack.device, 'acks'), JSON.stringify(message), { qos: 1, retain: true }, (err) => {
       if (err) this.log.warn({ device: ack.device, err }, 'ack not published');

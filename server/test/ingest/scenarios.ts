@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
-import { deviceTopic, encodeEnvelope, keyId, utf8, type Keyring } from '@wastetrail/firmware-protocol';
+import { deviceTopic, encodeEnvelope, keyId, receiptPairs, utf8, type AckMessage, type Keyring } from '@wastetrail/firmware-protocol';
 import { startIngest, type Ingest, type IngestSettings } from '../../src/ingest/index.ts';
 import type { SqliteStore } from '../../src/store/index.ts';
 import { clearRetained, DeviceClient, eventually, openTestStore, provision, quiet, TestDevice, uniqueId, type TestStore } from './support.ts';
@@ -86,6 +86,13 @@ export function ingestScenarios(getBroker: () => TestBroker): void {
     return s;
   }
 
+  /** Every receipt the acks carried, seq -> leaf index, as a device keeps them. */
+  const receiptsIn = (acks: readonly AckMessage[]): Map<number, number> => new Map(acks.flatMap((a) => receiptPairs(a.leaves ?? [])).map((p) => [p.seq, p.index]));
+  const leavesInStore = async (store: SqliteStore, device: string, seqs: number[]): Promise<Map<number, number>> => {
+    const indexes = await store.logIndexes(seqs.map((seq) => ({ device, seq })));
+    return new Map(seqs.map((seq, i) => [seq, indexes[i]!]));
+  };
+
   const storedSeqs = (store: SqliteStore, device: string): number[] =>
     store.db.$client.prepare('select seq from records where device = ? order by id').pluck().all(device) as number[];
 
@@ -103,8 +110,14 @@ export function ingestScenarios(getBroker: () => TestBroker): void {
       for (const r of records.slice(0, 5)) await d.publish([r]);
       await d.publish(records.slice(5)); // three envelope lines in one payload
       const ack = await eventually(() => d.acks.find((a) => a.seq === 8), 'ack of seq 8');
-      expect(ack).toEqual({ v: 1, seq: 8, hash: records[7]!.hash });
+      expect(ack).toMatchObject({ v: 1, seq: 8, hash: records[7]!.hash });
       expect(storedWhenAcked.every((n) => n === 1)).toBe(true);
+      // Receipts: together the acks name the log leaf of every record, the one the store sequenced it at.
+      expect(receiptsIn(d.acks)).toEqual(await leavesInStore(s.store, dev.id, [1, 2, 3, 4, 5, 6, 7, 8]));
+      // The last three came in one payload, so in one commit: one range (with earlier seqs, if they shared the commit).
+      const last = ack.leaves!.at(-1)!;
+      expect(last.seq + last.count - 1).toBe(8);
+      expect(last.count).toBeGreaterThanOrEqual(3);
       expect(storedSeqs(s.store, dev.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
       const stored = (await s.store.recordAt(dev.id, 3))!;
       expect(stored.bytes).toEqual(records[2]!.bytes);
@@ -127,6 +140,10 @@ export function ingestScenarios(getBroker: () => TestBroker): void {
       await d.publish([records[0]!]);
       await eventually(() => d.acks.length === acksBefore + 2, 'the ack of the second resend');
       expect(d.acks.slice(acksBefore).every((a) => a.seq === 3 && a.hash === records[2]!.hash)).toBe(true);
+      // The re-acks carry the receipts of what was resent, so a device that missed an ack still gets them.
+      const leaves = await leavesInStore(s.store, dev.id, [1, 2, 3]);
+      expect(receiptsIn([d.acks[acksBefore]!])).toEqual(new Map([[2, leaves.get(2)], [3, leaves.get(3)]]));
+      expect(receiptsIn([d.acks[acksBefore + 1]!])).toEqual(new Map([[1, leaves.get(1)]]));
       expect(storedSeqs(s.store, dev.id)).toEqual([1, 2, 3]);
       expect(s.ingest.stats().duplicates).toBe(3);
       expect(await s.store.quarantined({ device: dev.id })).toEqual([]);
@@ -140,7 +157,7 @@ export function ingestScenarios(getBroker: () => TestBroker): void {
       for (const seq of [3, 1, 2, 6, 5, 4]) await d.publish([records[seq - 1]!]);
       await eventually(() => d.acks.find((a) => a.seq === 6), 'ack of seq 6');
       expect(storedSeqs(s.store, dev.id)).toEqual([1, 2, 3, 4, 5, 6]);
-      expect(d.lastAck()).toEqual({ v: 1, seq: 6, hash: records[5]!.hash });
+      expect(d.lastAck()).toMatchObject({ v: 1, seq: 6, hash: records[5]!.hash });
       expect(await s.store.alerts({ device: dev.id })).toEqual([]);
     });
 
@@ -301,7 +318,7 @@ export function ingestScenarios(getBroker: () => TestBroker): void {
       const d = await s.connect(late);
       const records = late.seal(2);
       await d.publish(records);
-      expect(await eventually(() => d.acks.find((a) => a.seq === 2), 'ack of seq 2')).toEqual({ v: 1, seq: 2, hash: records[1]!.hash });
+      expect(await eventually(() => d.acks.find((a) => a.seq === 2), 'ack of seq 2')).toMatchObject({ v: 1, seq: 2, hash: records[1]!.hash });
     });
 
     it('refuses records dated after their key was revoked (KEY_REVOKED)', async () => {
@@ -333,8 +350,10 @@ export function ingestScenarios(getBroker: () => TestBroker): void {
       await s.restart();
       const acksBefore = d.acks.length;
       await d.publish([records[0]!]); // a resend, far behind the head: only the store can tell
-      await eventually(() => d.acks.length > acksBefore, 'the resend re-acknowledged');
-      expect(d.lastAck()).toEqual({ v: 1, seq: 3, hash: records[2]!.hash });
+      // Re-acknowledged with the resent record's receipt (an ack republished at start may come first, without).
+      await eventually(() => receiptsIn(d.acks.slice(acksBefore)).has(1), 'the resend re-acknowledged with its receipt');
+      expect(d.lastAck()).toMatchObject({ v: 1, seq: 3, hash: records[2]!.hash });
+      expect(receiptsIn(d.acks.slice(acksBefore)).get(1)).toBe((await leavesInStore(s.store, dev.id, [1])).get(1));
       const fork = new TestDevice(dev.id, dev.stations, dev.signer, 7).seal(1)[0]!;
       await d.publish([fork]);
       await d.publish([records[3]!]);
