@@ -1,0 +1,291 @@
+/**
+ * Issue #18 (part 2, item 4): every demo user, in a browser, on the REAL demo, finds what they come for.
+ * The demo runs as a child process, as `npm start` runs it (`node demo/bin/wastetrail-demo.js`), on a
+ * temporary data folder and free ports; the test reads the address and the logins from what it prints.
+ * The city runs until bags have been picked up and received (checked through the API as the regulator),
+ * then in chromium, in English:
+ * - regulator: the alert queue lists open alerts; a bag's trail opens with its custody steps;
+ * - hospital (institution admin): the newest bags are its own institution's only, and so are its alerts;
+ * - transport: its transit page lists bags its vehicles carried, by plate; one's trail opens (no refusal)
+ *   and the pickup step names the plate;
+ * - disposal: its transit page lists bags it received; one's trail shows the receipt at the centre;
+ * - public: the disclosure page, without login and as demo-public, shows figures and no badge id, tag or
+ *   username.
+ * Then Ctrl-C: exit 0. Screenshots: test-artifacts/web/every-role-*.png.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, logInAt, openPage, ROOT, shot as screenshot } from '../../server/test/web/browser.ts';
+
+interface Login {
+  username: string;
+  password: string;
+  role: string;
+}
+
+interface BagRow {
+  bag: string;
+  institution: string | null;
+  state: string;
+  vehicle: string | null;
+  sealedAt: string | null;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const PLATE = /^浙A\d{5}$/;
+
+let dataDir: string;
+let browser: Browser;
+let child: ChildProcess | undefined;
+let exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+let out = '';
+let err = '';
+let url: string;
+let logins: Login[] = [];
+let regulatorToken: string;
+const consoleErrors: string[] = [];
+
+/** The regulator's view through the API, to know what the city holds (the UI is what is tested). */
+async function asRegulator<T>(path: string): Promise<T> {
+  const r = await fetch(new URL(`/api/v1${path}`, url), { headers: { authorization: `Bearer ${regulatorToken}` } });
+  if (r.status !== 200) throw new Error(`GET ${path}: ${r.status} ${await r.text()}`);
+  return (await r.json()) as T;
+}
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'wt-every-role-'));
+  browser = await launchChromium();
+  child = spawn(process.execPath, ['demo/bin/wastetrail-demo.js', '--data', dataDir, '--http-port', '0', '--mqtt-port', '0'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  child.stdout!.setEncoding('utf8').on('data', (s: string) => (out += s));
+  child.stderr!.setEncoding('utf8').on('data', (s: string) => (err += s));
+  let gone = false;
+  exited = new Promise((resolve) => child!.once('exit', (code, signal) => ((gone = true), resolve({ code, signal }))));
+
+  // The banner: the web address and one login per line.
+  for (const deadline = Date.now() + 90_000; !out.includes('Ctrl-C stops everything cleanly.'); await sleep(100)) {
+    if (gone || Date.now() > deadline) throw new Error(`the demo printed no banner${gone ? ' and exited' : ''}:\n${out}\n${err}`);
+  }
+  url = /^\s*web and API\s+(http:\/\/\S+)$/m.exec(out)?.[1] ?? '';
+  logins = [...out.matchAll(/^\s+(?:logins\s+)?(\S+) \/ (\S+)\s+\((\w+)\)$/gm)].map((m) => ({ username: m[1]!, password: m[2]!, role: m[3]! }));
+  expect(url, out).toMatch(/^http:\/\//);
+  const reg = login('regulator');
+  const s = await fetch(new URL('/api/v1/session', url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: reg.username, password: reg.password }) });
+  regulatorToken = ((await s.json()) as { token: string }).token;
+
+  // Hang guard: the city reaches the transport leg (some bag picked up, one received) well within this.
+  for (const deadline = Date.now() + 90_000; ; await sleep(1000)) {
+    const carried = await asRegulator<{ bags: BagRow[] }>('/bags?state=picked-up&state=received&state=disposed&limit=5');
+    const received = await asRegulator<{ bags: BagRow[] }>('/bags?state=received&state=disposed&limit=5');
+    if (carried.bags.length > 0 && received.bags.length > 0) break;
+    if (gone || Date.now() > deadline) throw new Error(`no bag picked up and received within 90 s:\n${out}\n${err}`);
+  }
+}, 200_000);
+
+afterAll(async () => {
+  await browser?.close();
+  // Our own child, by its pid, if a failed test left it running.
+  if (child && child.exitCode === null && child.signalCode === null) {
+    child.kill('SIGINT');
+    if (!(await Promise.race([exited.then(() => true), sleep(15_000).then(() => false)]))) child.kill('SIGKILL');
+  }
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+}, 60_000);
+
+function login(role: string): Login {
+  const l = logins.find((x) => x.role === role);
+  if (!l) throw new Error(`no ${role} login in the banner:\n${out}`);
+  return l;
+}
+
+// The demo shares two cores with the city's agents: allow the pages some time.
+const newPage = () => openPage(browser, consoleErrors, 'en-US', { timeout: 20_000 });
+const shot = (page: Page, name: string) => screenshot(page, `every-role-${name}`);
+
+/** The value next to a label in a facts list (dt/dd) inside `scope`. */
+const fact = (page: Page, scope: string, label: string) => page.locator(`${scope} dt:text-is("${label}") + dd`);
+
+/** "demo-hospital · Institution admin · <scope name>": the header names whose scope this is. */
+async function scopeName(page: Page): Promise<string> {
+  const who = (await page.locator('header .who').textContent()) ?? '';
+  const parts = who.split(' · ');
+  expect(parts.length, who).toBe(3);
+  return parts[2]!;
+}
+
+/** Opens a bag from a list by its link and waits for its trail (custody steps), with no refusal. */
+async function openTrail(page: Page, bag: string): Promise<void> {
+  await page.locator(`a[href="#/trail?q=${encodeURIComponent(bag)}"]`).first().click();
+  await page.locator(`article[data-bag="${bag}"] li[data-step]`).first().waitFor();
+  expect(await page.locator('[data-refusal]').count()).toBe(0);
+}
+
+describe('every demo user finds what they come for (issue #18), on the real demo', () => {
+  it('the regulator: open alerts in the queue, and a bag trail with its steps', async () => {
+    const { context, page } = await newPage();
+    await logInAt(page, url, login('regulator').username, login('regulator').password);
+    await page.getByRole('link', { name: 'Alerts', exact: true }).click();
+    await page.getByRole('heading', { name: 'Alert queue' }).waitFor();
+    const open = page.locator('#alert-list article[data-alert-id][data-status="open"]');
+    for (const deadline = Date.now() + 60_000; (await open.count()) === 0; ) {
+      await page.locator('#alert-list article, #alert-list p:text-is("No alerts.")').first().waitFor();
+      if ((await open.count()) > 0) break;
+      expect(Date.now(), 'an open alert in the regulator queue').toBeLessThan(deadline);
+      await sleep(1000);
+      await page.reload();
+    }
+    expect(await open.first().locator('p').first().textContent()).not.toBe('');
+    await shot(page, 'regulator-alerts');
+
+    // A bag that has reached disposal: its trail from sealing to receipt.
+    const { bags } = await asRegulator<{ bags: BagRow[] }>('/bags?state=received&state=disposed&limit=1');
+    await page.getByRole('link', { name: 'Bag trail', exact: true }).click();
+    await page.getByLabel('Tag, QR label, bag id or manifest number').fill(bags[0]!.bag);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.locator(`article[data-bag="${bags[0]!.bag}"] li[data-step]`).first().waitFor();
+    const steps = await page.locator('li[data-step]').evaluateAll((els) => els.map((e) => e.getAttribute('data-step')));
+    expect(steps[0]).toBe('sealed');
+    expect(steps).toContain('picked-up');
+    expect(steps).toContain('received');
+    await expect.poll(() => page.locator('h3:text-is("Custody steps")').count()).toBe(1);
+    await shot(page, 'regulator-trail');
+    await context.close();
+  }, 120_000);
+
+  it("the hospital: the newest bags are its own institution's, and so are its alerts", async () => {
+    const { context, page } = await newPage();
+    await logInAt(page, url, login('institution_admin').username, login('institution_admin').password);
+    const mine = await scopeName(page);
+    // The city has more than this hospital: "only its own" means something.
+    const { institutions } = await asRegulator<{ institutions: { id: string; name: string; kind: string }[] }>('/institutions');
+    const hospital = institutions.find((i) => i.name === mine);
+    expect(hospital, `the header names a known institution: ${mine}`).toBeDefined();
+    const all = await asRegulator<{ bags: BagRow[] }>('/bags?limit=500');
+    expect(new Set(all.bags.map((b) => b.institution)).size).toBeGreaterThan(1);
+
+    // It lands on Bag trail, with its newest bags to follow.
+    const links = page.locator('[data-recent-bags] a[href^="#/trail?q="]');
+    await links.first().waitFor();
+    await shot(page, 'hospital-bags');
+    const listed = (await links.allTextContents()).map((s) => s.trim());
+    expect(listed.length).toBeGreaterThan(0);
+    const own = new Set(all.bags.filter((b) => b.institution === hospital!.id).map((b) => b.bag));
+    for (const bag of listed) {
+      await page.goto(`${url.replace(/\/$/, '')}/ui/#/trail?q=${encodeURIComponent(bag)}`);
+      await page.locator(`article[data-bag="${bag}"] li[data-step]`).first().waitFor();
+      expect(await fact(page, `article[data-bag="${bag}"] .card`, 'Institution').first().textContent()).toBe(`${mine} (${hospital!.id})`);
+      // The newest bags may be newer than the regulator's list above; the older ones must be in it as its own.
+      if (all.bags.some((b) => b.bag === bag)) expect(own.has(bag), bag).toBe(true);
+    }
+    await shot(page, 'hospital-trail');
+
+    // Its alerts: the queue names no other institution; what the regulator sees open at this hospital is there.
+    const before = await asRegulator<{ alerts: { id: number; institution: string | null; status: string }[] }>('/alerts?status=open&status=acknowledged');
+    await page.getByRole('link', { name: 'Alerts', exact: true }).click();
+    await page.locator('#alert-list article, #alert-list p:text-is("No alerts.")').first().waitFor();
+    const cards = page.locator('#alert-list article[data-alert-id]');
+    const shown = await cards.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-alert-id'))));
+    for (const inst of await page.locator('#alert-list article dt:text-is("Institution") + dd').allTextContents()) expect(inst).toBe(`${mine} (${hospital!.id})`);
+    const atHospital = before.alerts.filter((a) => a.institution === hospital!.id).map((a) => a.id);
+    const after = await asRegulator<{ alerts: { id: number; status: string }[] }>('/alerts?status=open&status=acknowledged');
+    const stillActive = new Set(after.alerts.map((a) => a.id));
+    for (const id of atHospital) if (stillActive.has(id)) expect(shown, `alert #${id} at ${hospital!.id}`).toContain(id);
+    const elsewhere = before.alerts.filter((a) => a.institution !== hospital!.id).map((a) => a.id);
+    for (const id of elsewhere) expect(shown).not.toContain(id);
+    console.log(`hospital ${hospital!.id}: ${listed.length} newest bags, ${shown.length} alerts shown (${atHospital.length} open at it, ${elsewhere.length} elsewhere)`);
+    await shot(page, 'hospital-alerts');
+    await context.close();
+  }, 120_000);
+
+  it('transport: the bags its vehicles carried, by plate, and a trail whose pickup names the plate', async () => {
+    const { context, page } = await newPage();
+    await logInAt(page, url, login('transport').username, login('transport').password);
+    // Its home page: Transit.
+    await page.getByRole('heading', { name: 'Pickups and bags in transit' }).waitFor();
+    const rows = page.locator('table[data-table="recent"] tr[data-bag]');
+    await rows.first().waitFor();
+    const plates = await rows.evaluateAll((trs) => trs.map((tr) => tr.querySelectorAll('td')[2]?.textContent ?? ''));
+    expect(plates.length).toBeGreaterThan(0);
+    for (const p of plates) expect(p).toMatch(PLATE);
+    await shot(page, 'transport-transit');
+
+    const bag = (await rows.first().getAttribute('data-bag'))!;
+    await openTrail(page, bag);
+    const pickup = page.locator('li[data-step="picked-up"]');
+    expect(await pickup.count()).toBe(1);
+    expect(await pickup.locator('dt:text-is("Vehicle") + dd').textContent()).toBe(plates[0]);
+    await shot(page, 'transport-trail');
+    await context.close();
+  }, 120_000);
+
+  it('disposal: the bags it received are listed, and one shows its receipt at the centre', async () => {
+    const { context, page } = await newPage();
+    await logInAt(page, url, login('disposal').username, login('disposal').password);
+    await page.getByRole('link', { name: 'Transit', exact: true }).click();
+    await page.getByRole('heading', { name: 'Pickups and bags in transit' }).waitFor();
+    const rows = page.locator('table[data-table="recent"] tr[data-bag]');
+    await rows.first().waitFor();
+    const states = await rows.evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-bag') ?? '', tr.querySelectorAll('td')[6]?.textContent ?? '']));
+    const received = states.filter(([, s]) => s === 'Received' || s === 'Disposed');
+    expect(received.length, JSON.stringify(states)).toBeGreaterThan(0);
+    await shot(page, 'disposal-transit');
+
+    await openTrail(page, received[0]![0]!);
+    const receipt = page.locator('li[data-step="received"]');
+    expect(await receipt.count()).toBe(1);
+    expect(await receipt.locator('dt:text-is("Holder") + dd').textContent()).toMatch(/^Disposal centre · /);
+    await shot(page, 'disposal-trail');
+    await context.close();
+  }, 120_000);
+
+  it('the public: the disclosure shows figures and no badge id, tag or username, with or without logging in', async () => {
+    // The month the received bags were sealed in (Asia/Shanghai), on the demo's fast clock.
+    const { bags } = await asRegulator<{ bags: BagRow[] }>('/bags?state=received&state=disposed&limit=1');
+    const month = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' }).format(new Date(bags[0]!.sealedAt!));
+    const usernames = logins.map((l) => l.username);
+    const { context, page } = await newPage();
+
+    const checkDisclosure = async (name: string) => {
+      await page.getByRole('heading', { name: 'Public disclosure', exact: true }).waitFor();
+      await page.locator('[data-disclosure-table] tr[data-institution]').first().waitFor();
+      const sealed = Number((await page.locator('[data-total="sealed"]').textContent())?.replace(/,/g, ''));
+      expect(sealed).toBeGreaterThan(0);
+      const cells = await page.locator('[data-disclosure-table] td[data-kg-sealed]').allTextContents();
+      expect(cells.length).toBeGreaterThan(0);
+      for (const c of cells) expect(c).toMatch(/^\d[\d,]*\.\d$/);
+      const text = (await page.locator('main').textContent()) ?? '';
+      expect(text).not.toMatch(/giai:|epc:|qr:/i);
+      for (const u of usernames) expect(text).not.toContain(u);
+      await shot(page, name);
+    };
+
+    // Without logging in: from the login page's link, then the month the bags were sealed in.
+    await page.goto(url);
+    await page.getByRole('link', { name: 'monthly totals, violations and inspection draws' }).click();
+    await page.getByRole('heading', { name: 'Public disclosure', exact: true }).waitFor();
+    expect(await page.locator('[data-logout]').count()).toBe(0);
+    await page.goto(`${url.replace(/\/$/, '')}/ui/#/disclosure?month=${month}`);
+    await checkDisclosure('public-anonymous');
+
+    // As demo-public: it lands on the disclosure page.
+    await logInAt(page, url, login('public').username, login('public').password);
+    await page.getByRole('heading', { name: 'Public disclosure', exact: true }).waitFor();
+    await page.goto(`${url.replace(/\/$/, '')}/ui/#/disclosure?month=${month}`);
+    await checkDisclosure('public-logged-in');
+    await context.close();
+  }, 120_000);
+
+  it('Ctrl-C stops the demo cleanly, and no page logged an error', async () => {
+    child!.kill('SIGINT');
+    expect(await exited).toEqual({ code: 0, signal: null });
+    expect(out).toContain('SIGINT: stopping');
+    expect(consoleErrors).toEqual([]);
+  }, 60_000);
+});
