@@ -242,6 +242,18 @@ describe('every demo user finds what they come for (issue #18), on the real demo
     expect(await receipt.count()).toBe(1);
     expect(await receipt.locator('dt:text-is("Holder") + dd').textContent()).toMatch(/^Disposal centre · /);
     await shot(page, 'disposal-trail');
+
+    // A disposed bag: the furnace batch names its bags without weighing the handover, and the page
+    // says so plainly ("27 bags", not "27 bags," with nothing after the comma).
+    let disposed: BagRow | undefined;
+    await expect
+      .poll(async () => (disposed = (await asRegulator<{ bags: BagRow[] }>('/bags?state=disposed&limit=1')).bags[0]), { timeout: 90_000, interval: 1000 })
+      .toBeDefined();
+    await page.goto(`${url}ui/#/trail?q=${encodeURIComponent(disposed!.bag)}`);
+    await page.locator(`article[data-bag="${disposed!.bag}"] li[data-step="disposed"]`).waitFor();
+    const handover = await page.locator('li[data-step="disposed"] dt:text-is("Handover") + dd').allTextContents();
+    expect(handover.length).toBeGreaterThan(0);
+    for (const text of handover) expect(text).toMatch(/^\d+ bags(, \S.*)?$/);
     await context.close();
   }, 120_000);
 

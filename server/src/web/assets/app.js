@@ -467,7 +467,8 @@ function trailView(tr) {
         [t('trail.place'), placeName(s.institution) + (s.site ? ` · ${s.site}` : '')],
         [t('trail.holder'), `${t(`holder.${s.holder.kind}`)} · ${s.holder.id}`],
         [t('trail.weight'), s.grams !== undefined ? fmtWeight(s.grams) : undefined],
-        [t('trail.handover'), s.handover ? t('trail.handoverValue', { bags: s.handover.bags, weight: fmtWeight(s.handover.grams) }) : undefined],
+        // A disposal batch names its bags without weighing the handover: no dangling comma then.
+        [t('trail.handover'), s.handover ? (s.handover.grams === undefined || s.handover.grams === null ? t('trail.handoverBags', { bags: s.handover.bags }) : t('trail.handoverValue', { bags: s.handover.bags, weight: fmtWeight(s.handover.grams) })) : undefined],
         [t('trail.dwell'), s.dwellMs !== undefined ? fmtDuration(s.dwellMs) : undefined],
         [t('trail.badges'), s.badges.length ? s.badges.map((b) => h('span', { class: 'badge' }, b)) : undefined],
         [t('trail.vehicle'), s.vehicle],
