@@ -214,6 +214,9 @@ describe('every demo user finds what they come for (issue #18), on the real demo
     const plates = await rows.evaluateAll((trs) => trs.map((tr) => tr.querySelectorAll('td')[2]?.textContent ?? ''));
     expect(plates.length).toBeGreaterThan(0);
     for (const p of plates) expect(p).toMatch(PLATE);
+    // "Picked up" says how long ago on the server's clock (the demo's runs fast): never a bare "· ago".
+    const pickedUp = await rows.evaluateAll((trs) => trs.map((tr) => tr.querySelectorAll('td')[4]?.textContent ?? ''));
+    for (const p of pickedUp) expect(p).toMatch(/ · \d+ (min|h|d)\b.* ago$/);
     await shot(page, 'transport-transit');
 
     const bag = (await rows.first().getAttribute('data-bag'))!;

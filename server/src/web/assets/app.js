@@ -798,8 +798,9 @@ async function renderTransit() {
   show(h('h1', {}, t('transit.title')), body);
   try {
     // The API narrows both searches to the bags this company's vehicles carried (or this centre received).
-    const [inTransit, recent, names] = await Promise.all([api('/bags?state=picked-up&limit=500'), api('/bags?state=picked-up&state=received&state=disposed&limit=100'), institutionNames()]);
-    const now = Date.now();
+    const [inTransit, recent, names] = await Promise.all([api('/bags?state=picked-up&limit=500'), api('/bags?state=picked-up&state=received&state=disposed&limit=100'), institutionNames(), syncServerClock()]);
+    // The server's clock, not this browser's: the demo's runs fast, and times are the server's.
+    const now = serverNow();
     const overdue = inTransit.bags.filter((b) => b.pickedUpAt && now - Date.parse(b.pickedUpAt) > TRANSIT_LIMIT_MS);
     const table = (bags, id) =>
       bags.length === 0
@@ -822,7 +823,7 @@ async function renderTransit() {
                     h('td', {}, nameWithId(names, b.institution)),
                     h('td', {}, b.vehicle ?? ''),
                     h('td', {}, b.manifest ?? ''),
-                    h('td', {}, b.pickedUpAt ? `${fmtTime(b.pickedUpAt)} · ${t('inst.ago', { d: fmtDuration(now - Date.parse(b.pickedUpAt)) })}` : ''),
+                    h('td', {}, b.pickedUpAt ? `${fmtTime(b.pickedUpAt)} · ${t('inst.ago', { d: fmtDuration(Math.max(0, now - Date.parse(b.pickedUpAt))) })}` : ''),
                     h('td', {}, fmtWeight(b.receivedGrams ?? b.sealedGrams)),
                     h('td', {}, stateName(b.state)),
                   ),
@@ -967,7 +968,7 @@ async function drawMassBalance(el, mb) {
 }
 
 async function renderDevices(section, institution) {
-  const { devices } = await api(`/devices?institution=${encodeURIComponent(institution)}`);
+  const [{ devices }] = await Promise.all([api(`/devices?institution=${encodeURIComponent(institution)}`), syncServerClock()]);
   section.replaceChildren(
     h('h2', {}, t('inst.devices')),
     h(
@@ -989,7 +990,7 @@ async function renderDevices(section, institution) {
               h('td', {}, d.stations.join(', ')),
               h('td', {}, d.site ?? ''),
               h('td', {}, (d.status && d.status.state) || ''),
-              h('td', {}, seen ? `${t('inst.ago', { d: fmtDuration(Date.now() - Date.parse(seen)) })} · ${fmtTime(seen)}` : t('inst.never')),
+              h('td', {}, seen ? `${t('inst.ago', { d: fmtDuration(Math.max(0, serverNow() - Date.parse(seen))) })} · ${fmtTime(seen)}` : t('inst.never')),
             );
           }),
         ),
