@@ -4,9 +4,10 @@
  * the workflow's `commit` effect becomes one outbox transaction, then a nudge to the uplink.
  */
 import { dirname, join } from 'node:path';
-import { fromUtf8, type CustodyEvent, type Ed25519Signer, type TagId } from '@wastetrail/firmware-protocol';
+import { formatDeviceTime, fromUtf8, type ClimateSample, type CustodyEvent, type Ed25519Signer, type TagId } from '@wastetrail/firmware-protocol';
 import { createMetricsRegistry, createRootLogger, serveMetrics, type Logger, type MetricsListener, type Registry } from '@wastetrail/runtime';
 import type { AgentConfig } from './config/config.ts';
+import { ClimateSensor } from './devices/climate-sensor.ts';
 import { QrScanner } from './devices/qr-scanner.ts';
 import { RfidReader } from './devices/rfid-reader.ts';
 import { ScaleDevice, type WeightEvent } from './devices/scale.ts';
@@ -53,12 +54,14 @@ export interface Agent {
   readonly metricsUrl: string | undefined;
   readonly station: StationState;
   /** The device shells, for diagnostics (line counters, connection state). */
-  readonly devices: { scale: ScaleDevice; reader: RfidReader; qr?: QrScanner };
+  readonly devices: { scale: ScaleDevice; reader: RfidReader; qr?: QrScanner; climate?: ClimateSensor };
   snapshot(): KioskSnapshot;
   /** Feeds one station input (operator commands come this way from the kiosk). */
   input(input: StationInput): void;
   /** Writes a heartbeat record now. */
   heartbeat(): OutboxRecord;
+  /** Signs the climate readings not yet in a record now (storage stations with a sensor); undefined when there are none. */
+  flushClimate(): OutboxRecord | undefined;
   stop(): Promise<void>;
 }
 
@@ -205,6 +208,48 @@ async function runStation(config: AgentConfig, deps: AgentDeps, ctx: StationCont
       })
     : undefined;
 
+  // Readings are signed in batches (serial.climate.samplesPerRecord); a failed poll is counted in the
+  // batch, so the record shows the gap. Only the batch still in memory is lost if the process dies.
+  const climateConfig = config.serial.climate;
+  const climateLog = log.child({ component: 'climate' });
+  let climateBatch: { samples: ClimateSample[]; failed: number } = { samples: [], failed: 0 };
+  const flushClimate = (): OutboxRecord | undefined => {
+    if (!climateConfig || !config.site || (climateBatch.samples.length === 0 && climateBatch.failed === 0)) return undefined;
+    const batch = climateBatch;
+    let record: OutboxRecord;
+    try {
+      record = outbox.append({ type: 'climate', body: { room: config.site, unit: climateConfig.unit, samples: batch.samples, failed: batch.failed } });
+    } catch (e) {
+      // Kept for the next batch: nothing is dropped because the disk was full once.
+      climateLog.error({ err: e, samples: batch.samples.length }, 'could not commit the climate record; kept for the next one');
+      return undefined;
+    }
+    climateBatch = { samples: [], failed: 0 };
+    outboxLog.info({ seq: record.seq, type: 'climate', samples: batch.samples.length, failed: batch.failed }, 'record committed');
+    uplink.notify();
+    return record;
+  };
+  const climateBatchFull = () => {
+    if (climateConfig && climateBatch.samples.length + climateBatch.failed >= climateConfig.samplesPerRecord) flushClimate();
+  };
+  const climate =
+    climateConfig && config.site
+      ? new ClimateSensor({
+          config: climateConfig,
+          logger: climateLog,
+          wall,
+          ...(deps.createPort ? { createPort: deps.createPort } : {}),
+          onReading: (r) => {
+            climateBatch.samples.push({ time: formatDeviceTime(r.at), temperature: r.temperature, humidity: r.humidity, ...(r.outdoor !== undefined ? { outdoor: r.outdoor } : {}) });
+            climateBatchFull();
+          },
+          onFailure: () => {
+            climateBatch.failed++;
+            climateBatchFull();
+          },
+        })
+      : undefined;
+
   const heartbeat = (): OutboxRecord => {
     const record = outbox.append({ type: 'heartbeat', body: { uptime: Math.floor((mono() - startedAt) / 1000), backlog: outbox.backlog() } });
     uplink.notify();
@@ -281,6 +326,7 @@ async function runStation(config: AgentConfig, deps: AgentDeps, ctx: StationCont
   scale.start();
   reader.start();
   qr?.start();
+  climate?.start();
   uplink.start();
   log.info({ role: config.station.role, mode: station.mode }, 'station ready');
 
@@ -295,15 +341,18 @@ async function runStation(config: AgentConfig, deps: AgentDeps, ctx: StationCont
     get station() {
       return station;
     },
-    devices: { scale, reader, ...(qr ? { qr } : {}) },
+    devices: { scale, reader, ...(qr ? { qr } : {}), ...(climate ? { climate } : {}) },
     snapshot,
     input: feed,
     heartbeat,
+    flushClimate,
     stop: () =>
       (stopping ??= (async () => {
         for (const t of timers) clearInterval(t);
         await metricsListener?.close();
-        await Promise.all([scale.close(), reader.close(), qr?.close()]);
+        await Promise.all([scale.close(), reader.close(), qr?.close(), climate?.close()]);
+        // The readings of a batch not yet full are signed on the way out, not dropped.
+        flushClimate();
         await kiosk?.close();
         await uplink.stop();
         await witness?.idle();

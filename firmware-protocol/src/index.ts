@@ -16,6 +16,7 @@ export * from './mqtt/topics.ts';
 export * from './mqtt/device-auth.ts';
 export * from './scale/index.ts';
 export * from './crc/crc16-mcrf4xx.ts';
+export * from './crc/crc16-modbus.ts';
 export * from './rfid/index.ts';
 export * from './epc/index.ts';
 export * from './label/index.ts';

@@ -1,5 +1,5 @@
 /** Device times are RFC 3339 UTC with milliseconds, exactly as Date.prototype.toISOString writes them. */
-const RFC3339_UTC_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+export const RFC3339_UTC_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 export function isRfc3339Utc(s: string): boolean {
   if (!RFC3339_UTC_MS.test(s)) return false;

@@ -9,4 +9,5 @@ export * from './scale/simulator.ts';
 export * from './reader/model.ts';
 export * from './reader/script.ts';
 export * from './reader/driver.ts';
+export * from './climate/sensor.ts';
 export * from './city/index.ts';

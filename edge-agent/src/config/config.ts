@@ -26,6 +26,8 @@ export { ConfigError };
 /** Chafon readers ship at 57600 8N1; QR scanners in USB-CDC mode at 9600 8N1. */
 const CHAFON_LINE_DEFAULTS = { baudRate: 57_600, dataBits: 8, parity: 'none', stopBits: 1 } as const;
 const QR_LINE_DEFAULTS = { baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1 } as const;
+/** RS-WS-N01-style climate sensors ship at 4800 8N1, address 1. */
+const CLIMATE_LINE_DEFAULTS = { baudRate: 4800, dataBits: 8, parity: 'none', stopBits: 1 } as const;
 
 /** The kiosk's languages are the station messages' languages. */
 export const KIOSK_LANGUAGES = LANGUAGES;
@@ -46,6 +48,16 @@ export interface ScaleConfig extends SerialLine {
   pollMs: number;
   /** No reading for this long: the scale is offline and its weight unknown. */
   staleMs: number;
+}
+
+export interface ClimateConfig extends SerialLine {
+  /** The room sensor's Modbus address. */
+  unit: number;
+  /** An outdoor probe's Modbus address on the same bus, if there is one. */
+  outdoorUnit?: number;
+  intervalSeconds: number;
+  samplesPerRecord: number;
+  replyTimeoutMs: number;
 }
 
 export interface RfidConfig extends SerialLine {
@@ -92,7 +104,7 @@ export interface AgentConfig {
   site?: string;
   /** The mode is always set: the role's first when the file names none. */
   station: Omit<EdgeConfigFile['station'], 'mode'> & { mode: StationMode };
-  serial: { scale: ScaleConfig; rfid: RfidConfig; qr?: SerialLine };
+  serial: { scale: ScaleConfig; rfid: RfidConfig; qr?: SerialLine; climate?: ClimateConfig };
   stability: EdgeConfigFile['stability'];
   mqtt: MqttConfig;
   heartbeatMinutes: number;
@@ -158,7 +170,14 @@ function resolveConfig(c: EdgeConfigFile, baseDir: string, file?: string, shownA
   const rfid: RfidConfig = { ...line(r, CHAFON_LINE_DEFAULTS), protocol: r.protocol, variant: r.variant, address: r.address, pollMs: r.pollMs, replyTimeoutMs: r.replyTimeoutMs, lostAfterMs: r.lostAfterMs };
   if (rfid.lostAfterMs < 2 * rfid.pollMs) problem('serial.rfid.lostAfterMs', `must be at least twice pollMs (${2 * rfid.pollMs}), or one missed read would drop a bag; got ${rfid.lostAfterMs}`);
   const qr = c.serial.qr ? line(c.serial.qr, QR_LINE_DEFAULTS) : undefined;
-  const paths = [['serial.scale.path', scale.path], ['serial.rfid.path', rfid.path], ['serial.qr.path', qr?.path]] as const;
+  const cl = c.serial.climate;
+  const climate: ClimateConfig | undefined = cl
+    ? { ...line(cl, CLIMATE_LINE_DEFAULTS), unit: cl.unit, ...(cl.outdoorUnit !== undefined ? { outdoorUnit: cl.outdoorUnit } : {}), intervalSeconds: cl.intervalSeconds, samplesPerRecord: cl.samplesPerRecord, replyTimeoutMs: cl.replyTimeoutMs }
+    : undefined;
+  if (climate && role !== 'storage') problem('serial.climate', `is for storage stations (the room's sensor), not a ${role} station`);
+  if (climate?.outdoorUnit === climate?.unit && climate) problem('serial.climate.outdoorUnit', `must differ from unit (${climate.unit}): two sensors on one bus need two addresses`);
+  if (climate && climate.replyTimeoutMs >= climate.intervalSeconds * 1000) problem('serial.climate.replyTimeoutMs', `must be shorter than intervalSeconds (${climate.intervalSeconds * 1000} ms)`);
+  const paths = [['serial.scale.path', scale.path], ['serial.rfid.path', rfid.path], ['serial.qr.path', qr?.path], ['serial.climate.path', climate?.path]] as const;
   for (let i = 0; i < paths.length; i++) {
     for (let j = 0; j < i; j++) {
       if (paths[i]![1] !== undefined && paths[i]![1] === paths[j]![1]) problem(paths[i]![0], `is the same port as ${paths[j]![0]}: each device needs its own serial port`);
@@ -232,7 +251,7 @@ function resolveConfig(c: EdgeConfigFile, baseDir: string, file?: string, shownA
     ...(c.department !== undefined ? { department: c.department } : {}),
     ...(c.site !== undefined ? { site: c.site } : {}),
     station: { ...c.station, mode },
-    serial: { scale, rfid, ...(qr ? { qr } : {}) },
+    serial: { scale, rfid, ...(qr ? { qr } : {}), ...(climate ? { climate } : {}) },
     stability: c.stability,
     mqtt: { ...m, tls, auth },
     heartbeatMinutes: c.heartbeatMinutes,

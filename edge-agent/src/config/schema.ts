@@ -72,6 +72,18 @@ const QrSchema = Type.Object(lineFields('QR scanner', '/dev/wastetrail-qr'), {
   description: 'Optional: a QR scanner in USB-CDC (serial) mode; each code ends with CR.',
 });
 
+const ClimateSchema = Type.Object(
+  {
+    ...lineFields('climate sensor (RS-485 adapter)', '/dev/wastetrail-climate'),
+    unit: whole(1, 247, '', 1, "The room sensor's Modbus address (factory setting 1)."),
+    outdoorUnit: Type.Optional(whole(1, 247, '', undefined, 'An outdoor probe of the same kind on the same bus, at this address: its reading tells the rules a day above 25 °C (docs/transport/storage-climate.md).')),
+    intervalSeconds: whole(5, 3600, 's', 60, 'A reading every this often.'),
+    samplesPerRecord: whole(1, 1440, 'readings', 10, 'Readings signed together in one climate record (10 at 60 s: one record every 10 minutes).'),
+    replyTimeoutMs: whole(50, 10_000, 'ms', 1000, 'A request with no valid reply for this long is a failed reading.'),
+  },
+  { additionalProperties: false, description: 'Storage stations: the room\'s Modbus RTU temperature and humidity sensor on RS-485 (registers as the common RS-WS-N01 kind: docs/transport/storage-climate.md); line default 4800 8N1.' },
+);
+
 export const EdgeConfigSchema = Type.Object(
   {
     deviceId: Type.String({
@@ -96,7 +108,7 @@ export const EdgeConfigSchema = Type.Object(
       { additionalProperties: false, description: 'The station workflow.' },
     ),
     serial: Type.Object(
-      { scale: ScaleSchema, rfid: RfidSchema, qr: Type.Optional(QrSchema) },
+      { scale: ScaleSchema, rfid: RfidSchema, qr: Type.Optional(QrSchema), climate: Type.Optional(ClimateSchema) },
       { additionalProperties: false, description: 'Serial devices; line settings default to the protocol\'s factory settings.' },
     ),
     stability: Type.Object(

@@ -66,6 +66,7 @@ export function tagsOfEvent(event: CustodyEvent): string[] {
       return event.body.bags.map((b) => b.tag);
     case 'correction':
     case 'heartbeat':
+    case 'climate':
       return [];
   }
 }
@@ -257,7 +258,7 @@ export class Outbox {
     for (const row of this.stmt.all.iterate(from)) yield toRecord(row);
   }
 
-  /** The last `n` custody records (heartbeats left out), newest first: the kiosk's list. */
+  /** The last `n` custody records (heartbeats and climate batches left out), newest first: the kiosk's list. */
   recentCustody(n: number): OutboxRecord[] {
     return this.stmt.recentCustody.all(n).map(toRecord);
   }
@@ -296,7 +297,8 @@ function prepareStatements(db: Database.Database) {
     timeAt: db.prepare<[number], { seq: number; time: string }>('SELECT seq, time FROM records WHERE seq = ?'),
     range: db.prepare<[number, number, number], RecordRow>('SELECT seq, hash, type, time, bytes, sig FROM records WHERE seq >= ? AND seq <= ? ORDER BY seq LIMIT ?'),
     all: db.prepare<[number], RecordRow>('SELECT seq, hash, type, time, bytes, sig FROM records WHERE seq >= ? ORDER BY seq'),
-    recentCustody: db.prepare<[number], RecordRow>("SELECT seq, hash, type, time, bytes, sig FROM records WHERE type != 'heartbeat' ORDER BY seq DESC LIMIT ?"),
+    // Climate batches are no custody step either; the extra term keeps the records_custody index usable.
+    recentCustody: db.prepare<[number], RecordRow>("SELECT seq, hash, type, time, bytes, sig FROM records WHERE type != 'heartbeat' AND type != 'climate' ORDER BY seq DESC LIMIT ?"),
     tagHistory: db.prepare<[string], { type: string }>('SELECT type FROM record_tags WHERE tag = ? ORDER BY seq'),
     insertReceipt: db.prepare<[{ seq: number; leaf: number }]>('INSERT OR IGNORE INTO receipts (seq, leaf) SELECT @seq, @leaf WHERE EXISTS (SELECT 1 FROM records WHERE seq = @seq)'),
     unproven: db.prepare<[number], RecordRow & { leaf: number }>(

@@ -4,13 +4,14 @@
  * the result low byte first. Table driven: the stream parser runs it once per candidate frame, and
  * after line noise that is once per junk byte.
  */
-const TABLE = buildTable();
+const TABLE = buildReflectedCrc16Table(0x8408);
 
-function buildTable(): Uint16Array {
+/** The byte table of a reflected CRC-16 with this (reflected) polynomial; MODBUS's is 0xA001. */
+export function buildReflectedCrc16Table(poly: number): Uint16Array {
   const table = new Uint16Array(256);
   for (let n = 0; n < 256; n++) {
     let crc = n;
-    for (let bit = 0; bit < 8; bit++) crc = crc & 1 ? (crc >>> 1) ^ 0x8408 : crc >>> 1;
+    for (let bit = 0; bit < 8; bit++) crc = crc & 1 ? (crc >>> 1) ^ poly : crc >>> 1;
     table[n] = crc;
   }
   return table;

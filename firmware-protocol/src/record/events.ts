@@ -2,6 +2,7 @@
  * The custody events a bag goes through, ward to furnace, and the body each one carries.
  * Weights are integer grams with an explicit unit so a kilogram value can never pass for grams.
  */
+import { RFC3339_UTC_MS } from '../time.ts';
 import { array, integer, object, oneOf, optional, string, unit, type Infer, type Schema } from './schema.ts';
 
 export const WASTE_CATEGORIES = ['infectious', 'sharps', 'pathological', 'pharmaceutical', 'chemical'] as const;
@@ -43,6 +44,22 @@ const bagItem = object({ tag: tagId, weight: optional(weight) }, 'a bag {tag, we
 export type BagItem = Infer<typeof bagItem>;
 const bags = array(bagItem, { min: 1, max: 500 });
 
+/**
+ * One climate reading as the sensor gave it: tenths of a degree Celsius and tenths of a percent relative
+ * humidity, integers so nothing is lost to floating point. `outdoor` is the optional outdoor probe's
+ * temperature at the same poll (docs/transport/storage-climate.md).
+ */
+const climateSample = object(
+  {
+    time: string({ pattern: RFC3339_UTC_MS, max: 24, describe: 'an RFC 3339 UTC time with milliseconds' }),
+    temperature: integer({ min: -400, max: 1250 }),
+    humidity: integer({ min: 0, max: 1000 }),
+    outdoor: optional(integer({ min: -400, max: 1250 })),
+  },
+  'a climate sample {time, temperature, humidity, outdoor?}',
+);
+export type ClimateSample = Infer<typeof climateSample>;
+
 export const EVENT_BODIES = {
   /** Step 1, at the department: a bag is closed, tagged, weighed and signed for by a staff badge. */
   sealed: object({ tags: array(tagId, { min: 1, max: 4 }), category, weight, department: code, staff: badgeId }),
@@ -74,6 +91,12 @@ export const EVENT_BODIES = {
   aggregated: object({ box: tagId, bags: array(tagId, { min: 1, max: 500 }), action: oneOf(['pack', 'unpack'] as const), staff: badgeId }),
   /** The device is alive; its backlog tells the server how much is still to come. */
   heartbeat: object({ uptime: integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), backlog: integer({ min: 0, max: Number.MAX_SAFE_INTEGER }) }),
+  /**
+   * The storage room's temperature and humidity, polled from its Modbus sensor and signed in batches.
+   * `failed` counts the polls since the previous climate record that got no reading (timeout, CRC,
+   * exception), so a gap in the samples is a signed fact, not a silence.
+   */
+  climate: object({ room: code, unit: integer({ min: 1, max: 247 }), samples: array(climateSample, { min: 0, max: 1440 }), failed: integer({ min: 0, max: 1_000_000 }) }),
 } satisfies Record<string, Schema<unknown>>;
 
 export type EventType = keyof typeof EVENT_BODIES;
@@ -93,7 +116,7 @@ export type StationRole = (typeof STATION_ROLES)[number];
 export const EVENTS_BY_STATION: Record<StationRole, readonly EventType[]> = {
   department: ['sealed', 'aggregated', 'correction', 'heartbeat'],
   collection: ['collected', 'correction', 'heartbeat'],
-  storage: ['stored', 'picked-up', 'aggregated', 'correction', 'heartbeat'],
+  storage: ['stored', 'picked-up', 'aggregated', 'correction', 'heartbeat', 'climate'],
   pickup: ['picked-up', 'correction', 'heartbeat'],
   disposal: ['received', 'disposed', 'correction', 'heartbeat'],
 };

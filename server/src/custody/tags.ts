@@ -16,6 +16,7 @@ export function tagsOfEvent(event: CustodyEvent): string[] {
       return [event.body.box, ...event.body.bags];
     case 'correction':
     case 'heartbeat':
+    case 'climate':
       return [];
   }
 }
