@@ -171,9 +171,10 @@ export class ClimateSensor {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
     clearInterval(this.timer);
+    // A poll under way still reports: its reading goes into the last batch.
     await this.polling;
+    this.closed = true;
     await new Promise<void>((resolve) => this.port.close(() => resolve()));
   }
 

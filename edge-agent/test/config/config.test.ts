@@ -110,6 +110,30 @@ describe('configuration', () => {
     ]);
   });
 
+  it('the climate sensor: storage stations only, its own port, two addresses for two probes, line defaults of the sensor kind', () => {
+    const storage = (climate: Record<string, unknown>) => ({ ...minimalConfig(), station: { role: 'storage' }, site: 'STORE-1', serial: { ...minimalConfig().serial, climate } });
+    expect(parseConfig(storage({ path: '/dev/ttyS92' }), '/etc/wt').serial.climate).toEqual({
+      path: '/dev/ttyS92',
+      baudRate: 4800,
+      dataBits: 8,
+      parity: 'none',
+      stopBits: 1,
+      unit: 1,
+      intervalSeconds: 60,
+      samplesPerRecord: 10,
+      replyTimeoutMs: 1000,
+    });
+    expect(problems({ ...minimalConfig(), serial: { ...minimalConfig().serial, climate: { path: '/dev/ttyS92' } } })).toEqual([
+      "serial.climate: is for storage stations (the room's sensor), not a department station",
+    ]);
+    expect(problems(storage({ path: '/dev/ttyS90', unit: 3, outdoorUnit: 3, intervalSeconds: 5, replyTimeoutMs: 5000 }))).toEqual([
+      'serial.climate.outdoorUnit: must differ from unit (3): two sensors on one bus need two addresses',
+      'serial.climate.replyTimeoutMs: must be shorter than intervalSeconds (5000 ms)',
+      'serial.climate.path: is the same port as serial.scale.path: each device needs its own serial port',
+    ]);
+    expect(problems(storage({ path: '/dev/ttyS92', unit: 0 }))[0]).toMatch(/^serial\.climate\.unit: /);
+  });
+
   it('auth modes, badge lists and conventions: each field checked, and what goes with which mode', () => {
     expect(problems({ ...minimalConfig(), mqtt: { url: 'mqtt://h', auth: { mode: 'token' } } })).toEqual(['mqtt.auth.mode: must be one of "device-token", "password", "none"; the default is "device-token", got "token"']);
     expect(problems({ ...minimalConfig(), mqtt: { url: 'mqtt://h', auth: { mode: 'none', password: 'x' } } })).toEqual(['mqtt.auth.password: is only used in password mode (mode is "none")']);
