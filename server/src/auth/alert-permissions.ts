@@ -31,6 +31,9 @@ export const ALERT_PERMISSIONS: Record<RuleId, Record<AlertActorRole, readonly A
   'storage-overdue': { regulator: ALL, institution_admin: ALL, transport: EXPLAIN, disposal: NONE },
   'department-unsent': { regulator: ALL, institution_admin: ALL, transport: NONE, disposal: NONE },
   'collection-overdue': { regulator: ALL, institution_admin: ALL, transport: EXPLAIN, disposal: NONE },
+  // The storage room's climate (the 25/20 °C rule, its sensor silent): the hospital's cold room to fix.
+  'storage-climate': { regulator: ALL, institution_admin: ALL, transport: NONE, disposal: NONE },
+  'climate-silent': { regulator: ALL, institution_admin: ALL, transport: NONE, disposal: NONE },
   // A device's silence: the institution that owns it (every role sees only its own device's).
   'device-silent': { regulator: ALL, institution_admin: ALL, transport: ALL, disposal: ALL },
   // Dumping, suspect the carrier: the hospital's head or a regulator closes it.

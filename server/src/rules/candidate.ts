@@ -16,6 +16,8 @@ export const RULE_IDS = [
   'integrity',
   'device-silent',
   'mass-balance',
+  'storage-climate',
+  'climate-silent',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 
@@ -50,6 +52,9 @@ export const RULE_KINDS: Record<RuleId, RuleKind> = {
   integrity: 'event',
   'device-silent': 'condition',
   'mass-balance': 'condition',
+  // A breach is a fact in the signed readings, even when they arrive after the room cooled down.
+  'storage-climate': 'event',
+  'climate-silent': 'condition',
 };
 
 /** A record an alert points at. `hash` is absent only where no record exists (a sequence gap). */

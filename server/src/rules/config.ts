@@ -59,10 +59,22 @@ export interface RuleThresholds {
   };
   /** Ingest waits this long for a missing record before reporting the gap. */
   sequenceGap: { timeoutMinutes: number };
+  /**
+   * The 25/20 °C storage rule: waste held over from a day above hotDayCelsius must be kept below
+   * maxCelsius. A day is hot by its outdoor probe's maximum; a room with no outdoor reading that day is
+   * judged as `withoutOutdoorProbe` says (docs/transport/storage-climate.md).
+   */
+  storageClimate: { hotDayCelsius: number; maxCelsius: number; graceMinutes: number; withoutOutdoorProbe: WithoutOutdoorProbe };
+  /** No reading from a room's sensor for this long while bags are stored there. */
+  climateSilent: { minutes: number };
   escalation: Record<Severity, EscalationDelays>;
 }
 
 const EVERY_DAY: Weekday[] = [1, 2, 3, 4, 5, 6, 7];
+
+/** assume-hot: every day counts as above 25 °C (strict); room-maximum: the room's own maximum decides. */
+export const WITHOUT_OUTDOOR_PROBE = ['assume-hot', 'room-maximum'] as const;
+export type WithoutOutdoorProbe = (typeof WITHOUT_OUTDOOR_PROBE)[number];
 
 export const DEFAULT_THRESHOLDS: RuleThresholds = {
   timeZone: 'Asia/Shanghai',
@@ -78,6 +90,10 @@ export const DEFAULT_THRESHOLDS: RuleThresholds = {
   // Storage (48 h) plus transit (24 h): by then a day's waste should have been weighed in at disposal.
   massBalance: { percent: 5, minGrams: 1000, settleHours: 72, lookbackDays: 7 },
   sequenceGap: { timeoutMinutes: 15 },
+  // Waste not cleared the same day on a day above 25 °C is kept below 20 °C (the seed regulation).
+  storageClimate: { hotDayCelsius: 25, maxCelsius: 20, graceMinutes: 30, withoutOutdoorProbe: 'assume-hot' },
+  // Sensors sign a batch every 10 minutes by default: an hour is six batches missing.
+  climateSilent: { minutes: 60 },
   escalation: {
     critical: { institutionHeadMinutes: 60, regulatorMinutes: 240 },
     warning: { institutionHeadMinutes: 480, regulatorMinutes: 1440 },
@@ -146,6 +162,16 @@ export const ThresholdOverridesSchema = Type.Object(
       'Waste sealed in a day against waste weighed in at disposal.',
     ),
     sequenceGap: section({ timeoutMinutes: optional(minutes('Ingest waits this long for a missing record before reporting the gap.' + dflt(D.sequenceGap.timeoutMinutes))) }, 'Records missing from a device\'s chain.'),
+    storageClimate: section(
+      {
+        hotDayCelsius: optional(Type.Number({ minimum: -40, maximum: 60, 'x-unit': '°C', description: 'A day whose outdoor maximum is above this is a hot day.' + dflt(D.storageClimate.hotDayCelsius) })),
+        maxCelsius: optional(Type.Number({ minimum: -40, maximum: 60, 'x-unit': '°C', description: 'Waste held over from a hot day must be kept below this.' + dflt(D.storageClimate.maxCelsius) })),
+        graceMinutes: optional(Type.Number({ minimum: 0, maximum: 24 * 60, 'x-unit': 'minutes', description: 'The room must stay at or above maxCelsius this long before it counts (a door opened for a handover does not).' + dflt(D.storageClimate.graceMinutes) })),
+        withoutOutdoorProbe: optional(Type.Enum(WITHOUT_OUTDOOR_PROBE, { description: 'A day with no outdoor reading: assume-hot (every such day is hot) or room-maximum (the room\'s own maximum decides).' + dflt(D.storageClimate.withoutOutdoorProbe) })),
+      },
+      'The 25/20 °C rule for waste held over in the storage room.',
+    ),
+    climateSilent: section({ minutes: optional(minutes('No reading from a room\'s climate sensor for this long while bags are stored there.' + dflt(D.climateSilent.minutes))) }, 'A storage room\'s climate sensor that stops reporting.'),
     escalation: section(
       Object.fromEntries(SEVERITIES.map((s) => [s, section({ institutionHeadMinutes: delay, regulatorMinutes: delay }, `Alerts of severity ${s}.` + dflt(D.escalation[s]))])) as Record<Severity, ReturnType<typeof section<{ institutionHeadMinutes: typeof delay; regulatorMinutes: typeof delay }>>>,
       'How long an unacknowledged alert waits before it goes to the institution head (level 2) and the regulator (level 3).',
@@ -239,6 +265,8 @@ export function mergeThresholds(base: RuleThresholds, o: ThresholdOverrides): Ru
     },
     massBalance: { ...base.massBalance, ...o.massBalance },
     sequenceGap: { ...base.sequenceGap, ...o.sequenceGap },
+    storageClimate: { ...base.storageClimate, ...o.storageClimate },
+    climateSilent: { ...base.climateSilent, ...o.climateSilent },
     escalation,
   };
 }

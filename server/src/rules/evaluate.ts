@@ -16,7 +16,9 @@ import { DeviceSilentRule } from './device-silent.ts';
 import { MassBalanceRule } from './mass-balance.ts';
 import { MissingInTransitRule } from './missing-in-transit.ts';
 import { OutOfOrderCustodyRule } from './out-of-order.ts';
-import type { DeviceStatus, InstitutionInfo, Rule, RuleContext } from './rule.ts';
+import type { DeviceStatus, InstitutionInfo, RoomClimate, Rule, RuleContext } from './rule.ts';
+import { ClimateSilentRule } from './climate-silent.ts';
+import { StorageClimateRule } from './storage-climate.ts';
 import { StorageOverdueRule } from './storage-overdue.ts';
 import { UnknownOriginRule } from './unknown-origin.ts';
 import { WeightDiscrepancyRule } from './weight-discrepancy.ts';
@@ -33,6 +35,8 @@ export const RULES: readonly Rule[] = [
   OutOfOrderCustodyRule,
   DeviceSilentRule,
   MassBalanceRule,
+  StorageClimateRule,
+  ClimateSilentRule,
 ];
 
 /** Rules that judge each bag (or each fully visible handover) on its own: safe on the bags one record touched. */
@@ -45,6 +49,7 @@ export interface RuleInputs {
   /** One trail per bag. */
   trails?: readonly BagTrail[];
   devices?: readonly DeviceStatus[];
+  climate?: readonly RoomClimate[];
   /** Run only these rules (default: all of RULES). */
   rules?: readonly RuleId[];
 }
@@ -97,6 +102,7 @@ export function ruleContext(inputs: RuleInputs): RuleContext {
     nowMs: inputs.nowMs,
     trails,
     devices,
+    climate: inputs.climate ?? [],
     institutionIds: [...ids].sort(),
     institution: (id) => byId.get(id),
     thresholds(id) {

@@ -11,6 +11,14 @@ export const LOCALES = ['en', 'zh-CN'] as const;
 export type Locale = (typeof LOCALES)[number];
 
 export const ALERT_MESSAGES = {
+  'storage-climate': {
+    en: 'Storage room {room} at {institution} was at {maxCelsius} °C or warmer for {minutes} min from {from} (up to {peakCelsius} °C) while holding {bags} bag(s) not cleared on a day above {hotDayCelsius} °C.',
+    'zh-CN': '{institution} 暂存间 {room} 自 {from} 起 {minutes} 分钟温度不低于 {maxCelsius} ℃（最高 {peakCelsius} ℃），其中存放着气温超过 {hotDayCelsius} ℃ 当日未清运的 {bags} 袋医疗废物。',
+  },
+  'climate-silent': {
+    en: 'The climate sensor of storage room {room} at {institution} has sent no reading since {lastReading} (limit {limitMinutes} min) while {bags} bag(s) are stored there.',
+    'zh-CN': '{institution} 暂存间 {room} 的温湿度传感器自 {lastReading} 起无读数（上限 {limitMinutes} 分钟），暂存间内仍有 {bags} 袋医疗废物。',
+  },
   'storage-overdue': {
     en: 'Bag {bag} has been in storage room {room} at {institution} for {hours} h (limit {limitHours} h).',
     'zh-CN': '医疗废物袋 {bag} 已在 {institution} 暂存间 {room} 存放 {hours} 小时（上限 {limitHours} 小时）。',

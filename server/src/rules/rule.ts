@@ -27,10 +27,28 @@ export interface DeviceStatus {
   stations: readonly StationRole[];
 }
 
+/** One reading of a storage room's sensor, from a signed climate record (tenths of °C and %RH). */
+export interface ClimateReading {
+  timeMs: number;
+  temperature: number;
+  outdoor?: number;
+  record: EvidenceRef;
+}
+
+/** A storage room's readings over the rules' window, oldest first, and its newest reading ever. */
+export interface RoomClimate {
+  institution: string;
+  room: string;
+  readings: readonly ClimateReading[];
+  lastReadingMs: number;
+}
+
 export interface RuleContext {
   nowMs: number;
   trails: readonly BagTrail[];
   devices: readonly DeviceStatus[];
+  /** Storage rooms that have a climate sensor. */
+  climate: readonly RoomClimate[];
   /** Every institution known or named by a trail or device, sorted. */
   institutionIds: readonly string[];
   institution(id: string): InstitutionInfo | undefined;

@@ -36,6 +36,7 @@ const STATION_OF: Record<CustodyEvent['type'], StationRole> = {
   disposed: 'disposal',
   correction: 'department',
   heartbeat: 'department',
+  climate: 'storage',
 };
 
 /** Builds records with per-device sequence numbers and distinct fake hashes. */
