@@ -14,6 +14,7 @@
 import { Counter, Registry, silentLogger, type Logger } from '@wastetrail/runtime';
 import { escalationPolicyFor } from '../alerts/index.ts';
 import { BagProjection } from '../bags/index.ts';
+import { CLIMATE_WINDOW_MS, climateSamplesOf, roomClimates } from '../climate/index.ts';
 import type { AcceptedHook, AcceptedRecord } from '../ingest/index.ts';
 import type { IntegrityHook } from '../ingest/integrity.ts';
 import { BAG_RULES, evaluateRules, ruleLookbackMs, subjectKey, type IntegrityFinding, type RuleConfig, type RuleEvaluation } from '../rules/index.ts';
@@ -235,6 +236,14 @@ class AlertingService implements Alerting {
   }
 
   private async project(records: readonly AcceptedRecord[]): Promise<AlertNotice[]> {
+    // Climate readings are kept per room for the API and the tick's climate rules (no bag rule uses them).
+    const climate = records.filter((r) => r.record.type === 'climate');
+    if (climate.length > 0) {
+      // A device provisioned since the last tick is not in the world yet: read it again rather than drop its readings.
+      if (climate.some((r) => !this.world!.devices.some((d) => d.device === r.record.device))) await this.refreshWorld();
+      const devices = new Map(this.world!.devices.map((d) => [d.device, d.institution]));
+      await this.store.addClimateSamples(climateSamplesOf(climate, (d) => devices.get(d)));
+    }
     const { trails, removed } = await this.projection.projectAccepted(records);
     if (trails.length === 0 && removed.length === 0) return [];
     const world = this.world!;
@@ -253,8 +262,12 @@ class AlertingService implements Alerting {
       const now = nowMs ?? this.options.clock();
       const config = this.options.ruleConfig;
       const world = await this.refreshWorld();
-      const trails = await this.store.bagTrailsInPlay(new Date(now - ruleLookbackMs(config)).toISOString());
-      const evaluation = evaluateRules({ nowMs: now, config, institutions: world.institutions, trails, devices: world.devices });
+      const [trails, rooms, readings] = await Promise.all([
+        this.store.bagTrailsInPlay(new Date(now - ruleLookbackMs(config)).toISOString()),
+        this.store.climateRooms(),
+        this.store.climateSince(new Date(now - CLIMATE_WINDOW_MS).toISOString()),
+      ]);
+      const evaluation = evaluateRules({ nowMs: now, config, institutions: world.institutions, trails, devices: world.devices, climate: roomClimates(rooms, readings) });
       const notices = await this.file(evaluation, escalationPolicyFor(config, world.institutions));
       return { nowMs: now, bags: trails.length, devices: world.devices.length, institutions: world.institutions.length, notices };
     }).finally(() => {

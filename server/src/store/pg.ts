@@ -18,6 +18,8 @@ import type {
   AppendOutcome,
   BagFilter,
   BagSummary,
+  ClimateRoom,
+  ClimateSampleRow,
   ConfirmedViolation,
   CustodyStore,
   DailyMass,
@@ -578,6 +580,30 @@ class PgCustodyStore implements PgStore {
 
   async deviceStatuses(): Promise<DeviceStatus[]> {
     return this.db.select().from(t.deviceStatus).orderBy(asc(t.deviceStatus.device));
+  }
+
+  // ---- Storage climate ----
+
+  async addClimateSamples(samples: readonly ClimateSampleRow[]): Promise<void> {
+    if (samples.length === 0) return;
+    await this.db.transaction(async (tx) => {
+      for (const part of chunks(samples, 500)) await tx.insert(t.climateSamples).values([...part]).onConflictDoNothing();
+    });
+  }
+
+  async climateSamples(f: { institution: string; room: string; from: string; to: string; limit: number }): Promise<ClimateSampleRow[]> {
+    const c = t.climateSamples;
+    return this.db.select().from(c).where(and(eq(c.institution, f.institution), eq(c.room, f.room), gte(c.time, f.from), lt(c.time, f.to))).orderBy(asc(c.time), asc(c.device), asc(c.seq), asc(c.sample)).limit(f.limit);
+  }
+
+  async climateSince(since: string): Promise<ClimateSampleRow[]> {
+    const c = t.climateSamples;
+    return this.db.select().from(c).where(gte(c.time, since)).orderBy(asc(c.institution), asc(c.room), asc(c.time), asc(c.device), asc(c.seq), asc(c.sample));
+  }
+
+  async climateRooms(): Promise<ClimateRoom[]> {
+    const c = t.climateSamples;
+    return this.db.select({ institution: c.institution, room: c.room, lastTime: sql<string>`max(${c.time})` }).from(c).groupBy(c.institution, c.room).orderBy(asc(c.institution), asc(c.room));
   }
 
   // ---- Bags ----

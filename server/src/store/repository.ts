@@ -454,6 +454,31 @@ export interface LogStore {
   cosignaturesOf(size: number): Promise<StoredCosignature[]>;
 }
 
+// ---- Storage rooms' climate (docs/transport/storage-climate.md) ----
+
+/** One sample of a signed `climate` record, as the projection keeps it (tenths of °C and %RH). */
+export interface ClimateSampleRow {
+  device: string;
+  seq: number;
+  /** Its place in the record's samples, from 0. */
+  sample: number;
+  /** The record's hash: the evidence an alert cites. */
+  hash: string;
+  institution: string;
+  room: string;
+  time: string;
+  temperature: number;
+  humidity: number;
+  outdoor: number | null;
+}
+
+/** A storage room with a climate sensor and the time of its newest sample. */
+export interface ClimateRoom {
+  institution: string;
+  room: string;
+  lastTime: string;
+}
+
 // ---- The repository ----
 
 export interface CustodyStore extends LogStore {
@@ -518,6 +543,14 @@ export interface CustodyStore extends LogStore {
   bagTrail(bag: string): Promise<BagTrail | undefined>;
   /** Trails the time rules must see: bags neither disposed nor voided, and bags sealed or moved at or after `since`. */
   bagTrailsInPlay(since: string): Promise<BagTrail[]>;
+  /** Keeps climate samples; a sample already kept (same device, seq, sample) is left as it is. */
+  addClimateSamples(samples: readonly ClimateSampleRow[]): Promise<void>;
+  /** A room's samples with from <= time < to, oldest first, at most `limit` (the newest are cut). */
+  climateSamples(filter: { institution: string; room: string; from: string; to: string; limit: number }): Promise<ClimateSampleRow[]>;
+  /** Every room's samples with time >= since (the rules' window), by institution, room and time. */
+  climateSince(since: string): Promise<ClimateSampleRow[]>;
+  /** Every room that ever sent a sample, with its newest sample's time, by institution and room. */
+  climateRooms(): Promise<ClimateRoom[]>;
   /** Correction records targeting these records, in acceptance order. */
   correctionsFor(targets: ReadonlyArray<{ device: string; seq: number }>): Promise<StoredRecord[]>;
 

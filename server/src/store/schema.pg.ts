@@ -170,6 +170,28 @@ export const deviceStatus = pgTable(
   () => [oneOf('device_status_state', 'state', DEVICE_STATES)],
 );
 
+/**
+ * Storage rooms' climate readings, one row per sample of a signed `climate` record (the record itself
+ * is in `records`): tenths of a degree and of a percent, as signed. Written by the projection after the
+ * commit, idempotent on (device, seq, sample); the room is keyed by its institution and room code.
+ */
+export const climateSamples = pgTable(
+  'climate_samples',
+  {
+    device: text('device').notNull(),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    sample: integer('sample').notNull(),
+    hash: text('hash').notNull(),
+    institution: text('institution').notNull(),
+    room: text('room').notNull(),
+    time: text('time').notNull(),
+    temperature: integer('temperature').notNull(),
+    humidity: integer('humidity').notNull(),
+    outdoor: integer('outdoor'),
+  },
+  (t) => [primaryKey({ columns: [t.device, t.seq, t.sample] }), index('climate_samples_room_time').on(t.institution, t.room, t.time), index('climate_samples_time').on(t.time)],
+);
+
 export const alerts = pgTable(
   'alerts',
   {

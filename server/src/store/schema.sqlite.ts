@@ -189,6 +189,28 @@ export const deviceStatus = sqliteTable(
 );
 
 /**
+ * Storage rooms' climate readings, one row per sample of a signed `climate` record (the record itself
+ * is in `records`): tenths of a degree and of a percent, as signed. Written by the projection after the
+ * commit, idempotent on (device, seq, sample); the room is keyed by its institution and room code.
+ */
+export const climateSamples = sqliteTable(
+  'climate_samples',
+  {
+    device: text('device').notNull(),
+    seq: integer('seq').notNull(),
+    sample: integer('sample').notNull(),
+    hash: text('hash').notNull(),
+    institution: text('institution').notNull(),
+    room: text('room').notNull(),
+    time: text('time').notNull(),
+    temperature: integer('temperature').notNull(),
+    humidity: integer('humidity').notNull(),
+    outdoor: integer('outdoor'),
+  },
+  (t) => [primaryKey({ columns: [t.device, t.seq, t.sample] }), index('climate_samples_room_time').on(t.institution, t.room, t.time), index('climate_samples_time').on(t.time)],
+);
+
+/**
  * Alerts, as the alert book (server/src/alerts) decides them: the store keeps rows and never decides.
  * `dedupe_key` is unique among alerts that are not resolved (a second process opening the same alert
  * at the same moment is refused); `revision` makes every write conditional on what was read.

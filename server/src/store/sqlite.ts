@@ -18,6 +18,8 @@ import type {
   AppendOutcome,
   BagFilter,
   BagSummary,
+  ClimateRoom,
+  ClimateSampleRow,
   ConfirmedViolation,
   CustodyStore,
   DailyMass,
@@ -529,6 +531,32 @@ class SqliteCustodyStore implements SqliteStore {
 
   async deviceStatuses(): Promise<DeviceStatus[]> {
     return this.db.select().from(t.deviceStatus).orderBy(asc(t.deviceStatus.device)).all();
+  }
+
+  // ---- Storage climate ----
+
+  async addClimateSamples(samples: readonly ClimateSampleRow[]): Promise<void> {
+    if (samples.length === 0) return;
+    this.db.$client
+      .transaction(() => {
+        for (const part of chunks(samples, 500)) this.db.insert(t.climateSamples).values([...part]).onConflictDoNothing().run();
+      })
+      .immediate();
+  }
+
+  async climateSamples(f: { institution: string; room: string; from: string; to: string; limit: number }): Promise<ClimateSampleRow[]> {
+    const c = t.climateSamples;
+    return this.db.select().from(c).where(and(eq(c.institution, f.institution), eq(c.room, f.room), gte(c.time, f.from), lt(c.time, f.to))).orderBy(asc(c.time), asc(c.device), asc(c.seq), asc(c.sample)).limit(f.limit).all();
+  }
+
+  async climateSince(since: string): Promise<ClimateSampleRow[]> {
+    const c = t.climateSamples;
+    return this.db.select().from(c).where(gte(c.time, since)).orderBy(asc(c.institution), asc(c.room), asc(c.time), asc(c.device), asc(c.seq), asc(c.sample)).all();
+  }
+
+  async climateRooms(): Promise<ClimateRoom[]> {
+    const c = t.climateSamples;
+    return this.db.select({ institution: c.institution, room: c.room, lastTime: sql<string>`max(${c.time})` }).from(c).groupBy(c.institution, c.room).orderBy(asc(c.institution), asc(c.room)).all();
   }
 
   // ---- Bags ----

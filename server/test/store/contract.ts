@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateEd25519KeyPair, keyId, MemoryTree, nodeHashLookup, parseKeyring, proofNodes, recordLeafHash, recordLogEntry, toBase64, toHex, treeRoot, utf8 } from '@wastetrail/firmware-protocol';
 import type { BagTrail } from '../../src/custody/index.ts';
-import type { AlertFilter, BagFilter, BagSummary, CustodyStore, NewAlert, NewRecord, NewViolation } from '../../src/store/index.ts';
+import type { AlertFilter, BagFilter, BagSummary, ClimateSampleRow, CustodyStore, NewAlert, NewRecord, NewViolation } from '../../src/store/index.ts';
 import type { DrawFrame, DrawResult } from '../../src/supervision/index.ts';
 
 export interface OpenedStore {
@@ -586,6 +586,46 @@ export function storeContract(open: () => Promise<OpenedStore>): void {
         { institution: 'hz-h002', bags: 1, sealedGrams: 300, disposedBags: 0, disposedGrams: 0, handedOverWithin48h: 0 },
       ]);
       expect(await store.sealedTotals('2026-02-01', '2026-02-28')).toEqual([]);
+    });
+  });
+
+  describe('storage climate', () => {
+    const sample = (seq: number, i: number, time: string, temperature: number, over: Partial<ClimateSampleRow> = {}): ClimateSampleRow => ({
+      device: 'hz-h001-store-01',
+      seq,
+      sample: i,
+      hash: h(seq.toString(16)),
+      institution: 'hz-h001',
+      room: 'R1',
+      time,
+      temperature,
+      humidity: 550,
+      outdoor: null,
+      ...over,
+    });
+
+    it('keeps samples once, answers a room over a window oldest first, the rules\' window, and each room\'s newest', async () => {
+      const a = [sample(1, 0, '2026-07-20T14:00:00.000Z', 181), sample(1, 1, '2026-07-20T14:10:00.000Z', -52, { outdoor: 318 }), sample(2, 0, '2026-07-20T14:20:00.000Z', 235)];
+      await store.addClimateSamples(a);
+      // Delivered again (a resend after a lost ack): kept once, unchanged.
+      await store.addClimateSamples([sample(1, 0, '2026-07-20T14:00:00.000Z', 999)]);
+      await store.addClimateSamples([sample(1, 0, '2026-07-20T13:00:00.000Z', 170, { device: 'hz-h002-store-01', institution: 'hz-h002' })]);
+      await store.addClimateSamples([]);
+      expect(await store.climateSamples({ institution: 'hz-h001', room: 'R1', from: '2026-07-20T00:00:00.000Z', to: '2026-07-21T00:00:00.000Z', limit: 100 })).toEqual(a);
+      expect(await store.climateSamples({ institution: 'hz-h001', room: 'R1', from: '2026-07-20T14:10:00.000Z', to: '2026-07-20T14:20:00.000Z', limit: 100 })).toEqual([a[1]]);
+      expect(await store.climateSamples({ institution: 'hz-h001', room: 'R1', from: '2026-07-20T00:00:00.000Z', to: '2026-07-21T00:00:00.000Z', limit: 2 })).toEqual(a.slice(0, 2));
+      expect(await store.climateSamples({ institution: 'hz-h001', room: 'R2', from: '2026-07-20T00:00:00.000Z', to: '2026-07-21T00:00:00.000Z', limit: 100 })).toEqual([]);
+      expect((await store.climateSince('2026-07-20T13:00:00.000Z')).map((r) => [r.institution, r.temperature])).toEqual([
+        ['hz-h001', 181],
+        ['hz-h001', -52],
+        ['hz-h001', 235],
+        ['hz-h002', 170],
+      ]);
+      expect(await store.climateSince('2026-07-20T14:15:00.000Z')).toEqual([a[2]]);
+      expect(await store.climateRooms()).toEqual([
+        { institution: 'hz-h001', room: 'R1', lastTime: '2026-07-20T14:20:00.000Z' },
+        { institution: 'hz-h002', room: 'R1', lastTime: '2026-07-20T13:00:00.000Z' },
+      ]);
     });
   });
 
