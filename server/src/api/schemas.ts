@@ -275,6 +275,34 @@ export const InstitutionViewSchema = Type.Object({
 export const InstitutionQuery = Type.Object({ kind: Type.Optional(literals(INSTITUTION_KINDS)) }, { additionalProperties: false });
 export const InstitutionListResponse = Type.Object({ institutions: Type.Array(InstitutionViewSchema) });
 export const InstitutionParams = Type.Object({ id: Code });
+
+// ---- Storage rooms' climate ----
+
+export const RoomClimateParams = Type.Object({ id: Code, room: Code });
+export const RoomClimateQuery = Type.Object(
+  { from: Type.Optional(DayOrInstant), to: Type.Optional(DayOrInstant), tz: Type.Optional(TimeZoneParam) },
+  { additionalProperties: false },
+);
+export const ClimateSampleSchema = Type.Object({
+  time: Type.String({ description: 'when the sensor was read (the station clock), RFC 3339 UTC' }),
+  temperature: Type.Integer({ description: 'tenths of a degree Celsius, as signed' }),
+  humidity: Type.Integer({ description: 'tenths of a percent relative humidity' }),
+  outdoor: Nullable(Type.Integer({ description: "the outdoor probe's temperature, tenths of a degree; null: no probe or it did not answer" })),
+  device: Type.String(),
+  seq: Type.Integer({ description: 'the climate record that signed it' }),
+});
+export const RoomClimateResponse = Type.Object({
+  institution: Type.String(),
+  room: Type.String(),
+  from: Type.String(),
+  to: Type.String({ description: 'exclusive' }),
+  samples: Type.Array(ClimateSampleSchema),
+  truncated: Type.Boolean({ description: 'more samples than one answer holds: ask for a shorter window' }),
+  lastReadingAt: Nullable(Type.String({ description: "the room sensor's newest reading ever; null: the room has no sensor" })),
+});
+export const ClimateRoomsResponse = Type.Object({
+  rooms: Type.Array(Type.Object({ room: Type.String(), lastReadingAt: Type.String() })),
+});
 export const MassBalanceQuery = Type.Object({ from: Type.Optional(DaySchema), to: Type.Optional(DaySchema) }, { additionalProperties: false });
 
 export const DailyMassSchema = Type.Object({

@@ -9,6 +9,7 @@ import { apiError } from '../../errors.ts';
 import type { ApiContext } from '../../context.ts';
 import { alertRoutes } from './alerts.ts';
 import { bagRoutes } from './bags.ts';
+import { climateRoutes } from './climate.ts';
 import { deviceRoutes } from './devices.ts';
 import { ingestRoutes } from './ingest.ts';
 import { institutionRoutes } from './institutions.ts';
@@ -29,7 +30,7 @@ export const v1Routes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (a
       throw apiError('FORBIDDEN', `a ${req.principal.role} user may not ${req.method} ${req.routeOptions.url}`);
     }
   });
-  for (const routes of [sessionRoutes, meRoutes, bagRoutes, tagRoutes, labelRoutes, alertRoutes, institutionRoutes, deviceRoutes, ingestRoutes, registerRoutes, supervisionRoutes, logProofRoutes]) {
+  for (const routes of [sessionRoutes, meRoutes, bagRoutes, tagRoutes, labelRoutes, alertRoutes, institutionRoutes, climateRoutes, deviceRoutes, ingestRoutes, registerRoutes, supervisionRoutes, logProofRoutes]) {
     await app.register(routes, { ctx });
   }
 };
