@@ -43,6 +43,22 @@ beforeAll(async () => {
   );
   if (!transit) throw new Error('alert not inserted');
   transitAlertId = transit.id;
+  // The storage room's sensor: a warm night (23.5 °C) in the last 24 hours, read every 10 minutes.
+  const now = Date.now();
+  await store.addClimateSamples(
+    Array.from({ length: 144 }, (_, i) => ({
+      device: 'hz-h001-kiosk-09',
+      seq: 100 + Math.floor(i / 10),
+      sample: i % 10,
+      hash: 'c'.repeat(64),
+      institution: 'hz-h001',
+      room: 'STORE-1',
+      time: new Date(now - (143 - i) * 600_000).toISOString(),
+      temperature: i >= 60 && i < 100 ? 235 : 182,
+      humidity: 604,
+      outdoor: 300,
+    })),
+  );
   ({ app, base } = await serveUi(store));
   browser = await launchChromium();
 });
@@ -230,6 +246,21 @@ describe('web UI in chromium', () => {
     expect(await admin.page.locator('[data-refusal]').textContent()).toContain('Access refused: your role or scope does not allow this.');
     await shot(admin.page, 'refusal-institution');
     await admin.context.close();
+  });
+
+  it("the hospital sees its storage room's temperature over the last 24 hours, in Chinese too", async () => {
+    const { context, page } = await newPage('en-US');
+    await logIn(page, 'demo-hospital', 'demo-pass-hospital');
+    await page.goto(`${base}/ui/#/institution/hz-h001`);
+    await page.locator('[data-climate-chart="STORE-1"] canvas').waitFor();
+    expect(await page.locator('[data-climate] h2').textContent()).toBe('Storage room climate');
+    expect(await page.locator('[data-climate-last="STORE-1"]').textContent()).toMatch(/^Now 18\.2 °C, 60\.4 %RH \(/);
+    expect(await page.locator('[data-climate-chart="STORE-1"]').textContent()).toContain('Limit 20 °C');
+    await shot(page, 'storage-climate');
+    await page.locator('[data-lang-switch]').click();
+    await expect.poll(() => page.locator('[data-climate] h2').textContent()).toBe('暂存间温湿度');
+    expect(await page.locator('[data-climate-last="STORE-1"]').textContent()).toMatch(/^当前 18\.2 ℃，湿度 60\.4%/);
+    await context.close();
   });
 
   it("the API's documentation (Swagger UI) works under the app's policy, inline styles allowed: nothing refused", async () => {

@@ -925,13 +925,16 @@ async function renderInstitution(id, params) {
       ),
     );
     const devices = h('section', {});
+    const climate = h('section', { 'data-climate': '' });
     const credit = h('section', { 'data-credit-slot': '' });
-    parts.push(credit, devices);
+    parts.push(credit, climate, devices);
     body.replaceChildren(...parts);
     // The credit panel (#9): regulators for their jurisdiction, an institution admin for its own institution.
     const creditLoad = me.user.role === 'regulator' || me.user.role === 'institution_admin' ? creditPanel(id, credit) : Promise.resolve();
     if (mb.days.length > 0) await drawMassBalance(chart, mb);
     await creditLoad;
+    // Storage rooms' climate: the hospital owning the room and its regulators (the API decides).
+    if (me.user.role === 'regulator' || me.user.role === 'institution_admin') await renderClimate(climate, id);
     if (me.can.seeDevices) await renderDevices(devices, id);
   } catch (e) {
     body.replaceChildren(failure(e));
@@ -963,6 +966,61 @@ async function drawMassBalance(el, mb) {
       axes: [{}, { label: t('unit.kg') }],
     },
     [xs, days.map((d) => d.sealedGrams / 1000), days.map((d) => d.receivedGrams / 1000)],
+    el,
+  );
+}
+
+/** Each storage room's temperature over the last 24 h, against the 20 °C limit, with the outdoor probe's. */
+async function renderClimate(section, institution) {
+  const [{ rooms }] = await Promise.all([api(`/institutions/${encodeURIComponent(institution)}/rooms`), syncServerClock()]);
+  if (rooms.length === 0) return;
+  const parts = [h('h2', {}, t('climate.title'))];
+  const charts = [];
+  for (const r of rooms) {
+    const d = await api(`/institutions/${encodeURIComponent(institution)}/rooms/${encodeURIComponent(r.room)}/climate`);
+    const last = d.samples.at(-1);
+    parts.push(
+      h('h3', {}, t('climate.room', { room: r.room })),
+      h(
+        'p',
+        { 'data-climate-last': r.room },
+        last
+          ? t('climate.last', { temperature: fmtTenths(last.temperature), humidity: fmtTenths(last.humidity), ago: fmtDuration(Math.max(0, serverNow() - Date.parse(last.time))) })
+          : t('climate.none', { last: fmtTime(r.lastReadingAt) }),
+      ),
+    );
+    if (d.samples.length > 0) {
+      const chart = h('figure', { class: 'card chart', role: 'img', 'aria-label': t('climate.chartLabel', { room: r.room }), 'data-climate-chart': r.room });
+      parts.push(chart);
+      charts.push([chart, d]);
+    }
+  }
+  section.replaceChildren(...parts);
+  for (const [chart, d] of charts) await drawClimate(chart, d);
+}
+
+const fmtTenths = (n) => (n / 10).toFixed(1);
+
+async function drawClimate(el, d) {
+  const uPlot = await loadUplot();
+  const xs = d.samples.map((s) => Date.parse(s.time) / 1000);
+  const width = Math.max(280, Math.min(el.clientWidth - 24, 1000));
+  // eslint-disable-next-line no-new
+  new uPlot(
+    {
+      width,
+      height: 220,
+      tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), TIME_ZONE),
+      scales: { x: { time: true, range: () => [Date.parse(d.from) / 1000, Date.parse(d.to) / 1000] } },
+      series: [
+        {},
+        { label: t('climate.temperature'), stroke: '#b3261e', width: 2 },
+        { label: t('climate.outdoor'), stroke: '#7a5c00', width: 1, dash: [4, 4] },
+        { label: t('climate.limit'), stroke: '#555', width: 1, dash: [2, 6], points: { show: false } },
+      ],
+      axes: [{}, { label: '°C' }],
+    },
+    [xs, d.samples.map((s) => s.temperature / 10), d.samples.map((s) => (s.outdoor === null ? null : s.outdoor / 10)), d.samples.map(() => 20)],
     el,
   );
 }
