@@ -31,6 +31,9 @@ export interface EdgeStationContext {
 
 /** A heartbeat every 15 simulated minutes: the device-silent rule allows 30. */
 const HEARTBEAT_SIM_MINUTES = 15;
+/** A climate reading every 10 simulated minutes, three to a record: the climate-silent rule allows 60. */
+const CLIMATE_SIM_MINUTES = 10;
+const CLIMATE_SAMPLES_PER_RECORD = 3;
 
 export function edgeStationFactory(ctx: EdgeStationContext): StationFactory {
   return async (spec: StationSpec): Promise<CityStation> => {
@@ -97,6 +100,12 @@ function adapt(agent: Agent, link: NetworkLink, ctx: EdgeStationContext): CitySt
   };
 }
 
+/** The storage room's sensors (the city's: room at address 1, outdoor probe at 2), polled on the accelerated clock. */
+function climateConfig(path: string, speed: number) {
+  const intervalSeconds = Math.max(0.1, (CLIMATE_SIM_MINUTES * 60) / speed);
+  return { path, unit: 1, outdoorUnit: 2, intervalSeconds, samplesPerRecord: CLIMATE_SAMPLES_PER_RECORD, replyTimeoutMs: Math.max(50, Math.min(500, Math.floor((intervalSeconds * 1000) / 3))) };
+}
+
 /** The agent configuration of one station (the file a site would write; see edge-agent/config/example.jsonc). */
 export function stationConfig(spec: StationSpec, keyFile: string, dataDir: string, mqttUrl: string, speed: number, kiosk = false): unknown {
   const { plan, timing } = spec;
@@ -110,6 +119,7 @@ export function stationConfig(spec: StationSpec, keyFile: string, dataDir: strin
     serial: {
       scale: { path: spec.scalePath, protocol: 'xk3190', unit: 'kg', staleMs: 1000 },
       rfid: { path: spec.readerPath, pollMs: timing.rfidPollMs, lostAfterMs: timing.rfidLostAfterMs, replyTimeoutMs: 500 },
+      ...(spec.climatePath ? { climate: climateConfig(spec.climatePath, speed) } : {}),
     },
     stability: { minSamples: 3, toleranceGrams: 0, minDurationMs: 60, maxGapMs: 500 },
     mqtt: {

@@ -77,7 +77,8 @@ const ClimateSchema = Type.Object(
     ...lineFields('climate sensor (RS-485 adapter)', '/dev/wastetrail-climate'),
     unit: whole(1, 247, '', 1, "The room sensor's Modbus address (factory setting 1)."),
     outdoorUnit: Type.Optional(whole(1, 247, '', undefined, 'An outdoor probe of the same kind on the same bus, at this address: its reading tells the rules a day above 25 °C (docs/transport/storage-climate.md).')),
-    intervalSeconds: whole(5, 3600, 's', 60, 'A reading every this often.'),
+    // A number: a simulated city polls at its accelerated pace (10 simulated minutes at 1440x is 0.42 s).
+    intervalSeconds: Type.Number({ minimum: 0.1, maximum: 3600, 'x-unit': 's', default: 60, description: 'A reading every this often.' }),
     samplesPerRecord: whole(1, 1440, 'readings', 10, 'Readings signed together in one climate record (10 at 60 s: one record every 10 minutes).'),
     replyTimeoutMs: whole(50, 10_000, 'ms', 1000, 'A request with no valid reply for this long is a failed reading.'),
   },

@@ -14,6 +14,8 @@ import { openPtyDevice, type PtyDevice } from '../serial/pty.ts';
 import { attachReaderModel, type ReaderDriver } from '../reader/driver.ts';
 import { ReaderModel, type TagKind } from '../reader/model.ts';
 import { ScaleSimulator } from '../scale/simulator.ts';
+import { SensorBus, type SimulatedSensor } from '../climate/sensor.ts';
+import type { ClimateReadingTenths } from './climate.ts';
 import { toHex } from '@wastetrail/firmware-protocol';
 import type { StationTiming } from './station.ts';
 
@@ -97,22 +99,57 @@ export type SerialTransport = { kind: 'mock'; ports: MockSerialPorts } | { kind:
 /** A badge held to the reader stays in its field until taken away (as long as the station needs). */
 const HELD_MS = 3_600_000;
 
+/** The Modbus addresses of a storage room's sensors on its RS-485 line: the room's and the outdoor probe's. */
+export const CITY_CLIMATE_UNITS = { room: 1, outdoor: 2 } as const;
+
+/** A storage room's RS-485 line: its climate sensor and the outdoor probe. */
+class RoomSensors {
+  private readonly bus: SensorBus;
+  private readonly room: SimulatedSensor;
+  private readonly outdoor: SimulatedSensor;
+
+  constructor(endpoint: SerialEndpoint) {
+    this.bus = new SensorBus({ endpoint, replyDelayMs: 1 });
+    this.room = this.bus.add(CITY_CLIMATE_UNITS.room);
+    this.outdoor = this.bus.add(CITY_CLIMATE_UNITS.outdoor);
+  }
+
+  set(r: ClimateReadingTenths): void {
+    this.room.temperature = r.temperature;
+    this.room.humidity = r.humidity;
+    this.outdoor.temperature = r.outdoor;
+  }
+}
+
 export class StationDevices {
   readonly scalePath: string;
   readonly readerPath: string;
+  /** Storage stations: the room's climate sensors' line. */
+  readonly climatePath: string | undefined;
   readonly scale: ScaleSimulator;
   readonly reader: ReaderDriver;
+  private readonly climate: RoomSensors | undefined;
   private readonly timing: StationTiming;
   private readonly endpoints: SerialEndpoint[];
   /** When each EPC last left the field (performance.now()). */
   private readonly left = new Map<string, number>();
   private closed = false;
 
-  private constructor(o: { scalePath: string; readerPath: string; scaleEndpoint: SerialEndpoint; readerEndpoint: SerialEndpoint; timing: StationTiming; capacityGrams: number }) {
+  private constructor(o: {
+    scalePath: string;
+    readerPath: string;
+    scaleEndpoint: SerialEndpoint;
+    readerEndpoint: SerialEndpoint;
+    climate?: { path: string; endpoint: SerialEndpoint };
+    timing: StationTiming;
+    capacityGrams: number;
+  }) {
     this.scalePath = o.scalePath;
     this.readerPath = o.readerPath;
+    this.climatePath = o.climate?.path;
     this.timing = o.timing;
-    this.endpoints = [o.scaleEndpoint, o.readerEndpoint];
+    this.endpoints = [o.scaleEndpoint, o.readerEndpoint, ...(o.climate ? [o.climate.endpoint] : [])];
+    this.climate = o.climate ? new RoomSensors(o.climate.endpoint) : undefined;
     this.scale = new ScaleSimulator({
       protocol: 'xk3190',
       endpoint: o.scaleEndpoint,
@@ -123,23 +160,38 @@ export class StationDevices {
     this.reader = attachReaderModel(o.readerEndpoint, new ReaderModel({ rssiJitter: 0 }), { onError: () => {} });
   }
 
-  /** Opens both devices of a station. `name` makes the mock paths readable (the device id). */
-  static async open(name: string, transport: SerialTransport, timing: StationTiming, capacityGrams = 2_000_000): Promise<StationDevices> {
+  /** Opens the devices of a station (with `climate`, the storage room's sensors too). `name` makes the mock paths readable (the device id). */
+  static async open(name: string, transport: SerialTransport, timing: StationTiming, capacityGrams = 2_000_000, climate = false): Promise<StationDevices> {
     if (transport.kind === 'mock') {
       const scale = transport.ports.create(`${name}-scale`);
       const reader = transport.ports.create(`${name}-rfid`);
-      return new StationDevices({ scalePath: scale.path, readerPath: reader.path, scaleEndpoint: scale.endpoint, readerEndpoint: reader.endpoint, timing, capacityGrams });
+      const sensors = climate ? transport.ports.create(`${name}-climate`) : undefined;
+      return new StationDevices({ scalePath: scale.path, readerPath: reader.path, scaleEndpoint: scale.endpoint, readerEndpoint: reader.endpoint, ...(sensors ? { climate: sensors } : {}), timing, capacityGrams });
     }
     const ptys: PtyDevice[] = [];
     try {
       ptys.push(await openPtyDevice({ baudRate: 9600 }));
       ptys.push(await openPtyDevice({ baudRate: 57_600 }));
+      if (climate) ptys.push(await openPtyDevice({ baudRate: 4800 }));
     } catch (err) {
       for (const p of ptys) await p.endpoint.close();
       throw err;
     }
-    const [scale, reader] = ptys as [PtyDevice, PtyDevice];
-    return new StationDevices({ scalePath: scale.devicePath, readerPath: reader.devicePath, scaleEndpoint: scale.endpoint, readerEndpoint: reader.endpoint, timing, capacityGrams });
+    const [scale, reader, sensors] = ptys as [PtyDevice, PtyDevice, PtyDevice | undefined];
+    return new StationDevices({
+      scalePath: scale.devicePath,
+      readerPath: reader.devicePath,
+      scaleEndpoint: scale.endpoint,
+      readerEndpoint: reader.endpoint,
+      ...(sensors ? { climate: { path: sensors.devicePath, endpoint: sensors.endpoint } } : {}),
+      timing,
+      capacityGrams,
+    });
+  }
+
+  /** Storage stations: what the room's sensor and the outdoor probe read from now on. */
+  setClimate(r: ClimateReadingTenths): void {
+    this.climate?.set(r);
   }
 
   /** Puts a tag (a bag) or a badge into the reader's field, once the station has forgotten it was there. */

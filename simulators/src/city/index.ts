@@ -9,3 +9,4 @@ export * from './devices.ts';
 export * from './people.ts';
 export * from './progress.ts';
 export * from './run.ts';
+export * from './climate.ts';

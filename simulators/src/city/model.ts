@@ -44,6 +44,8 @@ export type CityAction =
     }
   | { kind: 'network'; id: number; at: number; station: string; up: boolean; note: string }
   | { kind: 'tamper'; id: number; at: number; station: string; note: string }
+  /** The storage room's cold room fails (failed) or is repaired: its climate sensor reads warmer. */
+  | { kind: 'cold-room'; id: number; at: number; station: string; failed: boolean; note: string }
   | { kind: 'rogue-device'; id: number; at: number; note: string };
 
 /** What came of an action: the bags whose record was committed (all of them when ok). */
@@ -88,7 +90,7 @@ export interface CityCounts {
   lost: number;
 }
 
-type TaskKind = 'seal' | 'clone' | 'collect' | 'store' | 'pickup' | 'receive' | 'dispose' | 'network' | 'tamper' | 'rogue-device';
+type TaskKind = 'seal' | 'clone' | 'collect' | 'store' | 'pickup' | 'receive' | 'dispose' | 'network' | 'tamper' | 'rogue-device' | 'cold-room';
 
 /** A planned step; a handover's bags are chosen when it starts. Plain JSON (kept in the state file). */
 export interface CityTask {
@@ -176,6 +178,9 @@ const OUTAGE_AT = 1.5 * HOUR_MS;
 const OUTAGE_FOR = 3 * HOUR_MS;
 const ROGUE_AT = 2.5 * HOUR_MS;
 const TAMPER_AT = 3.5 * HOUR_MS;
+/** cold-room-failure: from 19:00 local, for 12 h. */
+const COLD_ROOM_FAILS_AT = 19 * HOUR_MS;
+const COLD_ROOM_FAILS_FOR = 12 * HOUR_MS;
 const CLONE_AFTER = 1 * HOUR_MS;
 const CLONE_DELAY = 5 * MINUTE_MS;
 const OVERDUE_FOR = 60 * HOUR_MS;
@@ -475,6 +480,14 @@ export class CityModel {
       this.add({ at: start + OUTAGE_AT + OUTAGE_FOR, kind: 'network', target: w.deviceId, up: true, consumes: [], produces: [], incident: 'network-outage' });
     }
     if (this.incidents.has('rogue-device')) this.add({ at: start + ROGUE_AT, kind: 'rogue-device', consumes: [], produces: [], incident: 'rogue-device' });
+    if (this.incidents.has('cold-room-failure')) {
+      // The first evening at least an hour into the run: the bags stored at 17:15 stay overnight.
+      const h = this.pickHospital(29, []);
+      let from = localMidnight(start + HOUR_MS) + COLD_ROOM_FAILS_AT;
+      if (from < start + HOUR_MS) from += DAY_MS;
+      this.add({ at: from, kind: 'cold-room', target: h.storage.deviceId, hospital: h.id, up: false, consumes: [], produces: [], incident: 'cold-room-failure' });
+      this.add({ at: from + COLD_ROOM_FAILS_FOR, kind: 'cold-room', target: h.storage.deviceId, hospital: h.id, up: true, consumes: [], produces: [], incident: 'cold-room-failure' });
+    }
     if (this.incidents.has('tampered-record')) {
       this.add({ at: start + TAMPER_AT, kind: 'tamper', target: pickWard(13, outageStation).deviceId, consumes: [], produces: [], incident: 'tampered-record' });
     }
@@ -527,6 +540,13 @@ export class CityModel {
       }
       case 'tamper':
         return { action: { kind: 'tamper', ...base, station: task.target!, note: `tampered-record: a record of ${task.target} with its weight changed after signing is published on its topic (${formatLocalTime(task.at)})` }, bags: [] };
+      case 'cold-room': {
+        const label = this.stationLabel(task.target!);
+        const note = task.up
+          ? `cold-room-failure: the cold room of ${label} is repaired at ${formatLocalTime(task.at)}`
+          : `cold-room-failure: the cold room of ${label} fails at ${formatLocalTime(task.at)} after a hot day, for ${COLD_ROOM_FAILS_FOR / HOUR_MS} h, with bags stored overnight`;
+        return { action: { kind: 'cold-room', ...base, station: task.target!, failed: task.up !== true, note }, bags: [] };
+      }
       case 'rogue-device':
         return { action: { kind: 'rogue-device', ...base, note: `rogue-device: a device not in the keyring tries to connect and publish (${formatLocalTime(task.at)})` }, bags: [] };
       default:

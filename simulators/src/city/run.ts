@@ -10,6 +10,7 @@ import type { ActionOutcome, CityAction, CityModel, CityState } from './model.ts
 import { handOver, sealBag } from './people.ts';
 import type { CityProgress } from './progress.ts';
 import { StationDevices, type SerialTransport } from './devices.ts';
+import { storageRoomReading } from './climate.ts';
 import { CITY_STATION_TIMING, type CityHooks, type CityStation, type StationFactory, type StationTiming } from './station.ts';
 
 /** The clock the city runs on (AcceleratedTime). */
@@ -51,6 +52,8 @@ export class CityRun {
   private readonly log: (line: string) => void;
   private timer: NodeJS.Timeout | undefined;
   private stopping: Promise<CityState> | undefined;
+  /** Storage stations whose cold room failed (cold-room-failure): since when, and until when once repaired. */
+  private readonly coldRoomFailures = new Map<string, { fromMs: number; toMs: number }>();
 
   /** The stations' counts when they were stopped (progress after stop). */
   private final: CityProgress | undefined;
@@ -138,12 +141,14 @@ export class CityRun {
     const concurrency = Math.max(1, this.o.startConcurrency ?? 4);
     const worker = async () => {
       for (let plan = plans.shift(); plan; plan = plans.shift()) {
-        const devices = await StationDevices.open(plan.deviceId, this.o.serial, timing);
+        const devices = await StationDevices.open(plan.deviceId, this.o.serial, timing, undefined, plan.role === 'storage');
+        devices.setClimate(storageRoomReading(this.o.clock.now()));
         try {
           const station = await this.o.startStation({
             plan,
             scalePath: devices.scalePath,
             readerPath: devices.readerPath,
+            ...(devices.climatePath ? { climatePath: devices.climatePath } : {}),
             ...(this.o.serial.kind === 'mock' ? { createPort: this.o.serial.ports.createPort } : {}),
             timing,
           });
@@ -174,7 +179,10 @@ export class CityRun {
     clearTimeout(this.timer);
     this.timer = undefined;
     if (this.stopping) return;
-    for (const action of this.model.start(this.o.clock.now())) this.perform(action);
+    const now = this.o.clock.now();
+    // The rooms' sensors read what the room is now (the loop looks at the clock at least every 100 ms).
+    for (const [id, s] of this.stations) s.devices.setClimate(storageRoomReading(now, this.coldRoomFailures.get(id)));
+    for (const action of this.model.start(now)) this.perform(action);
     for (const note of this.model.takeNotes()) this.log(`incident ${note}`);
     const next = this.model.nextDue();
     const sleep = next === undefined ? MAX_SLEEP_MS : Math.min(MAX_SLEEP_MS, this.o.clock.realMsUntil(next));
@@ -216,6 +224,11 @@ export class CityRun {
       case 'rogue-device':
         this.log(`incident rogue-device: ${await this.o.hooks.rogueDevice()}`);
         return { ok: true, committed: [] };
+      case 'cold-room': {
+        const since = this.coldRoomFailures.get(action.station);
+        this.coldRoomFailures.set(action.station, action.failed ? { fromMs: action.at, toMs: Infinity } : { fromMs: since?.fromMs ?? action.at, toMs: action.at });
+        return { ok: this.stations.has(action.station), committed: [] };
+      }
     }
   }
 }

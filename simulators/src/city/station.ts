@@ -79,7 +79,12 @@ export interface StationSpec {
   scalePath: string;
   /** The reader: a Chafon reader, plain variant, address 0 (the station may use broadcast 255). */
   readerPath: string;
-  /** In-process ports: the station must open both paths through this factory. Absent: real ports (pty). */
+  /**
+   * Storage stations: the room's RS-485 line, 4800 8N1, with the RS-WS-N01-style sensor at Modbus address 1
+   * and the outdoor probe at 2 (CITY_CLIMATE_UNITS).
+   */
+  climatePath?: string;
+  /** In-process ports: the station must open every path through this factory. Absent: real ports (pty). */
   createPort?: MockPortFactory;
   timing: StationTiming;
 }

@@ -178,6 +178,20 @@ describe('incidents', () => {
     expect(none.notes).toEqual([]);
   });
 
+  it('cold-room-failure: one storage room fails from 19:00 to 07:00 on the first evening, with bags stored at 17:15 waiting overnight', () => {
+    const cold = all.actions.filter((a): a is Extract<CityAction, { kind: 'cold-room' }> => a.kind === 'cold-room');
+    expect(cold.map((c) => [c.failed, formatLocalTime(c.at)])).toEqual([
+      [true, '2026-03-02 19:00'],
+      [false, '2026-03-03 07:00'],
+    ]);
+    expect(cold[0]!.station).toBe(cold[1]!.station);
+    expect(cold[0]!.station).toMatch(/-store$/);
+    expect(cold[0]!.note).toMatch(/^cold-room-failure:/);
+    // Bags went into that room in the evening and left only the next day: held over through the failure.
+    const intoRoom = handovers(all.actions, 'store-in').filter((h) => h.station === cold[0]!.station && h.at < cold[0]!.at && h.at >= cold[0]!.at - 3 * HOUR_MS);
+    expect(intoRoom.flatMap(bagsOf).length).toBeGreaterThan(0);
+  });
+
   it('reads incident lists by name', () => {
     expect(parseIncidentList('all')).toEqual([...INCIDENTS]);
     expect(parseIncidentList('none')).toEqual([]);
