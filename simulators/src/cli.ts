@@ -2,6 +2,7 @@
  * `wastetrail-sim <device> ...`: one command for every simulated device. Each subcommand owns its
  * options; this file only dispatches.
  */
+import { runClimateCli } from './climate/cli.ts';
 import { runReaderCli } from './reader/cli.ts';
 import { runScaleCli } from './scale/cli.ts';
 
@@ -10,6 +11,7 @@ const USAGE = `usage: wastetrail-sim <command> [options]
 commands:
   scale --protocol mt-sics|xk3190|and [...]   a scale on a pty (wastetrail-sim scale --help)
   reader [...]                                an RFID reader on a pty (wastetrail-sim reader --help)
+  climate [...]                               Modbus RTU temperature/humidity sensors on a pty (wastetrail-sim climate --help)
   (the city of real edge agents is \`wastetrail-demo city\`: it needs the edge agent, which this package does not)`;
 
 async function runReader(argv: string[]): Promise<number> {
@@ -25,6 +27,8 @@ export async function main(argv: string[]): Promise<number> {
       return runScaleCli(rest);
     case 'reader':
       return runReader(rest);
+    case 'climate':
+      return runClimateCli(rest);
     case undefined:
     case '-h':
     case '--help':
