@@ -5,7 +5,7 @@
  */
 import { isoTime, subjectKey, type AlertCandidate } from './candidate.ts';
 import { candidate, type Rule } from './rule.ts';
-import { roomStays } from './storage-climate.ts';
+import { roomStays, siteKey } from './storage-climate.ts';
 
 export const ClimateSilentRule: Rule = {
   id: 'climate-silent',
@@ -13,7 +13,7 @@ export const ClimateSilentRule: Rule = {
     const stays = roomStays(ctx);
     const candidates: AlertCandidate[] = [];
     for (const room of ctx.climate) {
-      const key = `${room.institution}/${room.room}`;
+      const key = siteKey(room.institution, room.room);
       const bags = (stays.get(key) ?? []).filter((s) => s.fromMs <= ctx.nowMs && s.untilMs > ctx.nowMs);
       const limitMinutes = ctx.thresholds(room.institution).climateSilent.minutes;
       if (bags.length === 0 || ctx.nowMs - room.lastReadingMs <= limitMinutes * 60_000) continue;
@@ -30,6 +30,6 @@ export const ClimateSilentRule: Rule = {
         }),
       );
     }
-    return { candidates, subjects: ctx.climate.map((r) => subjectKey('site', `${r.institution}/${r.room}`)) };
+    return { candidates, subjects: ctx.climate.map((r) => subjectKey('site', siteKey(r.institution, r.room))) };
   },
 };

@@ -21,7 +21,8 @@ export interface RoomStay {
   untilMs: number;
 }
 
-const siteKey = (institution: string, room: string) => `${institution}/${room}`;
+/** A storage room as rules key it: `institution/room` (the `site:` subject's id). */
+export const siteKey = (institution: string, room: string) => `${institution}/${room}`;
 
 /** Every bag's stays per storage room (`institution/room`), from the trails. */
 export function roomStays(ctx: RuleContext): Map<string, RoomStay[]> {
@@ -94,12 +95,14 @@ export const StorageClimateRule: Rule = {
       const key = siteKey(room.institution, room.room);
       const t = ctx.thresholds(room.institution);
       const limit = t.storageClimate.maxCelsius * 10;
-      const hot = hotDays(room.readings, t);
+      // In time order whatever order they came in: a run is consecutive readings.
+      const readings = [...room.readings].sort((a, b) => a.timeMs - b.timeMs);
+      const hot = hotDays(readings, t);
       const roomStaysHere = stays.get(key) ?? [];
       // Runs of consecutive readings at or above the limit with a held-over bag in the room.
       const breaches: Breach[] = [];
       let run: Breach | undefined;
-      for (const r of room.readings) {
+      for (const r of readings) {
         const bags = r.temperature >= limit ? heldOverFromHotDay(roomStaysHere, r.timeMs, hot, t.timeZone) : [];
         if (bags.length === 0) {
           run = undefined;

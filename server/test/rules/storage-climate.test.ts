@@ -109,6 +109,12 @@ describe('the 25/20 °C storage rule', () => {
     expect(judge(book(30), climate(failedOvernight()), local(47))).toHaveLength(1);
   });
 
+  it('the same alert whatever order the readings come in (records arrive out of order after an outage)', () => {
+    const room = climate(failedOvernight());
+    const reversed = { ...room, readings: [...room.readings].reverse() };
+    expect(judge(book(), reversed, local(48))).toEqual(judge(book(), room, local(48)));
+  });
+
   it('a clean hot day: the cold room holds 18 °C, the bag stays overnight, no alert', () => {
     expect(judge(book(), climate(() => 180), local(48))).toEqual([]);
   });
