@@ -213,6 +213,9 @@ export function demoServerConfig(dataDir: string, o: Pick<DemoOptions, 'mqttPort
       dataDir,
       mqtt: { mode: 'embedded', gateway: { tcp: { port: o.mqttPort ?? DEMO_DEFAULTS.mqttPort, host: '127.0.0.1' }, authSkewMs } },
       alerting: { tickMs },
+      // The agents poll their climate sensors on real timers and sign every 30 simulated minutes: at
+      // 1440x a second of the process lagging is 24 simulated minutes, so the demo allows a sensor 4 h.
+      rules: { defaults: { climateSilent: { minutes: 240 } } },
       // The simulated city runs on the server's event loop: its lag is not the server's load.
       http: { host: '127.0.0.1', port: o.httpPort ?? DEMO_DEFAULTS.httpPort, maxEventLoopDelayMs: 0 },
       demo: true,

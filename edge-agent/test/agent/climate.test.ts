@@ -67,15 +67,13 @@ describe('storage station climate records', () => {
     await waitFor(() => climateBodies().some((b) => b.samples.some((s) => s.temperature === 215)), 'the warmer reading', 10_000);
 
     const bodies = climateBodies();
-    expect(bodies[0]).toMatchObject({ room: 'STORE-1', unit: 1, failed: 0 });
-    expect(bodies[0]!.samples.map((s) => [s.temperature, s.humidity])).toEqual([
-      [172, 530],
-      [172, 530],
-      [172, 530],
-    ]);
+    expect(bodies[0]).toMatchObject({ room: 'STORE-1', unit: 1 });
+    expect(bodies[0]!.samples.map((s) => [s.temperature, s.humidity])).toEqual(bodies[0]!.samples.map(() => [172, 530]));
     // Every poll is accounted for: 3 a record, readings plus failures.
     for (const b of bodies) expect(b.samples.length + b.failed).toBe(3);
-    expect(bodies.reduce((n, b) => n + b.failed, 0)).toBe(2);
+    const sensor = agent.devices.climate!;
+    // The two polls the sensor did not answer (and any made before the port was open, on a busy machine).
+    expect(sensor.stats.failures.TIMEOUT).toBe(2);
     const times = bodies.flatMap((b) => b.samples.map((s) => Date.parse(s.time)));
     expect([...times].sort((a, b) => a - b)).toEqual(times);
     // The kiosk's list of custody steps is not flooded with climate batches.
@@ -90,7 +88,7 @@ describe('storage station climate records', () => {
     const final = all.filter((r) => r.type === 'climate').map((r) => decodeRecordBytes(r.bytes)).map((d) => (d.ok ? (d.value.body as Climate) : undefined));
     expect(final).not.toContain(undefined);
     expect(final.reduce((n, b) => n + b!.samples.length, 0)).toBe(room.answered);
-    expect(final.reduce((n, b) => n + b!.failed, 0)).toBe(2);
+    expect(final.reduce((n, b) => n + b!.failed, 0)).toBe(Object.values(sensor.stats.failures).reduce((a, b) => a + b, 0));
     // The server's double verified the signatures and bodies of what it got, and refused nothing.
     await waitFor(() => server.accepted.filter((r) => r.record.type === 'climate').length >= bodies.length, 'the server to have the climate records', 10_000);
     expect(server.rejected).toEqual([]);

@@ -75,6 +75,19 @@ export const VALID_EVENTS: CustodyEvent[] = [
   { type: 'aggregated', body: { box: BOX, bags: [BAG_A, BAG_B], action: 'unpack', staff: 'op-7001' } },
   { type: 'disposed', body: { bags: [BAG_A, BAG_B], method: 'incineration', batch: 'KILN2-20260302-03', operator: 'op-7001', weight: g(2075) } },
   { type: 'heartbeat', body: { uptime: 7260, backlog: 0 } },
+  // Last, so the records before keep their hashes: the storage room's climate, one failed poll, -0.5 °C outdoors.
+  {
+    type: 'climate',
+    body: {
+      room: 'STORE-1',
+      unit: 1,
+      samples: [
+        { time: '2026-03-02T10:00:00.000Z', temperature: 183, humidity: 612, outdoor: -5 },
+        { time: '2026-03-02T10:10:00.000Z', temperature: 181, humidity: 608 },
+      ],
+      failed: 1,
+    },
+  },
 ];
 
 export interface VectorSet {

@@ -25,7 +25,7 @@ describe('wastetrail verify (the real binary)', () => {
   it('accepts chain-valid.jsonl: exit 0 and a one-line summary', async () => {
     const r = await wastetrail('verify', join(VECTORS_DIR, 'chain-valid.jsonl'), '--keys', KEYS);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^valid: 13 records from 1 device\(s\); chain heads: hz-h001-ref-01#13 [0-9a-f]{16}\n$/);
+    expect(r.stdout).toMatch(/^valid: 14 records from 1 device\(s\); chain heads: hz-h001-ref-01#14 [0-9a-f]{16}\n$/);
   });
 
   it('rejects every invalid vector with its named code: exit 1', async () => {
@@ -69,7 +69,7 @@ describe('wastetrail verify (the real binary)', () => {
     const bom = await wastetrail('verify', at('bom.jsonl', `\uFEFF${valid}`), '--keys', KEYS);
     expect(bom.stdout).toMatch(/^invalid: MALFORMED_ENVELOPE line=1: /);
     const crlf = await wastetrail('verify', at('crlf.jsonl', lines.join('\r\n')), '--keys', KEYS);
-    expect([crlf.code, crlf.stdout]).toEqual([0, expect.stringMatching(/^valid: 13 records/)]);
+    expect([crlf.code, crlf.stdout]).toEqual([0, expect.stringMatching(/^valid: 14 records/)]);
     const bareCr = await wastetrail('verify', at('cr.jsonl', `${lines[0]}\r${lines.slice(1).join('\n')}\n`), '--keys', KEYS);
     expect(bareCr.stdout).toMatch(/^invalid: MALFORMED_ENVELOPE line=1: /);
   });

@@ -33,14 +33,14 @@ function typeOf(line: string): string {
   return r.value.type;
 }
 
-/** Bag A's records: every vector but the heartbeats (seq 1, 8, 13). */
+/** Bag A's records: every vector but the heartbeats (seq 1, 8, 13) and the room's climate (seq 14). */
 function bundleOfA(over: Partial<AuditBundle> = {}): AuditBundle {
   return {
     format: BUNDLE_FORMAT,
     bag: BAG_A,
     generatedAt: '2026-03-05T00:00:00.000Z',
     keyring: { format: 'wastetrail.keyring.v1', devices: { [VECTOR_DEVICE]: KEYRING_JSON.devices[VECTOR_DEVICE] } },
-    records: vectorLines('chain-valid.jsonl').filter((l) => typeOf(l) !== 'heartbeat'),
+    records: vectorLines('chain-valid.jsonl').filter((l) => typeOf(l) !== 'heartbeat' && typeOf(l) !== 'climate'),
     ...over,
   };
 }
@@ -125,13 +125,13 @@ describe('verifyBundle', () => {
   it('duplicates, forks and broken links between consecutive seqs', () => {
     const b = bundleOfA();
     expect(verifyBundle({ ...b, records: [...b.records, b.records[0]!] }, vectorKeyring()).failures.map((f) => f.code)).toEqual(['DUPLICATE_RECORD']);
-    // Seq 14, signed by the real key, but not linked to seq 13: with seq 13 in the bundle, the link is checked.
+    // Seq 15, signed by the real key, but not linked to seq 14: with seq 14 in the bundle, the link is checked.
     const ref = ed25519Signer(ed25519KeyPairFromSeed(VECTOR_SEEDS[VECTOR_DEVICE]).privateKeyPem);
     const all = vectorLines('chain-valid.jsonl');
-    const unlinked = signRecord({ device: VECTOR_DEVICE, seq: 14, prev: 'ab'.repeat(32), time: '2026-03-02T10:20:00.000Z', event: { type: 'heartbeat', body: { uptime: 1, backlog: 0 } } }, ref);
+    const unlinked = signRecord({ device: VECTOR_DEVICE, seq: 15, prev: 'ab'.repeat(32), time: '2026-03-02T10:20:00.000Z', event: { type: 'heartbeat', body: { uptime: 1, backlog: 0 } } }, ref);
     const report = verifyBundle({ ...b, records: [...all, encodeEnvelope(unlinked)] }, vectorKeyring());
-    expect(report.failures).toEqual([expect.objectContaining({ code: 'PREV_HASH_MISMATCH', seq: 14 })]);
-    expect(report.linksChecked).toBe(13);
+    expect(report.failures).toEqual([expect.objectContaining({ code: 'PREV_HASH_MISMATCH', seq: 15 })]);
+    expect(report.linksChecked).toBe(14);
     expect(report.chainBreaks).toBe(0);
   });
 
