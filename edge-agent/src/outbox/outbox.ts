@@ -66,6 +66,10 @@ export function tagsOfEvent(event: CustodyEvent): string[] {
       return event.body.bags.map((b) => b.tag);
     case 'correction':
     case 'heartbeat':
+    // A manifest is found by its number; the bags' own custody records name the tags.
+    case 'manifest-issued':
+    case 'manifest-received':
+    case 'manifest-closed':
       return [];
   }
 }

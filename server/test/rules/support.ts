@@ -36,6 +36,9 @@ const STATION_OF: Record<CustodyEvent['type'], StationRole> = {
   disposed: 'disposal',
   correction: 'department',
   heartbeat: 'department',
+  'manifest-issued': 'storage',
+  'manifest-received': 'disposal',
+  'manifest-closed': 'disposal',
 };
 
 /** Builds records with per-device sequence numbers and distinct fake hashes. */
