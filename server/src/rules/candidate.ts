@@ -16,6 +16,8 @@ export const RULE_IDS = [
   'integrity',
   'device-silent',
   'mass-balance',
+  'manifest-discrepancy',
+  'manifest-unclosed',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 
@@ -50,6 +52,9 @@ export const RULE_KINDS: Record<RuleId, RuleKind> = {
   integrity: 'event',
   'device-silent': 'condition',
   'mass-balance': 'condition',
+  // A discrepancy is a fact in the signed receipt; a manifest left open holds until it is closed.
+  'manifest-discrepancy': 'event',
+  'manifest-unclosed': 'condition',
 };
 
 /** A record an alert points at. `hash` is absent only where no record exists (a sequence gap). */
@@ -88,7 +93,7 @@ export interface AlertCandidate {
 /** Evidence kept per candidate and per alert: enough to audit, bounded for a bag stuck for weeks. */
 export const MAX_EVIDENCE = 50;
 
-export function subjectKey(kind: 'bag' | 'site' | 'device' | 'handover' | 'institution-day', id: string): string {
+export function subjectKey(kind: 'bag' | 'site' | 'device' | 'handover' | 'institution-day' | 'manifest', id: string): string {
   return `${kind}:${id}`;
 }
 

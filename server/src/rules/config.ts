@@ -59,6 +59,10 @@ export interface RuleThresholds {
   };
   /** Ingest waits this long for a missing record before reporting the gap. */
   sequenceGap: { timeoutMinutes: number };
+  /** The transfer manifest's receipt (docs/transport/manifest.md): e-Manifest's 10 % and a ±2 % intake tolerance. */
+  manifestDiscrepancy: { weightPercent: number; tolerancePercent: number };
+  /** A manifest not closed this long after it was issued. */
+  manifestUnclosed: { hours: number };
   escalation: Record<Severity, EscalationDelays>;
 }
 
@@ -78,6 +82,9 @@ export const DEFAULT_THRESHOLDS: RuleThresholds = {
   // Storage (48 h) plus transit (24 h): by then a day's waste should have been weighed in at disposal.
   massBalance: { percent: 5, minGrams: 1000, settleHours: 72, lookbackDays: 7 },
   sequenceGap: { timeoutMinutes: 15 },
+  manifestDiscrepancy: { weightPercent: 10, tolerancePercent: 2 },
+  // Storage (48 h) plus transit (24 h): by then the waste should be received and the manifest closed.
+  manifestUnclosed: { hours: 72 },
   escalation: {
     critical: { institutionHeadMinutes: 60, regulatorMinutes: 240 },
     warning: { institutionHeadMinutes: 480, regulatorMinutes: 1440 },
@@ -146,6 +153,14 @@ export const ThresholdOverridesSchema = Type.Object(
       'Waste sealed in a day against waste weighed in at disposal.',
     ),
     sequenceGap: section({ timeoutMinutes: optional(minutes('Ingest waits this long for a missing record before reporting the gap.' + dflt(D.sequenceGap.timeoutMinutes))) }, 'Records missing from a device\'s chain.'),
+    manifestDiscrepancy: section(
+      {
+        weightPercent: percent(D.manifestDiscrepancy.weightPercent, 'Accepted bags weighing more than this share off their declared weight: a discrepancy (US e-Manifest: 10 %).'),
+        tolerancePercent: percent(D.manifestDiscrepancy.tolerancePercent, 'More than this share off (but within weightPercent): a warning (the usual intake tolerance).'),
+      },
+      'A transfer manifest whose receipt does not match what was issued.',
+    ),
+    manifestUnclosed: section({ hours: hours(D.manifestUnclosed.hours, 'A manifest not closed by disposal within this time after it was issued.') }, 'Transfer manifests left open.'),
     escalation: section(
       Object.fromEntries(SEVERITIES.map((s) => [s, section({ institutionHeadMinutes: delay, regulatorMinutes: delay }, `Alerts of severity ${s}.` + dflt(D.escalation[s]))])) as Record<Severity, ReturnType<typeof section<{ institutionHeadMinutes: typeof delay; regulatorMinutes: typeof delay }>>>,
       'How long an unacknowledged alert waits before it goes to the institution head (level 2) and the regulator (level 3).',
@@ -239,6 +254,8 @@ export function mergeThresholds(base: RuleThresholds, o: ThresholdOverrides): Ru
     },
     massBalance: { ...base.massBalance, ...o.massBalance },
     sequenceGap: { ...base.sequenceGap, ...o.sequenceGap },
+    manifestDiscrepancy: { ...base.manifestDiscrepancy, ...o.manifestDiscrepancy },
+    manifestUnclosed: { ...base.manifestUnclosed, ...o.manifestUnclosed },
     escalation,
   };
 }
@@ -278,6 +295,7 @@ export function ruleLookbackMs(config: RuleConfig): number {
       t.departmentUnsent.hours,
       t.collectionOverdue.intervalHours,
       t.missingInTransit.hours,
+      t.manifestUnclosed.hours,
       t.massBalance.settleHours + 24 * (t.massBalance.lookbackDays + 1),
     );
   }

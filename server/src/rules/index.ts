@@ -16,3 +16,4 @@ export { ClonedTagRule, distanceKm } from './cloned-tag.ts';
 export { OutOfOrderCustodyRule, ANOMALY_SEVERITY } from './out-of-order.ts';
 export { DeviceSilentRule } from './device-silent.ts';
 export { MassBalanceRule, massBalanceDays } from './mass-balance.ts';
+export { ManifestDiscrepancyRule, ManifestUnclosedRule } from './manifest.ts';

@@ -31,6 +31,8 @@ export const DEFAULT_VIOLATIONS: readonly ViolationType[] = [
   { code: 'integrity', points: 6, name: { en: 'Tampered or missing records', zh: '记录被篡改或缺失' } },
   { code: 'device-silent', points: 1, name: { en: 'Recording device offline', zh: '计量采集设备离线' } },
   { code: 'mass-balance', points: 4, name: { en: 'Mass balance not reconciled', zh: '产生量与处置量不平衡' } },
+  { code: 'manifest-discrepancy', points: 3, name: { en: 'Transfer manifest discrepancy', zh: '转移联单与实际不符' } },
+  { code: 'manifest-unclosed', points: 2, name: { en: 'Transfer manifest not closed in time', zh: '转移联单未按时办结' } },
   { code: 'illegal-dumping', points: 12, name: { en: 'Illegal dumping', zh: '非法倾倒医疗废物' } },
   { code: 'illegal-sale', points: 12, name: { en: 'Illegal sale or trading of waste', zh: '非法买卖医疗废物' } },
   { code: 'records-falsified', points: 12, name: { en: 'Falsified handover records', zh: '伪造、篡改交接登记' } },
