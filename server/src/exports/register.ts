@@ -13,7 +13,7 @@ import type { LoadedBag } from './bag-records.ts';
 export const BOM = '\uFEFF';
 export const CRLF = '\r\n';
 
-const CATEGORY_ZH: Record<WasteCategory, string> = {
+export const CATEGORY_ZH: Record<WasteCategory, string> = {
   infectious: '感染性',
   sharps: '损伤性',
   pathological: '病理性',
