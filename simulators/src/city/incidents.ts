@@ -3,7 +3,7 @@
  * relative to the start of a run (so a restarted demo shows them again) and chosen with the seed, so
  * the same seed gives the same incident at the same station.
  */
-export const INCIDENTS = ['network-outage', 'overdue-storage', 'skimmed-weights', 'dumped-bag', 'cloned-tag', 'tampered-record', 'rogue-device'] as const;
+export const INCIDENTS = ['network-outage', 'overdue-storage', 'skimmed-weights', 'dumped-bag', 'cloned-tag', 'tampered-record', 'rogue-device', 'partial-refusal'] as const;
 export type IncidentName = (typeof INCIDENTS)[number];
 
 /** What each shows, and where to see it (docs/demo.md says the same at length). */
@@ -15,6 +15,7 @@ export const INCIDENT_DESCRIPTIONS: Readonly<Record<IncidentName, string>> = {
   'cloned-tag': 'the tag of a bag sealed at one hospital is sealed again at another a few minutes later (cloned-tag alert)',
   'tampered-record': "a copy of one station's record with its weight changed after signing is published on that station's topic (quarantined BAD_SIGNATURE, integrity alert)",
   'rogue-device': 'a device that is not in the keyring tries to connect and publish (refused by the gateway: unknown device)',
+  'partial-refusal': 'the disposal centre refuses one leaking bag of a delivery and closes the transfer manifest with the rest (manifest-discrepancy alert: a refusal)',
 };
 
 export function isIncidentName(s: string): s is IncidentName {
