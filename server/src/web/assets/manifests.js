@@ -224,7 +224,7 @@ export async function renderCrewToday() {
         list.map((m) =>
           h(
             'li',
-            { class: `card${discrepant(m) ? ' sev-critical' : ''}`, 'data-manifest': m.manifest },
+            { class: `card${discrepant(m) ? ' discrepant' : ''}`, 'data-manifest': m.manifest },
             h('h2', {}, h('a', { class: 'mono', href: href(m) }, m.manifest), ' ', statusBadge(m.status)),
             facts([
               [t('manifest.producer'), nameWithId(names, m.producer)],
