@@ -63,7 +63,9 @@ describe('wastetrail-demo', () => {
         `demo run 1: started in ${Math.round(started - t0)} ms; first bag disposed after ${seconds.toFixed(1)} s; ` +
           `by then ${atFirst.records} records (${(atFirst.records / seconds).toFixed(0)} records/s), ${JSON.stringify(atFirst.counts)}`,
       );
-      await waitFor(() => log.some((l) => l.startsWith('incident tampered-record: seq')) && log.some((l) => l.startsWith('incident rogue-device:')), 'tampering and the rogue device', 45_000);
+      await waitFor(() => log.some((l) => l.startsWith('incident tampered-record: seq')) && log.some((l) => l.startsWith('incident rogue-device:')), 'tampering and the rogue device', 45_000).catch((e: unknown) => {
+        throw new Error(`${(e as Error).message}; incidents so far: ${log.filter((l) => l.startsWith('incident')).join(' / ')}`);
+      });
       await waitFor(() => demo.server.ingest.stats().quarantined.BAD_SIGNATURE === 1, 'the tampered record quarantined', 45_000);
       const gateway = demo.server.gateway!.metrics();
       expect(gateway.authFailures.unknown_device).toBeGreaterThanOrEqual(1);
