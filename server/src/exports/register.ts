@@ -133,7 +133,8 @@ export function localDateTime(iso: string | undefined, timeZone: string): string
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
 }
 
-function named(id: string | undefined, institutions: ReadonlyMap<string, Institution>): string {
+/** "Name (id)" of an institution, or the id when it is not in the map; '' for none. */
+export function named(id: string | undefined, institutions: ReadonlyMap<string, Institution>): string {
   if (id === undefined) return '';
   const inst = institutions.get(id);
   return inst ? `${inst.name} (${id})` : id;

@@ -6,7 +6,7 @@
  * byte order mark, CRLF, headers in Chinese and English, times on the local wall clock: as the register.
  */
 import type { WasteCategory } from '@wastetrail/firmware-protocol';
-import { BOM, CATEGORY_ZH, csvLine, localDateTime } from '../exports/register.ts';
+import { BOM, CATEGORY_ZH, csvLine, localDateTime, named as namedInstitution } from '../exports/register.ts';
 import type { Institution } from '../store/index.ts';
 import type { Manifest, ManifestStep } from './manifest.ts';
 
@@ -83,12 +83,6 @@ export function manifestExportHeader(timeZone: string): string {
 
 const kg = (grams: number) => (grams / 1000).toFixed(3);
 
-function named(id: string | null, institutions: ReadonlyMap<string, Institution>): string {
-  if (id === null) return '';
-  const inst = institutions.get(id);
-  return inst ? `${inst.name} (${id})` : id;
-}
-
 /** The 联单's lines: one per category, in the order of the waste codes. */
 export function manifestExportRows(m: Manifest, institutions: ReadonlyMap<string, Institution>, timeZone: string): ManifestExportRow[] {
   const signed = (step: ManifestStep) =>
@@ -96,6 +90,7 @@ export function manifestExportRows(m: Manifest, institutions: ReadonlyMap<string
       .filter((s) => s.step === step)
       .map((s) => `${s.badge} ${localDateTime(s.time, timeZone)}`)
       .join('; ');
+  const named = (id: string | null) => namedInstitution(id ?? undefined, institutions);
   const discrepancies = m.discrepancies.map((d) => `${d.kind}/${d.severity}@${d.stage}`).join(' ');
   const categories = (Object.keys(WASTE_CODES) as WasteCategory[]).filter((c) => m.bags.some((b) => b.category === c));
   const lines: Array<WasteCategory | null> = categories.length > 0 ? categories : [null];
@@ -108,9 +103,9 @@ export function manifestExportRows(m: Manifest, institutions: ReadonlyMap<string
       manifest: m.manifest,
       version: m.version === null ? '' : String(m.version),
       status: `${STATUS_ZH[m.status]} ${m.status}`,
-      producer: named(m.producer, institutions),
-      transporter: named(m.transporter, institutions),
-      receiver: named(m.receiver, institutions),
+      producer: named(m.producer),
+      transporter: named(m.transporter),
+      receiver: named(m.receiver),
       vehicle: m.vehicle ?? '',
       wasteClass: 'HW01 医疗废物',
       wasteCode: category ? WASTE_CODES[category] : '',
