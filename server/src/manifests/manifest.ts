@@ -64,8 +64,8 @@ export interface ManifestBag {
   refusalReason?: string;
 }
 
-export type DiscrepancyKind = 'count' | 'weight' | 'refusal';
-export type DiscrepancyStage = 'pickup' | 'receipt';
+export type DiscrepancyKind = 'count' | 'weight' | 'refusal' | 'signatory';
+export type DiscrepancyStage = 'issue' | 'pickup' | 'receipt';
 
 export interface ManifestDiscrepancy {
   kind: DiscrepancyKind;
@@ -81,6 +81,10 @@ export interface ManifestDiscrepancy {
   receivedGrams?: number;
   /** weight: |received - declared| as a percentage of declared, one decimal. */
   percent?: number;
+  /** signatory: a step signed at another institution than the party the manifest names for it. */
+  step?: ManifestStep;
+  institution?: string;
+  expected?: string;
 }
 
 export interface ManifestThresholds {
@@ -235,12 +239,19 @@ export function buildManifest(manifest: string, records: readonly TrailRecord[],
 
 /**
  * What does not add up, judged only once there is something to compare (an issue and a later step).
- * Count: any bag missing or not declared, at pickup and at receipt. Refusal: any bag refused. Weight:
+ * Signatory: the issue signed at another institution than the producer, the receipt or closing at
+ * another than the receiver. Count: any bag missing or not declared, at pickup and at receipt. Refusal: any bag refused. Weight:
  * the accepted declared bags' intake weight against their declared weight.
  */
-export function manifestDiscrepancies(m: Pick<Manifest, 'version' | 'bags' | 'signatures'>, t: ManifestThresholds): ManifestDiscrepancy[] {
+export function manifestDiscrepancies(m: Pick<Manifest, 'version' | 'bags' | 'signatures' | 'producer' | 'receiver'>, t: ManifestThresholds): ManifestDiscrepancy[] {
   if (m.version === null) return [];
   const out: ManifestDiscrepancy[] = [];
+  // The producer issues and the receiver receives and closes: a step signed elsewhere is not theirs.
+  // (The crew may sign at the hospital's storage room or on the vehicle: either institution is fine.)
+  for (const s of m.signatures) {
+    const expected = s.step === 'issued' ? m.producer : s.step === 'received' || s.step === 'closed' ? m.receiver : null;
+    if (expected !== null && s.institution !== expected) out.push({ kind: 'signatory', severity: 'discrepancy', stage: s.step === 'issued' ? 'issue' : 'receipt', step: s.step, institution: s.institution, expected });
+  }
   const tags = (f: (b: ManifestBag) => boolean) => m.bags.filter(f).map((b) => b.tag);
   const declared = (b: ManifestBag) => b.declaredGrams !== null;
   if (m.signatures.some((s) => s.step === 'picked-up')) {

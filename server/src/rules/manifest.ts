@@ -3,7 +3,8 @@
  *
  * - manifest-discrepancy: the receipt does not match the issue. A bag missing or not on the manifest
  *   (dumping, or waste of unknown origin) or accepted weight more than weightPercent off (trading) is
- *   critical; refused bags are a warning (they go back, they are not lost); a weight only beyond the
+ *   critical, and so is a step signed at another institution than the party named for it (a forged
+ *   issue or receipt); refused bags are a warning (they go back, they are not lost); a weight only beyond the
  *   intake tolerance is info.
  * - manifest-unclosed: issued and not closed by disposal within the limit.
  *
@@ -33,6 +34,7 @@ export const ManifestDiscrepancyRule = manifestRule('manifest-discrepancy', (m, 
   if (found.length === 0) return [];
   let severity: Severity = 'info';
   for (const d of found) severity = maxSeverity(severity, d.kind === 'refusal' ? 'warning' : d.severity === 'warning' ? 'info' : 'critical');
+  const signatories = found.filter((d) => d.kind === 'signatory').length;
   const count = found.filter((d) => d.kind === 'count').at(-1);
   const refusal = found.find((d) => d.kind === 'refusal');
   const weight = found.find((d) => d.kind === 'weight');
@@ -52,6 +54,7 @@ export const ManifestDiscrepancyRule = manifestRule('manifest-discrepancy', (m, 
         refused: refusal?.refused?.length ?? 0,
         refusedKg: Math.round((refusal?.receivedGrams || refusal?.declaredGrams || 0) / 100) / 10,
         weightPercent: weight?.percent ?? 0,
+        signatories,
       },
       evidence: evidenceOf(m),
       sinceMs: Date.parse(since),

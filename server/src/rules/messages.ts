@@ -57,8 +57,8 @@ export const ALERT_MESSAGES = {
     'zh-CN': '医疗废物袋 {bag} 的交接过程异常（{anomalies:anomalies}）。',
   },
   'manifest-discrepancy': {
-    en: 'Manifest {manifest} from {institution} to {receiver}: {missing} bag(s) missing, {undeclared} not on the manifest, {refused} refused ({refusedKg} kg), accepted weight {weightPercent} % off the declared.',
-    'zh-CN': '转移联单 {manifest}（{institution} 至 {receiver}）存在差异：缺少 {missing} 袋，联单外 {undeclared} 袋，拒收 {refused} 袋（{refusedKg} 千克），接收重量与申报相差 {weightPercent}%。',
+    en: 'Manifest {manifest} from {institution} to {receiver}: {missing} bag(s) missing, {undeclared} not on the manifest, {refused} refused ({refusedKg} kg), accepted weight {weightPercent} % off the declared, {signatories} step(s) signed by another institution.',
+    'zh-CN': '转移联单 {manifest}（{institution} 至 {receiver}）存在差异：缺少 {missing} 袋，联单外 {undeclared} 袋，拒收 {refused} 袋（{refusedKg} 千克），接收重量与申报相差 {weightPercent}%，{signatories} 项签署非由联单所列单位作出。',
   },
   'manifest-unclosed': {
     en: 'Manifest {manifest} from {institution} issued {hours} h ago is still {status:manifestStatus} (limit {limitHours} h).',

@@ -2,7 +2,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { buildManifest, type Manifest } from '../../src/manifests/manifest.ts';
 import { evaluateRules, MANIFEST_RULES, renderAlertMessage, ruleConfig, type MessageKey } from '../../src/rules/index.ts';
-import { bagTag, closed, issued, partialRefusal, pickedUp, received, resetSeqs } from '../manifests/support.ts';
+import { bagTag, closed, issued, partialRefusal, pickedUp, received, resetSeqs, signed } from '../manifests/support.ts';
 import { at, H, inputs } from './support.ts';
 
 const M = 'HZ2026030200017';
@@ -39,8 +39,18 @@ describe('manifest-discrepancy', () => {
     expect(rest).toEqual([]);
     expect(c).toMatchObject({ rule: 'manifest-discrepancy', severity: 'warning', subject: `manifest:${M}`, institution: 'hz-h001', params: { manifest: M, missing: 0, undeclared: 0, refused: 1, refusedKg: 1.2, weightPercent: 0 } });
     expect(c!.evidence).toHaveLength(4);
-    expect(c!.message).toBe(`Manifest ${M} from hz-h001 to hz-d01: 0 bag(s) missing, 0 not on the manifest, 1 refused (1.2 kg), accepted weight 0 % off the declared.`);
-    expect(renderAlertMessage(c!.messageKey as MessageKey, c!.params, 'zh-CN')).toBe(`转移联单 ${M}（hz-h001 至 hz-d01）存在差异：缺少 0 袋，联单外 0 袋，拒收 1 袋（1.2 千克），接收重量与申报相差 0%。`);
+    expect(c!.message).toBe(`Manifest ${M} from hz-h001 to hz-d01: 0 bag(s) missing, 0 not on the manifest, 1 refused (1.2 kg), accepted weight 0 % off the declared, 0 step(s) signed by another institution.`);
+    expect(renderAlertMessage(c!.messageKey as MessageKey, c!.params, 'zh-CN')).toBe(`转移联单 ${M}（hz-h001 至 hz-d01）存在差异：缺少 0 袋，联单外 0 袋，拒收 1 袋（1.2 千克），接收重量与申报相差 0%，0 项签署非由联单所列单位作出。`);
+  });
+
+  it('a receipt signed at another disposal centre than the one named is critical', () => {
+    const m = buildManifest(M, [
+      issued(M, ISSUED, bags),
+      pickedUp(M, '2026-03-02T02:30:00.000Z', bags.map((b) => b.tag), 1800),
+      signed('hz-d02-intake-01', 'hz-d02', '2026-03-02T04:00:00.000Z', { type: 'manifest-received', body: { manifest: M, vehicle: '浙A27819', accepted: bags.map((b) => ({ tag: b.tag, weight: { value: b.grams, unit: 'g' } })), refused: [], operator: 'op-9' } }),
+    ])!;
+    expect(m.discrepancies).toEqual([{ kind: 'signatory', severity: 'discrepancy', stage: 'receipt', step: 'received', institution: 'hz-d02', expected: 'hz-d01' }]);
+    expect(judge([m]).candidates[0]).toMatchObject({ severity: 'critical', params: { signatories: 1, missing: 0, refused: 0 } });
   });
 
   it('a bag missing at receipt is critical', () => {

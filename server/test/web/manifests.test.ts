@@ -8,7 +8,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ed25519KeyPairFromSeed, ed25519Signer, signRecord, type CustodyEvent, type DecodedRecord } from '@wastetrail/firmware-protocol';
+import { ed25519KeyPairFromSeed, ed25519Signer, GENESIS_PREV, signRecord, type CustodyEvent, type DecodedRecord } from '@wastetrail/firmware-protocol';
 import type { ApiInstance } from '../../src/api/app.ts';
 import { ManifestProjection } from '../../src/manifests/index.ts';
 import type { SqliteStore } from '../../src/store/index.ts';
@@ -17,6 +17,8 @@ import { accepted, goldenChain, newRecord } from '../bags/support.ts';
 import { closeUi, launchChromium, logInAt, openGoldenStore, openPage, serveUi, shot } from './browser.ts';
 
 const M = 'HZ-UI-0001';
+/** The golden keyring's disposal-centre device (hz-d001). */
+const FURNACE = 'hz-d001-furnace-01';
 const PLATE = '浙A00001';
 const X = 'epc:3074257bf7194e4000005001';
 const Y = 'epc:3074257bf7194e4000005002';
@@ -49,9 +51,17 @@ beforeAll(async () => {
     [received!, { type: 'manifest-received', body: { manifest: M, vehicle: PLATE, accepted: [{ tag: X, weight: g(2390) }], refused: [{ tag: Y, weight: g(905), reason: '包装破损 leaking' }], operator: 'op-7001' } }],
     [closed!, { type: 'manifest-closed', body: { manifest: M, outcome: 'processed', operator: 'op-7001' } }],
   ];
+  // The producer's steps on the reference device; the receiver's on the disposal centre's furnace line.
+  const furnace = ed25519Signer(ed25519KeyPairFromSeed(VECTOR_SEEDS[FURNACE]).privateKeyPem);
   let prev = chain.at(-1)!;
+  let furnacePrev: DecodedRecord | undefined;
   const more: DecodedRecord[] = [];
   for (const [time, event] of events) {
+    if (event.type === 'manifest-received' || event.type === 'manifest-closed') {
+      const r = signRecord({ device: FURNACE, seq: (furnacePrev?.record.seq ?? 0) + 1, prev: furnacePrev?.hash ?? GENESIS_PREV, time, event }, furnace);
+      more.push((furnacePrev = r));
+      continue;
+    }
     const r = signRecord({ device: VECTOR_DEVICE, seq: prev.record.seq + 1, prev: prev.hash, time, event }, signer);
     more.push(r);
     prev = accepted(r);
@@ -92,6 +102,8 @@ describe('transfer manifests in the browser', () => {
     expect(text).toContain('Disposal Centre (hz-d001)');
     expect(text).toContain(PLATE);
     expect(text).toContain('partial');
+    // The receipt and the closing were signed at the disposal centre: the only discrepancy is the refusal.
+    await expect(page.locator('[data-discrepancies]').getAttribute('data-discrepancies')).resolves.toBe('1');
     expect(await page.locator('[data-signatures] > li').evaluateAll((els) => els.map((e) => e.getAttribute('data-step')))).toEqual(['issued', 'picked-up', 'received', 'closed']);
     await expect(page.locator('[data-signatures] > li').nth(1).textContent()).resolves.toContain('crew-5501');
     await expect(page.locator(`tr[data-bag="${Y}"]`).getAttribute('data-outcome')).resolves.toBe('refused');

@@ -20,6 +20,7 @@ function today() {
 function discrepancyText(d) {
   const stage = t(`manifest.stage.${d.stage}`);
   if (d.kind === 'count') return t('manifest.disc.count', { stage, missing: (d.missing || []).length, undeclared: (d.undeclared || []).length });
+  if (d.kind === 'signatory') return t('manifest.disc.signatory', { step: t(`manifest.step.${d.step}`), institution: d.institution, expected: d.expected });
   if (d.kind === 'refusal') return t('manifest.disc.refusal', { n: (d.refused || []).length, weight: kg(d.receivedGrams || d.declaredGrams || 0) });
   return t(d.severity === 'warning' ? 'manifest.disc.weightWarning' : 'manifest.disc.weight', { percent: d.percent, declared: kg(d.declaredGrams), received: kg(d.receivedGrams) });
 }
