@@ -14,7 +14,8 @@ import { ManifestProjection } from '../../src/manifests/index.ts';
 import type { SqliteStore } from '../../src/store/index.ts';
 import { VECTOR_DEVICE, VECTOR_SEEDS } from '../../../firmware-protocol/test/vectors/build.ts';
 import { accepted, goldenChain, newRecord } from '../bags/support.ts';
-import { closeUi, launchChromium, logInAt, openGoldenStore, openPage, serveUi, shot } from './browser.ts';
+import { renderAlertMessage } from '../../src/rules/index.ts';
+import { closeUi, launchChromium, logInAt, openAlertAtH001, openGoldenStore, openPage, serveUi, shot } from './browser.ts';
 
 const M = 'HZ-UI-0001';
 /** The golden keyring's disposal-centre device (hz-d001). */
@@ -68,6 +69,11 @@ beforeAll(async () => {
   }
   await store.appendRecords({ records: more.map((r) => newRecord(accepted(r))), quarantine: [], acks: [] });
   await new ManifestProjection({ store }).rebuildAll();
+  // The alert the manifest rule raises for the refusal (the rule itself: test/rules/manifest.test.ts).
+  const params = { manifest: M, institution: 'hz-h001', receiver: 'hz-d001', missing: 0, undeclared: 0, refused: 1, refusedKg: 0.9, weightPercent: 0, signatories: 0 };
+  await store.insertAlert(
+    openAlertAtH001(new Date(Date.now() - 600_000).toISOString(), { rule: 'manifest-discrepancy', dedupeKey: `manifest-discrepancy:manifest:${M}`, subject: `manifest:${M}`, messageKey: 'manifest-discrepancy', params, title: renderAlertMessage('manifest-discrepancy', params), severity: 'warning', currentSeverity: 'warning' }),
+  );
   ({ app, base } = await serveUi(store));
   browser = await launchChromium();
 });
@@ -120,6 +126,18 @@ describe('transfer manifests in the browser', () => {
     await expect(page.locator('[data-discrepancy="refusal"]').textContent()).resolves.toContain('拒收 1 袋');
     await expect(page.locator('[data-signatures] > li h3').first().textContent()).resolves.toContain('签发');
     await shot(page, 'manifest-zh');
+    await context.close();
+  });
+
+  it("an alert about the manifest links to the manifest's page", async () => {
+    const { context, page } = await newPage('zh-CN');
+    await logIn(page, 'demo-regulator', 'demo-pass-regulator');
+    await page.goto(`${base}/ui/#/alerts`);
+    const link = page.locator('[data-manifest-link]');
+    await link.waitFor();
+    await expect(page.locator('article.alert-card').first().textContent()).resolves.toContain(`转移联单 ${M}（hz-h001 至 hz-d001）存在差异`);
+    await link.click();
+    await page.locator(`[data-manifest="${M}"][data-status="processed"]`).waitFor();
     await context.close();
   });
 

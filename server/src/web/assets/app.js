@@ -693,6 +693,7 @@ function card(a, actions, forms, status, names) {
       [t('alerts.institution'), a.institution ? nameWithId(names, a.institution) : undefined],
       [t('alerts.bag'), a.bag ? (me.can.seeBags ? h('a', { href: `#/trail?q=${encodeURIComponent(a.bag)}`, class: 'mono' }, a.bag) : a.bag) : undefined],
       [t('alerts.device'), a.device],
+      [t('alerts.manifest'), a.subject.startsWith('manifest:') ? h('a', { href: `#/manifest/${encodeURIComponent(a.subject.slice('manifest:'.length))}`, class: 'mono', 'data-manifest-link': '' }, a.subject.slice('manifest:'.length)) : undefined],
       [t('alerts.age'), h('span', { 'data-age': '', title: t('alerts.ageNote') }, `${fmtDuration(Math.max(0, serverNow() - Date.parse(a.openedAt)))} · ${fmtTime(a.openedAt)}`)],
       [t('alerts.escalation'), h('span', { 'data-escalation': lvl }, t('alerts.level', { level: lvl, who: t(`alerts.level${lvl}`) }))],
       a.acknowledgedBy ? ['', t('alerts.acknowledgedBy', { who: a.acknowledgedBy })] : null,

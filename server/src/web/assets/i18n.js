@@ -9,6 +9,7 @@ export const MESSAGES = {
     'lang.switchLabel': 'Switch language to Chinese',
     // Transfer manifests (manifests.js)
     "nav.manifests": "Manifests",
+    "alerts.manifest": "Manifest",
     "nav.crew": "Today's manifests",
     "manifest.listTitle": "Transfer manifests",
     "manifest.title": "Transfer manifest",
@@ -231,6 +232,7 @@ export const MESSAGES = {
     'lang.switchLabel': '切换为英文',
     // Transfer manifests (manifests.js)
     "nav.manifests": "转移联单",
+    "alerts.manifest": "转移联单",
     "nav.crew": "今日联单",
     "manifest.listTitle": "转移联单",
     "manifest.title": "转移联单",
