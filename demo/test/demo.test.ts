@@ -19,9 +19,9 @@ import { startDemo } from '../src/index.ts';
 const dir = mkdtempSync(join(tmpdir(), 'wastetrail-demo-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function waitFor(pred: () => boolean, what: string, timeoutMs: number): Promise<void> {
+async function waitFor(pred: () => boolean | Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
   const end = performance.now() + timeoutMs;
-  while (!pred()) {
+  while (!(await pred())) {
     if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -63,7 +63,9 @@ describe('wastetrail-demo', () => {
         `demo run 1: started in ${Math.round(started - t0)} ms; first bag disposed after ${seconds.toFixed(1)} s; ` +
           `by then ${atFirst.records} records (${(atFirst.records / seconds).toFixed(0)} records/s), ${JSON.stringify(atFirst.counts)}`,
       );
-      await waitFor(() => log.some((l) => l.startsWith('incident tampered-record: seq')) && log.some((l) => l.startsWith('incident rogue-device:')), 'tampering and the rogue device', 45_000);
+      await waitFor(() => log.some((l) => l.startsWith('incident tampered-record: seq')) && log.some((l) => l.startsWith('incident rogue-device:')), 'tampering and the rogue device', 45_000).catch((e: unknown) => {
+        throw new Error(`${(e as Error).message}; incidents so far: ${log.filter((l) => l.startsWith('incident')).join(' / ')}`);
+      });
       await waitFor(() => demo.server.ingest.stats().quarantined.BAD_SIGNATURE === 1, 'the tampered record quarantined', 45_000);
       const gateway = demo.server.gateway!.metrics();
       expect(gateway.authFailures.unknown_device).toBeGreaterThanOrEqual(1);
@@ -73,11 +75,19 @@ describe('wastetrail-demo', () => {
       const rules = async () => new Set((await demo.server.store.alerts({})).map((a) => a.rule));
       const deadline = performance.now() + 45_000;
       let seen = await rules();
-      while (!['integrity', 'cloned-tag', 'weight-discrepancy'].every((r) => seen.has(r)) && performance.now() < deadline) {
+      while (!['integrity', 'cloned-tag', 'weight-discrepancy', 'manifest-discrepancy'].every((r) => seen.has(r)) && performance.now() < deadline) {
         await new Promise((r) => setTimeout(r, 200));
         seen = await rules();
       }
-      expect([...seen]).toEqual(expect.arrayContaining(['integrity', 'cloned-tag', 'weight-discrepancy']));
+      expect([...seen]).toEqual(expect.arrayContaining(['integrity', 'cloned-tag', 'weight-discrepancy', 'manifest-discrepancy']));
+      // Transfer manifests went through their lifecycle on the real stations: issued at the hospital,
+      // signed by the crew, received and closed at the disposal centre. Their only discrepancies are the
+      // incidents': the bag refused (partial acceptance) and the dumped bag (missing at receipt).
+      await waitFor(async () => (await demo.server.store.searchManifests({ statuses: ['processed'], limit: 1 })).total >= 2, 'manifests processed', 45_000);
+      const processed = (await demo.server.store.searchManifests({ statuses: ['processed'], limit: 100 })).manifests;
+      for (const m of processed) expect(m.signatures.map((x) => x.step), m.manifest).toEqual(['issued', 'picked-up', 'received', 'closed']);
+      expect(new Set(processed.flatMap((m) => m.discrepancies.map((d) => `${d.kind}@${d.stage}`)))).toEqual(new Set(['refusal@receipt', 'count@receipt']));
+      expect(processed.filter((m) => m.acceptance === 'partial')).toHaveLength(1);
       // A newcomer logs in with the printed demo login and sees the same alerts through the API.
       const regulator = demo.credentials.find((c) => c.role === 'regulator')!;
       const login = await fetch(new URL('/api/v1/session', demo.httpUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: regulator.username, password: regulator.password }) });

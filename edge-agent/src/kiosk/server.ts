@@ -15,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { WASTE_CATEGORIES } from '@wastetrail/firmware-protocol';
 import type { Logger } from '@wastetrail/runtime';
 import { isLanguage, type Language } from '../station/messages.ts';
-import { DETAIL_FIELDS, STATION_MODES, type StationInput } from '../station/workflow.ts';
+import { DETAIL_FIELDS, MANIFEST_EVENT_TYPES, STATION_MODES, type ManifestEventType, type StationInput } from '../station/workflow.ts';
 import { renderControls, renderLive, renderPage, type KioskSnapshot } from './view.ts';
 
 export interface KioskSource {
@@ -97,7 +97,8 @@ export async function startKiosk(o: KioskOptions): Promise<Kiosk> {
       const origin = req.headers.origin;
       if (origin !== undefined && origin !== `http://${req.headers.host}`) return send(res, 403, 'application/json', '{"error":"foreign origin"}');
       if (!String(req.headers['content-type']).startsWith('application/json')) return send(res, 415, 'application/json', '{"error":"send application/json"}');
-      const body = await readBody(req, 4096);
+      // A manifest step lists up to 500 bags; every other command is a few bytes.
+      const body = await readBody(req, 128 * 1024);
       const input = body === undefined ? undefined : toStationInput(body);
       if (!input) return send(res, 400, 'application/json', '{"error":"unknown command"}');
       o.source.command(input);
@@ -182,6 +183,11 @@ export function toStationInput(body: unknown): StationInput | undefined {
       return (DETAIL_FIELDS as readonly unknown[]).includes(b.field) && typeof b.value === 'string' && b.value.length <= 200
         ? { kind: 'detail', field: b.field as (typeof DETAIL_FIELDS)[number], value: b.value }
         : undefined;
+    case 'manifest': {
+      // The body is checked against the record format by the workflow, which says what is wrong.
+      const e = b.event as Record<string, unknown> | undefined;
+      return typeof e === 'object' && e !== null && (MANIFEST_EVENT_TYPES as readonly unknown[]).includes(e.type) ? { kind: 'manifest', event: { type: e.type as ManifestEventType, body: e.body } } : undefined;
+    }
     default:
       return undefined;
   }

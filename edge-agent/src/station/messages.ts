@@ -32,6 +32,7 @@ export const MESSAGES: Readonly<Record<MessageCode, Text>> = {
   PICKED_UP: { 'zh-CN': '已出库转运：{count} 袋，{grams} 克（记录 #{seq}）', en: 'Picked up: {count} bags, {grams} g (record #{seq})' },
   RECEIVED: { 'zh-CN': '已接收：{count} 袋，{grams} 克（记录 #{seq}）', en: 'Received: {count} bags, {grams} g (record #{seq})' },
   DISPOSED: { 'zh-CN': '已处置：{count} 袋（记录 #{seq}）', en: 'Disposed: {count} bags (record #{seq})' },
+  MANIFEST_SIGNED: { 'zh-CN': '转移联单 {manifest} 已签署：{step}（记录 #{seq}）', en: 'Transfer manifest {manifest} signed: {step} (record #{seq})' },
 
   BAG_ADDED: { 'zh-CN': '已读到废物袋 {tag}', en: 'Bag read: {tag}' },
   BAG_REMOVED: { 'zh-CN': '废物袋 {tag} 已移开，剩余 {count} 袋', en: 'Bag {tag} taken away; {count} left' },
@@ -66,6 +67,7 @@ export const MESSAGES: Readonly<Record<MessageCode, Text>> = {
   DETAILS_FIRST: { 'zh-CN': '请先填写车牌号、联单号等信息，再刷工牌', en: 'Enter the vehicle, manifest or batch before tapping a badge' },
   INVALID_DETAIL: { 'zh-CN': '{field} 格式不正确（1-64 个字母数字，不含空格）', en: '{field} is not valid (1-64 letters and digits, no spaces)' },
   NOT_IN_THIS_MODE: { 'zh-CN': '当前模式下不适用', en: 'Not used in this mode' },
+  MANIFEST_INVALID: { 'zh-CN': '联单信息有误，未签署：{reason}', en: 'The manifest step is not valid and was not signed: {reason}' },
   FINISH_FIRST: { 'zh-CN': '请先完成或取消当前操作', en: 'Finish or cancel the current step first' },
   STORE_FAILED: { 'zh-CN': '记录保存失败，未记录：{reason}。请联系管理员', en: 'The record could not be saved, nothing was recorded: {reason}. Call the administrator' },
 };
@@ -102,6 +104,9 @@ export const TERMS: Readonly<Record<string, Text>> = {
   received: { 'zh-CN': '接收', en: 'received' },
   disposed: { 'zh-CN': '处置', en: 'disposed' },
   heartbeat: { 'zh-CN': '心跳', en: 'heartbeat' },
+  'manifest-issued': { 'zh-CN': '产生单位签发联单', en: 'issued by the producer' },
+  'manifest-received': { 'zh-CN': '接收单位签收联单', en: 'received by the receiver' },
+  'manifest-closed': { 'zh-CN': '联单办结', en: 'closed' },
   incineration: { 'zh-CN': '焚烧', en: 'incineration' },
   'steam-sterilisation': { 'zh-CN': '高温蒸汽', en: 'steam sterilisation' },
   'chemical-disinfection': { 'zh-CN': '化学消毒', en: 'chemical disinfection' },

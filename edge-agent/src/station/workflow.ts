@@ -18,6 +18,8 @@
  */
 import {
   DISPOSAL_METHODS,
+  EVENT_BODIES,
+  EVENTS_BY_STATION,
   code as codeSchema,
   type CustodyEvent,
   type DisposalMethod,
@@ -108,6 +110,7 @@ export type MessageCode =
   | 'PICKED_UP'
   | 'RECEIVED'
   | 'DISPOSED'
+  | 'MANIFEST_SIGNED'
   // information
   | 'BAG_ADDED'
   | 'BAG_REMOVED'
@@ -143,6 +146,7 @@ export type MessageCode =
   | 'INVALID_DETAIL'
   | 'NOT_IN_THIS_MODE'
   | 'FINISH_FIRST'
+  | 'MANIFEST_INVALID'
   | 'STORE_FAILED';
 
 export type NoticeLevel = 'info' | 'success' | 'refusal';
@@ -210,7 +214,14 @@ export interface StationState {
   notice?: Notice;
   /** The last record committed from this station. */
   last?: { seq: number; type: EventType; at: number };
+  /** A transfer manifest step being written (no transaction of bags: the operator submitted it whole). */
+  signing?: ManifestSigning;
 }
+
+/** The manifest steps a station signs from a form (docs/transport/manifest.md): issue, receipt, closing. */
+export const MANIFEST_EVENT_TYPES = ['manifest-issued', 'manifest-received', 'manifest-closed'] as const;
+export type ManifestEventType = (typeof MANIFEST_EVENT_TYPES)[number];
+export type ManifestSigning = Extract<CustodyEvent, { type: ManifestEventType }>;
 
 export interface StationSettings {
   role: StationRole;
@@ -245,6 +256,8 @@ export type StationInput =
   | { kind: 'confirm' }
   | { kind: 'cancel' }
   | { kind: 'tick' }
+  /** A transfer manifest step, filled in whole on the kiosk (or by the site's system through it). */
+  | { kind: 'manifest'; event: { type: ManifestEventType; body: unknown } }
   | { kind: 'committed'; seq: number }
   | { kind: 'commit-failed'; reason: string };
 
@@ -358,11 +371,13 @@ export class StationWorkflow {
         return s.tx ? drop(s, 'CANCELLED', now) : same;
       case 'tick':
         return this.tick(s, now);
+      case 'manifest':
+        return this.manifest(s, input.event, now);
       case 'committed':
         return this.committed(s, input.seq, now);
       case 'commit-failed':
         if (s.step !== 'saving') return same;
-        return drop(s, 'STORE_FAILED', now, { reason: input.reason.slice(0, 200) });
+        return drop({ ...s, signing: undefined }, 'STORE_FAILED', now, { reason: input.reason.slice(0, 200) });
     }
   }
 
@@ -489,7 +504,21 @@ export class StationWorkflow {
     return { state: s, effects: [] };
   }
 
+  /** A manifest step is signed as submitted, checked against the record format first; never mid-transaction. */
+  private manifest(s: StationState, event: { type: ManifestEventType; body: unknown }, now: number): StationOutput {
+    if (s.tx) return notice(s, 'FINISH_FIRST', 'refusal', now);
+    if (!(MANIFEST_EVENT_TYPES as readonly string[]).includes(event.type) || !EVENTS_BY_STATION[this.settings.role].includes(event.type)) return notice(s, 'NOT_IN_THIS_MODE', 'refusal', now);
+    const checked = EVENT_BODIES[event.type].check(event.body, 'body');
+    if (!checked.ok) return notice(s, 'MANIFEST_INVALID', 'refusal', now, { reason: checked.error.message.slice(0, 200) });
+    const signing = { type: event.type, body: checked.value } as ManifestSigning;
+    return { state: { ...s, step: 'saving', signing, notice: undefined }, effects: [{ kind: 'commit', event: signing }] };
+  }
+
   private committed(s: StationState, seq: number, now: number): StationOutput {
+    if (s.signing && s.step === 'saving') {
+      const { type, body } = s.signing;
+      return { state: { ...s, signing: undefined, notice: { code: 'MANIFEST_SIGNED', level: 'success', params: { seq, manifest: body.manifest, step: type }, at: now }, last: { seq, type, at: now } }, effects: [] };
+    }
     const tx = s.tx;
     if (s.step !== 'saving' || !tx) return { state: s, effects: [] };
     const details: Details = { ...s.details };
@@ -546,6 +575,7 @@ export class StationWorkflow {
   }
 
   private stepOf(s: StationState): Step {
+    if (s.signing) return 'saving';
     if (!s.tx) return 'idle';
     return s.step === 'saving' ? 'saving' : (this.missing(s) ?? 'saving');
   }

@@ -158,4 +158,22 @@ describe('kiosk page', () => {
     expect(toStationInput({ type: 'committed', seq: 1 })).toBeUndefined();
     expect(toStationInput(null)).toBeUndefined();
   });
+
+  it('takes a transfer manifest step as a command (the site system or a form posts it); the workflow checks its body', async () => {
+    const got: StationInput[] = [];
+    const k = await kiosk({ command: (i) => got.push(i) });
+    const closing = { type: 'manifest-closed', body: { manifest: 'M-1', outcome: 'processed', operator: 'op-1' } };
+    const bags = Array.from({ length: 500 }, (_, i) => ({ tag: `epc:${i.toString(16).padStart(24, '0')}`, category: 'infectious', weight: { value: 1000, unit: 'g' } }));
+    const issue = { type: 'manifest-issued', body: { manifest: 'M-1', version: 1, producer: 'h', transporter: 't', receiver: 'd', bags, weight: { value: 500_000, unit: 'g' }, issuer: 'k-1' } };
+    const post = (body: unknown) => fetch(`${k.url}api/command`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await post({ type: 'manifest', event: closing })).status).toBe(200);
+    // 500 bags: larger than any other command, still taken.
+    expect((await post({ type: 'manifest', event: issue })).status).toBe(200);
+    expect((await post({ type: 'manifest', event: { type: 'sealed', body: {} } })).status).toBe(400);
+    expect((await post({ type: 'manifest' })).status).toBe(400);
+    expect(got).toEqual([
+      { kind: 'manifest', event: closing },
+      { kind: 'manifest', event: issue },
+    ]);
+  });
 });

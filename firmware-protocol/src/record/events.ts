@@ -97,6 +97,31 @@ export const EVENT_BODIES = {
    * exception), so a gap in the samples is a signed fact, not a silence.
    */
   climate: object({ room: code, unit: integer({ min: 1, max: 247 }), samples: array(climateSample, { min: 0, max: 1440 }), failed: integer({ min: 0, max: 1_000_000 }) }),
+  // ---- The transfer manifest (转移联单, docs/transport/manifest.md). The crew's signature is the `picked-up`
+  // record naming the manifest; these three are the producer's, the receiver's and the closing. ----
+  /** The producing hospital issues (or, with a higher version, corrects) a manifest: what leaves, for whom. */
+  'manifest-issued': object({
+    manifest: code,
+    version: integer({ min: 1, max: 999 }),
+    producer: code,
+    transporter: code,
+    receiver: code,
+    vehicle: optional(code),
+    bags: array(object({ tag: tagId, category, weight }, 'a manifest bag {tag, category, weight}'), { min: 1, max: 500 }),
+    weight,
+    issuer: badgeId,
+    reason: optional(string({ max: 500 })),
+  }),
+  /** The disposal centre weighs each bag in and accepts it or refuses it with a reason. */
+  'manifest-received': object({
+    manifest: code,
+    vehicle: code,
+    accepted: array(object({ tag: tagId, weight }, 'an accepted bag {tag, weight}'), { min: 0, max: 500 }),
+    refused: array(object({ tag: tagId, weight: optional(weight), reason: string({ min: 1, max: 500 }) }, 'a refused bag {tag, weight?, reason}'), { min: 0, max: 500 }),
+    operator: badgeId,
+  }),
+  /** Disposal closes the manifest: its accepted bags processed, or the whole load refused. */
+  'manifest-closed': object({ manifest: code, outcome: oneOf(['processed', 'refused'] as const), operator: badgeId }),
 } satisfies Record<string, Schema<unknown>>;
 
 export type EventType = keyof typeof EVENT_BODIES;
@@ -116,7 +141,7 @@ export type StationRole = (typeof STATION_ROLES)[number];
 export const EVENTS_BY_STATION: Record<StationRole, readonly EventType[]> = {
   department: ['sealed', 'aggregated', 'correction', 'heartbeat'],
   collection: ['collected', 'correction', 'heartbeat'],
-  storage: ['stored', 'picked-up', 'aggregated', 'correction', 'heartbeat', 'climate'],
+  storage: ['stored', 'picked-up', 'aggregated', 'correction', 'heartbeat', 'climate', 'manifest-issued'],
   pickup: ['picked-up', 'correction', 'heartbeat'],
-  disposal: ['received', 'disposed', 'correction', 'heartbeat'],
+  disposal: ['received', 'disposed', 'correction', 'heartbeat', 'manifest-received', 'manifest-closed'],
 };

@@ -19,8 +19,19 @@ describe('golden vectors', () => {
     expect(report.failures).toEqual([]);
     expect(report.accepted).toBe(records.length);
     const types = new Set(records.map((r) => JSON.parse(new TextDecoder().decode(r.bytes)).type));
-    expect([...types].sort()).toEqual([...EVENT_TYPES].sort());
+    expect([...types].sort()).toEqual(EVENT_TYPES.filter((t) => !t.startsWith('manifest-')).sort());
     expect([...report.heads.keys()]).toEqual(['hz-h001-ref-01']);
+  });
+
+  it('chain-manifest.jsonl continues the golden chain with every manifest record type, all accepted', () => {
+    const records = [...vectorRecords('chain-valid.jsonl'), ...vectorRecords('chain-manifest.jsonl')];
+    const report = verifyChain(records, vectorContext());
+    expect(report.failures).toEqual([]);
+    expect(report.accepted).toBe(records.length);
+    const types = vectorRecords('chain-manifest.jsonl').map((r) => JSON.parse(new TextDecoder().decode(r.bytes)).type);
+    expect(types).toEqual(EVENT_TYPES.filter((t) => t.startsWith('manifest-')));
+    // On its own it does not start a chain: it is the continuation, not a second device.
+    expect(verifyChain(vectorRecords('chain-manifest.jsonl'), vectorContext()).failures[0]?.code).toBe('SEQUENCE_GAP');
   });
 
   it('there is one invalid vector for every error code', () => {

@@ -90,6 +90,33 @@ export const VALID_EVENTS: CustodyEvent[] = [
   },
 ];
 
+/**
+ * The golden chain continued (chain-manifest.jsonl, seq 14 on): the transfer manifest's own records, kept
+ * in a file of their own so chain-valid.jsonl, which docs and tests quote by seq and count, stays as it is.
+ */
+export const MANIFEST_EVENTS: CustodyEvent[] = [
+  {
+    type: 'manifest-issued',
+    body: {
+      manifest: 'HZ2026030200017',
+      version: 2,
+      producer: 'hz-h001',
+      transporter: 'hz-t01',
+      receiver: 'hz-d01',
+      vehicle: 'ZA-A1234',
+      bags: [{ tag: BAG_A, category: 'sharps', weight: g(1250) }, { tag: BAG_B, category: 'sharps', weight: g(830) }],
+      weight: g(2080),
+      issuer: 'badge-0207',
+      reason: 'bag A re-categorised as sharps',
+    },
+  },
+  {
+    type: 'manifest-received',
+    body: { manifest: 'HZ2026030200017', vehicle: 'ZA-A1234', accepted: [{ tag: BAG_A, weight: g(1246) }], refused: [{ tag: BAG_B, weight: g(829), reason: 'container leaking' }], operator: 'op-7001' },
+  },
+  { type: 'manifest-closed', body: { manifest: 'HZ2026030200017', outcome: 'processed', operator: 'op-7001' } },
+];
+
 export interface VectorSet {
   keyring: unknown;
   valid: DecodedRecord[];
@@ -135,6 +162,12 @@ export function buildVectors(): VectorSet {
   const files = new Map<string, string>();
   files.set('keyring.json', JSON.stringify(keyringJson, null, 2) + '\n');
   files.set('chain-valid.jsonl', lines(valid));
+  const continued: DecodedRecord[] = [];
+  for (const [i, event] of MANIFEST_EVENTS.entries()) {
+    const seq = valid.length + i + 1;
+    continued.push(signRecord({ device: VECTOR_DEVICE, seq, prev: (continued[i - 1] ?? valid.at(-1)!).hash, time: time((seq - 1) * 10), event }, ref));
+  }
+  files.set('chain-manifest.jsonl', lines(continued));
 
   const head = valid.slice(0, 3);
   const next = { device: VECTOR_DEVICE, seq: 4, prev: valid[2]!.hash, time: time(30) };

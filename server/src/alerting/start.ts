@@ -15,9 +15,10 @@ import { Counter, Registry, silentLogger, type Logger } from '@wastetrail/runtim
 import { escalationPolicyFor } from '../alerts/index.ts';
 import { BagProjection } from '../bags/index.ts';
 import { CLIMATE_WINDOW_MS, climateSamplesOf, roomClimates } from '../climate/index.ts';
+import { ManifestProjection } from '../manifests/index.ts';
 import type { AcceptedHook, AcceptedRecord } from '../ingest/index.ts';
 import type { IntegrityHook } from '../ingest/integrity.ts';
-import { BAG_RULES, evaluateRules, ruleLookbackMs, subjectKey, type IntegrityFinding, type RuleConfig, type RuleEvaluation } from '../rules/index.ts';
+import { BAG_RULES, MANIFEST_RULES, evaluateRules, ruleLookbackMs, subjectKey, type IntegrityFinding, type RuleConfig, type RuleEvaluation } from '../rules/index.ts';
 import type { CustodyStore } from '../store/index.ts';
 import { integrityEvaluation } from './integrity.ts';
 import { AlertLedger, type AlertActionOutcome, type AlertNotice } from './ledger.ts';
@@ -72,6 +73,7 @@ export interface AlertActions {
 
 export interface Alerting extends AlertActions {
   readonly projection: BagProjection;
+  readonly manifests: ManifestProjection;
   /** Runs every rule at `nowMs` (default: the clock), escalates, and reports. */
   tick(nowMs?: number): Promise<TickReport>;
   /** What follows a commit: its bags projected, judged by BAG_RULES, filed. (The ingest hook calls it.) */
@@ -135,6 +137,7 @@ function announcer(options: Pick<AlertingOptions, 'onEffects' | 'logger' | 'metr
 
 class AlertingService implements Alerting {
   readonly projection: BagProjection;
+  readonly manifests: ManifestProjection;
   private readonly options: AlertingOptions;
   private readonly store: CustodyStore;
   private readonly ledger: AlertLedger;
@@ -159,6 +162,7 @@ class AlertingService implements Alerting {
     this.notify = announcer(options);
     this.actions = alertActions(options, this.notify);
     this.projection = new BagProjection({ store: options.store });
+    this.manifests = new ManifestProjection({ store: options.store });
   }
 
   async start(): Promise<void> {
@@ -191,6 +195,12 @@ class AlertingService implements Alerting {
         const read = await this.projection.rebuildAll();
         this.log.info({ records: read }, 'bag projection rebuilt');
       }).catch((err: unknown) => this.log.error({ err }, 'rebuilding the bag projection failed'));
+      void this.run(async () => {
+        // A store from before the manifest projection: its manifests come from the records it holds.
+        if ((await this.store.searchManifests({ limit: 1 })).total > 0 || (await this.store.countRecords()) === 0) return;
+        const read = await this.manifests.rebuildAll();
+        this.log.info({ records: read, manifests: (await this.store.searchManifests({ limit: 1 })).total }, 'manifest projection rebuilt');
+      }).catch((err: unknown) => this.log.error({ err }, 'rebuilding the manifest projection failed'));
     }
     if (this.options.tickMs > 0) {
       this.timer = setInterval(() => {
@@ -245,9 +255,10 @@ class AlertingService implements Alerting {
       await this.store.addClimateSamples(climateSamplesOf(climate, (d) => devices.get(d)));
     }
     const { trails, removed } = await this.projection.projectAccepted(records);
-    if (trails.length === 0 && removed.length === 0) return [];
+    const manifests = await this.manifests.projectAccepted(records);
+    if (trails.length === 0 && removed.length === 0 && manifests.length === 0) return [];
     const world = this.world!;
-    const evaluation = evaluateRules({ nowMs: this.options.clock(), config: this.options.ruleConfig, institutions: world.institutions, trails, rules: BAG_RULES });
+    const evaluation = evaluateRules({ nowMs: this.options.clock(), config: this.options.ruleConfig, institutions: world.institutions, trails, manifests, rules: [...BAG_RULES, ...MANIFEST_RULES] });
     // Ids that turned out not to be bags were judged too: whatever was said about them has cleared.
     return this.file(withJudged(evaluation, removed.map((b) => subjectKey('bag', b))));
   }
@@ -262,12 +273,14 @@ class AlertingService implements Alerting {
       const now = nowMs ?? this.options.clock();
       const config = this.options.ruleConfig;
       const world = await this.refreshWorld();
-      const [trails, rooms, readings] = await Promise.all([
-        this.store.bagTrailsInPlay(new Date(now - ruleLookbackMs(config)).toISOString()),
+      const since = new Date(now - ruleLookbackMs(config)).toISOString();
+      const [trails, manifests, rooms, readings] = await Promise.all([
+        this.store.bagTrailsInPlay(since),
+        this.store.manifestsInPlay(since),
         this.store.climateRooms(),
         this.store.climateSince(new Date(now - CLIMATE_WINDOW_MS).toISOString()),
       ]);
-      const evaluation = evaluateRules({ nowMs: now, config, institutions: world.institutions, trails, devices: world.devices, climate: roomClimates(rooms, readings) });
+      const evaluation = evaluateRules({ nowMs: now, config, institutions: world.institutions, trails, devices: world.devices, manifests, climate: roomClimates(rooms, readings) });
       const notices = await this.file(evaluation, escalationPolicyFor(config, world.institutions));
       return { nowMs: now, bags: trails.length, devices: world.devices.length, institutions: world.institutions.length, notices };
     }).finally(() => {
@@ -304,7 +317,9 @@ class AlertingService implements Alerting {
     const world = await loadRuleWorld(this.store, this.options.ruleConfig);
     this.world = world;
     this.projection.setTimeZones((institution) => world.timeZoneOf(institution));
+    this.manifests.setThresholds((institution) => world.thresholdsOf(institution).manifestDiscrepancy);
     await this.projection.reloadKeyring();
+    await this.manifests.reloadKeyring();
     return world;
   }
 

@@ -3,7 +3,7 @@
  * jurisdiction path (city > district > grid, walked up the jurisdiction parents) and each device with
  * when it was last heard from. The builders are pure; loadRuleWorld is the one read.
  */
-import { resolveThresholds, type DeviceStatus as RuleDeviceStatus, type InstitutionInfo, type RuleConfig } from '../rules/index.ts';
+import { resolveThresholds, type DeviceStatus as RuleDeviceStatus, type InstitutionInfo, type RuleConfig, type RuleThresholds } from '../rules/index.ts';
 import type { CustodyStore, DeviceRegistration, DeviceStatus, Institution, Jurisdiction } from '../store/index.ts';
 
 /** The jurisdiction path of a jurisdiction id, broadest first; a loop or an unknown parent stops the walk. */
@@ -36,20 +36,24 @@ export interface RuleWorld {
   devices: RuleDeviceStatus[];
   /** The time zone in force at an institution (for the days bags are sealed on). */
   timeZoneOf(institution: string): string;
+  /** The thresholds in force at an institution. */
+  thresholdsOf(institution: string): RuleThresholds;
 }
 
 export async function loadRuleWorld(store: CustodyStore, config: RuleConfig): Promise<RuleWorld> {
   const [jurisdictions, institutions, devices, statuses] = await Promise.all([store.jurisdictions(), store.institutions(), store.devices(), store.deviceStatuses()]);
   const infos = institutionInfos(jurisdictions, institutions);
   const paths = new Map(infos.map((i) => [i.id, i.jurisdiction]));
-  const zones = new Map<string, string>();
+  const thresholds = new Map<string, RuleThresholds>();
+  const thresholdsOf = (institution: string) => {
+    let t = thresholds.get(institution);
+    if (t === undefined) thresholds.set(institution, (t = resolveThresholds(config, paths.get(institution) ?? [])));
+    return t;
+  };
   return {
     institutions: infos,
     devices: ruleDevices(devices, statuses),
-    timeZoneOf(institution) {
-      let tz = zones.get(institution);
-      if (tz === undefined) zones.set(institution, (tz = resolveThresholds(config, paths.get(institution) ?? []).timeZone));
-      return tz;
-    },
+    timeZoneOf: (institution) => thresholdsOf(institution).timeZone,
+    thresholdsOf,
   };
 }

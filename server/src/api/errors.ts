@@ -22,6 +22,7 @@ export const API_ERRORS = {
   INSTITUTION_NOT_FOUND: { status: 404, meaning: 'no such institution' },
   DEVICE_NOT_FOUND: { status: 404, meaning: 'no such device' },
   DRAW_NOT_FOUND: { status: 404, meaning: 'no such inspection draw' },
+  MANIFEST_NOT_FOUND: { status: 404, meaning: 'no record names this transfer manifest' },
   LOG_TILE_NOT_FOUND: { status: 404, meaning: 'the verifiable log holds no such tile or entry bundle (yet) at that width, or the path is not in the tlog-tiles layout' },
   ALREADY_ACKNOWLEDGED: { status: 409, meaning: 'the alert was acknowledged already' },
   ALREADY_RESOLVED: { status: 409, meaning: 'the alert was resolved already' },

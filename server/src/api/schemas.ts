@@ -9,6 +9,7 @@ import { ANOMALY_KINDS, CUSTODY_STEPS } from '../custody/index.ts';
 import { ALERT_SEVERITIES, ALERT_STATUSES, BAG_STATES, DEVICE_STATES, INSTITUTION_KINDS, USER_ROLES } from '../store/vocabulary.ts';
 import { ALERT_ACTIONS } from '../auth/alert-permissions.ts';
 import { API_ERROR_CODES } from './errors.ts';
+import { BAG_OUTCOMES, MANIFEST_STATUSES, MANIFEST_STEPS } from '../manifests/manifest.ts';
 
 const literals = <const T extends readonly string[]>(values: T, options: { description?: string } = {}): TEnum<[...T]> => Type.Enum<[...T]>([...values] as [...T], options);
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -373,3 +374,96 @@ export type TrailResponseT = Static<typeof TrailResponse>;
 export type AlertViewT = Static<typeof AlertViewSchema>;
 export type InstitutionViewT = Static<typeof InstitutionViewSchema>;
 export type DeviceViewT = Static<typeof DeviceViewSchema>;
+
+// ---- Transfer manifests (server/src/manifests, docs/transport/manifest.md) ----
+
+const ManifestStatusSchema = literals(MANIFEST_STATUSES);
+const ManifestStepSchema = literals(MANIFEST_STEPS);
+const ManifestRecordRef = Type.Object({ device: Type.String(), seq: Type.Integer(), hash: Type.String() });
+
+export const ManifestSchema = Type.Object({
+  manifest: Type.String({ description: 'the 联单 number' }),
+  status: ManifestStatusSchema,
+  version: Nullable(Type.Integer({ description: 'the version in force (a correction is a new version); null before the issue is stored' })),
+  versions: Type.Array(Type.Object({ version: Type.Integer(), record: ManifestRecordRef, time: Type.String(), issuer: Type.String(), reason: Type.Optional(Type.String()), bags: Type.Integer(), declaredGrams: Type.Integer() })),
+  producer: Nullable(Type.String()),
+  transporter: Nullable(Type.String()),
+  receiver: Nullable(Type.String()),
+  vehicle: Nullable(Type.String()),
+  bags: Type.Array(
+    Type.Object({
+      tag: Type.String(),
+      category: Nullable(CategorySchema),
+      declaredGrams: Nullable(Type.Integer()),
+      pickedUp: Type.Boolean(),
+      receivedGrams: Nullable(Type.Integer()),
+      outcome: Nullable(literals(BAG_OUTCOMES)),
+      refusalReason: Type.Optional(Type.String()),
+    }),
+  ),
+  declaredBags: Type.Integer(),
+  declaredGrams: Type.Integer(),
+  acceptedBags: Type.Integer(),
+  acceptedGrams: Type.Integer(),
+  refusedBags: Type.Integer(),
+  refusedGrams: Type.Integer(),
+  acceptance: Nullable(literals(['whole', 'partial', 'refused'] as const)),
+  signatures: Type.Array(
+    Type.Object({
+      step: ManifestStepSchema,
+      party: literals(['producer', 'transporter', 'receiver'] as const),
+      institution: Type.String({ description: 'whose device signed (the place)' }),
+      badge: Type.String(),
+      time: Type.String(),
+      record: ManifestRecordRef,
+      version: Type.Optional(Type.Integer()),
+      vehicle: Type.Optional(Type.String()),
+    }),
+    { description: 'in the order of the steps: issued, picked-up (the crew), received, closed' },
+  ),
+  discrepancies: Type.Array(
+    Type.Object({
+      kind: literals(['count', 'weight', 'refusal', 'signatory'] as const),
+      severity: literals(['discrepancy', 'warning'] as const),
+      stage: literals(['issue', 'pickup', 'receipt'] as const),
+      missing: Type.Optional(Type.Array(Type.String())),
+      undeclared: Type.Optional(Type.Array(Type.String())),
+      refused: Type.Optional(Type.Array(Type.String())),
+      declaredGrams: Type.Optional(Type.Integer()),
+      receivedGrams: Type.Optional(Type.Integer()),
+      percent: Type.Optional(Type.Number()),
+      step: Type.Optional(ManifestStepSchema),
+      institution: Type.Optional(Type.String({ description: 'signatory: where the step was signed' })),
+      expected: Type.Optional(Type.String({ description: 'signatory: the party the manifest names for the step' })),
+    }),
+  ),
+  missingSteps: Type.Array(ManifestStepSchema, { description: 'steps not signed though a later one was' }),
+  issuedAt: Nullable(Type.String()),
+  sentAt: Nullable(Type.String()),
+  receivedAt: Nullable(Type.String()),
+  closedAt: Nullable(Type.String()),
+  lastAt: Type.String(),
+  records: Type.Array(ManifestRecordRef),
+});
+
+export const ManifestSearchQuery = Type.Object(
+  {
+    producer: Type.Optional(Code),
+    transporter: Type.Optional(Code),
+    receiver: Type.Optional(Code),
+    vehicle: Type.Optional(Code),
+    status: Type.Optional(Type.Array(ManifestStatusSchema, { maxItems: MANIFEST_STATUSES.length })),
+    from: Type.Optional(DayOrInstant),
+    to: Type.Optional(DayOrInstant),
+    discrepant: Type.Optional(literals(['true', 'false'] as const, { description: 'only manifests with (true) or without (false) a discrepancy' })),
+    open: Type.Optional(literals(['true', 'false'] as const, { description: 'only manifests not closed (true) or closed (false)' })),
+    timeZone: Type.Optional(TimeZoneParam),
+    limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+    offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
+  },
+  { additionalProperties: false },
+);
+
+export const ManifestSearchResponse = Type.Object({ manifests: Type.Array(ManifestSchema), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() });
+export const ManifestParams = Type.Object({ manifest: Code });
+export const ManifestExportQuery = Type.Object({ timeZone: Type.Optional(TimeZoneParam) }, { additionalProperties: false });

@@ -47,6 +47,10 @@ export const ALERT_PERMISSIONS: Record<RuleId, Record<AlertActorRole, readonly A
   'cloned-tag': { regulator: ALL, institution_admin: EXPLAIN, transport: EXPLAIN, disposal: EXPLAIN },
   'out-of-order': { regulator: ALL, institution_admin: EXPLAIN, transport: EXPLAIN, disposal: EXPLAIN },
   integrity: { regulator: ALL, institution_admin: EXPLAIN, transport: EXPLAIN, disposal: EXPLAIN },
+  // The transfer manifest: bags missing or refused between parties, and a manifest left open; every
+  // party to it explains, a regulator decides (the manifest's alerts are filed under its producer).
+  'manifest-discrepancy': { regulator: ALL, institution_admin: EXPLAIN, transport: EXPLAIN, disposal: EXPLAIN },
+  'manifest-unclosed': { regulator: ALL, institution_admin: EXPLAIN, transport: EXPLAIN, disposal: EXPLAIN },
 };
 
 const isRuleId = (rule: string): rule is RuleId => (RULE_IDS as readonly string[]).includes(rule);

@@ -178,6 +178,32 @@ export function canSeeAlert(p: Principal, alert: AlertFacts, world: ScopeWorld, 
   }
 }
 
+/**
+ * Transfer manifests: a party sees those it is a party to (the producing hospital, the transport
+ * company, also by its vehicles before the issue is stored, the receiving disposal centre); a regulator
+ * those with a party in its jurisdiction; the public none. As a search filter: the
+ * institutions and vehicles any of which makes a manifest visible; undefined for the public.
+ */
+export function manifestScopeFor(p: Principal, world: ScopeWorld, companyVehicles: readonly string[] = []): { institutions: string[]; vehicles: string[] } | undefined {
+  switch (p.role) {
+    case 'public':
+      return undefined;
+    case 'regulator':
+      return { institutions: visibleInstitutionIds(p, world), vehicles: [] };
+    case 'transport':
+      return { institutions: p.scope === null ? [] : [p.scope], vehicles: [...companyVehicles] };
+    case 'institution_admin':
+    case 'disposal':
+      return { institutions: p.scope === null ? [] : [p.scope], vehicles: [] };
+  }
+}
+
+export function canSeeManifest(p: Principal, m: { producer: string | null; transporter: string | null; receiver: string | null; vehicle: string | null }, world: ScopeWorld, companyVehicles: readonly string[] = []): boolean {
+  const scope = manifestScopeFor(p, world, companyVehicles);
+  if (!scope) return false;
+  return [m.producer, m.transporter, m.receiver].some((i) => i !== null && scope.institutions.includes(i)) || (m.vehicle !== null && scope.vehicles.includes(m.vehicle));
+}
+
 /** Devices: those of institutions in reach; never for the public. */
 export function canSeeDevice(p: Principal, device: { institution: string }, world: ScopeWorld): boolean {
   if (p.role === 'public') return false;

@@ -17,6 +17,10 @@ export function tagsOfEvent(event: CustodyEvent): string[] {
     case 'correction':
     case 'heartbeat':
     case 'climate':
+    // A manifest is found by its number; the bags' own custody records name the tags.
+    case 'manifest-issued':
+    case 'manifest-received':
+    case 'manifest-closed':
       return [];
   }
 }

@@ -13,7 +13,7 @@ import type { LoadedBag } from './bag-records.ts';
 export const BOM = '\uFEFF';
 export const CRLF = '\r\n';
 
-const CATEGORY_ZH: Record<WasteCategory, string> = {
+export const CATEGORY_ZH: Record<WasteCategory, string> = {
   infectious: '感染性',
   sharps: '损伤性',
   pathological: '病理性',
@@ -133,7 +133,8 @@ export function localDateTime(iso: string | undefined, timeZone: string): string
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
 }
 
-function named(id: string | undefined, institutions: ReadonlyMap<string, Institution>): string {
+/** "Name (id)" of an institution, or the id when it is not in the map; '' for none. */
+export function named(id: string | undefined, institutions: ReadonlyMap<string, Institution>): string {
   if (id === undefined) return '';
   const inst = institutions.get(id);
   return inst ? `${inst.name} (${id})` : id;

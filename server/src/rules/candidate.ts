@@ -18,6 +18,8 @@ export const RULE_IDS = [
   'mass-balance',
   'storage-climate',
   'climate-silent',
+  'manifest-discrepancy',
+  'manifest-unclosed',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 
@@ -55,6 +57,9 @@ export const RULE_KINDS: Record<RuleId, RuleKind> = {
   // A breach is a fact in the signed readings, even when they arrive after the room cooled down.
   'storage-climate': 'event',
   'climate-silent': 'condition',
+  // A discrepancy is a fact in the signed receipt; a manifest left open holds until it is closed.
+  'manifest-discrepancy': 'event',
+  'manifest-unclosed': 'condition',
 };
 
 /** A record an alert points at. `hash` is absent only where no record exists (a sequence gap). */
@@ -93,7 +98,7 @@ export interface AlertCandidate {
 /** Evidence kept per candidate and per alert: enough to audit, bounded for a bag stuck for weeks. */
 export const MAX_EVIDENCE = 50;
 
-export function subjectKey(kind: 'bag' | 'site' | 'device' | 'handover' | 'institution-day', id: string): string {
+export function subjectKey(kind: 'bag' | 'site' | 'device' | 'handover' | 'institution-day' | 'manifest', id: string): string {
   return `${kind}:${id}`;
 }
 

@@ -67,6 +67,10 @@ export interface RuleThresholds {
   storageClimate: { hotDayCelsius: number; maxCelsius: number; graceMinutes: number; withoutOutdoorProbe: WithoutOutdoorProbe };
   /** No reading from a room's sensor for this long while bags are stored there. */
   climateSilent: { minutes: number };
+  /** The transfer manifest's receipt (docs/transport/manifest.md): e-Manifest's 10 % and a ±2 % intake tolerance. */
+  manifestDiscrepancy: { weightPercent: number; tolerancePercent: number };
+  /** A manifest not closed this long after it was issued. */
+  manifestUnclosed: { hours: number };
   escalation: Record<Severity, EscalationDelays>;
 }
 
@@ -94,6 +98,9 @@ export const DEFAULT_THRESHOLDS: RuleThresholds = {
   storageClimate: { hotDayCelsius: 25, maxCelsius: 20, graceMinutes: 30, withoutOutdoorProbe: 'assume-hot' },
   // Sensors sign a batch every 10 minutes by default: an hour is six batches missing.
   climateSilent: { minutes: 60 },
+  manifestDiscrepancy: { weightPercent: 10, tolerancePercent: 2 },
+  // Storage (48 h) plus transit (24 h): by then the waste should be received and the manifest closed.
+  manifestUnclosed: { hours: 72 },
   escalation: {
     critical: { institutionHeadMinutes: 60, regulatorMinutes: 240 },
     warning: { institutionHeadMinutes: 480, regulatorMinutes: 1440 },
@@ -172,6 +179,14 @@ export const ThresholdOverridesSchema = Type.Object(
       'The 25/20 °C rule for waste held over in the storage room.',
     ),
     climateSilent: section({ minutes: optional(minutes('No reading from a room\'s climate sensor for this long while bags are stored there.' + dflt(D.climateSilent.minutes))) }, 'A storage room\'s climate sensor that stops reporting.'),
+    manifestDiscrepancy: section(
+      {
+        weightPercent: percent(D.manifestDiscrepancy.weightPercent, 'Accepted bags weighing more than this share off their declared weight: a discrepancy (US e-Manifest: 10 %).'),
+        tolerancePercent: percent(D.manifestDiscrepancy.tolerancePercent, 'More than this share off (but within weightPercent): a warning (the usual intake tolerance).'),
+      },
+      'A transfer manifest whose receipt does not match what was issued.',
+    ),
+    manifestUnclosed: section({ hours: hours(D.manifestUnclosed.hours, 'A manifest not closed by disposal within this time after it was issued.') }, 'Transfer manifests left open.'),
     escalation: section(
       Object.fromEntries(SEVERITIES.map((s) => [s, section({ institutionHeadMinutes: delay, regulatorMinutes: delay }, `Alerts of severity ${s}.` + dflt(D.escalation[s]))])) as Record<Severity, ReturnType<typeof section<{ institutionHeadMinutes: typeof delay; regulatorMinutes: typeof delay }>>>,
       'How long an unacknowledged alert waits before it goes to the institution head (level 2) and the regulator (level 3).',
@@ -267,6 +282,8 @@ export function mergeThresholds(base: RuleThresholds, o: ThresholdOverrides): Ru
     sequenceGap: { ...base.sequenceGap, ...o.sequenceGap },
     storageClimate: { ...base.storageClimate, ...o.storageClimate },
     climateSilent: { ...base.climateSilent, ...o.climateSilent },
+    manifestDiscrepancy: { ...base.manifestDiscrepancy, ...o.manifestDiscrepancy },
+    manifestUnclosed: { ...base.manifestUnclosed, ...o.manifestUnclosed },
     escalation,
   };
 }
@@ -306,6 +323,7 @@ export function ruleLookbackMs(config: RuleConfig): number {
       t.departmentUnsent.hours,
       t.collectionOverdue.intervalHours,
       t.missingInTransit.hours,
+      t.manifestUnclosed.hours,
       t.massBalance.settleHours + 24 * (t.massBalance.lookbackDays + 1),
     );
   }

@@ -13,7 +13,9 @@ import { CollectionOverdueRule } from './collection-overdue.ts';
 import { resolveThresholds, type RuleConfig, type RuleThresholds } from './config.ts';
 import { DepartmentUnsentRule } from './department-unsent.ts';
 import { DeviceSilentRule } from './device-silent.ts';
+import { ManifestDiscrepancyRule, ManifestUnclosedRule } from './manifest.ts';
 import { MassBalanceRule } from './mass-balance.ts';
+import type { Manifest } from '../manifests/manifest.ts';
 import { MissingInTransitRule } from './missing-in-transit.ts';
 import { OutOfOrderCustodyRule } from './out-of-order.ts';
 import type { DeviceStatus, InstitutionInfo, RoomClimate, Rule, RuleContext } from './rule.ts';
@@ -37,10 +39,15 @@ export const RULES: readonly Rule[] = [
   MassBalanceRule,
   StorageClimateRule,
   ClimateSilentRule,
+  ManifestDiscrepancyRule,
+  ManifestUnclosedRule,
 ];
 
 /** Rules that judge each bag (or each fully visible handover) on its own: safe on the bags one record touched. */
 export const BAG_RULES: readonly RuleId[] = ['storage-overdue', 'department-unsent', 'missing-in-transit', 'weight-discrepancy', 'unknown-origin', 'cloned-tag', 'out-of-order'];
+
+/** Rules that judge each manifest on its own: safe on the manifests one record touched. */
+export const MANIFEST_RULES: readonly RuleId[] = ['manifest-discrepancy', 'manifest-unclosed'];
 
 export interface RuleInputs {
   nowMs: number;
@@ -50,6 +57,7 @@ export interface RuleInputs {
   trails?: readonly BagTrail[];
   devices?: readonly DeviceStatus[];
   climate?: readonly RoomClimate[];
+  manifests?: readonly Manifest[];
   /** Run only these rules (default: all of RULES). */
   rules?: readonly RuleId[];
 }
@@ -103,6 +111,7 @@ export function ruleContext(inputs: RuleInputs): RuleContext {
     trails,
     devices,
     climate: inputs.climate ?? [],
+    manifests: inputs.manifests ?? [],
     institutionIds: [...ids].sort(),
     institution: (id) => byId.get(id),
     thresholds(id) {

@@ -18,3 +18,4 @@ export { DeviceSilentRule } from './device-silent.ts';
 export { MassBalanceRule, massBalanceDays } from './mass-balance.ts';
 export { StorageClimateRule, roomStays, type RoomStay } from './storage-climate.ts';
 export { ClimateSilentRule } from './climate-silent.ts';
+export { ManifestDiscrepancyRule, ManifestUnclosedRule } from './manifest.ts';

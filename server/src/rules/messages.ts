@@ -5,6 +5,7 @@
  */
 import type { RecordErrorCode } from '@wastetrail/firmware-protocol';
 import type { AnomalyKind, CustodyStepKind } from '../custody/trail.ts';
+import type { ManifestStatus } from '../manifests/manifest.ts';
 import type { MessageParams } from './candidate.ts';
 
 export const LOCALES = ['en', 'zh-CN'] as const;
@@ -63,6 +64,14 @@ export const ALERT_MESSAGES = {
     en: 'Bag {bag}: custody does not add up ({anomalies:anomalies}).',
     'zh-CN': '医疗废物袋 {bag} 的交接过程异常（{anomalies:anomalies}）。',
   },
+  'manifest-discrepancy': {
+    en: 'Manifest {manifest} from {institution} to {receiver}: {missing} bag(s) missing, {undeclared} not on the manifest, {refused} refused ({refusedKg} kg), accepted weight {weightPercent} % off the declared, {signatories} step(s) signed by another institution.',
+    'zh-CN': '转移联单 {manifest}（{institution} 至 {receiver}）存在差异：缺少 {missing} 袋，联单外 {undeclared} 袋，拒收 {refused} 袋（{refusedKg} 千克），接收重量与申报相差 {weightPercent}%，{signatories} 项签署非由联单所列单位作出。',
+  },
+  'manifest-unclosed': {
+    en: 'Manifest {manifest} from {institution} issued {hours} h ago is still {status:manifestStatus} (limit {limitHours} h).',
+    'zh-CN': '转移联单 {manifest}（{institution}）开具已 {hours} 小时，仍处于“{status:manifestStatus}”状态，未办结（上限 {limitHours} 小时）。',
+  },
   integrity: {
     en: 'Device {device}: {code:code} ({detail}).',
     'zh-CN': '设备 {device} 的记录完整性异常：{code:code}（{detail}）。',
@@ -82,6 +91,12 @@ export type MessageKey = keyof typeof ALERT_MESSAGES;
 const STEP_NAMES: Record<Locale, Record<CustodyStepKind, string>> = {
   en: { sealed: 'sealing', collected: 'collection', stored: 'storage', 'picked-up': 'pickup', received: 'receipt', disposed: 'disposal' },
   'zh-CN': { sealed: '封袋', collected: '院内收集', stored: '暂存入库', 'picked-up': '转运交接', received: '处置接收', disposed: '处置' },
+};
+
+/** A manifest's status in words (the BSDASRI statuses, docs/transport/manifest.md). */
+export const MANIFEST_STATUS_NAMES: Record<Locale, Record<ManifestStatus, string>> = {
+  en: { 'signed-by-producer': 'signed by the producer', sent: 'sent', received: 'received', processed: 'processed', refused: 'refused' },
+  'zh-CN': { 'signed-by-producer': '产生单位已签发', sent: '运输中', received: '已接收', processed: '已处置', refused: '已拒收' },
 };
 
 const ANOMALY_NAMES: Record<Locale, Record<AnomalyKind, string>> = {
@@ -146,6 +161,8 @@ function localise(value: string | number, format: string | undefined, locale: Lo
         .filter((k) => k !== '')
         .map((k) => ANOMALY_NAMES[locale][k as AnomalyKind] ?? k)
         .join(locale === 'zh-CN' ? '、' : ', ');
+    case 'manifestStatus':
+      return MANIFEST_STATUS_NAMES[locale][s as ManifestStatus] ?? s;
     case 'code':
       return locale === 'zh-CN' && Object.prototype.hasOwnProperty.call(ZH_CODES, s) ? `${ZH_CODES[s]} ${s}` : s;
     default:

@@ -7,6 +7,7 @@ import type { StationRole } from '@wastetrail/firmware-protocol';
 import { CUSTODY_STEPS, type BagTrail, type CustodyStep, type CustodyStepKind } from '../custody/trail.ts';
 import { dedupeKeyOf, mergeEvidence, subjectKey, type AlertCandidate, type EvidenceRef, type MessageParams, type RuleId, type Severity } from './candidate.ts';
 import type { RuleThresholds } from './config.ts';
+import type { Manifest } from '../manifests/manifest.ts';
 import { renderAlertMessage, type MessageKey } from './messages.ts';
 
 export interface InstitutionInfo {
@@ -49,6 +50,8 @@ export interface RuleContext {
   devices: readonly DeviceStatus[];
   /** Storage rooms that have a climate sensor. */
   climate: readonly RoomClimate[];
+  /** Transfer manifests (server/src/manifests). */
+  manifests: readonly Manifest[];
   /** Every institution known or named by a trail or device, sorted. */
   institutionIds: readonly string[];
   institution(id: string): InstitutionInfo | undefined;

@@ -12,6 +12,8 @@ import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { fromBase64, KEYRING_FORMAT, keyId, keyringToJson, parseKeyring, nodeKey, type ChainHead, type EventType, type Hash, type Keyring, type NodeAddress, type StationRole } from '@wastetrail/firmware-protocol';
 import type { BagTrail } from '../custody/index.ts';
+import type { Manifest } from '../manifests/manifest.ts';
+import { DEFAULT_MANIFEST_PAGE, manifestInPlay, manifestRow, manifestWhere } from './manifest-rows.ts';
 import type {
   Alert,
   AlertFilter,
@@ -32,6 +34,7 @@ import type {
   Inspector,
   Institution,
   Jurisdiction,
+  ManifestFilter,
   NewAlert,
   NewDraw,
   NewInspection,
@@ -688,6 +691,40 @@ class PgCustodyStore implements PgStore {
     return [...found.values()].sort((a, b) => a.id - b.id);
   }
 
+  // ---- Manifests ----
+
+  async upsertManifests(manifests: readonly Manifest[]): Promise<void> {
+    if (manifests.length === 0) return;
+    // In number order, so two processes projecting overlapping manifests take the row locks in the same order.
+    const ordered = [...manifests].sort((a, b) => (a.manifest < b.manifest ? -1 : a.manifest > b.manifest ? 1 : 0));
+    await this.db.transaction(async (tx) => {
+      for (const part of chunks(ordered, INSERT_CHUNK / 12)) await tx.insert(t.manifests).values(part.map(manifestRow)).onConflictDoUpdate({ target: t.manifests.manifest, set: manifestUpdate() });
+    });
+  }
+
+  async manifest(manifest: string): Promise<Manifest | undefined> {
+    const [row] = await this.db.select({ data: t.manifests.data }).from(t.manifests).where(eq(t.manifests.manifest, manifest));
+    return row?.data;
+  }
+
+  async searchManifests(filter: ManifestFilter): Promise<{ manifests: Manifest[]; total: number }> {
+    const where = manifestWhere(filter, t.manifests, sql`false`);
+    const [count] = await this.db.select({ n: sql<number>`count(*)::int` }).from(t.manifests).where(where);
+    const rows = await this.db
+      .select({ data: t.manifests.data })
+      .from(t.manifests)
+      .where(where)
+      .orderBy(desc(t.manifests.startedAt), asc(t.manifests.manifest))
+      .limit(filter.limit ?? DEFAULT_MANIFEST_PAGE)
+      .offset(filter.offset ?? 0);
+    return { manifests: rows.map((r) => r.data), total: count!.n };
+  }
+
+  async manifestsInPlay(since: string): Promise<Manifest[]> {
+    const rows = await this.db.select({ data: t.manifests.data }).from(t.manifests).where(manifestInPlay(since, t.manifests)).orderBy(asc(t.manifests.manifest));
+    return rows.map((r) => r.data);
+  }
+
   // ---- Alerts ----
 
   async insertAlert(a: NewAlert): Promise<Alert | undefined> {
@@ -921,6 +958,13 @@ const dailyMassColumns = {
   received: sql<number>`count(${t.bags.receivedAt})::int`,
   receivedGrams: sql<number>`coalesce(sum(${t.bags.receivedGrams}), 0)`.mapWith(Number),
 };
+
+/** On a manifest conflict: every column from the new row. */
+function manifestUpdate() {
+  const set: Record<string, SQL> = {};
+  for (const [key, column] of Object.entries(getTableColumns(t.manifests))) if (key !== 'manifest') set[key] = sql.raw(`excluded.${column.name}`);
+  return set;
+}
 
 /** Bags the time rules must see (repository.ts bagTrailsInPlay). */
 function inPlay(since: string): SQL {

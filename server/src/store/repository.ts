@@ -7,6 +7,7 @@
 import type { ChainHead, EventType, Hash, Keyring, NodeAddress, StationRole, WasteCategory } from '@wastetrail/firmware-protocol';
 import type { BagState, BagTrail, CustodyStepKind } from '../custody/index.ts';
 import type { DrawFrame, DrawResult } from '../supervision/draw.ts';
+import type { Manifest, ManifestStatus } from '../manifests/manifest.ts';
 import type { AlertSeverity, AlertStatus, DeviceState, InstitutionKind, JurisdictionLevel, UserRole } from './vocabulary.ts';
 
 export type { AlertSeverity, AlertStatus, DeviceState, InstitutionKind, JurisdictionLevel, UserRole };
@@ -217,6 +218,29 @@ export interface DailyMass {
   /** Bags weighed in at disposal, and what they weighed there (bags of unknown received weight count 0 g). */
   received: number;
   receivedGrams: number;
+}
+
+// ---- Transfer manifests (the manifest projection, server/src/manifests) ----
+
+export interface ManifestFilter {
+  /** The caller's scope: a manifest one of whose parties is in `institutions`, or carried by one of `vehicles`. Both empty: nothing. */
+  parties?: { institutions: readonly string[]; vehicles: readonly string[] };
+  producer?: string;
+  transporter?: string;
+  receiver?: string;
+  vehicle?: string;
+  manifest?: string;
+  statuses?: ManifestStatus[];
+  /** First signature's time, ISO: from <= startedAt < to. */
+  from?: string;
+  to?: string;
+  /** Only manifests with (true) or without (false) a discrepancy. */
+  discrepant?: boolean;
+  /** Only manifests not closed (true) or closed (false). */
+  open?: boolean;
+  /** Newest started first, then by number. Default limit 100. */
+  limit?: number;
+  offset?: number;
 }
 
 // ---- Alerts ----
@@ -553,6 +577,13 @@ export interface CustodyStore extends LogStore {
   climateRooms(): Promise<ClimateRoom[]>;
   /** Correction records targeting these records, in acceptance order. */
   correctionsFor(targets: ReadonlyArray<{ device: string; seq: number }>): Promise<StoredRecord[]>;
+
+  /** Stores manifests, replacing what was kept under their numbers. */
+  upsertManifests(manifests: readonly Manifest[]): Promise<void>;
+  manifest(manifest: string): Promise<Manifest | undefined>;
+  searchManifests(filter: ManifestFilter): Promise<{ manifests: Manifest[]; total: number }>;
+  /** Manifests the rules must see: those not closed, and those signed at or after `since`. */
+  manifestsInPlay(since: string): Promise<Manifest[]>;
 
   /** Inserts a new alert; undefined when an unresolved alert already holds its dedupe key (another process opened it). */
   insertAlert(a: NewAlert): Promise<Alert | undefined>;

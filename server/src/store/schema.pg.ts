@@ -12,6 +12,7 @@ import { ALERT_SEVERITIES, ALERT_STATUSES, BAG_STATES, DEVICE_STATES, INSTITUTIO
 import type { DrawFrame, DrawResult } from '../supervision/draw.ts';
 import type { AlertEvidence, Inspection, ViolationEvidence } from './repository.ts';
 import { DRAW_STATUSES, INSPECTION_OUTCOMES } from './repository.ts';
+import { MANIFEST_STATUSES, type Manifest } from '../manifests/manifest.ts';
 
 /** node-postgres reads and writes bytea as Buffer. */
 const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
@@ -445,4 +446,31 @@ export const logCosignatures = pgTable(
     addedAt: text('added_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.size, t.witness] })],
+);
+
+/** The manifest projection (schema.sqlite.ts has the notes). */
+export const manifests = pgTable(
+  'manifests',
+  {
+    manifest: text('manifest').primaryKey(),
+    status: text('status', { enum: MANIFEST_STATUSES }).notNull(),
+    producer: text('producer'),
+    transporter: text('transporter'),
+    receiver: text('receiver'),
+    vehicle: text('vehicle'),
+    startedAt: text('started_at').notNull(),
+    lastAt: text('last_at').notNull(),
+    closedAt: text('closed_at'),
+    discrepancies: integer('discrepancies').notNull(),
+    data: jsonb('data').$type<Manifest>().notNull(),
+  },
+  (t) => [
+    index('manifests_producer').on(t.producer, t.startedAt),
+    index('manifests_transporter').on(t.transporter, t.startedAt),
+    index('manifests_receiver').on(t.receiver, t.startedAt),
+    index('manifests_vehicle').on(t.vehicle, t.startedAt),
+    index('manifests_started').on(t.startedAt),
+    index('manifests_open').on(t.closedAt, t.lastAt),
+    oneOf('manifests_status_valid', 'status', MANIFEST_STATUSES),
+  ],
 );

@@ -14,6 +14,7 @@ import { ALERT_SEVERITIES, ALERT_STATUSES, BAG_STATES, DEVICE_STATES, INSTITUTIO
 import type { DrawFrame, DrawResult } from '../supervision/draw.ts';
 import type { AlertEvidence, Inspection, ViolationEvidence } from './repository.ts';
 import { DRAW_STATUSES, INSPECTION_OUTCOMES } from './repository.ts';
+import { MANIFEST_STATUSES, type Manifest } from '../manifests/manifest.ts';
 
 /** A CHECK that a text column holds one of a closed set of words. */
 const oneOf = (name: string, column: string, values: readonly string[]) =>
@@ -483,4 +484,36 @@ export const logCosignatures = sqliteTable(
     addedAt: text('added_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.size, t.witness] })],
+);
+
+/**
+ * The manifest projection (server/src/manifests/): one row per transfer manifest, rebuilt from the
+ * records that name it; the columns searches filter on, and the whole manifest as JSON. Derived data.
+ */
+export const manifests = sqliteTable(
+  'manifests',
+  {
+    manifest: text('manifest').primaryKey(),
+    status: text('status', { enum: MANIFEST_STATUSES }).notNull(),
+    producer: text('producer'),
+    transporter: text('transporter'),
+    receiver: text('receiver'),
+    vehicle: text('vehicle'),
+    /** The first signature's time. */
+    startedAt: text('started_at').notNull(),
+    lastAt: text('last_at').notNull(),
+    closedAt: text('closed_at'),
+    /** Discrepancies (not warnings) found. */
+    discrepancies: integer('discrepancies').notNull(),
+    data: text('data', { mode: 'json' }).$type<Manifest>().notNull(),
+  },
+  (t) => [
+    index('manifests_producer').on(t.producer, t.startedAt),
+    index('manifests_transporter').on(t.transporter, t.startedAt),
+    index('manifests_receiver').on(t.receiver, t.startedAt),
+    index('manifests_vehicle').on(t.vehicle, t.startedAt),
+    index('manifests_started').on(t.startedAt),
+    index('manifests_open').on(t.closedAt, t.lastAt),
+    oneOf('manifests_status_valid', 'status', MANIFEST_STATUSES),
+  ],
 );

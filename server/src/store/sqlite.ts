@@ -12,6 +12,8 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { fromBase64, KEYRING_FORMAT, keyId, keyringToJson, parseKeyring, nodeKey, type ChainHead, type EventType, type Hash, type Keyring, type NodeAddress, type StationRole } from '@wastetrail/firmware-protocol';
 import type { BagTrail } from '../custody/index.ts';
+import type { Manifest } from '../manifests/manifest.ts';
+import { DEFAULT_MANIFEST_PAGE, manifestInPlay, manifestRow, manifestWhere } from './manifest-rows.ts';
 import type {
   Alert,
   AlertFilter,
@@ -32,6 +34,7 @@ import type {
   Inspector,
   Institution,
   Jurisdiction,
+  ManifestFilter,
   NewAlert,
   NewDraw,
   NewInspection,
@@ -640,6 +643,39 @@ class SqliteCustodyStore implements SqliteStore {
     return [...found.values()].sort((a, b) => a.id - b.id);
   }
 
+  // ---- Manifests ----
+
+  async upsertManifests(manifests: readonly Manifest[]): Promise<void> {
+    const set = manifestUpdate();
+    this.db.$client
+      .transaction(() => {
+        for (const m of manifests) this.db.insert(t.manifests).values(manifestRow(m)).onConflictDoUpdate({ target: t.manifests.manifest, set }).run();
+      })
+      .immediate();
+  }
+
+  async manifest(manifest: string): Promise<Manifest | undefined> {
+    return this.db.select({ data: t.manifests.data }).from(t.manifests).where(eq(t.manifests.manifest, manifest)).get()?.data;
+  }
+
+  async searchManifests(filter: ManifestFilter): Promise<{ manifests: Manifest[]; total: number }> {
+    const where = manifestWhere(filter, t.manifests, sql`0 = 1`);
+    const total = this.db.select({ n: sql<number>`count(*)` }).from(t.manifests).where(where).get()!.n;
+    const rows = this.db
+      .select({ data: t.manifests.data })
+      .from(t.manifests)
+      .where(where)
+      .orderBy(desc(t.manifests.startedAt), asc(t.manifests.manifest))
+      .limit(filter.limit ?? DEFAULT_MANIFEST_PAGE)
+      .offset(filter.offset ?? 0)
+      .all();
+    return { manifests: rows.map((r) => r.data), total };
+  }
+
+  async manifestsInPlay(since: string): Promise<Manifest[]> {
+    return this.db.select({ data: t.manifests.data }).from(t.manifests).where(manifestInPlay(since, t.manifests)).orderBy(asc(t.manifests.manifest)).all().map((r) => r.data);
+  }
+
   // ---- Alerts ----
 
   async insertAlert(a: NewAlert): Promise<Alert | undefined> {
@@ -866,6 +902,13 @@ const dailyMassColumns = {
   received: sql<number>`cast(sum(case when ${t.bags.receivedAt} is not null then 1 else 0 end) as integer)`,
   receivedGrams: sql<number>`cast(coalesce(sum(${t.bags.receivedGrams}), 0) as integer)`,
 };
+
+/** On a manifest conflict: every column from the new row. */
+function manifestUpdate() {
+  const set: Record<string, SQL> = {};
+  for (const [key, column] of Object.entries(getTableColumns(t.manifests))) if (key !== 'manifest') set[key] = sql.raw(`excluded.${column.name}`);
+  return set;
+}
 
 /** Bags the time rules must see (repository.ts bagTrailsInPlay). */
 function inPlay(since: string): SQL {

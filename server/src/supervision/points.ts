@@ -33,6 +33,8 @@ export const DEFAULT_VIOLATIONS: readonly ViolationType[] = [
   { code: 'mass-balance', points: 4, name: { en: 'Mass balance not reconciled', zh: '产生量与处置量不平衡' } },
   { code: 'storage-climate', points: 2, name: { en: 'Held-over waste stored too warm (25/20 °C rule)', zh: '高温天未及时清运的医疗废物贮存温度超标' } },
   { code: 'climate-silent', points: 1, name: { en: 'Storage room climate sensor offline', zh: '暂存间温湿度传感器离线' } },
+  { code: 'manifest-discrepancy', points: 3, name: { en: 'Transfer manifest discrepancy', zh: '转移联单与实际不符' } },
+  { code: 'manifest-unclosed', points: 2, name: { en: 'Transfer manifest not closed in time', zh: '转移联单未按时办结' } },
   { code: 'illegal-dumping', points: 12, name: { en: 'Illegal dumping', zh: '非法倾倒医疗废物' } },
   { code: 'illegal-sale', points: 12, name: { en: 'Illegal sale or trading of waste', zh: '非法买卖医疗废物' } },
   { code: 'records-falsified', points: 12, name: { en: 'Falsified handover records', zh: '伪造、篡改交接登记' } },

@@ -384,6 +384,21 @@ const TABLE: RouteCase[] = [
       citizen: F,
     },
   },
+  // Transfer manifests. The seeded pickups name two manifests whose issue is not stored: no party is
+  // known yet, so only the company whose vehicle signed sees each (issued ones: manifests.test.ts).
+  {
+    method: 'GET',
+    route: '/api/v1/manifests',
+    url: () => '/api/v1/manifests',
+    pick: (b) => (b as { manifests: { manifest: string }[] }).manifests.map((m) => m.manifest),
+    expect: { ...Object.fromEntries(EVERYONE.map((u) => [u, []])), anonymous: U, citizen: F, 'crew-t1': ['HZ2026030300017'], 'crew-t2': ['HZ2026030300021'] } as Record<User, Outcome>,
+  },
+  ...(['/api/v1/manifests/{manifest}', '/api/v1/manifests/{manifest}/export.csv'] as const).map((route) => ({
+    method: 'GET' as const,
+    route,
+    url: () => route.replace('{manifest}', 'HZ2026030300017'),
+    expect: { ...Object.fromEntries(EVERYONE.map((u) => [u, F])), anonymous: U, 'crew-t1': 'ok' } as Record<User, Outcome>,
+  })),
   // Supervision (docs/server/supervision.md). In this order: the draw rows build on the inspector row.
   {
     method: 'GET',

@@ -23,6 +23,7 @@ import { buildApp, type ApiInstance, type AppDeps } from '../../src/api/app.ts';
 import { hashPassword } from '@wastetrail/gateway';
 import { startSession, type Principal } from '../../src/auth/index.ts';
 import { BagProjection } from '../../src/bags/index.ts';
+import { ManifestProjection } from '../../src/manifests/index.ts';
 import { tagsOfEvent } from '../../src/custody/index.ts';
 import { openSqliteStore, type NewAlert, type SqliteStore, type UserRole } from '../../src/store/index.ts';
 
@@ -196,6 +197,7 @@ export async function commit(store: SqliteStore, records: DecodedRecord[]): Prom
     acks: [],
   });
   await new BagProjection({ store }).rebuildAll();
+  await new ManifestProjection({ store }).rebuildAll();
 }
 
 /**

@@ -37,6 +37,9 @@ const STATION_OF: Record<CustodyEvent['type'], StationRole> = {
   correction: 'department',
   heartbeat: 'department',
   climate: 'storage',
+  'manifest-issued': 'storage',
+  'manifest-received': 'disposal',
+  'manifest-closed': 'disposal',
 };
 
 /** Builds records with per-device sequence numbers and distinct fake hashes. */

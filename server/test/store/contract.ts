@@ -6,6 +6,8 @@ import { generateEd25519KeyPair, keyId, MemoryTree, nodeHashLookup, parseKeyring
 import type { BagTrail } from '../../src/custody/index.ts';
 import type { AlertFilter, BagFilter, BagSummary, ClimateSampleRow, CustodyStore, NewAlert, NewRecord, NewViolation } from '../../src/store/index.ts';
 import type { DrawFrame, DrawResult } from '../../src/supervision/index.ts';
+import { buildManifest } from '../../src/manifests/manifest.ts';
+import { bagTag, issued, partialRefusal, pickedUp, PLATE } from '../manifests/support.ts';
 
 export interface OpenedStore {
   store: CustodyStore;
@@ -452,6 +454,52 @@ export function storeContract(open: () => Promise<OpenedStore>): void {
       expect((await store.correctionsFor([{ device: 'dev-a', seq: 1 }])).map((r) => `${r.device}#${r.seq}`)).toEqual(['dev-c#1', 'dev-c#3']);
       expect((await store.correctionsFor([{ device: 'dev-b', seq: 9 }, { device: 'dev-a', seq: 2 }])).map((r) => r.seq)).toEqual([2]);
       expect(await store.correctionsFor([])).toEqual([]);
+    });
+  });
+
+  describe('the manifest projection', () => {
+    const issuedOnly = (m: string, time: string) => buildManifest(m, [issued(m, time, [{ tag: bagTag(7), grams: 500 }])])!;
+
+    it('keeps a manifest whole, replaces it by number, and finds it again', async () => {
+      const m = buildManifest('M-1', partialRefusal('M-1'))!;
+      await store.upsertManifests([issuedOnly('M-1', '2026-03-02T02:00:00.000Z')]);
+      expect((await store.manifest('M-1'))?.status).toBe('signed-by-producer');
+      await store.upsertManifests([m]);
+      expect(await store.manifest('M-1')).toEqual(m);
+      expect(await store.manifest('M-2')).toBeUndefined();
+      await store.upsertManifests([]);
+    });
+
+    it('searches by party, scope, vehicle, status, time, discrepancy and openness, newest first, a page at a time', async () => {
+      const closedPartial = buildManifest('M-1', partialRefusal('M-1'))!;
+      const open = issuedOnly('M-2', '2026-03-03T02:00:00.000Z');
+      const sentNoIssue = buildManifest('M-3', [pickedUp('M-3', '2026-03-04T02:00:00.000Z', [bagTag(8)], 300)])!;
+      await store.upsertManifests([closedPartial, open, sentNoIssue]);
+      const ids = async (f: Parameters<CustodyStore['searchManifests']>[0]) => {
+        const r = await store.searchManifests(f);
+        return [r.manifests.map((m) => m.manifest), r.total];
+      };
+      expect(await ids({})).toEqual([['M-3', 'M-2', 'M-1'], 3]);
+      expect(await ids({ producer: 'hz-h001' })).toEqual([['M-2', 'M-1'], 2]);
+      expect(await ids({ receiver: 'hz-d01', transporter: 'hz-t01' })).toEqual([['M-2', 'M-1'], 2]);
+      expect(await ids({ parties: { institutions: ['hz-d01'], vehicles: [] } })).toEqual([['M-2', 'M-1'], 2]);
+      // A manifest not issued yet is found by its vehicle.
+      expect(await ids({ parties: { institutions: ['nobody'], vehicles: [PLATE] } })).toEqual([['M-3', 'M-2', 'M-1'], 3]);
+      expect(await ids({ parties: { institutions: [], vehicles: [] } })).toEqual([[], 0]);
+      expect(await ids({ vehicle: PLATE, statuses: ['processed', 'sent'] })).toEqual([['M-3', 'M-1'], 2]);
+      expect(await ids({ statuses: [] })).toEqual([[], 0]);
+      expect(await ids({ from: '2026-03-03T00:00:00.000Z', to: '2026-03-04T00:00:00.000Z' })).toEqual([['M-2'], 1]);
+      expect(await ids({ discrepant: true })).toEqual([['M-1'], 1]);
+      expect(await ids({ discrepant: false, open: true })).toEqual([['M-3', 'M-2'], 2]);
+      expect(await ids({ open: false })).toEqual([['M-1'], 1]);
+      expect(await ids({ manifest: 'M-2' })).toEqual([['M-2'], 1]);
+      expect(await ids({ limit: 1, offset: 1 })).toEqual([['M-2'], 3]);
+    });
+
+    it('gives the rules every open manifest, and closed ones signed within the lookback', async () => {
+      await store.upsertManifests([buildManifest('M-1', partialRefusal('M-1'))!, issuedOnly('M-2', '2026-02-01T02:00:00.000Z')]);
+      expect((await store.manifestsInPlay('2026-03-01T00:00:00.000Z')).map((m) => m.manifest)).toEqual(['M-1', 'M-2']);
+      expect((await store.manifestsInPlay('2026-03-05T00:00:00.000Z')).map((m) => m.manifest)).toEqual(['M-2']);
     });
   });
 

@@ -3,7 +3,7 @@
  * relative to the start of a run (so a restarted demo shows them again) and chosen with the seed, so
  * the same seed gives the same incident at the same station.
  */
-export const INCIDENTS = ['network-outage', 'overdue-storage', 'skimmed-weights', 'dumped-bag', 'cloned-tag', 'tampered-record', 'rogue-device', 'cold-room-failure'] as const;
+export const INCIDENTS = ['network-outage', 'overdue-storage', 'skimmed-weights', 'dumped-bag', 'cloned-tag', 'tampered-record', 'rogue-device', 'cold-room-failure', 'partial-refusal'] as const;
 export type IncidentName = (typeof INCIDENTS)[number];
 
 /** What each shows, and where to see it (docs/demo.md says the same at length). */
@@ -16,6 +16,7 @@ export const INCIDENT_DESCRIPTIONS: Readonly<Record<IncidentName, string>> = {
   'tampered-record': "a copy of one station's record with its weight changed after signing is published on that station's topic (quarantined BAD_SIGNATURE, integrity alert)",
   'rogue-device': 'a device that is not in the keyring tries to connect and publish (refused by the gateway: unknown device)',
   'cold-room-failure': "one hospital's cold room fails from 19:00 to 07:00 after a hot day and warms to about 24.5 °C while the bags stored at 17:15 wait overnight (storage-climate alert: the 25/20 °C rule)",
+  'partial-refusal': 'the disposal centre refuses one leaking bag of a delivery and closes the transfer manifest with the rest (manifest-discrepancy alert: a refusal)',
 };
 
 export function isIncidentName(s: string): s is IncidentName {

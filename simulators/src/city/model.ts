@@ -12,7 +12,7 @@
  * of a place it moves bags into or out of): running the city on real agents gives the same records as
  * running the tasks one by one in time order. With the same seed, the same city does the same things.
  */
-import { encodeSgtin96, seededRandom, tagIdFromEpc, type TagId, type WasteCategory } from '@wastetrail/firmware-protocol';
+import { encodeSgtin96, seededRandom, tagIdFromEpc, type CustodyEvent, type TagId, type WasteCategory } from '@wastetrail/firmware-protocol';
 import type { IncidentName } from './incidents.ts';
 import type { CityHospital, CityLayout, CityVehicle } from './layout.ts';
 import { clockTime, DAY_MS, formatLocalTime, HOUR_MS, localDateCode, localMidnight, MINUTE_MS } from './time.ts';
@@ -24,6 +24,12 @@ export interface HandoverLoad {
   bags: TagId[];
   /** What the scale shows with these bags on it. */
   grams: number;
+}
+
+/** A transfer manifest step signed on a station's manifest form (docs/transport/manifest.md). */
+export interface ManifestSigning {
+  station: string;
+  event: Extract<CustodyEvent, { type: 'manifest-issued' | 'manifest-received' | 'manifest-closed' }>;
 }
 
 /** One thing people do at a station, with everything they need to do it. */
@@ -40,6 +46,11 @@ export type CityAction =
       /** In the order they are tapped: giver then receiver, or the one keeper/operator. */
       badges: string[];
       details: { vehicle?: string; manifest?: string; method?: string; batch?: string };
+      /**
+       * The manifest's steps around the handover: the hospital issues it before the crew signs for the
+       * bags; the disposal centre signs the receipt after weighing in, and closes it after burning.
+       */
+      manifests?: { before?: ManifestSigning[]; after?: ManifestSigning[] };
       note?: string;
     }
   | { kind: 'network'; id: number; at: number; station: string; up: boolean; note: string }
@@ -74,6 +85,8 @@ export interface BagState {
   skimmed?: number;
   /** Marked at pickup to be dumped on the way (dumped-bag). */
   dump?: boolean;
+  /** Refused at the disposal centre, with the reason (partial-refusal). */
+  refused?: string;
   failures?: number;
 }
 
@@ -188,6 +201,7 @@ const SKIM_SHARE = 0.15;
 const MAX_FAILURES = 3;
 
 const round10 = (g: number) => Math.max(10, Math.round(g / 10) * 10);
+const grams = (value: number) => ({ value, unit: 'g' as const });
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 
 /** A number in [0, 1) from the seed and some integers: choices that do not depend on call order. */
@@ -230,6 +244,7 @@ export class CityModel {
   /** Incidents still to happen at a pickup in this run. */
   private pendingSkim: boolean;
   private pendingDump: boolean;
+  private pendingRefusal: boolean;
   private skimVehicle: string | undefined;
   private readonly overdueHospital: CityHospital | undefined;
   private overdueNoted = false;
@@ -261,6 +276,7 @@ export class CityModel {
     }
     this.pendingSkim = this.incidents.has('skimmed-weights');
     this.pendingDump = this.incidents.has('dumped-bag');
+    this.pendingRefusal = this.incidents.has('partial-refusal');
     this.overdueHospital = this.incidents.has('overdue-storage') ? this.pickHospital(3, []) : undefined;
     this.planThrough(o.runStartMs + DAY_MS);
     this.placeIncidents();
@@ -319,6 +335,13 @@ export class CityModel {
       this.bagsById.set(bag.id, bag);
       this.counts.sealed++;
       return;
+    }
+    if (task.kind === 'receive' && outcome.ok) {
+      // Refused bags go back on the vehicle to their hospital: out of this city's flow.
+      for (const bag of this.bagsAt(task.consumes).filter((b) => b.refused !== undefined && b.manifest === task.manifest)) {
+        bag.place = 'refused';
+        this.bagsById.delete(bag.id);
+      }
     }
     const moved = run.bags.map((b) => this.bagsById.get(b)).filter((b): b is BagState => b !== undefined);
     const to = task.produces[0]!;
@@ -594,6 +617,24 @@ export class CityModel {
           bag.dump = true;
           note = `dumped-bag: bag ${bag.tag} is picked up by ${v!.plate} (manifest ${task.manifest}) and will never reach the disposal centre`;
         }
+        const issue: ManifestSigning = {
+          station: h!.storage.deviceId,
+          event: {
+            type: 'manifest-issued',
+            body: {
+              manifest: task.manifest!,
+              version: 1,
+              producer: h!.id,
+              transporter: this.layout.transport.id,
+              receiver: this.layout.disposal.id,
+              vehicle: v!.plate,
+              // As sealed: what the hospital's register says it hands over.
+              bags: bags.map((b) => ({ tag: b.tag, category: b.category, weight: grams(b.grams) })),
+              weight: grams(sum(bags.map((b) => b.grams))),
+              issuer: h!.keeper.badge,
+            },
+          },
+        };
         return {
           action: {
             ...base,
@@ -601,22 +642,65 @@ export class CityModel {
             loads: [{ bags: tags(bags), grams: total(bags) }],
             badges: [h!.keeper.badge, v!.crew.badge],
             details: { vehicle: v!.plate, manifest: task.manifest! },
+            manifests: { before: [issue] },
             ...(note ? { note } : {}),
           },
           bags,
         };
       }
       case 'receive': {
-        const mine = bags.filter((b) => b.manifest === task.manifest);
-        if (mine.length === 0) return undefined;
+        const delivered = bags.filter((b) => b.manifest === task.manifest);
+        if (delivered.length === 0) return undefined;
+        let note: string | undefined;
+        if (this.pendingRefusal && delivered.length >= 2 && !delivered.some((b) => b.refused !== undefined)) {
+          this.pendingRefusal = false;
+          const bag = delivered[Math.floor(hashUnit(this.seed, task.id, 37) * delivered.length)]!;
+          bag.refused = '包装破损渗漏 container leaking';
+          note = `partial-refusal: bag ${bag.tag} (${bag.grams} g) of manifest ${task.manifest} is refused at the disposal centre as leaking; the rest is received and the manifest closed with the refusal`;
+        }
+        const mine = delivered.filter((b) => b.refused === undefined);
+        const refused = delivered.filter((b) => b.refused !== undefined);
         // A bag that looks light is weighed on its own; the rest of the manifest goes on the scale together.
         const light = mine.filter((b) => b.skimmed);
         const rest = mine.filter((b) => !b.skimmed);
         const loads = [...light.map((b) => ({ bags: [b.tag], grams: b.grams - b.skimmed! })), ...(rest.length > 0 ? [{ bags: tags(rest), grams: total(rest) }] : [])];
-        return { action: { ...base, mode: 'receive', loads, badges: [operator], details: { vehicle: v!.plate, manifest: task.manifest! } }, bags: mine };
+        // Every bag is weighed on the intake line for the manifest, the refused one too.
+        const receipt: ManifestSigning = {
+          station: task.station!,
+          event: {
+            type: 'manifest-received',
+            body: {
+              manifest: task.manifest!,
+              vehicle: v!.plate,
+              accepted: mine.map((b) => ({ tag: b.tag, weight: grams(b.grams - (b.skimmed ?? 0)) })),
+              refused: refused.map((b) => ({ tag: b.tag, weight: grams(b.grams), reason: b.refused! })),
+              operator,
+            },
+          },
+        };
+        if (loads.length === 0) return undefined;
+        return {
+          action: { ...base, mode: 'receive', loads, badges: [operator], details: { vehicle: v!.plate, manifest: task.manifest! }, manifests: { after: [receipt] }, ...(note ? { note } : {}) },
+          bags: mine,
+        };
       }
-      case 'dispose':
-        return { action: { ...base, mode: 'dispose', loads: [{ bags: tags(bags), grams: total(bags) }], badges: [operator], details: { method: 'incineration', batch: task.batch! } }, bags };
+      case 'dispose': {
+        // Burnt: each manifest whose bags these are is closed.
+        const closings = [...new Set(bags.flatMap((b) => (b.manifest ? [b.manifest] : [])))].sort().map(
+          (manifest): ManifestSigning => ({ station: task.station!, event: { type: 'manifest-closed', body: { manifest, outcome: 'processed', operator } } }),
+        );
+        return {
+          action: {
+            ...base,
+            mode: 'dispose',
+            loads: [{ bags: tags(bags), grams: total(bags) }],
+            badges: [operator],
+            details: { method: 'incineration', batch: task.batch! },
+            ...(closings.length > 0 ? { manifests: { after: closings } } : {}),
+          },
+          bags,
+        };
+      }
       default:
         return undefined;
     }

@@ -9,7 +9,7 @@
  */
 import { epcFromBadgeId, epcFromTagId, type TagId } from '@wastetrail/firmware-protocol';
 import type { StationDevices } from './devices.ts';
-import type { ActionOutcome, CityAction, HandoverLoad } from './model.ts';
+import type { ActionOutcome, CityAction, HandoverLoad, ManifestSigning } from './model.ts';
 import type { CityStation, StationNotice, StationView } from './station.ts';
 
 type SealAction = Extract<CityAction, { kind: 'seal' }>;
@@ -148,6 +148,20 @@ async function handOverLoad(station: CityStation, devices: StationDevices, a: Ha
     return failed(station, screen, before, err, { late: load.bags, done: [...alreadyDone()] });
   } finally {
     await Promise.all([...tags.map((t) => devices.leave(t.epc)), ...[...held].map((b) => devices.leave(b)), devices.clear()]);
+  }
+}
+
+/** A manifest step on the station's manifest form: submitted whole, done when its record is written. */
+export async function signManifest(station: CityStation, event: ManifestSigning['event'], o: PerformOptions = {}): Promise<ActionOutcome> {
+  const screen = new Screen(station, o, 15_000);
+  const before = screen.view.lastSeq;
+  try {
+    if (screen.view.step !== 'idle') station.command({ kind: 'cancel' });
+    station.command({ kind: 'manifest', event });
+    await screen.until((v) => v.lastSeq > before, `the ${event.type} record of ${event.body.manifest}`);
+    return { ok: true, committed: [] };
+  } catch (err) {
+    return failed(station, screen, before, err, { late: [], done: [] });
   }
 }
 

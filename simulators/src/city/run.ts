@@ -6,8 +6,8 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { CityLayout, StationPlan } from './layout.ts';
-import type { ActionOutcome, CityAction, CityModel, CityState } from './model.ts';
-import { handOver, sealBag } from './people.ts';
+import type { ActionOutcome, CityAction, CityModel, CityState, ManifestSigning } from './model.ts';
+import { handOver, sealBag, signManifest } from './people.ts';
 import type { CityProgress } from './progress.ts';
 import { StationDevices, type SerialTransport } from './devices.ts';
 import { storageRoomReading } from './climate.ts';
@@ -204,6 +204,13 @@ export class CityRun {
     void job.finally(() => this.inFlight.delete(job));
   }
 
+  private async signManifest(m: ManifestSigning, signal: AbortSignal): Promise<ActionOutcome> {
+    const s = this.stations.get(m.station);
+    if (!s) return { ok: false, committed: [], reason: `no station ${m.station}` };
+    const outcome = await signManifest(s.station, m.event, { signal });
+    return outcome.ok ? outcome : { ...outcome, reason: `${describeSigning(m)}: ${outcome.reason ?? 'failed'}` };
+  }
+
   private async carryOut(action: CityAction): Promise<ActionOutcome> {
     const signal = this.abort.signal;
     switch (action.kind) {
@@ -211,7 +218,19 @@ export class CityRun {
       case 'handover': {
         const s = this.stations.get(action.station);
         if (!s) return { ok: false, committed: [], reason: `no station ${action.station}` };
-        return action.kind === 'seal' ? sealBag(s.station, s.devices, action, { signal }) : handOver(s.station, s.devices, action, { signal });
+        if (action.kind === 'seal') return sealBag(s.station, s.devices, action, { signal });
+        // The manifest is issued before the crew signs for its bags; received and closed after.
+        for (const m of action.manifests?.before ?? []) {
+          const signed = await this.signManifest(m, signal);
+          if (!signed.ok) return signed;
+        }
+        const outcome = await handOver(s.station, s.devices, action, { signal });
+        if (!outcome.ok) return outcome;
+        for (const m of action.manifests?.after ?? []) {
+          const signed = await this.signManifest(m, signal);
+          if (!signed.ok) return { ...signed, committed: outcome.committed };
+        }
+        return outcome;
       }
       case 'network': {
         const s = this.stations.get(action.station);
@@ -231,6 +250,10 @@ export class CityRun {
       }
     }
   }
+}
+
+function describeSigning(m: ManifestSigning): string {
+  return `${m.event.type} of ${m.event.body.manifest} at ${m.station}`;
 }
 
 function describe(a: CityAction): string {

@@ -7,6 +7,7 @@
  * reach the agent through the simulated devices on its serial ports.
  */
 import type { StationPlan } from './layout.ts';
+import type { ManifestSigning } from './model.ts';
 import type { MockPortFactory } from './devices.ts';
 
 /** The workflow step the screen asks for (edge-agent's Step). */
@@ -38,7 +39,9 @@ export type StationCommand =
   | { kind: 'detail'; field: 'vehicle' | 'manifest' | 'method' | 'batch'; value: string }
   | { kind: 'mode'; mode: string }
   | { kind: 'confirm' }
-  | { kind: 'cancel' };
+  | { kind: 'cancel' }
+  /** The manifest form: one step of a transfer manifest, filled in whole. */
+  | { kind: 'manifest'; event: ManifestSigning['event'] };
 
 export interface StationCounts {
   /** Records in the outbox (its chain head). */

@@ -18,6 +18,8 @@ type Seal = Extract<CityAction, { kind: 'seal' }>;
 const handovers = (actions: CityAction[], mode?: Handover['mode']) => actions.filter((a): a is Handover => a.kind === 'handover' && (mode === undefined || a.mode === mode));
 const seals = (actions: CityAction[]) => actions.filter((a): a is Seal => a.kind === 'seal');
 const bagsOf = (a: Handover) => a.loads.flatMap((l) => l.bags);
+const refusedTags = (actions: CityAction[]) =>
+  handovers(actions, 'receive').flatMap((r) => (r.manifests?.after ?? []).flatMap((m) => (m.event.type === 'manifest-received' ? m.event.body.refused.map((f) => f.tag) : [])));
 
 function city(o: { seed?: number; institutions?: number; incidents?: readonly (typeof INCIDENTS)[number][] } = {}) {
   const layout = planCity({ institutions: o.institutions ?? 3, seed: o.seed ?? 7 });
@@ -103,7 +105,22 @@ describe('the daily rhythm', () => {
     const pickups = handovers(actions, 'pickup');
     const receipts = handovers(actions, 'receive');
     expect(receipts.map((r) => r.details.manifest).sort()).toEqual(pickups.map((p) => p.details.manifest).sort());
+    // Each pickup's manifest is issued at the hospital's storage room for exactly its bags, as sealed;
+    // each receipt signs it for exactly the bags weighed in; each burn closes the manifests of its bags.
+    for (const p of pickups) {
+      const issue = p.manifests!.before![0]!;
+      expect(issue.station).toMatch(/-store$/);
+      expect(issue.event).toMatchObject({ type: 'manifest-issued', body: { manifest: p.details.manifest, version: 1, vehicle: p.details.vehicle } });
+      if (issue.event.type !== 'manifest-issued') throw new Error('not an issue');
+      expect(issue.event.body.bags.map((b) => b.tag)).toEqual(bagsOf(p));
+      expect(issue.event.body.weight.value).toBe(p.loads[0]!.grams);
+    }
+    for (const r of receipts) {
+      const receipt = r.manifests!.after![0]!.event;
+      expect(receipt.type === 'manifest-received' && receipt.body.accepted.map((a) => a.tag)).toEqual(bagsOf(r));
+    }
     const disposals = handovers(actions, 'dispose');
+    expect(disposals.flatMap((d) => d.manifests!.after!.map((m) => m.event.body.manifest)).sort()).toEqual(pickups.map((p) => p.details.manifest).sort());
     expect(disposals.length).toBeGreaterThan(0);
     expect(disposals.every((d) => d.details.method === 'incineration' && /^B20260302-\d$/.test(d.details.batch!))).toBe(true);
     // Bag tags are SGTIN-96 EPCs the reader can carry, never reused.
@@ -142,7 +159,8 @@ describe('incidents', () => {
   });
 
   it('dumped-bag: one bag is picked up and never received', () => {
-    const received = new Set(handovers(all.actions, 'receive').flatMap(bagsOf));
+    // The bag refused at the disposal centre (partial-refusal) is not received either, but it is accounted for.
+    const received = new Set([...handovers(all.actions, 'receive').flatMap(bagsOf), ...refusedTags(all.actions)]);
     const lastPickup = START + 3 * DAY_MS;
     const missing = handovers(all.actions, 'pickup').filter((p) => p.at < lastPickup).flatMap(bagsOf).filter((t) => !received.has(t));
     expect(missing).toHaveLength(1);
@@ -162,6 +180,25 @@ describe('incidents', () => {
     const storedAt = new Map(handovers(all.actions, 'store-in').flatMap((s) => bagsOf(s).map((t) => [t, s.at] as const)));
     const waited = bagsOf(pickups[0]!).map((t) => pickups[0]!.at - storedAt.get(t)!);
     expect(Math.max(...waited)).toBeGreaterThan(48 * HOUR_MS);
+  });
+
+  it('partial-refusal: one bag of one delivery is refused with a reason and weighed; the rest received, the manifest closed', () => {
+    const receipts = handovers(all.actions, 'receive');
+    const refusing = receipts.filter((r) => r.manifests?.after?.some((m) => m.event.type === 'manifest-received' && m.event.body.refused.length > 0));
+    expect(refusing).toHaveLength(1);
+    const r = refusing[0]!;
+    expect(r.note).toMatch(/^partial-refusal:/);
+    const receipt = r.manifests!.after![0]!.event;
+    if (receipt.type !== 'manifest-received') throw new Error('not a receipt');
+    const [refused] = receipt.body.refused;
+    expect(refused).toMatchObject({ reason: '包装破损渗漏 container leaking' });
+    // Not on the scale for custody, and never burnt; its manifest is closed once the rest is.
+    expect(bagsOf(r)).not.toContain(refused!.tag);
+    expect(receipt.body.accepted.map((a) => a.tag).sort()).toEqual([...bagsOf(r)].sort());
+    expect(handovers(all.actions, 'dispose').flatMap(bagsOf)).not.toContain(refused!.tag);
+    const closings = handovers(all.actions, 'dispose').flatMap((d) => d.manifests?.after ?? []).map((m) => m.event.body.manifest);
+    expect(closings).toContain(r.details.manifest);
+    expect(refusedTags(none.actions)).toEqual([]);
   });
 
   it('network-outage, tampered-record, rogue-device: placed after the start of the run, on ward stations', () => {

@@ -5,6 +5,7 @@
 import { MESSAGES } from './i18n.js';
 import { renderDisclosure } from './disclosure.js';
 import { alertViolationPart, creditPanel, renderSupervision } from './supervision.js';
+import { renderCrewToday, renderManifest, renderManifestList } from './manifests.js';
 
 const LANG_KEY = 'wt-lang';
 const TIME_ZONE = 'Asia/Shanghai';
@@ -268,6 +269,8 @@ function renderHeader(route) {
     if (me.can.seeBags) items.push(link('#/trail', 'nav.trail'));
     if (me.can.seeAlerts) items.push(link('#/alerts', 'nav.alerts'));
     if (mayTransit()) items.push(link('#/transit', 'nav.transit'));
+    if (me.can.seeBags) items.push(link('#/manifests', 'nav.manifests'));
+    if (me.user.role === 'transport') items.push(link('#/crew', 'nav.crew'));
     if (mayOverview()) items.push(link('#/overview', me.user.role === 'public' ? 'nav.publicToday' : 'nav.overview'));
     if (maySupervise()) items.push(link('#/supervision', 'nav.supervision'));
   }
@@ -690,6 +693,7 @@ function card(a, actions, forms, status, names) {
       [t('alerts.institution'), a.institution ? nameWithId(names, a.institution) : undefined],
       [t('alerts.bag'), a.bag ? (me.can.seeBags ? h('a', { href: `#/trail?q=${encodeURIComponent(a.bag)}`, class: 'mono' }, a.bag) : a.bag) : undefined],
       [t('alerts.device'), a.device],
+      [t('alerts.manifest'), a.subject.startsWith('manifest:') ? h('a', { href: `#/manifest/${encodeURIComponent(a.subject.slice('manifest:'.length))}`, class: 'mono', 'data-manifest-link': '' }, a.subject.slice('manifest:'.length)) : undefined],
       [t('alerts.age'), h('span', { 'data-age': '', title: t('alerts.ageNote') }, `${fmtDuration(Math.max(0, serverNow() - Date.parse(a.openedAt)))} · ${fmtTime(a.openedAt)}`)],
       [t('alerts.escalation'), h('span', { 'data-escalation': lvl }, t('alerts.level', { level: lvl, who: t(`alerts.level${lvl}`) }))],
       a.acknowledgedBy ? ['', t('alerts.acknowledgedBy', { who: a.acknowledgedBy })] : null,
@@ -1102,6 +1106,10 @@ async function render() {
   if (path === '/alerts') return renderAlertsPage(params);
   if (path === '/overview') return renderOverview();
   if (path === '/transit') return renderTransit();
+  if (path === '/manifests') return renderManifestList(params);
+  if (path === '/crew') return renderCrewToday();
+  const manifestMatch = /^\/manifest\/(.+)$/.exec(path);
+  if (manifestMatch) return renderManifest(decodeURIComponent(manifestMatch[1]));
   if (path === '/supervision' || path.startsWith('/supervision/')) return renderSupervision(path.slice('/supervision'.length), params);
   const alertMatch = /^\/alert\/(\d+)$/.exec(path);
   if (alertMatch) return renderAlertDetail(alertMatch[1]);

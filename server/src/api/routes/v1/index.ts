@@ -15,6 +15,7 @@ import { ingestRoutes } from './ingest.ts';
 import { institutionRoutes } from './institutions.ts';
 import { labelRoutes } from './labels.ts';
 import { logProofRoutes } from './log.ts';
+import { manifestRoutes } from './manifests.ts';
 import { meRoutes } from './me.ts';
 import { registerRoutes } from './register.ts';
 import { sessionRoutes } from './session.ts';
@@ -30,7 +31,7 @@ export const v1Routes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (a
       throw apiError('FORBIDDEN', `a ${req.principal.role} user may not ${req.method} ${req.routeOptions.url}`);
     }
   });
-  for (const routes of [sessionRoutes, meRoutes, bagRoutes, tagRoutes, labelRoutes, alertRoutes, institutionRoutes, climateRoutes, deviceRoutes, ingestRoutes, registerRoutes, supervisionRoutes, logProofRoutes]) {
+  for (const routes of [sessionRoutes, meRoutes, bagRoutes, tagRoutes, labelRoutes, alertRoutes, institutionRoutes, climateRoutes, deviceRoutes, ingestRoutes, registerRoutes, supervisionRoutes, logProofRoutes, manifestRoutes]) {
     await app.register(routes, { ctx });
   }
 };
