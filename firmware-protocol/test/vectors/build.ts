@@ -91,7 +91,7 @@ export const VALID_EVENTS: CustodyEvent[] = [
 ];
 
 /**
- * The golden chain continued (chain-manifest.jsonl, seq 14 on): the transfer manifest's own records, kept
+ * The golden chain continued (chain-manifest.jsonl, seq 15 on): the transfer manifest's own records, kept
  * in a file of their own so chain-valid.jsonl, which docs and tests quote by seq and count, stays as it is.
  */
 export const MANIFEST_EVENTS: CustodyEvent[] = [
