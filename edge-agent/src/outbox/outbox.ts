@@ -66,6 +66,8 @@ export function tagsOfEvent(event: CustodyEvent): string[] {
       return event.body.bags.map((b) => b.tag);
     case 'correction':
     case 'heartbeat':
+    case 'track':
+    case 'door':
       return [];
   }
 }

@@ -16,6 +16,8 @@ export function tagsOfEvent(event: CustodyEvent): string[] {
       return [event.body.box, ...event.body.bags];
     case 'correction':
     case 'heartbeat':
+    case 'track':
+    case 'door':
       return [];
   }
 }

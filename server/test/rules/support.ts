@@ -36,6 +36,8 @@ const STATION_OF: Record<CustodyEvent['type'], StationRole> = {
   disposed: 'disposal',
   correction: 'department',
   heartbeat: 'department',
+  track: 'vehicle',
+  door: 'vehicle',
 };
 
 /** Builds records with per-device sequence numbers and distinct fake hashes. */
