@@ -10,3 +10,4 @@ export * from './reader/model.ts';
 export * from './reader/script.ts';
 export * from './reader/driver.ts';
 export * from './city/index.ts';
+export * from './vehicle/devices.ts';
