@@ -27,8 +27,8 @@ describe('configuration', () => {
     const c = loadConfigFile(EXAMPLE);
     expect(c.deviceId).toBe('hz-h001-icu-01');
     expect(c.station).toMatchObject({ role: 'department', mode: 'seal', stepTimeoutSeconds: 120 });
-    expect(c.serial.scale).toMatchObject({ protocol: 'xk3190', baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1, unit: 'kg' });
-    expect(c.serial.rfid).toMatchObject({ protocol: 'chafon', baudRate: 57600, variant: 'plain' });
+    expect(c.serial!.scale).toMatchObject({ protocol: 'xk3190', baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1, unit: 'kg' });
+    expect(c.serial!.rfid).toMatchObject({ protocol: 'chafon', baudRate: 57600, variant: 'plain' });
     expect(c.mqtt.auth).toEqual({ mode: 'device-token' });
     expect(c.mqtt.tls).toEqual({ ca: '/etc/wastetrail-edge/ca.pem', rejectUnauthorized: true });
     expect(c.kiosk).toEqual({ enabled: true, host: '127.0.0.1', port: 8080, language: 'zh-CN' });
@@ -40,7 +40,7 @@ describe('configuration', () => {
   it('fills in protocol line defaults and resolves relative paths against the file', () => {
     const c = parseConfig(minimalConfig(), '/etc/wt');
     // A&D indicators ship at 2400 7E1 (firmware-protocol SCALE_LINE_DEFAULTS).
-    expect(c.serial.scale).toMatchObject({ baudRate: 2400, dataBits: 7, parity: 'even', stopBits: 1 });
+    expect(c.serial!.scale).toMatchObject({ baudRate: 2400, dataBits: 7, parity: 'even', stopBits: 1 });
     expect(c.keyFile).toBe('/etc/wt/keys/device.key');
     expect(c.dataDir).toBe('/etc/wt/data');
     expect(c.heartbeatMinutes).toBe(5);
