@@ -11,3 +11,4 @@ export * from './reader/script.ts';
 export * from './reader/driver.ts';
 export * from './city/index.ts';
 export * from './vehicle/devices.ts';
+export * from './vehicle/trip.ts';

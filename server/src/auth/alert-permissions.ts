@@ -44,6 +44,12 @@ export const ALERT_PERMISSIONS: Record<RuleId, Record<AlertActorRole, readonly A
   'cloned-tag': { regulator: ALL, institution_admin: EXPLAIN, transport: EXPLAIN, disposal: EXPLAIN },
   'out-of-order': { regulator: ALL, institution_admin: EXPLAIN, transport: EXPLAIN, disposal: EXPLAIN },
   integrity: { regulator: ALL, institution_admin: EXPLAIN, transport: EXPLAIN, disposal: EXPLAIN },
+  // The vehicle's conduct on the road: the carrier is the suspect and explains; a regulator closes it.
+  'route-deviation': { regulator: ALL, institution_admin: NONE, transport: EXPLAIN, disposal: NONE },
+  'abnormal-stop': { regulator: ALL, institution_admin: NONE, transport: EXPLAIN, disposal: NONE },
+  'door-opened': { regulator: ALL, institution_admin: NONE, transport: EXPLAIN, disposal: NONE },
+  // A loaded vehicle gone dark: the carrier's own device, as device-silent, but a regulator closes it.
+  'vehicle-silent': { regulator: ALL, institution_admin: NONE, transport: EXPLAIN, disposal: NONE },
 };
 
 const isRuleId = (rule: string): rule is RuleId => (RULE_IDS as readonly string[]).includes(rule);

@@ -16,6 +16,10 @@ export const RULE_IDS = [
   'integrity',
   'device-silent',
   'mass-balance',
+  'route-deviation',
+  'abnormal-stop',
+  'door-opened',
+  'vehicle-silent',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 
@@ -50,6 +54,11 @@ export const RULE_KINDS: Record<RuleId, RuleKind> = {
   integrity: 'event',
   'device-silent': 'condition',
   'mass-balance': 'condition',
+  // Each deviation, stop and door opening is an episode of its own (its subject names when it began).
+  'route-deviation': 'event',
+  'abnormal-stop': 'event',
+  'door-opened': 'event',
+  'vehicle-silent': 'condition',
 };
 
 /** A record an alert points at. `hash` is absent only where no record exists (a sequence gap). */
@@ -88,7 +97,7 @@ export interface AlertCandidate {
 /** Evidence kept per candidate and per alert: enough to audit, bounded for a bag stuck for weeks. */
 export const MAX_EVIDENCE = 50;
 
-export function subjectKey(kind: 'bag' | 'site' | 'device' | 'handover' | 'institution-day', id: string): string {
+export function subjectKey(kind: 'bag' | 'site' | 'device' | 'handover' | 'institution-day' | 'vehicle', id: string): string {
   return `${kind}:${id}`;
 }
 

@@ -20,6 +20,11 @@ import type { DeviceStatus, InstitutionInfo, Rule, RuleContext } from './rule.ts
 import { StorageOverdueRule } from './storage-overdue.ts';
 import { UnknownOriginRule } from './unknown-origin.ts';
 import { WeightDiscrepancyRule } from './weight-discrepancy.ts';
+import { AbnormalStopRule } from './abnormal-stop.ts';
+import { DoorOpenedRule } from './door-opened.ts';
+import { RouteDeviationRule } from './route-deviation.ts';
+import { VehicleSilentRule } from './vehicle-silent.ts';
+import type { TransportContext } from './transport.ts';
 
 /** The rules evaluateRules runs (integrity comes from ingest). */
 export const RULES: readonly Rule[] = [
@@ -33,6 +38,10 @@ export const RULES: readonly Rule[] = [
   OutOfOrderCustodyRule,
   DeviceSilentRule,
   MassBalanceRule,
+  RouteDeviationRule,
+  AbnormalStopRule,
+  DoorOpenedRule,
+  VehicleSilentRule,
 ];
 
 /** Rules that judge each bag (or each fully visible handover) on its own: safe on the bags one record touched. */
@@ -45,6 +54,8 @@ export interface RuleInputs {
   /** One trail per bag. */
   trails?: readonly BagTrail[];
   devices?: readonly DeviceStatus[];
+  /** Vehicle tracks, routes and geofences for the transport rules. */
+  transport?: TransportContext;
   /** Run only these rules (default: all of RULES). */
   rules?: readonly RuleId[];
 }
@@ -92,6 +103,7 @@ export function ruleContext(inputs: RuleInputs): RuleContext {
   const ids = new Set(byId.keys());
   for (const t of trails) for (const s of t.steps) ids.add(s.institution);
   for (const d of devices) ids.add(d.institution);
+  for (const t of inputs.transport?.tracks ?? []) ids.add(t.institution);
   const thresholds = new Map<string, RuleThresholds>();
   return {
     nowMs: inputs.nowMs,
@@ -105,5 +117,6 @@ export function ruleContext(inputs: RuleInputs): RuleContext {
       return t;
     },
     jurisdiction: (id) => jurisdictionIdOf(byId.get(id)?.jurisdiction ?? []),
+    ...(inputs.transport ? { transport: inputs.transport } : {}),
   };
 }

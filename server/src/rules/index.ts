@@ -16,3 +16,8 @@ export { ClonedTagRule, distanceKm } from './cloned-tag.ts';
 export { OutOfOrderCustodyRule, ANOMALY_SEVERITY } from './out-of-order.ts';
 export { DeviceSilentRule } from './device-silent.ts';
 export { MassBalanceRule, massBalanceDays } from './mass-balance.ts';
+export { RouteDeviationRule } from './route-deviation.ts';
+export { AbnormalStopRule } from './abnormal-stop.ts';
+export { DoorOpenedRule } from './door-opened.ts';
+export { VehicleSilentRule } from './vehicle-silent.ts';
+export * from './transport.ts';

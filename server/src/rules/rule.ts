@@ -7,6 +7,7 @@ import type { StationRole } from '@wastetrail/firmware-protocol';
 import { CUSTODY_STEPS, type BagTrail, type CustodyStep, type CustodyStepKind } from '../custody/trail.ts';
 import { dedupeKeyOf, mergeEvidence, subjectKey, type AlertCandidate, type EvidenceRef, type MessageParams, type RuleId, type Severity } from './candidate.ts';
 import type { RuleThresholds } from './config.ts';
+import type { TransportContext } from './transport.ts';
 import { renderAlertMessage, type MessageKey } from './messages.ts';
 
 export interface InstitutionInfo {
@@ -37,6 +38,8 @@ export interface RuleContext {
   /** Thresholds in force at an institution (the defaults for one not in the list). */
   thresholds(institution: string): RuleThresholds;
   jurisdiction(institution: string): string;
+  /** Vehicle tracks, routes and geofences; absent: the transport rules judge nothing. */
+  transport?: TransportContext;
 }
 
 export interface RuleOutput {
