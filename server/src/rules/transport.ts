@@ -44,7 +44,9 @@ export interface VehicleTrack {
   lastSeenMs?: number;
 }
 
-export type GeofenceKind = 'hospital' | 'disposal' | 'depot';
+/** The places where waste may be handled, and so the vehicle may stop and open its door. */
+export const GEOFENCE_KINDS = ['hospital', 'disposal', 'depot'] as const;
+export type GeofenceKind = (typeof GEOFENCE_KINDS)[number];
 
 export interface Geofence {
   id: string;
