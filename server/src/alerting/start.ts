@@ -16,6 +16,7 @@ import { escalationPolicyFor } from '../alerts/index.ts';
 import { BagProjection } from '../bags/index.ts';
 import type { AcceptedHook, AcceptedRecord } from '../ingest/index.ts';
 import type { IntegrityHook } from '../ingest/integrity.ts';
+import { loadTransport } from './transport.ts';
 import { BAG_RULES, evaluateRules, ruleLookbackMs, subjectKey, type IntegrityFinding, type RuleConfig, type RuleEvaluation } from '../rules/index.ts';
 import type { CustodyStore } from '../store/index.ts';
 import { integrityEvaluation } from './integrity.ts';
@@ -253,8 +254,10 @@ class AlertingService implements Alerting {
       const now = nowMs ?? this.options.clock();
       const config = this.options.ruleConfig;
       const world = await this.refreshWorld();
-      const trails = await this.store.bagTrailsInPlay(new Date(now - ruleLookbackMs(config)).toISOString());
-      const evaluation = evaluateRules({ nowMs: now, config, institutions: world.institutions, trails, devices: world.devices });
+      const lookbackMs = ruleLookbackMs(config);
+      const trails = await this.store.bagTrailsInPlay(new Date(now - lookbackMs).toISOString());
+      const transport = await loadTransport(this.store, { nowMs: now, lookbackMs, devices: world.devices, trails });
+      const evaluation = evaluateRules({ nowMs: now, config, institutions: world.institutions, trails, devices: world.devices, transport });
       const notices = await this.file(evaluation, escalationPolicyFor(config, world.institutions));
       return { nowMs: now, bags: trails.length, devices: world.devices.length, institutions: world.institutions.length, notices };
     }).finally(() => {
