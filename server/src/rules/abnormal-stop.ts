@@ -5,7 +5,7 @@
  */
 import { isoTime, subjectKey, type AlertCandidate } from './candidate.ts';
 import { candidate, type Rule } from './rule.ts';
-import { metresBetween, positionParam, TransportMap, type TrackPoint } from './transport.ts';
+import { positionParam, stationarySpans, TransportMap } from './transport.ts';
 
 export const AbnormalStopRule: Rule = {
   id: 'abnormal-stop',
@@ -16,33 +16,21 @@ export const AbnormalStopRule: Rule = {
     const candidates: AlertCandidate[] = [];
     for (const track of t.tracks) {
       const limit = ctx.thresholds(track.institution).abnormalStop;
-      let anchor: TrackPoint | undefined;
-      let last: TrackPoint | undefined;
-      const close = () => {
-        if (anchor && last && last.atMs - anchor.atMs >= limit.minutes * 60_000 && !map.fenceAt(anchor)) {
-          candidates.push(
-            candidate('abnormal-stop', ctx, {
-              severity: 'critical',
-              subject: subjectKey('vehicle', `${track.vehicle}@${isoTime(anchor.atMs)}`),
-              institution: track.institution,
-              device: track.device,
-              messageKey: 'abnormal-stop',
-              params: { vehicle: track.vehicle, from: isoTime(anchor.atMs), minutes: Math.round((last.atMs - anchor.atMs) / 60_000), limitMinutes: limit.minutes, position: positionParam(anchor) },
-              evidence: [anchor.record, last.record],
-              sinceMs: anchor.atMs,
-            }),
-          );
-        }
-      };
-      for (const p of track.points) {
-        if (anchor && metresBetween(anchor, p) <= limit.radiusMetres) {
-          last = p;
-          continue;
-        }
-        close();
-        anchor = last = p;
+      for (const { first, last } of stationarySpans(track.points, limit.radiusMetres)) {
+        if (last.atMs - first.atMs < limit.minutes * 60_000 || map.fenceAt(first)) continue;
+        candidates.push(
+          candidate('abnormal-stop', ctx, {
+            severity: 'critical',
+            subject: subjectKey('vehicle', `${track.vehicle}@${isoTime(first.atMs)}`),
+            institution: track.institution,
+            device: track.device,
+            messageKey: 'abnormal-stop',
+            params: { vehicle: track.vehicle, from: isoTime(first.atMs), minutes: Math.round((last.atMs - first.atMs) / 60_000), limitMinutes: limit.minutes, position: positionParam(first) },
+            evidence: [first.record, last.record],
+            sinceMs: first.atMs,
+          }),
+        );
       }
-      close();
     }
     return { candidates, subjects: candidates.map((c) => c.subject) };
   },

@@ -102,6 +102,26 @@ export function metresBetween(a: { lat: number; lon: number }, b: { lat: number;
   return turfDistance(point(lonLatOf(a)), point(lonLatOf(b)), { units: 'meters' });
 }
 
+/**
+ * Where a vehicle stayed: runs of consecutive fixes within `radiusMetres` of the run's first fix, with
+ * their first and last fix. A run of one fix is moving, not staying, and is left out.
+ */
+export function stationarySpans(points: readonly TrackPoint[], radiusMetres: number): { first: TrackPoint; last: TrackPoint }[] {
+  const spans: { first: TrackPoint; last: TrackPoint }[] = [];
+  let first: TrackPoint | undefined;
+  let last: TrackPoint | undefined;
+  for (const p of points) {
+    if (first && metresBetween(first, p) <= radiusMetres) {
+      last = p;
+      continue;
+    }
+    if (first && last && last !== first) spans.push({ first, last });
+    first = last = p;
+  }
+  if (first && last && last !== first) spans.push({ first, last });
+  return spans;
+}
+
 /** "30.274085,120.155070": a position in messages, as map apps take it (lat first). */
 export function positionParam(p: { lat: number; lon: number }): string {
   return `${(p.lat / 1e6).toFixed(6)},${(p.lon / 1e6).toFixed(6)}`;
