@@ -20,6 +20,10 @@ export interface TrackView {
   doors: { at: string; action: 'open' | 'close'; lat?: number; lon?: number; geofence?: string }[];
   stops: { from: string; to: string; minutes: number; lat: number; lon: number; geofence?: string }[];
   alerts: { id: number; rule: string; severity: string; at: string; lat: number; lon: number; messageKey: string; params: Record<string, string | number> }[];
+  /** The vehicle's registered route, [lon, lat] degrees; empty when it has none. */
+  route: [number, number][];
+  /** The places where waste may be handled, to draw around the track. */
+  geofences: { id: string; kind: string; ring: [number, number][] }[];
 }
 
 const degrees = (p: { lat: number; lon: number }) => {
@@ -27,7 +31,7 @@ const degrees = (p: { lat: number; lon: number }) => {
   return { lat, lon };
 };
 
-export function trackView(track: VehicleTrack | undefined, o: { vehicle: string; fromMs: number; toMs: number; geofences: readonly Geofence[]; alerts: readonly Alert[] }): TrackView {
+export function trackView(track: VehicleTrack | undefined, o: { vehicle: string; fromMs: number; toMs: number; geofences: readonly Geofence[]; alerts: readonly Alert[]; route?: readonly [number, number][] }): TrackView {
   const inWindow = (ms: number) => ms >= o.fromMs && ms <= o.toMs;
   const points = (track?.points ?? []).filter((p) => inWindow(p.atMs));
   const map = new TransportMap({ routes: [], geofences: o.geofences });
@@ -55,5 +59,7 @@ export function trackView(track: VehicleTrack | undefined, o: { vehicle: string;
       if (lat === undefined || lon === undefined || !Number.isFinite(lat) || !Number.isFinite(lon)) return [];
       return [{ id: a.id, rule: a.rule, severity: a.severity, at: a.since, lat, lon, messageKey: a.messageKey, params: a.params }];
     }),
+    route: (o.route ?? []).map(([lon, lat]) => [lon, lat] as [number, number]),
+    geofences: o.geofences.map((g) => ({ id: g.id, kind: g.kind, ring: g.ring.map(([lon, lat]) => [lon, lat] as [number, number]) })),
   };
 }

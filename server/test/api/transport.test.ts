@@ -5,47 +5,17 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ApiInstance } from '../../src/api/app.ts';
-import { alertRow, appFor, BAG_A, BAG_B, BAG_D, bearer, closeApp, commit, openTestWorld, seedBags, T1, TestDevice, V1, type TestWorld } from './support.ts';
+import { appFor, BAG_A, BAG_B, BAG_D, bearer, closeApp, openTestWorld, seedBags, V1, type TestWorld } from './support.ts';
+import { seedVehicleTrack } from './transport-support.ts';
 
 let w: TestWorld;
 let app: ApiInstance;
 const as = (user: string) => bearer(w, user);
-const T0 = Date.parse('2026-03-03T00:30:00.000Z');
-const iso = (ms: number) => new Date(ms).toISOString();
 
 beforeEach(async () => {
   w = await openTestWorld();
   await seedBags(w);
-  const vehicle = new TestDevice('t001-v1', T1, ['vehicle'], 21);
-  await w.store.registerDevice({ id: vehicle.id, institution: T1, stations: vehicle.stations, keys: [{ publicKey: vehicle.publicKey }] });
-  await w.store.upsertGeofence({ id: 'd1-yard', institution: 'hz-d001', kind: 'disposal', ring: [[120.29, 30.41], [120.31, 30.41], [120.31, 30.43], [120.29, 30.41]] });
-  // A fix a minute for 3.5 h, one track record per 30 minutes, heading north; parked 01:40-01:50.
-  const records = [];
-  for (let m = 0; m < 210; m += 30) {
-    const fixes = [];
-    for (let k = m; k < m + 30; k++) {
-      const parked = k >= 70 && k < 80;
-      const step = parked ? 70 : k;
-      fixes.push({ at: iso(T0 + k * 60_000), lat: 30_250_000 + step * 500, lon: 120_160_000, speed: parked ? 0 : 300, quality: 'gps' as const, satellites: 10 });
-    }
-    records.push(vehicle.sign({ type: 'track', body: { vehicle: V1, fixes, temperatures: [], noFix: 0 } }, iso(T0 + (m + 30) * 60_000)));
-    if (m === 60) records.push(vehicle.sign({ type: 'door', body: { vehicle: V1, action: 'open', at: '2026-03-03T02:00:00.000Z', position: { lat: 30_295_000, lon: 120_160_000 } } }, '2026-03-03T02:00:00.000Z'));
-  }
-  await commit(w.store, records);
-  await w.store.insertAlert(
-    alertRow({
-      rule: 'door-opened',
-      dedupeKey: `door-opened:vehicle:${V1}@2026-03-03T02:00:00.000Z`,
-      subject: `vehicle:${V1}@2026-03-03T02:00:00.000Z`,
-      severity: 'critical',
-      currentSeverity: 'critical',
-      institution: T1,
-      device: vehicle.id,
-      messageKey: 'door-opened',
-      params: { vehicle: V1, at: '2026-03-03T02:00:00.000Z', position: '30.295000,120.160000' },
-      since: '2026-03-03T02:00:00.000Z',
-    }),
-  );
+  await seedVehicleTrack(w);
   app = await appFor(w);
 });
 afterEach(() => closeApp(w, app));
@@ -64,6 +34,8 @@ describe("a vehicle's track", () => {
     expect(body.doors).toEqual([{ at: '2026-03-03T02:00:00.000Z', action: 'open', lat: 30.295, lon: 120.16 }]);
     expect(body.stops).toEqual([{ from: '2026-03-03T01:40:00.000Z', to: '2026-03-03T01:49:00.000Z', minutes: 9, lat: 30.285, lon: 120.16 }]);
     expect(body.alerts).toMatchObject([{ rule: 'door-opened', severity: 'critical', lat: 30.295, lon: 120.16 }]);
+    expect(body.route).toEqual([[120.16, 30.24], [120.16, 30.36]]);
+    expect(body.geofences.map((g: { id: string; kind: string }) => [g.id, g.kind])).toEqual([['d001-yard', 'disposal'], ['h001-yard', 'hospital']]);
   });
 
   it('is for its company and the regulators over it, not for another company, a hospital, a narrower regulator or the public', async () => {

@@ -5,6 +5,7 @@
 import { MESSAGES } from './i18n.js';
 import { renderDisclosure } from './disclosure.js';
 import { alertViolationPart, creditPanel, renderSupervision } from './supervision.js';
+import { renderTransitMap } from './transit-map.js';
 
 const LANG_KEY = 'wt-lang';
 const TIME_ZONE = 'Asia/Shanghai';
@@ -473,6 +474,7 @@ function trailView(tr) {
         [t('trail.badges'), s.badges.length ? s.badges.map((b) => h('span', { class: 'badge' }, b)) : undefined],
         [t('trail.vehicle'), s.vehicle],
         [t('trail.manifest'), s.manifest],
+        [t('map.link'), s.step === 'picked-up' && s.vehicle ? h('a', { href: `#/transit-map?bag=${encodeURIComponent(tr.bag)}`, 'data-map-link': '' }, t('map.title')) : undefined],
         [t('trail.method'), s.method ? t(`method.${s.method}`) : undefined],
         [t('trail.batch'), s.batch],
         [t('trail.viaBox'), s.viaBox],
@@ -822,7 +824,7 @@ async function renderTransit() {
                     h('td', {}, h('a', { class: 'mono', href: `#/trail?q=${encodeURIComponent(b.bag)}` }, b.bag)),
                     h('td', {}, nameWithId(names, b.institution)),
                     h('td', {}, b.vehicle ?? ''),
-                    h('td', {}, b.manifest ?? ''),
+                    h('td', {}, b.manifest ? h('a', { href: `#/transit-map?bag=${encodeURIComponent(b.bag)}`, 'data-map-link': '' }, b.manifest) : ''),
                     h('td', {}, b.pickedUpAt ? `${fmtTime(b.pickedUpAt)} · ${t('inst.ago', { d: fmtDuration(Math.max(0, now - Date.parse(b.pickedUpAt))) })}` : ''),
                     h('td', {}, fmtWeight(b.receivedGrams ?? b.sealedGrams)),
                     h('td', {}, stateName(b.state)),
@@ -1044,6 +1046,7 @@ async function render() {
   if (path === '/alerts') return renderAlertsPage(params);
   if (path === '/overview') return renderOverview();
   if (path === '/transit') return renderTransit();
+  if (path === '/transit-map') return renderTransitMap(params);
   if (path === '/supervision' || path.startsWith('/supervision/')) return renderSupervision(path.slice('/supervision'.length), params);
   const alertMatch = /^\/alert\/(\d+)$/.exec(path);
   if (alertMatch) return renderAlertDetail(alertMatch[1]);

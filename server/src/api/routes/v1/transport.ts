@@ -23,6 +23,7 @@ const MAX_WINDOW_MS = 7 * 86_400_000;
 const OPEN_LEG_MS = 48 * 3_600_000;
 
 const Degrees = { lat: Type.Number(), lon: Type.Number() };
+const LonLat = Type.Tuple([Type.Number(), Type.Number()], { description: '[lon, lat] degrees, as GeoJSON' });
 const trackFields = {
   vehicle: Type.String(),
   from: Type.String(),
@@ -31,6 +32,8 @@ const trackFields = {
   doors: Type.Array(Type.Object({ at: Type.String(), action: Type.Union([Type.Literal('open'), Type.Literal('close')]), lat: Type.Optional(Type.Number()), lon: Type.Optional(Type.Number()), geofence: Type.Optional(Type.String()) })),
   stops: Type.Array(Type.Object({ from: Type.String(), to: Type.String(), minutes: Type.Integer(), ...Degrees, geofence: Type.Optional(Type.String()) })),
   alerts: Type.Array(Type.Object({ id: Type.Integer(), rule: Type.String(), severity: Type.String(), at: Type.String(), ...Degrees, messageKey: Type.String(), params: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()])) })),
+  route: Type.Array(LonLat, { description: "the vehicle's registered route; empty when it has none" }),
+  geofences: Type.Array(Type.Object({ id: Type.String(), kind: Type.String(), ring: Type.Array(LonLat) })),
 };
 const TrackResponse = Type.Object(trackFields, { description: 'Positions in WGS-84 degrees; times RFC 3339 UTC.' });
 const TransitResponse = Type.Object({ ...trackFields, bag: Type.String(), manifest: Type.Union([Type.String(), Type.Null()]), received: Type.Boolean() });
@@ -38,11 +41,12 @@ const TransitResponse = Type.Object({ ...trackFields, bag: Type.String(), manife
 export const transportRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
   /** The vehicle's track from the store, projected, with the transport alerts of its station in the window. */
   const loadTrack = async (vehicle: string, fromMs: number, toMs: number) => {
-    const [records, geofences, devices, statuses] = await Promise.all([
+    const [records, geofences, devices, statuses, routes] = await Promise.all([
       ctx.store.vehicleRecords({ vehicles: [vehicle], from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() }),
       ctx.store.geofences(),
       ctx.store.devices(),
       ctx.store.deviceStatuses(),
+      ctx.store.vehicleRoutes(),
     ]);
     const byDevice = new Map(ruleDevices(devices, statuses).map((d) => [d.device, d]));
     const track = projectVehicleTracks(records.map((r) => vehicleTrailRecord(r, byDevice))).find((t) => t.vehicle === vehicle);
@@ -51,7 +55,8 @@ export const transportRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = a
       for (const rule of POSITIONED_RULES) alerts.push(...(await ctx.store.alerts({ rule, device: track.device })));
     }
     const inWindow = alerts.filter((a) => Date.parse(a.since) >= fromMs && Date.parse(a.since) <= toMs);
-    return trackView(track, { vehicle, fromMs, toMs, geofences, alerts: inWindow });
+    const route = routes.find((r) => r.plate === vehicle)?.line;
+    return trackView(track, { vehicle, fromMs, toMs, geofences, alerts: inWindow, ...(route ? { route } : {}) });
   };
 
   app.get(
