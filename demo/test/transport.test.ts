@@ -79,7 +79,7 @@ describe('transport rules on simulated driving', () => {
         if (day === 0) redLights.push(...judge(trip.endMs, records, [], ['abnormal-stop'], ruleConfig({ defaults: { abnormalStop: { minutes: 1 } } })));
       }
     }
-    expect(fixes).toBeGreaterThan(50_000);
+    expect(fixes).toBeGreaterThan(60_000);
     expect(doors).toBeGreaterThan(500);
     expect(found.map((c) => c.message)).toEqual([]);
     expect(redLights.length).toBeGreaterThan(0);
