@@ -7,7 +7,12 @@
 import { seededRandom } from '@wastetrail/firmware-protocol';
 import { evaluateRules, projectVehicleTracks, reconstructTrail, ruleConfig, type AlertCandidate, type TrailRecord } from '@wastetrail/server';
 import { dailyRound, placeOf, planCity, planGeography, tripFixes, type CityGeography, type CityLayout } from '@wastetrail/simulators';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openSqliteStore } from '@wastetrail/server';
 import { describe, expect, it } from 'vitest';
+import { seedReferenceData } from '../src/reference-data.ts';
 import { signTrip, transportReference } from '../src/transport.ts';
 
 const layout: CityLayout = planCity({ institutions: 6, seed: 7 });
@@ -128,5 +133,24 @@ describe('transport rules on simulated driving', () => {
     expect(metresApart(stops[0]!.params.position!, placeOf(geography, 'scrapyard').position)).toBeLessThan(40);
     // The door stayed shut there: no door alarm.
     expect(found.filter((c) => c.rule === 'door-opened')).toEqual([]);
+  });
+});
+
+describe("the demo's transport reference data", () => {
+  it('registers every vehicle route and the yards of every hospital, the disposal centre and the depot, the same after a restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wt-demo-transport-'));
+    const store = openSqliteStore(join(dir, 'wastetrail.db'));
+    try {
+      await seedReferenceData(store, layout);
+      await seedReferenceData(store, layout);
+      const routes = await store.vehicleRoutes();
+      expect(routes.map((r) => r.plate).sort()).toEqual(layout.transport.vehicles.map((v) => v.plate).sort());
+      expect(routes.map((r) => ({ vehicle: r.plate, line: r.line }))).toEqual(expect.arrayContaining(reference.routes));
+      const fences = await store.geofences();
+      expect(fences.map((f) => f.kind).sort()).toEqual([...layout.hospitals.map(() => 'hospital'), 'depot', 'disposal'].sort());
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
