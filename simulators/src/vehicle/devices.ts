@@ -73,3 +73,26 @@ export class CargoIoSimulator {
     return this.endpoint.write(Buffer.from(encodeCargoSentence(this.state), 'latin1'));
   }
 }
+
+/**
+ * Plays a trip to the vehicle's devices: each fix as a second of NMEA, each door event as the cargo
+ * module reports it, in time order, as fast as the line takes them (the station cuts its records on
+ * the receiver's clock, so the speed of the playback changes nothing it signs). The hooks let a test
+ * set the station's clock to a door event's time and wait for its record.
+ */
+export async function playTrip(
+  trip: { fixes: readonly { atMs: number; lat: number; lon: number; speedKmh: number }[]; doors: readonly { atMs: number; action: DoorAction }[] },
+  devices: { gnss: GnssSimulator; cargo?: CargoIoSimulator },
+  hooks: { beforeDoor?: (atMs: number) => Promise<void> | void; afterDoor?: (atMs: number) => Promise<void> | void } = {},
+): Promise<void> {
+  let d = 0;
+  for (const f of trip.fixes) {
+    for (; d < trip.doors.length && trip.doors[d]!.atMs <= f.atMs; d++) {
+      const door = trip.doors[d]!;
+      await hooks.beforeDoor?.(door.atMs);
+      await devices.cargo?.door(door.action);
+      await hooks.afterDoor?.(door.atMs);
+    }
+    await devices.gnss.epoch({ atMs: f.atMs, lat: f.lat, lon: f.lon, speedKmh: f.speedKmh, satellites: 10 });
+  }
+}
