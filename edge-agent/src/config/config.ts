@@ -169,6 +169,7 @@ function resolveConfig(c: EdgeConfigFile, baseDir: string, file?: string, shownA
   let serial: AgentConfig['serial'];
   let vehicle: VehicleConfig | undefined;
   if (role === 'vehicle') {
+    if (c.station.mode !== undefined) problem('station.mode', 'a vehicle station has no modes: remove it');
     if (c.serial !== undefined) problem('serial', 'is for custody stations: a vehicle station has its devices under "vehicle"');
     if (c.vehicle === undefined) problem('vehicle', 'is required for a vehicle station: { "plate": "<plate, e.g. 浙A12345>", "gnss": { "path": "/dev/wastetrail-gnss" } }');
     else {

@@ -178,6 +178,7 @@ describe('vehicle station configuration', () => {
     const { vehicle: _, ...noVehicle } = vehicleConfig();
     expect(() => parseConfig(noVehicle)).toThrow('vehicle: is required for a vehicle station');
     expect(() => parseConfig({ ...vehicleConfig(), serial: minimalConfig().serial })).toThrow('serial: is for custody stations');
+    expect(() => parseConfig({ ...vehicleConfig(), station: { role: 'vehicle', mode: 'pickup' } })).toThrow('station.mode: a vehicle station has no modes');
     expect(() => parseConfig({ ...minimalConfig(), vehicle: vehicleConfig().vehicle })).toThrow('vehicle: is for vehicle stations, and this is a department station');
     const { serial: __, ...noSerial } = minimalConfig();
     expect(() => parseConfig(noSerial)).toThrow('serial: is required for a department station');

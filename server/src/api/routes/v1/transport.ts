@@ -23,7 +23,7 @@ const MAX_WINDOW_MS = 7 * 86_400_000;
 const OPEN_LEG_MS = 48 * 3_600_000;
 
 const Degrees = { lat: Type.Number(), lon: Type.Number() };
-const LonLat = Type.Tuple([Type.Number(), Type.Number()], { description: '[lon, lat] degrees, as GeoJSON' });
+const LonLat = Type.Array(Type.Number(), { minItems: 2, maxItems: 2, description: '[lon, lat] degrees, as GeoJSON' });
 const trackFields = {
   vehicle: Type.String(),
   from: Type.String(),
