@@ -82,7 +82,7 @@ export class CargoIoSimulator {
  */
 export async function playTrip(
   trip: { fixes: readonly { atMs: number; lat: number; lon: number; speedKmh: number }[]; doors: readonly { atMs: number; action: DoorAction }[] },
-  devices: { gnss: GnssSimulator; cargo?: CargoIoSimulator },
+  devices: { gnss: Pick<GnssSimulator, 'epoch'>; cargo?: Pick<CargoIoSimulator, 'door'> },
   hooks: { beforeDoor?: (atMs: number) => Promise<void> | void; afterDoor?: (atMs: number) => Promise<void> | void } = {},
 ): Promise<void> {
   let d = 0;
