@@ -38,7 +38,7 @@ export const CONFIG_SCHEMA_FILES: readonly ConfigSchemaFile[] = [
   {
     schemaFile: here('edge-agent/config/edge-config.schema.json'),
     generate: edgeConfigJsonSchema,
-    examples: [here('edge-agent/config/example.jsonc')],
+    examples: [here('edge-agent/config/example.jsonc'), here('edge-agent/config/vehicle.example.jsonc')],
     load: loadEdgeConfig,
   },
 ];

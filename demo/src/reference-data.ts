@@ -1,10 +1,11 @@
 /**
  * The demo city's reference data in the store: jurisdictions (杭州市 > 上城区, 西湖区 > a grid each),
  * the hospitals with their departments, every staff badge, the transport company and its vehicles, the
- * disposal centre, and the city's inspector pool for the inspection draw (some with declared conflicts).
+ * disposal centre, the vehicles' routes and the geofences of hospitals, the disposal centre and the depot,
+ * and the city's inspector pool for the inspection draw (some with declared conflicts).
  * Upserts only: running it on every start is harmless and keeps names current.
  */
-import type { CityLayout } from '@wastetrail/simulators';
+import { planGeography, type CityLayout } from '@wastetrail/simulators';
 import type { CustodyStore } from '@wastetrail/server';
 
 export async function seedReferenceData(store: CustodyStore, layout: CityLayout): Promise<void> {
@@ -31,6 +32,10 @@ export async function seedReferenceData(store: CustodyStore, layout: CityLayout)
   }
   const d = layout.disposal;
   await store.upsertInstitution({ id: d.id, name: d.name, kind: 'disposal', jurisdiction: d.jurisdiction });
+  // The transport rules' reference data: each vehicle's registered route, and the yards where waste may be handled.
+  const geography = planGeography(layout);
+  for (const r of geography.routes) await store.upsertVehicleRoute({ vehicle: r.vehicle, line: r.line });
+  for (const f of geography.geofences) await store.upsertGeofence({ id: f.id, institution: f.institution, kind: f.kind, ring: f.ring });
   await store.upsertStaffBadge({ badge: d.operator.badge, institution: d.id, name: d.operator.name, role: d.operator.role });
 
   // The inspector pool of the city (docs/server/supervision.md): enough for two inspectors per drawn

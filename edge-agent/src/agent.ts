@@ -70,6 +70,18 @@ export function outboxPath(config: AgentConfig): string {
 }
 
 export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Promise<Agent> {
+  if (config.station.role === 'vehicle') throw new Error('a vehicle station runs with startVehicleAgent (src/vehicle/agent.ts)');
+  const ctx = openStationContext(config, deps);
+  try {
+    return await runStation(config, deps, ctx);
+  } catch (e) {
+    ctx.outbox.close();
+    throw e;
+  }
+}
+
+/** The logger, clocks, key and outbox every kind of station starts from. */
+export function openStationContext(config: AgentConfig, deps: AgentDeps): StationContext {
   const root = deps.logger ?? createRootLogger(config.log, { name: 'wastetrail-edge', ...(config.file ? { baseDir: dirname(config.file) } : {}) });
   const log = root.child({ device: config.deviceId });
   const wall = deps.wallClock ?? Date.now;
@@ -77,15 +89,10 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   const startedAt = mono();
   const signer = deps.signer ?? loadDeviceSigner(config.keyFile, (m) => log.warn(m));
   const outbox = new Outbox(outboxPath(config), { deviceId: config.deviceId, signer, clock: wall });
-  try {
-    return await runStation(config, deps, { log, wall, mono, startedAt, signer, outbox });
-  } catch (e) {
-    outbox.close();
-    throw e;
-  }
+  return { log, wall, mono, startedAt, signer, outbox };
 }
 
-interface StationContext {
+export interface StationContext {
   log: Logger;
   wall: () => number;
   mono: () => number;
@@ -96,7 +103,9 @@ interface StationContext {
 
 /** Builds and starts everything around an open outbox; the caller closes the outbox if this throws. */
 async function runStation(config: AgentConfig, deps: AgentDeps, ctx: StationContext): Promise<Agent> {
-  const { log, wall, mono, startedAt, signer, outbox } = ctx;
+  const { log, wall, mono, startedAt, outbox } = ctx;
+  // resolveConfig requires the serial devices of every custody role.
+  const serial = config.serial!;
   const head = outbox.head();
   const outboxLog = log.child({ component: 'outbox' });
   outboxLog.info({ file: outbox.file, head: head.seq, acked: outbox.ackedSeq() }, 'outbox open');
@@ -148,34 +157,11 @@ async function runStation(config: AgentConfig, deps: AgentDeps, ctx: StationCont
     uplink.notify();
   };
 
-  const uplinkLog = log.child({ component: 'uplink' });
-  let lastPersisted = '';
-  const uplink = new Uplink({
-    deviceId: config.deviceId,
-    outbox,
-    config: config.mqtt,
-    signer,
-    logger: uplinkLog,
-    agent: AGENT_NAME,
-    now: wall,
-    onStatus: (s: UplinkStatus) => {
-      // For `wastetrail-edge status`: written only when the connection state changes.
-      const persisted = JSON.stringify({ state: s.state, since: new Date(s.since).toISOString(), ...(s.lastError ? { lastError: s.lastError } : {}), ...(s.conflict ? { conflict: s.conflict } : {}) });
-      if (persisted !== lastPersisted && !stopped) {
-        lastPersisted = persisted;
-        try {
-          outbox.setMeta('uplink_status', persisted);
-        } catch (e) {
-          uplinkLog.warn({ err: e }, 'could not record the uplink state');
-        }
-      }
-      kiosk?.changed();
-    },
-  });
+  const uplink = createUplink(config, ctx, () => stopped, () => kiosk?.changed());
 
   const history = (tagId: TagId) => outbox.tagHistory(tagId);
   const scale = new ScaleDevice({
-    config: config.serial.scale,
+    config: serial.scale,
     stability: config.stability,
     logger: log.child({ component: 'scale' }),
     now: mono,
@@ -189,7 +175,7 @@ async function runStation(config: AgentConfig, deps: AgentDeps, ctx: StationCont
     onState: () => kiosk?.changed(),
   });
   const reader = new RfidReader({
-    config: config.serial.rfid,
+    config: serial.rfid,
     convention: config.badges.convention,
     logger: log.child({ component: 'rfid' }),
     now: mono,
@@ -199,9 +185,9 @@ async function runStation(config: AgentConfig, deps: AgentDeps, ctx: StationCont
     onBadge: (badgeId) => feed({ kind: 'badge', badgeId }),
     onState: () => kiosk?.changed(),
   });
-  const qr = config.serial.qr
+  const qr = serial.qr
     ? new QrScanner({
-        config: config.serial.qr,
+        config: serial.qr,
         logger: log.child({ component: 'qr' }),
         ...(deps.createPort ? { createPort: deps.createPort } : {}),
         onScan: (payload) => feed(qrInput(payload, history)),
@@ -210,7 +196,7 @@ async function runStation(config: AgentConfig, deps: AgentDeps, ctx: StationCont
 
   // Readings are signed in batches (serial.climate.samplesPerRecord); a failed poll is counted in the
   // batch, so the record shows the gap. Only the batch still in memory is lost if the process dies.
-  const climateConfig = config.serial.climate;
+  const climateConfig = serial.climate;
   const climateLog = log.child({ component: 'climate' });
   let climateBatch: { samples: ClimateSample[]; failed: number } = { samples: [], failed: 0 };
   const flushClimate = (): OutboxRecord | undefined => {
@@ -361,6 +347,35 @@ async function runStation(config: AgentConfig, deps: AgentDeps, ctx: StationCont
         log.info('stopped');
       })()),
   };
+}
+
+/** The uplink of a station, persisting its connection state for `wastetrail-edge status`. */
+export function createUplink(config: AgentConfig, ctx: StationContext, stopped: () => boolean, changed: () => void): Uplink {
+  const { log, signer, outbox, wall } = ctx;
+  const uplinkLog = log.child({ component: 'uplink' });
+  let lastPersisted = '';
+  return new Uplink({
+    deviceId: config.deviceId,
+    outbox,
+    config: config.mqtt,
+    signer,
+    logger: uplinkLog,
+    agent: AGENT_NAME,
+    now: wall,
+    onStatus: (s: UplinkStatus) => {
+      // For `wastetrail-edge status`: written only when the connection state changes.
+      const persisted = JSON.stringify({ state: s.state, since: new Date(s.since).toISOString(), ...(s.lastError ? { lastError: s.lastError } : {}), ...(s.conflict ? { conflict: s.conflict } : {}) });
+      if (persisted !== lastPersisted && !stopped()) {
+        lastPersisted = persisted;
+        try {
+          outbox.setMeta('uplink_status', persisted);
+        } catch (e) {
+          uplinkLog.warn({ err: e }, 'could not record the uplink state');
+        }
+      }
+      changed();
+    },
+  });
 }
 
 function summarise(r: OutboxRecord, cache: Map<number, RecordSummary>): RecordSummary {

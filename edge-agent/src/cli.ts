@@ -9,6 +9,7 @@ import type { Writable } from 'node:stream';
 import { STATION_ROLES, type StationRole } from '@wastetrail/firmware-protocol';
 import { createRootLogger } from '@wastetrail/runtime';
 import { outboxPath, startAgent } from './agent.ts';
+import { startVehicleAgent } from './vehicle/agent.ts';
 import { ConfigError, loadConfigFile, type AgentConfig } from './config/config.ts';
 import { generateDeviceKey, KeyFileError, keyringEntry } from './keys/device-key.ts';
 import { Outbox, OutboxError, envelopeLine } from './outbox/outbox.ts';
@@ -87,7 +88,7 @@ function args<S extends Spec>(argv: string[], spec: S, required: (keyof S & stri
 async function run(argv: string[], io: CliIo): Promise<number> {
   const a = args(argv, { config: { type: 'string' } }, ['config']);
   const config = loadConfigFile(a.config!);
-  const agent = await startAgent(config);
+  const agent = config.station.role === 'vehicle' ? await startVehicleAgent(config) : await startAgent(config);
   io.stdout.write(`running ${config.deviceId} (${config.station.role})${agent.kioskUrl ? `; kiosk ${agent.kioskUrl}` : ''}${agent.metricsUrl ? `; metrics ${agent.metricsUrl}` : ''}\n`);
   const signal = await (io.stopSignal ?? stopSignal());
   io.stderr.write(`wastetrail-edge: ${signal}: stopping\n`);

@@ -1,6 +1,10 @@
 // The edge agent: serial devices -> station workflow -> signed, chained records in a SQLite outbox ->
 // MQTT, with the server's acks, and a kiosk page. `startAgent` runs a whole station from one config.
 export { startAgent, outboxPath, AGENT_NAME, OUTBOX_FILE, type Agent, type AgentDeps } from './agent.ts';
+export { startVehicleAgent, type VehicleAgent } from './vehicle/agent.ts';
+export { TrackLog, type TrackLogSettings } from './vehicle/track-log.ts';
+export { GnssReceiver } from './devices/gnss-receiver.ts';
+export { CargoIo } from './devices/cargo-io.ts';
 export { qrInput } from './station/qr-input.ts';
 export { main } from './cli.ts';
 export {

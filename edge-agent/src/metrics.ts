@@ -5,6 +5,8 @@
  * acknowledged count from this process's start, as Prometheus counters do.
  */
 import { Counter, Gauge, type Registry } from '@wastetrail/runtime';
+import type { CargoIo } from './devices/cargo-io.ts';
+import type { GnssReceiver } from './devices/gnss-receiver.ts';
 import type { RfidReader } from './devices/rfid-reader.ts';
 import type { ScaleDevice } from './devices/scale.ts';
 import type { Outbox } from './outbox/outbox.ts';
@@ -14,7 +16,8 @@ import type { LogWitness } from './witness/witness.ts';
 export interface AgentMetricsSource {
   outbox: Outbox;
   uplink: Uplink;
-  devices: { scale: ScaleDevice; reader: RfidReader };
+  /** A custody station's scale and reader, or a vehicle station's receiver and cargo I/O module. */
+  devices: { scale?: ScaleDevice; reader?: RfidReader; gnss?: GnssReceiver; cargo?: CargoIo };
   /** The wall clock records are stamped with, ms since the epoch. */
   wall: () => number;
   /** The light witness, when the config names a log to audit. */
@@ -81,16 +84,28 @@ export function registerAgentMetrics(registry: Registry, s: AgentMetricsSource):
   }
   new Counter({
     name: 'wastetrail_edge_serial_frames_total',
-    help: 'What the serial devices sent: scale readings and reader replies, accepted or rejected (noise, bad checksum, bad reply).',
+    help: 'What the serial devices sent: scale readings, reader replies, NMEA sentences and cargo I/O sentences, accepted or rejected (noise, bad checksum, bad reply).',
     labelNames: ['device', 'outcome'],
     registers,
     collect() {
-      const { scale, reader } = s.devices;
+      const { scale, reader, gnss, cargo } = s.devices;
       this.reset();
-      this.labels('scale', 'accepted').inc(scale.stats.readings);
-      this.labels('scale', 'rejected').inc(scale.stats.dropped);
-      this.labels('rfid', 'accepted').inc(reader.stats.inventories);
-      this.labels('rfid', 'rejected').inc(reader.stats.errors);
+      if (scale) {
+        this.labels('scale', 'accepted').inc(scale.stats.readings);
+        this.labels('scale', 'rejected').inc(scale.stats.dropped);
+      }
+      if (reader) {
+        this.labels('rfid', 'accepted').inc(reader.stats.inventories);
+        this.labels('rfid', 'rejected').inc(reader.stats.errors);
+      }
+      if (gnss) {
+        this.labels('gnss', 'accepted').inc(gnss.counters.sentences);
+        this.labels('gnss', 'rejected').inc(gnss.counters.dropped);
+      }
+      if (cargo) {
+        this.labels('cargo', 'accepted').inc(cargo.counters.readings);
+        this.labels('cargo', 'rejected').inc(cargo.counters.dropped);
+      }
     },
   });
 }

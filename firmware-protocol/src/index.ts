@@ -21,3 +21,4 @@ export * from './rfid/index.ts';
 export * from './epc/index.ts';
 export * from './label/index.ts';
 export * from './log/index.ts';
+export * from './vehicle/index.ts';

@@ -5,6 +5,7 @@
 import { runClimateCli } from './climate/cli.ts';
 import { runReaderCli } from './reader/cli.ts';
 import { runScaleCli } from './scale/cli.ts';
+import { runVehicleCli } from './vehicle/cli.ts';
 
 const USAGE = `usage: wastetrail-sim <command> [options]
 
@@ -12,6 +13,7 @@ commands:
   scale --protocol mt-sics|xk3190|and [...]   a scale on a pty (wastetrail-sim scale --help)
   reader [...]                                an RFID reader on a pty (wastetrail-sim reader --help)
   climate [...]                               Modbus RTU temperature/humidity sensors on a pty (wastetrail-sim climate --help)
+  vehicle [...]                               a vehicle's GNSS receiver and cargo module on ptys, driving a demo round (wastetrail-sim vehicle --help)
   (the city of real edge agents is \`wastetrail-demo city\`: it needs the edge agent, which this package does not)`;
 
 async function runReader(argv: string[]): Promise<number> {
@@ -29,6 +31,8 @@ export async function main(argv: string[]): Promise<number> {
       return runReader(rest);
     case 'climate':
       return runClimateCli(rest);
+    case 'vehicle':
+      return runVehicleCli(rest);
     case undefined:
     case '-h':
     case '--help':

@@ -11,3 +11,5 @@ export * from './reader/script.ts';
 export * from './reader/driver.ts';
 export * from './climate/sensor.ts';
 export * from './city/index.ts';
+export * from './vehicle/devices.ts';
+export * from './vehicle/trip.ts';

@@ -28,6 +28,8 @@ const CHAFON_LINE_DEFAULTS = { baudRate: 57_600, dataBits: 8, parity: 'none', st
 const QR_LINE_DEFAULTS = { baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1 } as const;
 /** RS-WS-N01-style climate sensors ship at 4800 8N1, address 1. */
 const CLIMATE_LINE_DEFAULTS = { baudRate: 4800, dataBits: 8, parity: 'none', stopBits: 1 } as const;
+/** NMEA 0183 receivers and the cargo I/O module talk at 9600 8N1. */
+const NMEA_LINE_DEFAULTS = { baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1 } as const;
 
 /** The kiosk's languages are the station messages' languages. */
 export const KIOSK_LANGUAGES = LANGUAGES;
@@ -71,6 +73,14 @@ export interface RfidConfig extends SerialLine {
   lostAfterMs: number;
 }
 
+export interface VehicleConfig {
+  plate: string;
+  gnss: SerialLine;
+  cargo?: SerialLine;
+  trackSeconds: number;
+  temperatureSeconds: number;
+}
+
 export interface KnownBadge {
   id: string;
   name?: string;
@@ -104,7 +114,10 @@ export interface AgentConfig {
   site?: string;
   /** The mode is always set: the role's first when the file names none. */
   station: Omit<EdgeConfigFile['station'], 'mode'> & { mode: StationMode };
-  serial: { scale: ScaleConfig; rfid: RfidConfig; qr?: SerialLine; climate?: ClimateConfig };
+  /** Custody stations' devices; absent on a vehicle station. */
+  serial?: { scale: ScaleConfig; rfid: RfidConfig; qr?: SerialLine; climate?: ClimateConfig };
+  /** Vehicle stations only. */
+  vehicle?: VehicleConfig;
   stability: EdgeConfigFile['stability'];
   mqtt: MqttConfig;
   heartbeatMinutes: number;
@@ -158,30 +171,48 @@ function resolveConfig(c: EdgeConfigFile, baseDir: string, file?: string, shownA
   });
 
   const role = c.station.role;
-  const mode = c.station.mode ?? MODES_BY_ROLE[role][0]!;
-  if (!MODES_BY_ROLE[role].includes(mode)) problem('station.mode', `must be one of ${MODES_BY_ROLE[role].map((m) => `"${m}"`).join(', ')} for a ${role} station, got "${mode}"`);
+  // A vehicle station has no custody modes; its mode is never read.
+  const mode = c.station.mode ?? MODES_BY_ROLE[role][0] ?? 'pickup';
+  if (role !== 'vehicle' && !MODES_BY_ROLE[role].includes(mode)) problem('station.mode', `must be one of ${MODES_BY_ROLE[role].map((m) => `"${m}"`).join(', ')} for a ${role} station, got "${mode}"`);
   if (role === 'department' && c.department === undefined) problem('department', 'is required for a department station: the department code written into sealed records, e.g. "ICU"');
   if (role === 'storage' && c.site === undefined) problem('site', 'is required for a storage station: the storage room code written into stored records, e.g. "STORE-1"');
   if (role === 'pickup' && c.pickup === undefined) problem('pickup', 'is required for a pickup station: { "vehicle": "<plate, e.g. 浙A12345>" }');
 
-  const s = c.serial.scale;
-  const scale: ScaleConfig = { ...line(s, SCALE_LINE_DEFAULTS[s.protocol]), protocol: s.protocol, unit: s.unit ?? (s.protocol === 'mt-sics' ? 'g' : 'kg'), pollMs: s.pollMs, staleMs: s.staleMs };
-  const r = c.serial.rfid;
-  const rfid: RfidConfig = { ...line(r, CHAFON_LINE_DEFAULTS), protocol: r.protocol, variant: r.variant, address: r.address, pollMs: r.pollMs, replyTimeoutMs: r.replyTimeoutMs, lostAfterMs: r.lostAfterMs };
-  if (rfid.lostAfterMs < 2 * rfid.pollMs) problem('serial.rfid.lostAfterMs', `must be at least twice pollMs (${2 * rfid.pollMs}), or one missed read would drop a bag; got ${rfid.lostAfterMs}`);
-  const qr = c.serial.qr ? line(c.serial.qr, QR_LINE_DEFAULTS) : undefined;
-  const cl = c.serial.climate;
-  const climate: ClimateConfig | undefined = cl
-    ? { ...line(cl, CLIMATE_LINE_DEFAULTS), unit: cl.unit, ...(cl.outdoorUnit !== undefined ? { outdoorUnit: cl.outdoorUnit } : {}), intervalSeconds: cl.intervalSeconds, samplesPerRecord: cl.samplesPerRecord, replyTimeoutMs: cl.replyTimeoutMs }
-    : undefined;
-  if (climate && role !== 'storage') problem('serial.climate', `is for storage stations (the room's sensor), not a ${role} station`);
-  if (climate?.outdoorUnit === climate?.unit && climate) problem('serial.climate.outdoorUnit', `must differ from unit (${climate.unit}): two sensors on one bus need two addresses`);
-  if (climate && climate.replyTimeoutMs >= climate.intervalSeconds * 1000) problem('serial.climate.replyTimeoutMs', `must be shorter than intervalSeconds (${climate.intervalSeconds * 1000} ms)`);
-  const paths = [['serial.scale.path', scale.path], ['serial.rfid.path', rfid.path], ['serial.qr.path', qr?.path], ['serial.climate.path', climate?.path]] as const;
-  for (let i = 0; i < paths.length; i++) {
-    for (let j = 0; j < i; j++) {
-      if (paths[i]![1] !== undefined && paths[i]![1] === paths[j]![1]) problem(paths[i]![0], `is the same port as ${paths[j]![0]}: each device needs its own serial port`);
+  let serial: AgentConfig['serial'];
+  let vehicle: VehicleConfig | undefined;
+  if (role === 'vehicle') {
+    if (c.station.mode !== undefined) problem('station.mode', 'a vehicle station has no modes: remove it');
+    if (c.serial !== undefined) problem('serial', 'is for custody stations: a vehicle station has its devices under "vehicle"');
+    if (c.vehicle === undefined) problem('vehicle', 'is required for a vehicle station: { "plate": "<plate, e.g. 浙A12345>", "gnss": { "path": "/dev/wastetrail-gnss" } }');
+    else {
+      const v = c.vehicle;
+      vehicle = { plate: v.plate, gnss: line(v.gnss, NMEA_LINE_DEFAULTS), ...(v.cargo ? { cargo: line(v.cargo, NMEA_LINE_DEFAULTS) } : {}), trackSeconds: v.trackSeconds, temperatureSeconds: v.temperatureSeconds };
+      if (vehicle.cargo?.path === vehicle.gnss.path) problem('vehicle.cargo.path', 'is the same port as vehicle.gnss.path: each device needs its own serial port');
     }
+  } else if (c.serial === undefined) {
+    problem('serial', `is required for a ${role} station: { "scale": {...}, "rfid": {...} }`);
+  } else {
+    if (c.vehicle !== undefined) problem('vehicle', `is for vehicle stations, and this is a ${role} station`);
+    const s = c.serial.scale;
+    const scale: ScaleConfig = { ...line(s, SCALE_LINE_DEFAULTS[s.protocol]), protocol: s.protocol, unit: s.unit ?? (s.protocol === 'mt-sics' ? 'g' : 'kg'), pollMs: s.pollMs, staleMs: s.staleMs };
+    const r = c.serial.rfid;
+    const rfid: RfidConfig = { ...line(r, CHAFON_LINE_DEFAULTS), protocol: r.protocol, variant: r.variant, address: r.address, pollMs: r.pollMs, replyTimeoutMs: r.replyTimeoutMs, lostAfterMs: r.lostAfterMs };
+    if (rfid.lostAfterMs < 2 * rfid.pollMs) problem('serial.rfid.lostAfterMs', `must be at least twice pollMs (${2 * rfid.pollMs}), or one missed read would drop a bag; got ${rfid.lostAfterMs}`);
+    const qr = c.serial.qr ? line(c.serial.qr, QR_LINE_DEFAULTS) : undefined;
+    const cl = c.serial.climate;
+    const climate: ClimateConfig | undefined = cl
+      ? { ...line(cl, CLIMATE_LINE_DEFAULTS), unit: cl.unit, ...(cl.outdoorUnit !== undefined ? { outdoorUnit: cl.outdoorUnit } : {}), intervalSeconds: cl.intervalSeconds, samplesPerRecord: cl.samplesPerRecord, replyTimeoutMs: cl.replyTimeoutMs }
+      : undefined;
+    if (climate && role !== 'storage') problem('serial.climate', `is for storage stations (the room's sensor), not a ${role} station`);
+    if (climate?.outdoorUnit === climate?.unit && climate) problem('serial.climate.outdoorUnit', `must differ from unit (${climate.unit}): two sensors on one bus need two addresses`);
+    if (climate && climate.replyTimeoutMs >= climate.intervalSeconds * 1000) problem('serial.climate.replyTimeoutMs', `must be shorter than intervalSeconds (${climate.intervalSeconds * 1000} ms)`);
+    const paths = [['serial.scale.path', scale.path], ['serial.rfid.path', rfid.path], ['serial.qr.path', qr?.path], ['serial.climate.path', climate?.path]] as const;
+    for (let i = 0; i < paths.length; i++) {
+      for (let j = 0; j < i; j++) {
+        if (paths[i]![1] !== undefined && paths[i]![1] === paths[j]![1]) problem(paths[i]![0], `is the same port as ${paths[j]![0]}: each device needs its own serial port`);
+      }
+    }
+    serial = { scale, rfid, ...(qr ? { qr } : {}), ...(climate ? { climate } : {}) };
   }
 
   const m = c.mqtt;
@@ -251,7 +282,8 @@ function resolveConfig(c: EdgeConfigFile, baseDir: string, file?: string, shownA
     ...(c.department !== undefined ? { department: c.department } : {}),
     ...(c.site !== undefined ? { site: c.site } : {}),
     station: { ...c.station, mode },
-    serial: { scale, rfid, ...(qr ? { qr } : {}), ...(climate ? { climate } : {}) },
+    ...(serial ? { serial } : {}),
+    ...(vehicle ? { vehicle } : {}),
     stability: c.stability,
     mqtt: { ...m, tls, auth },
     heartbeatMinutes: c.heartbeatMinutes,

@@ -85,6 +85,25 @@ const ClimateSchema = Type.Object(
   { additionalProperties: false, description: 'Storage stations: the room\'s Modbus RTU temperature and humidity sensor on RS-485 (registers as the common RS-WS-N01 kind: docs/transport/storage-climate.md); line default 4800 8N1.' },
 );
 
+const VehicleSchema = Type.Object(
+  {
+    plate: code('The vehicle plate as printed, without spaces, as registered on the server.', '浙A12345'),
+    gnss: Type.Object(lineFields('GNSS receiver', '/dev/wastetrail-gnss'), {
+      additionalProperties: false,
+      description: 'The GNSS receiver: NMEA 0183, GGA and RMC every second (default 9600 8N1).',
+    }),
+    cargo: Type.Optional(
+      Type.Object(lineFields('cargo I/O module', '/dev/wastetrail-cargo'), {
+        additionalProperties: false,
+        description: 'The cargo box I/O module: door contact and temperature probe as $PWTIO sentences (default 9600 8N1; docs/transport/vehicle.md).',
+      }),
+    ),
+    trackSeconds: whole(5, 600, 's', 60, 'One signed track record per this many seconds of fixes.'),
+    temperatureSeconds: whole(1, 3600, 's', 30, 'One cargo temperature sample kept per this many seconds.'),
+  },
+  { additionalProperties: false, description: 'Vehicle stations: the receiver, the cargo box and how often the track is signed.' },
+);
+
 export const EdgeConfigSchema = Type.Object(
   {
     deviceId: Type.String({
@@ -99,7 +118,7 @@ export const EdgeConfigSchema = Type.Object(
     site: Type.Optional(code('What the station serves; storage stations: the room code written into stored records.', 'STORE-1')),
     station: Type.Object(
       {
-        role: Type.Enum(STATION_ROLES, { description: 'What the station does: department seals bags, collection, storage, pickup and disposal take them over.' }),
+        role: Type.Enum(STATION_ROLES, { description: 'What the station does: department seals bags, collection, storage, pickup and disposal take them over; vehicle signs the track and cargo door.' }),
         mode: Type.Optional(Type.Enum(STATION_MODES, { description: "The starting mode; one of the role's modes (storage: store-in or store-out; disposal: receive or dispose). Default: the role's first." })),
         stepTimeoutSeconds: whole(10, 86_400, 's', 120, 'A transaction with no progress for this long is cancelled (nothing is recorded).'),
         weighTimeoutSeconds: whole(3, 3600, 's', 30, '"Weight never stable": the weighing step gives up after this long.'),
@@ -108,10 +127,13 @@ export const EdgeConfigSchema = Type.Object(
       },
       { additionalProperties: false, description: 'The station workflow.' },
     ),
-    serial: Type.Object(
-      { scale: ScaleSchema, rfid: RfidSchema, qr: Type.Optional(QrSchema), climate: Type.Optional(ClimateSchema) },
-      { additionalProperties: false, description: 'Serial devices; line settings default to the protocol\'s factory settings.' },
+    serial: Type.Optional(
+      Type.Object(
+        { scale: ScaleSchema, rfid: RfidSchema, qr: Type.Optional(QrSchema), climate: Type.Optional(ClimateSchema) },
+        { additionalProperties: false, description: 'Serial devices of a custody station (every role but vehicle); line settings default to the protocol\'s factory settings.' },
+      ),
     ),
+    vehicle: Type.Optional(VehicleSchema),
     stability: Type.Object(
       {
         minSamples: whole(1, 256, 'readings', DEFAULT_STABILITY_RULE.minSamples, 'A steady weight needs at least this many latest readings.'),

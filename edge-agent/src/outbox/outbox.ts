@@ -71,6 +71,8 @@ export function tagsOfEvent(event: CustodyEvent): string[] {
     case 'manifest-issued':
     case 'manifest-received':
     case 'manifest-closed':
+    case 'track':
+    case 'door':
       return [];
   }
 }

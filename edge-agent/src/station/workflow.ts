@@ -39,6 +39,8 @@ export const MODES_BY_ROLE: Readonly<Record<StationRole, readonly StationMode[]>
   storage: ['store-in', 'store-out'],
   pickup: ['pickup'],
   disposal: ['receive', 'dispose'],
+  // A vehicle station hands nothing over: it signs its track and door events (src/vehicle/).
+  vehicle: [],
 };
 
 export const EVENT_OF_MODE: Readonly<Record<StationMode, EventType>> = {

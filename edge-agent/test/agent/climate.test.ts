@@ -48,9 +48,9 @@ describe('storage station climate records', () => {
       },
       t.dir,
     );
-    expect(config.serial.climate).toMatchObject({ baudRate: 4800, parity: 'none', unit: 1, samplesPerRecord: 3 });
+    expect(config.serial?.climate).toMatchObject({ baudRate: 4800, parity: 'none', unit: 1, samplesPerRecord: 3 });
     // The schema's shortest interval is 5 s; the test polls five times a second.
-    config.serial.climate!.intervalSeconds = 0.2;
+    config.serial!.climate!.intervalSeconds = 0.2;
     const agent = await startAgent(config, { logger: createCapturingLogger('warn') });
     let stopped = false;
     cleanups.push(() => (stopped ? undefined : agent.stop()));

@@ -27,8 +27,8 @@ describe('configuration', () => {
     const c = loadConfigFile(EXAMPLE);
     expect(c.deviceId).toBe('hz-h001-icu-01');
     expect(c.station).toMatchObject({ role: 'department', mode: 'seal', stepTimeoutSeconds: 120 });
-    expect(c.serial.scale).toMatchObject({ protocol: 'xk3190', baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1, unit: 'kg' });
-    expect(c.serial.rfid).toMatchObject({ protocol: 'chafon', baudRate: 57600, variant: 'plain' });
+    expect(c.serial!.scale).toMatchObject({ protocol: 'xk3190', baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1, unit: 'kg' });
+    expect(c.serial!.rfid).toMatchObject({ protocol: 'chafon', baudRate: 57600, variant: 'plain' });
     expect(c.mqtt.auth).toEqual({ mode: 'device-token' });
     expect(c.mqtt.tls).toEqual({ ca: '/etc/wastetrail-edge/ca.pem', rejectUnauthorized: true });
     expect(c.kiosk).toEqual({ enabled: true, host: '127.0.0.1', port: 8080, language: 'zh-CN' });
@@ -40,7 +40,7 @@ describe('configuration', () => {
   it('fills in protocol line defaults and resolves relative paths against the file', () => {
     const c = parseConfig(minimalConfig(), '/etc/wt');
     // A&D indicators ship at 2400 7E1 (firmware-protocol SCALE_LINE_DEFAULTS).
-    expect(c.serial.scale).toMatchObject({ baudRate: 2400, dataBits: 7, parity: 'even', stopBits: 1 });
+    expect(c.serial!.scale).toMatchObject({ baudRate: 2400, dataBits: 7, parity: 'even', stopBits: 1 });
     expect(c.keyFile).toBe('/etc/wt/keys/device.key');
     expect(c.dataDir).toBe('/etc/wt/data');
     expect(c.heartbeatMinutes).toBe(5);
@@ -66,7 +66,7 @@ describe('configuration', () => {
   it('names each wrong field with an example of a right value, a missing one, and an unknown one with the settings there are', () => {
     const cases: [(c: Record<string, any>) => void, string][] = [
       [(c) => (c.deviceId = 'HZ H001'), 'deviceId: must be a device id: a-z, 0-9 and -, 3 to 64 characters, as in keyring.json, e.g. "hz-h001-icu-01", got "HZ H001"'],
-      [(c) => (c.station.role = 'ward'), 'station.role: must be one of "department", "collection", "storage", "pickup", "disposal", got "ward"'],
+      [(c) => (c.station.role = 'ward'), 'station.role: must be one of "department", "collection", "storage", "pickup", "disposal", "vehicle", got "ward"'],
       [(c) => (c.mqtt.url = 'http://broker'), 'mqtt.url: must be a broker URL: mqtt://, mqtts://, ws:// or wss:// and a host, e.g. "mqtts://gateway.example.org:8883", got "http://broker"'],
       [(c) => delete c.dataDir, 'dataDir: is required; must be a file path'],
       [
@@ -112,7 +112,7 @@ describe('configuration', () => {
 
   it('the climate sensor: storage stations only, its own port, two addresses for two probes, line defaults of the sensor kind', () => {
     const storage = (climate: Record<string, unknown>) => ({ ...minimalConfig(), station: { role: 'storage' }, site: 'STORE-1', serial: { ...minimalConfig().serial, climate } });
-    expect(parseConfig(storage({ path: '/dev/ttyS92' }), '/etc/wt').serial.climate).toEqual({
+    expect(parseConfig(storage({ path: '/dev/ttyS92' }), '/etc/wt').serial?.climate).toEqual({
       path: '/dev/ttyS92',
       baudRate: 4800,
       dataBits: 8,
@@ -177,5 +177,38 @@ describe('configuration', () => {
     for (const key of ['deviceId', 'keyFile', 'station', 'serial', 'stability', 'mqtt', 'heartbeatMinutes', 'kiosk', 'dataDir', 'badges', 'pickup', 'disposal', 'log', 'metrics']) {
       expect(readme, key).toContain(`\`${key}\``);
     }
+  });
+});
+
+describe('vehicle station configuration', () => {
+  const vehicleConfig = () => {
+    const { serial: _, department: __, ...rest } = minimalConfig();
+    return { ...rest, institution: 'hz-t01', station: { role: 'vehicle' }, vehicle: { plate: '浙A27819', gnss: { path: '/dev/ttyS80' }, cargo: { path: '/dev/ttyS81', baudRate: 4800 } } };
+  };
+
+  it('takes a receiver and a cargo module, at 9600 8N1 unless told, a track a minute', () => {
+    const c = parseConfig(vehicleConfig(), '/etc/wastetrail');
+    expect(c.vehicle).toEqual({
+      plate: '浙A27819',
+      gnss: { path: '/dev/ttyS80', baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1 },
+      cargo: { path: '/dev/ttyS81', baudRate: 4800, dataBits: 8, parity: 'none', stopBits: 1 },
+      trackSeconds: 60,
+      temperatureSeconds: 30,
+    });
+    expect(c.serial).toBeUndefined();
+  });
+
+  it('names what is missing or misplaced', () => {
+    const { vehicle: _, ...noVehicle } = vehicleConfig();
+    expect(() => parseConfig(noVehicle)).toThrow('vehicle: is required for a vehicle station');
+    expect(() => parseConfig({ ...vehicleConfig(), serial: minimalConfig().serial })).toThrow('serial: is for custody stations');
+    expect(() => parseConfig({ ...vehicleConfig(), station: { role: 'vehicle', mode: 'pickup' } })).toThrow('station.mode: a vehicle station has no modes');
+    expect(() => parseConfig({ ...minimalConfig(), vehicle: vehicleConfig().vehicle })).toThrow('vehicle: is for vehicle stations, and this is a department station');
+    const { serial: __, ...noSerial } = minimalConfig();
+    expect(() => parseConfig(noSerial)).toThrow('serial: is required for a department station');
+    const same = vehicleConfig();
+    same.vehicle.cargo.path = same.vehicle.gnss.path;
+    expect(() => parseConfig(same)).toThrow('vehicle.cargo.path: is the same port as vehicle.gnss.path');
+    expect(() => parseConfig({ ...vehicleConfig(), vehicle: { ...vehicleConfig().vehicle, trackSeconds: 1 } })).toThrow(/vehicle\.trackSeconds/);
   });
 });

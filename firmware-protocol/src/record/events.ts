@@ -2,8 +2,7 @@
  * The custody events a bag goes through, ward to furnace, and the body each one carries.
  * Weights are integer grams with an explicit unit so a kilogram value can never pass for grams.
  */
-import { RFC3339_UTC_MS } from '../time.ts';
-import { array, integer, object, oneOf, optional, string, unit, type Infer, type Schema } from './schema.ts';
+import { array, instant, integer, object, oneOf, optional, string, unit, type Infer, type Schema } from './schema.ts';
 
 export const WASTE_CATEGORIES = ['infectious', 'sharps', 'pathological', 'pharmaceutical', 'chemical'] as const;
 export type WasteCategory = (typeof WASTE_CATEGORIES)[number];
@@ -44,6 +43,8 @@ const bagItem = object({ tag: tagId, weight: optional(weight) }, 'a bag {tag, we
 export type BagItem = Infer<typeof bagItem>;
 const bags = array(bagItem, { min: 1, max: 500 });
 
+/** Any instant, as record times are written (RFC 3339 UTC, milliseconds, Z). */
+const time = instant();
 /**
  * One climate reading as the sensor gave it: tenths of a degree Celsius and tenths of a percent relative
  * humidity, integers so nothing is lost to floating point. `outdoor` is the optional outdoor probe's
@@ -51,7 +52,7 @@ const bags = array(bagItem, { min: 1, max: 500 });
  */
 const climateSample = object(
   {
-    time: string({ pattern: RFC3339_UTC_MS, max: 24, describe: 'an RFC 3339 UTC time with milliseconds' }),
+    time,
     temperature: integer({ min: -400, max: 1250 }),
     humidity: integer({ min: 0, max: 1000 }),
     outdoor: optional(integer({ min: -400, max: 1250 })),
@@ -59,6 +60,33 @@ const climateSample = object(
   'a climate sample {time, temperature, humidity, outdoor?}',
 );
 export type ClimateSample = Infer<typeof climateSample>;
+/**
+ * Positions are WGS-84 microdegrees (about 0.1 m), integers so canonical JSON has exactly one form for
+ * a position; a float would have several.
+ */
+const position = object({ lat: integer({ min: -90_000_000, max: 90_000_000 }), lon: integer({ min: -180_000_000, max: 180_000_000 }) }, 'a position {lat, lon} in microdegrees');
+export type Position = Infer<typeof position>;
+/** The receiver's fix quality (GGA field 6), for the fixes it reports: no fix is not a position. */
+export const FIX_QUALITIES = ['gps', 'dgps', 'pps', 'rtk', 'float-rtk', 'estimated', 'manual', 'simulation'] as const;
+export type FixQuality = (typeof FIX_QUALITIES)[number];
+const gnssFix = object(
+  {
+    at: time,
+    lat: integer({ min: -90_000_000, max: 90_000_000 }),
+    lon: integer({ min: -180_000_000, max: 180_000_000 }),
+    /** Tenths of a km/h, over ground. */
+    speed: integer({ min: 0, max: 5000 }),
+    quality: oneOf(FIX_QUALITIES),
+    satellites: integer({ min: 0, max: 99 }),
+  },
+  'a fix {at, lat, lon, speed, quality, satellites}',
+);
+export type GnssFix = Infer<typeof gnssFix>;
+/** Tenths of a degree Celsius: -50.0 to 100.0 °C covers a probe in any cargo box, frozen or in the sun. */
+const cargoTemperature = object({ at: time, value: integer({ min: -500, max: 1000 }) }, 'a cargo temperature {at, value} in tenths of a degree Celsius');
+export type CargoTemperature = Infer<typeof cargoTemperature>;
+export const DOOR_ACTIONS = ['open', 'close'] as const;
+export type DoorAction = (typeof DOOR_ACTIONS)[number];
 
 export const EVENT_BODIES = {
   /** Step 1, at the department: a bag is closed, tagged, weighed and signed for by a staff badge. */
@@ -122,6 +150,10 @@ export const EVENT_BODIES = {
   }),
   /** Disposal closes the manifest: its accepted bags processed, or the whole load refused. */
   'manifest-closed': object({ manifest: code, outcome: oneOf(['processed', 'refused'] as const), operator: badgeId }),
+  /** A vehicle's fixes and cargo-box temperatures over a span (about a minute), signed as one batch. */
+  track: object({ vehicle: code, fixes: array(gnssFix, { min: 0, max: 3600 }), temperatures: array(cargoTemperature, { min: 0, max: 3600 }), noFix: integer({ min: 0, max: 86_400 }) }),
+  /** The cargo door opened or closed, where the vehicle last knew it was. */
+  door: object({ vehicle: code, action: oneOf(DOOR_ACTIONS), at: time, position: optional(position) }),
 } satisfies Record<string, Schema<unknown>>;
 
 export type EventType = keyof typeof EVENT_BODIES;
@@ -134,8 +166,8 @@ export function isEventType(s: unknown): s is EventType {
   return typeof s === 'string' && Object.prototype.hasOwnProperty.call(EVENT_BODIES, s);
 }
 
-/** The five kinds of station an edge device can serve, and which events each may sign. */
-export const STATION_ROLES = ['department', 'collection', 'storage', 'pickup', 'disposal'] as const;
+/** The kinds of station an edge device can serve, and which events each may sign. */
+export const STATION_ROLES = ['department', 'collection', 'storage', 'pickup', 'disposal', 'vehicle'] as const;
 export type StationRole = (typeof STATION_ROLES)[number];
 
 export const EVENTS_BY_STATION: Record<StationRole, readonly EventType[]> = {
@@ -144,4 +176,5 @@ export const EVENTS_BY_STATION: Record<StationRole, readonly EventType[]> = {
   storage: ['stored', 'picked-up', 'aggregated', 'correction', 'heartbeat', 'climate', 'manifest-issued'],
   pickup: ['picked-up', 'correction', 'heartbeat'],
   disposal: ['received', 'disposed', 'correction', 'heartbeat', 'manifest-received', 'manifest-closed'],
+  vehicle: ['track', 'door', 'heartbeat'],
 };

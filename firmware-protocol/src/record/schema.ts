@@ -3,6 +3,7 @@
  * TypeScript type (`Infer<typeof s>`), so an event body is defined once. Failures carry the record
  * error codes (MISSING_FIELD, UNEXPECTED_FIELD, INVALID_FIELD, WRONG_UNIT) and the field's path.
  */
+import { isRfc3339Utc } from '../time.ts';
 import { fail, ok, type Result } from './errors.ts';
 
 export interface Schema<T> {
@@ -32,6 +33,17 @@ export function string(opts: { pattern?: RegExp; min?: number; max: number; desc
       if (length < min || length > opts.max) return invalid(path, describe, value);
       if (opts.pattern && !opts.pattern.test(value)) return invalid(path, describe, value);
       return ok(value);
+    },
+  };
+}
+
+/** An instant written as record times are (RFC 3339 UTC with milliseconds); a date that does not exist is refused. */
+export function instant(): Schema<string> {
+  const describe = 'a time like 2026-01-31T08:00:00.000Z';
+  return {
+    describe,
+    check(value, path) {
+      return typeof value === 'string' && isRfc3339Utc(value) ? ok(value) : invalid(path, describe, value);
     },
   };
 }

@@ -12,15 +12,20 @@ describe('golden vectors', () => {
     }
   });
 
-  it('chain-valid.jsonl: one device, every event type, at least 12 records, all accepted', () => {
-    const records = vectorRecords('chain-valid.jsonl');
-    expect(records.length).toBeGreaterThanOrEqual(12);
-    const report = verifyChain(records, vectorContext());
-    expect(report.failures).toEqual([]);
-    expect(report.accepted).toBe(records.length);
-    const types = new Set(records.map((r) => JSON.parse(new TextDecoder().decode(r.bytes)).type));
-    expect([...types].sort()).toEqual(EVENT_TYPES.filter((t) => !t.startsWith('manifest-')).sort());
-    expect([...report.heads.keys()]).toEqual(['hz-h001-ref-01']);
+  it('chain-valid.jsonl, chain-manifest.jsonl and chain-vehicle.jsonl: every event type between them, all accepted', () => {
+    const typesOf = (file: string, device: string, atLeast: number) => {
+      const records = vectorRecords(file);
+      expect(records.length).toBeGreaterThanOrEqual(atLeast);
+      const report = verifyChain(records, vectorContext());
+      expect(report.failures).toEqual([]);
+      expect(report.accepted).toBe(records.length);
+      expect([...report.heads.keys()]).toEqual([device]);
+      return records.map((r) => JSON.parse(new TextDecoder().decode(r.bytes)).type as string);
+    };
+    const custody = typesOf('chain-valid.jsonl', 'hz-h001-ref-01', 12);
+    const vehicle = typesOf('chain-vehicle.jsonl', 'hz-t001-veh-01', 3);
+    const manifest = vectorRecords('chain-manifest.jsonl').map((r) => JSON.parse(new TextDecoder().decode(r.bytes)).type as string);
+    expect([...new Set([...custody, ...manifest, ...vehicle])].sort()).toEqual([...EVENT_TYPES].sort());
   });
 
   it('chain-manifest.jsonl continues the golden chain with every manifest record type, all accepted', () => {

@@ -3,7 +3,8 @@
  * reproducible byte for byte: `npx tsx firmware-protocol/scripts/make-vectors.ts` rewrites them, and
  * vectors.test.ts fails if the committed files ever differ from what this code builds.
  *
- * chain-valid.jsonl   one device (a reference kiosk serving all five station roles), every event type
+ * chain-valid.jsonl   one device (a reference kiosk serving the five custody station roles), every custody event type
+ * chain-vehicle.jsonl a vehicle station's chain: the event types only a vehicle signs (track, door)
  * keyring.json        the devices the vectors are signed by
  * invalid/CODE.jsonl  each chain fails, and its first failure is CODE
  */
@@ -33,7 +34,9 @@ const OTHER_DEVICE = 'hz-d001-furnace-01';
 const REVOKED_DEVICE = 'hz-h002-dept-01';
 const UNKNOWN_DEVICE = 'hz-h999-rogue-01';
 
-export const VECTOR_SEEDS = { [VECTOR_DEVICE]: seed(1), [OTHER_DEVICE]: seed(2), [REVOKED_DEVICE]: seed(3), [UNKNOWN_DEVICE]: seed(4), stolen: seed(5) };
+export const VEHICLE_DEVICE = 'hz-t001-veh-01';
+
+export const VECTOR_SEEDS = { [VECTOR_DEVICE]: seed(1), [OTHER_DEVICE]: seed(2), [REVOKED_DEVICE]: seed(3), [UNKNOWN_DEVICE]: seed(4), stolen: seed(5), [VEHICLE_DEVICE]: seed(6) };
 const REVOKED_AT = '2026-03-01T00:00:00.000Z';
 
 function signer(name: keyof typeof VECTOR_SEEDS): Ed25519Signer {
@@ -117,6 +120,24 @@ export const MANIFEST_EVENTS: CustodyEvent[] = [
   { type: 'manifest-closed', body: { manifest: 'HZ2026030200017', outcome: 'processed', operator: 'op-7001' } },
 ];
 
+/** A vehicle station's chain: a minute of track (two fixes, a cargo temperature, a tunnel), the door, a heartbeat. */
+export const VEHICLE_EVENTS: CustodyEvent[] = [
+  {
+    type: 'track',
+    body: {
+      vehicle: 'ZA-A1234',
+      fixes: [
+        { at: '2026-03-02T10:09:00.000Z', lat: 30274085, lon: 120155070, speed: 425, quality: 'gps', satellites: 11 },
+        { at: '2026-03-02T10:09:30.000Z', lat: 30275981, lon: 120157300, speed: 0, quality: 'dgps', satellites: 12 },
+      ],
+      temperatures: [{ at: '2026-03-02T10:09:30.000Z', value: 42 }],
+      noFix: 28,
+    },
+  },
+  { type: 'door', body: { vehicle: 'ZA-A1234', action: 'open', at: '2026-03-02T10:10:05.000Z', position: { lat: 30275981, lon: 120157300 } } },
+  { type: 'heartbeat', body: { uptime: 600, backlog: 2 } },
+];
+
 export interface VectorSet {
   keyring: unknown;
   valid: DecodedRecord[];
@@ -141,11 +162,13 @@ export function buildVectors(): VectorSet {
   const ref = signer(VECTOR_DEVICE);
   const other = signer(OTHER_DEVICE);
   const revoked = signer(REVOKED_DEVICE);
+  const vehicle = signer(VEHICLE_DEVICE);
   const keyring = {
     devices: new Map<string, DeviceEntry>([
       [VECTOR_DEVICE, entry(VECTOR_DEVICE, ['department', 'collection', 'storage', 'pickup', 'disposal'], ref.publicKeySpki)],
       [OTHER_DEVICE, entry(OTHER_DEVICE, ['disposal'], other.publicKeySpki)],
       [REVOKED_DEVICE, entry(REVOKED_DEVICE, ['department'], revoked.publicKeySpki, REVOKED_AT)],
+      [VEHICLE_DEVICE, entry(VEHICLE_DEVICE, ['vehicle'], vehicle.publicKeySpki)],
     ]),
   };
   const keyringJson = keyringToJson(keyring);
@@ -168,6 +191,11 @@ export function buildVectors(): VectorSet {
     continued.push(signRecord({ device: VECTOR_DEVICE, seq, prev: (continued[i - 1] ?? valid.at(-1)!).hash, time: time((seq - 1) * 10), event }, ref));
   }
   files.set('chain-manifest.jsonl', lines(continued));
+  const vehicleChain: DecodedRecord[] = [];
+  for (const [i, event] of VEHICLE_EVENTS.entries()) {
+    vehicleChain.push(signRecord({ device: VEHICLE_DEVICE, seq: i + 1, prev: vehicleChain[i - 1]?.hash ?? GENESIS_PREV, time: time(130 + i), event }, vehicle));
+  }
+  files.set('chain-vehicle.jsonl', lines(vehicleChain));
 
   const head = valid.slice(0, 3);
   const next = { device: VECTOR_DEVICE, seq: 4, prev: valid[2]!.hash, time: time(30) };

@@ -18,6 +18,7 @@ import { CLIMATE_WINDOW_MS, climateSamplesOf, roomClimates } from '../climate/in
 import { ManifestProjection } from '../manifests/index.ts';
 import type { AcceptedHook, AcceptedRecord } from '../ingest/index.ts';
 import type { IntegrityHook } from '../ingest/integrity.ts';
+import { loadTransport } from './transport.ts';
 import { BAG_RULES, MANIFEST_RULES, evaluateRules, ruleLookbackMs, subjectKey, type IntegrityFinding, type RuleConfig, type RuleEvaluation } from '../rules/index.ts';
 import type { CustodyStore } from '../store/index.ts';
 import { integrityEvaluation } from './integrity.ts';
@@ -273,14 +274,16 @@ class AlertingService implements Alerting {
       const now = nowMs ?? this.options.clock();
       const config = this.options.ruleConfig;
       const world = await this.refreshWorld();
-      const since = new Date(now - ruleLookbackMs(config)).toISOString();
+      const lookbackMs = ruleLookbackMs(config);
+      const since = new Date(now - lookbackMs).toISOString();
       const [trails, manifests, rooms, readings] = await Promise.all([
         this.store.bagTrailsInPlay(since),
         this.store.manifestsInPlay(since),
         this.store.climateRooms(),
         this.store.climateSince(new Date(now - CLIMATE_WINDOW_MS).toISOString()),
       ]);
-      const evaluation = evaluateRules({ nowMs: now, config, institutions: world.institutions, trails, devices: world.devices, manifests, climate: roomClimates(rooms, readings) });
+      const transport = await loadTransport(this.store, { nowMs: now, lookbackMs, devices: world.devices, trails });
+      const evaluation = evaluateRules({ nowMs: now, config, institutions: world.institutions, trails, devices: world.devices, manifests, climate: roomClimates(rooms, readings), transport });
       const notices = await this.file(evaluation, escalationPolicyFor(config, world.institutions));
       return { nowMs: now, bags: trails.length, devices: world.devices.length, institutions: world.institutions.length, notices };
     }).finally(() => {

@@ -23,6 +23,8 @@ export const API_ERRORS = {
   DEVICE_NOT_FOUND: { status: 404, meaning: 'no such device' },
   DRAW_NOT_FOUND: { status: 404, meaning: 'no such inspection draw' },
   MANIFEST_NOT_FOUND: { status: 404, meaning: 'no record names this transfer manifest' },
+  VEHICLE_NOT_FOUND: { status: 404, meaning: 'no registered vehicle has this plate' },
+  TRANSIT_NOT_FOUND: { status: 404, meaning: 'no transit leg to show: the bag was never picked up by a vehicle, or the manifest names no bag the caller may see' },
   LOG_TILE_NOT_FOUND: { status: 404, meaning: 'the verifiable log holds no such tile or entry bundle (yet) at that width, or the path is not in the tlog-tiles layout' },
   ALREADY_ACKNOWLEDGED: { status: 409, meaning: 'the alert was acknowledged already' },
   ALREADY_RESOLVED: { status: 409, meaning: 'the alert was resolved already' },

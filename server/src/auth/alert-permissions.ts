@@ -51,6 +51,12 @@ export const ALERT_PERMISSIONS: Record<RuleId, Record<AlertActorRole, readonly A
   // party to it explains, a regulator decides (the manifest's alerts are filed under its producer).
   'manifest-discrepancy': { regulator: ALL, institution_admin: EXPLAIN, transport: EXPLAIN, disposal: EXPLAIN },
   'manifest-unclosed': { regulator: ALL, institution_admin: EXPLAIN, transport: EXPLAIN, disposal: EXPLAIN },
+  // The vehicle's conduct on the road: the carrier is the suspect and explains; a regulator closes it.
+  'route-deviation': { regulator: ALL, institution_admin: NONE, transport: EXPLAIN, disposal: NONE },
+  'abnormal-stop': { regulator: ALL, institution_admin: NONE, transport: EXPLAIN, disposal: NONE },
+  'door-opened': { regulator: ALL, institution_admin: NONE, transport: EXPLAIN, disposal: NONE },
+  // A loaded vehicle gone dark: the carrier's own device, as device-silent, but a regulator closes it.
+  'vehicle-silent': { regulator: ALL, institution_admin: NONE, transport: EXPLAIN, disposal: NONE },
 };
 
 const isRuleId = (rule: string): rule is RuleId => (RULE_IDS as readonly string[]).includes(rule);

@@ -8,7 +8,7 @@
  * |                   |                   | devices and alerts; bags received at a disposal centre in it          |
  * | institution_admin | an institution    | its own bags, devices and alerts                                      |
  * | transport         | a company         | bags carried by its vehicles, its devices, its alerts and those about |
- * |                   |                   | the bags it carried                                                   |
+ * |                   |                   | the bags it carried, its vehicles' tracks                             |
  * | disposal          | a disposal centre | bags received there, its devices and alerts                           |
  * | public            | (a jurisdiction)  | aggregates only: institutions and daily mass balance; no trails,      |
  * |                   |                   | no badges, no alerts, no devices                                      |
@@ -116,6 +116,17 @@ export function canSeeBag(p: Principal, bag: BagFacts, world: ScopeWorld): boole
       return (bag.institution != null && visible.has(bag.institution)) || bag.disposalInstitutions.some((d) => visible.has(d));
     }
   }
+}
+
+/**
+ * A vehicle's whole track (any time window): its own company, and regulators over the company's place.
+ * Hospitals and disposal centres see only the legs that carried their bags (through the bag), the public
+ * none.
+ */
+export function canSeeVehicleTrack(p: Principal, company: string, world: ScopeWorld): boolean {
+  if (p.role === 'transport') return p.scope === company;
+  if (p.role === 'regulator') return visibleInstitutionIds(p, world).includes(company);
+  return false;
 }
 
 /**

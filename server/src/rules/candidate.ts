@@ -20,6 +20,10 @@ export const RULE_IDS = [
   'climate-silent',
   'manifest-discrepancy',
   'manifest-unclosed',
+  'route-deviation',
+  'abnormal-stop',
+  'door-opened',
+  'vehicle-silent',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 
@@ -60,6 +64,11 @@ export const RULE_KINDS: Record<RuleId, RuleKind> = {
   // A discrepancy is a fact in the signed receipt; a manifest left open holds until it is closed.
   'manifest-discrepancy': 'event',
   'manifest-unclosed': 'condition',
+  // Each deviation, stop and door opening is an episode of its own (its subject names when it began).
+  'route-deviation': 'event',
+  'abnormal-stop': 'event',
+  'door-opened': 'event',
+  'vehicle-silent': 'condition',
 };
 
 /** A record an alert points at. `hash` is absent only where no record exists (a sequence gap). */
@@ -98,7 +107,7 @@ export interface AlertCandidate {
 /** Evidence kept per candidate and per alert: enough to audit, bounded for a bag stuck for weeks. */
 export const MAX_EVIDENCE = 50;
 
-export function subjectKey(kind: 'bag' | 'site' | 'device' | 'handover' | 'institution-day' | 'manifest', id: string): string {
+export function subjectKey(kind: 'bag' | 'site' | 'device' | 'handover' | 'institution-day' | 'manifest' | 'vehicle', id: string): string {
   return `${kind}:${id}`;
 }
 

@@ -57,6 +57,12 @@ export interface RuleThresholds {
     /** Days judged on each run, going back from the newest settled day. */
     lookbackDays: number;
   };
+  /** Off the registered route by more than `metres` for at least `minutes`. */
+  routeDeviation: { metres: number; minutes: number };
+  /** Stopped (staying within `radiusMetres`) for at least `minutes` outside every geofence. */
+  abnormalStop: { minutes: number; radiusMetres: number };
+  /** A vehicle carrying bags that has sent nothing for this long. */
+  vehicleSilent: { minutes: number };
   /** Ingest waits this long for a missing record before reporting the gap. */
   sequenceGap: { timeoutMinutes: number };
   /**
@@ -93,6 +99,14 @@ export const DEFAULT_THRESHOLDS: RuleThresholds = {
   deviceSilent: { minutes: 30, operatingHours: { days: EVERY_DAY, from: '08:00', to: '18:00' }, stationHours: {} },
   // Storage (48 h) plus transit (24 h): by then a day's waste should have been weighed in at disposal.
   massBalance: { percent: 5, minGrams: 1000, settleHours: 72, lookbackDays: 7 },
+  // One vendor alarms at 50 m; a consumer receiver in a street canyon is 30-50 m off now and then, and
+  // the next parallel road of a Chinese city grid is 150 m or more away: 100 m sustained for 3 minutes
+  // catches a vehicle on another road and not a bad fix.
+  routeDeviation: { metres: 100, minutes: 3 },
+  // The vendor's 10 min; 50 m holds a parked vehicle with GNSS noise and not one creeping in traffic.
+  abnormalStop: { minutes: 10, radiusMetres: 50 },
+  // Three track records (a minute each) lost in a row is a dead zone; fifteen minutes is not.
+  vehicleSilent: { minutes: 15 },
   sequenceGap: { timeoutMinutes: 15 },
   // Waste not cleared the same day on a day above 25 °C is kept below 20 °C (the seed regulation).
   storageClimate: { hotDayCelsius: 25, maxCelsius: 20, graceMinutes: 30, withoutOutdoorProbe: 'assume-hot' },
@@ -168,6 +182,21 @@ export const ThresholdOverridesSchema = Type.Object(
       },
       'Waste sealed in a day against waste weighed in at disposal.',
     ),
+    routeDeviation: section(
+      {
+        metres: optional(Type.Number({ exclusiveMinimum: 0, maximum: 100_000, 'x-unit': 'm', description: 'Farther than this from the registered route...' + dflt(D.routeDeviation.metres) })),
+        minutes: optional(minutes('...for at least this long.' + dflt(D.routeDeviation.minutes))),
+      },
+      'A vehicle off its registered route.',
+    ),
+    abnormalStop: section(
+      {
+        minutes: optional(minutes('Stopped this long outside every geofence.' + dflt(D.abnormalStop.minutes))),
+        radiusMetres: optional(Type.Number({ exclusiveMinimum: 0, maximum: 10_000, 'x-unit': 'm', description: 'Staying within this distance counts as stopped (GNSS noise included).' + dflt(D.abnormalStop.radiusMetres) })),
+      },
+      'A vehicle stopped where waste is never handled.',
+    ),
+    vehicleSilent: section({ minutes: optional(minutes('A vehicle carrying bags silent this long.' + dflt(D.vehicleSilent.minutes))) }, 'A loaded vehicle that stops reporting.'),
     sequenceGap: section({ timeoutMinutes: optional(minutes('Ingest waits this long for a missing record before reporting the gap.' + dflt(D.sequenceGap.timeoutMinutes))) }, 'Records missing from a device\'s chain.'),
     storageClimate: section(
       {
@@ -279,6 +308,9 @@ export function mergeThresholds(base: RuleThresholds, o: ThresholdOverrides): Ru
       stationHours: { ...base.deviceSilent.stationHours, ...o.deviceSilent?.stationHours },
     },
     massBalance: { ...base.massBalance, ...o.massBalance },
+    routeDeviation: { ...base.routeDeviation, ...o.routeDeviation },
+    abnormalStop: { ...base.abnormalStop, ...o.abnormalStop },
+    vehicleSilent: { ...base.vehicleSilent, ...o.vehicleSilent },
     sequenceGap: { ...base.sequenceGap, ...o.sequenceGap },
     storageClimate: { ...base.storageClimate, ...o.storageClimate },
     climateSilent: { ...base.climateSilent, ...o.climateSilent },

@@ -24,6 +24,11 @@ import { StorageClimateRule } from './storage-climate.ts';
 import { StorageOverdueRule } from './storage-overdue.ts';
 import { UnknownOriginRule } from './unknown-origin.ts';
 import { WeightDiscrepancyRule } from './weight-discrepancy.ts';
+import { AbnormalStopRule } from './abnormal-stop.ts';
+import { DoorOpenedRule } from './door-opened.ts';
+import { RouteDeviationRule } from './route-deviation.ts';
+import { VehicleSilentRule } from './vehicle-silent.ts';
+import type { TransportContext } from './transport.ts';
 
 /** The rules evaluateRules runs (integrity comes from ingest). */
 export const RULES: readonly Rule[] = [
@@ -41,6 +46,10 @@ export const RULES: readonly Rule[] = [
   ClimateSilentRule,
   ManifestDiscrepancyRule,
   ManifestUnclosedRule,
+  RouteDeviationRule,
+  AbnormalStopRule,
+  DoorOpenedRule,
+  VehicleSilentRule,
 ];
 
 /** Rules that judge each bag (or each fully visible handover) on its own: safe on the bags one record touched. */
@@ -58,6 +67,8 @@ export interface RuleInputs {
   devices?: readonly DeviceStatus[];
   climate?: readonly RoomClimate[];
   manifests?: readonly Manifest[];
+  /** Vehicle tracks, routes and geofences for the transport rules. */
+  transport?: TransportContext;
   /** Run only these rules (default: all of RULES). */
   rules?: readonly RuleId[];
 }
@@ -105,6 +116,7 @@ export function ruleContext(inputs: RuleInputs): RuleContext {
   const ids = new Set(byId.keys());
   for (const t of trails) for (const s of t.steps) ids.add(s.institution);
   for (const d of devices) ids.add(d.institution);
+  for (const t of inputs.transport?.tracks ?? []) ids.add(t.institution);
   const thresholds = new Map<string, RuleThresholds>();
   return {
     nowMs: inputs.nowMs,
@@ -120,5 +132,6 @@ export function ruleContext(inputs: RuleInputs): RuleContext {
       return t;
     },
     jurisdiction: (id) => jurisdictionIdOf(byId.get(id)?.jurisdiction ?? []),
+    ...(inputs.transport ? { transport: inputs.transport } : {}),
   };
 }

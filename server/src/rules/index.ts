@@ -19,3 +19,8 @@ export { MassBalanceRule, massBalanceDays } from './mass-balance.ts';
 export { StorageClimateRule, roomStays, type RoomStay } from './storage-climate.ts';
 export { ClimateSilentRule } from './climate-silent.ts';
 export { ManifestDiscrepancyRule, ManifestUnclosedRule } from './manifest.ts';
+export { RouteDeviationRule } from './route-deviation.ts';
+export { AbnormalStopRule } from './abnormal-stop.ts';
+export { DoorOpenedRule } from './door-opened.ts';
+export { VehicleSilentRule } from './vehicle-silent.ts';
+export * from './transport.ts';

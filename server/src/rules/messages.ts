@@ -36,6 +36,10 @@ export const ALERT_MESSAGES = {
     en: 'Bag {bag} picked up at {institution} by vehicle {vehicle} (manifest {manifest}) {hours} h ago has not been received at disposal (limit {limitHours} h).',
     'zh-CN': '医疗废物袋 {bag} 由车辆 {vehicle}（联单 {manifest}）自 {institution} 收运已 {hours} 小时，处置单位仍未接收（上限 {limitHours} 小时）。',
   },
+  'missing-in-transit.last-seen': {
+    en: 'Bag {bag} picked up at {institution} by vehicle {vehicle} (manifest {manifest}) {hours} h ago has not been received at disposal (limit {limitHours} h). The vehicle was last seen at {position} at {positionAt}.',
+    'zh-CN': '医疗废物袋 {bag} 由车辆 {vehicle}（联单 {manifest}）自 {institution} 收运已 {hours} 小时，处置单位仍未接收（上限 {limitHours} 小时）。车辆最后位置 {position}，时间 {positionAt}。',
+  },
   'weight-discrepancy.bag': {
     en: 'Bag {bag} weighed {grams} g at {step:step} ({institution}) against {referenceGrams} g at {referenceStep:step}: {diffGrams} g ({diffPercent} %) apart, beyond the {toleranceGrams} g allowed.',
     'zh-CN': '医疗废物袋 {bag} 在{step:step}环节（{institution}）称重 {grams} 克，{referenceStep:step}时为 {referenceGrams} 克，相差 {diffGrams} 克（{diffPercent}%），超出允许的 {toleranceGrams} 克。',
@@ -83,6 +87,22 @@ export const ALERT_MESSAGES = {
   'mass-balance': {
     en: '{institution} on {date}: {sealedKg} kg sealed, {receivedKg} kg received at disposal ({diffPercent} % apart); {missingBags} of {bags} bags not received.',
     'zh-CN': '{institution} {date}：封袋 {sealedKg} 千克，处置单位接收 {receivedKg} 千克（相差 {diffPercent}%）；{bags} 袋中 {missingBags} 袋未被接收。',
+  },
+  'route-deviation': {
+    en: 'Vehicle {vehicle} left its registered route at {from}: up to {metres} m off for {minutes} min (limit {limitMetres} m, {limitMinutes} min), farthest at {position}.',
+    'zh-CN': '车辆 {vehicle} 自 {from} 起偏离备案路线：最远 {metres} 米，持续 {minutes} 分钟（阈值 {limitMetres} 米、{limitMinutes} 分钟），最远点 {position}。',
+  },
+  'abnormal-stop': {
+    en: 'Vehicle {vehicle} stopped {minutes} min at {position} from {from}, outside any hospital, disposal centre or depot (limit {limitMinutes} min).',
+    'zh-CN': '车辆 {vehicle} 自 {from} 起在 {position} 停留 {minutes} 分钟，不在任何医院、处置中心或车场范围内（上限 {limitMinutes} 分钟）。',
+  },
+  'door-opened': {
+    en: 'The cargo door of vehicle {vehicle} was opened at {at} at {position}, outside any hospital, disposal centre or depot.',
+    'zh-CN': '车辆 {vehicle} 的货厢门于 {at} 在 {position} 被打开，不在任何医院、处置中心或车场范围内。',
+  },
+  'vehicle-silent': {
+    en: 'Vehicle {vehicle} carrying {bags} bag(s) has sent nothing since {lastSeen} (limit {limitMinutes} min); last known position {position} at {positionAt}.',
+    'zh-CN': '载有 {bags} 袋医疗废物的车辆 {vehicle} 自 {lastSeen} 起无任何上报（上限 {limitMinutes} 分钟）；最后位置 {position}，时间 {positionAt}。',
   },
 } as const satisfies Record<string, Record<Locale, string>>;
 

@@ -8,6 +8,7 @@ import { CUSTODY_STEPS, type BagTrail, type CustodyStep, type CustodyStepKind } 
 import { dedupeKeyOf, mergeEvidence, subjectKey, type AlertCandidate, type EvidenceRef, type MessageParams, type RuleId, type Severity } from './candidate.ts';
 import type { RuleThresholds } from './config.ts';
 import type { Manifest } from '../manifests/manifest.ts';
+import type { TransportContext } from './transport.ts';
 import { renderAlertMessage, type MessageKey } from './messages.ts';
 
 export interface InstitutionInfo {
@@ -58,6 +59,8 @@ export interface RuleContext {
   /** Thresholds in force at an institution (the defaults for one not in the list). */
   thresholds(institution: string): RuleThresholds;
   jurisdiction(institution: string): string;
+  /** Vehicle tracks, routes and geofences; absent: the transport rules judge nothing. */
+  transport?: TransportContext;
 }
 
 export interface RuleOutput {

@@ -54,11 +54,13 @@ import type {
   TransportCompany,
   User,
   Vehicle,
+  VehicleRouteEntry,
+  GeofenceEntry,
 } from './repository.ts';
 import { KeyringCache } from './keyring-cache.ts';
 import { byTable, edgeOf, logAppend } from './log-append.ts';
 import { DEFAULT_QUARANTINE_PAYLOAD_LIMIT } from './repository.ts';
-import { alertChanges, alertFromRow, alertsOpenedColumns, alertsOpenedWhere, announcedDrawRow, bagFromRow, bagRow, bagTagRows, chunks, conjunction, correctionTarget, countsPerInstitution, DEFAULT_BAG_PAGE, inspectionsWhere, inspectorChanges, jurisdictionsWhere, listOf, newAlertRow, registrationJson, sealedTotalsColumns, sealedTotalsWhere, storedRecordFromRow, violationsWhere, type SealedTotalsDialect } from './rows.ts';
+import { alertChanges, alertFromRow, alertsOpenedColumns, alertsOpenedWhere, announcedDrawRow, bagFromRow, bagRow, bagTagRows, chunks, conjunction, correctionTarget, countsPerInstitution, DEFAULT_BAG_PAGE, inspectionsWhere, inspectorChanges, jurisdictionsWhere, listOf, newAlertRow, registrationJson, sealedTotalsColumns, sealedTotalsWhere, storedRecordFromRow, vehicleSpanOf, violationsWhere, type SealedTotalsDialect } from './rows.ts';
 import * as schema from './schema.pg.ts';
 import type { DrawResult } from '../supervision/draw.ts';
 
@@ -197,12 +199,15 @@ class PgCustodyStore implements PgStore {
         const fresh = new Set(inserted.map((r) => `${r.device}\n${r.seq}`));
         const tags: Array<{ tag: string; device: string; seq: number }> = [];
         const corrections: Array<{ targetDevice: string; targetSeq: number; device: string; seq: number }> = [];
+        const spans: Array<{ vehicle: string; fromTime: string; toTime: string; device: string; seq: number }> = [];
         for (const r of chunk) {
           if (fresh.has(`${r.device}\n${r.seq}`)) {
             sequenced.push(r);
             for (const tag of new Set(r.tags)) tags.push({ tag, device: r.device, seq: r.seq });
             const target = correctionTarget(r.type, r.body);
             if (target) corrections.push({ targetDevice: target.device, targetSeq: target.seq, device: r.device, seq: r.seq });
+            const span = vehicleSpanOf(r.type, r.body, r.deviceTime);
+            if (span) spans.push({ ...span, device: r.device, seq: r.seq });
             continue;
           }
           const [stored] = await tx
@@ -216,6 +221,7 @@ class PgCustodyStore implements PgStore {
           await tx.insert(t.recordTags).values(tags.slice(j, j + INSERT_CHUNK)).onConflictDoNothing();
         }
         for (const part of chunks(corrections, INSERT_CHUNK)) await tx.insert(t.recordCorrections).values(part).onConflictDoNothing();
+        for (const part of chunks(spans, INSERT_CHUNK)) await tx.insert(t.vehicleTrackRecords).values(part).onConflictDoNothing();
       }
       await this.sequence(tx, sequenced);
       await this.insertQuarantine(tx, batch.quarantine);
@@ -497,6 +503,38 @@ class PgCustodyStore implements PgStore {
   async vehicle(id: string): Promise<Vehicle | undefined> {
     const [row] = await this.db.select().from(t.vehicles).where(eq(t.vehicles.id, id));
     return row;
+  }
+
+  async upsertVehicleRoute(r: VehicleRouteEntry): Promise<void> {
+    await this.db.insert(t.vehicleRoutes).values(r).onConflictDoUpdate({ target: t.vehicleRoutes.vehicle, set: { line: r.line } });
+  }
+
+  async vehicleRoutes(): Promise<Array<VehicleRouteEntry & { plate: string }>> {
+    return this.db
+      .select({ vehicle: t.vehicleRoutes.vehicle, line: t.vehicleRoutes.line, plate: t.vehicles.plate })
+      .from(t.vehicleRoutes)
+      .innerJoin(t.vehicles, eq(t.vehicles.id, t.vehicleRoutes.vehicle))
+      .orderBy(asc(t.vehicleRoutes.vehicle));
+  }
+
+  async upsertGeofence(g: GeofenceEntry): Promise<void> {
+    await this.db.insert(t.geofences).values(g).onConflictDoUpdate({ target: t.geofences.id, set: { institution: g.institution, kind: g.kind, ring: g.ring } });
+  }
+
+  async geofences(): Promise<GeofenceEntry[]> {
+    return this.db.select().from(t.geofences).orderBy(asc(t.geofences.id));
+  }
+
+  async vehicleRecords(filter: { vehicles?: readonly string[]; from: string; to: string }): Promise<StoredRecord[]> {
+    if (filter.vehicles?.length === 0) return [];
+    const v = t.vehicleTrackRecords;
+    const rows = await this.db
+      .select({ record: t.records })
+      .from(v)
+      .innerJoin(t.records, and(eq(t.records.device, v.device), eq(t.records.seq, v.seq)))
+      .where(and(filter.vehicles ? inArray(v.vehicle, [...filter.vehicles]) : undefined, gte(v.toTime, filter.from), lte(v.fromTime, filter.to)))
+      .orderBy(asc(t.records.id));
+    return rows.map((r) => storedRecordFromRow(r.record));
   }
 
   async vehicles(filter: { company?: string } = {}): Promise<Vehicle[]> {

@@ -9,6 +9,7 @@ import type { BagState, BagTrail, CustodyStepKind } from '../custody/index.ts';
 import type { DrawFrame, DrawResult } from '../supervision/draw.ts';
 import type { Manifest, ManifestStatus } from '../manifests/manifest.ts';
 import type { AlertSeverity, AlertStatus, DeviceState, InstitutionKind, JurisdictionLevel, UserRole } from './vocabulary.ts';
+import type { GeofenceKind } from '../rules/transport.ts';
 
 export type { AlertSeverity, AlertStatus, DeviceState, InstitutionKind, JurisdictionLevel, UserRole };
 
@@ -134,6 +135,21 @@ export interface Vehicle {
  */
 export function vehicleInRecords(v: Pick<Vehicle, 'plate'>): string {
   return v.plate;
+}
+
+/** A vehicle's registered route: [lon, lat] degrees along the roads it is licensed to take. */
+export interface VehicleRouteEntry {
+  /** The registry's vehicle id. */
+  vehicle: string;
+  line: [number, number][];
+}
+
+/** A place where waste may be handled, as a closed ring of [lon, lat] degrees. */
+export interface GeofenceEntry {
+  id: string;
+  institution: string;
+  kind: GeofenceKind;
+  ring: [number, number][];
 }
 
 /** A device in the keyring, as the keyring JSON spells it (base64 SPKI keys). */
@@ -536,6 +552,18 @@ export interface CustodyStore extends LogStore {
   vehicle(id: string): Promise<Vehicle | undefined>;
   /** Registered vehicles, of one transport company when given, in id order. */
   vehicles(filter?: { company?: string }): Promise<Vehicle[]>;
+  /** Sets a vehicle's registered route (the vehicle must be registered). */
+  upsertVehicleRoute(r: VehicleRouteEntry): Promise<void>;
+  /** Every registered route, with the plate records name the vehicle by, in vehicle id order. */
+  vehicleRoutes(): Promise<Array<VehicleRouteEntry & { plate: string }>>;
+  upsertGeofence(g: GeofenceEntry): Promise<void>;
+  /** Every geofence, in id order. */
+  geofences(): Promise<GeofenceEntry[]>;
+  /**
+   * The `track` and `door` records about these vehicles (plates; all vehicles when absent) that cover
+   * any time from `from` to `to` (RFC 3339, inclusive), in acceptance order.
+   */
+  vehicleRecords(filter: { vehicles?: readonly string[]; from: string; to: string }): Promise<StoredRecord[]>;
 
   /** Adds or replaces a device and its keys (keep revoked keys, with revokedAt, so old records verify). */
   registerDevice(d: DeviceRegistration): Promise<void>;

@@ -4,7 +4,7 @@
  * columns (schema.sqlite.ts, schema.pg.ts), so one mapping serves both.
  */
 import { and, eq, gte, inArray, isNotNull, lt, lte, ne, sql, type Column, type SQL } from 'drizzle-orm';
-import type { EventType, WasteCategory } from '@wastetrail/firmware-protocol';
+import type { EventBody, EventType, WasteCategory } from '@wastetrail/firmware-protocol';
 import type { BagTrail } from '../custody/index.ts';
 import type { Alert, AlertEvidence, BagSummary, DeviceRegistration, Draw, Inspector, NewAlert, NewDraw, ProjectedBag, StoredRecord } from './repository.ts';
 import type { AlertSeverity, AlertStatus } from './vocabulary.ts';
@@ -162,6 +162,22 @@ export function correctionTarget(type: string, body: unknown): { device: string;
   if (typeof target !== 'object' || target === null) return undefined;
   const { device, seq } = target as { device?: unknown; seq?: unknown };
   return typeof device === 'string' && typeof seq === 'number' ? { device, seq } : undefined;
+}
+
+/**
+ * The vehicle a `track` or `door` record is about and the time it covers (appendRecords indexes it in
+ * vehicle_track_records): a track from its first fix to its last (the record's own time when it holds
+ * none), a door event at its moment. Verified bodies only reach here, so the shape is the format's.
+ */
+export function vehicleSpanOf(type: string, body: unknown, deviceTime: string): { vehicle: string; fromTime: string; toTime: string } | undefined {
+  if (type === 'door') {
+    const b = body as EventBody<'door'>;
+    return { vehicle: b.vehicle, fromTime: b.at, toTime: b.at };
+  }
+  if (type !== 'track') return undefined;
+  const b = body as EventBody<'track'>;
+  const times = [...b.fixes.map((f) => f.at), ...b.temperatures.map((x) => x.at)].sort();
+  return { vehicle: b.vehicle, fromTime: times[0] ?? deviceTime, toTime: times.at(-1) ?? deviceTime };
 }
 
 /** Splits a list for IN (...) lists and multi-row inserts. */

@@ -8,7 +8,7 @@ import { sql } from 'drizzle-orm';
 import { bigint, check, customType, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { BagTrail } from '../custody/trail.ts';
 import { CUSTODY_STEPS } from '../custody/trail.ts';
-import { ALERT_SEVERITIES, ALERT_STATUSES, BAG_STATES, DEVICE_STATES, INSTITUTION_KINDS, JURISDICTION_LEVELS, USER_ROLES, type DeviceKeyJson } from './vocabulary.ts';
+import { ALERT_SEVERITIES, ALERT_STATUSES, BAG_STATES, DEVICE_STATES, GEOFENCE_KINDS, INSTITUTION_KINDS, JURISDICTION_LEVELS, USER_ROLES, type DeviceKeyJson } from './vocabulary.ts';
 import type { DrawFrame, DrawResult } from '../supervision/draw.ts';
 import type { AlertEvidence, Inspection, ViolationEvidence } from './repository.ts';
 import { DRAW_STATUSES, INSPECTION_OUTCOMES } from './repository.ts';
@@ -98,6 +98,41 @@ export const vehicles = pgTable(
     plate: text('plate').notNull(),
   },
   (t) => [index('vehicles_company').on(t.company)],
+);
+
+/** A vehicle's registered route (reference data): [lon, lat] degrees along the roads it is licensed to take. */
+export const vehicleRoutes = pgTable('vehicle_routes', {
+  vehicle: text('vehicle')
+    .primaryKey()
+    .references(() => vehicles.id),
+  line: jsonb('line').$type<[number, number][]>().notNull(),
+});
+
+/** Where waste may be handled (reference data): a closed ring of [lon, lat] degrees around a hospital, disposal centre or depot. */
+export const geofences = pgTable(
+  'geofences',
+  {
+    id: text('id').primaryKey(),
+    institution: text('institution')
+      .notNull()
+      .references(() => institutions.id),
+    kind: text('kind', { enum: GEOFENCE_KINDS }).notNull(),
+    ring: jsonb('ring').$type<[number, number][]>().notNull(),
+  },
+  (t) => [oneOf('geofences_kind', 'kind', GEOFENCE_KINDS), index('geofences_institution').on(t.institution)],
+);
+
+/** Which `track` and `door` records are about a vehicle (by plate) and the span of time they cover: how a track is found. */
+export const vehicleTrackRecords = pgTable(
+  'vehicle_track_records',
+  {
+    vehicle: text('vehicle').notNull(),
+    device: text('device').notNull(),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    fromTime: text('from_time').notNull(),
+    toTime: text('to_time').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.device, t.seq] }), index('vehicle_track_records_vehicle_to').on(t.vehicle, t.toTime)],
 );
 
 export const records = pgTable(

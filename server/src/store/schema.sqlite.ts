@@ -10,7 +10,7 @@ import { sql } from 'drizzle-orm';
 import { blob, check, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { BagTrail } from '../custody/trail.ts';
 import { CUSTODY_STEPS } from '../custody/trail.ts';
-import { ALERT_SEVERITIES, ALERT_STATUSES, BAG_STATES, DEVICE_STATES, INSTITUTION_KINDS, JURISDICTION_LEVELS, USER_ROLES, type DeviceKeyJson } from './vocabulary.ts';
+import { ALERT_SEVERITIES, ALERT_STATUSES, BAG_STATES, DEVICE_STATES, GEOFENCE_KINDS, INSTITUTION_KINDS, JURISDICTION_LEVELS, USER_ROLES, type DeviceKeyJson } from './vocabulary.ts';
 import type { DrawFrame, DrawResult } from '../supervision/draw.ts';
 import type { AlertEvidence, Inspection, ViolationEvidence } from './repository.ts';
 import { DRAW_STATUSES, INSPECTION_OUTCOMES } from './repository.ts';
@@ -106,6 +106,28 @@ export const vehicles = sqliteTable(
   (t) => [index('vehicles_company').on(t.company)],
 );
 
+/** A vehicle's registered route (reference data): [lon, lat] degrees along the roads it is licensed to take. */
+export const vehicleRoutes = sqliteTable('vehicle_routes', {
+  vehicle: text('vehicle')
+    .primaryKey()
+    .references(() => vehicles.id),
+  line: text('line', { mode: 'json' }).$type<[number, number][]>().notNull(),
+});
+
+/** Where waste may be handled (reference data): a closed ring of [lon, lat] degrees around a hospital, disposal centre or depot. */
+export const geofences = sqliteTable(
+  'geofences',
+  {
+    id: text('id').primaryKey(),
+    institution: text('institution')
+      .notNull()
+      .references(() => institutions.id),
+    kind: text('kind', { enum: GEOFENCE_KINDS }).notNull(),
+    ring: text('ring', { mode: 'json' }).$type<[number, number][]>().notNull(),
+  },
+  (t) => [oneOf('geofences_kind', 'kind', GEOFENCE_KINDS), index('geofences_institution').on(t.institution)],
+);
+
 /**
  * Accepted records, exactly as signed. `id` is the server's acceptance order (a later Merkle log and
  * catch-up readers follow it); (device, seq) is unique, which is what makes ingest idempotent.
@@ -127,6 +149,19 @@ export const records = sqliteTable(
     body: text('body', { mode: 'json' }).notNull(),
   },
   (t) => [uniqueIndex('records_device_seq').on(t.device, t.seq), index('records_hash').on(t.hash)],
+);
+
+/** Which `track` and `door` records are about a vehicle (by plate) and the span of time they cover: how a track is found. */
+export const vehicleTrackRecords = sqliteTable(
+  'vehicle_track_records',
+  {
+    vehicle: text('vehicle').notNull(),
+    device: text('device').notNull(),
+    seq: integer('seq').notNull(),
+    fromTime: text('from_time').notNull(),
+    toTime: text('to_time').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.device, t.seq] }), index('vehicle_track_records_vehicle_to').on(t.vehicle, t.toTime)],
 );
 
 /** Which records name a tag: how a bag's trail is found. */

@@ -54,9 +54,11 @@ import type {
   TransportCompany,
   User,
   Vehicle,
+  VehicleRouteEntry,
+  GeofenceEntry,
 } from './repository.ts';
 import { DEFAULT_QUARANTINE_PAYLOAD_LIMIT } from './repository.ts';
-import { alertChanges, alertFromRow, alertsOpenedColumns, alertsOpenedWhere, announcedDrawRow, bagFromRow, bagRow, bagTagRows, chunks, conjunction, correctionTarget, countsPerInstitution, DEFAULT_BAG_PAGE, inspectionsWhere, inspectorChanges, jurisdictionsWhere, listOf, newAlertRow, registrationJson, sealedTotalsColumns, sealedTotalsWhere, storedRecordFromRow, violationsWhere, type SealedTotalsDialect } from './rows.ts';
+import { alertChanges, alertFromRow, alertsOpenedColumns, alertsOpenedWhere, announcedDrawRow, bagFromRow, bagRow, bagTagRows, chunks, conjunction, correctionTarget, countsPerInstitution, DEFAULT_BAG_PAGE, inspectionsWhere, inspectorChanges, jurisdictionsWhere, listOf, newAlertRow, registrationJson, sealedTotalsColumns, sealedTotalsWhere, storedRecordFromRow, vehicleSpanOf, violationsWhere, type SealedTotalsDialect } from './rows.ts';
 import * as schema from './schema.sqlite.ts';
 import type { DrawResult } from '../supervision/draw.ts';
 import { KeyringCache } from './keyring-cache.ts';
@@ -157,6 +159,8 @@ class SqliteCustodyStore implements SqliteStore {
           outcome.stored++;
           fresh.push(r);
           for (const tag of new Set(r.tags)) hot.insertRecordTag({ tag, device: r.device, seq: r.seq });
+          const span = vehicleSpanOf(r.type, r.body, r.deviceTime);
+          if (span) this.db.insert(t.vehicleTrackRecords).values({ ...span, device: r.device, seq: r.seq }).onConflictDoNothing().run();
           const target = correctionTarget(r.type, r.body);
           if (target) hot.insertCorrection({ targetDevice: target.device, targetSeq: target.seq, device: r.device, seq: r.seq });
         }
@@ -439,6 +443,40 @@ class SqliteCustodyStore implements SqliteStore {
 
   async vehicle(id: string): Promise<Vehicle | undefined> {
     return this.db.select().from(t.vehicles).where(eq(t.vehicles.id, id)).get();
+  }
+
+  async upsertVehicleRoute(r: VehicleRouteEntry): Promise<void> {
+    this.db.insert(t.vehicleRoutes).values(r).onConflictDoUpdate({ target: t.vehicleRoutes.vehicle, set: { line: r.line } }).run();
+  }
+
+  async vehicleRoutes(): Promise<Array<VehicleRouteEntry & { plate: string }>> {
+    return this.db
+      .select({ vehicle: t.vehicleRoutes.vehicle, line: t.vehicleRoutes.line, plate: t.vehicles.plate })
+      .from(t.vehicleRoutes)
+      .innerJoin(t.vehicles, eq(t.vehicles.id, t.vehicleRoutes.vehicle))
+      .orderBy(asc(t.vehicleRoutes.vehicle))
+      .all();
+  }
+
+  async upsertGeofence(g: GeofenceEntry): Promise<void> {
+    this.db.insert(t.geofences).values(g).onConflictDoUpdate({ target: t.geofences.id, set: { institution: g.institution, kind: g.kind, ring: g.ring } }).run();
+  }
+
+  async geofences(): Promise<GeofenceEntry[]> {
+    return this.db.select().from(t.geofences).orderBy(asc(t.geofences.id)).all();
+  }
+
+  async vehicleRecords(filter: { vehicles?: readonly string[]; from: string; to: string }): Promise<StoredRecord[]> {
+    if (filter.vehicles?.length === 0) return [];
+    const v = t.vehicleTrackRecords;
+    return this.db
+      .select({ record: t.records })
+      .from(v)
+      .innerJoin(t.records, and(eq(t.records.device, v.device), eq(t.records.seq, v.seq)))
+      .where(and(filter.vehicles ? inArray(v.vehicle, [...filter.vehicles]) : undefined, gte(v.toTime, filter.from), lte(v.fromTime, filter.to)))
+      .orderBy(asc(t.records.id))
+      .all()
+      .map((r) => storedRecordFromRow(r.record));
   }
 
   async vehicles(filter: { company?: string } = {}): Promise<Vehicle[]> {

@@ -1,5 +1,6 @@
 /** The closed sets of words the store keeps, shared by every dialect's schema and the repository. */
 import { CUSTODY_STEPS } from '../custody/trail.ts';
+export { GEOFENCE_KINDS } from '../rules/transport.ts';
 
 export const JURISDICTION_LEVELS = ['city', 'district', 'grid'] as const;
 export const INSTITUTION_KINDS = ['hospital', 'clinic', 'transport', 'disposal'] as const;

@@ -105,6 +105,15 @@ const TABLE: RouteCase[] = [
     },
   },
   { method: 'GET', route: '/api/v1/bags/{id}', url: () => `/api/v1/bags/${enc(BAG_A)}`, expect: TRAIL_A },
+  // The leg that carried bag A: whoever may see the bag.
+  { method: 'GET', route: '/api/v1/transit', url: () => `/api/v1/transit?bag=${enc(BAG_A)}`, expect: TRAIL_A },
+  {
+    // V1's whole track: its company T1 (registered at city level) and the city's regulators only.
+    method: 'GET',
+    route: '/api/v1/vehicles/{plate}/track',
+    url: () => `/api/v1/vehicles/${enc('浙A1234')}/track?from=2026-03-03&to=2026-03-04`,
+    expect: { ...NOT_REGULATORS, 'reg-city': 'ok', 'reg-xihu': F, 'reg-g01': F, 'reg-yuhang': F, 'crew-t1': 'ok' },
+  },
   {
     method: 'GET',
     route: '/api/v1/bags/{id}/bundle',

@@ -119,6 +119,7 @@ describe('verifyBundle', () => {
     expect(verifyBundle(extra, lacking.value).failures.map((f) => [f.code, f.device])).toEqual([
       ['KEY_MISMATCH', 'hz-d001-furnace-01'],
       ['KEY_MISMATCH', 'hz-h002-dept-01'],
+      ['KEY_MISMATCH', 'hz-t001-veh-01'],
     ]);
   });
 

@@ -40,6 +40,8 @@ const STATION_OF: Record<CustodyEvent['type'], StationRole> = {
   'manifest-issued': 'storage',
   'manifest-received': 'disposal',
   'manifest-closed': 'disposal',
+  track: 'vehicle',
+  door: 'vehicle',
 };
 
 /** Builds records with per-device sequence numbers and distinct fake hashes. */

@@ -270,6 +270,56 @@ export function storeContract(open: () => Promise<OpenedStore>): void {
       expect((await store.vehicles({ company: 'hz-t01' })).map((v) => v.id)).toEqual(['veh-1']);
       expect((await store.vehicles({ company: 'hz-t02' })).map((v) => v.id)).toEqual(['veh-2', 'veh-3']);
     });
+
+    it('keeps routes and geofences, and refuses a route for an unregistered vehicle', async () => {
+      await seedPlaces(store);
+      await store.upsertInstitution({ id: 'hz-t01', name: 'Clean Transport', kind: 'transport', jurisdiction: 'hz' });
+      await store.upsertTransportCompany({ id: 'hz-t01', licence: 'ZJ-MW-0001' });
+      await store.upsertVehicle({ id: 'veh-1', company: 'hz-t01', plate: '浙A27819' });
+      await store.upsertVehicleRoute({ vehicle: 'veh-1', line: [[120.195, 30.225], [120.155, 30.225]] });
+      await store.upsertVehicleRoute({ vehicle: 'veh-1', line: [[120.195, 30.225], [120.155, 30.225], [120.155, 30.265]] });
+      expect(await store.vehicleRoutes()).toEqual([{ vehicle: 'veh-1', plate: '浙A27819', line: [[120.195, 30.225], [120.155, 30.225], [120.155, 30.265]] }]);
+      await expect(store.upsertVehicleRoute({ vehicle: 'veh-9', line: [[120.1, 30.2], [120.2, 30.2]] })).rejects.toThrow();
+      const ring: [number, number][] = [[120.1, 30.2], [120.101, 30.2], [120.101, 30.201], [120.1, 30.2]];
+      await store.upsertGeofence({ id: 'h001-yard', institution: 'hz-h001', kind: 'hospital', ring });
+      await store.upsertGeofence({ id: 'depot', institution: 'hz-t01', kind: 'depot', ring });
+      expect(await store.geofences()).toEqual([
+        { id: 'depot', institution: 'hz-t01', kind: 'depot', ring },
+        { id: 'h001-yard', institution: 'hz-h001', kind: 'hospital', ring },
+      ]);
+      await expect(store.upsertGeofence({ id: 'x', institution: 'hz-h001', kind: 'car-park' as never, ring })).rejects.toThrow();
+    });
+  });
+
+  describe('vehicle tracks', () => {
+    const fix = (at: string) => ({ at, lat: 30_250_000, lon: 120_160_000, speed: 300, quality: 'gps', satellites: 9 });
+    const vehicleRecord = (device: string, seq: number, type: 'track' | 'door', body: unknown): NewRecord => ({ ...record(device, seq, h(String(seq % 10))), type, body, tags: [] });
+
+    it('finds the track and door records of a vehicle that cover a time window, in acceptance order', async () => {
+      await store.appendRecords({
+        records: [
+          vehicleRecord('t01-v1', 1, 'track', { vehicle: '浙A27819', fixes: [fix('2026-03-02T08:00:00.000Z'), fix('2026-03-02T08:00:59.000Z')], temperatures: [], noFix: 0 }),
+          vehicleRecord('t01-v1', 2, 'door', { vehicle: '浙A27819', action: 'open', at: '2026-03-02T08:01:30.000Z', position: { lat: 30_250_000, lon: 120_160_000 } }),
+          vehicleRecord('t01-v1', 3, 'track', { vehicle: '浙A27819', fixes: [fix('2026-03-02T08:01:00.000Z'), fix('2026-03-02T08:01:59.000Z')], temperatures: [], noFix: 0 }),
+          // A span of nothing but a tunnel: found by the record's own time.
+          { ...vehicleRecord('t01-v1', 4, 'track', { vehicle: '浙A27819', fixes: [], temperatures: [], noFix: 60 }), deviceTime: '2026-03-02T08:03:00.000Z' },
+          vehicleRecord('t01-v2', 1, 'track', { vehicle: '浙A00002', fixes: [fix('2026-03-02T08:00:30.000Z')], temperatures: [], noFix: 0 }),
+          record('h01-icu', 1, h('e'), ['epc:00000001']),
+        ],
+        quarantine: [],
+        acks: [],
+      });
+      const seqs = async (f: Parameters<CustodyStore['vehicleRecords']>[0]) => (await store.vehicleRecords(f)).map((r) => `${r.device}/${r.seq}`);
+      expect(await seqs({ vehicles: ['浙A27819'], from: '2026-03-02T08:00:00.000Z', to: '2026-03-02T09:00:00.000Z' })).toEqual(['t01-v1/1', 't01-v1/2', 't01-v1/3', 't01-v1/4']);
+      // The window's edges are inclusive; a record spanning into the window is found.
+      expect(await seqs({ vehicles: ['浙A27819'], from: '2026-03-02T08:00:59.000Z', to: '2026-03-02T08:01:00.000Z' })).toEqual(['t01-v1/1', 't01-v1/3']);
+      expect(await seqs({ vehicles: ['浙A27819'], from: '2026-03-02T08:01:30.000Z', to: '2026-03-02T08:01:30.000Z' })).toEqual(['t01-v1/2', 't01-v1/3']);
+      expect(await seqs({ from: '2026-03-02T08:00:30.000Z', to: '2026-03-02T08:00:30.000Z' })).toEqual(['t01-v1/1', 't01-v2/1']);
+      expect(await seqs({ vehicles: [], from: '2026-03-02T00:00:00.000Z', to: '2026-03-03T00:00:00.000Z' })).toEqual([]);
+      expect(await seqs({ vehicles: ['浙A27819'], from: '2026-03-02T09:00:00.000Z', to: '2026-03-02T10:00:00.000Z' })).toEqual([]);
+      const [first] = await store.vehicleRecords({ vehicles: ['浙A27819'], from: '2026-03-02T08:00:00.000Z', to: '2026-03-02T08:00:00.000Z' });
+      expect(first).toMatchObject({ type: 'track', body: { vehicle: '浙A27819', fixes: [fix('2026-03-02T08:00:00.000Z'), fix('2026-03-02T08:00:59.000Z')] } });
+    });
   });
 
   describe('alerts', () => {

@@ -68,9 +68,9 @@ describe('the PostgreSQL store', () => {
           `select count(*)::int n from information_schema.table_constraints where constraint_type = 'FOREIGN KEY' and table_schema = $1`,
           [opened.schema],
         );
-        // 9, 3 of supervision (violations -> alerts, inspections; inspections -> draws), and the log's
-        // cosignatures -> checkpoints.
-        expect(fks.rows[0].n).toBe(13);
+        // 9, 3 of supervision (violations -> alerts, inspections; inspections -> draws), the log's
+        // cosignatures -> checkpoints, and the transport reference data (routes -> vehicles, geofences -> institutions).
+        expect(fks.rows[0].n).toBe(15);
       } finally {
         await again.close();
       }

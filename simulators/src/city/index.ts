@@ -2,6 +2,7 @@
 // that drives real stations through an injected factory (the demo starts edge agents; see station.ts).
 export * from './time.ts';
 export * from './layout.ts';
+export * from './geography.ts';
 export * from './incidents.ts';
 export * from './model.ts';
 export * from './station.ts';

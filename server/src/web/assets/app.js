@@ -6,6 +6,7 @@ import { MESSAGES } from './i18n.js';
 import { renderDisclosure } from './disclosure.js';
 import { alertViolationPart, creditPanel, renderSupervision } from './supervision.js';
 import { renderCrewToday, renderManifest, renderManifestList } from './manifests.js';
+import { renderTransitMap } from './transit-map.js';
 
 const LANG_KEY = 'wt-lang';
 const TIME_ZONE = 'Asia/Shanghai';
@@ -476,6 +477,7 @@ function trailView(tr) {
         [t('trail.badges'), s.badges.length ? s.badges.map((b) => h('span', { class: 'badge' }, b)) : undefined],
         [t('trail.vehicle'), s.vehicle],
         [t('trail.manifest'), s.manifest],
+        [t('map.link'), s.step === 'picked-up' && s.vehicle ? h('a', { href: `#/transit-map?bag=${encodeURIComponent(tr.bag)}`, 'data-map-link': '' }, t('map.title')) : undefined],
         [t('trail.method'), s.method ? t(`method.${s.method}`) : undefined],
         [t('trail.batch'), s.batch],
         [t('trail.viaBox'), s.viaBox],
@@ -826,7 +828,7 @@ async function renderTransit() {
                     h('td', {}, h('a', { class: 'mono', href: `#/trail?q=${encodeURIComponent(b.bag)}` }, b.bag)),
                     h('td', {}, nameWithId(names, b.institution)),
                     h('td', {}, b.vehicle ?? ''),
-                    h('td', {}, b.manifest ?? ''),
+                    h('td', {}, b.manifest ? h('a', { href: `#/transit-map?bag=${encodeURIComponent(b.bag)}`, 'data-map-link': '' }, b.manifest) : ''),
                     h('td', {}, b.pickedUpAt ? `${fmtTime(b.pickedUpAt)} · ${t('inst.ago', { d: fmtDuration(Math.max(0, now - Date.parse(b.pickedUpAt))) })}` : ''),
                     h('td', {}, fmtWeight(b.receivedGrams ?? b.sealedGrams)),
                     h('td', {}, stateName(b.state)),
@@ -1110,6 +1112,7 @@ async function render() {
   if (path === '/crew') return renderCrewToday();
   const manifestMatch = /^\/manifest\/(.+)$/.exec(path);
   if (manifestMatch) return renderManifest(decodeURIComponent(manifestMatch[1]));
+  if (path === '/transit-map') return renderTransitMap(params);
   if (path === '/supervision' || path.startsWith('/supervision/')) return renderSupervision(path.slice('/supervision'.length), params);
   const alertMatch = /^\/alert\/(\d+)$/.exec(path);
   if (alertMatch) return renderAlertDetail(alertMatch[1]);

@@ -21,6 +21,7 @@ import { registerRoutes } from './register.ts';
 import { sessionRoutes } from './session.ts';
 import { supervisionRoutes } from './supervision.ts';
 import { tagRoutes } from './tags.ts';
+import { transportRoutes } from './transport.ts';
 
 export const v1Routes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
   app.addHook('onRequest', async (req) => {
@@ -31,7 +32,7 @@ export const v1Routes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (a
       throw apiError('FORBIDDEN', `a ${req.principal.role} user may not ${req.method} ${req.routeOptions.url}`);
     }
   });
-  for (const routes of [sessionRoutes, meRoutes, bagRoutes, tagRoutes, labelRoutes, alertRoutes, institutionRoutes, climateRoutes, deviceRoutes, ingestRoutes, registerRoutes, supervisionRoutes, logProofRoutes, manifestRoutes]) {
+  for (const routes of [sessionRoutes, meRoutes, bagRoutes, tagRoutes, labelRoutes, alertRoutes, institutionRoutes, climateRoutes, deviceRoutes, ingestRoutes, registerRoutes, supervisionRoutes, logProofRoutes, manifestRoutes, transportRoutes]) {
     await app.register(routes, { ctx });
   }
 };

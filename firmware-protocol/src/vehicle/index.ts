@@ -1,0 +1,3 @@
+export * from './nmea.ts';
+export * from './nmea-encode.ts';
+export * from './cargo-io.ts';
