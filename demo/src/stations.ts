@@ -92,6 +92,11 @@ function adapt(agent: Agent, link: NetworkLink, ctx: EdgeStationContext): CitySt
       return { records: u.headSeq, backlog: u.backlog, online: u.state === 'connected' };
     },
     setNetwork: async (up) => link.set(up),
+    // The storage room's last readings are signed now, before the city counts the records.
+    async settle() {
+      await agent.devices.climate?.close();
+      agent.flushClimate();
+    },
     async stop() {
       ctx.agents.delete(deviceId);
       await agent.stop();

@@ -114,6 +114,7 @@ export class CityRun {
       // Anything still in hand is cancelled at the station.
       this.abort.abort();
       await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => setTimeout(r, 2000))]);
+      await Promise.allSettled([...this.stations.values()].map((s) => s.station.settle?.()));
       await this.drain(drainMs);
       const state = { ...this.model.snapshot(), simTime: Math.max(this.model.snapshot().simTime, this.o.clock.now()) };
       this.final = this.progress();

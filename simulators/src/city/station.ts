@@ -59,6 +59,11 @@ export interface CityStation {
   counts(): StationCounts;
   /** Cuts (false) or restores (true) the station's network; the station itself keeps working. */
   setNetwork(up: boolean): Promise<void>;
+  /**
+   * Before the run's final count: stop what records on its own (a storage room's climate polling) and
+   * sign what it still holds in memory, so nothing is committed after the count.
+   */
+  settle?(): Promise<void>;
   stop(): Promise<void>;
 }
 
