@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { openPgStore, PG_MIGRATIONS_DIR, type PgStore } from '../../src/store/index.ts';
 import { MemoryTree, nodeHashLookup, proofNodes, recordLeafHash, toHex, treeRoot, utf8 } from '@wastetrail/firmware-protocol';
+import { changeFeedContract } from './change-feed-contract.ts';
 import { h, record, storeContract } from './contract.ts';
 
 const URL = process.env.WASTETRAIL_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -69,8 +70,8 @@ describe('the PostgreSQL store', () => {
           [opened.schema],
         );
         // 9, 3 of supervision (violations -> alerts, inspections; inspections -> draws), and the log's
-        // cosignatures -> checkpoints.
-        expect(fks.rows[0].n).toBe(13);
+        // cosignatures -> checkpoints, and the change feed's subscriptions -> users.
+        expect(fks.rows[0].n).toBe(14);
       } finally {
         await again.close();
       }
@@ -128,4 +129,5 @@ describe('the PostgreSQL store as a CustodyStore', () => {
     if (!(available)) throw new Error('PostgreSQL is not reachable at 127.0.0.1:5432 (database test): these tests need it, as the README says');
   });
   storeContract(openFresh);
+  changeFeedContract(openFresh);
 });
