@@ -18,6 +18,7 @@ import { registerLoadShedding } from './load-shedding.ts';
 import { clockRateLimitStore } from './login-limit.ts';
 import { apiMetrics } from './metrics.ts';
 import { readTextValues } from './request-values.ts';
+import { epcisRoutes } from './routes/epcis.ts';
 import { logRoutes } from './routes/log.ts';
 import { rootRoutes } from './routes/root.ts';
 import { v1Routes } from './routes/v1/index.ts';
@@ -139,6 +140,7 @@ export async function buildApp(deps: AppDeps): Promise<ApiInstance> {
   await app.register(rootRoutes, { ctx, serveMetrics: deps.serveMetrics === true });
   await app.register(v1Routes, { ctx, prefix: '/api/v1' });
   await app.register(logRoutes, { ctx, prefix: '/log/v1' });
+  await app.register(epcisRoutes, { ctx, prefix: '/epcis' });
   if (deps.webRoutes) await deps.webRoutes(app as unknown as Parameters<NonNullable<AppDeps['webRoutes']>>[0]);
   return app;
 }

@@ -912,6 +912,10 @@ class PgCustodyStore implements PgStore {
     await this.db.update(t.subscriptions).set({ ...deliveryChanges(outcome), ...through }).where(eq(t.subscriptions.id, id));
   }
 
+  async releaseSubscription(id: number): Promise<void> {
+    await this.db.update(t.subscriptions).set({ leaseUntil: null }).where(eq(t.subscriptions.id, id));
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

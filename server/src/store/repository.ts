@@ -501,6 +501,8 @@ export interface ChangeFeedStore {
   leaseSubscription(id: number, now: string, until: string): Promise<boolean>;
   /** Records a delivery's outcome and releases the lease. */
   recordDelivery(id: number, outcome: SubscriptionOutcome): Promise<void>;
+  /** Releases the lease with nothing to record (nothing was due). */
+  releaseSubscription(id: number): Promise<void>;
 }
 
 // ---- The repository ----

@@ -857,6 +857,10 @@ class SqliteCustodyStore implements SqliteStore {
     this.db.update(t.subscriptions).set({ ...deliveryChanges(outcome), ...through }).where(eq(t.subscriptions.id, id)).run();
   }
 
+  async releaseSubscription(id: number): Promise<void> {
+    this.db.update(t.subscriptions).set({ leaseUntil: null }).where(eq(t.subscriptions.id, id)).run();
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

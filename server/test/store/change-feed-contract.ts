@@ -63,6 +63,8 @@ export function changeFeedContract(open: () => Promise<OpenedStore>): void {
       // The outcome released the lease; an expired lease is free too.
       expect(await store.leaseSubscription(s.id, '2026-03-04T00:00:03.000Z', '2026-03-04T00:01:03.000Z')).toBe(true);
       expect(await store.leaseSubscription(s.id, '2026-03-04T00:01:04.000Z', '2026-03-04T00:02:04.000Z')).toBe(true);
+      await store.releaseSubscription(s.id);
+      expect(await store.leaseSubscription(s.id, '2026-03-04T00:01:05.000Z', '2026-03-04T00:02:05.000Z')).toBe(true);
       await store.recordDelivery(s.id, { deliveredThrough: 12 });
       await store.recordDelivery(s.id, { deliveredThrough: 9 });
       expect(await store.subscription(s.id)).toMatchObject({ deliveredThrough: 12, failures: 0, lastError: null });
