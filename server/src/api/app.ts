@@ -91,11 +91,11 @@ export async function buildApp(deps: AppDeps): Promise<ApiInstance> {
   });
   await app.register(swagger, {
     openapi: {
-      openapi: '3.0.3',
+      openapi: '3.1.0',
       info: {
         title: 'wastetrail API',
         version: '1',
-        description: 'Medical-waste custody: trails, alerts, institutions, devices, audit bundles and the handover register. docs/server/api.md has the details.',
+        description: 'Medical-waste custody: trails, alerts, institutions, devices, audit bundles, the handover register, EPCIS 2.0 events and the change feed. docs/server/api.md and docs/interop/ have the details.',
       },
       components: {
         securitySchemes: {
