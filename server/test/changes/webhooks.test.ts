@@ -12,11 +12,9 @@ import { silentLogger } from '@wastetrail/runtime';
 import { startSession } from '../../src/auth/index.ts';
 import type { ChangeDelivery } from '../../src/changes/webhooks.ts';
 import { parseServerConfig } from '../../src/config/index.ts';
-import { tagsOfEvent } from '../../src/custody/index.ts';
 import { verifySignature } from '../../src/notify/index.ts';
-import { startServer, type RunningServer } from '../../src/server.ts';
-import type { CustodyEvent, DecodedRecord } from '@wastetrail/firmware-protocol';
-import { alertRow, TestDevice } from '../api/support.ts';
+import { startServer } from '../../src/server.ts';
+import { alertRow, commit, TestDevice } from '../api/support.ts';
 import { seedWorld } from '../bags/support.ts';
 import { webhookReceiver } from '../notify/support.ts';
 
@@ -27,27 +25,6 @@ afterEach(async () => {
 
 const g = (value: number) => ({ value, unit: 'g' as const });
 const device = new TestDevice('hz-h001-kiosk-07', 'hz-h001', ['department'], 21);
-
-async function store(server: RunningServer, records: DecodedRecord[]): Promise<void> {
-  await server.store.appendRecords({
-    records: records.map((r) => ({
-      device: r.record.device,
-      seq: r.record.seq,
-      hash: r.hash,
-      prev: r.record.prev,
-      kid: r.record.kid,
-      deviceTime: r.record.time,
-      receivedAt: r.record.time,
-      type: r.record.type,
-      bytes: r.bytes,
-      signature: r.signature,
-      body: r.record.body,
-      tags: tagsOfEvent({ type: r.record.type, body: r.record.body } as CustodyEvent),
-    })),
-    quarantine: [],
-    acks: [],
-  });
-}
 
 const seal = (n: number) => device.sign({ type: 'sealed', body: { tags: [`epc:3074257bf7194e40000030${String(n).padStart(2, '0')}`], category: 'infectious', weight: g(1000 + n), department: 'ICU', staff: 'badge-0101' } }, `2026-03-02T01:${String(n).padStart(2, '0')}:00.000Z`);
 
@@ -81,8 +58,8 @@ describe('webhook subscriptions to the change feed', () => {
     expect(res.status).toBe(201);
     const { id, secret } = (await res.json()) as { id: number; secret: string };
 
-    // Changes before the restart: three records (one batch at a time) and an alert.
-    for (const n of [1, 2, 3]) await store(server, [seal(n)]);
+    // Changes before the restart: three records (one commit at a time, each projecting its bag) and an alert.
+    for (const n of [1, 2, 3]) await commit(server.store, [seal(n)]);
     await server.store.insertAlert(alertRow({ rule: 'device-silent', dedupeKey: `device-silent:device:${device.id}`, subject: `device:${device.id}`, institution: 'hz-h001', jurisdiction: 'hz-xh-g01', device: device.id }));
     const before = await server.store.lastChangeId();
     await until('the changes before the restart acknowledged', async () => (await server.store.subscription(id))!.deliveredThrough === before);
@@ -92,7 +69,7 @@ describe('webhook subscriptions to the change feed', () => {
     // The restart: nothing of the feed's state but the database survives.
     server = await startServer(config, { logger: silentLogger });
     running = true;
-    for (const n of [4, 5]) await store(server, [seal(n)]);
+    for (const n of [4, 5]) await commit(server.store, [seal(n)]);
     const after = await server.store.lastChangeId();
     expect(after).toBeGreaterThan(before);
     await until('the changes after the restart acknowledged', async () => (await server.store.subscription(id))!.deliveredThrough === after);
@@ -116,6 +93,7 @@ describe('webhook subscriptions to the change feed', () => {
     const kinds = bodies.filter((_, i) => i !== 1).flatMap((b) => b.changes.map((c) => c.kind));
     expect(kinds.filter((k) => k === 'record')).toHaveLength(5);
     expect(kinds.filter((k) => k === 'alert')).toHaveLength(1);
+    expect(kinds.filter((k) => k === 'bag')).toHaveLength(5);
     const s = await (async () => {
       const reopened = await startServer(config, { logger: silentLogger });
       try {
