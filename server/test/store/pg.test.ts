@@ -10,7 +10,7 @@ import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { openPgStore, PG_MIGRATIONS_DIR, type PgStore } from '../../src/store/index.ts';
 import { MemoryTree, nodeHashLookup, proofNodes, recordLeafHash, toHex, treeRoot, utf8 } from '@wastetrail/firmware-protocol';
 import { changeFeedContract } from './change-feed-contract.ts';
-import { h, record, storeContract } from './contract.ts';
+import { bagSummary, h, record, storeContract } from './contract.ts';
 
 const URL = process.env.WASTETRAIL_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -116,6 +116,43 @@ describe('the PostgreSQL store', () => {
       for (const r of byIndex) tree.append(recordLeafHash({ bytes: utf8(`${r.device}#${r.seq}`), signature: new Uint8Array(64).fill(r.seq) }));
       const nodes = nodeHashLookup(await other.logNodes(proofNodes([{ start: 0, end: 400 }])));
       expect(toHex(treeRoot(400, nodes))).toBe(toHex(tree.root()));
+    } finally {
+      await other.close();
+      await opened.cleanup();
+    }
+  });
+
+  it('hands out change ids in commit order across processes: a reader following the cursor misses none', async () => {
+    const opened = await openFresh();
+    const other = await openPgStore({ url: URL, schema: opened.schema, poolSize: 4 });
+    try {
+      await opened.store.upsertJurisdiction({ id: 'hz', parent: null, level: 'city', name: 'Hangzhou' });
+      const seen: number[] = [];
+      let writing = true;
+      // A reader polling the feed while two processes commit records and bags at once.
+      const reader = (async () => {
+        let after = 0;
+        for (;;) {
+          const done = !writing;
+          const page = await opened.store.changesAfter(after, 1000);
+          seen.push(...page.map((c) => c.id));
+          after = page.at(-1)?.id ?? after;
+          if (done && page.length === 0) return;
+        }
+      })();
+      await Promise.all(
+        [opened.store, other].flatMap((s, p) =>
+          Array.from({ length: 15 }, async (_, b) => {
+            await s.appendRecords({ records: Array.from({ length: 5 }, (_, i) => record(`dev-${p}`, b * 5 + i + 1, h('c'))), quarantine: [], acks: [] });
+            await s.upsertBags([{ ...bagSummary({ bag: `epc:0000${p}${String(b).padStart(3, '0')}` }), institution: null }]);
+          }),
+        ),
+      );
+      writing = false;
+      await reader;
+      const stored = (await other.changesAfter(0, 10_000)).map((c) => c.id);
+      expect(stored).toHaveLength(2 * 15 * 6);
+      expect(seen).toEqual(stored);
     } finally {
       await other.close();
       await opened.cleanup();
