@@ -74,7 +74,10 @@ export async function readFeed(reader: ScopeReader, p: Principal, o: FeedOptions
         const r = await store.recordById(Number(c.key));
         const place = r && places.get(r.device);
         if (!r || !place || !canSeeDevice(p, place, world)) return undefined;
-        const events = await storedRecordEvents(store, r, places, o.timeZone);
+        const events = await storedRecordEvents(store, r, places, o.timeZone, (d) => {
+          const at = places.get(d);
+          return at !== undefined && canSeeDevice(p, at, world);
+        });
         return { ...base, record: { id: r.id, device: r.device, seq: r.seq, hash: r.hash, type: r.type, time: r.deviceTime, receivedAt: r.receivedAt, body: r.body, events } };
       }
       case 'bag': {

@@ -129,7 +129,7 @@ export async function eventPage(store: Pick<CustodyStore, 'recordsAfter' | 'reco
     for (const r of batch) {
       if (events.length >= o.perPage || scanned >= o.maxScan) return { events, after: cursor, more: true };
       scanned += 1;
-      const matched = r.type !== 'heartbeat' && o.visibleDevice(r.device) ? (await storedRecordEvents(store, r, o.places, o.timeZone)).filter((e) => matchesEventQuery(e, q)) : [];
+      const matched = r.type !== 'heartbeat' && o.visibleDevice(r.device) ? (await storedRecordEvents(store, r, o.places, o.timeZone, o.visibleDevice)).filter((e) => matchesEventQuery(e, q)) : [];
       if (events.length > 0 && events.length + matched.length > o.perPage) return { events, after: cursor, more: true };
       events.push(...matched);
       cursor = r.id;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiInstance } from '../../src/api/app.ts';
-import { epcUriOfTag } from '../../src/interop/epcis.ts';
+import { epcUriOfTag, eventIdOf } from '../../src/interop/epcis.ts';
 import { epcisSchemaValidator } from '../interop/support.ts';
-import { BAG_A, bearer, closeApp, D1, H2, openSeededApp, type TestWorld } from './support.ts';
+import { BAG_A, bearer, closeApp, commit, D1, H2, openSeededApp, type TestWorld } from './support.ts';
 
 interface Doc {
   type: string;
@@ -136,6 +136,26 @@ describe('GET /epcis/events', () => {
       const r = await get(`/epcis/events?${query.replace(' ', '%20')}`);
       expect(r.statusCode, query).toBe(400);
       expect(JSON.parse(r.body).error, query).toMatchObject({ code: 'VALIDATION_FAILED', field });
+    }
+  });
+});
+
+describe('a correction of another institution\'s record', () => {
+  it('shows its error declaration only to whoever may see the corrected record\'s device', async () => {
+    const seeded = await openSeededApp();
+    try {
+      const { h1, h2 } = seeded.w.devices;
+      const target = h2.chain[0]!; // bag C sealed at H2
+      const correction = h1.sign({ type: 'correction', body: { target: { device: h2.id, seq: target.record.seq, hash: target.hash }, action: 'void', reason: 'sealed at the wrong kiosk', authorisedBy: 'badge-0001' } }, '2026-03-04T01:00:00.000Z');
+      await commit(seeded.w.store, [correction]);
+      const declared = (user: string) =>
+        seeded.app.inject({ url: '/epcis/events?perPage=1000', headers: bearer(seeded.w, user) }).then((r) => events(r.body).filter((e) => e.errorDeclaration !== undefined && (e.errorDeclaration as { reason: string }).reason === 'did_not_occur'));
+      expect(await declared('reg-city')).toHaveLength(1);
+      expect((await declared('reg-city'))[0]!.eventID).toBe(eventIdOf(target.hash));
+      expect(await declared('admin-h2')).toEqual([]);
+      expect(await declared('admin-h1')).toEqual([]);
+    } finally {
+      await closeApp(seeded.w, seeded.app);
     }
   });
 });
