@@ -116,7 +116,9 @@ export function startChangeDelivery(o: ChangeDeliveryOptions): ChangeDeliverer {
       if (sub.nextAttemptAt > at) continue;
       if (!(await o.store.leaseSubscription(sub.id, at, new Date(now() + s.leaseMs).toISOString()))) continue;
       try {
-        await deliverTo(sub);
+        // Read again under the lease: another process may have delivered (and recorded) meanwhile.
+        const held = await o.store.subscription(sub.id);
+        if (held && held.nextAttemptAt <= at) await deliverTo(held);
       } finally {
         // An outcome recorded released it already; this covers the rest (nothing was due).
         await o.store.releaseSubscription(sub.id).catch((err: unknown) => log.error({ err, subscription: sub.id }, 'releasing a subscription lease failed'));

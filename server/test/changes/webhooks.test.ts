@@ -10,11 +10,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { hashPassword } from '@wastetrail/gateway';
 import { silentLogger } from '@wastetrail/runtime';
 import { startSession } from '../../src/auth/index.ts';
-import type { ChangeDelivery } from '../../src/changes/webhooks.ts';
+import { startChangeDelivery, type ChangeDelivery } from '../../src/changes/webhooks.ts';
+import type { Subscription } from '../../src/store/index.ts';
 import { parseServerConfig } from '../../src/config/index.ts';
 import { verifySignature } from '../../src/notify/index.ts';
 import { startServer } from '../../src/server.ts';
-import { alertRow, commit, TestDevice } from '../api/support.ts';
+import { alertRow, CITY, commit, openTestWorld, seedBags, TestDevice } from '../api/support.ts';
 import { seedWorld } from '../bags/support.ts';
 import { webhookReceiver } from '../notify/support.ts';
 
@@ -104,4 +105,29 @@ describe('webhook subscriptions to the change feed', () => {
     })();
     expect(s).toMatchObject({ deliveredThrough: after, failures: 0, lastError: null });
   }, 60_000);
+
+  it('two deliverers on one database (two server processes) send each change once, in order, even from a stale list', async () => {
+    const w = await openTestWorld({ users: false });
+    cleanups.push(() => w.cleanup());
+    const hook = await webhookReceiver([200]);
+    cleanups.push(hook.close);
+    const user = await w.store.createUser({ username: 'province', passwordHash: 'x', role: 'regulator', scope: CITY, createdAt: '2026-03-05T00:00:00.000Z' });
+    const sub = await w.store.insertSubscription({ userId: user.id, url: hook.url, secret: 's'.repeat(43), kinds: ['record', 'bag', 'alert'], createdAt: '2026-03-05T00:00:00.000Z', deliveredThrough: 0 });
+    await seedBags(w);
+    const settings = { pollMs: 3_600_000, batchSize: 3, batchesPerPoll: 1 };
+    const a = startChangeDelivery({ store: w.store, settings });
+    // B lists the subscriptions before A delivers, and takes the lease only after A released it.
+    let stale: Subscription[] = [];
+    const slowLister = new Proxy(w.store, { get: (target, key) => (key === 'subscriptions' ? async () => stale : Reflect.get(target, key, target)) });
+    const b = startChangeDelivery({ store: slowLister, settings });
+    cleanups.push(() => a.close(), () => b.close());
+    for (let i = 0; i < 20 && (await w.store.subscription(sub.id))!.deliveredThrough < (await w.store.lastChangeId()); i++) {
+      stale = await w.store.subscriptions();
+      await a.deliverDue();
+      await b.deliverDue();
+      await Promise.all([a.deliverDue(), b.deliverDue()]);
+    }
+    const ids = hook.received.flatMap((r) => (JSON.parse(r.body) as ChangeDelivery).changes.map((c) => c.id));
+    expect(ids).toEqual([...Array(await w.store.lastChangeId()).keys()].map((i) => i + 1));
+  });
 });
