@@ -34,7 +34,7 @@ export interface ChangeDeliverySettings {
 export const DEFAULT_CHANGE_DELIVERY: ChangeDeliverySettings = {
   pollMs: 1000,
   batchSize: 100,
-  timeoutMs: 10_000,
+  timeoutMs: 5_000,
   retryBaseMs: 1000,
   retryMaxMs: 10 * 60_000,
   leaseMs: 60_000,
@@ -84,7 +84,7 @@ export function startChangeDelivery(o: ChangeDeliveryOptions): ChangeDeliverer {
     const principal = { userId: user.id, username: user.username, role: user.role, scope: user.scope };
     let after = sub.deliveredThrough;
     let failures = sub.failures;
-    for (let i = 0; i < s.batchesPerPoll && !stop.signal.aborted; i++) {
+    for (let i = 0; i < s.batchesPerPoll && !closed; i++) {
       const page = await readFeed(reader, principal, { after, limit: s.batchSize, kinds: sub.kinds, locale: 'en', timeZone: s.timeZone });
       if (page.next === after) return;
       if (page.changes.length === 0) {
@@ -112,7 +112,7 @@ export function startChangeDelivery(o: ChangeDeliveryOptions): ChangeDeliverer {
   async function deliverDue(): Promise<void> {
     const at = new Date(now()).toISOString();
     for (const sub of await o.store.subscriptions()) {
-      if (stop.signal.aborted) return;
+      if (closed) return;
       if (sub.nextAttemptAt > at) continue;
       if (!(await o.store.leaseSubscription(sub.id, at, new Date(now() + s.leaseMs).toISOString()))) continue;
       try {
@@ -137,10 +137,12 @@ export function startChangeDelivery(o: ChangeDeliveryOptions): ChangeDeliverer {
   return {
     deliverDue,
     async close() {
+      // The request in flight is let finish (within timeoutMs) and its answer recorded, so a stop never
+      // makes a subscriber get again what it took; no new one starts.
       closed = true;
       clearInterval(timer);
-      stop.abort(new Error('closing'));
       await running;
+      stop.abort(new Error('closed'));
     },
   };
 }
