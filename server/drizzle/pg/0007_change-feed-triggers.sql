@@ -1,4 +1,5 @@
--- The change feed (docs/interop/changes.md): every stored record, every write that changes a bag's row
+-- The change feed (docs/interop/changes.md): every stored custody record (not heartbeats: a device's
+-- liveness is not a change anyone syncs, and they are most of the records), every write that changes a bag's row
 -- (or removes it), every alert insert and every alert write that bumps its revision (not the sightings
 -- of an evaluation) adds a row to `changes`, in the writer's own transaction. Each statement on those
 -- tables first takes the feed's transaction-scoped advisory lock (before any row lock of its own), so
@@ -13,7 +14,9 @@ END $$;
 CREATE FUNCTION changes_note() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_TABLE_NAME = 'records' THEN
-    INSERT INTO changes (kind, key) VALUES ('record', NEW.id::text);
+    IF NEW.type <> 'heartbeat' THEN
+      INSERT INTO changes (kind, key) VALUES ('record', NEW.id::text);
+    END IF;
   ELSIF TG_TABLE_NAME = 'bags' THEN
     IF TG_OP = 'DELETE' THEN
       INSERT INTO changes (kind, key) VALUES ('bag', OLD.bag);
@@ -43,7 +46,7 @@ CREATE TRIGGER changes_alerts_lock BEFORE INSERT OR UPDATE ON alerts FOR EACH ST
 --> statement-breakpoint
 CREATE TRIGGER changes_alerts AFTER INSERT OR UPDATE ON alerts FOR EACH ROW EXECUTE FUNCTION changes_note();
 --> statement-breakpoint
-INSERT INTO changes (kind, key) SELECT 'record', id::text FROM records ORDER BY id;
+INSERT INTO changes (kind, key) SELECT 'record', id::text FROM records WHERE type <> 'heartbeat' ORDER BY id;
 --> statement-breakpoint
 INSERT INTO changes (kind, key) SELECT 'bag', bag FROM bags ORDER BY bag;
 --> statement-breakpoint

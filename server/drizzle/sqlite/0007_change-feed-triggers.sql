@@ -1,7 +1,8 @@
--- The change feed (docs/interop/changes.md): every stored record, every write that changes a bag's row
+-- The change feed (docs/interop/changes.md): every stored custody record (not heartbeats: a device's
+-- liveness is not a change anyone syncs, and they are most of the records), every write that changes a bag's row
 -- (or removes it), every alert insert and every alert write that bumps its revision (not the sightings
 -- of an evaluation) adds a row to `changes`, in the writer's own transaction.
-CREATE TRIGGER `changes_record_insert` AFTER INSERT ON `records` BEGIN
+CREATE TRIGGER `changes_record_insert` AFTER INSERT ON `records` WHEN NEW.`type` <> 'heartbeat' BEGIN
   INSERT INTO `changes` (`kind`, `key`) VALUES ('record', CAST(NEW.`id` AS TEXT));
 END;
 --> statement-breakpoint
@@ -32,7 +33,7 @@ CREATE TRIGGER `changes_alert_update` AFTER UPDATE ON `alerts` WHEN NEW.`revisio
 END;
 --> statement-breakpoint
 -- What a store upgraded to this version already holds: records in acceptance order, then bags, then alerts.
-INSERT INTO `changes` (`kind`, `key`) SELECT 'record', CAST(`id` AS TEXT) FROM `records` ORDER BY `id`;
+INSERT INTO `changes` (`kind`, `key`) SELECT 'record', CAST(`id` AS TEXT) FROM `records` WHERE `type` <> 'heartbeat' ORDER BY `id`;
 --> statement-breakpoint
 INSERT INTO `changes` (`kind`, `key`) SELECT 'bag', `bag` FROM `bags` ORDER BY `bag`;
 --> statement-breakpoint

@@ -24,10 +24,12 @@ export function changeFeedContract(open: () => Promise<OpenedStore>): void {
 
     it('notes each stored record, each bag write that changes the bag, its removal, and alert writes that bump the revision, in commit order', async () => {
       expect(await store.lastChangeId()).toBe(0);
-      await store.appendRecords({ records: [record('dev-a', 1, h('1'), ['epc:00000001']), record('dev-a', 2, h('2'))], quarantine: [], acks: [] });
+      // A heartbeat (seq 3) is no change: not custody, and most of what devices send.
+      await store.appendRecords({ records: [record('dev-a', 1, h('1'), ['epc:00000001']), record('dev-a', 2, h('2')), { ...record('dev-a', 3, h('3')), type: 'heartbeat', body: { uptime: 5, backlog: 0 } }], quarantine: [], acks: [] });
       // The same records again (a resend) store nothing and note nothing.
       await store.appendRecords({ records: [record('dev-a', 1, h('1'), ['epc:00000001'])], quarantine: [], acks: [] });
-      const [r1, r2] = await store.recordsAfter(0, 10);
+      const [r1, r2, beat] = await store.recordsAfter(0, 10);
+      expect(beat!.type).toBe('heartbeat');
       await store.upsertBags([bagSummary({ bag: 'epc:00000001' })]);
       // Written again unchanged (a projection rebuild): no change.
       await store.upsertBags([bagSummary({ bag: 'epc:00000001' })]);
