@@ -33,7 +33,6 @@ describe('a demo city day as EPCIS 2.0', () => {
     let closed = false;
     try {
       await waitFor(() => demo.progress().simTime - demo.startedAt >= DAY_MS && demo.progress().counts.disposed > 0, 'a simulated day with bags disposed', 150_000);
-      await waitFor(() => demo.progress().backlog === 0, 'the stations\' backlogs acknowledged', 30_000);
       const { store } = demo.server;
 
       // Every stored record's events, as the export maps them.
