@@ -35,9 +35,13 @@ describe('a demo city day as EPCIS 2.0', () => {
       await waitFor(() => demo.progress().simTime - demo.startedAt >= DAY_MS && demo.progress().counts.disposed > 0, 'a simulated day with bags disposed', 150_000);
       const { store } = demo.server;
 
+      // The city counts a step when the station did it; the server stores it when the agent's upload lands.
+      let records = await store.recordsAfter(0, 1_000_000);
+      for (const end = performance.now() + 60_000; !records.some((r) => r.type === 'disposed') && performance.now() < end; records = await store.recordsAfter(0, 1_000_000)) {
+        await new Promise((r) => setTimeout(r, 500));
+      }
       // Every stored record's events, as the export maps them.
       const places = placesOf(await store.devices());
-      const records = await store.recordsAfter(0, 1_000_000);
       const events: EpcisEvent[] = [];
       for (const r of records) events.push(...(await storedRecordEvents(store, r, places, 'Asia/Shanghai')));
       const types = new Set(records.map((r) => r.type));
