@@ -22,7 +22,17 @@ export interface EventQuery {
 export type EventQueryCheck = { ok: true; query: EventQuery; text: string } | { ok: false; field: string; message: string };
 
 /** RFC 3339 with an offset, as GS1's examples write it: 2022-06-30T00:15:47.000-05:00. */
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?(Z|[+-](0\d|1[0-4]):[0-5]\d)$/;
+
+/** Milliseconds of an RFC 3339 date-time; NaN for any other text, or a day the calendar lacks (Date.parse would roll 30 February into March). */
+function instant(text: string): number {
+  const m = DATE_TIME.exec(text);
+  if (!m) return NaN;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const day = new Date(Date.UTC(y, mo - 1, d));
+  if (day.getUTCFullYear() !== y || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d) return NaN;
+  return Date.parse(text);
+}
 const URI = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s|]+$/;
 const WORD = /^[a-z_]+$/;
 
@@ -40,7 +50,7 @@ export function parseEventQuery(raw: Partial<Record<EventQueryParameter, string>
   for (const name of TIME_PARAMETERS) {
     const v = raw[name];
     if (v === undefined) continue;
-    const ms = DATE_TIME.test(v) ? Date.parse(v) : NaN;
+    const ms = instant(v);
     if (Number.isNaN(ms)) return { ok: false, field: `query.${name}`, message: `${name} must be an RFC 3339 date-time with an offset (2026-03-02T08:00:00.000+08:00), got ${JSON.stringify(v)}` };
     query.times[name] = ms;
   }
