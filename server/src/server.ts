@@ -14,6 +14,7 @@ import { startNotifier, storeJurisdictionPath, type Notifier } from './notify/in
 import { buildApp, type ApiInstance } from './api/app.ts';
 import { registerWebUi } from './web/index.ts';
 import { loadLogKey, startCheckpoints, type Checkpointer } from './log/index.ts';
+import { startChangeDelivery, type ChangeDeliverer } from './changes/webhooks.ts';
 import type { CustodyStore } from './store/index.ts';
 import { openStore } from './store/open.ts';
 
@@ -50,6 +51,8 @@ export interface RunningServer {
   /** The verifiable log's verifier key (`<origin>+<key id>+<base64 key>`), and its checkpoint signer. */
   readonly logKey: string;
   readonly checkpoints: Checkpointer;
+  /** Delivers the change feed to webhook subscriptions. */
+  readonly changeDelivery: ChangeDeliverer;
   /** Re-reads the keyring from the store into ingest and the gateway (after provisioning a device). */
   reloadKeyring(): Promise<void>;
   close(): Promise<void>;
@@ -60,11 +63,11 @@ export interface RunningServer {
  * then ingest commits and acknowledges what it has, over an MQTT client and gateway still up; alerting
  * projects those last records and files its alerts, notifications send them; the store closes last.
  */
-export const CLOSE_ORDER = ['http', 'metrics', 'ingest', 'mqtt client', 'gateway', 'alerting', 'notifications', 'checkpoints', 'store'] as const;
+export const CLOSE_ORDER = ['http', 'metrics', 'ingest', 'mqtt client', 'gateway', 'alerting', 'notifications', 'change delivery', 'checkpoints', 'store'] as const;
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const log = options.logger ?? createRootLogger(config.log, { name: 'wastetrail-server', ...(config.file ? { baseDir: dirname(config.file) } : {}) });
-  const component = (name: 'gateway' | 'ingest' | 'alerting' | 'notify' | 'http' | 'log') => log.child({ component: name });
+  const component = (name: 'gateway' | 'ingest' | 'alerting' | 'notify' | 'http' | 'log' | 'changes') => log.child({ component: name });
   const metrics = createMetricsRegistry();
   const stops = new Map<(typeof CLOSE_ORDER)[number], () => Promise<unknown>>();
   const close = async () => {
@@ -127,8 +130,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const alerting = await startAlerting({ store, ingest, ruleConfig: config.rules, clock: now, tickMs: config.alerting.tickMs, logger: component('alerting'), metrics, ...(onEffects ? { onEffects } : {}) });
     stops.set('alerting', () => alerting.close());
 
+    // Webhook subscriptions to the change feed (docs/interop/changes.md), on the wall clock.
+    const changeDelivery = startChangeDelivery({ store, logger: component('changes'), settings: { timeZone: config.rules.defaults.timeZone } });
+    stops.set('change delivery', () => changeDelivery.close());
+
     const { host: _host, port: _port, trustProxy, serveMetrics: metricsOnHttp, ...loadShedding } = config.http;
-    const http = await buildApp({ store, clock: now, sessionClock: Date.now, demo: config.demo, metrics, ingestStats: () => ingest.stats(), alerts: alerting, log: { origin: logKey.origin, verifierKey: logKey.verifierKey, witnesses: config.verifiableLog.witnesses }, supervision: config.supervision, logger: component('http'), webRoutes: registerWebUi, loadShedding, trustProxy, serveMetrics: metricsOnHttp });
+    const http = await buildApp({ store, clock: now, sessionClock: Date.now, demo: config.demo, metrics, ingestStats: () => ingest.stats(), alerts: alerting, log: { origin: logKey.origin, verifierKey: logKey.verifierKey, witnesses: config.verifiableLog.witnesses }, supervision: config.supervision, epcis: { timeZone: config.rules.defaults.timeZone }, logger: component('http'), webRoutes: registerWebUi, loadShedding, trustProxy, serveMetrics: metricsOnHttp });
     stops.set('http', () => http.close());
     const httpUrl = await listenHttp(http, config.http, options.fallbackToFreePorts === true, log);
     const metricsListener = config.metrics ? await serveMetrics(metrics, config.metrics) : undefined;
@@ -156,6 +163,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       log,
       logKey: logKey.verifierKey,
       checkpoints,
+      changeDelivery,
       async reloadKeyring() {
         const k = await store.keyring();
         ingest.setKeyring(k);

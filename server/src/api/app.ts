@@ -18,6 +18,7 @@ import { registerLoadShedding } from './load-shedding.ts';
 import { clockRateLimitStore } from './login-limit.ts';
 import { apiMetrics } from './metrics.ts';
 import { readTextValues } from './request-values.ts';
+import { epcisRoutes } from './routes/epcis.ts';
 import { logRoutes } from './routes/log.ts';
 import { rootRoutes } from './routes/root.ts';
 import { v1Routes } from './routes/v1/index.ts';
@@ -90,11 +91,11 @@ export async function buildApp(deps: AppDeps): Promise<ApiInstance> {
   });
   await app.register(swagger, {
     openapi: {
-      openapi: '3.0.3',
+      openapi: '3.1.0',
       info: {
         title: 'wastetrail API',
         version: '1',
-        description: 'Medical-waste custody: trails, alerts, institutions, devices, audit bundles and the handover register. docs/server/api.md has the details.',
+        description: 'Medical-waste custody: trails, alerts, institutions, devices, audit bundles, the handover register, EPCIS 2.0 events and the change feed. docs/server/api.md and docs/interop/ have the details.',
       },
       components: {
         securitySchemes: {
@@ -139,6 +140,7 @@ export async function buildApp(deps: AppDeps): Promise<ApiInstance> {
   await app.register(rootRoutes, { ctx, serveMetrics: deps.serveMetrics === true });
   await app.register(v1Routes, { ctx, prefix: '/api/v1' });
   await app.register(logRoutes, { ctx, prefix: '/log/v1' });
+  await app.register(epcisRoutes, { ctx, prefix: '/epcis' });
   if (deps.webRoutes) await deps.webRoutes(app as unknown as Parameters<NonNullable<AppDeps['webRoutes']>>[0]);
   return app;
 }

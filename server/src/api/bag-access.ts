@@ -23,7 +23,7 @@ export async function bagFactsOfTrail(ctx: ApiContext, trail: BagTrail): Promise
 }
 
 /** Facts from a projected summary (alerts list): cheaper than a trail, and enough to route by. */
-export async function bagFactsOfSummary(ctx: ApiContext, p: Principal, bag: BagSummary): Promise<BagFacts> {
+export async function bagFactsOfSummary(ctx: Pick<ApiContext, 'companyVehicles'>, p: Principal, bag: BagSummary): Promise<BagFacts> {
   const companies: string[] = [];
   if (p.role === 'transport' && p.scope !== null && bag.vehicle !== null && (await ctx.companyVehicles(p.scope)).includes(bag.vehicle)) companies.push(p.scope);
   return { institution: bag.institution, vehicleCompanies: companies, disposalInstitutions: bag.disposalInstitution === null ? [] : [bag.disposalInstitution] };

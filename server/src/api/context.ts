@@ -49,6 +49,12 @@ export interface AppDeps {
   serveMetrics?: boolean;
   /** Which X-Forwarded-* headers to believe (fastify's trustProxy, config `http.trustProxy`). Default false: none. */
   trustProxy?: boolean | number | string[];
+  /**
+   * The EPCIS query and the change feed (docs/interop/): the time zone of eventTimeZoneOffset (default
+   * Asia/Shanghai), how long a nextPageToken lasts (default 10 minutes, on sessionClock) and its HMAC key
+   * (default: random per app, so tokens end with the process).
+   */
+  epcis?: { timeZone?: string; pageTokenTtlMs?: number; pageTokenKey?: Uint8Array };
 }
 
 export type ApiInstance = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -91,23 +97,32 @@ export function principal(req: FastifyRequest): Principal {
   return req.principal;
 }
 
-export function createContext(deps: AppDeps, registry: Registry, metrics: ApiMetrics): ApiContext {
-  const { store } = deps;
+/** What scoping reads of the store: the world and a transport company's vehicles (the API's and the webhook deliverer's). */
+export type ScopeReader = Pick<ApiContext, 'store' | 'world' | 'companyVehicles'>;
+
+export function scopeReaderOf(store: CustodyStore): ScopeReader {
   return {
-    deps,
     store,
-    metrics,
-    registry,
-    now: () => deps.clock(),
-    sessionNow: () => (deps.sessionClock ?? deps.clock)(),
     async world() {
       const [jurisdictions, institutions] = await Promise.all([store.jurisdictions(), store.institutions()]);
       return { jurisdictions, institutions };
     },
-    keyring: () => store.keyring(),
     async companyVehicles(company) {
       return (await store.vehicles({ company })).map(vehicleInRecords);
     },
+  };
+}
+
+export function createContext(deps: AppDeps, registry: Registry, metrics: ApiMetrics): ApiContext {
+  const { store } = deps;
+  return {
+    ...scopeReaderOf(store),
+    deps,
+    metrics,
+    registry,
+    now: () => deps.clock(),
+    sessionNow: () => (deps.sessionClock ?? deps.clock)(),
+    keyring: () => store.keyring(),
     async vehicleCompanies() {
       return new Map((await store.vehicles()).map((v) => [vehicleInRecords(v), v.company]));
     },

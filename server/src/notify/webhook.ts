@@ -8,7 +8,7 @@ import type { Delivery } from './route.ts';
 
 export type WebhookDelivery = Extract<Delivery, { channel: 'webhook' }>;
 
-export async function postWebhook(d: WebhookDelivery, o: { timeoutMs: number; signal: AbortSignal; wallClockMs: () => number }): Promise<AttemptResult> {
+export async function postWebhook(d: Pick<WebhookDelivery, 'id' | 'url' | 'secret' | 'event' | 'body'>, o: { timeoutMs: number; signal: AbortSignal; wallClockMs: () => number }): Promise<AttemptResult> {
   const nowMs = o.wallClockMs();
   // One signal for "too slow" and "shutting down" (AbortSignal.any needs Node 20.3).
   const ctl = new AbortController();

@@ -31,7 +31,7 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
 }
 
 /** How far the zone's wall clock is ahead of UTC at `ms`. */
-function offsetMs(ms: number, timeZone: string): number {
+export function offsetMs(ms: number, timeZone: string): number {
   const p: Record<string, number> = {};
   for (const part of formatter(timeZone).formatToParts(ms)) if (part.type !== 'literal') p[part.type] = Number(part.value);
   const wall = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);

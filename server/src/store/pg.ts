@@ -17,6 +17,10 @@ import { DEFAULT_MANIFEST_PAGE, manifestInPlay, manifestRow, manifestWhere } fro
 import type {
   Alert,
   AlertFilter,
+  Change,
+  NewSubscription,
+  Subscription,
+  SubscriptionOutcome,
   AppendOutcome,
   BagFilter,
   BagSummary,
@@ -61,6 +65,7 @@ import { KeyringCache } from './keyring-cache.ts';
 import { byTable, edgeOf, logAppend } from './log-append.ts';
 import { DEFAULT_QUARANTINE_PAYLOAD_LIMIT } from './repository.ts';
 import { alertChanges, alertFromRow, alertsOpenedColumns, alertsOpenedWhere, announcedDrawRow, bagFromRow, bagRow, bagTagRows, chunks, conjunction, correctionTarget, countsPerInstitution, DEFAULT_BAG_PAGE, inspectionsWhere, inspectorChanges, jurisdictionsWhere, listOf, newAlertRow, registrationJson, sealedTotalsColumns, sealedTotalsWhere, storedRecordFromRow, vehicleSpanOf, violationsWhere, type SealedTotalsDialect } from './rows.ts';
+import { changeFromRow, deliveryChanges, newSubscriptionRow, subscriptionFromRow } from './change-rows.ts';
 import * as schema from './schema.pg.ts';
 import type { DrawResult } from '../supervision/draw.ts';
 
@@ -959,6 +964,57 @@ class PgCustodyStore implements PgStore {
 
   async sealedTotals(fromDay: string, toDay: string): Promise<SealedMonthTotals[]> {
     return this.db.select(sealedTotalsColumns(t.bags, SEALED_TOTALS)).from(t.bags).where(sealedTotalsWhere(t.bags, fromDay, toDay)).groupBy(t.bags.institution).orderBy(asc(t.bags.institution));
+  }
+
+  // ---- The change feed (docs/interop/changes.md; rows written by triggers, migration 0010) ----
+
+  async changesAfter(after: number, limit: number): Promise<Change[]> {
+    const rows = await this.db.select().from(t.changes).where(gt(t.changes.id, after)).orderBy(asc(t.changes.id)).limit(limit);
+    return rows.map(changeFromRow);
+  }
+
+  async lastChangeId(): Promise<number> {
+    const [row] = await this.db.select({ id: sql<string | null>`max(${t.changes.id})` }).from(t.changes);
+    return Number(row?.id ?? 0);
+  }
+
+  async recordById(id: number): Promise<StoredRecord | undefined> {
+    const [row] = await this.db.select().from(t.records).where(eq(t.records.id, id));
+    return row && storedRecordFromRow(row);
+  }
+
+  async insertSubscription(s: NewSubscription): Promise<Subscription> {
+    const [row] = await this.db.insert(t.subscriptions).values(newSubscriptionRow(s)).returning();
+    return subscriptionFromRow(row!);
+  }
+
+  async subscription(id: number): Promise<Subscription | undefined> {
+    const [row] = await this.db.select().from(t.subscriptions).where(eq(t.subscriptions.id, id));
+    return row && subscriptionFromRow(row);
+  }
+
+  async subscriptions(filter: { userId?: number } = {}): Promise<Subscription[]> {
+    const where = filter.userId === undefined ? undefined : eq(t.subscriptions.userId, filter.userId);
+    return (await this.db.select().from(t.subscriptions).where(where).orderBy(asc(t.subscriptions.id))).map(subscriptionFromRow);
+  }
+
+  async deleteSubscription(id: number): Promise<boolean> {
+    return (await this.db.delete(t.subscriptions).where(eq(t.subscriptions.id, id)).returning({ id: t.subscriptions.id })).length > 0;
+  }
+
+  async leaseSubscription(id: number, now: string, until: string): Promise<boolean> {
+    const free = or(sql`${t.subscriptions.leaseUntil} is null`, lt(t.subscriptions.leaseUntil, now));
+    return (await this.db.update(t.subscriptions).set({ leaseUntil: until }).where(and(eq(t.subscriptions.id, id), free)).returning({ id: t.subscriptions.id })).length > 0;
+  }
+
+  async recordDelivery(id: number, outcome: SubscriptionOutcome): Promise<void> {
+    // An acknowledgement never moves the cursor back (a slower deliverer's older batch).
+    const through = 'deliveredThrough' in outcome ? { deliveredThrough: sql<number>`greatest(${t.subscriptions.deliveredThrough}, ${outcome.deliveredThrough})` } : {};
+    await this.db.update(t.subscriptions).set({ ...deliveryChanges(outcome), ...through }).where(eq(t.subscriptions.id, id));
+  }
+
+  async releaseSubscription(id: number): Promise<void> {
+    await this.db.update(t.subscriptions).set({ leaseUntil: null }).where(eq(t.subscriptions.id, id));
   }
 
   async close(): Promise<void> {

@@ -8,10 +8,10 @@ import type { ChainHead, EventType, Hash, Keyring, NodeAddress, StationRole, Was
 import type { BagState, BagTrail, CustodyStepKind } from '../custody/index.ts';
 import type { DrawFrame, DrawResult } from '../supervision/draw.ts';
 import type { Manifest, ManifestStatus } from '../manifests/manifest.ts';
-import type { AlertSeverity, AlertStatus, DeviceState, InstitutionKind, JurisdictionLevel, UserRole } from './vocabulary.ts';
+import type { AlertSeverity, AlertStatus, ChangeKind, DeviceState, InstitutionKind, JurisdictionLevel, UserRole } from './vocabulary.ts';
 import type { GeofenceKind } from '../rules/transport.ts';
 
-export type { AlertSeverity, AlertStatus, DeviceState, InstitutionKind, JurisdictionLevel, UserRole };
+export type { AlertSeverity, AlertStatus, ChangeKind, DeviceState, InstitutionKind, JurisdictionLevel, UserRole };
 
 // ---- Records ----
 
@@ -519,9 +519,60 @@ export interface ClimateRoom {
   lastTime: string;
 }
 
+// ---- The change feed (docs/interop/changes.md) ----
+
+/** A change of a record, bag or alert: `id` is the feed's cursor; `key` the record id, bag id or alert id. */
+export interface Change {
+  id: number;
+  kind: ChangeKind;
+  key: string;
+}
+
+/** A webhook subscription to the change feed, on behalf of a user (whose scope it sees). */
+export interface Subscription {
+  id: number;
+  userId: number;
+  url: string;
+  /** The HMAC-SHA256 key of its deliveries' signatures. */
+  secret: string;
+  kinds: ChangeKind[];
+  createdAt: string;
+  /** The last change id the subscriber acknowledged (a 2xx): nothing up to it is sent again. */
+  deliveredThrough: number;
+  /** Failed deliveries in a row; the next attempt is not before nextAttemptAt. */
+  failures: number;
+  nextAttemptAt: string;
+  lastError: string | null;
+}
+
+export type NewSubscription = Pick<Subscription, 'userId' | 'url' | 'secret' | 'kinds' | 'createdAt' | 'deliveredThrough'>;
+
+/** What a delivery attempt leaves: on success the new deliveredThrough (never moves back), on failure the backoff. */
+export type SubscriptionOutcome = { deliveredThrough: number } | { failures: number; nextAttemptAt: string; lastError: string };
+
+export interface ChangeFeedStore {
+  /** Changes after the cursor `after`, in id order. */
+  changesAfter(after: number, limit: number): Promise<Change[]>;
+  /** The newest change id (0 when none). */
+  lastChangeId(): Promise<number>;
+  /** A stored record by its id (acceptance order). */
+  recordById(id: number): Promise<StoredRecord | undefined>;
+  insertSubscription(s: NewSubscription): Promise<Subscription>;
+  subscription(id: number): Promise<Subscription | undefined>;
+  /** Subscriptions, of one user when given, in id order. */
+  subscriptions(filter?: { userId?: number }): Promise<Subscription[]>;
+  deleteSubscription(id: number): Promise<boolean>;
+  /** Takes the subscription's delivery lease until `until` if nobody holds it at `now`; false when another does. */
+  leaseSubscription(id: number, now: string, until: string): Promise<boolean>;
+  /** Records a delivery's outcome and releases the lease. */
+  recordDelivery(id: number, outcome: SubscriptionOutcome): Promise<void>;
+  /** Releases the lease with nothing to record (nothing was due). */
+  releaseSubscription(id: number): Promise<void>;
+}
+
 // ---- The repository ----
 
-export interface CustodyStore extends LogStore {
+export interface CustodyStore extends LogStore, ChangeFeedStore {
   /** Stores a group commit in ONE transaction, each new record with its log leaf; idempotent on (device, seq). */
   appendRecords(batch: RecordBatch): Promise<AppendOutcome>;
   /** The highest stored seq of a device and its hash: where its chain continues. */

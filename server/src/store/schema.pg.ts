@@ -8,7 +8,7 @@ import { sql } from 'drizzle-orm';
 import { bigint, check, customType, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { BagTrail } from '../custody/trail.ts';
 import { CUSTODY_STEPS } from '../custody/trail.ts';
-import { ALERT_SEVERITIES, ALERT_STATUSES, BAG_STATES, DEVICE_STATES, GEOFENCE_KINDS, INSTITUTION_KINDS, JURISDICTION_LEVELS, USER_ROLES, type DeviceKeyJson } from './vocabulary.ts';
+import { ALERT_SEVERITIES, ALERT_STATUSES, BAG_STATES, CHANGE_KINDS, DEVICE_STATES, GEOFENCE_KINDS, INSTITUTION_KINDS, JURISDICTION_LEVELS, USER_ROLES, type ChangeKind, type DeviceKeyJson } from './vocabulary.ts';
 import type { DrawFrame, DrawResult } from '../supervision/draw.ts';
 import type { AlertEvidence, Inspection, ViolationEvidence } from './repository.ts';
 import { DRAW_STATUSES, INSPECTION_OUTCOMES } from './repository.ts';
@@ -508,4 +508,41 @@ export const manifests = pgTable(
     index('manifests_open').on(t.closedAt, t.lastAt),
     oneOf('manifests_status_valid', 'status', MANIFEST_STATUSES),
   ],
+);
+
+// ---- The change feed and its webhook subscriptions (docs/interop/changes.md) ----
+
+/**
+ * One row per change of a record, bag or alert, written by triggers (migration 0010) in the transaction
+ * of the change itself, which first takes the feed's advisory lock: ids are handed out, and committed,
+ * in order, so `id` is the feed's durable, monotonic cursor.
+ */
+export const changes = pgTable(
+  'changes',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    kind: text('kind', { enum: CHANGE_KINDS }).notNull(),
+    key: text('key').notNull(),
+  },
+  () => [oneOf('changes_kind', 'kind', CHANGE_KINDS)],
+);
+
+export const subscriptions = pgTable(
+  'subscriptions',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    userId: bigint('user_id', { mode: 'number' })
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    url: text('url').notNull(),
+    secret: text('secret').notNull(),
+    kinds: jsonb('kinds').$type<ChangeKind[]>().notNull(),
+    createdAt: text('created_at').notNull(),
+    deliveredThrough: bigint('delivered_through', { mode: 'number' }).notNull(),
+    failures: integer('failures').notNull(),
+    nextAttemptAt: text('next_attempt_at').notNull(),
+    lastError: text('last_error'),
+    leaseUntil: text('lease_until'),
+  },
+  (t) => [index('subscriptions_user').on(t.userId)],
 );

@@ -10,7 +10,7 @@ import { sql } from 'drizzle-orm';
 import { blob, check, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { BagTrail } from '../custody/trail.ts';
 import { CUSTODY_STEPS } from '../custody/trail.ts';
-import { ALERT_SEVERITIES, ALERT_STATUSES, BAG_STATES, DEVICE_STATES, GEOFENCE_KINDS, INSTITUTION_KINDS, JURISDICTION_LEVELS, USER_ROLES, type DeviceKeyJson } from './vocabulary.ts';
+import { ALERT_SEVERITIES, ALERT_STATUSES, BAG_STATES, CHANGE_KINDS, DEVICE_STATES, GEOFENCE_KINDS, INSTITUTION_KINDS, JURISDICTION_LEVELS, USER_ROLES, type ChangeKind, type DeviceKeyJson } from './vocabulary.ts';
 import type { DrawFrame, DrawResult } from '../supervision/draw.ts';
 import type { AlertEvidence, Inspection, ViolationEvidence } from './repository.ts';
 import { DRAW_STATUSES, INSPECTION_OUTCOMES } from './repository.ts';
@@ -551,4 +551,46 @@ export const manifests = sqliteTable(
     index('manifests_open').on(t.closedAt, t.lastAt),
     oneOf('manifests_status_valid', 'status', MANIFEST_STATUSES),
   ],
+);
+
+// ---- The change feed and its webhook subscriptions (docs/interop/changes.md) ----
+
+/**
+ * One row per change of a record, bag or alert, written by triggers (migration 0010) in the transaction
+ * of the change itself: `id` (AUTOINCREMENT: never reused) is the feed's durable, monotonic cursor.
+ */
+export const changes = sqliteTable(
+  'changes',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    kind: text('kind', { enum: CHANGE_KINDS }).notNull(),
+    /** The record's id, the bag's id, the alert's id (as text). */
+    key: text('key').notNull(),
+  },
+  () => [oneOf('changes_kind', 'kind', CHANGE_KINDS)],
+);
+
+/** Webhook subscriptions to the change feed: what each subscriber acknowledged, and when to try again. */
+export const subscriptions = sqliteTable(
+  'subscriptions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    url: text('url').notNull(),
+    /** The HMAC-SHA256 key of the signatures (kept to sign with; shown to the subscriber once). */
+    secret: text('secret').notNull(),
+    kinds: text('kinds', { mode: 'json' }).$type<ChangeKind[]>().notNull(),
+    createdAt: text('created_at').notNull(),
+    /** The last change id the subscriber acknowledged with a 2xx: never sent again. */
+    deliveredThrough: integer('delivered_through').notNull(),
+    /** Failed attempts in a row, and when the next may be made. */
+    failures: integer('failures').notNull(),
+    nextAttemptAt: text('next_attempt_at').notNull(),
+    lastError: text('last_error'),
+    /** One deliverer at a time (several server processes on one database): a lease until then. */
+    leaseUntil: text('lease_until'),
+  },
+  (t) => [index('subscriptions_user').on(t.userId)],
 );

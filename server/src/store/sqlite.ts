@@ -17,6 +17,10 @@ import { DEFAULT_MANIFEST_PAGE, manifestInPlay, manifestRow, manifestWhere } fro
 import type {
   Alert,
   AlertFilter,
+  Change,
+  NewSubscription,
+  Subscription,
+  SubscriptionOutcome,
   AppendOutcome,
   BagFilter,
   BagSummary,
@@ -59,6 +63,7 @@ import type {
 } from './repository.ts';
 import { DEFAULT_QUARANTINE_PAYLOAD_LIMIT } from './repository.ts';
 import { alertChanges, alertFromRow, alertsOpenedColumns, alertsOpenedWhere, announcedDrawRow, bagFromRow, bagRow, bagTagRows, chunks, conjunction, correctionTarget, countsPerInstitution, DEFAULT_BAG_PAGE, inspectionsWhere, inspectorChanges, jurisdictionsWhere, listOf, newAlertRow, registrationJson, sealedTotalsColumns, sealedTotalsWhere, storedRecordFromRow, vehicleSpanOf, violationsWhere, type SealedTotalsDialect } from './rows.ts';
+import { changeFromRow, deliveryChanges, newSubscriptionRow, subscriptionFromRow } from './change-rows.ts';
 import * as schema from './schema.sqlite.ts';
 import type { DrawResult } from '../supervision/draw.ts';
 import { KeyringCache } from './keyring-cache.ts';
@@ -908,6 +913,54 @@ class SqliteCustodyStore implements SqliteStore {
 
   async sealedTotals(fromDay: string, toDay: string): Promise<SealedMonthTotals[]> {
     return this.db.select(sealedTotalsColumns(t.bags, SEALED_TOTALS)).from(t.bags).where(sealedTotalsWhere(t.bags, fromDay, toDay)).groupBy(t.bags.institution).orderBy(asc(t.bags.institution)).all();
+  }
+
+  // ---- The change feed (docs/interop/changes.md; rows written by triggers, migration 0010) ----
+
+  async changesAfter(after: number, limit: number): Promise<Change[]> {
+    return this.db.select().from(t.changes).where(gt(t.changes.id, after)).orderBy(asc(t.changes.id)).limit(limit).all().map(changeFromRow);
+  }
+
+  async lastChangeId(): Promise<number> {
+    return this.db.select({ id: sql<number | null>`max(${t.changes.id})` }).from(t.changes).get()?.id ?? 0;
+  }
+
+  async recordById(id: number): Promise<StoredRecord | undefined> {
+    const row = this.db.select().from(t.records).where(eq(t.records.id, id)).get();
+    return row && storedRecordFromRow(row);
+  }
+
+  async insertSubscription(s: NewSubscription): Promise<Subscription> {
+    return subscriptionFromRow(this.db.insert(t.subscriptions).values(newSubscriptionRow(s)).returning().get());
+  }
+
+  async subscription(id: number): Promise<Subscription | undefined> {
+    const row = this.db.select().from(t.subscriptions).where(eq(t.subscriptions.id, id)).get();
+    return row && subscriptionFromRow(row);
+  }
+
+  async subscriptions(filter: { userId?: number } = {}): Promise<Subscription[]> {
+    const where = filter.userId === undefined ? undefined : eq(t.subscriptions.userId, filter.userId);
+    return this.db.select().from(t.subscriptions).where(where).orderBy(asc(t.subscriptions.id)).all().map(subscriptionFromRow);
+  }
+
+  async deleteSubscription(id: number): Promise<boolean> {
+    return this.db.delete(t.subscriptions).where(eq(t.subscriptions.id, id)).run().changes > 0;
+  }
+
+  async leaseSubscription(id: number, now: string, until: string): Promise<boolean> {
+    const free = or(sql`${t.subscriptions.leaseUntil} is null`, lt(t.subscriptions.leaseUntil, now));
+    return this.db.update(t.subscriptions).set({ leaseUntil: until }).where(and(eq(t.subscriptions.id, id), free)).run().changes > 0;
+  }
+
+  async recordDelivery(id: number, outcome: SubscriptionOutcome): Promise<void> {
+    // An acknowledgement never moves the cursor back (a slower deliverer's older batch).
+    const through = 'deliveredThrough' in outcome ? { deliveredThrough: sql<number>`max(${t.subscriptions.deliveredThrough}, ${outcome.deliveredThrough})` } : {};
+    this.db.update(t.subscriptions).set({ ...deliveryChanges(outcome), ...through }).where(eq(t.subscriptions.id, id)).run();
+  }
+
+  async releaseSubscription(id: number): Promise<void> {
+    this.db.update(t.subscriptions).set({ leaseUntil: null }).where(eq(t.subscriptions.id, id)).run();
   }
 
   async close(): Promise<void> {

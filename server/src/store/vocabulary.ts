@@ -23,3 +23,7 @@ export interface DeviceKeyJson {
   publicKey: string;
   revokedAt?: string;
 }
+
+/** What the change feed reports changes of (docs/interop/changes.md); manifests join when their table exists. */
+export const CHANGE_KINDS = ['record', 'bag', 'alert', 'manifest'] as const;
+export type ChangeKind = (typeof CHANGE_KINDS)[number];

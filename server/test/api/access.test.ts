@@ -15,8 +15,8 @@ import { BAG_A, BAG_A_QR, BAG_B, BAG_C, BAG_D, CITY, D1, H1, H2, YUHANG, LABEL_B
 type User = (typeof USERS)[number]['username'] | 'anonymous';
 const EVERYONE: User[] = ['anonymous', ...USERS.map((u) => u.username)];
 
-/** ok: 2xx (or 409: the action was authorised, the alert had moved on); a list: 200 and exactly these results. */
-type Outcome = 'ok' | 'forbidden' | 'unauthenticated' | string[];
+/** ok: 2xx (or 409: the action was authorised, the alert had moved on); not-found: 404 (another user's); a list: 200 and exactly these results. */
+type Outcome = 'ok' | 'forbidden' | 'unauthenticated' | 'not-found' | string[];
 
 const WITNESS = cosigner('witness.example/access', ed25519Signer(ed25519KeyPairFromSeed(new Uint8Array(32).fill(9)).privateKeyPem));
 /** The seeded log's checkpoint with WITNESS's cosignature (made before the table runs). */
@@ -530,6 +530,67 @@ const TABLE: RouteCase[] = [
     contentType: 'text/plain',
     expect: Object.fromEntries(EVERYONE.map((u) => [u, 'ok'])) as Record<User, Outcome>,
   },
+  // EPCIS events: of the devices the role sees (the seeded devices stand at H1, H2 and D1).
+  {
+    method: 'GET',
+    route: '/epcis/events',
+    url: () => '/epcis/events?perPage=1000',
+    pick: (b) => [...new Set((b as { epcisBody: { queryResults: { resultsBody: { eventList: Array<{ bizLocation: { id: string } }> } } } }).epcisBody.queryResults.resultsBody.eventList.map((e) => e.bizLocation.id.split(':').at(-1)!))].sort(),
+    expect: {
+      anonymous: U,
+      'reg-city': sorted(D1, H1, H2),
+      'reg-xihu': sorted(H1, H2),
+      'reg-g01': [H1],
+      'reg-yuhang': [D1],
+      'admin-h1': [H1],
+      'admin-h2': [H2],
+      'crew-t1': [],
+      'crew-t2': [],
+      'centre-d1': [D1],
+      citizen: F,
+    },
+  },
+  // The change feed: bags as the trail routes scope them (the bag changes' keys).
+  {
+    method: 'GET',
+    route: '/api/v1/changes',
+    url: () => '/api/v1/changes?limit=1000&kind=bag',
+    pick: (b) => [...new Set((b as { changes: Array<{ key: string; bag?: unknown }> }).changes.filter((c) => c.bag).map((c) => c.key))].sort(),
+    expect: {
+      anonymous: U,
+      'reg-city': sorted(BAG_A, BAG_B, BAG_C, BAG_D),
+      'reg-xihu': sorted(BAG_A, BAG_B, BAG_C, BAG_D),
+      'reg-g01': sorted(BAG_A, BAG_B),
+      'reg-yuhang': sorted(BAG_A, BAG_D),
+      'admin-h1': sorted(BAG_A, BAG_B),
+      'admin-h2': sorted(BAG_C, BAG_D),
+      'crew-t1': sorted(BAG_A, BAG_D),
+      'crew-t2': [BAG_C],
+      'centre-d1': sorted(BAG_A, BAG_D),
+      citizen: F,
+    },
+  },
+  // Webhook subscriptions: every role that reads the feed registers its own (reg-city's is id 1), sees and ends only its own.
+  {
+    method: 'POST',
+    route: '/api/v1/subscriptions',
+    url: () => '/api/v1/subscriptions',
+    body: { url: 'https://platform.example/hook' },
+    expect: { ...Object.fromEntries(EVERYONE.map((u) => [u, 'ok'])), anonymous: U, citizen: F } as Record<User, Outcome>,
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/subscriptions',
+    url: () => '/api/v1/subscriptions',
+    pick: (b) => (b as { subscriptions: Array<{ url: string }> }).subscriptions.map((x) => x.url),
+    expect: { ...Object.fromEntries(EVERYONE.map((u) => [u, ['https://platform.example/hook']])), anonymous: U, citizen: F } as Record<User, Outcome>,
+  },
+  ...(['GET', 'DELETE'] as const).map((method) => ({
+    method,
+    route: '/api/v1/subscriptions/{id}',
+    url: () => '/api/v1/subscriptions/1',
+    expect: { ...Object.fromEntries(EVERYONE.map((u) => [u, 'not-found'])), anonymous: U, citizen: F, 'reg-city': 'ok' } as Record<User, Outcome>,
+  })),
   // Anonymous routes: everyone, signed in or not.
   ...(['/healthz', '/metrics'] as const).map((route) => ({
     method: 'GET' as const,
@@ -599,6 +660,8 @@ describe('route x role', () => {
         } else if (want === 'forbidden') {
           expect(r.statusCode, where).toBe(403);
           expect(r.json().error.code, where).toBe('FORBIDDEN');
+        } else if (want === 'not-found') {
+          expect(r.statusCode, where).toBe(404);
         } else if (want === 'ok') {
           expect(r.statusCode < 300 || r.statusCode === 409, where).toBe(true);
         } else {

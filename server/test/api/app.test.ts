@@ -64,7 +64,7 @@ describe('operations', () => {
 
   it('serves the OpenAPI document and Swagger UI from the package itself (no CDN)', async () => {
     const spec = (await app.inject('/docs/json')).json();
-    expect(spec.openapi).toBe('3.0.3');
+    expect(spec.openapi).toBe('3.1.0');
     expect(Object.keys(spec.paths)).toContain('/api/v1/bags/{id}/bundle');
     // Every operation declares its success response schema and the uniform error body.
     for (const [path, ops] of Object.entries(spec.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>)) {

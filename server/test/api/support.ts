@@ -25,7 +25,7 @@ import { startSession, type Principal } from '../../src/auth/index.ts';
 import { BagProjection } from '../../src/bags/index.ts';
 import { ManifestProjection } from '../../src/manifests/index.ts';
 import { tagsOfEvent } from '../../src/custody/index.ts';
-import { openSqliteStore, type NewAlert, type SqliteStore, type UserRole } from '../../src/store/index.ts';
+import { openSqliteStore, type CustodyStore, type NewAlert, type SqliteStore, type UserRole } from '../../src/store/index.ts';
 
 export const CITY = '330100';
 export const XIHU = '330106';
@@ -177,7 +177,7 @@ export async function openTestWorld(options: { users?: boolean; deps?: Partial<A
 }
 
 /** Stores signed records as ingest would (tags indexed), then projects the bags. */
-export async function commit(store: SqliteStore, records: DecodedRecord[]): Promise<void> {
+export async function commit(store: CustodyStore, records: DecodedRecord[]): Promise<void> {
   await store.appendRecords({
     records: records.map((r) => ({
       device: r.record.device,

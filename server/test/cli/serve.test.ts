@@ -120,7 +120,7 @@ describe('wastetrail server --config', () => {
     }
 
     const closing = logLines(s.stderr()).filter((l) => l.msg.startsWith('closing '));
-    expect(closing.map((l) => l.msg.slice('closing '.length))).toEqual(['http', 'ingest', 'mqtt client', 'gateway', 'alerting', 'checkpoints', 'store']);
+    expect(closing.map((l) => l.msg.slice('closing '.length))).toEqual(['http', 'ingest', 'mqtt client', 'gateway', 'alerting', 'change delivery', 'checkpoints', 'store']);
     const store = openSqliteStore(t.file);
     try {
       expect(await store.countRecords()).toBe(3);

@@ -9,7 +9,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { openPgStore, PG_MIGRATIONS_DIR, type PgStore } from '../../src/store/index.ts';
 import { MemoryTree, nodeHashLookup, proofNodes, recordLeafHash, toHex, treeRoot, utf8 } from '@wastetrail/firmware-protocol';
-import { h, record, storeContract } from './contract.ts';
+import { changeFeedContract } from './change-feed-contract.ts';
+import { bagSummary, h, record, storeContract } from './contract.ts';
 
 const URL = process.env.WASTETRAIL_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -69,8 +70,9 @@ describe('the PostgreSQL store', () => {
           [opened.schema],
         );
         // 9, 3 of supervision (violations -> alerts, inspections; inspections -> draws), the log's
-        // cosignatures -> checkpoints, and the transport reference data (routes -> vehicles, geofences -> institutions).
-        expect(fks.rows[0].n).toBe(15);
+        // cosignatures -> checkpoints, the transport reference data (routes -> vehicles, geofences -> institutions),
+        // and the change feed's subscriptions -> users.
+        expect(fks.rows[0].n).toBe(16);
       } finally {
         await again.close();
       }
@@ -120,6 +122,43 @@ describe('the PostgreSQL store', () => {
       await opened.cleanup();
     }
   });
+
+  it('hands out change ids in commit order across processes: a reader following the cursor misses none', async () => {
+    const opened = await openFresh();
+    const other = await openPgStore({ url: URL, schema: opened.schema, poolSize: 4 });
+    try {
+      await opened.store.upsertJurisdiction({ id: 'hz', parent: null, level: 'city', name: 'Hangzhou' });
+      const seen: number[] = [];
+      let writing = true;
+      // A reader polling the feed while two processes commit records and bags at once.
+      const reader = (async () => {
+        let after = 0;
+        for (;;) {
+          const done = !writing;
+          const page = await opened.store.changesAfter(after, 1000);
+          seen.push(...page.map((c) => c.id));
+          after = page.at(-1)?.id ?? after;
+          if (done && page.length === 0) return;
+        }
+      })();
+      await Promise.all(
+        [opened.store, other].flatMap((s, p) =>
+          Array.from({ length: 15 }, async (_, b) => {
+            await s.appendRecords({ records: Array.from({ length: 5 }, (_, i) => record(`dev-${p}`, b * 5 + i + 1, h('c'))), quarantine: [], acks: [] });
+            await s.upsertBags([{ ...bagSummary({ bag: `epc:0000${p}${String(b).padStart(3, '0')}` }), institution: null }]);
+          }),
+        ),
+      );
+      writing = false;
+      await reader;
+      const stored = (await other.changesAfter(0, 10_000)).map((c) => c.id);
+      expect(stored).toHaveLength(2 * 15 * 6);
+      expect(seen).toEqual(stored);
+    } finally {
+      await other.close();
+      await opened.cleanup();
+    }
+  });
 });
 
 describe('the PostgreSQL store as a CustodyStore', () => {
@@ -128,4 +167,5 @@ describe('the PostgreSQL store as a CustodyStore', () => {
     if (!(available)) throw new Error('PostgreSQL is not reachable at 127.0.0.1:5432 (database test): these tests need it, as the README says');
   });
   storeContract(openFresh);
+  changeFeedContract(openFresh);
 });

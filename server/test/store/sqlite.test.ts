@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { openSqliteStore, SQLITE_MIGRATIONS_DIR, type SqliteStore } from '../../src/store/index.ts';
+import { changeFeedContract } from './change-feed-contract.ts';
 import { h, record, storeContract } from './contract.ts';
 
 function openTemp(): { store: SqliteStore; file: string; cleanup(): Promise<void> } {
@@ -60,4 +61,5 @@ describe('the SQLite store', () => {
 
 describe('the SQLite store as a CustodyStore', () => {
   storeContract(async () => openTemp());
+  changeFeedContract(async () => openTemp());
 });

@@ -1,7 +1,8 @@
 /**
  * Upgrading a store made before the bag projection and the alert book's columns: the migrations index
  * the corrections already stored and fill the new alert columns of old alerts from what they had, and
- * opening the store puts the records already stored into the verifiable log.
+ * opening the store puts the records already stored into the verifiable log; the change feed starts with
+ * what the store held.
  */
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -52,6 +53,9 @@ async function expectUpgraded(store: CustodyStore): Promise<void> {
     occurrences: 4,
   });
   expect((await store.unresolvedAlerts({ rules: ['integrity'], subjects: ['integrity:dev-a:BAD_SIGNATURE'] })).map((a) => a.id)).toEqual([alert!.id]);
+  // The change feed starts with what the store already held.
+  const [record] = await store.recordsAfter(0, 1);
+  expect((await store.changesAfter(0, 10)).map((c) => `${c.kind}:${c.key}`)).toEqual([`record:${record!.id}`, `alert:${alert!.id}`]);
 }
 
 describe('upgrading a SQLite store from its first migration', () => {

@@ -10,7 +10,7 @@ import type { Locale } from '../../../rules/messages.ts';
 import { alertActionsAllowed, alertActionsNow, canSeeAlert, jurisdictionSubtree, visibleInstitutionIds, type AlertAction, type Principal, type ScopeWorld } from '../../../auth/index.ts';
 import type { Alert, AlertFilter } from '../../../store/index.ts';
 import { alertActionsOf, type AlertActionErrorCode, type AlertActionOutcome } from '../../alert-actions.ts';
-import { bagFactsOfSummary } from '../../bag-access.ts';
+import { alertVisible } from '../../alert-access.ts';
 import { principal, type ApiContext } from '../../context.ts';
 import { apiError } from '../../errors.ts';
 import { AcknowledgeBody, AlertIdParams, AlertListResponse, AlertQuery, AlertViewSchema, ExplainBody, LangQuery, ResolveBody, responses } from '../../schemas.ts';
@@ -21,12 +21,7 @@ const ALERT_ROLES = ['regulator', 'institution_admin', 'transport', 'disposal'] 
 export const alertRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
   const actions = alertActionsOf(ctx.deps);
 
-  async function visible(p: Principal, a: Alert, world: ScopeWorld): Promise<boolean> {
-    if (canSeeAlert(p, a, world)) return true;
-    if ((p.role !== 'transport' && p.role !== 'disposal') || a.bag === null) return false;
-    const bag = await ctx.store.bag(a.bag);
-    return bag !== undefined && canSeeAlert(p, a, world, await bagFactsOfSummary(ctx, p, bag));
-  }
+  const visible = (p: Principal, a: Alert, world: ScopeWorld) => alertVisible(ctx, p, a, world);
 
   async function visibleAlert(p: Principal, id: number): Promise<Alert> {
     const a = await ctx.store.alert(id);

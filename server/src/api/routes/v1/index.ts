@@ -5,11 +5,12 @@
  * checked in the handlers, which know what is asked for.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { apiError } from '../../errors.ts';
+import { requireSessionAndRole } from '../../route-access.ts';
 import type { ApiContext } from '../../context.ts';
 import { alertRoutes } from './alerts.ts';
 import { bagRoutes } from './bags.ts';
 import { climateRoutes } from './climate.ts';
+import { changeRoutes } from './changes.ts';
 import { deviceRoutes } from './devices.ts';
 import { ingestRoutes } from './ingest.ts';
 import { institutionRoutes } from './institutions.ts';
@@ -24,15 +25,8 @@ import { tagRoutes } from './tags.ts';
 import { transportRoutes } from './transport.ts';
 
 export const v1Routes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
-  app.addHook('onRequest', async (req) => {
-    const config = req.routeOptions.config;
-    if (config.anonymous) return;
-    if (!req.principal) throw apiError('UNAUTHENTICATED', 'log in first (POST /api/v1/session), then send the session cookie or Authorization: Bearer <token>');
-    if (config.roles && !config.roles.includes(req.principal.role)) {
-      throw apiError('FORBIDDEN', `a ${req.principal.role} user may not ${req.method} ${req.routeOptions.url}`);
-    }
-  });
-  for (const routes of [sessionRoutes, meRoutes, bagRoutes, tagRoutes, labelRoutes, alertRoutes, institutionRoutes, climateRoutes, deviceRoutes, ingestRoutes, registerRoutes, supervisionRoutes, logProofRoutes, manifestRoutes, transportRoutes]) {
+  app.addHook('onRequest', requireSessionAndRole);
+  for (const routes of [sessionRoutes, meRoutes, bagRoutes, tagRoutes, labelRoutes, alertRoutes, institutionRoutes, climateRoutes, deviceRoutes, ingestRoutes, registerRoutes, supervisionRoutes, logProofRoutes, manifestRoutes, transportRoutes, changeRoutes]) {
     await app.register(routes, { ctx });
   }
 };
