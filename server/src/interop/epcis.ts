@@ -8,7 +8,7 @@
  *   (urn:wastetrail:institution:<id>): institutions have no GLN in our reference data yet.
  * - eventID: ni:///sha-256;<base64url of the record hash> (RFC 6920), the hash of the signed message.
  */
-import { decodeEpc, epcFromTagId, fromHex, toBase64Url, type EventBody, type EventType, type WasteCategory, type Weight } from '@wastetrail/firmware-protocol';
+import { decodeEpc, epcFromTagId, fromHex, sha256, toBase64Url, toHex, utf8, type EventBody, type EventType, type WasteCategory, type Weight } from '@wastetrail/firmware-protocol';
 import { offsetMs } from '../rules/local-time.ts';
 
 /** The JSON-LD context of every event: GS1's, and ours for the extension fields (`wt:`). */
@@ -87,7 +87,20 @@ export const EPCIS_STEP = {
   disposed: { action: 'DELETE', bizStep: 'destroying', disposition: 'destroyed' },
   pack: { action: 'ADD', bizStep: 'packing', disposition: 'container_closed' },
   unpack: { action: 'DELETE', bizStep: 'unpacking', disposition: 'container_open' },
+  // The transfer manifest's own signatures (docs/transport/manifest.md): the producer declares the bags
+  // ready to leave; the receiver accepts some and refuses others as non-conformant after inspection.
+  'manifest-issued': { action: 'OBSERVE', bizStep: 'staging_outbound', disposition: 'in_progress' },
+  'manifest-accepted': { action: 'OBSERVE', bizStep: 'accepting', disposition: 'in_progress' },
+  'manifest-refused': { action: 'OBSERVE', bizStep: 'inspecting', disposition: 'non_conformant' },
 } as const;
+
+/**
+ * A manifest receipt that both accepts and refuses bags gives two events; the refusal's eventID names
+ * SHA-256 of `wastetrail/epcis/refused\n` and the record hash (hex), so it too is stable and recomputable.
+ */
+export function refusalEventIdOf(recordHash: string): string {
+  return eventIdOf(toHex(sha256(utf8(`wastetrail/epcis/refused\n${recordHash}`))));
+}
 
 /**
  * The EPCIS events of one record: one for a custody step; for a correction, the target's event with its
@@ -97,11 +110,17 @@ export const EPCIS_STEP = {
 export function epcisEventsOf(r: RecordForEpcis, ctx: EpcisContext): EpcisEvent[] {
   if (r.type === 'heartbeat') return [];
   if (r.type === 'correction') return correctionEvents(r, ctx);
+  if (r.type === 'manifest-received') {
+    const b = r.body as EventBody<'manifest-received'>;
+    const accepted = b.accepted.length > 0 ? stepEvent(r, ctx, { part: 'accepted' }) : undefined;
+    const refused = b.refused.length > 0 ? stepEvent(r, ctx, { part: 'refused', ...(accepted ? { eventID: refusalEventIdOf(r.hash) } : {}) }) : undefined;
+    return [accepted, refused].filter((e): e is EpcisEvent => e !== undefined);
+  }
   const e = stepEvent(r, ctx);
   return e ? [e] : [];
 }
 
-function stepEvent(r: RecordForEpcis, ctx: EpcisContext, over?: { eventID: string; recordTime: string; amend?: { weight?: Weight; category?: WasteCategory } }): EpcisEvent | undefined {
+function stepEvent(r: RecordForEpcis, ctx: EpcisContext, over?: { eventID?: string; recordTime?: string; amend?: { weight?: Weight; category?: WasteCategory }; part?: 'accepted' | 'refused' }): EpcisEvent | undefined {
   const place = ctx.placeOf(r.device);
   if (!place) return undefined;
   const eventMs = Date.parse(r.deviceTime);
@@ -162,6 +181,22 @@ function stepEvent(r: RecordForEpcis, ctx: EpcisContext, over?: { eventID: strin
       const b = r.body as EventBody<'aggregated'>;
       return { ...common, type: 'AggregationEvent', parentID: epcUriOfTag(b.box), childEPCs: b.bags.map(epcUriOfTag), ...EPCIS_STEP[b.action], ...where, ...link };
     }
+    case 'manifest-issued': {
+      const b = r.body as EventBody<'manifest-issued'>;
+      const parties = { version: b.version, producer: b.producer, transporter: b.transporter, receiver: b.receiver, ...(b.reason !== undefined ? { reason: b.reason } : {}) };
+      return object('manifest-issued', b.bags.map((x) => x.tag), { ...manifest(b.manifest), ...mass(b.weight), ...bagWeights(b.bags), 'wt:manifest': parties, ...(b.vehicle !== undefined ? { 'wt:vehicle': b.vehicle } : {}) });
+    }
+    case 'manifest-received': {
+      const b = r.body as EventBody<'manifest-received'>;
+      if (over?.part === 'refused') {
+        const reasons = b.refused.map((x) => ({ epc: epcUriOfTag(x.tag), reason: x.reason, ...(x.weight ? { grams: x.weight.value } : {}) }));
+        return object('manifest-refused', b.refused.map((x) => x.tag), { ...manifest(b.manifest), 'wt:refused': reasons, 'wt:vehicle': b.vehicle });
+      }
+      const grams = b.accepted.reduce((sum, x) => sum + x.weight.value, 0);
+      return object('manifest-accepted', b.accepted.map((x) => x.tag), { ...manifest(b.manifest), ...mass({ value: grams, unit: 'g' }), ...bagWeights(b.accepted), 'wt:vehicle': b.vehicle });
+    }
+    // manifest-closed names no object (a document's status: in the change feed and the manifest API);
+    // track, door and climate are sensor streams of vehicles and rooms, not of the bags (docs/interop/epcis.md).
     default:
       return undefined;
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encodeGrai96, tagIdFromEpc, type DecodedRecord } from '@wastetrail/firmware-protocol';
-import { epcisDocument, epcisEventsOf, epcisQueryDocument, epcUriOfTag, eventIdOf, timeZoneOffsetAt, type EpcisEvent, type RecordForEpcis } from '../../src/interop/epcis.ts';
+import { epcisDocument, epcisEventsOf, epcisQueryDocument, epcUriOfTag, eventIdOf, refusalEventIdOf, timeZoneOffsetAt, type EpcisEvent, type RecordForEpcis } from '../../src/interop/epcis.ts';
 import { BAG_A, BAG_A_QR, BAG_B, D1, H1, H2, TestDevice, V1 } from '../api/support.ts';
 import { epcisSchemaValidator } from './support.ts';
 
@@ -149,6 +149,26 @@ describe('EPCIS events of custody records', () => {
     expect(epcisEventsOf(amend, { placeOf: (d) => places.get(d) })).toEqual([]);
     expect(epcisEventsOf(amend, { placeOf: (d) => places.get(d), target: { ...collected, hash: sealed.hash } })).toEqual([]);
     expect(epcisEventsOf(sealed, { placeOf: () => undefined })).toEqual([]);
+  });
+
+  it('the transfer manifest: the issue stages the bags outbound; a partial receipt accepts some and refuses others as non-conformant, each event valid and stable', () => {
+    const M = 'HZ2026030300018';
+    const issued = stored(h1.sign({ type: 'manifest-issued', body: { manifest: M, version: 1, producer: H1, transporter: 'hz-t001', receiver: D1, bags: [{ tag: BAG_A, category: 'infectious', weight: g(1250) }, { tag: BAG_B, category: 'sharps', weight: g(800) }], weight: g(2050), issuer: 'badge-0303' } }, '2026-03-03T00:50:00.000Z'));
+    const partial = stored(d1.sign({ type: 'manifest-received', body: { manifest: M, vehicle: V1, accepted: [{ tag: BAG_A, weight: g(1246) }], refused: [{ tag: BAG_B, weight: g(805), reason: 'container leaking' }], operator: 'op-7001' } }, '2026-03-03T03:05:00.000Z'));
+    const whole = stored(d1.sign({ type: 'manifest-received', body: { manifest: M, vehicle: V1, accepted: [], refused: [{ tag: BAG_A, reason: 'wrong category' }], operator: 'op-7001' } }, '2026-03-03T03:06:00.000Z'));
+    const closed = stored(d1.sign({ type: 'manifest-closed', body: { manifest: M, outcome: 'processed', operator: 'op-7001' } }, '2026-03-03T05:00:00.000Z'));
+    const tx = [{ type: 'desadv', bizTransaction: `urn:wastetrail:manifest:${M}` }];
+    const [issue] = eventsOf(issued) as [EpcisEvent];
+    expect(issue).toMatchObject({ action: 'OBSERVE', bizStep: 'staging_outbound', epcList: [epcUriOfTag(BAG_A), epcUriOfTag(BAG_B)], bizTransactionList: tx, 'wt:manifest': { version: 1, producer: H1, receiver: D1 } });
+    const [accepted, refused] = eventsOf(partial) as [EpcisEvent, EpcisEvent];
+    expect(accepted).toMatchObject({ eventID: eventIdOf(partial.hash), bizStep: 'accepting', epcList: [epcUriOfTag(BAG_A)], sensorElementList: [{ sensorReport: [{ type: 'Mass', value: 1246, uom: 'GRM' }] }], bizTransactionList: tx });
+    expect(refused).toMatchObject({ eventID: refusalEventIdOf(partial.hash), bizStep: 'inspecting', disposition: 'non_conformant', epcList: [epcUriOfTag(BAG_B)], 'wt:refused': [{ epc: epcUriOfTag(BAG_B), reason: 'container leaking', grams: 805 }] });
+    expect(refused.eventID).not.toBe(accepted.eventID);
+    expect(eventsOf(structuredClone(partial))).toEqual([accepted, refused]);
+    // A whole refusal is one event, named by the record hash itself.
+    expect(eventsOf(whole)).toEqual([expect.objectContaining({ eventID: eventIdOf(whole.hash), bizStep: 'inspecting' })]);
+    expect(eventsOf(closed)).toEqual([]);
+    for (const e of [issue, accepted, refused, ...eventsOf(whole)]) expect(validate(e), JSON.stringify(e)).toEqual([]);
   });
 
   it('the offset follows the zone at the event (daylight saving included)', () => {
