@@ -40,6 +40,8 @@ export interface AlertingOptions {
   clock: () => number;
   /** How often every rule runs (ms); 0: only when tick() is called. */
   tickMs: number;
+  /** Several processes: the timer's tick (and so escalation) runs only while this says this process leads. */
+  isLeader?: () => boolean;
   /** What the book decided, for notifications: opened (with severity), severity raised, escalated to level N, ... */
   onEffects?: (notices: AlertNotice[]) => void | Promise<void>;
   /** Fill an empty bag projection from the stored records at start (default true). */
@@ -194,7 +196,7 @@ class AlertingService implements Alerting {
     if (this.options.tickMs > 0) {
       this.timer = setInterval(() => {
         // A tick still running (a big city) is not queued again behind itself.
-        if (this.ticking || this.closed) return;
+        if (this.ticking || this.closed || this.options.isLeader?.() === false) return;
         this.tick().catch((err: unknown) => this.log.error({ err }, 'rule tick failed'));
       }, this.options.tickMs);
       this.timer.unref();
