@@ -196,7 +196,12 @@ class AlertingService implements Alerting {
     if (this.options.tickMs > 0) {
       this.timer = setInterval(() => {
         // A tick still running (a big city) is not queued again behind itself.
-        if (this.ticking || this.closed || this.options.isLeader?.() === false) return;
+        if (this.ticking || this.closed) return;
+        if (this.options.isLeader?.() === false) {
+          // Not the leader: no rules, no escalation; but the institutions and keyring the commits are judged with stay fresh.
+          this.run(() => this.refreshWorld()).catch((err: unknown) => this.log.error({ err }, 'reloading institutions and keyring failed'));
+          return;
+        }
         this.tick().catch((err: unknown) => this.log.error({ err }, 'rule tick failed'));
       }, this.options.tickMs);
       this.timer.unref();
