@@ -35,7 +35,7 @@ import {
 } from '@wastetrail/firmware-protocol';
 import { openPgStore, type PgStore } from '../../src/store/index.ts';
 import { decodeMail, smtpReceiver, SMTP_PASS, SMTP_USER } from '../notify/support.ts';
-import { dropSchema, PG_URL, sleep } from './support.ts';
+import { dropPgSchema, PG_URL, sleep } from './support.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const BIN = join(ROOT, 'server/bin/wastetrail.js');
@@ -220,7 +220,7 @@ describe('three server processes on one PostgreSQL and one Mosquitto', () => {
     mosquitto?.kill('SIGTERM');
     await smtp?.close();
     await store?.close();
-    await dropSchema(schema);
+    await dropPgSchema(schema);
     rmSync(dir, { recursive: true, force: true });
   });
 

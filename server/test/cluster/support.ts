@@ -2,8 +2,9 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { ensureClusterTables } from '../../src/cluster/index.ts';
+import { dropPgSchema, PG_URL } from '../store/open.ts';
 
-export const PG_URL = process.env.WASTETRAIL_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export { dropPgSchema, PG_URL };
 
 export interface TestSchema {
   schema: string;
@@ -30,19 +31,9 @@ export async function freshSchema(prefix = 'wt_cluster'): Promise<TestSchema> {
     pool,
     async cleanup() {
       for (const p of pools) await p.end().catch(() => undefined);
-      await dropSchema(schema);
+      await dropPgSchema(schema);
     },
   };
-}
-
-export async function dropSchema(schema: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  try {
-    await admin.query(`drop schema if exists "${schema}" cascade`);
-  } finally {
-    await admin.end();
-  }
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
