@@ -74,7 +74,7 @@ const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), 
 const when = new Date().toISOString();
 // A partial run keeps the last run's rows of the other parts (rows of older runs carry no part: kept unless measured again).
 const jsonFile = new URL('../docs/benchmarks.json', import.meta.url);
-const previous = only && existsSync(jsonFile) ? (JSON.parse(readFileSync(jsonFile, 'utf8')) as { when: string; command: string; rows: Array<Row & { part?: string }> }) : undefined;
+const previous = only && existsSync(jsonFile) ? (JSON.parse(readFileSync(jsonFile, 'utf8')) as { when: string; machine: string; command: string; rows: Array<Row & { part?: string }> }) : undefined;
 const kept = previous ? previous.rows.filter((r) => (r.part ? !only!.includes(r.part) : !rows.some((n) => n.name === r.name))) : [];
 const allRows = [...kept, ...rows];
 const table = markdownTable(allRows);
@@ -83,8 +83,8 @@ const command =
   ` --latency-seconds ${latencySeconds} --trail-records ${trailRecords} --trail-queries ${trailQueries} --backlog-records ${backlogRecords}` +
   (only ? ` --only ${only.join(',')}` : '');
 const busy = `The whole run took ${totalMinutes.toFixed(0)} min; the 1-minute load average at the start and after each part was ${loads.join(', ')} (${cpus().length} cores: above ${cpus().length}, other work shared the machine).`;
-const provenance = previous ? ` Only ${only!.join(', ')} ran then; the other rows are kept from the run of ${previous.when} (\`${previous.command}\`).` : '';
-writeFileSync(jsonFile, JSON.stringify({ when, machine, command, load: loads, minutes: Number(totalMinutes.toFixed(1)), ...(previous ? { keptFrom: { when: previous.when, command: previous.command } } : {}), rows: allRows }, null, 2) + '\n');
+const provenance = previous ? ` Only ${only!.join(', ')} ran then; the other rows are kept from the run of ${previous.when} on ${previous.machine} (\`${previous.command}\`).` : '';
+writeFileSync(jsonFile, JSON.stringify({ when, machine, command, load: loads, minutes: Number(totalMinutes.toFixed(1)), ...(previous ? { keptFrom: { when: previous.when, machine: previous.machine, command: previous.command } } : {}), rows: allRows }, null, 2) + '\n');
 writeFileSync(
   new URL('../docs/benchmarks.md', import.meta.url),
   `# Benchmarks
