@@ -92,7 +92,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     let cluster: Cluster | undefined;
     if (config.storage.driver === 'postgres') cluster = await (await import('./cluster/index.ts')).joinCluster(store as PgStore, config.cluster, log.child({ component: 'cluster' }), metrics);
     const leadership = cluster?.leadership ?? soloLeadership();
-    stops.set('leadership', () => leadership.close());
+    if (cluster) stops.set('leadership', () => leadership.close());
     const isLeader = () => leadership.isLeader();
     const keyring = await store.keyring();
 

@@ -271,6 +271,17 @@ describe('three server processes on one PostgreSQL and one Mosquitto', () => {
   }
 
   it('stores every record once, keeps every chain whole, raises and e-mails each alert once, and moves leadership within the limit through ten SIGKILLs', async () => {
+    try {
+      await run();
+    } catch (err) {
+      // What the servers logged as errors, to read with the failure.
+      const errors = stderr.join('').split('\n').filter((l) => /"level":(50|60)/.test(l));
+      (err as Error).message += `\n${errors.length} error lines from the servers; the last ones:\n${errors.slice(-5).map((l) => l.slice(0, 600)).join('\n')}`;
+      throw err;
+    }
+  }, 240_000);
+
+  async function run(): Promise<void> {
     // ---- PostgreSQL: the schema, the places and the devices ----
     store = await openPgStore({ url: PG_URL, schema, poolSize: 4 });
     await store.upsertJurisdiction({ id: 'hz', parent: null, level: 'city', name: 'Hangzhou' });
@@ -441,7 +452,7 @@ describe('three server processes on one PostgreSQL and one Mosquitto', () => {
     expect(mailed.sort()).toEqual(expected.sort());
 
     // What the run did, for the report (docs/deploy/README.md quotes these).
-    console.log(`cluster test: ${sealed} records from ${DEVICES} devices, ${KILLS} kills (${takeovers.length} of the leader; takeovers in ${takeovers.join(', ')} ms, limit ${TAKEOVER_MS}), ${rows.length} alerts, ${mailed.length} e-mails`);
+    console.log(`cluster test: ${sealed} records from ${DEVICES} devices, ${KILLS} kills (${takeovers.length} of the leader; takeovers in ${takeovers.join(', ')} ms, limit ${TAKEOVER_MS}), ${rows.length} alerts, ${mailed.length} e-mails, ${stderr.join('').split('group commit failed').length - 1} commits failed and resent`);
 
     // A checkpoint of the whole log was signed (by whichever process led).
     for (;;) {
@@ -449,5 +460,5 @@ describe('three server processes on one PostgreSQL and one Mosquitto', () => {
       if (latest?.size === sealed) break;
       await sleep(200);
     }
-  }, 240_000);
+  }
 });
