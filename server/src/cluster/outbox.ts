@@ -21,16 +21,16 @@ export function pgNotificationQueue(pool: pg.Pool): NotificationQueue {
       return rowCount ?? 0;
     },
 
-    async claim(holder: string, limit: number, except: readonly string[]): Promise<QueuedEscalation[]> {
+    async claim(holder: string, limit: number, except: readonly string[], othersToo: boolean): Promise<QueuedEscalation[]> {
       if (limit <= 0) return [];
       const { rows } = await pool.query<{ key: string; escalation: Escalation; delivered: string[] }>(
         `update notification_outbox set claimed_by = $1, attempts = attempts + 1
          where key in (
            select key from notification_outbox
-           where done_at is null and not (key = any($3::text[]))
+           where done_at is null and not (key = any($3::text[])) and (claimed_by is null or claimed_by = $1 or $4)
            order by enqueued_at, key limit $2 for update skip locked)
          returning key, escalation, delivered`,
-        [holder, limit, [...except]],
+        [holder, limit, [...except], othersToo],
       );
       return rows.map((r) => ({ key: r.key, escalation: r.escalation, delivered: r.delivered }));
     },

@@ -98,6 +98,8 @@ class NotificationService implements Notifier {
   private pollTimer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
   private lastSweep = 0;
+  /** When this process last became the leader (outbox mode); undefined while it is not. */
+  private leaderSince: number | undefined;
   private closing = false;
   private closed: Promise<void> | undefined;
   private readonly counts: NotifierStats = {
@@ -226,7 +228,9 @@ class NotificationService implements Notifier {
   }
 
   private async poll(outbox: NotifierOutbox): Promise<void> {
+    const now = (this.options.wallClockMs ?? Date.now)();
     if (!outbox.isLeader()) {
+      this.leaderSince = undefined;
       // No longer the leader: stop what is in hand; the next leader delivers what was not marked.
       if (this.inHand.size > 0) {
         this.term.abort();
@@ -234,13 +238,16 @@ class NotificationService implements Notifier {
       }
       return;
     }
-    const now = (this.options.wallClockMs ?? Date.now)();
+    this.leaderSince ??= now;
+    // What a former leader took may still be in its last attempt (an SMTP exchange cannot be called
+    // back): it is taken over once that attempt must have ended, so it is not sent twice.
+    const othersToo = now - this.leaderSince >= this.config.delivery.timeoutMs + outbox.pollMs;
     if (outbox.recorded && now - this.lastSweep >= (outbox.sweepMs ?? 60_000)) {
       this.lastSweep = now;
       await this.enqueue(outbox, await outbox.recorded());
     }
     const free = this.config.delivery.concurrency - this.inHand.size;
-    const taken = await outbox.queue.claim(outbox.holder, free, [...this.inHand]);
+    const taken = await outbox.queue.claim(outbox.holder, free, [...this.inHand], othersToo);
     const signal = AbortSignal.any([this.abort.signal, this.term.signal]);
     for (const q of taken) {
       this.inHand.add(q.key);

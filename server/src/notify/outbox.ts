@@ -23,8 +23,12 @@ export interface QueuedEscalation {
 export interface NotificationQueue {
   /** Adds the escalations not queued before (by escalationKey); resolves to how many were new. */
   enqueue(escalations: readonly Escalation[]): Promise<number>;
-  /** Up to `limit` escalations not finished, oldest first, leaving out `except` (those in hand); marks them taken by `holder`. */
-  claim(holder: string, limit: number, except: readonly string[]): Promise<QueuedEscalation[]>;
+  /**
+   * Up to `limit` escalations not finished, oldest first, leaving out `except` (those in hand); marks them
+   * taken by `holder`. Those another holder took only with `othersToo` (a former leader may still be
+   * finishing an attempt it started).
+   */
+  claim(holder: string, limit: number, except: readonly string[], othersToo: boolean): Promise<QueuedEscalation[]>;
   /** One delivery of the escalation made: a later attempt skips it. */
   delivered(key: string, deliveryId: string): Promise<void>;
   /** Every delivery made, or given up after its attempts. */
