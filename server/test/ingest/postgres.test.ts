@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeEnvelope } from '@wastetrail/firmware-protocol';
 import { startGateway, type Gateway } from '@wastetrail/gateway';
-import { startIngest } from '../../src/ingest/index.ts';
-import { openPgStore } from '../../src/store/index.ts';
+import { startIngest, type Ingest } from '../../src/ingest/index.ts';
+import { openPgStore, type PgStore } from '../../src/store/index.ts';
 import { TEST_SETTINGS } from './scenarios.ts';
 import { DeviceClient, eventually, provision, quiet, TestDevice, uniqueId } from './support.ts';
 
@@ -40,6 +40,17 @@ describe('ingest on the PostgreSQL store', () => {
     await gateway.close();
   });
 
+  /** A city, a hospital and this device in the store; the keyring to the gateway and ingest; the device connected. */
+  async function connectDevice(store: PgStore, ingest: Ingest, dev: TestDevice): Promise<DeviceClient> {
+    await store.upsertJurisdiction({ id: 'hz', parent: null, level: 'city', name: 'Hangzhou' });
+    await store.upsertInstitution({ id: 'hz-h001', name: 'City Hospital No. 1', kind: 'hospital', jurisdiction: 'hz' });
+    await provision(store, dev);
+    const keyring = await store.keyring();
+    gateway.setKeyring(keyring);
+    ingest.setKeyring(keyring);
+    return DeviceClient.connect(gateway.addresses.tcp!.url, dev, 'token');
+  }
+
   it('stores out-of-order records in chain order, acks them, and quarantines a bad one', async () => {
     const schema = `wt_test_${randomBytes(4).toString('hex')}`;
     const store = await openPgStore({ url: URL, schema, poolSize: 4 });
@@ -47,14 +58,8 @@ describe('ingest on the PostgreSQL store', () => {
     let d: DeviceClient | undefined;
     const ingest = await startIngest({ client, store, settings: TEST_SETTINGS, logger: quiet });
     try {
-      await store.upsertJurisdiction({ id: 'hz', parent: null, level: 'city', name: 'Hangzhou' });
-      await store.upsertInstitution({ id: 'hz-h001', name: 'City Hospital No. 1', kind: 'hospital', jurisdiction: 'hz' });
       const dev = new TestDevice(uniqueId('ward'));
-      await provision(store, dev);
-      const keyring = await store.keyring();
-      gateway.setKeyring(keyring);
-      ingest.setKeyring(keyring);
-      d = await DeviceClient.connect(gateway.addresses.tcp!.url, dev, 'token');
+      d = await connectDevice(store, ingest, dev);
       const records = dev.seal(12);
       for (const seq of [2, 1, 3, 6, 4, 5]) await d.publish([records[seq - 1]!]);
       await d.publish([records[3]!]); // a resend
@@ -90,14 +95,8 @@ describe('ingest on the PostgreSQL store', () => {
     let d: DeviceClient | undefined;
     const ingest = await startIngest({ client, store, settings: { ...TEST_SETTINGS, batchMs: 1 }, logger: quiet });
     try {
-      await store.upsertJurisdiction({ id: 'hz', parent: null, level: 'city', name: 'Hangzhou' });
-      await store.upsertInstitution({ id: 'hz-h001', name: 'City Hospital No. 1', kind: 'hospital', jurisdiction: 'hz' });
       const dev = new TestDevice(uniqueId('ward'));
-      await provision(store, dev);
-      const keyring = await store.keyring();
-      gateway.setKeyring(keyring);
-      ingest.setKeyring(keyring);
-      d = await DeviceClient.connect(gateway.addresses.tcp!.url, dev, 'token');
+      d = await connectDevice(store, ingest, dev);
       const records = dev.seal(6);
       await d.publish(records.slice(0, 2));
       await eventually(() => d!.acks.some((a) => a.seq === 2), 'ack of seq 2');
