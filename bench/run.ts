@@ -74,7 +74,10 @@ const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), 
 const when = new Date().toISOString();
 // A partial run keeps the last run's rows of the other parts (rows of older runs carry no part: kept unless measured again).
 const jsonFile = new URL('../docs/benchmarks.json', import.meta.url);
-const previous = only && existsSync(jsonFile) ? (JSON.parse(readFileSync(jsonFile, 'utf8')) as { when: string; machine: string; command: string; rows: Array<Row & { part?: string }> }) : undefined;
+type Provenance = { when: string; machine: string; command: string };
+const last = only && existsSync(jsonFile) ? (JSON.parse(readFileSync(jsonFile, 'utf8')) as Provenance & { keptFrom?: Provenance; rows: Array<Row & { part?: string }> }) : undefined;
+// The rows kept come from the last whole run: the last run's own, or what it kept in turn.
+const previous = last && { ...(last.keptFrom ?? last), rows: last.rows };
 const kept = previous ? previous.rows.filter((r) => (r.part ? !only!.includes(r.part) : !rows.some((n) => n.name === r.name))) : [];
 const allRows = [...kept, ...rows];
 const table = markdownTable(allRows);
