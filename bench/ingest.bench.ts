@@ -3,7 +3,7 @@
  * -> broker -> server (startServer in a child process: SQLite in a temp dir, verifyWorkers "auto") ->
  * verified, stored, acknowledged. Compared with the limit measured in the same run: raw Ed25519
  * verification on all cores (one worker thread per core). The same run again through Mosquitto
- * (127.0.0.1:1883) when it is reachable.
+ * (127.0.0.1:1883) when it is reachable. bench/cluster.bench.ts runs it on several server processes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -158,6 +158,8 @@ export interface ServerProcess {
   mqttUrl: string | undefined;
   httpUrl: string;
   peakRssMb(): number;
+  /** CPU time the process has used so far (user + system, from /proc/<pid>/stat), in seconds. */
+  cpuSeconds(): number;
   /** Ends stdin: the server drains, prints its ingest stats and exits. */
   stop(): Promise<Record<string, unknown>>;
 }
@@ -195,6 +197,7 @@ export function startServerProcess(config: unknown, baseDir: string): Promise<Se
       mqttUrl,
       httpUrl,
       peakRssMb: () => peakKb / 1024,
+      cpuSeconds: () => processCpuSeconds(child.pid!),
       async stop() {
         const statsLine = nextLine();
         sampleRss();
@@ -209,6 +212,16 @@ export function startServerProcess(config: unknown, baseDir: string): Promise<Se
   });
 }
 
+/** Clock ticks per second of /proc/<pid>/stat's utime and stime (getconf CLK_TCK; 100 on Linux). */
+const CLOCK_TICKS = 100;
+
+/** utime + stime of a process (fields 14 and 15 of /proc/<pid>/stat, after the command name), in seconds. */
+export function processCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
 /** Kills a benchmark server that was not stopped (a run that failed half-way), and waits for it to go. */
 export async function killServerProcess(server: ServerProcess | undefined): Promise<void> {
   if (!server) return;
@@ -221,12 +234,28 @@ export async function killServerProcess(server: ServerProcess | undefined): Prom
 
 // ---- one end-to-end run ----
 
-interface RunResult {
+export interface RunResult {
   records: number;
   seconds: number;
   perSecond: number;
+  /** The largest peak RSS among the server processes. */
   peakRssMb: number;
-  stats: Record<string, unknown>;
+  /** CPU time of every server process from the first publish to the last ack, summed (s). */
+  serverCpuSeconds: number;
+  /** Each server process's ingest stats. */
+  stats: Array<Record<string, unknown>>;
+}
+
+/** Servers of another shape than the default single SQLite one, for bench/cluster.bench.ts. */
+export interface IngestTarget {
+  /** In progress lines. */
+  label: string;
+  /** Where devices connect (anonymous). */
+  deviceUrl: string;
+  /** Registers the devices in the store the servers use. */
+  provision(devices: ReadonlyArray<{ id: string; publicKey: string }>, dir: string): Promise<void>;
+  /** One config per server process. */
+  configs(dir: string): unknown[];
 }
 
 async function connectDevice(url: string, d: BenchDevice, auth: boolean): Promise<MqttClient> {
@@ -237,25 +266,34 @@ async function connectDevice(url: string, d: BenchDevice, auth: boolean): Promis
   return client;
 }
 
-async function runIngest(o: IngestBenchOptions, broker: 'embedded' | 'mosquitto'): Promise<RunResult> {
+export async function runIngest(o: IngestBenchOptions, broker: 'embedded' | 'mosquitto' | IngestTarget): Promise<RunResult> {
+  const target = typeof broker === 'object' ? broker : undefined;
   const prefix = `bench-${broker === 'embedded' ? 'e' : 'm'}${randomBytes(3).toString('hex')}`;
-  progress(`ingest (${broker}): signing ${(o.devices * o.recordsPerDevice).toLocaleString('en')} records for ${o.devices} devices`);
+  const label = target ? target.label : broker;
+  progress(`ingest (${label}): signing ${(o.devices * o.recordsPerDevice).toLocaleString('en')} records for ${o.devices} devices`);
   const devices = makeDevices(o, prefix);
   const dir = mkdtempSync(join(tmpdir(), 'wt-bench-ingest-'));
   const clients: MqttClient[] = [];
-  let server: ServerProcess | undefined;
+  let servers: ServerProcess[] = [];
   try {
-    await provisionStore(join(dir, 'wastetrail.db'), devices);
-    const mqttConfig =
-      broker === 'embedded'
-        ? { mode: 'embedded', gateway: { tcp: { host: '127.0.0.1', port: 0 } } }
-        : { mode: 'external', url: `mqtt://${MOSQUITTO.host}:${MOSQUITTO.port}`, clientId: `wastetrail_bench_${randomBytes(4).toString('hex')}` };
-    const config = { dataDir: dir, storage: { driver: 'sqlite', file: 'wastetrail.db' }, mqtt: mqttConfig, http: { host: '127.0.0.1', port: 0 }, ingest: { verifyWorkers: 'auto' } };
-    progress(`ingest (${broker}): starting the server process`);
-    server = await startServerProcess(config, dir);
-    const url = broker === 'embedded' ? server.mqttUrl! : `mqtt://${MOSQUITTO.host}:${MOSQUITTO.port}`;
+    let configs: unknown[];
+    if (target) {
+      await target.provision(devices, dir);
+      configs = target.configs(dir);
+    } else {
+      await provisionStore(join(dir, 'wastetrail.db'), devices);
+      const mqttConfig =
+        broker === 'embedded'
+          ? { mode: 'embedded', gateway: { tcp: { host: '127.0.0.1', port: 0 } } }
+          : { mode: 'external', url: `mqtt://${MOSQUITTO.host}:${MOSQUITTO.port}`, clientId: `wastetrail_bench_${randomBytes(4).toString('hex')}` };
+      configs = [{ dataDir: dir, storage: { driver: 'sqlite', file: 'wastetrail.db' }, mqtt: mqttConfig, http: { host: '127.0.0.1', port: 0 }, ingest: { verifyWorkers: 'auto' } }];
+    }
+    progress(`ingest (${label}): starting ${configs.length} server process${configs.length > 1 ? 'es' : ''}`);
+    // One after another: the first makes the schema and the log key the others use.
+    for (const config of configs) servers.push(await startServerProcess(config, dir));
+    const url = target ? target.deviceUrl : broker === 'embedded' ? servers[0]!.mqttUrl! : `mqtt://${MOSQUITTO.host}:${MOSQUITTO.port}`;
 
-    progress(`ingest (${broker}): connecting ${o.devices} devices to ${url}`);
+    progress(`ingest (${label}): connecting ${o.devices} devices to ${url}`);
     const acked = new Map<string, () => void>();
     /** Highest acked seq per device, and a waiter for the publish loop. */
     const ackSeq = new Map<string, number>();
@@ -294,8 +332,9 @@ async function runIngest(o: IngestBenchOptions, broker: 'embedded' | 'mosquitto'
     }
 
     const total = o.devices * o.recordsPerDevice;
-    progress(`ingest (${broker}): publishing ${total.toLocaleString('en')} records (${o.perMessage} per message, at most ${o.window} messages per device beyond its last ack)`);
+    progress(`ingest (${label}): publishing ${total.toLocaleString('en')} records (${o.perMessage} per message, at most ${o.window} messages per device beyond its last ack)`);
     const started = performance.now();
+    const cpuAtStart = servers.map((s) => s.cpuSeconds());
     let ackedDevices = 0;
     for (const p of done) void p.then(() => ackedDevices++);
     const ackedRecords = () => [...ackSeq.values()].reduce((a, b) => a + b, 0);
@@ -318,25 +357,28 @@ async function runIngest(o: IngestBenchOptions, broker: 'embedded' | 'mosquitto'
           }
         }),
       );
-      const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`ingest (${broker}): not every device was acknowledged within 3 minutes`)), 180_000).unref());
+      const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`ingest (${label}): not every device was acknowledged within 3 minutes`)), 180_000).unref());
       await Promise.race([Promise.all(done), timeout]);
     } finally {
       clearInterval(ticker);
     }
     const seconds = (performance.now() - started) / 1000;
-    progress(`ingest (${broker}): all ${o.devices} devices acknowledged in ${seconds.toFixed(1)} s (${resends} resend commands answered)`);
+    const serverCpuSeconds = servers.reduce((sum, s, i) => sum + s.cpuSeconds() - cpuAtStart[i]!, 0);
+    progress(`ingest (${label}): all ${o.devices} devices acknowledged in ${seconds.toFixed(1)} s (${resends} resend commands answered)`);
 
     await Promise.all(clients.splice(0).map((c) => c.endAsync()));
-    const s = server;
-    server = undefined;
-    const stats = await s.stop();
-    if (stats.accepted !== total) throw new Error(`ingest (${broker}): the server stored ${String(stats.accepted)} records, expected ${total}: ${JSON.stringify(stats)}`);
-    return { records: total, seconds, perSecond: total / seconds, peakRssMb: s.peakRssMb(), stats };
+    const stopping = servers;
+    servers = [];
+    const stats: Array<Record<string, unknown>> = [];
+    for (const s of stopping) stats.push(await s.stop());
+    const accepted = stats.reduce((n, st) => n + Number(st.accepted), 0);
+    if (accepted !== total) throw new Error(`ingest (${label}): the servers stored ${accepted} records, expected ${total}: ${JSON.stringify(stats)}`);
+    return { records: total, seconds, perSecond: total / seconds, peakRssMb: Math.max(...stopping.map((s) => s.peakRssMb())), serverCpuSeconds, stats };
   } finally {
     await Promise.all(clients.map((c) => c.endAsync(true)));
-    await killServerProcess(server);
+    for (const s of servers) await killServerProcess(s);
     // The broker persists: leave none of this run's retained acks behind, even after a failure.
-    if (broker === 'mosquitto') await clearRetainedAcks(devices).catch((err: unknown) => progress(`warning: retained acks not cleared: ${(err as Error).message}`));
+    if (broker === 'mosquitto' && !target) await clearRetainedAcks(devices).catch((err: unknown) => progress(`warning: retained acks not cleared: ${(err as Error).message}`));
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -373,7 +415,7 @@ export async function benchIngest(o: IngestBenchOptions): Promise<Row[]> {
   const rows: Row[] = [{ name: `raw Ed25519 verify, node:crypto, all ${all.cores} cores (best of 3)`, value: all.rate, unit: 'ops/s' }];
 
   const e = await runIngest(o, 'embedded');
-  const { messages, batches, largestBatch, verifiedInWorkers, verifiedInline } = e.stats;
+  const { messages, batches, largestBatch, verifiedInWorkers, verifiedInline } = e.stats[0]!;
   progress(`  server stats: ${JSON.stringify({ messages, batches, largestBatch, verifiedInWorkers, verifiedInline })}`);
   rows.push(
     { name: `ingest end-to-end, embedded gateway, ${what} (verified, stored, acked)`, value: e.perSecond, unit: 'records/s', limit, target: '>= 0.5' },

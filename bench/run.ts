@@ -9,14 +9,15 @@
  *            --trail-records N (records stored for the trail query run, default 10000000)
  *            --trail-queries N (queries timed per trail measurement, default 2000)
  *            --backlog-records N (the edge agent's backlog in the drain run, default 100000)
- *            --only a,b (run only these parts: startup, records, verify-cli, ingest, latency, backlog, trail; for
- *            debugging: a partial run still writes the docs)
+ *            --only a,b (run only these parts: startup, records, verify-cli, ingest, cluster, latency, backlog, trail: a
+ *            partial run replaces those parts' rows in the docs and keeps the others from the last run, saying so)
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { markdownTable, progress, type Row } from './harness.ts';
 import { benchBacklog } from './backlog.bench.ts';
+import { benchCluster } from './cluster.bench.ts';
 import { benchIngest } from './ingest.bench.ts';
 import { benchLatency, DEFAULT_LATENCY } from './latency.bench.ts';
 import { benchTrailQuery } from './trail-query.bench.ts';
@@ -48,14 +49,14 @@ const backlogRecords = Number(values['backlog-records']);
 const only = values.only?.split(',').map((s) => s.trim());
 const runs = (part: string) => !only || only.includes(part);
 
-const rows: Row[] = [];
+const rows: Array<Row & { part?: string }> = [];
 const started = performance.now();
 const load = () => loadavg()[0]!.toFixed(1);
 const loads: string[] = [`start ${load()}`];
 const section = async (part: string, fn: () => Row[] | Promise<Row[]>) => {
   if (!runs(part)) return;
   const t0 = performance.now();
-  rows.push(...(await fn()));
+  rows.push(...(await fn()).map((r) => ({ ...r, part })));
   loads.push(`${part} ${load()}`);
   progress(`${part}: done in ${((performance.now() - t0) / 1000).toFixed(0)} s (1-minute load average ${load()})`);
 };
@@ -63,6 +64,7 @@ await section('startup', () => benchStartup());
 await section('records', () => benchRecords(seconds));
 await section('verify-cli', () => benchVerifyCli(records, rows.find((r) => r.name.startsWith('raw Ed25519 verify'))?.value ?? Number.NaN));
 await section('ingest', () => benchIngest({ seconds, devices, recordsPerDevice, perMessage: 25, window: 4 }));
+await section('cluster', () => benchCluster({ seconds, devices, recordsPerDevice, perMessage: 25, window: 4 }));
 await section('latency', () => benchLatency({ ...DEFAULT_LATENCY, seconds: latencySeconds }));
 await section('backlog', () => benchBacklog({ records: backlogRecords }));
 await section('trail', () => benchTrailQuery({ records: trailRecords, queries: trailQueries }));
@@ -70,13 +72,22 @@ const totalMinutes = (performance.now() - started) / 60_000;
 
 const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}`;
 const when = new Date().toISOString();
-const table = markdownTable(rows);
+// A partial run keeps the last run's rows of the other parts (rows of older runs carry no part: kept unless measured again).
+const jsonFile = new URL('../docs/benchmarks.json', import.meta.url);
+type Provenance = { when: string; machine: string; command: string };
+const last = only && existsSync(jsonFile) ? (JSON.parse(readFileSync(jsonFile, 'utf8')) as Provenance & { keptFrom?: Provenance; rows: Array<Row & { part?: string }> }) : undefined;
+// The rows kept come from the last whole run: the last run's own, or what it kept in turn.
+const previous = last && { ...(last.keptFrom ?? last), rows: last.rows };
+const kept = previous ? previous.rows.filter((r) => (r.part ? !only!.includes(r.part) : !rows.some((n) => n.name === r.name))) : [];
+const allRows = [...kept, ...rows];
+const table = markdownTable(allRows);
 const command =
   `npm run bench -- --seconds ${seconds} --records ${records} --devices ${devices} --records-per-device ${recordsPerDevice}` +
   ` --latency-seconds ${latencySeconds} --trail-records ${trailRecords} --trail-queries ${trailQueries} --backlog-records ${backlogRecords}` +
   (only ? ` --only ${only.join(',')}` : '');
 const busy = `The whole run took ${totalMinutes.toFixed(0)} min; the 1-minute load average at the start and after each part was ${loads.join(', ')} (${cpus().length} cores: above ${cpus().length}, other work shared the machine).`;
-writeFileSync(new URL('../docs/benchmarks.json', import.meta.url), JSON.stringify({ when, machine, command, load: loads, minutes: Number(totalMinutes.toFixed(1)), rows }, null, 2) + '\n');
+const provenance = previous ? ` Only ${only!.join(', ')} ran then; the other rows are kept from the run of ${previous.when} on ${previous.machine} (\`${previous.command}\`).` : '';
+writeFileSync(jsonFile, JSON.stringify({ when, machine, command, load: loads, minutes: Number(totalMinutes.toFixed(1)), ...(previous ? { keptFrom: { when: previous.when, machine: previous.machine, command: previous.command } } : {}), rows: allRows }, null, 2) + '\n');
 writeFileSync(
   new URL('../docs/benchmarks.md', import.meta.url),
   `# Benchmarks
@@ -88,7 +99,7 @@ ${command}
 \`\`\`
 
 Measured ${when} on ${machine}. Ratios compare a figure with its limit measured in the same run, or
-with its target where the row names one (a ratio above 1 then misses the target). ${busy}
+with its target where the row names one (a ratio above 1 then misses the target). ${busy}${provenance}
 
 ${table}
 
@@ -118,6 +129,17 @@ message, at most 4 messages per device beyond its last ack) -> broker -> the ser
 is raw Ed25519 verification on every core (one worker thread per core). The server's peak RSS is
 sampled from /proc; the Mosquitto row runs the same through 127.0.0.1:1883 (external mode), when it
 is reachable, and compares with the embedded gateway. Devices and the server share the machine.
+
+The cluster rows (bench/cluster.bench.ts, issue #16) run the same devices and records through a
+Mosquitto the run starts on a free port (anonymous on loopback, the queue limits of
+docs/gateway/mosquitto/mosquitto.conf), in one run: SQLite with one server process, then PostgreSQL
+(127.0.0.1:5432, a schema of the run's own) with one, two and three \`wastetrail server\` processes
+sharing the records through \`$share/ingest\` (one verification worker thread with one process, none
+with several, so they do not oversubscribe the cores). Server CPU time is user + system time of every
+server process (/proc/<pid>/stat), from the first publish until the last device holds its last ack,
+divided by the records. **On this 2-core machine, where the devices, Mosquitto, PostgreSQL and the
+servers share two cores, more processes cannot show more throughput: these rows show the cost of each
+shape (CPU per record, what a capacity plan multiplies, docs/deploy/capacity.md), not how it scales.**
 
 The latency rows (bench/latency.bench.ts) measure how soon a record can be seen: the same server set-up,
 ${DEFAULT_LATENCY.devices} devices (device-token login, their own keys) together creating ${DEFAULT_LATENCY.rate} records per second, paced

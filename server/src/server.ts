@@ -17,6 +17,9 @@ import { loadLogKey, startCheckpoints, type Checkpointer } from './log/index.ts'
 import { startChangeDelivery, type ChangeDeliverer } from './changes/webhooks.ts';
 import type { CustodyStore } from './store/index.ts';
 import { openStore } from './store/open.ts';
+import type { PgStore } from './store/pg.ts';
+import { soloLeadership, type Cluster, type Leadership } from './cluster/index.ts';
+import { recordedEscalations } from './notify/outbox.ts';
 
 export interface StartOptions {
   /** The process's root logger; default: one from `config.log` (createRootLogger). */
@@ -53,6 +56,8 @@ export interface RunningServer {
   readonly checkpoints: Checkpointer;
   /** Delivers the change feed to webhook subscriptions. */
   readonly changeDelivery: ChangeDeliverer;
+  /** Who runs the jobs that must run once (rule tick and escalation, notifications, checkpoints): always this process on SQLite. */
+  readonly leadership: Leadership;
   /** Re-reads the keyring from the store into ingest and the gateway (after provisioning a device). */
   reloadKeyring(): Promise<void>;
   close(): Promise<void>;
@@ -63,7 +68,7 @@ export interface RunningServer {
  * then ingest commits and acknowledges what it has, over an MQTT client and gateway still up; alerting
  * projects those last records and files its alerts, notifications send them; the store closes last.
  */
-export const CLOSE_ORDER = ['http', 'metrics', 'ingest', 'mqtt client', 'gateway', 'alerting', 'notifications', 'change delivery', 'checkpoints', 'store'] as const;
+export const CLOSE_ORDER = ['http', 'metrics', 'ingest', 'mqtt client', 'gateway', 'alerting', 'notifications', 'change delivery', 'checkpoints', 'leadership', 'store'] as const;
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const log = options.logger ?? createRootLogger(config.log, { name: 'wastetrail-server', ...(config.file ? { baseDir: dirname(config.file) } : {}) });
@@ -86,12 +91,18 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   try {
     const store = await openStore(config.storage);
     stops.set('store', () => store.close());
+    // On PostgreSQL any number of processes share the store; one elected leader runs the jobs that must run once.
+    let cluster: Cluster | undefined;
+    if (config.storage.driver === 'postgres') cluster = await (await import('./cluster/index.ts')).joinCluster(store as PgStore, config.cluster, log.child({ component: 'cluster' }), metrics);
+    const leadership = cluster?.leadership ?? soloLeadership();
+    if (cluster) stops.set('leadership', () => leadership.close());
+    const isLeader = () => leadership.isLeader();
     const keyring = await store.keyring();
 
     // The log key is made on first start; only its public half is ever logged or served.
     const logKey = loadLogKey(config.dataDir, config.verifiableLog.origin);
     log.info({ verifierKey: logKey.verifierKey, created: logKey.created }, `log key ${logKey.verifierKey}`);
-    const checkpoints = await startCheckpoints({ store, key: logKey, intervalMs: config.verifiableLog.checkpointIntervalMs, logger: component('log'), metrics, clock: options.now ?? Date.now });
+    const checkpoints = await startCheckpoints({ store, key: logKey, intervalMs: config.verifiableLog.checkpointIntervalMs, logger: component('log'), metrics, clock: options.now ?? Date.now, isLeader });
     stops.set('checkpoints', () => checkpoints.close());
 
     let gateway: Gateway | undefined;
@@ -121,13 +132,22 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     // Escalation webhooks and e-mail, delivered in the background; closed after alerting, so it can drain.
     let notifier: Notifier | undefined;
     if (config.notifications) {
-      const n = startNotifier({ config: config.notifications, clock: now, jurisdictionPath: storeJurisdictionPath(store), logger: component('notify'), metrics });
+      // Several processes: a durable queue every process fills and the leader empties; it re-queues, from
+      // the alerts' history, escalations of the last hour a process may have died before queueing.
+      const outbox = cluster && {
+        queue: cluster.notifications,
+        holder: leadership.holder,
+        isLeader,
+        pollMs: config.cluster.notificationPollMs,
+        recorded: async () => recordedEscalations(await store.unresolvedAlerts(), now() - RECORDED_ESCALATIONS_MS, now()),
+      };
+      const n = startNotifier({ config: config.notifications, clock: now, jurisdictionPath: storeJurisdictionPath(store), logger: component('notify'), metrics, ...(outbox ? { outbox } : {}) });
       notifier = n;
       stops.set('notifications', () => n.close());
     }
 
     const onEffects = notifier?.onEffects.bind(notifier);
-    const alerting = await startAlerting({ store, ingest, ruleConfig: config.rules, clock: now, tickMs: config.alerting.tickMs, logger: component('alerting'), metrics, ...(onEffects ? { onEffects } : {}) });
+    const alerting = await startAlerting({ store, ingest, ruleConfig: config.rules, clock: now, tickMs: config.alerting.tickMs, isLeader, logger: component('alerting'), metrics, ...(onEffects ? { onEffects } : {}) });
     stops.set('alerting', () => alerting.close());
 
     // Webhook subscriptions to the change feed (docs/interop/changes.md), on the wall clock.
@@ -135,7 +155,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     stops.set('change delivery', () => changeDelivery.close());
 
     const { host: _host, port: _port, trustProxy, serveMetrics: metricsOnHttp, ...loadShedding } = config.http;
-    const http = await buildApp({ store, clock: now, sessionClock: Date.now, demo: config.demo, metrics, ingestStats: () => ingest.stats(), alerts: alerting, log: { origin: logKey.origin, verifierKey: logKey.verifierKey, witnesses: config.verifiableLog.witnesses }, supervision: config.supervision, epcis: { timeZone: config.rules.defaults.timeZone }, logger: component('http'), webRoutes: registerWebUi, loadShedding, trustProxy, serveMetrics: metricsOnHttp });
+    const http = await buildApp({ store, clock: now, sessionClock: Date.now, demo: config.demo, metrics, ingestStats: () => ingest.stats(), alerts: alerting, log: { origin: logKey.origin, verifierKey: logKey.verifierKey, witnesses: config.verifiableLog.witnesses }, supervision: config.supervision, epcis: { timeZone: config.rules.defaults.timeZone }, logger: component('http'), webRoutes: registerWebUi, loadShedding, trustProxy, serveMetrics: metricsOnHttp, ...(cluster ? { loginWindows: cluster.loginWindows } : {}) });
     stops.set('http', () => http.close());
     const httpUrl = await listenHttp(http, config.http, options.fallbackToFreePorts === true, log);
     const metricsListener = config.metrics ? await serveMetrics(metrics, config.metrics) : undefined;
@@ -164,6 +184,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       logKey: logKey.verifierKey,
       checkpoints,
       changeDelivery,
+      leadership,
       async reloadKeyring() {
         const k = await store.keyring();
         ingest.setKeyring(k);
@@ -176,6 +197,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     throw err;
   }
 }
+
+/** How far back the leader looks for escalations the alerts record and the notification queue may lack. */
+const RECORDED_ESCALATIONS_MS = 60 * 60 * 1000;
 
 async function listenHttp(http: ApiInstance, at: { host: string; port: number }, fallback: boolean, log: Logger): Promise<string> {
   try {

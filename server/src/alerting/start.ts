@@ -43,6 +43,8 @@ export interface AlertingOptions {
   clock: () => number;
   /** How often every rule runs (ms); 0: only when tick() is called. */
   tickMs: number;
+  /** Several processes: the timer's tick (and so escalation) runs only while this says this process leads. */
+  isLeader?: () => boolean;
   /** What the book decided, for notifications: opened (with severity), severity raised, escalated to level N, ... */
   onEffects?: (notices: AlertNotice[]) => void | Promise<void>;
   /** Fill an empty bag projection from the stored records at start (default true). */
@@ -207,6 +209,11 @@ class AlertingService implements Alerting {
       this.timer = setInterval(() => {
         // A tick still running (a big city) is not queued again behind itself.
         if (this.ticking || this.closed) return;
+        if (this.options.isLeader?.() === false) {
+          // Not the leader: no rules, no escalation; but the institutions and keyring the commits are judged with stay fresh.
+          this.run(() => this.refreshWorld()).catch((err: unknown) => this.log.error({ err }, 'reloading institutions and keyring failed'));
+          return;
+        }
         this.tick().catch((err: unknown) => this.log.error({ err }, 'rule tick failed'));
       }, this.options.tickMs);
       this.timer.unref();

@@ -15,7 +15,7 @@ import { principalOfToken, SESSION_COOKIE } from '../auth/index.ts';
 import { createContext, type ApiInstance, type AppDeps } from './context.ts';
 import { ApiError, apiError, fromFastifyError, validationError } from './errors.ts';
 import { registerLoadShedding } from './load-shedding.ts';
-import { clockRateLimitStore } from './login-limit.ts';
+import { clockRateLimitStore, sharedRateLimitStore } from './login-limit.ts';
 import { apiMetrics } from './metrics.ts';
 import { readTextValues } from './request-values.ts';
 import { epcisRoutes } from './routes/epcis.ts';
@@ -81,7 +81,7 @@ export async function buildApp(deps: AppDeps): Promise<ApiInstance> {
   await app.register(cookie);
   await app.register(rateLimit, {
     global: false,
-    store: clockRateLimitStore(() => (deps.sessionClock ?? deps.clock)()),
+    store: deps.loginWindows ? sharedRateLimitStore(deps.loginWindows, () => (deps.sessionClock ?? deps.clock)()) : clockRateLimitStore(() => (deps.sessionClock ?? deps.clock)()),
     errorResponseBuilder: (_req, context) => {
       metrics.logins.inc({ outcome: 'rate_limited' });
       return apiError('RATE_LIMITED', `too many login attempts for this user from this address: try again in ${context.after}`, {

@@ -14,6 +14,7 @@ import type { SupervisionSettings } from '../supervision/settings.ts';
 import { apiError } from './errors.ts';
 import type { LoadShedding } from './load-shedding.ts';
 import type { ApiMetrics } from './metrics.ts';
+import type { LoginWindows } from './login-limit.ts';
 
 export interface AppDeps {
   store: CustodyStore;
@@ -24,6 +25,8 @@ export interface AppDeps {
    * since its accelerated clock would end a 12-hour session in 30 seconds.
    */
   sessionClock?: () => number;
+  /** Login-limit windows every server process shares (PostgreSQL); default: this process's memory. */
+  loginWindows?: LoginWindows;
   /** Demo mode: the only mode in which demo users (with published passwords) may exist. */
   demo: boolean;
   /** The process's registry (served at /metrics when serveMetrics is set); the API adds its own instruments to it. Default: a new one. */

@@ -55,3 +55,36 @@ export function loginLimitKey(req: FastifyRequest): string {
   const username = typeof body?.username === 'string' ? body.username.toLowerCase() : '';
   return `${req.ip}\n${username}`;
 }
+
+/** Login windows kept where every server process sees them (PostgreSQL: cluster/login-windows.ts). */
+export interface LoginWindows {
+  /** Counts one attempt in the key's window (a new window when the last began `windowMs` or more before `nowMs`). */
+  incr(key: string, nowMs: number, windowMs: number): Promise<{ count: number; startedMs: number }>;
+  /** The key's window now, without counting; undefined when none is open. */
+  read(key: string, nowMs: number, windowMs: number): Promise<{ count: number; startedMs: number } | undefined>;
+}
+
+/** The store @fastify/rate-limit constructs, over shared windows: the limit holds whichever process is asked. */
+export function sharedRateLimitStore(windows: LoginWindows, clock: () => number) {
+  return class SharedRateLimitStore {
+    incr(key: string, cb: Callback, timeWindow: number): void {
+      const now = clock();
+      windows.incr(key, now, timeWindow).then(
+        (w) => cb(null, { current: w.count, ttl: w.startedMs + timeWindow - now }),
+        (err: unknown) => cb(err as Error, { current: 0, ttl: 0 }),
+      );
+    }
+
+    read(key: string, cb: Callback, timeWindow: number): void {
+      const now = clock();
+      windows.read(key, now, timeWindow).then(
+        (w) => cb(null, w ? { current: w.count, ttl: w.startedMs + timeWindow - now } : { current: 0, ttl: 0 }),
+        (err: unknown) => cb(err as Error, { current: 0, ttl: 0 }),
+      );
+    }
+
+    child(): SharedRateLimitStore {
+      return new SharedRateLimitStore();
+    }
+  };
+}

@@ -9,6 +9,7 @@ import { checkConfig, editorSchema, LOG_LEVEL_MOVED, LogSettingsSchema, MetricsL
 import { Type, type Static } from 'typebox';
 import { AlertingSettingsSchema, type AlertingSettings } from '../alerting/settings.ts';
 import { HttpSettingsSchema, type HttpSettings } from '../api/settings.ts';
+import { ClusterSettingsSchema, type ClusterSettings } from '../cluster/settings.ts';
 import { IngestSettingsSchema, MqttSettingsSchema, readMqttSettings, type EmbeddedMqttConfig, type ExternalMqttConfig, type IngestSettings } from '../ingest/settings.ts';
 import { NotificationsSettingsSchema, readNotificationsSettings, type NotificationsConfig } from '../notify/settings.ts';
 import { readVerifiableLogSettings, VerifiableLogSettingsSchema, type VerifiableLogSettings } from '../log/settings.ts';
@@ -31,6 +32,7 @@ export const ServerConfigSchema = Type.Object(
     http: HttpSettingsSchema,
     metrics: Type.Optional(MetricsListenerSchema),
     verifiableLog: VerifiableLogSettingsSchema,
+    cluster: ClusterSettingsSchema,
     shutdownTimeoutMs: Type.Integer({
       minimum: 100,
       maximum: 600_000,
@@ -66,6 +68,8 @@ export interface ServerConfig {
   metrics?: MetricsListenerSettings;
   /** The verifiable log's name and checkpoint interval (docs/protocol/log.md); its key is in <dataDir>/log/. */
   verifiableLog: VerifiableLogSettings;
+  /** Several processes on one PostgreSQL: the leader's takeover time, the notification queue's polling. */
+  cluster: ClusterSettings;
   /** How long a shutdown may take before the process exits anyway, with status 1. */
   shutdownTimeoutMs: number;
   demo: boolean;
@@ -103,6 +107,7 @@ function readSections(c: ServerConfigFile, baseDir: string): ServerConfig {
     http: c.http,
     ...(c.metrics ? { metrics: c.metrics } : {}),
     verifiableLog: readVerifiableLogSettings(c.verifiableLog, 'verifiableLog'),
+    cluster: c.cluster,
     shutdownTimeoutMs: c.shutdownTimeoutMs,
     demo: c.demo,
     log: c.log,

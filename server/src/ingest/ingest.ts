@@ -751,9 +751,19 @@ class RecordIngest implements Ingest {
     const devices = new Set(batch.records.map((r) => r.device));
     this.log.error({ records: batch.records.length, devices: devices.size, err }, 'group commit failed; the devices will be asked to resend');
     for (const r of batch.records) this.uncommitted.delete(`${r.device}\n${r.seq}`);
+    // Records of these devices linked since (pending now) continue the chain past the failed ones: storing
+    // them would leave a hole in the store that a later ack would cover. They come again with the resend.
+    const failed = (device: string) => devices.has(device);
+    for (const r of this.pending.records) if (failed(r.device)) this.uncommitted.delete(`${r.device}\n${r.seq}`);
+    this.pending.records = this.pending.records.filter((r) => !failed(r.device));
+    this.pending.accepted = this.pending.accepted.filter((r) => !failed(r.record.device));
     for (const device of devices) {
+      this.pending.ack.delete(device);
+      this.pending.receipts.delete(device);
       // The chain ran ahead of the store: rebuild it from the store, and ask for everything after.
       this.poisoned.add(device);
+    }
+    for (const device of devices) {
       const head = await this.store.headOf(device).catch(() => undefined);
       this.requestResend(device, (head?.seq ?? 0) + 1);
     }

@@ -37,6 +37,8 @@ export interface CheckpointerOptions {
   logger: Logger;
   metrics: Registry;
   clock?: () => number;
+  /** Several processes: only the leader signs on the interval (signNow still signs when asked). */
+  isLeader?: () => boolean;
 }
 
 /**
@@ -74,8 +76,10 @@ export async function startCheckpoints(options: CheckpointerOptions): Promise<Ch
       });
     return running;
   };
-  await signNow();
+  const leads = options.isLeader ?? (() => true);
+  if (leads()) await signNow();
   const timer = setInterval(() => {
+    if (!leads()) return;
     signNow().catch((err: unknown) => logger.error({ err }, 'signing a checkpoint failed; trying again at the next interval'));
   }, options.intervalMs);
   timer.unref();

@@ -7,12 +7,17 @@
  *
  * close() stops taking notices and waits, at most closeTimeoutMs, for what is queued and in flight;
  * what is still going then is aborted and counted as abandoned.
+ *
+ * With an `outbox` (several processes on PostgreSQL) the queue is durable instead (outbox.ts): every
+ * process enqueues, only the leader takes escalations from it and delivers them, and a leader that loses
+ * its lease aborts what it has in hand for the next one to finish.
  */
 import { randomUUID } from 'node:crypto';
 import { exposeKeptCounts, Registry, silentLogger, type Logger } from '@wastetrail/runtime';
 import type { AlertNotice } from '../alerting/ledger.ts';
 import { smtpSender, type EmailSender } from './email.ts';
 import type { Escalation } from './message.ts';
+import { escalationKey, stableDeliveryIds, type NotificationQueue, type QueuedEscalation } from './outbox.ts';
 import { backoffMs, type AttemptResult } from './retry.ts';
 import { escalationsOf, planDeliveries, type Channel, type Delivery } from './route.ts';
 import type { NotificationsConfig } from './settings.ts';
@@ -47,11 +52,26 @@ export interface NotifierOptions {
   logger?: Logger;
   /** The process's registry: the counts are added to it (wastetrail_notifications_*). */
   metrics?: Registry;
+  /** Several processes: escalations go to this durable queue, and only the leader delivers them. */
+  outbox?: NotifierOutbox;
+}
+
+export interface NotifierOutbox {
+  queue: NotificationQueue;
+  /** This process's name (the lease holder), kept with what it takes. */
+  holder: string;
+  isLeader: () => boolean;
+  /** How often the leader looks at the queue (ms). */
+  pollMs: number;
+  /** The escalations the alerts record lately, queued again now and then by the leader (a process may die between the two writes). */
+  recorded?: () => Promise<Escalation[]>;
+  /** How often `recorded` is read (ms). */
+  sweepMs?: number;
 }
 
 export interface Notifier {
-  /** Give it to startAlerting: returns at once. */
-  onEffects(notices: readonly AlertNotice[]): void;
+  /** Give it to startAlerting: returns at once (with an outbox: once the escalations are queued). */
+  onEffects(notices: readonly AlertNotice[]): void | Promise<void>;
   /** The counts (the same are on `options.metrics`, the process's registry). */
   stats(): NotifierStats;
   /** Resolves when nothing is queued or in flight (tests). */
@@ -72,6 +92,14 @@ class NotificationService implements Notifier {
   private readonly abort = new AbortController();
   private readonly idleWaiters: Array<() => void> = [];
   private inFlight = 0;
+  /** Outbox mode: keys of the escalations being delivered, and the abort of the current leadership's deliveries. */
+  private readonly inHand = new Set<string>();
+  private term = new AbortController();
+  private pollTimer: NodeJS.Timeout | undefined;
+  private polling: Promise<void> | undefined;
+  private lastSweep = 0;
+  /** When this process last became the leader (outbox mode); undefined while it is not. */
+  private leaderSince: number | undefined;
   private closing = false;
   private closed: Promise<void> | undefined;
   private readonly counts: NotifierStats = {
@@ -88,10 +116,12 @@ class NotificationService implements Notifier {
     this.log = options.logger ?? silentLogger;
     exposeNotifierStats(options.metrics ?? new Registry(), () => this.stats());
     this.email = options.email ?? (options.config.smtp ? smtpSender(options.config.smtp, options.config.delivery.timeoutMs) : undefined);
+    if (options.outbox) this.schedulePoll(options.outbox);
   }
 
-  onEffects(notices: readonly AlertNotice[]): void {
+  onEffects(notices: readonly AlertNotice[]): void | Promise<void> {
     const escalations = escalationsOf(notices, (this.options.clock ?? Date.now)());
+    if (this.options.outbox) return this.enqueue(this.options.outbox, escalations);
     for (const e of escalations) {
       if (this.closing || this.queue.length >= this.config.delivery.maxQueued) {
         this.counts.escalations.dropped++;
@@ -121,6 +151,8 @@ class NotificationService implements Notifier {
 
   private async shutDown(): Promise<void> {
     this.closing = true;
+    clearTimeout(this.pollTimer);
+    await this.polling;
     const { closeTimeoutMs } = this.config.delivery;
     if (!(await within(this.idle(), closeTimeoutMs))) {
       const left = this.queue.splice(0);
@@ -152,19 +184,94 @@ class NotificationService implements Notifier {
     if (this.queue.length === 0 && this.inFlight === 0) for (const w of this.idleWaiters.splice(0)) w();
   }
 
-  private async deliverEscalation(e: Escalation): Promise<void> {
+  private async deliverEscalation(e: Escalation, signal = this.abort.signal, newId: () => string = randomUUID, made?: { skip: ReadonlySet<string>; mark(id: string): Promise<void> }): Promise<DeliveryOutcome[]> {
     let path: readonly string[] = [];
     if (e.level === 3 && e.alert.jurisdiction !== null) {
       path = this.options.jurisdictionPath ? await this.options.jurisdictionPath(e.alert.jurisdiction).catch(() => [e.alert.jurisdiction!]) : [e.alert.jurisdiction];
     }
-    const deliveries = planDeliveries(e, this.config, path, randomUUID);
+    const deliveries = planDeliveries(e, this.config, path, newId);
     if (deliveries.length === 0) this.log.warn({ alert: e.alert.id, escalationLevel: e.level }, 'escalation with nobody to notify (no webhook for this level, no recipients)');
-    await Promise.all(deliveries.map((d) => this.deliver(d)));
+    return Promise.all(
+      deliveries.map(async (d): Promise<DeliveryOutcome> => {
+        if (made?.skip.has(d.id)) return 'delivered';
+        const outcome = await this.deliver(d, signal);
+        if (outcome === 'delivered') await made?.mark(d.id);
+        return outcome;
+      }),
+    );
   }
 
-  private async deliver(d: Delivery): Promise<void> {
+  // ---- The durable queue (outbox mode) ----
+
+  private async enqueue(outbox: NotifierOutbox, escalations: Escalation[]): Promise<void> {
+    if (escalations.length === 0) return;
+    try {
+      const added = await outbox.queue.enqueue(escalations);
+      this.counts.escalations.queued += added;
+    } catch (err) {
+      // The leader's sweep (outbox.recorded) queues it later from the alert's own history.
+      this.log.error({ escalations: escalations.map(escalationKey), err }, 'escalations not queued; the leader will queue them from the alerts');
+    }
+  }
+
+  private schedulePoll(outbox: NotifierOutbox): void {
+    if (this.closing) return;
+    this.pollTimer = setTimeout(() => {
+      this.polling = this.poll(outbox)
+        .catch((err: unknown) => this.log.error({ err }, 'notification queue not read'))
+        .finally(() => {
+          this.polling = undefined;
+          this.schedulePoll(outbox);
+        });
+    }, outbox.pollMs);
+    this.pollTimer.unref();
+  }
+
+  private async poll(outbox: NotifierOutbox): Promise<void> {
+    const now = (this.options.wallClockMs ?? Date.now)();
+    if (!outbox.isLeader()) {
+      this.leaderSince = undefined;
+      // No longer the leader: stop what is in hand; the next leader delivers what was not marked.
+      if (this.inHand.size > 0) {
+        this.term.abort();
+        this.term = new AbortController();
+      }
+      return;
+    }
+    this.leaderSince ??= now;
+    // What a former leader took may still be in its last attempt (an SMTP exchange cannot be called
+    // back): it is taken over once that attempt must have ended, so it is not sent twice.
+    const othersToo = now - this.leaderSince >= this.config.delivery.timeoutMs + outbox.pollMs;
+    if (outbox.recorded && now - this.lastSweep >= (outbox.sweepMs ?? 60_000)) {
+      this.lastSweep = now;
+      await this.enqueue(outbox, await outbox.recorded());
+    }
+    const free = this.config.delivery.concurrency - this.inHand.size;
+    const taken = await outbox.queue.claim(outbox.holder, free, [...this.inHand], othersToo);
+    const signal = AbortSignal.any([this.abort.signal, this.term.signal]);
+    for (const q of taken) {
+      this.inHand.add(q.key);
+      this.inFlight++;
+      void this.deliverQueued(outbox, q, signal)
+        .catch((err: unknown) => this.log.error({ escalation: q.key, err }, 'notification failed'))
+        .finally(() => {
+          this.inHand.delete(q.key);
+          this.inFlight--;
+          this.settleIdle();
+        });
+    }
+  }
+
+  private async deliverQueued(outbox: NotifierOutbox, q: QueuedEscalation, signal: AbortSignal): Promise<void> {
+    const skip = new Set(q.delivered);
+    const outcomes = await this.deliverEscalation(q.escalation, signal, stableDeliveryIds(q.key), { skip, mark: (id) => outbox.queue.delivered(q.key, id) });
+    // Abandoned (closing, or leadership lost): left unfinished for the next leader.
+    if (outcomes.includes('abandoned')) return;
+    await outbox.queue.finish(q.key, outcomes.includes('failed') ? 'failed' : 'delivered');
+  }
+
+  private async deliver(d: Delivery, signal: AbortSignal): Promise<DeliveryOutcome> {
     const { maxAttempts, timeoutMs } = this.config.delivery;
-    const signal = this.abort.signal;
     const where = d.channel === 'webhook' ? { url: safeUrl(d.url) } : { recipients: d.to.length };
     for (let attempt = 1; ; attempt++) {
       if (signal.aborted) return this.finish(d, 'abandoned', attempt - 1, 'closing');
@@ -184,11 +291,12 @@ class NotificationService implements Notifier {
     }
   }
 
-  private finish(d: Delivery, outcome: DeliveryOutcome, attempts: number, reason?: string): void {
+  private finish(d: Delivery, outcome: DeliveryOutcome, attempts: number, reason?: string): DeliveryOutcome {
     this.counts.deliveries[d.channel][outcome]++;
     const fields = { delivery: d.id, alert: d.alertId, escalationLevel: d.level, ...(d.channel === 'webhook' ? { url: safeUrl(d.url) } : { recipients: d.to.length }), attempts, ...(reason !== undefined ? { reason } : {}) };
     if (outcome === 'delivered') this.log.info(fields, `${d.channel} notification delivered`);
     else this.log.error(fields, `${d.channel} notification ${outcome}`);
+    return outcome;
   }
 }
 

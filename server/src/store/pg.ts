@@ -102,6 +102,11 @@ export async function openPgStore(options: PgStoreOptions): Promise<PgStore> {
   const schemaName = options.schema ?? 'public';
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schemaName)) throw new TypeError(`schema "${schemaName}" must be a lower-case SQL identifier`);
   const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, options: `-c search_path=${schemaName}` });
+  // A connection PostgreSQL ends (a restart, a failover, pg_terminate_backend) fails the query using it
+  // and is dropped by the pool; unhandled, its 'error' event (on the pool when idle, on the connection
+  // when checked out) would end the whole process.
+  pool.on('error', () => {});
+  pool.on('connect', (connection) => connection.on('error', () => {}));
   try {
     const db = drizzle({ client: pool, schema });
     await migratePg(db, schemaName);
@@ -140,6 +145,8 @@ async function migratePg(db: PgDatabase, schemaName: string): Promise<void> {
 }
 
 const t = schema;
+/** Code-point order, the same in every process (localeCompare depends on the locale). */
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 type Tx = Parameters<Parameters<PgDatabase['transaction']>[0]>[0];
 
 /** Hashes of complete tree nodes: leaf hashes from log_leaves, the rest from log_nodes; absent when not complete. */
@@ -176,11 +183,16 @@ class PgCustodyStore implements PgStore {
   // ---- Records ----
 
   async appendRecords(batch: RecordBatch): Promise<AppendOutcome> {
+    // Several processes may commit the same records (a resend reaching another process) and ack the same
+    // devices: every transaction takes its row locks in one order, (device, seq) then device, so two of
+    // them never wait on each other (a deadlock would abort one). Each device's records stay in chain order.
+    const records = [...batch.records].sort((a, b) => compareText(a.device, b.device) || a.seq - b.seq);
+    const { acks, seen = [] } = batch;
     return this.db.transaction(async (tx) => {
       const outcome: AppendOutcome = { stored: 0, duplicates: [], conflicts: [], acks: [] };
       const sequenced: NewRecord[] = [];
-      for (let i = 0; i < batch.records.length; i += INSERT_CHUNK) {
-        const chunk = batch.records.slice(i, i + INSERT_CHUNK);
+      for (let i = 0; i < records.length; i += INSERT_CHUNK) {
+        const chunk = records.slice(i, i + INSERT_CHUNK);
         const inserted = await tx
           .insert(t.records)
           .values(
@@ -230,26 +242,32 @@ class PgCustodyStore implements PgStore {
       }
       await this.sequence(tx, sequenced);
       await this.insertQuarantine(tx, batch.quarantine);
-      for (const ack of batch.acks) {
-        const [stored] = await tx
-          .select({ hash: t.records.hash })
-          .from(t.records)
-          .where(and(eq(t.records.device, ack.device), eq(t.records.seq, ack.seq)));
-        if (stored?.hash !== ack.hash) continue;
-        const recorded = await tx
-          .insert(t.deviceStatus)
-          .values({ device: ack.device, ackedSeq: ack.seq, ackedHash: ack.hash })
-          // Several processes may ack the same device: never move the recorded ack backwards.
-          .onConflictDoUpdate({
-            target: t.deviceStatus.device,
-            set: { ackedSeq: ack.seq, ackedHash: ack.hash },
-            setWhere: sql`${t.deviceStatus.ackedSeq} is null or ${t.deviceStatus.ackedSeq} <= ${ack.seq}`,
-          })
-          .returning({ device: t.deviceStatus.device });
-        if (recorded.length > 0) outcome.acks.push(ack);
-      }
-      for (const { device, at } of batch.seen ?? []) {
-        await tx.insert(t.deviceStatus).values({ device, lastSeenAt: at }).onConflictDoUpdate({ target: t.deviceStatus.device, set: { lastSeenAt: at } });
+      // Acks and sightings touch device_status rows: one pass in device order (see above).
+      const seenAt = new Map(seen.map((x) => [x.device, x.at]));
+      const ackOf = new Map(acks.map((a) => [a.device, a]));
+      for (const device of [...new Set([...ackOf.keys(), ...seenAt.keys()])].sort(compareText)) {
+        const ack = ackOf.get(device);
+        const at = seenAt.get(device);
+        if (ack) {
+          const [stored] = await tx
+            .select({ hash: t.records.hash })
+            .from(t.records)
+            .where(and(eq(t.records.device, ack.device), eq(t.records.seq, ack.seq)));
+          if (stored?.hash === ack.hash) {
+            const recorded = await tx
+              .insert(t.deviceStatus)
+              .values({ device: ack.device, ackedSeq: ack.seq, ackedHash: ack.hash })
+              // Several processes may ack the same device: never move the recorded ack backwards.
+              .onConflictDoUpdate({
+                target: t.deviceStatus.device,
+                set: { ackedSeq: ack.seq, ackedHash: ack.hash },
+                setWhere: sql`${t.deviceStatus.ackedSeq} is null or ${t.deviceStatus.ackedSeq} <= ${ack.seq}`,
+              })
+              .returning({ device: t.deviceStatus.device });
+            if (recorded.length > 0) outcome.acks.push(ack);
+          }
+        }
+        if (at !== undefined) await tx.insert(t.deviceStatus).values({ device, lastSeenAt: at }).onConflictDoUpdate({ target: t.deviceStatus.device, set: { lastSeenAt: at } });
       }
       return outcome;
     });

@@ -2,6 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp, type ApiInstance } from '../../src/api/app.ts';
 import { LOGIN_ATTEMPTS, LOGIN_WINDOW_MS } from '../../src/api/login-limit.ts';
 import { SESSION_COOKIE, tokenHash } from '../../src/auth/index.ts';
+import { pgLoginWindows } from '../../src/cluster/index.ts';
+import { freshSchema } from '../cluster/support.ts';
 import { openTestWorld, PASSWORD, type TestWorld } from './support.ts';
 
 let w: TestWorld;
@@ -104,6 +106,29 @@ describe('POST /api/v1/session', () => {
     const metrics = (await app.inject('/metrics')).body;
     expect(metrics).toContain('wastetrail_api_logins_total{outcome="rate_limited"} 2');
     expect(metrics).toContain('wastetrail_api_logins_total{outcome="failure"} 5');
+  });
+});
+
+describe('the login limit with several server processes (windows in PostgreSQL)', () => {
+  it('counts the attempts made at every process: the sixth is refused whichever process gets it', async () => {
+    const db = await freshSchema();
+    // Two processes: two apps over the same store, each with its own pool to the shared windows.
+    const apps = [await buildApp({ ...w.deps, loginWindows: pgLoginWindows(db.pool()) }), await buildApp({ ...w.deps, loginWindows: pgLoginWindows(db.pool()) })];
+    try {
+      const at = (i: number, username: string, password: string) => apps[i % 2]!.inject({ method: 'POST', url: '/api/v1/session', payload: { username, password }, remoteAddress: '10.0.0.1' });
+      for (let i = 0; i < LOGIN_ATTEMPTS; i++) expect((await at(i, 'admin-h1', 'guess ' + i)).statusCode).toBe(401);
+      for (const i of [0, 1]) {
+        const limited = await at(i, 'admin-h1', PASSWORD);
+        expect(limited.statusCode).toBe(429);
+        expect(limited.json().error.code).toBe('RATE_LIMITED');
+      }
+      expect((await at(0, 'admin-h2', PASSWORD)).statusCode).toBe(200);
+      w.clock.now += LOGIN_WINDOW_MS;
+      expect((await at(1, 'admin-h1', PASSWORD)).statusCode).toBe(200);
+    } finally {
+      for (const a of apps) await a.close();
+      await db.cleanup();
+    }
   });
 });
 

@@ -85,4 +85,18 @@ describe('checkpoints', () => {
       await checkpoints.close();
     }
   });
+
+  it('signs on the interval only while this process leads (several processes: the elected leader signs)', async () => {
+    let leads = false;
+    const checkpoints = await startCheckpoints({ store: log.store, key: log.key, intervalMs: 50, logger: silentLogger, metrics: createMetricsRegistry(), isLeader: () => leads });
+    try {
+      await log.append(4);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await log.store.latestCheckpoint()).toBeUndefined();
+      leads = true;
+      await expect.poll(async () => (await log.store.latestCheckpoint())?.size, { timeout: 3000 }).toBe(4);
+    } finally {
+      await checkpoints.close();
+    }
+  });
 });
