@@ -343,6 +343,19 @@ class PgCustodyStore implements PgStore {
     return added.length > 0;
   }
 
+  async latestCheckpointCosignedBy(witnesses: readonly string[], quorum: number): Promise<SignedCheckpoint | undefined> {
+    if (witnesses.length === 0 || quorum > witnesses.length) return undefined;
+    const [row] = await this.db
+      .select({ size: t.logCosignatures.size })
+      .from(t.logCosignatures)
+      .where(inArray(t.logCosignatures.witness, [...witnesses]))
+      .groupBy(t.logCosignatures.size)
+      .having(sql`count(*) >= ${quorum}`)
+      .orderBy(desc(t.logCosignatures.size))
+      .limit(1);
+    return row === undefined ? undefined : this.checkpointOf(row.size);
+  }
+
   async cosignaturesOf(size: number): Promise<StoredCosignature[]> {
     return this.db.select().from(t.logCosignatures).where(eq(t.logCosignatures.size, size)).orderBy(asc(t.logCosignatures.addedAt), asc(t.logCosignatures.witness));
   }

@@ -266,6 +266,20 @@ class SqliteCustodyStore implements SqliteStore {
     return this.db.insert(t.logCosignatures).values(c).onConflictDoNothing().run().changes > 0;
   }
 
+  async latestCheckpointCosignedBy(witnesses: readonly string[], quorum: number): Promise<SignedCheckpoint | undefined> {
+    if (witnesses.length === 0 || quorum > witnesses.length) return undefined;
+    const [row] = this.db
+      .select({ size: t.logCosignatures.size })
+      .from(t.logCosignatures)
+      .where(inArray(t.logCosignatures.witness, [...witnesses]))
+      .groupBy(t.logCosignatures.size)
+      .having(sql`count(*) >= ${quorum}`)
+      .orderBy(desc(t.logCosignatures.size))
+      .limit(1)
+      .all();
+    return row === undefined ? undefined : this.checkpointOf(row.size);
+  }
+
   async cosignaturesOf(size: number): Promise<StoredCosignature[]> {
     return this.db.select().from(t.logCosignatures).where(eq(t.logCosignatures.size, size)).orderBy(asc(t.logCosignatures.addedAt), asc(t.logCosignatures.witness)).all();
   }
