@@ -170,7 +170,7 @@ class SqliteCustodyStore implements SqliteStore {
   }
 
   /** Appends leaves for newly stored records, in the caller's transaction (BEGIN IMMEDIATE: the one writer). */
-  private sequence(records: ReadonlyArray<Pick<NewRecord, 'device' | 'seq' | 'bytes' | 'signature'>>): void {
+  private sequence(records: ReadonlyArray<Pick<NewRecord, 'device' | 'seq' | 'hash' | 'signature'>>): void {
     if (records.length === 0) return;
     const hot = this.hot;
     const size = hot.logSize();
@@ -191,7 +191,7 @@ class SqliteCustodyStore implements SqliteStore {
       const through = this.db.select({ id: t.logHead.backlogThrough }).from(t.logHead).get()!.id;
       if (through === 0) return false;
       const unlogged = this.db
-        .select({ device: r.device, seq: r.seq, bytes: r.bytes, signature: r.signature })
+        .select({ device: r.device, seq: r.seq, hash: r.hash, signature: r.signature })
         .from(r)
         .where(and(lte(r.id, through), sql`not exists (select 1 from ${t.logLeaves} where ${t.logLeaves.device} = ${r.device} and ${t.logLeaves.seq} = ${r.seq})`))
         .orderBy(asc(r.id))

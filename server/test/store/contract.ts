@@ -2,7 +2,7 @@
  * What every CustodyStore must do, whatever the database: run by sqlite.test.ts and pg.test.ts.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { generateEd25519KeyPair, keyId, MemoryTree, nodeHashLookup, parseKeyring, proofNodes, recordLeafHash, recordLogEntry, toBase64, toHex, treeRoot, utf8 } from '@wastetrail/firmware-protocol';
+import { generateEd25519KeyPair, keyId, MemoryTree, nodeHashLookup, parseKeyring, proofNodes, recordHash, recordLeafHash, recordLogEntry, toBase64, toHex, treeRoot, utf8 } from '@wastetrail/firmware-protocol';
 import type { BagTrail } from '../../src/custody/index.ts';
 import type { AlertFilter, BagFilter, BagSummary, CustodyStore, NewAlert, NewRecord, NewViolation } from '../../src/store/index.ts';
 import type { DrawFrame, DrawResult } from '../../src/supervision/index.ts';
@@ -125,7 +125,11 @@ export function storeContract(open: () => Promise<OpenedStore>): void {
 
   describe('the verifiable log', () => {
     /** A record whose bytes, and so whose leaf, no other record shares. */
-    const distinct = (device: string, seq: number) => ({ ...record(device, seq, h(String(seq % 10))), bytes: utf8(`{"device":"${device}","seq":${seq}}`) });
+    const distinct = (device: string, seq: number) => {
+      const bytes = utf8(`{"device":"${device}","seq":${seq}}`);
+      // The log takes the stored hash, which ingest computes from the bytes: so do the fixtures.
+      return { ...record(device, seq, recordHash(bytes)), bytes };
+    };
     const rootOf = async (size: number) => toHex(treeRoot(size, nodeHashLookup(await store.logNodes(proofNodes([{ start: 0, end: size }])))));
 
     it('appends one leaf per stored record, dense and in commit order; duplicates and forks add none; roots match the tree in memory', async () => {
