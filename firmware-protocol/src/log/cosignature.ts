@@ -84,12 +84,15 @@ export function verifyCosignatures(note: string, witnesses: readonly NoteVerifie
   return ok({ text, cosignatures });
 }
 
-/** Who must have cosigned a checkpoint: the log's key, the trusted witnesses, and how many of them at least. */
-export interface WitnessQuorum {
-  readonly log: NoteVerifierKey;
+/** The witnesses whose cosignatures count, and how many of them a checkpoint needs at least (0 to their number). */
+export interface WitnessPolicy {
   readonly witnesses: readonly NoteVerifierKey[];
-  /** From 0 to witnesses.length. */
   readonly quorum: number;
+}
+
+/** Who must have signed a checkpoint: the log's key, and the witness policy. */
+export interface WitnessQuorum extends WitnessPolicy {
+  readonly log: NoteVerifierKey;
 }
 
 /**

@@ -25,9 +25,10 @@ import {
   type Keyring,
   type NoteVerifierKey,
   type RecordError,
+  type WitnessPolicy,
 } from '@wastetrail/firmware-protocol';
 import type { BagTrail } from '../custody/index.ts';
-import { BundleFormatError, looksLikeBundle, verifyBundle, type BundleFailure, type WitnessTrust } from '../exports/bundle.ts';
+import { BundleFormatError, looksLikeBundle, verifyBundle, type BundleFailure } from '../exports/bundle.ts';
 import { parseCommandArgs } from './args.ts';
 
 interface Io {
@@ -64,7 +65,7 @@ export async function runVerify(argv: string[], io: Io): Promise<number> {
   const witnessKeys = args.values['witness-key'];
   const quorum = args.values.quorum;
   if (bundle !== undefined) {
-    const witnesses = readWitnessTrust(Array.isArray(witnessKeys) ? witnessKeys : [], typeof quorum === 'string' ? quorum : undefined, io);
+    const witnesses = readWitnessPolicy(Array.isArray(witnessKeys) ? witnessKeys : [], typeof quorum === 'string' ? quorum : undefined, io);
     if (witnesses === false) return EXIT_UNREADABLE;
     const trust = { keysPath: typeof args.values.keys === 'string' ? args.values.keys : undefined, logKey: typeof logKey === 'string' ? logKey : undefined, witnesses };
     return verifyBundleFile(file, bundle, trust, args.values.all === true, io);
@@ -176,7 +177,7 @@ function readBundle(file: string): unknown {
  * --witness-key (each a cosignature vkey) and --quorum (from 1 to their number; default: all of them).
  * Undefined when neither is given; false (after saying why) when they are unusable.
  */
-function readWitnessTrust(texts: string[], quorumText: string | undefined, io: Io): WitnessTrust | undefined | false {
+function readWitnessPolicy(texts: string[], quorumText: string | undefined, io: Io): WitnessPolicy | undefined | false {
   const refuse = (message: string) => {
     io.stderr.write(`wastetrail verify: ${message}\n${USAGE}`);
     return false as const;
@@ -193,10 +194,10 @@ function readWitnessTrust(texts: string[], quorumText: string | undefined, io: I
   if (!/^[1-9][0-9]*$/.test(quorumText ?? '1') || !Number.isSafeInteger(quorum) || quorum > keys.length) {
     return refuse(`--quorum must be a whole number from 1 to the ${keys.length} witness key(s) given, got ${JSON.stringify(quorumText)}`);
   }
-  return { keys, quorum };
+  return { witnesses: keys, quorum };
 }
 
-function verifyBundleFile(file: string, json: unknown, trust: { keysPath: string | undefined; logKey: string | undefined; witnesses: WitnessTrust | undefined }, all: boolean, io: Io): number {
+function verifyBundleFile(file: string, json: unknown, trust: { keysPath: string | undefined; logKey: string | undefined; witnesses: WitnessPolicy | undefined }, all: boolean, io: Io): number {
   const { keysPath } = trust;
   let trusted: Keyring | undefined;
   if (keysPath !== undefined) {

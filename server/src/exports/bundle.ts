@@ -30,6 +30,7 @@ import {
   verifyRecordInclusion,
   type LogErrorCode,
   type NoteVerifierKey,
+  type WitnessPolicy,
   encodeEnvelope,
   GENESIS_PREV,
   KEYRING_FORMAT,
@@ -42,7 +43,7 @@ import {
   type RecordErrorCode,
 } from '@wastetrail/firmware-protocol';
 import { reconstructTrail, toTrailRecord, type BagTrail, type TrailRecord } from '../custody/index.ts';
-import { provingCheckpoint, type WitnessPolicy } from '../log/cosignatures.ts';
+import { provingCheckpoint } from '../log/cosignatures.ts';
 import { inclusionProofOf } from '../log/tree.ts';
 import type { CustodyStore, StoredRecord } from '../store/index.ts';
 
@@ -115,12 +116,6 @@ export function bundleFileName(bag: string): string {
 
 export type BundleFailureCode = RecordErrorCode | LogErrorCode | 'KEY_MISMATCH' | 'BAG_NOT_IN_RECORDS' | 'LOG_PROOFS_MISSING';
 
-/** The witnesses a verifier requires: their cosignature keys and how many of them must have cosigned. */
-export interface WitnessTrust {
-  keys: NoteVerifierKey[];
-  quorum: number;
-}
-
 export interface BundleFailure {
   code: BundleFailureCode;
   message: string;
@@ -185,7 +180,7 @@ export function looksLikeBundle(json: unknown): boolean {
 }
 
 /** Reads a bundle's structure; throws BundleFormatError naming what is wrong. */
-export function parseBundle(json: unknown): { bundle: AuditBundle; keyring: Keyring; logKey?: NoteVerifierKey; witnesses?: WitnessTrust } {
+export function parseBundle(json: unknown): { bundle: AuditBundle; keyring: Keyring; logKey?: NoteVerifierKey; witnesses?: WitnessPolicy } {
   if (!looksLikeBundle(json)) throw new BundleFormatError('not a wastetrail bundle (a JSON object with "format": "wastetrail.bundle.v1")');
   const b = json as Record<string, unknown>;
   if (b.format !== BUNDLE_FORMAT) throw new BundleFormatError(`bundle format ${JSON.stringify(b.format)} is not known to this verifier (expected ${BUNDLE_FORMAT})`);
@@ -209,7 +204,7 @@ export function parseBundle(json: unknown): { bundle: AuditBundle; keyring: Keyr
 }
 
 /** The bundle's `log.witnesses` and `log.quorum`, both or neither. */
-function parseBundleWitnesses(log: Partial<BundleLog>): WitnessTrust | undefined {
+function parseBundleWitnesses(log: Partial<BundleLog>): WitnessPolicy | undefined {
   if (log.witnesses === undefined && log.quorum === undefined) return undefined;
   if (!Array.isArray(log.witnesses) || log.witnesses.length > 100 || !log.witnesses.every((w) => typeof w === 'string')) {
     throw new BundleFormatError('"log.witnesses" must be an array of witness verifier keys (with "log.quorum")');
@@ -220,7 +215,7 @@ function parseBundleWitnesses(log: Partial<BundleLog>): WitnessTrust | undefined
     return key.value;
   });
   if (!Number.isSafeInteger(log.quorum) || log.quorum! < 0 || log.quorum! > keys.length) throw new BundleFormatError('"log.quorum" must be an integer from 0 to the number of "log.witnesses"');
-  return { keys, quorum: log.quorum! };
+  return { witnesses: keys, quorum: log.quorum! };
 }
 
 /** Where the bundle's own keyring disagrees with a trusted one: each is a reason not to trust the bundle. */
@@ -251,7 +246,7 @@ export function compareKeyrings(bundleKeys: Keyring, trusted: Keyring): BundleFa
  * trusted keyring when one is given, and that the records concern the bag. Rebuilds the bag's trail
  * from the records that verify. Throws BundleFormatError when the bundle cannot be read at all.
  */
-export function verifyBundle(json: unknown, trusted?: Keyring, trustedLogKey?: NoteVerifierKey, trustedWitnesses?: WitnessTrust): BundleReport {
+export function verifyBundle(json: unknown, trusted?: Keyring, trustedLogKey?: NoteVerifierKey, trustedWitnesses?: WitnessPolicy): BundleReport {
   const { bundle, keyring: bundleKeys, logKey, witnesses } = parseBundle(json);
   const keyring = trusted ?? bundleKeys;
   const failures: BundleFailure[] = trusted ? compareKeyrings(bundleKeys, trusted) : [];
@@ -338,7 +333,7 @@ function verifyLogProofs(
   bundle: AuditBundle,
   key: NoteVerifierKey | undefined,
   trusted: boolean,
-  witnesses: (WitnessTrust & { keysFrom: 'trusted' | 'bundle' }) | undefined,
+  witnesses: (WitnessPolicy & { keysFrom: 'trusted' | 'bundle' }) | undefined,
   failures: BundleFailure[],
 ): BundleLogReport | undefined {
   if (!bundle.log || !key) {
@@ -352,7 +347,7 @@ function verifyLogProofs(
     if (!witnesses) return true;
     const known = verdicts.get(note);
     if (known !== undefined) return known;
-    const quorum = checkCosignatureQuorum(note, { log: key, witnesses: witnesses.keys, quorum: witnesses.quorum }, nodeEd25519Verify);
+    const quorum = checkCosignatureQuorum(note, { log: key, witnesses: witnesses.witnesses, quorum: witnesses.quorum }, nodeEd25519Verify);
     verdicts.set(note, quorum.ok);
     if (!quorum.ok) {
       failures.push({ code: quorum.error.code, index, message: `the checkpoint of size ${size} its log proof leads to: ${quorum.error.message}` });

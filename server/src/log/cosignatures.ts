@@ -5,7 +5,7 @@
  * (docs/protocol/log.md, "Witnesses"); the server only checks that the cosignature is real and of a
  * checkpoint it signed.
  */
-import { cosignerKeyString, nodeEd25519Verify, parseCheckpoint, parseNote, verifyCosignatures, type LogError, type NoteVerifierKey } from '@wastetrail/firmware-protocol';
+import { cosignerKeyString, nodeEd25519Verify, parseCheckpoint, parseNote, verifyCosignatures, type LogError, type NoteVerifierKey, type WitnessPolicy } from '@wastetrail/firmware-protocol';
 import type { LogStore, SignedCheckpoint } from '../store/index.ts';
 
 export type CosignatureOutcome =
@@ -33,12 +33,6 @@ export async function acceptCosignatures(store: LogStore, witnesses: readonly No
   const addedAt = new Date(now()).toISOString();
   for (const c of cosignatures) await store.addCosignature({ size: kept.size, witness: cosignerKeyString(c.witness), line: c.line, addedAt });
   return { ok: true, size: kept.size, witnesses: cosignatures.map((c) => c.witness.name) };
-}
-
-/** Which witnesses a bundle's checkpoint must be cosigned by: verifiableLog.witnesses and .quorum. */
-export interface WitnessPolicy {
-  readonly witnesses: readonly NoteVerifierKey[];
-  readonly quorum: number;
 }
 
 export interface ProvingCheckpoint {
