@@ -22,7 +22,7 @@ export function recordLogEntry(signed: SignedRecord): Uint8Array {
 
 /**
  * The entry from a record hash computed already (the server's stored one, from the bytes ingest
- * verified: hashing a record once, not twice, keeps the log's share of a commit small) and the signature.
+ * verified: a record is hashed once, not twice) and the signature.
  */
 export function logEntryOf(recordHash: Uint8Array, signature: Uint8Array): Uint8Array {
   return concatBytes(recordHash, signature);
