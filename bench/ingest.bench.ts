@@ -29,6 +29,7 @@ import {
 } from '@wastetrail/firmware-protocol';
 import { openSqliteStore } from '../server/src/store/index.ts';
 import { progress, type Row } from './harness.ts';
+import { logShareOfIngestRows } from './log.bench.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const MOSQUITTO = { host: '127.0.0.1', port: 1883 };
@@ -420,6 +421,7 @@ export async function benchIngest(o: IngestBenchOptions): Promise<Row[]> {
   rows.push(
     { name: `ingest end-to-end, embedded gateway, ${what} (verified, stored, acked)`, value: e.perSecond, unit: 'records/s', limit, target: '>= 0.5' },
     { name: `server peak RSS during embedded ingest, ${what}`, value: e.peakRssMb, unit: 'MB', limit: { name: 'target', value: 300 }, target: '<= 1 (<= 300 MB)' },
+    ...logShareOfIngestRows({ perSecond: e.perSecond, seconds: e.seconds, stats: e.stats[0]! }),
   );
 
   if (await reachable(MOSQUITTO.host, MOSQUITTO.port)) {

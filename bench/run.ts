@@ -9,7 +9,9 @@
  *            --trail-records N (records stored for the trail query run, default 10000000)
  *            --trail-queries N (queries timed per trail measurement, default 2000)
  *            --backlog-records N (the edge agent's backlog in the drain run, default 100000)
- *            --only a,b (run only these parts: startup, records, verify-cli, ingest, cluster, latency, backlog, trail: a
+ *            --log-leaves N (leaves in the log the inclusion proofs are timed on, default 10000000)
+ *            --log-queries N (inclusion proofs timed, default 2000)
+ *            --only a,b (run only these parts: startup, records, verify-cli, ingest, cluster, latency, backlog, trail, log: a
  *            partial run replaces those parts' rows in the docs and keeps the others from the last run, saying so)
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -19,6 +21,7 @@ import { markdownTable, progress, type Row } from './harness.ts';
 import { benchBacklog } from './backlog.bench.ts';
 import { benchCluster } from './cluster.bench.ts';
 import { benchIngest } from './ingest.bench.ts';
+import { benchLog } from './log.bench.ts';
 import { benchLatency, DEFAULT_LATENCY } from './latency.bench.ts';
 import { benchTrailQuery } from './trail-query.bench.ts';
 import { benchRecords } from './record.bench.ts';
@@ -35,6 +38,8 @@ const { values } = parseArgs({
     'trail-records': { type: 'string', default: '10000000' },
     'trail-queries': { type: 'string', default: '2000' },
     'backlog-records': { type: 'string', default: '100000' },
+    'log-leaves': { type: 'string', default: '10000000' },
+    'log-queries': { type: 'string', default: '2000' },
     only: { type: 'string' },
   },
 });
@@ -46,6 +51,8 @@ const latencySeconds = Number(values['latency-seconds']);
 const trailRecords = Number(values['trail-records']);
 const trailQueries = Number(values['trail-queries']);
 const backlogRecords = Number(values['backlog-records']);
+const logLeaves = Number(values['log-leaves']);
+const logQueries = Number(values['log-queries']);
 const only = values.only?.split(',').map((s) => s.trim());
 const runs = (part: string) => !only || only.includes(part);
 
@@ -68,6 +75,7 @@ await section('cluster', () => benchCluster({ seconds, devices, recordsPerDevice
 await section('latency', () => benchLatency({ ...DEFAULT_LATENCY, seconds: latencySeconds }));
 await section('backlog', () => benchBacklog({ records: backlogRecords }));
 await section('trail', () => benchTrailQuery({ records: trailRecords, queries: trailQueries }));
+await section('log', () => benchLog({ leaves: logLeaves, queries: logQueries, seconds }));
 const totalMinutes = (performance.now() - started) / 60_000;
 
 const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}`;
@@ -84,6 +92,7 @@ const table = markdownTable(allRows);
 const command =
   `npm run bench -- --seconds ${seconds} --records ${records} --devices ${devices} --records-per-device ${recordsPerDevice}` +
   ` --latency-seconds ${latencySeconds} --trail-records ${trailRecords} --trail-queries ${trailQueries} --backlog-records ${backlogRecords}` +
+  ` --log-leaves ${logLeaves} --log-queries ${logQueries}` +
   (only ? ` --only ${only.join(',')}` : '');
 const busy = `The whole run took ${totalMinutes.toFixed(0)} min; the 1-minute load average at the start and after each part was ${loads.join(', ')} (${cpus().length} cores: above ${cpus().length}, other work shared the machine).`;
 const provenance = previous ? ` Only ${only!.join(', ')} ran then; the other rows are kept from the run of ${previous.when} on ${previous.machine} (\`${previous.command}\`).` : '';
@@ -149,6 +158,22 @@ ${DEFAULT_LATENCY.sampleEvery} is timed, from just before it is signed to the fi
 bearer token, keep-alive) that returns the bag with its sealed step; only sampled records are polled,
 every ${DEFAULT_LATENCY.pollMs} ms, so a figure may exceed the true moment by one poll interval plus one request (the
 method's resolution). The first ${DEFAULT_LATENCY.warmupSeconds} s are not sampled. The server's peak RSS over that run is read from /proc.
+
+The log rows (bench/log.bench.ts, issue #14) come from two places. The embedded ingest run's own server
+times the store's sequence() inside each commit (bench/ingest-server.mjs wraps it: the server carries
+no switch for the benchmark): the log's work per leaf on the one committing thread, as a rate against the
+end-to-end ingest rate of that run, and as a share of the run. There is no way to run ingest with the log
+off (a record and its leaf are one commit, by design), so "log off" is bounded instead of measured: the
+log's work is all on the committing thread, so without it the run could be at most that share shorter,
+and on / off >= 1 - share. The append arithmetic alone (logAppend: leaf entries, hashes, new nodes from
+the right edge) is timed in the bench process on one core. Then the log's tables of a fresh SQLite store
+are filled directly with ${logLeaves.toLocaleString('en')} leaves (distinct 96-byte entries, RFC 9162 hashing with node:crypto,
+every complete node written once, as the store's appends do); signCheckpoint is timed over that store
+200 times (the root read from its stored nodes, the note signed, the checkpoint kept; the kept one
+removed before each round), and the signature alone; then the server (child process, as for the trail
+rows) answers \`GET /api/v1/log/inclusion?index=I&size=N\` for random leaves, one request at a time over a
+keep-alive connection, after 200 untimed ones; every proof is verified against the root of the
+checkpoint the server signed at start, so the filled tables are the server's own tree.
 
 The backlog rows (bench/backlog.bench.ts) take one real edge agent (its Outbox and Uplink from
 edge-agent/src, in a child process, with the agent's default settings: window of 8 messages, batches

@@ -8,8 +8,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, t
 /** Verifies an Ed25519 signature. Browsers plug in a pure-JS one with strict RFC 8032 rules. */
 export type Ed25519Verify = (publicKeySpki: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean;
 
-/** DER prefix of an Ed25519 SubjectPublicKeyInfo; the raw 32-byte key follows. */
-export const ED25519_SPKI_PREFIX = Uint8Array.from([0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00]);
+export { ED25519_SPKI_PREFIX } from './spki.ts';
 /** DER prefix of an Ed25519 PKCS#8 private key; the 32-byte seed follows. */
 const ED25519_PKCS8_PREFIX = Uint8Array.from([
   0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,

@@ -8,7 +8,7 @@ import { fromBase64, toBase64 as toBase64Std, toHex } from '../encoding.ts';
 import { fail, ok, type Result } from '../record/errors.ts';
 import { code, deviceId, STATION_ROLES, type StationRole } from '../record/events.ts';
 import { array, object, oneOf, optional, string } from '../record/schema.ts';
-import { ED25519_SPKI_PREFIX } from '../crypto/ed25519.ts';
+import { ED25519_SPKI_PREFIX } from '../crypto/spki.ts';
 import { isRfc3339Utc } from '../time.ts';
 
 export const KEYRING_FORMAT = 'wastetrail.keyring.v1';

@@ -12,7 +12,7 @@
  * the last one it cosigned.
  */
 import type { Ed25519Signer, Ed25519Verify } from '../crypto/ed25519.ts';
-import { ED25519_SPKI_PREFIX } from '../crypto/ed25519.ts';
+import { ED25519_SPKI_PREFIX } from '../crypto/spki.ts';
 import { bytesEqual, concatBytes, toBase64, utf8 } from '../encoding.ts';
 import { ok } from '../record/errors.ts';
 import type { Checkpoint } from './checkpoint.ts';
@@ -82,6 +82,43 @@ export function verifyCosignatures(note: string, witnesses: readonly NoteVerifie
     if (!cosignatures.some((c) => c.witness === witness)) cosignatures.push({ witness, timestamp: Number(timestamp), line: `${lines[i]!}\n` });
   }
   return ok({ text, cosignatures });
+}
+
+/** The witnesses whose cosignatures count, and how many of them a checkpoint needs at least (0 to their number). */
+export interface WitnessPolicy {
+  readonly witnesses: readonly NoteVerifierKey[];
+  readonly quorum: number;
+}
+
+/** Who must have signed a checkpoint: the log's key, and the witness policy. */
+export interface WitnessQuorum extends WitnessPolicy {
+  readonly log: NoteVerifierKey;
+}
+
+/**
+ * The witnesses whose cosignatures of `note` verify, once at least `quorum` of them do. Stricter than
+ * verifyCosignatures, for a verifier that was told exactly which witnesses to expect: every line that is
+ * not the log's must be a trusted witness's (UNKNOWN_WITNESS: an altered note, or a witness list out of
+ * date), each must verify (BAD_COSIGNATURE), and fewer than `quorum` is QUORUM_NOT_MET. The log's own
+ * signature is verifyCheckpoint's to check.
+ */
+export function checkCosignatureQuorum(note: string, q: WitnessQuorum, ed25519Verify: Ed25519Verify): LogResult<{ cosignedBy: NoteVerifierKey[] }> {
+  if (!Number.isSafeInteger(q.quorum) || q.quorum < 0 || q.quorum > q.witnesses.length) throw new RangeError(`a quorum of ${q.quorum} out of ${q.witnesses.length} witnesses`);
+  const parsed = parseNote(note);
+  if (!parsed.ok) return parsed;
+  for (const s of parsed.value.signatures) {
+    if (s.name === q.log.name && s.keyId === q.log.keyId) continue;
+    if (!q.witnesses.some((w) => w.name === s.name && w.keyId === s.keyId)) {
+      return logFail('UNKNOWN_WITNESS', `the checkpoint carries a cosignature by ${s.name} (key id ${s.keyId.toString(16).padStart(8, '0')}), which is not one of the trusted witnesses`);
+    }
+  }
+  const verified = verifyCosignatures(note, q.witnesses, ed25519Verify);
+  if (!verified.ok) return verified;
+  const cosignedBy = verified.value.cosignatures.map((c) => c.witness);
+  if (cosignedBy.length < q.quorum) {
+    return logFail('QUORUM_NOT_MET', `the checkpoint is cosigned by ${cosignedBy.length} of the trusted witnesses (${cosignedBy.map((w) => w.name).join(', ') || 'none'}), fewer than the quorum of ${q.quorum}`);
+  }
+  return ok({ cosignedBy });
 }
 
 /**

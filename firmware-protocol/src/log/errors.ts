@@ -25,6 +25,8 @@ export const LOG_ERROR_CODES = [
   'CHECKPOINT_ROLLBACK',
   'CHECKPOINT_FORK',
   'CHECKPOINT_INCONSISTENT',
+  'UNKNOWN_WITNESS',
+  'QUORUM_NOT_MET',
   // Tiles, entry bundles and offline proofs.
   'MALFORMED_TILE_PATH',
   'MALFORMED_TILE',

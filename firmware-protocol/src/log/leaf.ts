@@ -17,7 +17,15 @@ import { leafHash, type Hash } from './hash.ts';
 export const RECORD_ENTRY_SIZE = 96;
 
 export function recordLogEntry(signed: SignedRecord): Uint8Array {
-  return concatBytes(sha256(signingMessage(signed.bytes)), signed.signature);
+  return logEntryOf(sha256(signingMessage(signed.bytes)), signed.signature);
+}
+
+/**
+ * The entry from a record hash computed already (the server's stored one, from the bytes ingest
+ * verified: a record is hashed once, not twice) and the signature.
+ */
+export function logEntryOf(recordHash: Uint8Array, signature: Uint8Array): Uint8Array {
+  return concatBytes(recordHash, signature);
 }
 
 export function recordLeafHash(signed: SignedRecord): Hash {

@@ -9,7 +9,8 @@
  * Verification follows the spec: signatures by unknown keys are ignored (key rotation, cosignatures);
  * a known key whose signature fails rejects the whole note; no verified known key rejects it too.
  */
-import { ED25519_SPKI_PREFIX, type Ed25519Signer, type Ed25519Verify } from '../crypto/ed25519.ts';
+import type { Ed25519Signer, Ed25519Verify } from '../crypto/ed25519.ts';
+import { ED25519_SPKI_PREFIX } from '../crypto/spki.ts';
 import { sha256 } from '../crypto/sha256.ts';
 import { concatBytes, fromBase64, toBase64, utf8 } from '../encoding.ts';
 import { rawEd25519PublicKey } from '../identity/keyring.ts';

@@ -1,6 +1,7 @@
 // Cosignatures (c2sp.org/tlog-cosignature) and the witness's decision, as a log client checks them.
 import { describe, expect, it } from 'vitest';
 import {
+  checkCosignatureQuorum,
   checkWitnessed,
   cosignatureLine,
   cosignedMessage,
@@ -70,6 +71,48 @@ describe('cosignatures', () => {
     const moved = note + cosignatureLine(otherText, witness, 7);
     expect(codeOf(verifyCosignatures(moved, [witness], nodeEd25519Verify))).toBe('BAD_COSIGNATURE');
     expect(verifyCosignatures(moved, [other], nodeEd25519Verify)).toMatchObject({ ok: true, value: { cosignatures: [] } });
+  });
+});
+
+describe('checkCosignatureQuorum: a checkpoint cosigned by enough of the trusted witnesses, and by no one else', () => {
+  const text = formatCheckpoint(checkpointOf(treeOf(5)));
+  const note = signNote(text, log);
+  const third = cosigner('witness.example/w3', signerOf(4));
+  const both = note + cosignatureLine(text, witness, 10) + cosignatureLine(text, other, 11);
+  const check = (n: string, quorum: number, witnesses = [witness, other]) => checkCosignatureQuorum(n, { log, witnesses, quorum }, nodeEd25519Verify);
+
+  it('passes at or under the number of good cosignatures, naming the witnesses', () => {
+    const r = check(both, 2);
+    expect(r.ok && r.value.cosignedBy.map((w) => w.name)).toEqual(['witness.example/w1', 'witness.example/w2']);
+    expect(codeOf(check(note + cosignatureLine(text, other, 11), 1))).toBe('ok');
+    expect(codeOf(check(note, 0))).toBe('ok');
+  });
+
+  it('QUORUM_NOT_MET: a cosignature missing, or none at all', () => {
+    const one = check(note + cosignatureLine(text, witness, 10), 2);
+    expect(codeOf(one)).toBe('QUORUM_NOT_MET');
+    expect(!one.ok && one.error.message).toContain('cosigned by 1 of the trusted witnesses (witness.example/w1), fewer than the quorum of 2');
+    expect(codeOf(check(note, 1))).toBe('QUORUM_NOT_MET');
+    // The same witness twice is one cosignature.
+    expect(codeOf(check(note + cosignatureLine(text, witness, 10) + cosignatureLine(text, witness, 12), 2))).toBe('QUORUM_NOT_MET');
+  });
+
+  it('UNKNOWN_WITNESS: a line by a key that is neither the log nor a trusted witness, even with the quorum met', () => {
+    const extra = both + cosignatureLine(text, third, 12);
+    expect(codeOf(check(extra, 2))).toBe('UNKNOWN_WITNESS');
+    // A trusted name with another key is another key.
+    const impostor = cosigner('witness.example/w2', signerOf(9));
+    expect(codeOf(check(note + cosignatureLine(text, witness, 10) + cosignatureLine(text, impostor, 11), 1))).toBe('UNKNOWN_WITNESS');
+    expect(codeOf(check(extra, 2, [witness, other, third]))).toBe('ok');
+  });
+
+  it('BAD_COSIGNATURE: a trusted witness\'s line over another checkpoint', () => {
+    const otherText = formatCheckpoint(checkpointOf(treeOf(6)));
+    expect(codeOf(check(note + cosignatureLine(text, witness, 10) + cosignatureLine(otherText, other, 11), 1))).toBe('BAD_COSIGNATURE');
+  });
+
+  it('a quorum larger than the witnesses is a caller\'s bug', () => {
+    expect(() => check(both, 3)).toThrow(RangeError);
   });
 });
 

@@ -1,6 +1,6 @@
 // A record's offline inclusion proof, as an audit bundle carries it: envelope + tlog-proof + trusted key.
 import { describe, expect, it } from 'vitest';
-import { ed25519KeyPairFromSeed, ed25519Signer, formatCheckpoint, formatTlogProof, noteSigner, parseTlogProof, parseVerifierKey, RECORD_ENTRY_SIZE, recordLogEntry, parseRecordLogEntry, recordHash, signNote, toBase64, toHex, verifyRecordInclusion } from '../../src/index.ts';
+import { ed25519KeyPairFromSeed, fromHex, logEntryOf, ed25519Signer, formatCheckpoint, formatTlogProof, noteSigner, parseTlogProof, parseVerifierKey, RECORD_ENTRY_SIZE, recordLogEntry, parseRecordLogEntry, recordHash, signNote, toBase64, toHex, verifyRecordInclusion } from '../../src/index.ts';
 import { exampleLog, EXAMPLE_ORIGIN } from './example-log.ts';
 
 const codeOf = (r: { ok: boolean; error?: { code: string } }) => (r.ok ? 'ok' : r.error!.code);
@@ -18,6 +18,10 @@ describe('the record leaf', () => {
     expect(toHex(entry.subarray(0, 32))).toBe(recordHash(log.records[1]!.bytes));
     expect(parseRecordLogEntry(entry)).toEqual({ recordHash: entry.slice(0, 32), signature: log.records[1]!.signature });
     expect(parseRecordLogEntry(entry.subarray(1))).toBeUndefined();
+  });
+
+  it('made from the stored record hash (as the server sequences) it is the same entry', () => {
+    for (const r of log.records) expect(toHex(logEntryOf(fromHex(recordHash(r.bytes))!, r.signature))).toBe(toHex(recordLogEntry(r)));
   });
 });
 

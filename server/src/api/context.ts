@@ -45,7 +45,7 @@ export interface AppDeps {
   /** Points table, risk formula and draw settings (config `supervision`); default DEFAULT_SUPERVISION. */
   supervision?: SupervisionSettings;
   /** The verifiable log's public side (server/src/log): absent, the /log/v1 and /api/v1/log routes answer NOT_AVAILABLE. */
-  log?: { origin: string; verifierKey: string; witnesses?: readonly NoteVerifierKey[] };
+  log?: { origin: string; verifierKey: string; witnesses?: readonly NoteVerifierKey[]; /** verifiableLog.quorum; default 0. */ quorum?: number };
   /** When to refuse requests with 503 OVERLOADED, the rest from DEFAULT_LOAD_SHEDDING; absent: never (tests). */
   loadShedding?: Partial<LoadShedding>;
   /** Serve GET /metrics on this app (to anyone who reaches it). Default false: 404 (config `http.serveMetrics`). */

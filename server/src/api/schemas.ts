@@ -152,6 +152,7 @@ export const RecordViewSchema = Type.Object({
   kid: Type.String(),
   verified: Type.Boolean({ description: 'the stored bytes verify again now: signature, key, hash' }),
   error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
+  leaf: Type.Optional(Nullable(Type.Integer({ minimum: 0, description: "the record's leaf index in the verifiable log (null: not in it); absent when the server keeps no log" }))),
 });
 
 export const PlaceSchema = Type.Object({ id: Type.String(), name: Nullable(Type.String()), kind: Nullable(literals(INSTITUTION_KINDS)) });
@@ -172,6 +173,23 @@ export const TrailResponse = Type.Object({
   places: Type.Array(PlaceSchema),
   records: Type.Array(RecordViewSchema),
   verification: Type.Object({ records: Type.Integer(), verified: Type.Integer(), failed: Type.Integer() }),
+  log: Type.Optional(
+    Type.Object(
+      {
+        key: Type.String({ description: "the log's verifier key" }),
+        checkpoint: Nullable(
+          Type.Object({
+            size: Type.Integer({ description: 'tree size of the checkpoint the bag\'s audit bundle proves its records in' }),
+            cosignedBy: Type.Array(Type.String(), { description: 'names of the configured witnesses that cosigned it' }),
+            witnesses: Type.Integer({ description: 'witnesses configured (verifiableLog.witnesses)' }),
+            quorum: Type.Integer({ description: 'cosignatures required (verifiableLog.quorum)' }),
+            quorumMet: Type.Boolean(),
+          }),
+        ),
+      },
+      { description: 'the verifiable log: absent when the server keeps none; checkpoint null before the first one' },
+    ),
+  ),
 });
 
 export const BagIdParams = Type.Object({ id: TagParam });
@@ -187,6 +205,8 @@ export const BundleResponse = Type.Object({
   log: Type.Optional(
     Type.Object({
       key: Type.String({ description: "the log's verifier key (<origin>+<key id>+<base64 key>)" }),
+      witnesses: Type.Optional(Type.Array(Type.String(), { description: "the witnesses' cosignature verifier keys (verifiableLog.witnesses)" })),
+      quorum: Type.Optional(Type.Integer({ description: 'how many of them cosigned the checkpoint the proofs lead to, at least (verifiableLog.quorum)' })),
       proofs: Type.Array(Type.Union([Type.String(), Type.Null()]), { description: 'per record: a c2sp.org/tlog-proof to the newest checkpoint, or null when the record is not yet in a checkpoint' }),
     }),
   ),

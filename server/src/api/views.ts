@@ -9,6 +9,7 @@ import { jurisdictionPath, type AlertAction } from '../auth/index.ts';
 import { isMessageKey, renderAlertMessage, type Locale } from '../rules/messages.ts';
 import type { Alert, DeviceRegistration, DeviceStatus, Institution, Jurisdiction } from '../store/index.ts';
 import type { LoadedBag } from '../exports/index.ts';
+import type { TrailLog } from './trail-log.ts';
 import type { AlertViewT, DeviceViewT, InstitutionViewT, TrailResponseT } from './schemas.ts';
 
 type StepView = TrailResponseT['steps'][number];
@@ -17,7 +18,8 @@ function stepView(s: CustodyStep): StepView {
   return { ...s, badges: [...s.badges], record: { ...s.record } } as StepView;
 }
 
-export function trailView(loaded: LoadedBag, institutions: ReadonlyMap<string, Institution>, nowMs: number): TrailResponseT {
+/** The trail as the API shows it; with the log (trailLog), each record's leaf and the proving checkpoint. */
+export function trailView(loaded: LoadedBag, institutions: ReadonlyMap<string, Institution>, nowMs: number, log?: TrailLog): TrailResponseT {
   const { trail, records } = loaded;
   const placeIds = new Set<string>();
   if (trail.institution) placeIds.add(trail.institution);
@@ -41,7 +43,7 @@ export function trailView(loaded: LoadedBag, institutions: ReadonlyMap<string, I
       const inst = institutions.get(id);
       return { id, name: inst?.name ?? null, kind: inst?.kind ?? null };
     }),
-    records: records.map((r) => ({
+    records: records.map((r, i) => ({
       device: r.stored.device,
       seq: r.stored.seq,
       hash: r.stored.hash,
@@ -51,8 +53,10 @@ export function trailView(loaded: LoadedBag, institutions: ReadonlyMap<string, I
       kid: r.stored.kid,
       verified: r.verified,
       ...(r.error ? { error: { ...r.error } } : {}),
+      ...(log ? { leaf: log.leaves[i] ?? null } : {}),
     })),
     verification: { records: records.length, verified, failed: records.length - verified },
+    ...(log ? { log: { key: log.key, checkpoint: log.checkpoint } } : {}),
   };
 }
 

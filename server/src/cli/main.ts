@@ -8,9 +8,11 @@ commands:
   server --config FILE
       Run the gateway and the server as a service (example configuration: server/config/example.jsonc).
   verify <records.jsonl | bundle.json> [--keys <keyring.json>] [--partial] [--all]
+         [--log-key VKEY] [--witness-key WKEY]... [--quorum N]
       Verify signed custody records offline: an edge export (JSONL; --keys required) or a bag's audit
-      bundle (its own keys are used, checked against --keys when given).
-      Exit 0: all valid. Exit 1: a record or the chain is invalid. Exit 2: unreadable input.
+      bundle (its own keys are used, checked against --keys when given; its log proofs against --log-key,
+      their checkpoint's cosignatures against --witness-key, at least --quorum of them).
+      Exit 0: all valid. Exit 1: a record, the chain, a log proof or the quorum fails. Exit 2: unreadable input.
   witness --log URL --log-key VKEY --key FILE --state DIR [--name NAME] [--once] [--interval SECONDS]
       Witness a wastetrail log: check each new checkpoint is consistent with the last one cosigned (kept
       in DIR), cosign it with the key in FILE (made on first run; its verifier key is printed as

@@ -8,11 +8,25 @@
  * holds are checked, its keys are compared with --keys (or, without it, a loud warning says the keys
  * are only the bundle's own), and the bag's trail is summarised. Each record's inclusion proof in the
  * verifiable log is checked against a checkpoint signed by --log-key (or, without it, by the key the
- * bundle names, with the same warning).
+ * bundle names, with the same warning), and, with --witness-key (repeatable) and --quorum, that checkpoint's
+ * witness cosignatures: at least the quorum of those witnesses, and no one else's.
  */
 import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { ChainVerifier, decodeEnvelope, EnvelopeLineSplitter, nodeEd25519Verify, parseKeyring, parseVerifierKey, type ChainEvent, type Keyring, type NoteVerifierKey, type RecordError } from '@wastetrail/firmware-protocol';
+import {
+  ChainVerifier,
+  decodeEnvelope,
+  EnvelopeLineSplitter,
+  nodeEd25519Verify,
+  parseCosignerKey,
+  parseKeyring,
+  parseVerifierKey,
+  type ChainEvent,
+  type Keyring,
+  type NoteVerifierKey,
+  type RecordError,
+  type WitnessPolicy,
+} from '@wastetrail/firmware-protocol';
 import type { BagTrail } from '../custody/index.ts';
 import { BundleFormatError, looksLikeBundle, verifyBundle, type BundleFailure } from '../exports/bundle.ts';
 import { parseCommandArgs } from './args.ts';
@@ -28,10 +42,19 @@ const EXIT_UNREADABLE = 2;
 const MAX_LISTED_FAILURES = 1000;
 /** Bundles are one bag's records: a file bigger than this is not one, and is streamed as JSONL. */
 const MAX_BUNDLE_BYTES = 64 * 1024 * 1024;
-const USAGE = 'usage: wastetrail verify <records.jsonl> --keys <keyring.json> [--partial] [--all]\n       wastetrail verify <bundle.json> [--keys <keyring.json>] [--log-key <origin+id+key>] [--all]\n';
+const USAGE =
+  'usage: wastetrail verify <records.jsonl> --keys <keyring.json> [--partial] [--all]\n' +
+  '       wastetrail verify <bundle.json> [--keys <keyring.json>] [--log-key <origin+id+key>] [--witness-key <name+id+key>]... [--quorum N] [--all]\n';
 
 export async function runVerify(argv: string[], io: Io): Promise<number> {
-  const args = parseCommandArgs(argv, { keys: { type: 'string' }, 'log-key': { type: 'string' }, partial: { type: 'boolean' }, all: { type: 'boolean' } });
+  const args = parseCommandArgs(argv, {
+    keys: { type: 'string' },
+    'log-key': { type: 'string' },
+    'witness-key': { type: 'string', multiple: true },
+    quorum: { type: 'string' },
+    partial: { type: 'boolean' },
+    all: { type: 'boolean' },
+  });
   if (!args.ok || args.positionals.length !== 1) {
     io.stderr.write(`wastetrail verify: ${args.ok ? 'expected one records file' : args.message}\n${USAGE}`);
     return EXIT_UNREADABLE;
@@ -39,9 +62,17 @@ export async function runVerify(argv: string[], io: Io): Promise<number> {
   const file = args.positionals[0]!;
   const bundle = readBundle(file);
   const logKey = args.values['log-key'];
-  if (bundle !== undefined) return verifyBundleFile(file, bundle, { keysPath: typeof args.values.keys === 'string' ? args.values.keys : undefined, logKey: typeof logKey === 'string' ? logKey : undefined }, args.values.all === true, io);
-  if (logKey !== undefined) {
-    io.stderr.write(`wastetrail verify: --log-key applies to audit bundles, which carry log proofs; ${file} is not one\n${USAGE}`);
+  const witnessKeys = args.values['witness-key'];
+  const quorum = args.values.quorum;
+  if (bundle !== undefined) {
+    const witnesses = readWitnessPolicy(Array.isArray(witnessKeys) ? witnessKeys : [], typeof quorum === 'string' ? quorum : undefined, io);
+    if (witnesses === false) return EXIT_UNREADABLE;
+    const trust = { keysPath: typeof args.values.keys === 'string' ? args.values.keys : undefined, logKey: typeof logKey === 'string' ? logKey : undefined, witnesses };
+    return verifyBundleFile(file, bundle, trust, args.values.all === true, io);
+  }
+  for (const [given, option] of [[logKey, '--log-key'], [witnessKeys, '--witness-key'], [quorum, '--quorum']] as const) {
+    if (given === undefined) continue;
+    io.stderr.write(`wastetrail verify: ${option} applies to audit bundles, which carry log proofs; ${file} is not one\n${USAGE}`);
     return EXIT_UNREADABLE;
   }
   if (typeof args.values.keys !== 'string') {
@@ -142,7 +173,31 @@ function readBundle(file: string): unknown {
   }
 }
 
-function verifyBundleFile(file: string, json: unknown, trust: { keysPath: string | undefined; logKey: string | undefined }, all: boolean, io: Io): number {
+/**
+ * --witness-key (each a cosignature vkey) and --quorum (from 1 to their number; default: all of them).
+ * Undefined when neither is given; false (after saying why) when they are unusable.
+ */
+function readWitnessPolicy(texts: string[], quorumText: string | undefined, io: Io): WitnessPolicy | undefined | false {
+  const refuse = (message: string) => {
+    io.stderr.write(`wastetrail verify: ${message}\n${USAGE}`);
+    return false as const;
+  };
+  if (texts.length === 0) return quorumText === undefined ? undefined : refuse('--quorum counts the witnesses given with --witness-key: give their keys');
+  const keys: NoteVerifierKey[] = [];
+  for (const text of texts) {
+    const key = parseCosignerKey(text.trim());
+    if (!key.ok) return refuse(`--witness-key ${JSON.stringify(text)}: ${key.error.code}: ${key.error.message}`);
+    if (keys.some((k) => k.name === key.value.name && k.keyId === key.value.keyId)) return refuse(`--witness-key ${key.value.name} is given twice`);
+    keys.push(key.value);
+  }
+  const quorum = quorumText === undefined ? keys.length : Number(quorumText);
+  if (!/^[1-9][0-9]*$/.test(quorumText ?? '1') || !Number.isSafeInteger(quorum) || quorum > keys.length) {
+    return refuse(`--quorum must be a whole number from 1 to the ${keys.length} witness key(s) given, got ${JSON.stringify(quorumText)}`);
+  }
+  return { witnesses: keys, quorum };
+}
+
+function verifyBundleFile(file: string, json: unknown, trust: { keysPath: string | undefined; logKey: string | undefined; witnesses: WitnessPolicy | undefined }, all: boolean, io: Io): number {
   const { keysPath } = trust;
   let trusted: Keyring | undefined;
   if (keysPath !== undefined) {
@@ -160,7 +215,7 @@ function verifyBundleFile(file: string, json: unknown, trust: { keysPath: string
   }
   let report: ReturnType<typeof verifyBundle>;
   try {
-    report = verifyBundle(json, trusted, logKey);
+    report = verifyBundle(json, trusted, logKey, trust.witnesses);
   } catch (e) {
     if (!(e instanceof BundleFormatError)) throw e;
     io.stderr.write(`wastetrail verify: ${file}: ${e.message}\n`);
@@ -196,6 +251,18 @@ function verifyBundleFile(file: string, json: unknown, trust: { keysPath: string
     out(
       `log: ${report.log.proven} record(s) proven in log ${report.log.origin} (checkpoint size ${report.log.checkpointSizes.join(', ') || 'none'}; key ${report.log.keyFrom === 'trusted' ? 'from --log-key' : 'from the bundle itself'})${pending}`,
     );
+    const w = report.log.witnesses;
+    if (!w) out('witnesses: no quorum asked for (--witness-key, --quorum) or declared by the bundle: cosignatures not checked');
+    else {
+      if (w.keysFrom === 'bundle') {
+        io.stderr.write(
+          "WARNING: no --witness-key given: the checkpoint's cosignatures were checked against the witnesses the bundle names itself, which proves nothing about real witnesses.\n" +
+            "WARNING: get the witnesses' keys from the witnesses themselves (`wastetrail witness` prints them) and pass --witness-key and --quorum.\n",
+        );
+      }
+      const by = w.cosigned.map((c) => `size ${c.size} by ${c.by.join(', ') || 'no one'}`).join('; ') || 'no checkpoint passed';
+      out(`witnesses: quorum ${w.quorum} (keys ${w.keysFrom === 'trusted' ? 'from --witness-key' : 'from the bundle itself'}); cosigned: ${by}`);
+    }
   }
   if (report.failures.length === 0) {
     out(`valid: ${report.verified} record(s) verify (signature, key, station), bag ${report.bag}`);

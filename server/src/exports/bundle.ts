@@ -6,25 +6,31 @@
  *   { "format": "wastetrail.bundle.v1", "bag": "epc:...", "generatedAt": "2026-...Z",
  *     "keyring": { "format": "wastetrail.keyring.v1", "devices": { ... } },
  *     "records": [ "{\"record\":\"<base64>\",\"sig\":\"<base64>\"}", ... ],
- *     "log": { "key": "<origin>+<key id>+<base64 key>", "proofs": [ "c2sp.org/tlog-proof@v1\n...", null, ... ] } }
+ *     "log": { "key": "<origin>+<key id>+<base64 key>", "witnesses": ["<name>+<key id>+<base64 key>", ...], "quorum": 1,
+ *              "proofs": [ "c2sp.org/tlog-proof@v1\n...", null, ... ] } }
  *
  * `log.proofs[i]` is record i's inclusion in the verifiable log: a C2SP tlog-proof (leaf index, proof
- * hashes, the signed checkpoint), or null for a record committed after the newest checkpoint (signed
- * within the checkpoint interval: export the bundle again to have it). Bundles made before the log
- * have no `log`.
+ * hashes, the signed checkpoint with the witnesses' cosignature lines), or null for a record committed
+ * after that checkpoint (export the bundle again later to have it). The checkpoint is the newest one
+ * cosigned by `quorum` of the log's `witnesses` (provingCheckpoint). Bundles made before the log have no
+ * `log`, bundles made before the quorum no `witnesses` or `quorum`.
  *
  * Records are ordered by device, then seq. They are a few records out of each device's chain, so the
  * bundle proves each record (signature, key) and the links between consecutive seqs it holds, not the
  * device's whole chain. docs/server/api.md#audit-bundle.
  */
 import {
+  checkCosignatureQuorum,
+  cosignerKeyString,
   decodeEnvelope,
+  parseCosignerKey,
   formatTlogProof,
   parseTlogProof,
   parseVerifierKey,
   verifyRecordInclusion,
   type LogErrorCode,
   type NoteVerifierKey,
+  type WitnessPolicy,
   encodeEnvelope,
   GENESIS_PREV,
   KEYRING_FORMAT,
@@ -37,6 +43,7 @@ import {
   type RecordErrorCode,
 } from '@wastetrail/firmware-protocol';
 import { reconstructTrail, toTrailRecord, type BagTrail, type TrailRecord } from '../custody/index.ts';
+import { provingCheckpoint } from '../log/cosignatures.ts';
 import { inclusionProofOf } from '../log/tree.ts';
 import type { CustodyStore, StoredRecord } from '../store/index.ts';
 
@@ -54,15 +61,24 @@ export interface AuditBundle {
 export interface BundleLog {
   /** The log's verifier key, as the server knows it: a verifier should take it from elsewhere (--log-key). */
   key: string;
+  /** The witnesses the server takes cosignatures from (cosignature verifier keys), as the server knows them. */
+  witnesses?: string[];
+  /** How many of them must cosign the checkpoint the proofs lead to. */
+  quorum?: number;
   /** Aligned with `records`: a tlog-proof, or null when the record is not yet in a checkpoint. */
   proofs: Array<string | null>;
 }
 
+/** The log as a bundle needs it: its verifier key, and its witnesses and their quorum. */
+export interface BundleLogSource extends WitnessPolicy {
+  verifierKey: string;
+}
+
 /**
- * Builds a bundle from stored records (as collectBagRecords returns them); with the log's verifier key,
- * each record's inclusion proof to the newest checkpoint too.
+ * Builds a bundle from stored records (as collectBagRecords returns them); with the log, each record's
+ * inclusion proof to the checkpoint provingCheckpoint picks, cosignatures included.
  */
-export async function buildBundle(store: CustodyStore, bag: string, records: readonly StoredRecord[], generatedAtMs: number, logKey?: string): Promise<AuditBundle> {
+export async function buildBundle(store: CustodyStore, bag: string, records: readonly StoredRecord[], generatedAtMs: number, log?: BundleLogSource): Promise<AuditBundle> {
   const ordered = [...records].sort((a, b) => (a.device < b.device ? -1 : a.device > b.device ? 1 : a.seq - b.seq));
   const involved = new Set(ordered.map((r) => r.device));
   const exported = (await store.exportKeyring()) as { devices?: Record<string, unknown> };
@@ -74,17 +90,19 @@ export async function buildBundle(store: CustodyStore, bag: string, records: rea
     generatedAt: new Date(generatedAtMs).toISOString(),
     keyring: { format: KEYRING_FORMAT, devices },
     records: ordered.map((r) => encodeEnvelope({ bytes: r.bytes, signature: r.signature })),
-    ...(logKey !== undefined ? { log: { key: logKey, proofs: await logProofs(store, ordered) } } : {}),
+    ...(log !== undefined
+      ? { log: { key: log.verifierKey, witnesses: log.witnesses.map((w) => cosignerKeyString(w)), quorum: log.quorum, proofs: await logProofs(store, ordered, log) } }
+      : {}),
   };
 }
 
-/** Each record's tlog-proof against the newest checkpoint; null for one the checkpoint does not cover yet. */
-async function logProofs(store: CustodyStore, records: readonly StoredRecord[]): Promise<Array<string | null>> {
-  const [checkpoint, indexes] = await Promise.all([store.latestCheckpoint(), store.logIndexes(records)]);
+/** Each record's tlog-proof against the proving checkpoint; null for one that checkpoint does not cover. */
+async function logProofs(store: CustodyStore, records: readonly StoredRecord[], policy: WitnessPolicy): Promise<Array<string | null>> {
+  const [proving, indexes] = await Promise.all([provingCheckpoint(store, policy), store.logIndexes(records)]);
   return Promise.all(
     indexes.map(async (index) => {
-      if (!checkpoint || index === undefined || index >= checkpoint.size) return null;
-      return formatTlogProof({ index, proof: await inclusionProofOf(store, index, checkpoint.size), checkpoint: checkpoint.note });
+      if (!proving || index === undefined || index >= proving.checkpoint.size) return null;
+      return formatTlogProof({ index, proof: await inclusionProofOf(store, index, proving.checkpoint.size), checkpoint: proving.note });
     }),
   );
 }
@@ -137,6 +155,16 @@ export interface BundleLogReport {
   notYetInCheckpoint: number;
   /** The tree sizes of the checkpoints the proofs lead to. */
   checkpointSizes: number[];
+  /** The witness quorum checked on those checkpoints: undefined when none was asked for or declared. */
+  witnesses?: BundleWitnessReport;
+}
+
+export interface BundleWitnessReport {
+  /** The witness keys and quorum: given by the verifier (--witness-key, --quorum), or the bundle's own. */
+  keysFrom: 'trusted' | 'bundle';
+  quorum: number;
+  /** For each checkpoint whose cosignatures were checked, the witnesses whose cosignatures verify. */
+  cosigned: Array<{ size: number; by: string[] }>;
 }
 
 export class BundleFormatError extends Error {
@@ -152,7 +180,7 @@ export function looksLikeBundle(json: unknown): boolean {
 }
 
 /** Reads a bundle's structure; throws BundleFormatError naming what is wrong. */
-export function parseBundle(json: unknown): { bundle: AuditBundle; keyring: Keyring; logKey?: NoteVerifierKey } {
+export function parseBundle(json: unknown): { bundle: AuditBundle; keyring: Keyring; logKey?: NoteVerifierKey; witnesses?: WitnessPolicy } {
   if (!looksLikeBundle(json)) throw new BundleFormatError('not a wastetrail bundle (a JSON object with "format": "wastetrail.bundle.v1")');
   const b = json as Record<string, unknown>;
   if (b.format !== BUNDLE_FORMAT) throw new BundleFormatError(`bundle format ${JSON.stringify(b.format)} is not known to this verifier (expected ${BUNDLE_FORMAT})`);
@@ -169,9 +197,25 @@ export function parseBundle(json: unknown): { bundle: AuditBundle; keyring: Keyr
     }
     const logKey = parseVerifierKey(log.key);
     if (!logKey.ok) throw new BundleFormatError(`"log.key" is not a verifier key: ${logKey.error.message}`);
-    return { bundle: json as AuditBundle, keyring: keyring.value, logKey: logKey.value };
+    const witnesses = parseBundleWitnesses(log);
+    return { bundle: json as AuditBundle, keyring: keyring.value, logKey: logKey.value, ...(witnesses ? { witnesses } : {}) };
   }
   return { bundle: json as AuditBundle, keyring: keyring.value };
+}
+
+/** The bundle's `log.witnesses` and `log.quorum`, both or neither. */
+function parseBundleWitnesses(log: Partial<BundleLog>): WitnessPolicy | undefined {
+  if (log.witnesses === undefined && log.quorum === undefined) return undefined;
+  if (!Array.isArray(log.witnesses) || log.witnesses.length > 100 || !log.witnesses.every((w) => typeof w === 'string')) {
+    throw new BundleFormatError('"log.witnesses" must be an array of witness verifier keys (with "log.quorum")');
+  }
+  const keys = log.witnesses.map((w, i) => {
+    const key = parseCosignerKey(w);
+    if (!key.ok) throw new BundleFormatError(`"log.witnesses[${i}]" is not a witness key: ${key.error.message}`);
+    return key.value;
+  });
+  if (!Number.isSafeInteger(log.quorum) || log.quorum! < 0 || log.quorum! > keys.length) throw new BundleFormatError('"log.quorum" must be an integer from 0 to the number of "log.witnesses"');
+  return { witnesses: keys, quorum: log.quorum! };
 }
 
 /** Where the bundle's own keyring disagrees with a trusted one: each is a reason not to trust the bundle. */
@@ -202,8 +246,8 @@ export function compareKeyrings(bundleKeys: Keyring, trusted: Keyring): BundleFa
  * trusted keyring when one is given, and that the records concern the bag. Rebuilds the bag's trail
  * from the records that verify. Throws BundleFormatError when the bundle cannot be read at all.
  */
-export function verifyBundle(json: unknown, trusted?: Keyring, trustedLogKey?: NoteVerifierKey): BundleReport {
-  const { bundle, keyring: bundleKeys, logKey } = parseBundle(json);
+export function verifyBundle(json: unknown, trusted?: Keyring, trustedLogKey?: NoteVerifierKey, trustedWitnesses?: WitnessPolicy): BundleReport {
+  const { bundle, keyring: bundleKeys, logKey, witnesses } = parseBundle(json);
   const keyring = trusted ?? bundleKeys;
   const failures: BundleFailure[] = trusted ? compareKeyrings(bundleKeys, trusted) : [];
   const ctx = { keyring, ed25519Verify: nodeEd25519Verify };
@@ -263,7 +307,8 @@ export function verifyBundle(json: unknown, trusted?: Keyring, trustedLogKey?: N
   if (trail.steps.length === 0 && trail.voided.length === 0) {
     failures.push({ code: 'BAG_NOT_IN_RECORDS', message: `no verified record of the bundle names the bag ${bundle.bag}` });
   }
-  const log = verifyLogProofs(bundle, trustedLogKey ?? logKey, trustedLogKey !== undefined, failures);
+  const witnessTrust = trustedWitnesses ? { ...trustedWitnesses, keysFrom: 'trusted' as const } : witnesses && witnesses.quorum > 0 ? { ...witnesses, keysFrom: 'bundle' as const } : undefined;
+  const log = verifyLogProofs(bundle, trustedLogKey ?? logKey, trustedLogKey !== undefined, witnessTrust, failures);
   return {
     bag: bundle.bag,
     generatedAt: bundle.generatedAt,
@@ -281,13 +326,36 @@ export function verifyBundle(json: unknown, trusted?: Keyring, trustedLogKey?: N
 
 /**
  * Each record's tlog-proof: the checkpoint signed by the log's key (the trusted one when given, else the
- * bundle's own), its origin the key's name, and the record's leaf at the proof's index in that tree.
+ * bundle's own), its origin the key's name, and the record's leaf at the proof's index in that tree. With
+ * a witness quorum, each checkpoint once: cosigned by at least the quorum of those witnesses, and by no one else.
  */
-function verifyLogProofs(bundle: AuditBundle, key: NoteVerifierKey | undefined, trusted: boolean, failures: BundleFailure[]): BundleLogReport | undefined {
+function verifyLogProofs(
+  bundle: AuditBundle,
+  key: NoteVerifierKey | undefined,
+  trusted: boolean,
+  witnesses: (WitnessPolicy & { keysFrom: 'trusted' | 'bundle' }) | undefined,
+  failures: BundleFailure[],
+): BundleLogReport | undefined {
   if (!bundle.log || !key) {
     if (trusted) failures.push({ code: 'LOG_PROOFS_MISSING', message: 'the bundle carries no log proofs (it was made before the log, or by a server without one), so nothing shows its records are in the log' });
     return undefined;
   }
+  const cosigned: Array<{ size: number; by: string[] }> = [];
+  // One verdict per checkpoint note: the proofs of one bundle share one checkpoint, reported once.
+  const verdicts = new Map<string, boolean>();
+  const checkQuorum = (note: string, size: number, index: number): boolean => {
+    if (!witnesses) return true;
+    const known = verdicts.get(note);
+    if (known !== undefined) return known;
+    const quorum = checkCosignatureQuorum(note, { log: key, witnesses: witnesses.witnesses, quorum: witnesses.quorum }, nodeEd25519Verify);
+    verdicts.set(note, quorum.ok);
+    if (!quorum.ok) {
+      failures.push({ code: quorum.error.code, index, message: `the checkpoint of size ${size} its log proof leads to: ${quorum.error.message}` });
+      return false;
+    }
+    cosigned.push({ size, by: quorum.value.cosignedBy.map((w) => w.name).sort() });
+    return true;
+  };
   const trust = { origin: key.name, keys: [key], ed25519Verify: nodeEd25519Verify };
   let proven = 0;
   let notYetInCheckpoint = 0;
@@ -298,13 +366,25 @@ function verifyLogProofs(bundle: AuditBundle, key: NoteVerifierKey | undefined, 
       return;
     }
     const proof = parseTlogProof(text);
-    const included = proof.ok ? verifyRecordInclusion(bundle.records[index]!, proof.value, trust) : proof;
+    if (!proof.ok) {
+      failures.push({ code: proof.error.code, index, message: `its log proof: ${proof.error.message}` });
+      return;
+    }
+    const included = verifyRecordInclusion(bundle.records[index]!, proof.value, trust);
     if (!included.ok) {
       failures.push({ code: included.error.code, index, message: `its log proof: ${included.error.message}` });
       return;
     }
+    if (!checkQuorum(proof.value.checkpoint, included.value.checkpoint.size, index)) return;
     proven++;
     sizes.add(included.value.checkpoint.size);
   });
-  return { keyFrom: trusted ? 'trusted' : 'bundle', origin: key.name, proven, notYetInCheckpoint, checkpointSizes: [...sizes].sort((a, b) => a - b) };
+  return {
+    keyFrom: trusted ? 'trusted' : 'bundle',
+    origin: key.name,
+    proven,
+    notYetInCheckpoint,
+    checkpointSizes: [...sizes].sort((a, b) => a - b),
+    ...(witnesses ? { witnesses: { keysFrom: witnesses.keysFrom, quorum: witnesses.quorum, cosigned: cosigned.sort((a, b) => a.size - b.size) } } : {}),
+  };
 }

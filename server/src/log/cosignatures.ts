@@ -5,7 +5,7 @@
  * (docs/protocol/log.md, "Witnesses"); the server only checks that the cosignature is real and of a
  * checkpoint it signed.
  */
-import { cosignerKeyString, nodeEd25519Verify, parseCheckpoint, parseNote, verifyCosignatures, type LogError, type NoteVerifierKey } from '@wastetrail/firmware-protocol';
+import { cosignerKeyString, nodeEd25519Verify, parseCheckpoint, parseNote, verifyCosignatures, type LogError, type NoteVerifierKey, type WitnessPolicy } from '@wastetrail/firmware-protocol';
 import type { LogStore, SignedCheckpoint } from '../store/index.ts';
 
 export type CosignatureOutcome =
@@ -33,6 +33,33 @@ export async function acceptCosignatures(store: LogStore, witnesses: readonly No
   const addedAt = new Date(now()).toISOString();
   for (const c of cosignatures) await store.addCosignature({ size: kept.size, witness: cosignerKeyString(c.witness), line: c.line, addedAt });
   return { ok: true, size: kept.size, witnesses: cosignatures.map((c) => c.witness.name) };
+}
+
+export interface ProvingCheckpoint {
+  readonly checkpoint: SignedCheckpoint;
+  /** The log's note with the kept cosignature lines of the configured witnesses (no one else's). */
+  readonly note: string;
+  /** Names of the configured witnesses that cosigned it. */
+  readonly cosignedBy: string[];
+  readonly quorum: number;
+  /** At least `quorum` configured witnesses cosigned it. */
+  readonly quorumMet: boolean;
+}
+
+/**
+ * The checkpoint audit bundles prove their records in: the newest one cosigned by at least `quorum` of
+ * the configured witnesses; with quorum 0, or while none is, the newest one (a verifier that asks for the
+ * quorum then refuses it: QUORUM_NOT_MET says the log's latest word is not witnessed yet). Lines of
+ * witnesses no longer configured are left out, so the bundle verifies with today's witness list.
+ */
+export async function provingCheckpoint(store: LogStore, policy: WitnessPolicy): Promise<ProvingCheckpoint | undefined> {
+  const keys = policy.witnesses.map((w) => cosignerKeyString(w));
+  const cosigned = policy.quorum > 0 ? await store.latestCheckpointCosignedBy(keys, policy.quorum) : undefined;
+  const checkpoint = cosigned ?? (await store.latestCheckpoint());
+  if (!checkpoint) return undefined;
+  const lines = (await store.cosignaturesOf(checkpoint.size)).filter((c) => keys.includes(c.witness));
+  const names = lines.map((c) => policy.witnesses[keys.indexOf(c.witness)]!.name);
+  return { checkpoint, note: checkpoint.note + lines.map((c) => c.line).join(''), cosignedBy: names, quorum: policy.quorum, quorumMet: lines.length >= policy.quorum };
 }
 
 /** The checkpoint's note as served: the log's signature, then each kept cosignature line. */

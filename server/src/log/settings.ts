@@ -1,6 +1,6 @@
 /**
- * The `verifiableLog` section of the server config: the log's name and how often it signs a checkpoint
- * (docs/protocol/log.md). Not `log`, which is the process's logger.
+ * The `verifiableLog` section of the server config: the log's name, how often it signs a checkpoint, its
+ * witnesses and their quorum (docs/protocol/log.md). Not `log`, which is the process's logger.
  */
 import { parseCosignerKey, type NoteVerifierKey } from '@wastetrail/firmware-protocol';
 import { ConfigError, fieldPath } from '@wastetrail/runtime';
@@ -33,6 +33,13 @@ export const VerifiableLogSettingsSchema = Type.Object(
         description: 'Witnesses whose cosignatures the server accepts (POST /log/v1/cosignature), keeps and serves on its checkpoints (docs/protocol/log.md, "Witnesses"). Empty: none.',
       },
     ),
+    quorum: Type.Integer({
+      minimum: 0,
+      maximum: 50,
+      default: 0,
+      description:
+        'How many of the witnesses must have cosigned the checkpoint an audit bundle proves its records in: bundles use the newest checkpoint cosigned by at least this many (the newest checkpoint when none is yet, which then fails `wastetrail verify --quorum`). 0: the newest checkpoint, whoever cosigned it. At most the number of witnesses.',
+    }),
   },
   { additionalProperties: false, default: {}, description: 'The verifiable log of accepted records: its name and its checkpoints (the key is kept in <dataDir>/log/log-key.pem).' },
 );
@@ -49,5 +56,6 @@ export function readVerifiableLogSettings(c: VerifiableLogSettingsInput, at: str
   const names = witnesses.map((w) => w.name);
   const twice = names.find((n, i) => names.indexOf(n) !== i);
   if (twice !== undefined) throw ConfigError.at(fieldPath(at, 'witnesses'), `names witness ${twice} twice: one key per witness`);
+  if (c.quorum > witnesses.length) throw ConfigError.at(fieldPath(at, 'quorum'), `is ${c.quorum}, more than the ${witnesses.length} witness(es) configured: list the witnesses' keys in verifiableLog.witnesses, or lower the quorum`);
   return { ...c, witnesses };
 }

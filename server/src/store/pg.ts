@@ -278,7 +278,7 @@ class PgCustodyStore implements PgStore {
    * UPDATE) serialises committers: a second one waits for the first's commit, then reads the size and
    * edge it left, so no index is handed out twice and the leaves follow commit order.
    */
-  private async sequence(tx: Tx, records: ReadonlyArray<Pick<NewRecord, 'device' | 'seq' | 'bytes' | 'signature'>>): Promise<void> {
+  private async sequence(tx: Tx, records: ReadonlyArray<Pick<NewRecord, 'device' | 'seq' | 'hash' | 'signature'>>): Promise<void> {
     if (records.length === 0) return;
     const [head] = await tx.select({ size: t.logHead.size }).from(t.logHead).for('update');
     const size = head!.size;
@@ -305,7 +305,7 @@ class PgCustodyStore implements PgStore {
       const [head] = await tx.select({ through: t.logHead.backlogThrough }).from(t.logHead).for('update');
       if (head!.through === 0) return false;
       const unlogged = await tx
-        .select({ device: r.device, seq: r.seq, bytes: r.bytes, signature: r.signature })
+        .select({ device: r.device, seq: r.seq, hash: r.hash, signature: r.signature })
         .from(r)
         .where(and(lte(r.id, head!.through), sql`not exists (select 1 from ${t.logLeaves} where ${t.logLeaves.device} = ${r.device} and ${t.logLeaves.seq} = ${r.seq})`))
         .orderBy(asc(r.id))
@@ -375,6 +375,19 @@ class PgCustodyStore implements PgStore {
   async addCosignature(c: StoredCosignature): Promise<boolean> {
     const added = await this.db.insert(t.logCosignatures).values(c).onConflictDoNothing().returning({ size: t.logCosignatures.size });
     return added.length > 0;
+  }
+
+  async latestCheckpointCosignedBy(witnesses: readonly string[], quorum: number): Promise<SignedCheckpoint | undefined> {
+    if (witnesses.length === 0 || quorum > witnesses.length) return undefined;
+    const [row] = await this.db
+      .select({ size: t.logCosignatures.size })
+      .from(t.logCosignatures)
+      .where(inArray(t.logCosignatures.witness, [...witnesses]))
+      .groupBy(t.logCosignatures.size)
+      .having(sql`count(*) >= ${quorum}`)
+      .orderBy(desc(t.logCosignatures.size))
+      .limit(1);
+    return row === undefined ? undefined : this.checkpointOf(row.size);
   }
 
   async cosignaturesOf(size: number): Promise<StoredCosignature[]> {

@@ -492,6 +492,8 @@ export interface LogStore {
   addCosignature(c: StoredCosignature): Promise<boolean>;
   /** The cosignatures of the checkpoint of `size`, in the order they came. */
   cosignaturesOf(size: number): Promise<StoredCosignature[]>;
+  /** The largest kept checkpoint that at least `quorum` (>= 1) of these witnesses (verifier keys) cosigned. */
+  latestCheckpointCosignedBy(witnesses: readonly string[], quorum: number): Promise<SignedCheckpoint | undefined>;
 }
 
 // ---- Storage rooms' climate (docs/transport/storage-climate.md) ----

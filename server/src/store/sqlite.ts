@@ -184,7 +184,7 @@ class SqliteCustodyStore implements SqliteStore {
   }
 
   /** Appends leaves for newly stored records, in the caller's transaction (BEGIN IMMEDIATE: the one writer). */
-  private sequence(records: ReadonlyArray<Pick<NewRecord, 'device' | 'seq' | 'bytes' | 'signature'>>): void {
+  private sequence(records: ReadonlyArray<Pick<NewRecord, 'device' | 'seq' | 'hash' | 'signature'>>): void {
     if (records.length === 0) return;
     const hot = this.hot;
     const size = hot.logSize();
@@ -205,7 +205,7 @@ class SqliteCustodyStore implements SqliteStore {
       const through = this.db.select({ id: t.logHead.backlogThrough }).from(t.logHead).get()!.id;
       if (through === 0) return false;
       const unlogged = this.db
-        .select({ device: r.device, seq: r.seq, bytes: r.bytes, signature: r.signature })
+        .select({ device: r.device, seq: r.seq, hash: r.hash, signature: r.signature })
         .from(r)
         .where(and(lte(r.id, through), sql`not exists (select 1 from ${t.logLeaves} where ${t.logLeaves.device} = ${r.device} and ${t.logLeaves.seq} = ${r.seq})`))
         .orderBy(asc(r.id))
@@ -278,6 +278,20 @@ class SqliteCustodyStore implements SqliteStore {
 
   async addCosignature(c: StoredCosignature): Promise<boolean> {
     return this.db.insert(t.logCosignatures).values(c).onConflictDoNothing().run().changes > 0;
+  }
+
+  async latestCheckpointCosignedBy(witnesses: readonly string[], quorum: number): Promise<SignedCheckpoint | undefined> {
+    if (witnesses.length === 0 || quorum > witnesses.length) return undefined;
+    const [row] = this.db
+      .select({ size: t.logCosignatures.size })
+      .from(t.logCosignatures)
+      .where(inArray(t.logCosignatures.witness, [...witnesses]))
+      .groupBy(t.logCosignatures.size)
+      .having(sql`count(*) >= ${quorum}`)
+      .orderBy(desc(t.logCosignatures.size))
+      .limit(1)
+      .all();
+    return row === undefined ? undefined : this.checkpointOf(row.size);
   }
 
   async cosignaturesOf(size: number): Promise<StoredCosignature[]> {

@@ -2,11 +2,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeEnvelope, encodeEnvelope, signNote } from '@wastetrail/firmware-protocol';
+import { cosignatureLine, cosigner, cosignerKeyString, decodeEnvelope, ed25519KeyPairFromSeed, ed25519Signer, encodeEnvelope, signNote, type NoteSigner } from '@wastetrail/firmware-protocol';
 import { invalidVectorNames, VECTORS_DIR } from '../../../firmware-protocol/test/support.ts';
 import { buildApp } from '../../src/api/app.ts';
 import { BAG_A, BAG_B, bearer, commit, openTestWorld, seedBags, V1, type TestWorld } from '../api/support.ts';
-import { loadLogKey, signCheckpoint, type LogKey } from '../../src/log/index.ts';
+import { acceptCosignatures, loadLogKey, signCheckpoint, type LogKey } from '../../src/log/index.ts';
 import { wastetrail } from './support.ts';
 
 const KEYS = join(VECTORS_DIR, 'keyring.json');
@@ -269,5 +269,151 @@ describe('wastetrail verify on a bundle with log proofs (the real binary)', () =
     const bad = await verify(join(dir, 'bundle.json'), '--log-key', 'not-a-key');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('MALFORMED_VERIFIER_KEY');
+  });
+});
+
+describe('wastetrail verify on a bundle whose checkpoint witnesses cosigned (the real binary)', () => {
+  const ORIGIN = 'log.wastetrail.example/quorum-test';
+  const witnessKey = (seed: number, name: string) => cosigner(name, ed25519Signer(ed25519KeyPairFromSeed(new Uint8Array(32).fill(seed)).privateKeyPem));
+  const w1 = witnessKey(21, 'witness.regulator.example/hz');
+  const w2 = witnessKey(22, 'witness.hospitals.example/zj');
+  const stranger = witnessKey(23, 'witness.stranger.example');
+  const vkeys = [w1, w2].map((w) => cosignerKeyString(w));
+  let w: TestWorld;
+  let dir: string;
+  let key: LogKey;
+  type Bundle = { records: string[]; log: { key: string; witnesses: string[]; quorum: number; proofs: Array<string | null> } } & Record<string, unknown>;
+  const write = (name: string, value: unknown) => {
+    const file = join(dir, name);
+    writeFileSync(file, JSON.stringify(value, null, 2));
+    return file;
+  };
+  const exportBundle = async (bag: string, quorum: number) => {
+    const app = await buildApp({ ...w.deps, log: { origin: ORIGIN, verifierKey: key.verifierKey, witnesses: [w1, w2], quorum } });
+    try {
+      const r = await app.inject({ url: `/api/v1/bags/${encodeURIComponent(bag)}/bundle`, headers: bearer(w, 'admin-h1') });
+      expect(r.statusCode).toBe(200);
+      return r.json() as Bundle;
+    } finally {
+      await app.close();
+    }
+  };
+  /** The witnesses hand their cosignatures of the newest checkpoint to the server, as `wastetrail witness` does. */
+  const cosign = async (...witnesses: NoteSigner[]) => {
+    const { checkpoint } = await signCheckpoint(w.store, key, () => w.clock.now);
+    const text = checkpoint.note.slice(0, checkpoint.note.indexOf('\n\n') + 1);
+    const note = checkpoint.note + witnesses.map((x) => cosignatureLine(text, x, 1_772_000_000)).join('');
+    expect(await acceptCosignatures(w.store, [w1, w2], note, () => w.clock.now)).toMatchObject({ ok: true });
+    return checkpoint.size;
+  };
+  const verify = (file: string, ...more: string[]) => wastetrail('verify', file, '--keys', join(dir, 'keyring.json'), '--log-key', key.verifierKey, ...more);
+  const both = ['--witness-key', vkeys[0]!, '--witness-key', vkeys[1]!];
+  /** Every proof's checkpoint with its cosignature lines changed by `edit`. */
+  const withLines = (b: Bundle, edit: (lines: string[], text: string) => string[]): Bundle => ({
+    ...b,
+    log: {
+      ...b.log,
+      proofs: b.log.proofs.map((p) => {
+        if (p === null) return p;
+        const at = p.indexOf('\n\n') + 2;
+        const note = p.slice(at);
+        const text = note.slice(0, note.indexOf('\n\n') + 1);
+        const [logLine, ...cosignatures] = note.slice(text.length + 1, -1).split('\n');
+        return `${p.slice(0, at)}${text}\n${[logLine!, ...edit(cosignatures, text)].map((l) => `${l}\n`).join('')}`;
+      }),
+    },
+  });
+  let bundle: Bundle;
+  let size: number;
+
+  beforeAll(async () => {
+    w = await openTestWorld();
+    dir = mkdtempSync(join(tmpdir(), 'wt-bundle-quorum-'));
+    key = loadLogKey(dir, ORIGIN);
+    await seedBags(w);
+    size = await cosign(w1, w2);
+    bundle = await exportBundle(BAG_A, 2);
+    writeFileSync(join(dir, 'keyring.json'), JSON.stringify(await w.store.exportKeyring()));
+  });
+  afterAll(async () => {
+    await w.cleanup();
+  });
+
+  it('the bundle carries the checkpoint with both cosignatures; the quorum of 2 is met: exit 0', async () => {
+    expect(bundle.log).toMatchObject({ witnesses: vkeys, quorum: 2 });
+    expect(bundle.log.proofs.every((p) => p !== null && p.split('\n').filter((l) => l.startsWith('\u2014 witness.')).length === 2)).toBe(true);
+    const r = await verify(write('cosigned.json', bundle), ...both, '--quorum', '2');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`witnesses: quorum 2 (keys from --witness-key); cosigned: size ${size} by ${w2.name}, ${w1.name}\n`);
+    // The quorum defaults to every witness given; one witness of two is enough when asked for one.
+    expect((await verify(join(dir, 'cosigned.json'), ...both)).code).toBe(0);
+    expect((await verify(join(dir, 'cosigned.json'), '--witness-key', vkeys[1]!, '--witness-key', vkeys[0]!, '--quorum', '1')).code).toBe(0);
+  });
+
+  it('a cosignature missing under the quorum: QUORUM_NOT_MET, exit 1', async () => {
+    const file = write('one-missing.json', withLines(bundle, (lines) => lines.slice(0, 1)));
+    const r = await verify(file, ...both, '--quorum', '2');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^invalid: QUORUM_NOT_MET record=1: the checkpoint of size \d+ its log proof leads to: the checkpoint is cosigned by 1 of the trusted witnesses/m);
+    expect(r.stdout).not.toMatch(/^valid/m);
+    // Still enough for a verifier who asks for one of the two.
+    expect((await verify(file, ...both, '--quorum', '1')).code).toBe(0);
+  });
+
+  it('a cosignature by a key the verifier does not trust: UNKNOWN_WITNESS, exit 1, even with the quorum met', async () => {
+    const file = write('stranger.json', withLines(bundle, (lines, text) => [...lines, cosignatureLine(text, stranger, 1_772_000_000).trimEnd()]));
+    const r = await verify(file, ...both, '--quorum', '2');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^invalid: UNKNOWN_WITNESS record=1: .*witness\.stranger\.example/m);
+  });
+
+  it('a cosignature that does not verify: BAD_COSIGNATURE, exit 1', async () => {
+    // w2's line moved to another time (a byte of its timestamp changed): its signature no longer covers it.
+    const retimed = (line: string) => {
+      const at = line.lastIndexOf(' ') + 1;
+      const bytes = Buffer.from(line.slice(at), 'base64');
+      bytes[11]! ^= 1;
+      return line.slice(0, at) + bytes.toString('base64');
+    };
+    const moved = withLines(bundle, (lines) => [lines[0]!, retimed(lines[1]!)]);
+    const r = await verify(write('bad-cosignature.json', moved), ...both, '--quorum', '2');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^invalid: BAD_COSIGNATURE record=1: /m);
+  });
+
+  it('the server picks the newest checkpoint cosigned by its quorum: with only one witness on the newest, the bundle keeps the older one', async () => {
+    const h1 = w.devices.h1;
+    await commit(w.store, [h1.sign({ type: 'picked-up', body: { bags: [{ tag: BAG_A, weight: { value: 1200, unit: 'g' } }], weight: { value: 1200, unit: 'g' }, giver: 'badge-0303', crew: 'crew-5501', vehicle: V1, manifest: 'HZ2026030300098' } }, '2026-03-04T02:00:00.000Z')]);
+    const newer = await cosign(w1);
+    expect(newer).toBeGreaterThan(size);
+    const quorum2 = await exportBundle(BAG_A, 2);
+    // The tree size: the second line of the checkpoint after the proof's empty line.
+    const sizes = (b: Bundle) => new Set(b.log.proofs.map((p) => (p === null ? null : Number(p.slice(p.indexOf('\n\n') + 2).split('\n')[1]))));
+    expect(sizes(quorum2)).toEqual(new Set([size, null]));
+    const r = await verify(write('older.json', quorum2), ...both);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('1 record(s) not yet in a checkpoint when the bundle was made');
+    // With a quorum of 1 the newest checkpoint is the proving one; a verifier asking for both witnesses refuses it.
+    const quorum1 = await exportBundle(BAG_A, 1);
+    expect(sizes(quorum1)).toEqual(new Set([newer]));
+    expect((await verify(write('newest.json', quorum1), ...both, '--quorum', '1')).code).toBe(0);
+    const refused = await verify(join(dir, 'newest.json'), ...both, '--quorum', '2');
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(/^invalid: QUORUM_NOT_MET /m);
+    // Without --witness-key, the bundle's own witnesses and quorum are checked, with a warning.
+    const own = await verify(join(dir, 'newest.json'));
+    expect(own.code).toBe(0);
+    expect(own.stderr).toContain('no --witness-key given');
+    expect(own.stdout).toContain('keys from the bundle itself');
+  });
+
+  it('exit 2 for a quorum without witnesses, a quorum above them, or a key that is not a witness key', async () => {
+    const file = join(dir, 'cosigned.json');
+    expect(await verify(file, '--quorum', '1')).toMatchObject({ code: 2, stderr: expect.stringContaining('--quorum counts the witnesses given with --witness-key') });
+    expect(await verify(file, ...both, '--quorum', '3')).toMatchObject({ code: 2, stderr: expect.stringContaining('--quorum must be a whole number from 1 to the 2 witness key(s) given') });
+    expect(await verify(file, ...both, '--quorum', '0')).toMatchObject({ code: 2 });
+    expect(await verify(file, '--witness-key', key.verifierKey)).toMatchObject({ code: 2, stderr: expect.stringContaining('MALFORMED_VERIFIER_KEY') });
+    expect(await wastetrail('verify', join(VECTORS_DIR, 'chain-valid.jsonl'), '--keys', KEYS, '--witness-key', vkeys[0]!)).toMatchObject({ code: 2, stderr: expect.stringContaining('--witness-key applies to audit bundles') });
   });
 });

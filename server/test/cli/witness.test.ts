@@ -1,6 +1,7 @@
 /**
  * `wastetrail witness`, the real binary, against a real server (it cosigns, the server keeps and serves
- * the cosignature, again after the log grew) and against a fake log whose key the test holds (a log that
+ * the cosignature, again after the log grew; a bag's audit bundle then carries it and `wastetrail verify
+ * --witness-key --quorum` passes, where before the witness cosigned it failed QUORUM_NOT_MET) and against a fake log whose key the test holds (a log that
  * rolls back or forks is refused by name, exit 1, the witness's state untouched).
  */
 import type { ChildProcess } from 'node:child_process';
@@ -29,6 +30,7 @@ import {
   parseVerifierKey,
 } from '@wastetrail/firmware-protocol';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createUser } from '../../src/auth/index.ts';
 import { DeviceClient, eventually, openTestStore, provision, TestDevice, uniqueId } from '../ingest/support.ts';
 import { serverAddresses, spawnServer, wastetrail } from './support.ts';
 
@@ -50,11 +52,13 @@ function tempDir(): string {
 const WITNESS = 'witness.regulator.example/hz';
 
 describe('wastetrail witness against a real server', () => {
-  it('cosigns the checkpoint, which the server then serves with the cosignature; after the log grows it cosigns again', async () => {
+  it('cosigns the checkpoint, which the server then serves with the cosignature and bundles carry; after the log grows it cosigns again', async () => {
     const t = await openTestStore();
     dirs.push(join(t.file, '..'));
     const device = new TestDevice(uniqueId('hz-h001-kiosk'));
     await provision(t.store, device);
+    const auditor = { username: 'auditor-hz', password: 'correct horse battery staple' };
+    expect(await createUser(t.store, { ...auditor, role: 'regulator', scope: 'hz' })).toMatchObject({ ok: true });
     await t.store.close();
 
     // The witness's key, made by the operator beforehand: the log's config names its verifier key.
@@ -67,7 +71,7 @@ describe('wastetrail witness against a real server', () => {
       dataDir: './data',
       storage: { file: t.file },
       ingest: { batchMs: 20 },
-      verifiableLog: { origin: 'log.wastetrail.example/witnessed', checkpointIntervalMs: 100, witnesses: [witnessKey] },
+      verifiableLog: { origin: 'log.wastetrail.example/witnessed', checkpointIntervalMs: 100, witnesses: [witnessKey], quorum: 1 },
       mqtt: { gateway: { tcp: { port: 0, host: '127.0.0.1' } } },
       http: { port: 0 },
     };
@@ -90,8 +94,27 @@ describe('wastetrail witness against a real server', () => {
       const state = join(dir, 'state');
       const witness = () => wastetrail('witness', '--log', at.http.href, '--log-key', logKey, '--key', keyFile, '--state', state, '--name', WITNESS, '--once');
 
+      // A regulator's bundle of the first bag, verified offline with the log's key and the witness's.
+      const session = (await (await fetch(new URL('/api/v1/session', at.http), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(auditor) })).json()) as { token: string };
+      const verifyBundle = async (name: string) => {
+        const response = await fetch(new URL(`/api/v1/bags/${encodeURIComponent(`epc:${'1'.padStart(24, '0')}`)}/bundle`, at.http), { headers: { authorization: `Bearer ${session.token}` } });
+        expect(response.status).toBe(200);
+        const file = join(dir, name);
+        writeFileSync(file, await response.text());
+        return { file, run: await wastetrail('verify', file, '--log-key', logKey, '--witness-key', witnessKey, '--quorum', '1') };
+      };
+      // Not cosigned yet: the bundle proves the record under the log's key alone, which the quorum refuses.
+      const unwitnessed = await verifyBundle('unwitnessed.json');
+      expect(unwitnessed.run.code).toBe(1);
+      expect(unwitnessed.run.stdout).toMatch(/^invalid: QUORUM_NOT_MET record=1: .*cosigned by 0 of the trusted witnesses/m);
+
       const first = await witness();
       expect(first, first.stderr).toMatchObject({ code: 0 });
+      const witnessed = await verifyBundle('witnessed.json');
+      expect(witnessed.run.code, witnessed.run.stdout).toBe(0);
+      expect(witnessed.run.stdout).toContain(`witnesses: quorum 1 (keys from --witness-key); cosigned: size 3 by ${WITNESS}\n`);
+      const carried = (JSON.parse(readFileSync(witnessed.file, 'utf8')) as { log: { proofs: string[] } }).log.proofs[0]!;
+      expect(carried.split('\n').filter((l) => l.startsWith(`\u2014 ${WITNESS} `))).toHaveLength(1);
       expect(first.stdout).toBe(`witness key ${witnessKey}\ncosigned log.wastetrail.example/witnessed 3\n`);
       const cosigned = await served();
       expect(verifyCheckpoint(cosigned, trust)).toMatchObject({ ok: true, value: { size: 3 } });

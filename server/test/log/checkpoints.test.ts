@@ -1,12 +1,13 @@
 /**
  * The log key and checkpoints: the key is made once (0600) and reused; a checkpoint is signed only when
- * the log has grown, verifies with the verifier key, and signs the stored tree's root.
+ * the log has grown, verifies with the verifier key, and signs the stored tree's root; the checkpoint
+ * bundles use is the newest a quorum of the configured witnesses cosigned.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { nodeEd25519Verify, parseVerifierKey, toHex, verifyCheckpoint } from '@wastetrail/firmware-protocol';
+import { checkCosignatureQuorum, cosignatureLine, cosigner, ed25519KeyPairFromSeed, ed25519Signer, nodeEd25519Verify, parseVerifierKey, toHex, verifyCheckpoint, type NoteSigner } from '@wastetrail/firmware-protocol';
 import { createMetricsRegistry, silentLogger } from '@wastetrail/runtime';
-import { loadLogKey, logKeyFile, signCheckpoint, startCheckpoints } from '../../src/log/index.ts';
+import { acceptCosignatures, loadLogKey, logKeyFile, provingCheckpoint, signCheckpoint, startCheckpoints } from '../../src/log/index.ts';
 import { openTestLog, ORIGIN, type TestLog } from './support.ts';
 
 let log: TestLog;
@@ -98,5 +99,37 @@ describe('checkpoints', () => {
     } finally {
       await checkpoints.close();
     }
+  });
+});
+
+describe('the proving checkpoint (what audit bundles prove records in)', () => {
+  const witnessOf = (seed: number, name: string) => cosigner(name, ed25519Signer(ed25519KeyPairFromSeed(new Uint8Array(32).fill(seed)).privateKeyPem));
+  const [w1, w2, retired] = [witnessOf(51, 'witness.a.example'), witnessOf(52, 'witness.b.example'), witnessOf(53, 'witness.retired.example')];
+  /** Signs a checkpoint of `grow` more leaves and has `by` cosign it (the server took all three witnesses then). */
+  const cosigned = async (grow: number, ...by: NoteSigner[]) => {
+    await log.append(grow);
+    const { checkpoint } = await signCheckpoint(log.store, log.key, Date.now);
+    const text = checkpoint.note.slice(0, checkpoint.note.indexOf('\n\n') + 1);
+    if (by.length > 0) await acceptCosignatures(log.store, [w1, w2, retired], checkpoint.note + by.map((w) => cosignatureLine(text, w, 1_772_000_000)).join(''), Date.now);
+    return checkpoint;
+  };
+
+  it('is the newest checkpoint a quorum of the configured witnesses cosigned, with their lines and no one else\'s', async () => {
+    const three = await cosigned(3, w1, w2, retired);
+    await cosigned(2, w1, retired);
+    const newest = await cosigned(1);
+    const policy = { witnesses: [w1, w2], quorum: 2 };
+    const proving = await provingCheckpoint(log.store, policy);
+    expect(proving).toMatchObject({ checkpoint: { size: 3 }, cosignedBy: ['witness.a.example', 'witness.b.example'], quorum: 2, quorumMet: true });
+    // The retired witness's line is kept in the store but not carried: today's list verifies the note.
+    expect(proving!.note.startsWith(three.note)).toBe(true);
+    expect(checkCosignatureQuorum(proving!.note, { log: log.key.signer, ...policy }, nodeEd25519Verify)).toMatchObject({ ok: true });
+    expect(proving!.note).not.toContain('witness.retired.example');
+    // A quorum of one: size 5, which only w1 (of the configured two) cosigned.
+    expect(await provingCheckpoint(log.store, { ...policy, quorum: 1 })).toMatchObject({ checkpoint: { size: 5 }, cosignedBy: ['witness.a.example'], quorumMet: true });
+    // No quorum: the newest, as it is. A quorum no checkpoint meets: the newest too, marked as not met.
+    expect(await provingCheckpoint(log.store, { ...policy, quorum: 0 })).toMatchObject({ checkpoint: { size: newest.size }, note: newest.note, cosignedBy: [], quorumMet: true });
+    expect(await provingCheckpoint(log.store, { witnesses: [w2], quorum: 1 })).toMatchObject({ checkpoint: { size: 3 }, quorumMet: true });
+    expect(await provingCheckpoint(log.store, { witnesses: [witnessOf(54, 'witness.new.example')], quorum: 1 })).toMatchObject({ checkpoint: { size: newest.size }, quorumMet: false });
   });
 });

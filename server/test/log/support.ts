@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MemoryTree, recordLeafHash, utf8 } from '@wastetrail/firmware-protocol';
+import { MemoryTree, recordHash, recordLeafHash, utf8 } from '@wastetrail/firmware-protocol';
 import { loadLogKey } from '../../src/log/index.ts';
 import { openSqliteStore, type NewRecord, type SqliteStore } from '../../src/store/index.ts';
 import { record } from '../store/contract.ts';
@@ -22,7 +22,8 @@ export interface TestLog {
 
 /** Record `seq` of device dev-log: its own bytes, so its own leaf. */
 export function logRecord(seq: number): NewRecord {
-  return { ...record('dev-log', seq, seq.toString(16).padStart(64, '0')), bytes: utf8(`{"seq":${seq}}`) };
+  const bytes = utf8(`{"seq":${seq}}`);
+  return { ...record('dev-log', seq, recordHash(bytes)), bytes };
 }
 
 export function openTestLog(): TestLog {

@@ -69,6 +69,11 @@ describe('the server config file', () => {
     const logKey = verifierKeyString(noteSigner('witness.example/w1', ed25519Signer(ed25519KeyPairFromSeed(new Uint8Array(32).fill(4)).privateKeyPem)));
     expect(() => parseServerConfig(JSON.stringify({ verifiableLog: { witnesses: [vkey, logKey] } }), tmpdir())).toThrow(/^verifiableLog\.witnesses\[1\]: is not a witness key \(signature type 0x01 is not the one expected here/);
     expect(() => parseServerConfig(JSON.stringify({ verifiableLog: { witnesses: ['nope'] } }), tmpdir())).toThrow(ConfigError);
+    // The quorum: 0 unless given, never more than the witnesses listed.
+    expect(c.verifiableLog.quorum).toBe(0);
+    expect(parseServerConfig(JSON.stringify({ verifiableLog: { witnesses: [vkey], quorum: 1 } }), tmpdir()).verifiableLog.quorum).toBe(1);
+    expect(() => parseServerConfig(JSON.stringify({ verifiableLog: { witnesses: [vkey], quorum: 2 } }), tmpdir())).toThrow(/^verifiableLog\.quorum: is 2, more than the 1 witness\(es\) configured/);
+    expect(() => parseServerConfig(JSON.stringify({ verifiableLog: { quorum: -1 } }), tmpdir())).toThrow(/^verifiableLog\.quorum: /);
   });
 
   it('reads a PostgreSQL store', () => {

@@ -2,7 +2,7 @@
  * What every CustodyStore must do, whatever the database: run by sqlite.test.ts and pg.test.ts.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { generateEd25519KeyPair, keyId, MemoryTree, nodeHashLookup, parseKeyring, proofNodes, recordLeafHash, recordLogEntry, toBase64, toHex, treeRoot, utf8 } from '@wastetrail/firmware-protocol';
+import { generateEd25519KeyPair, keyId, MemoryTree, nodeHashLookup, parseKeyring, proofNodes, recordHash, recordLeafHash, recordLogEntry, toBase64, toHex, treeRoot, utf8 } from '@wastetrail/firmware-protocol';
 import type { BagTrail } from '../../src/custody/index.ts';
 import type { AlertFilter, BagFilter, BagSummary, ClimateSampleRow, CustodyStore, NewAlert, NewRecord, NewViolation } from '../../src/store/index.ts';
 import type { DrawFrame, DrawResult } from '../../src/supervision/index.ts';
@@ -127,7 +127,11 @@ export function storeContract(open: () => Promise<OpenedStore>): void {
 
   describe('the verifiable log', () => {
     /** A record whose bytes, and so whose leaf, no other record shares. */
-    const distinct = (device: string, seq: number) => ({ ...record(device, seq, h(String(seq % 10))), bytes: utf8(`{"device":"${device}","seq":${seq}}`) });
+    const distinct = (device: string, seq: number) => {
+      const bytes = utf8(`{"device":"${device}","seq":${seq}}`);
+      // The log takes the stored hash, which ingest computes from the bytes: so do the fixtures.
+      return { ...record(device, seq, recordHash(bytes)), bytes };
+    };
     const rootOf = async (size: number) => toHex(treeRoot(size, nodeHashLookup(await store.logNodes(proofNodes([{ start: 0, end: size }])))));
 
     it('appends one leaf per stored record, dense and in commit order; duplicates and forks add none; roots match the tree in memory', async () => {
@@ -176,6 +180,21 @@ export function storeContract(open: () => Promise<OpenedStore>): void {
       expect((await store.cosignaturesOf(3)).map((c) => c.line).sort()).toEqual([w1.line, w2.line]);
       expect(await store.cosignaturesOf(7)).toEqual([]);
       await expect(store.addCosignature({ ...w1, size: 99 })).rejects.toThrow();
+    });
+
+    it('finds the largest checkpoint cosigned by a quorum of the given witnesses, counting no one else', async () => {
+      for (const size of [3, 5, 8]) await store.addCheckpoint({ size, note: `cp ${size}\n`, signedAt: '2026-03-02T08:00:00.000Z' });
+      const line = (witness: string, size: number) => ({ size, witness, line: `— ${witness} AAAA\n`, addedAt: '2026-03-02T08:00:01.000Z' });
+      // w1 and w2 cosigned 3; w1 and w3 cosigned 5; w1 alone cosigned 8.
+      for (const [w, size] of [['w1', 3], ['w2', 3], ['w1', 5], ['w3', 5], ['w1', 8]] as const) await store.addCosignature(line(w, size));
+      const sizeOf = async (witnesses: string[], quorum: number) => (await store.latestCheckpointCosignedBy(witnesses, quorum))?.size;
+      expect(await sizeOf(['w1', 'w2', 'w3'], 1)).toBe(8);
+      expect(await sizeOf(['w1', 'w2', 'w3'], 2)).toBe(5);
+      expect(await sizeOf(['w1', 'w2'], 2)).toBe(3);
+      expect(await store.latestCheckpointCosignedBy(['w2', 'w3'], 2)).toBeUndefined();
+      expect(await store.latestCheckpointCosignedBy(['w1', 'w2', 'w3'], 3)).toBeUndefined();
+      expect(await store.latestCheckpointCosignedBy(['w2'], 1)).toEqual({ size: 3, note: 'cp 3\n', signedAt: '2026-03-02T08:00:00.000Z' });
+      expect(await store.latestCheckpointCosignedBy([], 1)).toBeUndefined();
     });
   });
 

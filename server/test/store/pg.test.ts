@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { openPgStore, PG_MIGRATIONS_DIR, type PgStore } from '../../src/store/index.ts';
-import { MemoryTree, nodeHashLookup, proofNodes, recordLeafHash, toHex, treeRoot, utf8 } from '@wastetrail/firmware-protocol';
+import { MemoryTree, nodeHashLookup, proofNodes, recordHash, recordLeafHash, toHex, treeRoot, utf8 } from '@wastetrail/firmware-protocol';
 import { changeFeedContract } from './change-feed-contract.ts';
 import { bagSummary, h, record, storeContract } from './contract.ts';
 
@@ -99,7 +99,7 @@ describe('the PostgreSQL store', () => {
     const other = await openPgStore({ url: URL, schema: opened.schema, poolSize: 4 });
     try {
       const batchOf = (device: string, b: number) =>
-        Array.from({ length: 20 }, (_, i) => ({ ...record(device, b * 20 + i + 1, h('a')), bytes: utf8(`${device}#${b * 20 + i + 1}`) }));
+        Array.from({ length: 20 }, (_, i) => ({ ...record(device, b * 20 + i + 1, recordHash(utf8(`${device}#${b * 20 + i + 1}`))), bytes: utf8(`${device}#${b * 20 + i + 1}`) }));
       // 2 processes x 10 commits of 20 records, all in flight at once.
       await Promise.all(
         [opened.store, other].flatMap((s, p) => Array.from({ length: 10 }, (_, b) => s.appendRecords({ records: batchOf(`dev-${p}`, b), quarantine: [], acks: [] }))),

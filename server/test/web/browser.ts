@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { buildApp, type ApiInstance } from '../../src/api/app.ts';
+import type { AppDeps } from '../../src/api/context.ts';
 import { ensureDemoUsers } from '../../src/auth/index.ts';
 import { BagProjection } from '../../src/bags/index.ts';
 import { openSqliteStore, type NewAlert, type SqliteStore } from '../../src/store/index.ts';
@@ -58,8 +59,8 @@ export const BAG_A_STORAGE_OVERDUE: Pick<NewAlert, 'rule' | 'dedupeKey' | 'subje
  * The API app with the UI's routes over `store`, listening on a free port of 127.0.0.1: the app and its
  * address. Real time: the session cookie's expiry is the server clock's, and the browser drops expired cookies.
  */
-export async function serveUi(store: SqliteStore): Promise<{ app: ApiInstance; base: string }> {
-  const app = await buildApp({ store, clock: () => Date.now(), demo: true, webRoutes: registerWebUi });
+export async function serveUi(store: SqliteStore, deps: Pick<AppDeps, 'log'> = {}): Promise<{ app: ApiInstance; base: string }> {
+  const app = await buildApp({ store, clock: () => Date.now(), demo: true, webRoutes: registerWebUi, ...deps });
   return { app, base: await app.listen({ host: '127.0.0.1', port: 0 }) };
 }
 

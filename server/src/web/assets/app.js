@@ -443,6 +443,24 @@ function verificationBadge(rec) {
     : h('span', { class: 'badge failed', 'data-verified': 'false' }, `✗ ${t('trail.failed')}${rec.error ? ` (${rec.error.code})` : ''}`);
 }
 
+/** The checkpoint the bag's bundle proves its records in: tree size, and whether the witness quorum cosigned it. */
+function checkpointBadge(log) {
+  const c = log.checkpoint;
+  if (!c) return h('span', { class: 'badge', 'data-checkpoint': 'none' }, t('trail.checkpointNone'));
+  const witnessed = c.quorum === 0 ? t('trail.noQuorum') : t(c.quorumMet ? 'trail.cosignedQuorum' : 'trail.notCosignedQuorum', { n: c.cosignedBy.length, witnesses: c.witnesses, quorum: c.quorum });
+  return h(
+    'span',
+    { class: c.quorum === 0 ? 'badge' : c.quorumMet ? 'badge verified' : 'badge failed', 'data-checkpoint': String(c.size), 'data-quorum-met': String(c.quorumMet), title: c.cosignedBy.join(', ') },
+    `${t('trail.checkpointSize', { size: c.size })} · ${witnessed}`,
+  );
+}
+
+/** A record's leaf index in the log (absent when the server keeps no log). */
+function leafBadge(rec) {
+  if (!rec || rec.leaf === undefined) return '';
+  return h('span', { class: 'badge mono', 'data-leaf': rec.leaf === null ? '' : String(rec.leaf) }, rec.leaf === null ? t('trail.leafNone') : t('trail.leaf', { leaf: rec.leaf }));
+}
+
 function trailView(tr) {
   const places = new Map(tr.places.map((p) => [p.id, p]));
   const placeName = (id) => {
@@ -481,7 +499,7 @@ function trailView(tr) {
         [t('trail.method'), s.method ? t(`method.${s.method}`) : undefined],
         [t('trail.batch'), s.batch],
         [t('trail.viaBox'), s.viaBox],
-        [t('trail.record'), h('span', { 'data-record': k }, h('span', { class: 'mono' }, `${s.record.device} #${s.record.seq} ${s.record.hash.slice(0, 16)}…`), ' ', verificationBadge(rec))],
+        [t('trail.record'), h('span', { 'data-record': k }, h('span', { class: 'mono' }, `${s.record.device} #${s.record.seq} ${s.record.hash.slice(0, 16)}…`), ' ', verificationBadge(rec), ' ', leafBadge(rec))],
       ]),
       s.amended ? h('p', { class: 'muted' }, t('trail.amended', { device: s.amended.by.device, seq: s.amended.by.seq, reason: s.amended.reason })) : '',
       anomalies.map((a) => h('p', { class: 'anomaly', role: 'note' }, `⚠ ${a.kind}: ${a.message}`)),
@@ -524,6 +542,7 @@ function trailView(tr) {
           t('trail.verification'),
           h('span', { class: v.failed === 0 ? 'badge verified' : 'badge failed', 'data-verification': `${v.verified}/${v.records}` }, t('trail.verifiedCount', { verified: v.verified, records: v.records })),
         ],
+        [t('trail.checkpoint'), tr.log ? checkpointBadge(tr.log) : undefined],
       ]),
       h('div', { class: 'actions', role: 'group', 'aria-label': t('trail.export') }, exports),
       browserResult,
@@ -544,8 +563,9 @@ function trailView(tr) {
 
 /**
  * Checks the bag's records again here, without trusting the server's flag: the audit bundle's signed
- * bytes against its keyring (client/verify.js: @noble/curves ed25519, zip215 false), and each record's
- * hash against the one the trail shows.
+ * bytes against its keyring (client/verify.js: @noble/curves ed25519, zip215 false), each record's
+ * hash against the one the trail shows, and, when the bundle carries log proofs, each record's inclusion
+ * proof, the checkpoint's signature and its witness cosignatures (firmware-protocol's log code).
  */
 async function verifyInBrowser(tr, button, out) {
   button.disabled = true;
@@ -557,21 +577,41 @@ async function verifyInBrowser(tr, button, out) {
     for (const r of results) {
       const at = document.querySelector(`[data-record="${CSS.escape(recordKey(r))}"]`);
       if (!at) continue;
-      at.querySelector('[data-browser-verified]')?.remove();
+      at.querySelectorAll('[data-browser-verified], [data-browser-log]').forEach((e) => e.remove());
       at.append(
         ' ',
         r.ok
           ? h('span', { class: 'badge verified', 'data-browser-verified': 'true' }, `✓ ${t('trail.browserVerified')}`)
           : h('span', { class: 'badge failed', 'data-browser-verified': 'false' }, `✗ ${t('trail.browserFailed')} (${r.reason})`),
       );
+      if (r.log) at.append(' ', browserLogBadge(r.log));
     }
     const ok = results.filter((r) => r.ok).length;
-    out.replaceChildren(h('p', { class: ok === results.length ? 'badge verified' : 'badge failed', 'data-browser-count': `${ok}/${results.length}` }, t('trail.browserCount', { ok, n: results.length })));
+    const summary = [h('p', { class: ok === results.length ? 'badge verified' : 'badge failed', 'data-browser-count': `${ok}/${results.length}` }, t('trail.browserCount', { ok, n: results.length }))];
+    if (bundle.log) {
+      const proven = results.filter((r) => r.log && r.log.leaf !== undefined).length;
+      const failed = results.some((r) => r.log && r.log.failed);
+      summary.push(h('p', { class: failed ? 'badge failed' : 'badge verified', 'data-browser-log-count': `${proven}/${results.length}` }, t('trail.browserLogCount', { ok: proven, n: results.length })));
+      for (const c of verifier.verifyBundleCheckpoints(bundle)) {
+        const witnessing = c.quorum === 0 ? t('trail.browserNoQuorum') : c.quorumMet ? t('trail.browserWitnessed', { by: c.cosignedBy.join(', '), quorum: c.quorum }) : t('trail.browserUnwitnessed', { reason: c.reason });
+        summary.push(
+          h('p', { class: c.quorumMet ? 'badge verified' : 'badge failed', 'data-browser-checkpoint': String(c.size), 'data-browser-quorum-met': String(c.quorumMet) }, t('trail.browserCheckpoint', { size: c.size, witnessing })),
+        );
+      }
+    }
+    out.replaceChildren(...summary);
   } catch (e) {
     out.replaceChildren(failure(e));
   } finally {
     button.disabled = false;
   }
+}
+
+/** What the browser found of one record's log proof: proven at its leaf, not yet in a checkpoint, or failed (with the code). */
+function browserLogBadge(log) {
+  if (log.pending) return h('span', { class: 'badge', 'data-browser-log': 'pending' }, t('trail.browserLogPending'));
+  if (log.failed) return h('span', { class: 'badge failed', 'data-browser-log': 'false' }, `✗ ${t('trail.browserLogFailed')} (${log.failed})`);
+  return h('span', { class: 'badge verified', 'data-browser-log': 'true', 'data-browser-leaf': String(log.leaf) }, `✓ ${t('trail.browserLog', { leaf: log.leaf })}`);
 }
 
 // ---- Alerts ----

@@ -9,6 +9,7 @@ import { readBag, scopedBagFilter } from '../../bag-access.ts';
 import { principal, type ApiContext } from '../../context.ts';
 import { instantParam, timeZoneParam } from '../../days.ts';
 import { BagIdParams, BagSearchQuery, BagSearchResponse, BundleResponse, responses, TrailResponse } from '../../schemas.ts';
+import { bundleLog, trailLog } from '../../trail-log.ts';
 import { trailView } from '../../views.ts';
 
 const BAG_ROLES = ['regulator', 'institution_admin', 'transport', 'disposal'] as const;
@@ -63,7 +64,7 @@ export const bagRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (
     async (req) => {
       const world = await ctx.world();
       const loaded = await readBag(ctx, principal(req), req.params.id, world);
-      return trailView(loaded, new Map(world.institutions.map((i) => [i.id, i])), ctx.now());
+      return trailView(loaded, new Map(world.institutions.map((i) => [i.id, i])), ctx.now(), await trailLog(ctx, loaded));
     },
   );
 
@@ -81,7 +82,7 @@ export const bagRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (
     async (req, reply) => {
       const loaded = await readBag(ctx, principal(req), req.params.id, await ctx.world());
       // The records as stored, verified or not: the bundle shows what the server holds, and the verifier judges.
-      const bundle = await buildBundle(ctx.store, loaded.trail.bag, loaded.records.map((r) => r.stored), ctx.now(), ctx.deps.log?.verifierKey);
+      const bundle = await buildBundle(ctx.store, loaded.trail.bag, loaded.records.map((r) => r.stored), ctx.now(), bundleLog(ctx));
       ctx.metrics.bundlesExported.inc();
       reply.header('content-disposition', `attachment; filename="${bundleFileName(loaded.trail.bag)}"`);
       return bundle;
