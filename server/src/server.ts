@@ -155,7 +155,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     stops.set('change delivery', () => changeDelivery.close());
 
     const { host: _host, port: _port, trustProxy, serveMetrics: metricsOnHttp, ...loadShedding } = config.http;
-    const http = await buildApp({ store, clock: now, sessionClock: Date.now, demo: config.demo, metrics, ingestStats: () => ingest.stats(), alerts: alerting, log: { origin: logKey.origin, verifierKey: logKey.verifierKey, witnesses: config.verifiableLog.witnesses, quorum: config.verifiableLog.quorum }, supervision: config.supervision, epcis: { timeZone: config.rules.defaults.timeZone }, logger: component('http'), webRoutes: registerWebUi, loadShedding, trustProxy, serveMetrics: metricsOnHttp, ...(cluster ? { loginWindows: cluster.loginWindows } : {}) });
+    const http = await buildApp({ store, clock: now, sessionClock: Date.now, demo: config.demo, metrics, ingestStats: () => ingest.stats(), alerts: alerting, log: { origin: logKey.origin, verifierKey: logKey.verifierKey, witnesses: config.verifiableLog.witnesses, quorum: config.verifiableLog.quorum }, supervision: config.supervision, epcis: { timeZone: config.rules.defaults.timeZone, pageTokenKey: logKey.derivedSecret('epcis/page-token') }, logger: component('http'), webRoutes: registerWebUi, loadShedding, trustProxy, serveMetrics: metricsOnHttp, ...(cluster ? { loginWindows: cluster.loginWindows } : {}) });
     stops.set('http', () => http.close());
     const httpUrl = await listenHttp(http, config.http, options.fallbackToFreePorts === true, log);
     const metricsListener = config.metrics ? await serveMetrics(metrics, config.metrics) : undefined;

@@ -3,6 +3,7 @@
  * 0600). Whoever holds it can sign checkpoints for the log, so it is never logged or served; the
  * verifier key string (its public half, named by the origin) is what verifiers are given.
  */
+import { hkdfSync } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ed25519Signer, generateEd25519KeyPair, noteSigner, verifierKeyString, type NoteSigner } from '@wastetrail/firmware-protocol';
@@ -12,6 +13,11 @@ export interface LogKey {
   readonly signer: NoteSigner;
   /** `<origin>+<key id>+<base64 key>`: what `wastetrail verify --log-key` and clients trust. */
   readonly verifierKey: string;
+  /**
+   * A 32-byte secret for one purpose (HKDF-SHA256 over the private key, the purpose as info): every server
+   * process of a log holds the same key file, so each derives the same secret, and none is stored twice.
+   */
+  derivedSecret(purpose: string): Uint8Array;
 }
 
 export const logKeyFile = (dataDir: string): string => join(dataDir, 'log', 'log-key.pem');
@@ -38,5 +44,6 @@ export function loadLogKey(dataDir: string, origin: string): LogKey & { created:
     }
   }
   const signer = noteSigner(origin, ed25519Signer(pem));
-  return { origin, signer, verifierKey: verifierKeyString(signer), created };
+  const derivedSecret = (purpose: string) => new Uint8Array(hkdfSync('sha256', pem, '', `wastetrail/${purpose}`, 32));
+  return { origin, signer, verifierKey: verifierKeyString(signer), derivedSecret, created };
 }
