@@ -14,6 +14,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { deviceAuthToken, deviceTopic, encodeEnvelope, KEYRING_FORMAT, seededRandom, type DecodedRecord } from '@wastetrail/firmware-protocol';
 import { parseServerConfig, startServer, type RunningServer, type SqliteStore } from '@wastetrail/server';
 import { runVerify } from '../../../server/src/cli/verify.ts';
+import { runSoak } from '../soak/soak.ts';
 import { extendChain, flipBit, newDevice, nonCanonicalEnvelope, nonCanonicalSigned, RECORD_LEVEL_CODES, sealRecord, timeEdited, withBom, type Device } from './forge.ts';
 
 export const MQTT_KINDS = [
@@ -72,12 +73,28 @@ export interface TamperOptions {
   mqtt: number;
   /** Tampered exports through the offline verifier. */
   exports: number;
+  /** The converse: the clean city (no incidents, no kills) for this many simulated days; 0: not run. */
+  cleanDays: number;
+  /** Its speed (simulated seconds per real second). */
+  cleanSpeed: number;
   seed: number;
   log: (line: string) => void;
 }
 
-export const TAMPER_DEFAULTS = { mqtt: 10_000, exports: 10_000, seed: 18 } as const;
-export const TAMPER_SHORT = { mqtt: 1_400, exports: 1_300, seed: 18 } as const;
+export const TAMPER_DEFAULTS = { mqtt: 10_000, exports: 10_000, cleanDays: 30, cleanSpeed: 4320, seed: 18 } as const;
+export const TAMPER_SHORT = { mqtt: 1_400, exports: 1_300, cleanDays: 1, cleanSpeed: 4320, seed: 18 } as const;
+
+/** Integrity alerts and custody alerts raised by a clean run, where every one is a false alarm. */
+export interface CleanRun {
+  simDays: number;
+  records: number;
+  bags: number;
+  integrityAlerts: number;
+  custodyAlerts: number;
+  byRule: Record<string, number>;
+  /** The soak's own checks of that run (nothing lost, chains whole). */
+  whole: boolean;
+}
 
 /** The right answers, by kind (MQTT). */
 const MQTT_EXPECT: Record<Exclude<MqttKind, 'forged-login' | 'dropped'>, readonly string[]> = {
@@ -116,6 +133,7 @@ export interface TamperResult {
   exports: Record<string, KindCount>;
   /** Genuine records published after the tampering, each acknowledged and stored. */
   genuineAfter: { published: number; stored: number };
+  clean?: CleanRun;
   totals: { mqtt: KindCount; exports: KindCount };
   passed: boolean;
 }
@@ -125,6 +143,7 @@ export async function runTamper(o: TamperOptions): Promise<TamperResult> {
   try {
     const mqttResult = await tamperOverMqtt(o, dir);
     const exportResult = await tamperExports(o, dir);
+    const clean = o.cleanDays > 0 ? await cleanRun(o) : undefined;
     const total = (counts: Record<string, KindCount>) =>
       Object.values(counts).reduce((t, c) => ({ ...t, inputs: t.inputs + c.inputs, caught: t.caught + c.caught, accepted: t.accepted + c.accepted, wrong: t.wrong + c.wrong }), emptyCount());
     const totals = { mqtt: total(mqttResult.counts), exports: total(exportResult) };
@@ -133,7 +152,9 @@ export async function runTamper(o: TamperOptions): Promise<TamperResult> {
       exports: exportResult,
       genuineAfter: mqttResult.genuineAfter,
       totals,
+      ...(clean ? { clean } : {}),
       passed:
+        (!clean || (clean.integrityAlerts === 0 && clean.custodyAlerts === 0 && clean.whole)) &&
         totals.mqtt.caught === totals.mqtt.inputs &&
         totals.exports.caught === totals.exports.inputs &&
         mqttResult.genuineAfter.stored === mqttResult.genuineAfter.published,
@@ -141,6 +162,17 @@ export async function runTamper(o: TamperOptions): Promise<TamperResult> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The clean city through the soak's processes, no kills, no outage, no incidents: every alert is a false one. */
+async function cleanRun(o: TamperOptions): Promise<CleanRun> {
+  const seconds = Math.round((o.cleanDays * 86_400) / o.cleanSpeed);
+  o.log(`clean: ${o.cleanDays} simulated days at ${o.cleanSpeed}x (${seconds} s)`);
+  const r = await runSoak({ kills: 0, seconds, speed: o.cleanSpeed, institutions: 3, seed: o.seed, offlineHours: 0, log: o.log });
+  const byRule = r.alerts.byRule;
+  const integrity = byRule.integrity ?? 0;
+  const all = Object.values(byRule).reduce((a, b) => a + b, 0);
+  return { simDays: r.simHours / 24, records: r.delivery.stored, bags: r.trails.bags, integrityAlerts: integrity, custodyAlerts: all - integrity, byRule, whole: r.passed };
 }
 
 async function tamperOverMqtt(o: TamperOptions, dir: string): Promise<{ counts: Record<string, KindCount>; genuineAfter: { published: number; stored: number } }> {
@@ -540,6 +572,11 @@ export function formatTamperResult(r: TamperResult): string {
     ...table('MQTT (quarantined with the right code and an integrity alert; forged logins: refused at CONNACK)', r.mqtt),
     ...table('exports (wastetrail verify: exit 1 naming the right code)', r.exports),
     `  genuine records after the tampering: ${r.genuineAfter.stored}/${r.genuineAfter.published} stored`,
+    ...(r.clean
+      ? [
+          `  clean city (no incidents, no kills): ${r.clean.simDays.toFixed(1)} simulated days, ${r.clean.records} records, ${r.clean.bags} bags: ${r.clean.integrityAlerts} integrity alerts, ${r.clean.custodyAlerts} custody alerts (${Object.entries(r.clean.byRule).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}); nothing lost and every chain whole: ${r.clean.whole ? 'yes' : 'NO'}`,
+        ]
+      : []),
   ].join('\n');
 }
 
