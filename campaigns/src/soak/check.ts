@@ -86,6 +86,8 @@ export interface RaisedAlert {
   bag: string | null;
   /** The rule saw its condition clear (e.g. the late seal arrived). */
   cleared: boolean;
+  /** The bag's seal record was stored after its receipt at disposal (it reached the server late). */
+  lateSeal?: boolean;
 }
 
 export interface AlertReport {
@@ -93,10 +95,11 @@ export interface AlertReport {
   /** Alerts of CRASH_MUST_NOT_RAISE rules not explained below. */
   unexpected: number;
   /**
-   * unknown-origin about a bag sealed at the offline station while it was cut off: the bag reached
-   * disposal before its seal record could (docs/server/rules.md); the condition clears when it arrives.
+   * unknown-origin about a bag whose seal reached the server after its receipt at disposal: its ward's
+   * station was offline or killed with the seal in its backlog (docs/server/rules.md: the rule waits
+   * only until disposal). Explained when the condition cleared once the seal arrived.
    */
-  offlineOrigin: { raised: number; cleared: number };
+  lateSeal: { raised: number; cleared: number; sealedWhileOffline: number };
   /** device-silent alerts about the station that was offline on purpose. */
   offlineStationSilent: number;
 }
@@ -105,11 +108,12 @@ export function checkAlerts(alerts: readonly RaisedAlert[], offline: { station: 
   const byRule: Record<string, number> = {};
   for (const a of alerts) byRule[a.rule] = (byRule[a.rule] ?? 0) + 1;
   const mustNot = new Set<string>(CRASH_MUST_NOT_RAISE);
-  const offlineOrigin = alerts.filter((a) => a.rule === 'unknown-origin' && a.bag !== null && offline?.bags.has(a.bag) === true);
+  const late = alerts.filter((a) => a.rule === 'unknown-origin' && a.lateSeal === true);
+  const explained = new Set(late.filter((a) => a.cleared));
   return {
     byRule,
-    unexpected: alerts.filter((a) => mustNot.has(a.rule) && !offlineOrigin.includes(a)).length,
-    offlineOrigin: { raised: offlineOrigin.length, cleared: offlineOrigin.filter((a) => a.cleared).length },
+    unexpected: alerts.filter((a) => mustNot.has(a.rule) && !explained.has(a)).length,
+    lateSeal: { raised: late.length, cleared: explained.size, sealedWhileOffline: late.filter((a) => a.bag !== null && offline?.bags.has(a.bag) === true).length },
     offlineStationSilent: alerts.filter((a) => a.rule === 'device-silent' && a.device === offline?.station).length,
   };
 }

@@ -42,18 +42,20 @@ describe('the soak checker', () => {
     expect(checkTrails(stations, [stations[0]!, stations[2]!]).broken).toEqual([{ tag: 'epc:1', missing: [{ device: 'h01-collect', seq: 9 }] }]);
   });
 
-  it('counts integrity-class alerts as unexpected, except unknown-origin of bags sealed at the offline station', () => {
+  it('counts integrity-class alerts as unexpected, except unknown-origin of a bag whose seal came late and then cleared', () => {
     const alerts = [
       { rule: 'device-silent', device: 'h01-med', bag: null, cleared: true },
       { rule: 'storage-overdue', device: null, bag: 'epc:7', cleared: false },
-      { rule: 'unknown-origin', device: null, bag: 'epc:1', cleared: true },
-      { rule: 'unknown-origin', device: null, bag: 'epc:2', cleared: false },
+      { rule: 'unknown-origin', device: null, bag: 'epc:1', cleared: true, lateSeal: true },
+      { rule: 'unknown-origin', device: null, bag: 'epc:4', cleared: true, lateSeal: true },
+      { rule: 'unknown-origin', device: null, bag: 'epc:2', cleared: false, lateSeal: true },
+      { rule: 'unknown-origin', device: null, bag: 'epc:5', cleared: true, lateSeal: false },
       { rule: 'cloned-tag', device: null, bag: 'epc:3', cleared: false },
     ];
     const r = checkAlerts(alerts, { station: 'h01-med', bags: new Set(['epc:1']) });
-    expect(r.unexpected).toBe(2);
-    expect(r.offlineOrigin).toEqual({ raised: 1, cleared: 1 });
+    expect(r.unexpected).toBe(3);
+    expect(r.lateSeal).toEqual({ raised: 3, cleared: 2, sealedWhileOffline: 1 });
     expect(r.offlineStationSilent).toBe(1);
-    expect(r.byRule).toEqual({ 'device-silent': 1, 'storage-overdue': 1, 'unknown-origin': 2, 'cloned-tag': 1 });
+    expect(r.byRule).toEqual({ 'device-silent': 1, 'storage-overdue': 1, 'unknown-origin': 4, 'cloned-tag': 1 });
   });
 });
