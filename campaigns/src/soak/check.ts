@@ -92,6 +92,8 @@ export interface RaisedAlert {
 
 export interface AlertReport {
   byRule: Record<string, number>;
+  /** Of those, how many saw their condition clear (the bag moved on, the station spoke again). */
+  clearedByRule: Record<string, number>;
   /** Alerts of CRASH_MUST_NOT_RAISE rules not explained below. */
   unexpected: number;
   /**
@@ -106,12 +108,17 @@ export interface AlertReport {
 
 export function checkAlerts(alerts: readonly RaisedAlert[], offline: { station: string; bags: ReadonlySet<string> } | undefined): AlertReport {
   const byRule: Record<string, number> = {};
-  for (const a of alerts) byRule[a.rule] = (byRule[a.rule] ?? 0) + 1;
+  const clearedByRule: Record<string, number> = {};
+  for (const a of alerts) {
+    byRule[a.rule] = (byRule[a.rule] ?? 0) + 1;
+    if (a.cleared) clearedByRule[a.rule] = (clearedByRule[a.rule] ?? 0) + 1;
+  }
   const mustNot = new Set<string>(CRASH_MUST_NOT_RAISE);
   const late = alerts.filter((a) => a.rule === 'unknown-origin' && a.lateSeal === true);
   const explained = new Set(late.filter((a) => a.cleared));
   return {
     byRule,
+    clearedByRule,
     unexpected: alerts.filter((a) => mustNot.has(a.rule) && !explained.has(a)).length,
     lateSeal: { raised: late.length, cleared: explained.size, sealedWhileOffline: late.filter((a) => a.bag !== null && offline?.bags.has(a.bag) === true).length },
     offlineStationSilent: alerts.filter((a) => a.rule === 'device-silent' && a.device === offline?.station).length,

@@ -267,7 +267,7 @@ export function readStore(file: string): { records: ChainRecord[]; envelopes: st
 
 export function formatSoakResult(r: SoakResult): string {
   const d = r.delivery;
-  const rules = Object.entries(r.alerts.byRule).map(([rule, n]) => `${rule} ${n}`).join(', ') || 'none';
+  const rules = Object.entries(r.alerts.byRule).map(([rule, n]) => `${rule} ${n} (${r.alerts.clearedByRule[rule] ?? 0} cleared)`).join(', ') || 'none';
   return [
     `soak ${r.passed ? 'PASSED' : 'FAILED'}: ${r.kills.server + r.kills.city + r.kills.serverWhileOffline} kills (server ${r.kills.server}, city ${r.kills.city}, server while a station was offline ${r.kills.serverWhileOffline}) in ${r.realSeconds.toFixed(0)} s real, ${r.simHours.toFixed(1)} simulated hours`,
     `  records   committed by the agents ${d.committed}, stored ${d.stored}: lost ${d.lost.length}, stored twice ${d.duplicated.length}, altered ${d.altered.length}, not from an agent ${d.unknown.length}`,

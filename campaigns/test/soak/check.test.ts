@@ -57,5 +57,6 @@ describe('the soak checker', () => {
     expect(r.lateSeal).toEqual({ raised: 3, cleared: 2, sealedWhileOffline: 1 });
     expect(r.offlineStationSilent).toBe(1);
     expect(r.byRule).toEqual({ 'device-silent': 1, 'storage-overdue': 1, 'unknown-origin': 4, 'cloned-tag': 1 });
+    expect(r.clearedByRule).toEqual({ 'device-silent': 1, 'unknown-origin': 3 });
   });
 });
