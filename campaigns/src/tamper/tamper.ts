@@ -133,6 +133,12 @@ export interface TamperResult {
   exports: Record<string, KindCount>;
   /** Genuine records published after the tampering, each acknowledged and stored. */
   genuineAfter: { published: number; stored: number };
+  /**
+   * Not counted above (docs/reliability.md): records signed with the device's own key, dated before
+   * their predecessor or years ahead. The protocol takes a record's time as the device's claim, so these
+   * are stored; counted here so the figure is known.
+   */
+  signedTimeTravel: { published: number; stored: number; integrityAlerts: number };
   clean?: CleanRun;
   totals: { mqtt: KindCount; exports: KindCount };
   passed: boolean;
@@ -151,6 +157,7 @@ export async function runTamper(o: TamperOptions): Promise<TamperResult> {
       mqtt: mqttResult.counts,
       exports: exportResult,
       genuineAfter: mqttResult.genuineAfter,
+      signedTimeTravel: mqttResult.signedTimeTravel,
       totals,
       ...(clean ? { clean } : {}),
       passed:
@@ -175,7 +182,7 @@ async function cleanRun(o: TamperOptions): Promise<CleanRun> {
   return { simDays: r.simHours / 24, records: r.delivery.stored, bags: r.trails.bags, integrityAlerts: integrity, custodyAlerts: all - integrity, byRule, whole: r.passed };
 }
 
-async function tamperOverMqtt(o: TamperOptions, dir: string): Promise<{ counts: Record<string, KindCount>; genuineAfter: { published: number; stored: number } }> {
+async function tamperOverMqtt(o: TamperOptions, dir: string): Promise<{ counts: Record<string, KindCount>; genuineAfter: { published: number; stored: number }; signedTimeTravel: TamperResult['signedTimeTravel'] }> {
   const random = seededRandom(o.seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
   const config = parseServerConfig(
@@ -410,7 +417,23 @@ async function tamperOverMqtt(o: TamperOptions, dir: string): Promise<{ counts: 
     fl.codes = loginCodes;
 
     const stored = store.db.$client.prepare('SELECT count(*) FROM records WHERE seq = ? AND device NOT LIKE ?').pluck().get(GENUINE + 1, 'dropper-%') as number;
-    return { counts, genuineAfter: { published: DEVICES + REVOKED_DEVICES, stored } };
+
+    // Signed time travel, on a device of its own: records 4 and 5 signed with its key, dated a year
+    // before record 3 and ten years ahead.
+    const traveller = newDevice('time-traveller');
+    await store.registerDevice({ id: traveller.id, institution: 'hz-h001', stations: ['department'], keys: [{ publicKey: traveller.publicKey }] });
+    await server.reloadKeyring();
+    const tc = await connect(traveller);
+    const firstThree = extendChain(traveller, 3, start);
+    const back = sealRecord(traveller.id, 4, firstThree[2]!.hash, start - 365 * 86_400_000, traveller.signer);
+    const ahead = sealRecord(traveller.id, 5, back.hash, start + 10 * 365 * 86_400_000, traveller.signer);
+    await tc.publishAsync(deviceTopic(traveller.id, 'records'), [...firstThree, back, ahead].map((r) => encodeEnvelope(r)).join('\n'), { qos: 1 });
+    await until(async () => (store.db.$client.prepare('SELECT count(*) FROM records WHERE device = ?').pluck().get(traveller.id) as number) >= 3, 'the time traveller', 30_000).catch(() => {});
+    await new Promise((r) => setTimeout(r, 1000));
+    await server.ingest.drain();
+    const travelStored = store.db.$client.prepare('SELECT count(*) FROM records WHERE device = ? AND seq > 3').pluck().get(traveller.id) as number;
+    const travelAlerts = (await store.alerts({ device: traveller.id, rule: 'integrity' })).length;
+    return { counts, genuineAfter: { published: DEVICES + REVOKED_DEVICES, stored }, signedTimeTravel: { published: 2, stored: travelStored, integrityAlerts: travelAlerts } };
   } finally {
     for (const c of clients) await c.endAsync(true).catch(() => {});
     await server.close();
@@ -572,6 +595,7 @@ export function formatTamperResult(r: TamperResult): string {
     ...table('MQTT (quarantined with the right code and an integrity alert; forged logins: refused at CONNACK)', r.mqtt),
     ...table('exports (wastetrail verify: exit 1 naming the right code)', r.exports),
     `  genuine records after the tampering: ${r.genuineAfter.stored}/${r.genuineAfter.published} stored`,
+    `  not counted (docs/reliability.md): time travel signed with the device's own key: ${r.signedTimeTravel.stored}/${r.signedTimeTravel.published} stored, ${r.signedTimeTravel.integrityAlerts} integrity alerts`,
     ...(r.clean
       ? [
           `  clean city (no incidents, no kills): ${r.clean.simDays.toFixed(1)} simulated days, ${r.clean.records} records, ${r.clean.bags} bags: ${r.clean.integrityAlerts} integrity alerts, ${r.clean.custodyAlerts} custody alerts (${Object.entries(r.clean.byRule).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}); nothing lost and every chain whole: ${r.clean.whole ? 'yes' : 'NO'}`,
