@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { deviceAuthToken, deviceTopic, encodeEnvelope, seededRandom, utf8 } from '@wastetrail/firmware-protocol';
 import { parseServerConfig, startServer, type SqliteStore } from '@wastetrail/server';
+import { CAMPAIGN_RATE } from '../campaign-config.ts';
 import { extendChain, newDevice, type Device } from '../tamper/forge.ts';
 import { int, mutate, randomBytes, type Random } from './mutate.ts';
 
@@ -55,7 +56,7 @@ export async function fuzzMqtt(o: { payloads: number; seed: number; log: (line: 
   const exceptions: string[] = [];
   const stopWatching = o.onException((err) => exceptions.length < 20 && exceptions.push((err as Error)?.stack ?? String(err)));
   const config = parseServerConfig(
-    JSON.stringify({ dataDir: join(dir, 'server'), mqtt: { mode: 'embedded', gateway: { tcp: { port: 0, host: '127.0.0.1' } } }, http: { host: '127.0.0.1', port: 0 }, log: { level: 'fatal' } }),
+    JSON.stringify({ dataDir: join(dir, 'server'), mqtt: { mode: 'embedded', gateway: { tcp: { port: 0, host: '127.0.0.1' }, limits: CAMPAIGN_RATE } }, http: { host: '127.0.0.1', port: 0 }, log: { level: 'fatal' } }),
     dir,
   );
   const server = await startServer(config);

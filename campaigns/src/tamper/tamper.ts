@@ -15,6 +15,7 @@ import { deviceAuthToken, deviceTopic, encodeEnvelope, KEYRING_FORMAT, seededRan
 import { parseServerConfig, startServer, type RunningServer, type SqliteStore } from '@wastetrail/server';
 import { runVerify } from '../../../server/src/cli/verify.ts';
 import { runSoak } from '../soak/soak.ts';
+import { CAMPAIGN_RATE } from '../campaign-config.ts';
 import { extendChain, flipBit, newDevice, nonCanonicalEnvelope, nonCanonicalSigned, RECORD_LEVEL_CODES, sealRecord, timeEdited, withBom, type Device } from './forge.ts';
 
 export const MQTT_KINDS = [
@@ -188,7 +189,7 @@ async function tamperOverMqtt(o: TamperOptions, dir: string): Promise<{ counts: 
   const config = parseServerConfig(
     JSON.stringify({
       dataDir: join(dir, 'server'),
-      mqtt: { mode: 'embedded', gateway: { tcp: { port: 0, host: '127.0.0.1' } } },
+      mqtt: { mode: 'embedded', gateway: { tcp: { port: 0, host: '127.0.0.1' }, limits: CAMPAIGN_RATE } },
       http: { host: '127.0.0.1', port: 0 },
       // A dropped record is given up (SEQUENCE_GAP) after 300 ms instead of a minute: the campaign's only change.
       ingest: { gapTimeoutMs: 300 },
