@@ -208,7 +208,9 @@ async function tamperOverMqtt(o: TamperOptions, dir: string): Promise<{ counts: 
     const devices = Array.from({ length: DEVICES }, (_, i) => newDevice(`tamper-${i}`));
     const revoked = Array.from({ length: REVOKED_DEVICES }, (_, i) => newDevice(`revoked-${i}`));
     const droppers = Array.from({ length: DROP_DEVICES }, (_, i) => newDevice(`dropper-${i}`));
-    for (const d of [...devices, ...revoked, ...droppers]) {
+    // Logged in now: once the forged logins lock the campaign's address out, nobody else gets in.
+    const traveller = newDevice('time-traveller');
+    for (const d of [...devices, ...revoked, ...droppers, traveller]) {
       await store.registerDevice({ id: d.id, institution: 'hz-h001', stations: ['department'], keys: [{ publicKey: d.publicKey }] });
     }
     // Each revoked device's key is revoked a day from now: it still logs in, and records dated after that are refused.
@@ -223,7 +225,7 @@ async function tamperOverMqtt(o: TamperOptions, dir: string): Promise<{ counts: 
       return c;
     };
     const conn = new Map<string, MqttClient>();
-    for (const d of [...devices, ...revoked, ...droppers]) conn.set(d.id, await connect(d));
+    for (const d of [...devices, ...revoked, ...droppers, traveller]) conn.set(d.id, await connect(d));
     const publish = (d: Device, payload: string) => conn.get(d.id)!.publishAsync(deviceTopic(d.id, 'records'), payload, { qos: 1 });
 
     // Genuine records first, stored.
@@ -348,13 +350,10 @@ async function tamperOverMqtt(o: TamperOptions, dir: string): Promise<{ counts: 
     let refusedLogins = 0;
     const loginCodes: Record<string, number> = {};
     for (const a of loginAttempts) {
-      try {
-        const c = await mqtt.connectAsync(url, { clientId: a.device, username: a.device, password: a.token, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000 });
-        clients.push(c);
-      } catch (err) {
+      const outcome = await tryLogin(url, a.device, a.token);
+      if (outcome !== 'connected') {
         refusedLogins++;
-        const code = String((err as { code?: number }).code ?? (err as Error).message);
-        loginCodes[`CONNACK ${code}`] = (loginCodes[`CONNACK ${code}`] ?? 0) + 1;
+        loginCodes[outcome] = (loginCodes[outcome] ?? 0) + 1;
       }
     }
 
@@ -421,10 +420,7 @@ async function tamperOverMqtt(o: TamperOptions, dir: string): Promise<{ counts: 
 
     // Signed time travel, on a device of its own: records 4 and 5 signed with its key, dated a year
     // before record 3 and ten years ahead.
-    const traveller = newDevice('time-traveller');
-    await store.registerDevice({ id: traveller.id, institution: 'hz-h001', stations: ['department'], keys: [{ publicKey: traveller.publicKey }] });
-    await server.reloadKeyring();
-    const tc = await connect(traveller);
+    const tc = conn.get(traveller.id)!;
     const firstThree = extendChain(traveller, 3, start);
     const back = sealRecord(traveller.id, 4, firstThree[2]!.hash, start - 365 * 86_400_000, traveller.signer);
     const ahead = sealRecord(traveller.id, 5, back.hash, start + 10 * 365 * 86_400_000, traveller.signer);
@@ -439,6 +435,23 @@ async function tamperOverMqtt(o: TamperOptions, dir: string): Promise<{ counts: 
     for (const c of clients) await c.endAsync(true).catch(() => {});
     await server.close();
   }
+}
+
+/** One MQTT login: 'connected', or how it was refused (`CONNACK <code>`; 3 once the address is locked out). */
+function tryLogin(url: string, device: string, token: string): Promise<string> {
+  return new Promise((resolve) => {
+    const c = mqtt.connect(url, { clientId: device, username: device, password: token, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000 });
+    let settled = false;
+    const done = (outcome: string) => {
+      if (settled) return;
+      settled = true;
+      c.on('error', () => {}); // a late error after the verdict is not news
+      c.end(true, () => resolve(outcome));
+    };
+    c.once('connect', () => done('connected'));
+    c.once('error', (err) => done(`CONNACK ${String((err as { code?: number }).code ?? err.message)}`));
+    c.once('close', () => done('closed without CONNACK'));
+  });
 }
 
 /** Every (device#seq) a SEQUENCE_GAP integrity alert names. */
