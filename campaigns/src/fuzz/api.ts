@@ -14,7 +14,7 @@ import { seededRandom } from '@wastetrail/firmware-protocol';
 import { INCIDENTS } from '@wastetrail/simulators';
 import type { SqliteStore } from '@wastetrail/server';
 import { startDemo } from '@wastetrail/demo';
-import { int, type Random } from './mutate.ts';
+import { int, randomJson, type Random } from './mutate.ts';
 
 export interface ApiFuzzResult {
   openapiUrl: string;
@@ -123,7 +123,7 @@ export async function fuzzApi(o: { requests: number; seed: number; log: (line: s
       if (op.method !== 'GET' && op.method !== 'DELETE') {
         headers['content-type'] = random() < 0.95 ? 'application/json' : 'text/plain';
         const r = random();
-        body = r < 0.5 && op.body ? JSON.stringify(generate(random, op.body, pools, 0)) : r < 0.8 ? JSON.stringify(randomValue(random, 0)) : ['', '{', 'null', '[]', '"x"', '{"a":'.repeat(50)][int(random, 6)]!;
+        body = r < 0.5 && op.body ? JSON.stringify(generate(random, op.body, pools, 0)) : r < 0.8 ? JSON.stringify(randomJson(random, BODY_KEYS)) : ['', '{', 'null', '[]', '"x"', '{"a":'.repeat(50)][int(random, 6)]!;
       }
       result.requests++;
       result.byRole[s.role] = (result.byRole[s.role] ?? 0) + 1;
@@ -281,28 +281,11 @@ function generate(random: Random, s: Schema, pools: Record<string, string[]>, de
       return v;
     }
     default:
-      return randomValue(random, depth);
+      return randomJson(random, BODY_KEYS, depth);
   }
 }
 
-function randomValue(random: Random, depth: number): unknown {
-  switch (int(random, depth > 2 ? 5 : 7)) {
-    case 0:
-      return null;
-    case 1:
-      return random() < 0.5;
-    case 2:
-      return [0, -1, 1.5, 1e308, 9007199254740993, -0][int(random, 6)];
-    case 3:
-      return ['', ' ', '0x10', 'epc:', '\u0000', 'a'.repeat(int(random, 2000))][int(random, 6)];
-    case 4:
-      return [];
-    case 5:
-      return Array.from({ length: int(random, 4) }, () => randomValue(random, depth + 1));
-    default:
-      return Object.fromEntries(Array.from({ length: int(random, 4) }, () => [['note', 'seed', 'ratio', 'name', 'username', 'password', '__proto__'][int(random, 7)]!, randomValue(random, depth + 1)]));
-  }
-}
+const BODY_KEYS = ['note', 'seed', 'ratio', 'name', 'username', 'password', '__proto__'];
 
 function safeJson(text: string): unknown {
   try {

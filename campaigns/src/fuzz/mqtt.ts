@@ -14,7 +14,7 @@ import { deviceAuthToken, deviceTopic, encodeEnvelope, seededRandom, utf8 } from
 import { parseServerConfig, startServer, type SqliteStore } from '@wastetrail/server';
 import { CAMPAIGN_RATE } from '../campaign-config.ts';
 import { extendChain, newDevice, type Device } from '../tamper/forge.ts';
-import { int, mutate, randomBytes, type Random } from './mutate.ts';
+import { int, mutate, randomBytes, randomJson } from './mutate.ts';
 
 export interface MqttFuzzResult {
   payloads: number;
@@ -31,24 +31,7 @@ export interface MqttFuzzResult {
 
 const DEVICES = 10;
 
-function randomJson(random: Random, depth = 0): unknown {
-  switch (int(random, depth > 2 ? 5 : 7)) {
-    case 0:
-      return null;
-    case 1:
-      return random() < 0.5;
-    case 2:
-      return [0, -1, 1.5, 1e308, 2 ** 53 + 1, -0][int(random, 6)];
-    case 3:
-      return ['', 'record', 'sig', '\u0000', '\uFEFF', 'A'.repeat(int(random, 300)), '🦠'][int(random, 7)];
-    case 4:
-      return Buffer.from(randomBytes(random, int(random, 96))).toString('base64');
-    case 5:
-      return Array.from({ length: int(random, 4) }, () => randomJson(random, depth + 1));
-    default:
-      return Object.fromEntries(Array.from({ length: int(random, 4) }, () => [['record', 'sig', 'v', 'seq', 'device', '__proto__', 'constructor'][int(random, 7)]!, randomJson(random, depth + 1)]));
-  }
-}
+const ENVELOPE_KEYS = ['record', 'sig', 'v', 'seq', 'device', '__proto__', 'constructor'];
 
 export async function fuzzMqtt(o: { payloads: number; seed: number; log: (line: string) => void; onException: (handler: (err: unknown) => void) => () => void }): Promise<MqttFuzzResult> {
   const random = seededRandom(o.seed);
@@ -93,7 +76,7 @@ export async function fuzzMqtt(o: { payloads: number; seed: number; log: (line: 
         payload = randomBytes(random, int(random, 600));
       } else if (r < 0.3) {
         kind = 'random JSON';
-        payload = utf8(JSON.stringify(randomJson(random)) ?? 'null');
+        payload = utf8(JSON.stringify(randomJson(random, ENVELOPE_KEYS)) ?? 'null');
       } else if (r < 0.45) {
         kind = 'lines of genuine envelopes, mutated';
         const lines = Array.from({ length: 1 + int(random, 5) }, () => seeds[int(random, seeds.length)]!);

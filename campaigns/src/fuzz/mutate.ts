@@ -61,3 +61,23 @@ export function* chunked(random: Random, stream: Uint8Array, maxChunk: number): 
     at += n;
   }
 }
+
+/** A random JSON value: the awkward numbers, strings and keys (prototype names too) that parsers meet. */
+export function randomJson(random: Random, keys: readonly string[], depth = 0): unknown {
+  switch (int(random, depth > 2 ? 5 : 7)) {
+    case 0:
+      return null;
+    case 1:
+      return random() < 0.5;
+    case 2:
+      return [0, -1, 1.5, 1e308, 9007199254740993, -0][int(random, 6)];
+    case 3:
+      return ['', ' ', '0x10', 'epc:', '\u0000', '\uFEFF', '🦠', 'a'.repeat(int(random, 2000))][int(random, 8)];
+    case 4:
+      return Buffer.from(randomBytes(random, int(random, 96))).toString('base64');
+    case 5:
+      return Array.from({ length: int(random, 4) }, () => randomJson(random, keys, depth + 1));
+    default:
+      return Object.fromEntries(Array.from({ length: int(random, 4) }, () => [keys[int(random, keys.length)]!, randomJson(random, keys, depth + 1)]));
+  }
+}

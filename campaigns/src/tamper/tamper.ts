@@ -36,22 +36,9 @@ export const MQTT_KINDS = [
 ] as const;
 export type MqttKind = (typeof MQTT_KINDS)[number];
 
-export const EXPORT_KINDS = [
-  'bit-flip-signature',
-  'bit-flip-record',
-  'dropped',
-  'reordered',
-  'replayed',
-  'duplicated',
-  'forged-device',
-  'another-device-key',
-  'revoked-key',
-  'byte-order-mark',
-  'non-canonical-envelope',
-  'non-canonical-record',
-  'time-travel',
-] as const;
-export type ExportKind = (typeof EXPORT_KINDS)[number];
+/** An export carries no login: every other kind. */
+export type ExportKind = Exclude<MqttKind, 'forged-login'>;
+export const EXPORT_KINDS: readonly ExportKind[] = MQTT_KINDS.filter((k): k is ExportKind => k !== 'forged-login');
 
 export interface KindCount {
   inputs: number;
