@@ -97,6 +97,7 @@ export async function fuzzApi(o: { requests: number; seed: number; log: (line: s
     const result: ApiFuzzResult = { openapiUrl, routes: ops.length, requests: 0, byRole: {}, byStatus: {}, serverErrors: 0, examples5xx: [], transportErrors: 0, exceptions, scopeChecks: 0, outOfScope: [] };
     const names = [...sessions.keys()];
     for (let n = 0; n < o.requests; n++) {
+      if (n > 0 && n % 1000 === 0) o.log(`api: ${n.toLocaleString('en')} requests, ${result.serverErrors} 5xx, ${result.transportErrors} failed, ${result.outOfScope.length} out of scope`);
       if (n > 0 && n % 5000 === 0) {
         // New bags and alerts keep coming: the oracle and the pools follow.
         Object.assign(world, await readWorld(store, demo.layout));
@@ -130,7 +131,8 @@ export async function fuzzApi(o: { requests: number; seed: number; log: (line: s
       let status: number;
       let json: unknown;
       try {
-        const res = await fetch(url, { method: op.method, headers, ...(body !== undefined ? { body } : {}) });
+        // A request unanswered for 60 s counts as a failed connection (a hang is a failure too).
+        const res = await fetch(url, { method: op.method, headers, signal: AbortSignal.timeout(60_000), ...(body !== undefined ? { body } : {}) });
         status = res.status;
         const text = await res.text();
         json = res.headers.get('content-type')?.includes('json') ? safeJson(text) : undefined;
