@@ -391,7 +391,9 @@ async function tamperOverMqtt(o: TamperOptions, dir: string): Promise<{ counts: 
         continue;
       }
       c.codes[row.code] = (c.codes[row.code] ?? 0) + 1;
-      const alert = alerted.has(`integrity:device:${row.device ?? input.via.id}/${row.code}`);
+      // A record whose device field is not a device id is quarantined under that field, and its integrity
+      // alert filed under the device whose connection and topic it came on: either counts.
+      const alert = [row.device, input.via.id].some((dev) => dev !== null && alerted.has(`integrity:device:${dev}/${row.code}`));
       if (input.expect.includes(row.code) && alert) c.caught++;
       else {
         c.wrong++;
