@@ -55,13 +55,15 @@ export function fromBase64Url(text: string): Uint8Array | undefined {
 }
 
 const utf8Encoder = new TextEncoder();
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a leading byte-order mark in the text: dropping it silently would let a payload
+// with one pass as the envelope's one form (docs/protocol/record.md), which an export line may not.
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export function utf8(text: string): Uint8Array {
   return utf8Encoder.encode(text);
 }
 
-/** Strict UTF-8 decoding: undefined for invalid sequences rather than U+FFFD substitutions. */
+/** Strict UTF-8 decoding: undefined for invalid sequences rather than U+FFFD substitutions; every byte kept (a BOM too). */
 export function fromUtf8(bytes: Uint8Array): string | undefined {
   try {
     return utf8Decoder.decode(bytes);

@@ -88,7 +88,9 @@ export function decodeRecordBytes(bytes: Uint8Array): Result<CustodyRecord> {
   if (text === undefined) return fail('MALFORMED_RECORD', 'record bytes are not valid UTF-8');
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    // fromUtf8 keeps a byte-order mark, which JSON.parse refuses: read past it, so the canonical-form
+    // check below names it (NON_CANONICAL_RECORD) with the record's device and seq.
+    value = JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text);
   } catch {
     return fail('MALFORMED_RECORD', 'record bytes are not JSON');
   }

@@ -43,6 +43,13 @@ describe('readRecordsPayload', () => {
     expect(mixed.envelopes).toHaveLength(1);
     expect(mixed.refused).toMatchObject([{ code: 'MALFORMED_ENVELOPE', payload: utf8('garbage'), payloadBytes: 7 }]);
   });
+
+  it('refuses a byte-order mark before an envelope, as the verifier does for an export line (found by npm run tamper)', () => {
+    const line = encodeEnvelope(records[0]!);
+    const read = readRecordsPayload(utf8(`\uFEFF${line}\n${encodeEnvelope(records[1]!)}`), 4096);
+    expect(read.envelopes.map((e) => e.signed.bytes)).toEqual([records[1]!.bytes]);
+    expect(read.refused).toMatchObject([{ code: 'MALFORMED_ENVELOPE', payload: utf8(`\uFEFF${line}`) }]);
+  });
 });
 
 describe('DeviceChain', () => {
