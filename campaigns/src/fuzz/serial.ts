@@ -144,6 +144,8 @@ function driverTargets(): { targets: Target[]; stop(): void } {
     mqtt: { url: 'mqtt://127.0.0.1:1', auth: { mode: 'device-token' } },
     dataDir: '/nonexistent',
   });
+  const serial = agent.serial;
+  if (!serial) throw new Error('a department station has its serial devices');
   const stops: (() => void)[] = [];
   const targets: Target[] = [];
   const portFor = (): { port: FuzzPort; factory: PortFactory } => {
@@ -154,7 +156,7 @@ function driverTargets(): { targets: Target[]; stop(): void } {
     const { port, factory } = portFor();
     let weights = 0;
     const scale = new ScaleDevice({
-      config: { ...agent.serial.scale, protocol },
+      config: { ...serial.scale, protocol },
       stability: agent.stability,
       logger: silentLogger,
       now: () => performance.now(),
@@ -169,7 +171,7 @@ function driverTargets(): { targets: Target[]; stop(): void } {
     const { port, factory } = portFor();
     let changes = 0;
     const reader = new RfidReader({
-      config: { ...agent.serial.rfid, variant, pollMs: 3_600_000 },
+      config: { ...serial.rfid, variant, pollMs: 3_600_000 },
       convention: agent.badges.convention,
       logger: silentLogger,
       now: () => performance.now(),
@@ -185,7 +187,7 @@ function driverTargets(): { targets: Target[]; stop(): void } {
   {
     const { port, factory } = portFor();
     let scans = 0;
-    const qr = new QrScanner({ config: agent.serial.qr!, logger: silentLogger, onScan: () => void scans++, createPort: factory });
+    const qr = new QrScanner({ config: serial.qr!, logger: silentLogger, onScan: () => void scans++, createPort: factory });
     qr.start();
     stops.push(() => void qr.close());
     targets.push({ name: 'driver qr', push: (c) => delta(() => port.deliver(c), () => scans), pending: () => 0 });
