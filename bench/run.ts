@@ -120,7 +120,7 @@ one edge agent; (g) ingest through Mosquitto. Targets on this 2-core machine: (b
 <= 250 ms, (d) p99 <= 10 ms, (e) <= 20 s, server RSS <= 300 MB.
 
 The startup rows (bench/startup.bench.ts, issue #13) run the compiled bins: \`wastetrail verify\` on the
-13-record golden chain ten times against bare \`node -e 0\` ten times (wall time from spawn to exit;
+golden chain (firmware-protocol/test/vectors/chain-valid.jsonl) ten times against bare \`node -e 0\` ten times (wall time from spawn to exit;
 peak RSS is the process's own getrusage maximum, read at exit through a preloaded module), and an idle
 \`wastetrail server\` (embedded gateway, SQLite, no devices) whose RSS is read from /proc 3 s after it
 prints its HTTP address and again after 30 s idle, once V8's memory reducer has given back what start-up
