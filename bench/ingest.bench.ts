@@ -6,7 +6,7 @@
  * (127.0.0.1:1883) when it is reachable. bench/cluster.bench.ts runs it on several server processes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, sign, verify } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -28,7 +28,7 @@ import {
   type Ed25519Signer,
 } from '@wastetrail/firmware-protocol';
 import { openSqliteStore } from '../server/src/store/index.ts';
-import { progress, type Row } from './harness.ts';
+import { progress, rate, type Row } from './harness.ts';
 import { logShareOfIngestRows } from './log.bench.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -86,6 +86,25 @@ export async function rawVerifyAllCores(seconds: number): Promise<{ rate: number
   let best = 0;
   for (let round = 0; round < 3; round++) best = Math.max(best, await verifyRound(seconds, cores));
   return { rate: best, cores };
+}
+
+/**
+ * CPU time of one raw Ed25519 verify on this thread (node:crypto, cached key, 340-byte message), in ms:
+ * process CPU time (user + system) over a timed loop, so a busy machine stretches the wall time but not
+ * this figure. The unit of the server-CPU-per-record ratio (issue #17).
+ */
+export function rawVerifyCpuMs(seconds: number): number {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const msg = Buffer.alloc(340, 120);
+  const sig = sign(null, msg, privateKey);
+  let calls = 0;
+  const before = process.cpuUsage();
+  rate(() => {
+    verify(null, msg, publicKey, sig);
+    calls++;
+  }, seconds);
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000 / calls;
 }
 
 // ---- devices ----
@@ -243,6 +262,8 @@ export interface RunResult {
   peakRssMb: number;
   /** CPU time of every server process from the first publish to the last ack, summed (s). */
   serverCpuSeconds: number;
+  /** The same until the servers are idle again: with the work acks do not wait for (the bag projection). */
+  serverCpuSecondsSettled: number;
   /** Each server process's ingest stats. */
   stats: Array<Record<string, unknown>>;
 }
@@ -366,6 +387,7 @@ export async function runIngest(o: IngestBenchOptions, broker: 'embedded' | 'mos
     const seconds = (performance.now() - started) / 1000;
     const serverCpuSeconds = servers.reduce((sum, s, i) => sum + s.cpuSeconds() - cpuAtStart[i]!, 0);
     progress(`ingest (${label}): all ${o.devices} devices acknowledged in ${seconds.toFixed(1)} s (${resends} resend commands answered)`);
+    const serverCpuSecondsSettled = (await settledCpuSeconds(servers)) - cpuAtStart.reduce((a, b) => a + b, 0);
 
     await Promise.all(clients.splice(0).map((c) => c.endAsync()));
     const stopping = servers;
@@ -374,7 +396,7 @@ export async function runIngest(o: IngestBenchOptions, broker: 'embedded' | 'mos
     for (const s of stopping) stats.push(await s.stop());
     const accepted = stats.reduce((n, st) => n + Number(st.accepted), 0);
     if (accepted !== total) throw new Error(`ingest (${label}): the servers stored ${accepted} records, expected ${total}: ${JSON.stringify(stats)}`);
-    return { records: total, seconds, perSecond: total / seconds, peakRssMb: Math.max(...stopping.map((s) => s.peakRssMb())), serverCpuSeconds, stats };
+    return { records: total, seconds, perSecond: total / seconds, peakRssMb: Math.max(...stopping.map((s) => s.peakRssMb())), serverCpuSeconds, serverCpuSecondsSettled, stats };
   } finally {
     await Promise.all(clients.map((c) => c.endAsync(true)));
     for (const s of servers) await killServerProcess(s);
@@ -382,6 +404,22 @@ export async function runIngest(o: IngestBenchOptions, broker: 'embedded' | 'mos
     if (broker === 'mosquitto' && !target) await clearRetainedAcks(devices).catch((err: unknown) => progress(`warning: retained acks not cleared: ${(err as Error).message}`));
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The servers' summed CPU time once they are idle: sampled every 250 ms until one interval adds at most one
+ * clock tick per process (at most 10 s), so the work that follows the acks (the bag projection) is counted.
+ */
+async function settledCpuSeconds(servers: readonly ServerProcess[]): Promise<number> {
+  const total = () => servers.reduce((sum, s) => sum + s.cpuSeconds(), 0);
+  let last = total();
+  for (const until = performance.now() + 10_000; performance.now() < until; ) {
+    await new Promise((r) => setTimeout(r, 250));
+    const now = total();
+    if (now - last <= servers.length / CLOCK_TICKS) return now;
+    last = now;
+  }
+  return last;
 }
 
 async function clearRetainedAcks(devices: BenchDevice[]): Promise<void> {
@@ -408,6 +446,26 @@ function reachable(host: string, port: number): Promise<boolean> {
   });
 }
 
+/**
+ * Issue #17's measure: the server's own CPU time (all its threads, /proc) per ingested record, settled
+ * (verified, chained, stored, acked, projected), against the CPU time of one raw verify measured here.
+ */
+export function cpuPerRecordRows(run: RunResult, rawVerifyMs: number, what: string): Row[] {
+  const ackedMs = (run.serverCpuSeconds * 1000) / run.records;
+  const settledMs = (run.serverCpuSecondsSettled * 1000) / run.records;
+  return [
+    { name: 'raw Ed25519 verify CPU time, node:crypto, one thread', value: rawVerifyMs * 1000, unit: 'µs' },
+    {
+      name: `server CPU time per ingested record (user + system, all threads, until idle), embedded gateway, ${what}`,
+      value: settledMs * 1000,
+      unit: 'µs',
+      limit: { name: 'one raw verify', value: rawVerifyMs * 1000 },
+      target: '<= 1.5',
+      note: `${(ackedMs * 1000).toFixed(0)} µs until the last ack`,
+    },
+  ];
+}
+
 export async function benchIngest(o: IngestBenchOptions): Promise<Row[]> {
   progress(`raw Ed25519 verify on all ${availableParallelism()} cores (one worker thread each, best of 3 rounds)`);
   const all = await rawVerifyAllCores(o.seconds);
@@ -415,6 +473,8 @@ export async function benchIngest(o: IngestBenchOptions): Promise<Row[]> {
   const what = `${o.devices} devices x ${o.recordsPerDevice} records`;
   const rows: Row[] = [{ name: `raw Ed25519 verify, node:crypto, all ${all.cores} cores (best of 3)`, value: all.rate, unit: 'ops/s' }];
 
+  progress('raw Ed25519 verify CPU time (one thread)');
+  const rawVerifyMs = rawVerifyCpuMs(o.seconds);
   const e = await runIngest(o, 'embedded');
   const { messages, batches, largestBatch, verifiedInWorkers, verifiedInline } = e.stats[0]!;
   progress(`  server stats: ${JSON.stringify({ messages, batches, largestBatch, verifiedInWorkers, verifiedInline })}`);
@@ -422,6 +482,7 @@ export async function benchIngest(o: IngestBenchOptions): Promise<Row[]> {
     { name: `ingest end-to-end, embedded gateway, ${what} (verified, stored, acked)`, value: e.perSecond, unit: 'records/s', limit, target: '>= 0.5' },
     { name: `server peak RSS during embedded ingest, ${what}`, value: e.peakRssMb, unit: 'MB', limit: { name: 'target', value: 300 }, target: '<= 1 (<= 300 MB)' },
     ...logShareOfIngestRows({ perSecond: e.perSecond, seconds: e.seconds, stats: e.stats[0]! }),
+    ...cpuPerRecordRows(e, rawVerifyMs, what),
   );
 
   if (await reachable(MOSQUITTO.host, MOSQUITTO.port)) {

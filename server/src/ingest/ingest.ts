@@ -37,7 +37,7 @@ import {
 } from '@wastetrail/firmware-protocol';
 import { Registry, silentLogger, type Logger } from '@wastetrail/runtime';
 import { tagsOfEvent } from '../custody/index.ts';
-import type { CustodyStore, DeviceAck, NewQuarantineEntry, NewRecord } from '../store/index.ts';
+import type { AppendOutcome, CustodyStore, DeviceAck, NewQuarantineEntry, NewRecord } from '../store/index.ts';
 import type { QuarantineCode } from './codes.ts';
 import { DeviceChain, type Arrival, type ChainStep } from './device-chain.ts';
 import { fileIntegrityFindings, integrityDedupeKey, integrityFinding, type IntegrityFinding, type IntegrityHook, type IntegrityProblem } from './integrity.ts';
@@ -725,7 +725,7 @@ class RecordIngest implements Ingest {
 
     const notStored = new Set([...outcome.duplicates, ...outcome.conflicts].map((r) => `${r.device}\n${r.seq}`));
     const forked = new Set(outcome.conflicts.map((r) => `${r.device}\n${r.seq}`));
-    const receipts = await this.receiptsOf(outcome.acks, batch.receipts, forked);
+    const receipts = await this.receiptsOf(outcome.acks, batch.receipts, forked, outcome.leaves);
     for (const ack of outcome.acks) {
       const chain = this.chains.get(ack.device);
       if (chain) chain.committed = { seq: ack.seq, hash: ack.hash };
@@ -769,18 +769,33 @@ class RecordIngest implements Ingest {
     }
   }
 
-  /** Each acknowledged device's leaf ranges: the seqs it sent in this batch that the ack covers, from the store. */
-  private async receiptsOf(acks: readonly DeviceAck[], wanted: Map<string, Set<number>>, forked: Set<string>): Promise<Map<string, ReceiptRange[]>> {
+  /**
+   * Each acknowledged device's leaf ranges: the seqs it sent in this batch that the ack covers. The commit
+   * returned the leaves it appended; only the others (resends of records stored before, or stored by another
+   * process) are read from the store.
+   */
+  private async receiptsOf(
+    acks: readonly DeviceAck[],
+    wanted: Map<string, Set<number>>,
+    forked: Set<string>,
+    appended: AppendOutcome['leaves'],
+  ): Promise<Map<string, ReceiptRange[]>> {
     const records = acks.flatMap((ack) => [...(wanted.get(ack.device) ?? [])].filter((seq) => seq <= ack.seq && !forked.has(`${ack.device}\n${seq}`)).map((seq) => ({ device: ack.device, seq })));
     const out = new Map<string, ReceiptRange[]>();
     if (records.length === 0) return out;
-    let indexes: Array<number | undefined>;
-    try {
-      indexes = await this.store.logIndexes(records);
-    } catch (err) {
-      // The acks go out without receipts: they are an addition, and the records are stored either way.
-      this.log.warn({ err }, 'leaf indexes not read: acks go out without receipts');
-      return out;
+    const known = new Map(appended.map((l) => [`${l.device}\n${l.seq}`, l.index]));
+    let indexes = records.map((r) => known.get(`${r.device}\n${r.seq}`));
+    const missing = records.filter((_, i) => indexes[i] === undefined);
+    if (missing.length > 0) {
+      try {
+        const read = await this.store.logIndexes(missing);
+        let k = 0;
+        indexes = indexes.map((index) => index ?? read[k++]);
+      } catch (err) {
+        // The acks go out without receipts: they are an addition, and the records are stored either way.
+        this.log.warn({ err }, 'leaf indexes not read: acks go out without receipts');
+        return out;
+      }
     }
     const pairs = new Map<string, Array<{ seq: number; index: number }>>();
     records.forEach((r, i) => {

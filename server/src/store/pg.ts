@@ -189,7 +189,7 @@ class PgCustodyStore implements PgStore {
     const records = [...batch.records].sort((a, b) => compareText(a.device, b.device) || a.seq - b.seq);
     const { acks, seen = [] } = batch;
     return this.db.transaction(async (tx) => {
-      const outcome: AppendOutcome = { stored: 0, duplicates: [], conflicts: [], acks: [] };
+      const outcome: AppendOutcome = { stored: 0, duplicates: [], conflicts: [], acks: [], leaves: [] };
       const sequenced: NewRecord[] = [];
       for (let i = 0; i < records.length; i += INSERT_CHUNK) {
         const chunk = records.slice(i, i + INSERT_CHUNK);
@@ -240,7 +240,7 @@ class PgCustodyStore implements PgStore {
         for (const part of chunks(corrections, INSERT_CHUNK)) await tx.insert(t.recordCorrections).values(part).onConflictDoNothing();
         for (const part of chunks(spans, INSERT_CHUNK)) await tx.insert(t.vehicleTrackRecords).values(part).onConflictDoNothing();
       }
-      await this.sequence(tx, sequenced);
+      outcome.leaves = await this.sequence(tx, sequenced);
       await this.insertQuarantine(tx, batch.quarantine);
       // Acks and sightings touch device_status rows: one pass in device order (see above).
       const seenAt = new Map(seen.map((x) => [x.device, x.at]));
@@ -278,8 +278,8 @@ class PgCustodyStore implements PgStore {
    * UPDATE) serialises committers: a second one waits for the first's commit, then reads the size and
    * edge it left, so no index is handed out twice and the leaves follow commit order.
    */
-  private async sequence(tx: Tx, records: ReadonlyArray<Pick<NewRecord, 'device' | 'seq' | 'hash' | 'signature'>>): Promise<void> {
-    if (records.length === 0) return;
+  private async sequence(tx: Tx, records: ReadonlyArray<Pick<NewRecord, 'device' | 'seq' | 'hash' | 'signature'>>): Promise<AppendOutcome['leaves']> {
+    if (records.length === 0) return [];
     const [head] = await tx.select({ size: t.logHead.size }).from(t.logHead).for('update');
     const size = head!.size;
     const edgeNodes = edgeOf(size);
@@ -292,6 +292,7 @@ class PgCustodyStore implements PgStore {
     for (const part of chunks(append.leaves, INSERT_CHUNK)) await tx.insert(t.logLeaves).values(part.map((l) => ({ ...l, entry: toBuffer(l.entry), leafHash: toBuffer(l.leafHash) })));
     for (const part of chunks(append.nodes, INSERT_CHUNK)) await tx.insert(t.logNodes).values(part.map((n) => ({ ...n, hash: toBuffer(n.hash) })));
     await tx.update(t.logHead).set({ size: append.size });
+    return append.leaves.map(({ device, seq, index }) => ({ device, seq, index }));
   }
 
   /**

@@ -84,6 +84,8 @@ export interface AppendOutcome {
   conflicts: Array<{ device: string; seq: number; hash: string; storedHash: string }>;
   /** The acks recorded: only those naming a record stored with that hash, and not behind the recorded one. */
   acks: DeviceAck[];
+  /** The log leaf index given to each newly stored record, in the same transaction (what an ack's receipt names). */
+  leaves: Array<{ device: string; seq: number; index: number }>;
 }
 
 // ---- Reference data ----

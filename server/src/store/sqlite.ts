@@ -151,7 +151,7 @@ class SqliteCustodyStore implements SqliteStore {
     const hot = this.hot;
     return this.db.transaction(
       (tx) => {
-        const outcome: AppendOutcome = { stored: 0, duplicates: [], conflicts: [], acks: [] };
+        const outcome: AppendOutcome = { stored: 0, duplicates: [], conflicts: [], acks: [], leaves: [] };
         const fresh: NewRecord[] = [];
         for (const r of batch.records) {
           const inserted = hot.insertRecord({ ...r, bytes: asBuffer(r.bytes), signature: asBuffer(r.signature) }).changes > 0;
@@ -169,7 +169,7 @@ class SqliteCustodyStore implements SqliteStore {
           const target = correctionTarget(r.type, r.body);
           if (target) hot.insertCorrection({ targetDevice: target.device, targetSeq: target.seq, device: r.device, seq: r.seq });
         }
-        this.sequence(fresh);
+        outcome.leaves = this.sequence(fresh);
         this.insertQuarantine(tx, batch.quarantine);
         for (const ack of batch.acks) {
           // An ack must name a record that is stored with that hash, whoever stored it.
@@ -183,9 +183,9 @@ class SqliteCustodyStore implements SqliteStore {
     );
   }
 
-  /** Appends leaves for newly stored records, in the caller's transaction (BEGIN IMMEDIATE: the one writer). */
-  private sequence(records: ReadonlyArray<Pick<NewRecord, 'device' | 'seq' | 'hash' | 'signature'>>): void {
-    if (records.length === 0) return;
+  /** Appends leaves for newly stored records, in the caller's transaction (BEGIN IMMEDIATE: the one writer); returns them. */
+  private sequence(records: ReadonlyArray<Pick<NewRecord, 'device' | 'seq' | 'hash' | 'signature'>>): AppendOutcome['leaves'] {
+    if (records.length === 0) return [];
     const hot = this.hot;
     const size = hot.logSize();
     const edge = edgeOf(size).map((n) => (n.level === 0 ? hot.leafHash(n.index) : hot.nodeHash(n.level, n.index))!);
@@ -193,6 +193,7 @@ class SqliteCustodyStore implements SqliteStore {
     for (const l of append.leaves) hot.insertLeaf({ ...l, entry: asBuffer(l.entry), leafHash: asBuffer(l.leafHash) });
     for (const n of append.nodes) hot.insertNode({ ...n, hash: asBuffer(n.hash) });
     hot.setLogSize.run(append.size);
+    return append.leaves.map(({ device, seq, index }) => ({ device, seq, index }));
   }
 
   /**

@@ -87,7 +87,7 @@ export function storeContract(open: () => Promise<OpenedStore>): void {
         acks: [{ device: 'dev-a', seq: 2, hash: h('b') }],
         seen: [{ device: 'dev-a', at: '2026-03-02T08:00:01.000Z' }],
       });
-      expect(out).toEqual({ stored: 3, duplicates: [], conflicts: [], acks: [{ device: 'dev-a', seq: 2, hash: h('b') }] });
+      expect(out).toEqual({ stored: 3, duplicates: [], conflicts: [], acks: [{ device: 'dev-a', seq: 2, hash: h('b') }], leaves: [{ device: 'dev-a', seq: 1, index: 0 }, { device: 'dev-a', seq: 2, index: 1 }, { device: 'dev-b', seq: 1, index: 2 }] });
 
       const again = await store.appendRecords({
         records: [record('dev-a', 2, h('b')), record('dev-a', 3, h('d')), { ...record('dev-b', 1, h('e')) }],
@@ -136,16 +136,24 @@ export function storeContract(open: () => Promise<OpenedStore>): void {
 
     it('appends one leaf per stored record, dense and in commit order; duplicates and forks add none; roots match the tree in memory', async () => {
       const committed = [distinct('dev-a', 1), distinct('dev-a', 2), distinct('dev-b', 1)];
-      await store.appendRecords({ records: committed, quarantine: [], acks: [] });
+      const first = await store.appendRecords({ records: committed, quarantine: [], acks: [] });
+      // The append names the leaf it gave each record (ingest's ack receipts come from it).
+      expect(first.leaves).toEqual([
+        { device: 'dev-a', seq: 1, index: 0 },
+        { device: 'dev-a', seq: 2, index: 1 },
+        { device: 'dev-b', seq: 1, index: 2 },
+      ]);
       // A duplicate (same record again) and a fork (another record at dev-b#1) are not stored, so not logged.
       const fork = { ...distinct('dev-b', 1), hash: h('f'), bytes: utf8('{"fork":true}') };
       const second = [distinct('dev-a', 2), fork, distinct('dev-c', 1)];
       const out = await store.appendRecords({ records: second, quarantine: [], acks: [] });
       expect(out.stored).toBe(1);
+      expect(out.leaves).toEqual([{ device: 'dev-c', seq: 1, index: 3 }]);
       committed.push(distinct('dev-c', 1));
       // Past a full tile of 256 leaves and into the next one.
       const many = Array.from({ length: 300 }, (_, i) => distinct('dev-d', i + 1));
-      await store.appendRecords({ records: many, quarantine: [], acks: [] });
+      const third = await store.appendRecords({ records: many, quarantine: [], acks: [] });
+      expect(third.leaves.map((l) => `${l.device}#${l.seq}@${l.index}`)).toEqual(many.map((r, i) => `dev-d#${r.seq}@${4 + i}`));
       committed.push(...many);
 
       expect(await store.logSize()).toBe(304);
