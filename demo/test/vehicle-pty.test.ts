@@ -63,8 +63,12 @@ describe('the dump detour on ptys', () => {
     const cargo = new CargoIoSimulator(cargoPty.endpoint, { tenthsC: 80 });
     let doorsSigned = 0;
     await playTrip(trip, { gnss, cargo }, {
-      beforeDoor: (atMs) => {
+      // The door's record carries the last fix the agent has read: let it read the fixes written before the
+      // door, as a receiver's one fix a second would be by then (a loaded machine can leave them queued).
+      beforeDoor: async (atMs) => {
         clock = atMs;
+        const written = trip.fixes.filter((f) => f.atMs < atMs).length;
+        await waitFor(() => agent.devices.gnss.counters.fixes >= written, `the ${written} fixes before the door read`);
       },
       afterDoor: () => waitFor(() => agent.outbox.range(1, 100_000, 100_000).filter((r) => r.type === 'door').length === doorsSigned + 1, 'the door record').then(() => void doorsSigned++),
     });

@@ -89,7 +89,7 @@ describe('in-browser verifier: the log proofs', () => {
     const out = verifyBundle(bundleWith(cosigned, proofs));
     expect(out[2]!.log).toEqual({ failed: 'ROOT_MISMATCH' });
     expect(out[4]!.log).toEqual({ pending: true });
-    expect(out.filter((r) => r.log?.leaf !== undefined)).toHaveLength(11);
+    expect(out.filter((r) => r.log?.leaf !== undefined)).toHaveLength(log.envelopes.length - 2); // all but the failed and the pending
     // The signatures are the records' own: a bad log proof does not make a record's signature fail.
     expect(out.every((r) => r.ok)).toBe(true);
 
