@@ -116,6 +116,7 @@ function adaptVehicle(agent: VehicleAgent, link: NetworkLink): CityStation {
     deviceId: agent.config.deviceId,
     view: () => ({ mode: 'vehicle', step: 'idle', bags: [], badges: 0, lastSeq: agent.outbox.head().seq, notice: undefined }),
     command() {},
+    flush: () => agent.flush(),
     counts() {
       const u = agent.uplink.status();
       return { records: u.headSeq, backlog: u.backlog, online: u.state === 'connected' };

@@ -120,6 +120,7 @@ export class CityRun {
       // Anything still in hand is cancelled at the station.
       this.abort.abort();
       await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => setTimeout(r, 2000))]);
+      for (const s of this.stations.values()) s.station.flush?.();
       await this.drain(drainMs);
       const state = { ...this.model.snapshot(), simTime: Math.max(this.model.snapshot().simTime, this.o.clock.now()) };
       this.final = this.progress();

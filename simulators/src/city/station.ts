@@ -57,6 +57,8 @@ export interface CityStation {
   view(): StationView;
   command(command: StationCommand): void;
   counts(): StationCounts;
+  /** Signs what the station holds open (a vehicle station's current span of fixes), so the stop's drain delivers it. */
+  flush?(): void;
   /** Cuts (false) or restores (true) the station's network; the station itself keeps working. */
   setNetwork(up: boolean): Promise<void>;
   stop(): Promise<void>;
