@@ -101,6 +101,11 @@ function adapt(agent: Agent, link: NetworkLink, ctx: EdgeStationContext): CitySt
       const u = agent.uplink.status();
       return { records: u.headSeq, backlog: u.backlog, online: u.state === 'connected' };
     },
+    async flush() {
+      // The room's sensor stops being polled, and its batch not yet full is signed now rather than at the stop.
+      await agent.devices.climate?.close();
+      agent.flushClimate();
+    },
     setNetwork: async (up) => link.set(up),
     async stop() {
       ctx.agents.delete(deviceId);

@@ -42,7 +42,7 @@ describe('the dump detour on ptys', () => {
     const start = Date.parse('2026-03-02T00:30:00.000Z');
     let clock = start;
     const config = parseConfig({
-      deviceId: vehicle.station.deviceId,
+      deviceId: vehicle.tracker.deviceId,
       keyFile: join(dir, 'unused.key'),
       institution: layout.transport.id,
       station: { role: 'vehicle' },

@@ -120,7 +120,9 @@ export class CityRun {
       // Anything still in hand is cancelled at the station.
       this.abort.abort();
       await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => setTimeout(r, 2000))]);
-      for (const s of this.stations.values()) s.station.flush?.();
+      // The vehicles park, then the stations sign what they hold open (spans, climate batches), so the drain delivers it.
+      await Promise.all([...this.stations.values()].map((s) => s.vehicle?.driver.stop()));
+      await Promise.all([...this.stations.values()].map((s) => s.station.flush?.()));
       await this.drain(drainMs);
       const state = { ...this.model.snapshot(), simTime: Math.max(this.model.snapshot().simTime, this.o.clock.now()) };
       this.final = this.progress();

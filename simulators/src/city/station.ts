@@ -57,8 +57,11 @@ export interface CityStation {
   view(): StationView;
   command(command: StationCommand): void;
   counts(): StationCounts;
-  /** Signs what the station holds open (a vehicle station's current span of fixes), so the stop's drain delivers it. */
-  flush?(): void;
+  /**
+   * On the way out, before the drain: the station stops reading its sensors and signs what it holds open (a
+   * storage room's climate batch, a vehicle's span of fixes), so the drain delivers it and nothing is signed after.
+   */
+  flush?(): Promise<void> | void;
   /** Cuts (false) or restores (true) the station's network; the station itself keeps working. */
   setNetwork(up: boolean): Promise<void>;
   stop(): Promise<void>;

@@ -74,6 +74,9 @@ export interface VehicleDriverOptions {
 /** Real ms between the last fix written and a door change (VehicleDriver.door). */
 const DOOR_SETTLE_MS = 50;
 
+/** Real ms a stopped driver leaves the line for the bytes already written to arrive. */
+const LINE_QUIET_MS = 100;
+
 /** The round starts this long before the first pickup (scheduledRound). */
 const ROUND_LEAD_MS = 45 * 60_000;
 
@@ -100,6 +103,7 @@ export class VehicleDriver {
   private trip: { day: number; trip: Trip; fix: number; door: number } | undefined;
   private writing: Promise<void> = Promise.resolve();
   private notes: string[] = [];
+  private stopped = false;
 
   constructor(o: VehicleDriverOptions) {
     this.o = o;
@@ -132,7 +136,17 @@ export class VehicleDriver {
       due.push(() => this.door(action));
     }
     // One line, in order: a write waits for the one before (a port that is not open drops the bytes, as a cable would).
-    for (const w of due) this.writing = this.writing.then(w).catch(() => {});
+    for (const w of due) this.writing = this.writing.then(() => (this.stopped ? undefined : w())).catch(() => {});
+  }
+
+  /** The vehicle is parked and switched off: nothing more is written (what is queued is dropped); resolves when the lines are quiet. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    // The cargo module's repeats stop too: each carries a temperature the station would sign after its last span.
+    this.o.devices.cargo.stop();
+    await this.writing;
+    // The last bytes written are still on their way to the station (the port delivers on a later turn).
+    await new Promise((r) => setTimeout(r, LINE_QUIET_MS));
   }
 
   /**
