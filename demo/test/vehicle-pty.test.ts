@@ -62,8 +62,13 @@ describe('the dump detour on ptys', () => {
     const gnss = new GnssSimulator(gnssPty.endpoint);
     const cargo = new CargoIoSimulator(cargoPty.endpoint, { tenthsC: 80 });
     let doorsSigned = 0;
-    await playTrip(trip, { gnss, cargo }, {
-      beforeDoor: (atMs) => {
+    let fixesWritten = 0;
+    const counted = { epoch: (e: Parameters<GnssSimulator['epoch']>[0]) => (fixesWritten++, gnss.epoch(e)) };
+    await playTrip(trip, { gnss: counted, cargo }, {
+      // Two ptys are two queues: the door goes once the station has read the fixes before it (under load
+      // the door line would overtake them, and the door record would carry an older position).
+      beforeDoor: async (atMs) => {
+        await waitFor(() => agent.devices.gnss.counters.fixes === fixesWritten, 'the fixes before the door read');
         clock = atMs;
       },
       afterDoor: () => waitFor(() => agent.outbox.range(1, 100_000, 100_000).filter((r) => r.type === 'door').length === doorsSigned + 1, 'the door record').then(() => void doorsSigned++),
