@@ -10,7 +10,8 @@ import { parseCommandArgs } from '@wastetrail/server';
 export const DEMO_USAGE = `usage: wastetrail-demo [options]
 
 Runs the server with its embedded MQTT gateway and a simulated city whose stations are real edge
-agents with simulated scales and RFID readers, with scripted incidents. Ctrl-C stops it cleanly; run it
+agents with simulated scales and RFID readers (and, on the vehicles, simulated GNSS receivers and cargo
+doors), with scripted incidents. Ctrl-C stops it cleanly; run it
 again with the same --data to continue. See docs/demo.md.
 
 options:

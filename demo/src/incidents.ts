@@ -26,7 +26,7 @@ import {
   utf8,
   type Ed25519Signer,
 } from '@wastetrail/firmware-protocol';
-import type { Agent } from '@wastetrail/edge-agent';
+import type { Agent, OutboxRecord } from '@wastetrail/edge-agent';
 import type { CityHooks } from '@wastetrail/simulators';
 import type { StationKey } from './device-keys.ts';
 
@@ -39,17 +39,24 @@ export interface IncidentContext {
 }
 
 const CONNECT_TIMEOUT_MS = 5000;
+/** How often a tampering that found no acknowledged record looks again (real ms). */
+const TAMPER_RETRY_MS = 200;
 
 export function incidentHooks(ctx: IncidentContext): CityHooks {
   let rogues = 0;
   return {
     async tamperRecord(deviceId) {
-      const agent = ctx.agents.get(deviceId);
       const key = ctx.keys.get(deviceId);
-      if (!agent || !key) return `no station ${deviceId} to tamper with`;
-      const acked = agent.outbox.ackedSeq();
-      const victim = agent.outbox.recentCustody(20).find((r) => r.seq <= acked) ?? agent.outbox.range(Math.max(1, acked), acked, 1)[0];
-      if (!victim) return `${deviceId} has no acknowledged record yet; nothing tampered with`;
+      if (!ctx.agents.get(deviceId) || !key) return `no station ${deviceId} to tamper with`;
+      // Under load the station may have nothing acknowledged yet: the tampering waits for a record the server holds.
+      let victim: OutboxRecord | undefined;
+      for (let agent = ctx.agents.get(deviceId); agent; agent = ctx.agents.get(deviceId)) {
+        const acked = agent.outbox.ackedSeq();
+        victim = agent.outbox.recentCustody(20).find((r) => r.seq <= acked) ?? agent.outbox.range(Math.max(1, acked), acked, 1)[0];
+        if (victim) break;
+        await new Promise((r) => setTimeout(r, TAMPER_RETRY_MS));
+      }
+      if (!victim) return `${deviceId} stopped before it had an acknowledged record; nothing tampered with`;
       const record = JSON.parse(fromUtf8(victim.bytes) ?? '{}') as { body?: { weight?: { value: number } } };
       let change: string;
       if (record.body?.weight) {

@@ -6,7 +6,7 @@
  * polling run on real time, as the devices do.
  */
 import { join } from 'node:path';
-import { parseConfig, startAgent, toStationInput, type Agent, type PortFactory } from '@wastetrail/edge-agent';
+import { parseConfig, startAgent, startVehicleAgent, toStationInput, type Agent, type PortFactory, type VehicleAgent } from '@wastetrail/edge-agent';
 import { createRootLogger, Registry, type Logger } from '@wastetrail/runtime';
 import type { CityStation, StationFactory, StationSpec } from '@wastetrail/simulators';
 import type { StationKey } from './device-keys.ts';
@@ -42,6 +42,16 @@ export function edgeStationFactory(ctx: EdgeStationContext): StationFactory {
     if (!key) throw new Error(`no key for station ${plan.deviceId}`);
     const link = await NetworkLink.open(ctx.broker);
     try {
+      if (spec.vehicle) {
+        const agent = await startVehicleAgent(parseConfig(vehicleStationConfig(spec, key.keyFile, join(ctx.agentsDir, plan.deviceId), link.url, ctx.speed)), {
+          logger: agentErrorLogger((message) => ctx.onAgentError?.(plan.deviceId, message)),
+          registry: new Registry(),
+          signer: key.signer,
+          wallClock: ctx.wallClock,
+          ...(spec.createPort ? { createPort: spec.createPort as unknown as PortFactory } : {}),
+        });
+        return adaptVehicle(agent, link);
+      }
       const config = parseConfig(stationConfig(spec, key.keyFile, join(ctx.agentsDir, plan.deviceId), link.url, ctx.speed, ctx.kioskFor === plan.deviceId));
       const agent = await startAgent(config, {
         logger: agentErrorLogger((message) => ctx.onAgentError?.(plan.deviceId, message)),
@@ -91,14 +101,33 @@ function adapt(agent: Agent, link: NetworkLink, ctx: EdgeStationContext): CitySt
       const u = agent.uplink.status();
       return { records: u.headSeq, backlog: u.backlog, online: u.state === 'connected' };
     },
-    setNetwork: async (up) => link.set(up),
-    // The storage room's last readings are signed now, before the city counts the records.
-    async settle() {
+    async flush() {
+      // The room's sensor stops being polled, and its batch not yet full is signed now rather than at the stop.
       await agent.devices.climate?.close();
       agent.flushClimate();
     },
+    setNetwork: async (up) => link.set(up),
     async stop() {
       ctx.agents.delete(deviceId);
+      await agent.stop();
+      await link.close();
+    },
+  };
+}
+
+/** A vehicle station has no screen and takes no commands: the city drives it through its receiver and cargo module. */
+function adaptVehicle(agent: VehicleAgent, link: NetworkLink): CityStation {
+  return {
+    deviceId: agent.config.deviceId,
+    view: () => ({ mode: 'vehicle', step: 'idle', bags: [], badges: 0, lastSeq: agent.outbox.head().seq, notice: undefined }),
+    command() {},
+    flush: () => agent.flush(),
+    counts() {
+      const u = agent.uplink.status();
+      return { records: u.headSeq, backlog: u.backlog, online: u.state === 'connected' };
+    },
+    setNetwork: async (up) => link.set(up),
+    async stop() {
       await agent.stop();
       await link.close();
     },
@@ -122,20 +151,12 @@ export function stationConfig(spec: StationSpec, keyFile: string, dataDir: strin
     ...(plan.site ? { site: plan.site } : {}),
     station: { role: plan.role, stepTimeoutSeconds: 60, weighTimeoutSeconds: 20, maxBags: 500 },
     serial: {
-      scale: { path: spec.scalePath, protocol: 'xk3190', unit: 'kg', staleMs: 1000 },
-      rfid: { path: spec.readerPath, pollMs: timing.rfidPollMs, lostAfterMs: timing.rfidLostAfterMs, replyTimeoutMs: 500 },
+      scale: { path: spec.scalePath ?? '', protocol: 'xk3190', unit: 'kg', staleMs: 1000 },
+      rfid: { path: spec.readerPath ?? '', pollMs: timing.rfidPollMs, lostAfterMs: timing.rfidLostAfterMs, replyTimeoutMs: 500 },
       ...(spec.climatePath ? { climate: climateConfig(spec.climatePath, speed) } : {}),
     },
     stability: { minSamples: 3, toleranceGrams: 0, minDurationMs: 60, maxGapMs: 500 },
-    mqtt: {
-      url: mqttUrl,
-      auth: { mode: 'device-token' },
-      reconnect: { minMs: 200, maxMs: 2000 },
-      keepaliveSeconds: 30,
-      connectTimeoutSeconds: 5,
-      // The agent measures this on its wall clock, which runs `speed` times faster: 30 s of real time.
-      ackTimeoutSeconds: Math.min(86_400, Math.max(60, Math.round(30 * speed))),
-    },
+    mqtt: mqttConfig(mqttUrl, speed),
     heartbeatMinutes: Math.max(0.0001, HEARTBEAT_SIM_MINUTES / speed),
     kiosk: kiosk ? { enabled: true, host: '127.0.0.1', port: 0, language: 'zh-CN' } : { enabled: false },
     dataDir,
@@ -144,3 +165,40 @@ export function stationConfig(spec: StationSpec, keyFile: string, dataDir: strin
     log: { level: 'error' },
   };
 }
+
+/** How every demo station reaches the broker: through its relay, with a device token. */
+function mqttConfig(mqttUrl: string, speed: number) {
+  return {
+    url: mqttUrl,
+    auth: { mode: 'device-token' },
+    reconnect: { minMs: 200, maxMs: 2000 },
+    keepaliveSeconds: 30,
+    connectTimeoutSeconds: 5,
+    // The agent measures this on its wall clock, which runs `speed` times faster: 30 s of real time.
+    ackTimeoutSeconds: Math.min(86_400, Math.max(60, Math.round(30 * speed))),
+  };
+}
+
+/**
+ * A vehicle station's configuration (edge-agent/config/vehicle.example.jsonc). One track record per 5
+ * simulated minutes rather than the default minute: at 1440x a minute is 40 ms, and a round of records a
+ * minute would outnumber the rest of the city; the rules judge fixes, not records.
+ */
+export function vehicleStationConfig(spec: StationSpec, keyFile: string, dataDir: string, mqttUrl: string, speed: number): unknown {
+  const { plan } = spec;
+  if (!spec.vehicle || !plan.vehicle) throw new Error(`station ${plan.deviceId} is not a vehicle station`);
+  return {
+    deviceId: plan.deviceId,
+    keyFile,
+    institution: plan.institution,
+    station: { role: 'vehicle' },
+    vehicle: { plate: plan.vehicle, gnss: { path: spec.vehicle.gnssPath }, cargo: { path: spec.vehicle.cargoPath }, trackSeconds: VEHICLE_TRACK_SECONDS, temperatureSeconds: VEHICLE_TRACK_SECONDS },
+    mqtt: mqttConfig(mqttUrl, speed),
+    heartbeatMinutes: Math.max(0.0001, HEARTBEAT_SIM_MINUTES / speed),
+    kiosk: { enabled: false },
+    dataDir,
+    log: { level: 'error' },
+  };
+}
+
+const VEHICLE_TRACK_SECONDS = 300;

@@ -7,7 +7,7 @@
  * - regulator: the alert queue lists open alerts; a bag's trail opens with its custody steps;
  * - hospital (institution admin): the newest bags are its own institution's only, and so are its alerts;
  * - transport: its transit page lists bags its vehicles carried, by plate; one's trail opens (no refusal)
- *   and the pickup step names the plate;
+ *   and the pickup step names the plate; the pickup's transit map draws the track the vehicle station signed;
  * - disposal: its transit page lists bags it received; one's trail shows the receipt at the centre;
  * - public: the disclosure page, without login and as demo-public, shows figures and no badge id, tag or
  *   username.
@@ -225,6 +225,11 @@ describe('every demo user finds what they come for (issue #18), on the real demo
     expect(await pickup.count()).toBe(1);
     expect(await pickup.locator('dt:text-is("Vehicle") + dd').textContent()).toBe(plates[0]);
     await shot(page, 'transport-trail');
+    // The pickup's map: the track its vehicle station signed on that leg, drawn as a line.
+    await pickup.locator('a[data-map-link]').click();
+    await page.locator('svg.transit-map path[data-track]').waitFor();
+    expect(await page.locator('svg.transit-map').getAttribute('aria-label')).toContain(plates[0]!);
+    await shot(page, 'transport-transit-map');
     await context.close();
   }, 120_000);
 

@@ -33,7 +33,7 @@ function bagPickedUp(vehicleIndex: number, pickedUpMs: number, tag: string, rece
   const hash = (s: string) => s.padEnd(64, '0').slice(0, 64);
   const records: TrailRecord[] = [
     { device: dept.station.deviceId, seq: 1, hash: hash('a1'), time: at(pickedUpMs - 3 * 3_600_000), institution: h.id, stations: ['department'], event: { type: 'sealed', body: { tags: [tag], category: 'infectious', weight: { value: 1200, unit: 'g' }, department: dept.code, staff: dept.nurse.badge } } },
-    { device: v.station.deviceId.replace('v', 'p'), seq: 1, hash: hash('b1'), time: at(pickedUpMs), institution: layout.transport.id, stations: ['pickup'], event: { type: 'picked-up', body: { bags: [{ tag }], weight: { value: 1200, unit: 'g' }, giver: h.keeper.badge, crew: v.crew.badge, vehicle: v.plate, manifest: `M-${tag.slice(-4)}` } } },
+    { device: v.station.deviceId, seq: 1, hash: hash('b1'), time: at(pickedUpMs), institution: layout.transport.id, stations: ['pickup'], event: { type: 'picked-up', body: { bags: [{ tag }], weight: { value: 1200, unit: 'g' }, giver: h.keeper.badge, crew: v.crew.badge, vehicle: v.plate, manifest: `M-${tag.slice(-4)}` } } },
   ];
   if (receivedMs !== undefined) {
     records.push({ device: layout.disposal.station.deviceId, seq: 1, hash: hash('c1'), time: at(receivedMs), institution: layout.disposal.id, stations: ['disposal'], event: { type: 'received', body: { bags: [{ tag }], weight: { value: 1200, unit: 'g' }, operator: layout.disposal.operator.badge, vehicle: v.plate, manifest: `M-${tag.slice(-4)}` } } });
@@ -44,7 +44,7 @@ function bagPickedUp(vehicleIndex: number, pickedUpMs: number, tag: string, rece
 function drive(vehicleIndex: number, startMs: number, random: () => number, incident?: 'dump-detour' | 'scrapyard-stop') {
   const v = layout.transport.vehicles[vehicleIndex]!;
   const trip = tripFixes(dailyRound(geography, { plate: v.plate, random, ...(incident ? { incident } : {}) }), { startMs, stepSeconds: 10, random, jitterM: 15 });
-  return { trip, records: signTrip(trip, { vehicle: v.plate, device: v.station.deviceId, institution: layout.transport.id }) };
+  return { trip, records: signTrip(trip, { vehicle: v.plate, device: v.tracker.deviceId, institution: layout.transport.id }) };
 }
 
 function judge(nowMs: number, records: TrailRecord[], tags: string[] = [], rules: readonly string[] = TRANSPORT_RULES, thresholds = config): AlertCandidate[] {

@@ -42,7 +42,7 @@ describe('the dump detour on ptys', () => {
     const start = Date.parse('2026-03-02T00:30:00.000Z');
     let clock = start;
     const config = parseConfig({
-      deviceId: vehicle.station.deviceId,
+      deviceId: vehicle.tracker.deviceId,
       keyFile: join(dir, 'unused.key'),
       institution: layout.transport.id,
       station: { role: 'vehicle' },
@@ -62,13 +62,14 @@ describe('the dump detour on ptys', () => {
     const gnss = new GnssSimulator(gnssPty.endpoint);
     const cargo = new CargoIoSimulator(cargoPty.endpoint, { tenthsC: 80 });
     let doorsSigned = 0;
-    await playTrip(trip, { gnss, cargo }, {
-      // The door's record carries the last fix the agent has read: let it read the fixes written before the
-      // door, as a receiver's one fix a second would be by then (a loaded machine can leave them queued).
+    let fixesWritten = 0;
+    const counted = { epoch: (e: Parameters<GnssSimulator['epoch']>[0]) => (fixesWritten++, gnss.epoch(e)) };
+    await playTrip(trip, { gnss: counted, cargo }, {
+      // Two ptys are two queues: the door goes once the station has read the fixes before it (under load
+      // the door line would overtake them, and the door record would carry an older position).
       beforeDoor: async (atMs) => {
+        await waitFor(() => agent.devices.gnss.counters.fixes === fixesWritten, 'the fixes before the door read');
         clock = atMs;
-        const written = trip.fixes.filter((f) => f.atMs < atMs).length;
-        await waitFor(() => agent.devices.gnss.counters.fixes >= written, `the ${written} fixes before the door read`);
       },
       afterDoor: () => waitFor(() => agent.outbox.range(1, 100_000, 100_000).filter((r) => r.type === 'door').length === doorsSigned + 1, 'the door record').then(() => void doorsSigned++),
     });

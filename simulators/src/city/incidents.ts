@@ -3,7 +3,7 @@
  * relative to the start of a run (so a restarted demo shows them again) and chosen with the seed, so
  * the same seed gives the same incident at the same station.
  */
-export const INCIDENTS = ['network-outage', 'overdue-storage', 'skimmed-weights', 'dumped-bag', 'cloned-tag', 'tampered-record', 'rogue-device', 'cold-room-failure', 'partial-refusal'] as const;
+export const INCIDENTS = ['network-outage', 'overdue-storage', 'skimmed-weights', 'dumped-bag', 'cloned-tag', 'tampered-record', 'rogue-device', 'cold-room-failure', 'partial-refusal', 'dump-detour', 'scrapyard-stop'] as const;
 export type IncidentName = (typeof INCIDENTS)[number];
 
 /** What each shows, and where to see it (docs/demo.md says the same at length). */
@@ -17,6 +17,8 @@ export const INCIDENT_DESCRIPTIONS: Readonly<Record<IncidentName, string>> = {
   'rogue-device': 'a device that is not in the keyring tries to connect and publish (refused by the gateway: unknown device)',
   'cold-room-failure': "one hospital's cold room fails from 19:00 to 07:00 after a hot day and warms to about 24.5 °C while the bags stored at 17:15 wait overnight (storage-climate alert: the 25/20 °C rule)",
   'partial-refusal': 'the disposal centre refuses one leaking bag of a delivery and closes the transfer manifest with the rest (manifest-discrepancy alert: a refusal)',
+  'dump-detour': "after its first call of the day, one vehicle leaves its route for the dump site east of the city and opens its cargo door there, then goes on with its round (route-deviation, door-opened and abnormal-stop alerts at the dump)",
+  'scrapyard-stop': 'after its first call of the day, one vehicle parks 40 minutes at the scrapyard, then goes on (abnormal-stop alert at the scrapyard)',
 };
 
 export function isIncidentName(s: string): s is IncidentName {

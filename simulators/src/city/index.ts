@@ -11,3 +11,4 @@ export * from './people.ts';
 export * from './progress.ts';
 export * from './run.ts';
 export * from './climate.ts';
+export * from './vehicles.ts';

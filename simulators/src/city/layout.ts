@@ -33,7 +33,7 @@ export interface StationPlan {
   department?: string;
   /** Storage stations: the storage room code written into stored records. */
   site?: string;
-  /** Pickup stations: the vehicle's plate. */
+  /** Pickup and vehicle stations: the vehicle's plate. */
   vehicle?: string;
   /** Who may tap a badge here (the station's known badges). */
   people: Person[];
@@ -68,7 +68,10 @@ export interface CityVehicle {
   id: string;
   plate: string;
   crew: Person;
+  /** The crew's pickup station (the handover kiosk in the cab). */
   station: StationPlan;
+  /** The vehicle station: the GNSS receiver and the cargo door and probe, signing the vehicle's track. */
+  tracker: StationPlan;
   /** Hospital ids, in the order the vehicle calls on them. */
   route: string[];
 }
@@ -199,6 +202,7 @@ export function planCity(o: CityLayoutOptions): CityLayout {
       crew,
       route,
       station: { deviceId: `t01-v${v + 1}`, role: 'pickup', institution: transportId, vehicle: plate, people: [...keepers, crew], label: `医废转运车 ${plate}` },
+      tracker: { deviceId: `t01-v${v + 1}-gnss`, role: 'vehicle', institution: transportId, vehicle: plate, people: [], label: `医废转运车 ${plate} 车载终端` },
     });
   }
 
@@ -214,7 +218,7 @@ export function planCity(o: CityLayoutOptions): CityLayout {
 
   const stations: StationPlan[] = [
     ...hospitals.flatMap((h) => [...h.departments.map((d) => d.station), ...(h.collection ? [h.collection.station] : []), h.storage]),
-    ...vehicles.map((v) => v.station),
+    ...vehicles.flatMap((v) => [v.station, v.tracker]),
     disposal.station,
   ];
   return {

@@ -204,6 +204,19 @@ const round10 = (g: number) => Math.max(10, Math.round(g / 10) * 10);
 const grams = (value: number) => ({ value, unit: 'g' as const });
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 
+/** When a vehicle calls on each hospital of its route on the day starting at `midnight`, and when it unloads at the disposal centre. */
+export interface VehicleRound {
+  calls: { hospital: string; atMs: number }[];
+  unloadAtMs: number;
+}
+
+/** The vehicle's round of the day (pure): the pickups and the receipt are planned on it, and the vehicle station drives it. */
+export function vehicleRound(v: CityVehicle, midnight: number): VehicleRound {
+  const calls = v.route.map((hospital, i) => ({ hospital, atMs: midnight + FIRST_PICKUP + i * BETWEEN_PICKUPS }));
+  const last = calls.at(-1)?.atMs ?? midnight + FIRST_PICKUP;
+  return { calls, unloadAtMs: last + DRIVE_TO_DISPOSAL };
+}
+
 /** A number in [0, 1) from the seed and some integers: choices that do not depend on call order. */
 function hashUnit(seed: number, ...keys: number[]): number {
   let h = seed >>> 0;
@@ -470,20 +483,18 @@ export class CityModel {
     }
 
     for (const v of this.layout.transport.vehicles) {
-      let last = FIRST_PICKUP;
+      const round = vehicleRound(v, midnight);
       const manifests: string[] = [];
-      v.route.forEach((hospitalId, i) => {
-        const h = this.hospital(hospitalId);
+      for (const call of round.calls) {
+        const h = this.hospital(call.hospital);
         const manifest = `ZY${date}-H${String(h.index + 1).padStart(2, '0')}`;
         manifests.push(manifest);
-        last = FIRST_PICKUP + i * BETWEEN_PICKUPS;
-        plan({ at: when(last), kind: 'pickup', station: v.station.deviceId, hospital: h.id, vehicle: v.id, manifest, consumes: [storage(h.id)], produces: [inVehicle(v.id)] });
-      });
-      const arrive = when(last) + DRIVE_TO_DISPOSAL;
+        plan({ at: call.atMs, kind: 'pickup', station: v.station.deviceId, hospital: h.id, vehicle: v.id, manifest, consumes: [storage(h.id)], produces: [inVehicle(v.id)] });
+      }
       manifests.forEach((manifest, i) => {
-        plan({ at: arrive + i * MINUTE_MS, kind: 'receive', station: this.layout.disposal.station.deviceId, vehicle: v.id, manifest, consumes: [inVehicle(v.id)], produces: [DISPOSAL] });
+        plan({ at: round.unloadAtMs + i * MINUTE_MS, kind: 'receive', station: this.layout.disposal.station.deviceId, vehicle: v.id, manifest, consumes: [inVehicle(v.id)], produces: [DISPOSAL] });
       });
-      plan({ at: arrive + BURN_AFTER_RECEIPT, kind: 'dispose', station: this.layout.disposal.station.deviceId, vehicle: v.id, batch: `B${date}-${v.index + 1}`, consumes: [DISPOSAL], produces: [DONE] });
+      plan({ at: round.unloadAtMs + BURN_AFTER_RECEIPT, kind: 'dispose', station: this.layout.disposal.station.deviceId, vehicle: v.id, batch: `B${date}-${v.index + 1}`, consumes: [DISPOSAL], produces: [DONE] });
     }
   }
 

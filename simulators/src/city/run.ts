@@ -12,6 +12,8 @@ import type { CityProgress } from './progress.ts';
 import { StationDevices, type SerialTransport } from './devices.ts';
 import { storageRoomReading } from './climate.ts';
 import { CITY_STATION_TIMING, type CityHooks, type CityStation, type StationFactory, type StationTiming } from './station.ts';
+import { planGeography, type CityGeography } from './geography.ts';
+import { VehicleDevices, VehicleDriver } from './vehicles.ts';
 
 /** The clock the city runs on (AcceleratedTime). */
 export interface CityClock {
@@ -35,7 +37,10 @@ export interface CityRunOptions {
 interface RunningStation {
   plan: StationPlan;
   station: CityStation;
-  devices: StationDevices;
+  /** A kiosk station's scale, reader (and climate sensors). */
+  devices?: StationDevices;
+  /** A vehicle station's receiver and cargo module, and the round they report. */
+  vehicle?: { devices: VehicleDevices; driver: VehicleDriver };
 }
 
 /** The longest the loop sleeps: it also looks at the clock this often. */
@@ -51,6 +56,7 @@ export class CityRun {
   private readonly abort = new AbortController();
   private readonly log: (line: string) => void;
   private timer: NodeJS.Timeout | undefined;
+  private geography: CityGeography | undefined;
   private stopping: Promise<CityState> | undefined;
   /** Storage stations whose cold room failed (cold-room-failure): since when, and until when once repaired. */
   private readonly coldRoomFailures = new Map<string, { fromMs: number; toMs: number }>();
@@ -114,7 +120,9 @@ export class CityRun {
       // Anything still in hand is cancelled at the station.
       this.abort.abort();
       await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => setTimeout(r, 2000))]);
-      await Promise.allSettled([...this.stations.values()].map((s) => s.station.settle?.()));
+      // The vehicles park, then the stations sign what they hold open (spans, climate batches), so the drain delivers it.
+      await Promise.all([...this.stations.values()].map((s) => s.vehicle?.driver.stop()));
+      await Promise.all([...this.stations.values()].map((s) => s.station.flush?.()));
       await this.drain(drainMs);
       const state = { ...this.model.snapshot(), simTime: Math.max(this.model.snapshot().simTime, this.o.clock.now()) };
       this.final = this.progress();
@@ -142,6 +150,10 @@ export class CityRun {
     const concurrency = Math.max(1, this.o.startConcurrency ?? 4);
     const worker = async () => {
       for (let plan = plans.shift(); plan; plan = plans.shift()) {
+        if (plan.role === 'vehicle') {
+          await this.startVehicle(plan, timing);
+          continue;
+        }
         const devices = await StationDevices.open(plan.deviceId, this.o.serial, timing, undefined, plan.role === 'storage');
         devices.setClimate(storageRoomReading(this.o.clock.now()));
         try {
@@ -165,12 +177,32 @@ export class CityRun {
     if (failure) throw failure.reason;
   }
 
+  private async startVehicle(plan: StationPlan, timing: StationTiming): Promise<void> {
+    const vehicle = this.layout.transport.vehicles.find((v) => v.tracker.deviceId === plan.deviceId);
+    if (!vehicle) throw new Error(`no vehicle for station ${plan.deviceId}`);
+    const devices = await VehicleDevices.open(plan.deviceId, this.o.serial);
+    try {
+      const station = await this.o.startStation({
+        plan,
+        vehicle: { gnssPath: devices.gnssPath, cargoPath: devices.cargoPath },
+        ...(this.o.serial.kind === 'mock' ? { createPort: this.o.serial.ports.createPort } : {}),
+        timing,
+      });
+      const driver = new VehicleDriver({ layout: this.layout, geography: (this.geography ??= planGeography(this.layout)), vehicle, devices, incidents: this.model.incidents, runStartMs: this.model.runStartMs });
+      this.stations.set(plan.deviceId, { plan, station, vehicle: { devices, driver } });
+    } catch (err) {
+      await devices.close();
+      throw err;
+    }
+  }
+
   private async closeStations(): Promise<void> {
     const all = [...this.stations.values()];
     this.stations.clear();
     await Promise.allSettled(all.map(async (s) => {
       await s.station.stop();
-      await s.devices.close();
+      await s.devices?.close();
+      await s.vehicle?.devices.close();
     }));
   }
 
@@ -182,7 +214,12 @@ export class CityRun {
     if (this.stopping) return;
     const now = this.o.clock.now();
     // The rooms' sensors read what the room is now (the loop looks at the clock at least every 100 ms).
-    for (const [id, s] of this.stations) s.devices.setClimate(storageRoomReading(now, this.coldRoomFailures.get(id)));
+    for (const [id, s] of this.stations) s.devices?.setClimate(storageRoomReading(now, this.coldRoomFailures.get(id)));
+    // The vehicles report where they are now.
+    for (const s of this.stations.values()) {
+      s.vehicle?.driver.advance(now);
+      for (const note of s.vehicle?.driver.takeNotes() ?? []) this.log(`incident ${note}`);
+    }
     for (const action of this.model.start(now)) this.perform(action);
     for (const note of this.model.takeNotes()) this.log(`incident ${note}`);
     const next = this.model.nextDue();
@@ -218,7 +255,7 @@ export class CityRun {
       case 'seal':
       case 'handover': {
         const s = this.stations.get(action.station);
-        if (!s) return { ok: false, committed: [], reason: `no station ${action.station}` };
+        if (!s?.devices) return { ok: false, committed: [], reason: `no station ${action.station}` };
         if (action.kind === 'seal') return sealBag(s.station, s.devices, action, { signal });
         // The manifest is issued before the crew signs for its bags; received and closed after.
         for (const m of action.manifests?.before ?? []) {

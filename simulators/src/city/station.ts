@@ -57,13 +57,13 @@ export interface CityStation {
   view(): StationView;
   command(command: StationCommand): void;
   counts(): StationCounts;
+  /**
+   * On the way out, before the drain: the station stops reading its sensors and signs what it holds open (a
+   * storage room's climate batch, a vehicle's span of fixes), so the drain delivers it and nothing is signed after.
+   */
+  flush?(): Promise<void> | void;
   /** Cuts (false) or restores (true) the station's network; the station itself keeps working. */
   setNetwork(up: boolean): Promise<void>;
-  /**
-   * Before the run's final count: stop what records on its own (a storage room's climate polling) and
-   * sign what it still holds in memory, so nothing is committed after the count.
-   */
-  settle?(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -83,10 +83,12 @@ export const CITY_STATION_TIMING: StationTiming = Object.freeze({ scaleIntervalM
 
 export interface StationSpec {
   plan: StationPlan;
-  /** The scale: an XK3190 indicator streaming kg with two decimals. */
-  scalePath: string;
-  /** The reader: a Chafon reader, plain variant, address 0 (the station may use broadcast 255). */
-  readerPath: string;
+  /** The scale: an XK3190 indicator streaming kg with two decimals (absent on a vehicle station). */
+  scalePath?: string;
+  /** The reader: a Chafon reader, plain variant, address 0 (the station may use broadcast 255; absent on a vehicle station). */
+  readerPath?: string;
+  /** Vehicle stations: the GNSS receiver (NMEA 0183) and the cargo I/O module ($PWTIO), both 9600 8N1. */
+  vehicle?: { gnssPath: string; cargoPath: string };
   /**
    * Storage stations: the room's RS-485 line, 4800 8N1, with the RS-WS-N01-style sensor at Modbus address 1
    * and the outdoor probe at 2 (CITY_CLIMATE_UNITS).

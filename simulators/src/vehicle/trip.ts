@@ -145,3 +145,79 @@ export function dailyRound(g: CityGeography, o: DailyRoundOptions): TripLeg[] {
   legs.push({ kind: 'stay', at: depot, minutes: 5 });
   return legs;
 }
+
+export interface ScheduledRoundOptions {
+  plate: string;
+  /** The hospitals' positions with the time of each pickup, in calling order. */
+  calls: readonly { at: LonLat; atMs: number }[];
+  /** When the disposal centre weighs the load in. */
+  unloadAtMs: number;
+  stepSeconds: number;
+  random: () => number;
+  incident?: 'dump-detour' | 'scrapyard-stop';
+}
+
+/** Minutes the vehicle is in a yard before a handover (door open) and after it (loading, door shut). */
+const YARD_BEFORE_MIN = 3;
+const YARD_AFTER_MIN = 6;
+const UNLOAD_MIN = 15;
+
+/**
+ * A round that keeps the city's timetable: the vehicle is in each hospital's yard, door open, when the
+ * crew signs for the bags there, and at the disposal centre when they are weighed in; it waits where it is
+ * when early. The incidents happen after the first pickup and the vehicle then goes on with its round
+ * (late, if the detour took longer than the gap): the dump detour drives the lane to the dump site and
+ * opens the door there for 6 minutes, the scrapyard stop parks 40 minutes at the scrapyard.
+ */
+export function scheduledRound(g: CityGeography, o: ScheduledRoundOptions): Trip {
+  const first = o.calls[0];
+  if (!first) throw new RangeError(`vehicle ${o.plate} has no hospital to call on`);
+  const depot = placeOf(g, 'depot').position;
+  const fixes: TripFix[] = [];
+  const doors: TripDoor[] = [];
+  let t = first.atMs - 45 * 60_000;
+  let from = depot;
+  const step = (legs: TripLeg[]) => {
+    const part = tripFixes(legs, { startMs: t, stepSeconds: o.stepSeconds, random: o.random });
+    fixes.push(...part.fixes);
+    doors.push(...part.doors);
+    t = part.endMs;
+  };
+  const speed = () => 25 + Math.round(o.random() * 15);
+  const driveTo = (to: LonLat, path = roadPath([from, to])) => {
+    if (path.length > 1) step([{ kind: 'drive', path, speedKmh: speed() }]);
+    from = to;
+  };
+  const waitUntil = (ms: number) => {
+    if (ms > t) step([{ kind: 'stay', at: from, minutes: (ms - t) / 60_000 }]);
+  };
+  const door = (action: DoorAction) => doors.push({ atMs: t, action, lat: from[1], lon: from[0] });
+  const yard = (atMs: number, afterMin: number) => {
+    waitUntil(atMs - YARD_BEFORE_MIN * 60_000);
+    step([{ kind: 'stay', at: from, minutes: 1 }]);
+    door('open');
+    waitUntil(Math.max(t + 60_000, atMs + afterMin * 60_000));
+    door('close');
+    step([{ kind: 'stay', at: from, minutes: 1 }]);
+  };
+  step([{ kind: 'stay', at: depot, minutes: 5 }]);
+  for (const [i, call] of o.calls.entries()) {
+    driveTo(call.at);
+    yard(call.atMs, YARD_AFTER_MIN);
+    if (i > 0 || !o.incident) continue;
+    if (o.incident === 'dump-detour') {
+      const [laneStart, dump] = DUMP_LANE as [LonLat, LonLat];
+      driveTo(laneStart);
+      step([{ kind: 'drive', path: [laneStart, dump], speedKmh: 20 }, { kind: 'stay', at: dump, minutes: 3 }, { kind: 'door', action: 'open' }, { kind: 'stay', at: dump, minutes: 6 }, { kind: 'door', action: 'close' }, { kind: 'stay', at: dump, minutes: 2 }, { kind: 'drive', path: [dump, laneStart], speedKmh: 20 }]);
+      from = laneStart;
+    } else {
+      driveTo(placeOf(g, 'scrapyard').position);
+      step([{ kind: 'stay', at: from, minutes: 40 }]);
+    }
+  }
+  driveTo(placeOf(g, 'disposal').position);
+  yard(o.unloadAtMs, UNLOAD_MIN);
+  driveTo(depot);
+  step([{ kind: 'stay', at: depot, minutes: 5 }]);
+  return { fixes, doors, endMs: t };
+}

@@ -44,7 +44,8 @@ describe('city layout', () => {
       ['grid', '西湖区西溪网格'],
     ]);
     const wards = l.hospitals.flatMap((h) => h.departments);
-    expect(l.stations).toHaveLength(wards.length + l.hospitals.length + l.hospitals.filter((h) => h.collection).length + l.transport.vehicles.length + 1);
+    // Each vehicle carries two stations: the crew's pickup kiosk and the vehicle station (GNSS, cargo door).
+    expect(l.stations).toHaveLength(wards.length + l.hospitals.length + l.hospitals.filter((h) => h.collection).length + 2 * l.transport.vehicles.length + 1);
     expect(l.hospitals.some((h) => h.collection)).toBe(true);
     expect(new Set(l.stations.map((s) => s.deviceId)).size).toBe(l.stations.length);
     for (const s of l.stations) {
