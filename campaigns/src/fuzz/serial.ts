@@ -257,7 +257,7 @@ function driverTargets(): { targets: Target[]; stop(): void } {
 /**
  * The storage room's climate sensor driver (modbus-serial over our SerialLink): it asks, then reads
  * whatever comes back. Each stream is the reply to a poll; a poll ends in a reading or a failure with a
- * code (a reply never completed times out after 50 ms of real time). Counted as outputs: both.
+ * code (a reply never completed times out after 50 ms of real time). Counted as outputs: the readings.
  */
 function climateTarget({ port, factory }: { port: FuzzPort; factory: PortFactory }, stops: (() => void)[]): Target {
   const storage = parseConfig({
@@ -277,8 +277,8 @@ function climateTarget({ port, factory }: { port: FuzzPort; factory: PortFactory
   });
   const config = storage.serial?.climate;
   if (!config) throw new Error('a storage station has its climate sensor');
-  let outcomes = 0;
-  const sensor = new ClimateSensor({ config, logger: silentLogger, wall: () => Date.now(), onReading: () => void outcomes++, onFailure: () => void outcomes++, createPort: factory });
+  let readings = 0;
+  const sensor = new ClimateSensor({ config, logger: silentLogger, wall: () => Date.now(), onReading: () => void readings++, onFailure: () => {}, createPort: factory });
   sensor.start();
   stops.push(() => void sensor.close());
   let polling = false;
@@ -289,13 +289,13 @@ function climateTarget({ port, factory }: { port: FuzzPort; factory: PortFactory
         polling = true;
         void sensor.poll().finally(() => (polling = false));
       }
-      return delta(() => port.deliver(c), () => outcomes);
+      return delta(() => port.deliver(c), () => readings);
     },
     pending: () => 0,
     settle: async () => {
-      const before = outcomes;
+      const before = readings;
       await new Promise((r) => setImmediate(r));
-      return outcomes - before;
+      return readings - before;
     },
   };
 }
