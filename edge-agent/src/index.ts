@@ -33,5 +33,6 @@ export { renderPage, renderLive, renderControls, type KioskSnapshot, type Record
 export { ScaleDevice, type WeightEvent } from './devices/scale.ts';
 export { RfidReader } from './devices/rfid-reader.ts';
 export { QrScanner } from './devices/qr-scanner.ts';
+export { ClimateSensor, type ClimateFailure, type ClimateReading } from './devices/climate-sensor.ts';
 export { TagPresence } from './devices/tag-presence.ts';
 export { SerialLink, realPort, type PortFactory, type PortLike } from './devices/serial-link.ts';

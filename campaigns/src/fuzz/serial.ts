@@ -1,19 +1,26 @@
 /**
- * Random serial chunks through every device parser: the scale protocols (MT-SICS, XK3190, A&D) and
- * the RFID readers' frames (Chafon with each inventory reply variant, Impinj R2000) in
- * firmware-protocol, and the edge agent's device drivers (scale, RFID reader, QR scanner) reading a
- * port that delivers the same chunks. A chunk is random bytes or a piece of a mutated genuine frame
- * stream. Counted: chunks, exceptions (must be 0), the most bytes a parser held (must stay bounded).
+ * Random serial chunks through every device parser: the scale protocols (MT-SICS, XK3190, A&D), the
+ * RFID readers' frames (Chafon with each inventory reply variant, Impinj R2000), the vehicle's NMEA
+ * GNSS sentences and cargo I/O `$PWTIO` sentences in firmware-protocol, and the edge agent's device
+ * drivers (scale, RFID reader, QR scanner, GNSS receiver, cargo I/O, the storage room's Modbus RTU
+ * climate sensor) reading a port that delivers the same chunks. A chunk is random bytes or a piece of a
+ * mutated genuine frame stream. Counted: chunks, exceptions (must be 0), the most bytes a parser held
+ * (must stay bounded).
  */
 import {
+  CargoIoParser,
   ChafonFrameParser,
   CHAFON_VARIANTS,
+  crc16Modbus,
   createReadingParser,
   decodeChafonInventoryReply,
   encodeAndLine,
+  encodeCargoSentence,
   encodeChafonInventoryReplies,
   encodeMtSicsReply,
+  encodeNmeaEpoch,
   encodeXk3190Frame,
+  GnssFixParser,
   LineFramer,
   MtSicsReplyParser,
   R2000FrameParser,
@@ -22,7 +29,7 @@ import {
   utf8,
   type ChafonVariant,
 } from '@wastetrail/firmware-protocol';
-import { parseConfig, QrScanner, RfidReader, ScaleDevice, type PortFactory, type PortLike } from '@wastetrail/edge-agent';
+import { CargoIo, ClimateSensor, GnssReceiver, parseConfig, QrScanner, RfidReader, ScaleDevice, type PortFactory, type PortLike } from '@wastetrail/edge-agent';
 import { silentLogger } from '@wastetrail/runtime';
 import { chunked, int, mutate, randomBytes, type Random } from './mutate.ts';
 
@@ -50,13 +57,32 @@ function genuineFrames(): Uint8Array[] {
     for (const r of encodeChafonInventoryReplies({ address: 0, variant, tags })) out.push(r);
   }
   out.push(utf8('WT1:BAG:epc:3035a537c80000400000001c\r'));
+  for (let g = 0; g < 10; g++) {
+    const atMs = Date.UTC(2026, 11, 6, 7, 30, g, g * 10);
+    out.push(utf8(encodeNmeaEpoch(g % 4 === 3 ? { atMs } : { atMs, lat: 30.25 + g * 1e-4, lon: 120.16 - g * 1e-4, speedKmh: g * 7.5, satellites: 4 + g }, g % 2 ? 'GP' : 'GN')));
+    out.push(utf8(encodeCargoSentence(g % 3 === 2 ? { door: g % 2 ? 'open' : 'close' } : { door: g % 2 ? 'open' : 'close', tenthsC: -185 + g * 45 })));
+    out.push(modbusFrame([CLIMATE_UNIT, 3, 4, 0x02, g * 20, (g * 37) >> 8, (g * 37) & 0xff]));
+  }
+  // The climate sensor's exception replies: illegal data address, device failure.
+  out.push(modbusFrame([CLIMATE_UNIT, 0x83, 2]), modbusFrame([CLIMATE_UNIT, 0x83, 4]));
   return out;
+}
+
+/** The Modbus address of the fuzzed climate sensor. */
+const CLIMATE_UNIT = 1;
+
+/** A Modbus RTU frame: the bytes and their CRC, low byte first. */
+function modbusFrame(bytes: readonly number[]): Uint8Array {
+  const crc = crc16Modbus(Uint8Array.from(bytes));
+  return Uint8Array.from([...bytes, crc & 0xff, crc >> 8]);
 }
 
 interface Target {
   name: string;
   push(chunk: Uint8Array): number;
   pending(): number;
+  /** After each stream: let a request/reply driver's promises and timeouts run, as on a device; resolves to what it put out meanwhile. */
+  settle?(): Promise<number>;
 }
 
 function parserTargets(): Target[] {
@@ -94,6 +120,12 @@ function parserTargets(): Target[] {
     },
     pending: () => framer.pending,
   });
+  let fixes = 0;
+  const gnss = new GnssFixParser({ onFix: () => void fixes++, onNoFix: () => void fixes++ });
+  targets.push({ name: 'gnss nmea', push: (c) => delta(() => gnss.push(c), () => fixes), pending: () => gnss.pending });
+  let readings = 0;
+  const cargo = new CargoIoParser(() => void readings++);
+  targets.push({ name: 'cargo pwtio', push: (c) => delta(() => cargo.push(c), () => readings), pending: () => cargo.pending });
   return targets;
 }
 
@@ -192,7 +224,80 @@ function driverTargets(): { targets: Target[]; stop(): void } {
     stops.push(() => void qr.close());
     targets.push({ name: 'driver qr', push: (c) => delta(() => port.deliver(c), () => scans), pending: () => 0 });
   }
+  const vehicle = parseConfig({
+    deviceId: 'fuzz-02',
+    keyFile: '/nonexistent/device.key',
+    institution: 'hz-h01',
+    station: { role: 'vehicle' },
+    vehicle: { plate: '浙A12345', gnss: { path: '/dev/fuzz-gnss' }, cargo: { path: '/dev/fuzz-cargo' } },
+    mqtt: { url: 'mqtt://127.0.0.1:1', auth: { mode: 'device-token' } },
+    dataDir: '/nonexistent',
+  }).vehicle;
+  if (!vehicle?.cargo) throw new Error('a vehicle station has its GNSS receiver and cargo module');
+  {
+    const { port, factory } = portFor();
+    let fixes = 0;
+    const gnss = new GnssReceiver({ line: vehicle.gnss, logger: silentLogger, onFix: () => void fixes++, onNoFix: () => void fixes++, createPort: factory });
+    gnss.start();
+    stops.push(() => void gnss.close());
+    targets.push({ name: 'driver gnss', push: (c) => delta(() => port.deliver(c), () => fixes), pending: () => 0 });
+  }
+  {
+    const { port, factory } = portFor();
+    let readings = 0;
+    const cargo = new CargoIo({ line: vehicle.cargo, logger: silentLogger, onReading: () => void readings++, createPort: factory });
+    cargo.start();
+    stops.push(() => void cargo.close());
+    targets.push({ name: 'driver cargo', push: (c) => delta(() => port.deliver(c), () => readings), pending: () => 0 });
+  }
+  targets.push(climateTarget(portFor(), stops));
   return { targets, stop: () => stops.forEach((s) => s()) };
+}
+
+/**
+ * The storage room's climate sensor driver (modbus-serial over our SerialLink): it asks, then reads
+ * whatever comes back. Each stream is the reply to a poll; a poll ends in a reading or a failure with a
+ * code (a reply never completed times out after 50 ms of real time). Counted as outputs: the readings.
+ */
+function climateTarget({ port, factory }: { port: FuzzPort; factory: PortFactory }, stops: (() => void)[]): Target {
+  const storage = parseConfig({
+    deviceId: 'fuzz-03',
+    keyFile: '/nonexistent/device.key',
+    institution: 'hz-h01',
+    station: { role: 'storage' },
+    site: 'STORE-1',
+    serial: {
+      scale: { path: '/dev/fuzz-scale', protocol: 'xk3190', unit: 'kg' },
+      rfid: { path: '/dev/fuzz-rfid' },
+      // One poll an hour by its own timer: the fuzzer polls, one poll a stream.
+      climate: { path: '/dev/fuzz-climate', unit: CLIMATE_UNIT, intervalSeconds: 3600, replyTimeoutMs: 50 },
+    },
+    mqtt: { url: 'mqtt://127.0.0.1:1', auth: { mode: 'device-token' } },
+    dataDir: '/nonexistent',
+  });
+  const config = storage.serial?.climate;
+  if (!config) throw new Error('a storage station has its climate sensor');
+  let readings = 0;
+  const sensor = new ClimateSensor({ config, logger: silentLogger, wall: () => Date.now(), onReading: () => void readings++, onFailure: () => {}, createPort: factory });
+  sensor.start();
+  stops.push(() => void sensor.close());
+  let polling = false;
+  return {
+    name: 'driver climate modbus',
+    push: (c) => {
+      if (!polling) {
+        polling = true;
+        void sensor.poll().finally(() => (polling = false));
+      }
+      return delta(() => port.deliver(c), () => readings);
+    },
+    pending: () => 0,
+    settle: async () => {
+      const before = readings;
+      await new Promise((r) => setImmediate(r));
+      return readings - before;
+    },
+  };
 }
 
 export async function fuzzSerial(o: { chunks: number; seed: number; log: (line: string) => void }): Promise<SerialFuzzResult> {
@@ -225,6 +330,7 @@ export async function fuzzSerial(o: { chunks: number; seed: number; log: (line: 
         }
         s.maxPending = Math.max(s.maxPending, t.pending());
       }
+      if (t.settle) s.outputs += await t.settle();
       if (result.chunks >= next) {
         o.log(`serial: ${result.chunks.toLocaleString('en')} chunks`);
         next += 1_000_000;

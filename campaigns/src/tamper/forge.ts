@@ -15,43 +15,75 @@ import {
   signRecord,
   toBase64,
   utf8,
+  type CustodyEvent,
   type DecodedRecord,
   type Ed25519Signer,
+  type StationRole,
 } from '@wastetrail/firmware-protocol';
 
 export interface Device {
   id: string;
+  /** What it signs (stationRecord): a department seals bags, a vehicle its track and door, ... */
+  station: StationRole;
   signer: Ed25519Signer;
   kid: string;
   publicKey: string;
   chain: DecodedRecord[];
 }
 
-export function newDevice(id: string, signer: Ed25519Signer = ed25519Signer(generateEd25519KeyPair().privateKeyPem)): Device {
-  return { id, signer, kid: keyId(signer.publicKeySpki), publicKey: toBase64(signer.publicKeySpki), chain: [] };
+export function newDevice(id: string, signer: Ed25519Signer = ed25519Signer(generateEd25519KeyPair().privateKeyPem), station: StationRole = 'department'): Device {
+  return { id, station, signer, kid: keyId(signer.publicKeySpki), publicKey: toBase64(signer.publicKeySpki), chain: [] };
 }
 
-/** A bag sealed at seq, after prev, at timeMs; `variant` makes another body (weight) at the same place. */
-export function sealRecord(device: string, seq: number, prev: string, timeMs: number, signer: Ed25519Signer, variant = 0): DecodedRecord {
-  return signRecord(
-    {
-      device,
-      seq,
-      prev,
-      time: new Date(timeMs).toISOString(),
-      event: {
-        type: 'sealed',
-        body: {
-          tags: [`epc:${(seq * 1_000_003 + variant).toString(16).padStart(24, '0')}`],
-          category: 'infectious',
-          weight: { value: 1000 + (variant % 100_000), unit: 'g' },
-          department: 'ICU',
-          staff: 'badge-0101',
-        },
-      },
-    },
-    signer,
-  );
+/** The stations whose records are tampered with: every record type but the custody steps in between. */
+export const TAMPERED_STATIONS = ['department', 'vehicle', 'disposal', 'storage'] as const satisfies readonly StationRole[];
+
+/** The i-th device's station, so that every kind of tampering meets every station's records. */
+export const stationOf = (i: number): StationRole => TAMPERED_STATIONS[i % TAMPERED_STATIONS.length]!;
+
+/**
+ * The record a device of `station` signs (each variant a body of its own, up to 100,000 variants: a
+ * tampered record must never equal the genuine one signed later at its place): a department seals a bag; a vehicle alternates `track` and
+ * `door`; disposal `manifest-received` and `manifest-closed`; storage `climate` and `manifest-issued`.
+ */
+export function stationEvent(station: StationRole, seq: number, timeMs: number, variant = 0): CustodyEvent {
+  const tag = `epc:${(seq * 1_000_003 + variant).toString(16).padStart(24, '0')}`;
+  const grams = 1000 + (variant % 100_000);
+  const at = new Date(timeMs - 500).toISOString();
+  // Alternates along a chain, and between the variants tampered in at one seq.
+  const odd = (seq + variant) % 2 === 1;
+  switch (station) {
+    case 'vehicle':
+      return odd
+        ? {
+            type: 'track',
+            body: {
+              vehicle: 'ZJ-A12345',
+              fixes: [{ at, lat: 30_250_000 + (variant % 100_000), lon: 120_160_000 + seq, speed: variant % 1200, quality: 'gps', satellites: 9 }],
+              temperatures: [{ at, value: -185 + (variant % 300) }],
+              noFix: 0,
+            },
+          }
+        : { type: 'door', body: { vehicle: 'ZJ-A12345', action: variant % 2 ? 'open' : 'close', at, position: { lat: 30_250_000 + (variant % 100_000), lon: 120_160_000 } } };
+    case 'disposal':
+      return odd
+        ? { type: 'manifest-received', body: { manifest: `M-2026-${seq}`, vehicle: 'ZJ-A12345', accepted: [{ tag, weight: { value: grams, unit: 'g' } }], refused: [], operator: 'badge-0301' } }
+        : { type: 'manifest-closed', body: { manifest: `M-2026-${seq}-${variant}`, outcome: variant % 7 ? 'processed' : 'refused', operator: 'badge-0301' } };
+    case 'storage':
+      return odd
+        ? { type: 'climate', body: { room: 'STORE-1', unit: 1, samples: [{ time: at, temperature: 50 + (variant % 1000), humidity: Math.floor(variant / 1000) % 1000 }], failed: variant % 3 } }
+        : {
+            type: 'manifest-issued',
+            body: { manifest: `M-2026-${seq}`, version: 1, producer: 'hz-h001', transporter: 'hz-t01', receiver: 'hz-d01', bags: [{ tag, category: 'infectious', weight: { value: grams, unit: 'g' } }], weight: { value: grams, unit: 'g' }, issuer: 'badge-0201' },
+          };
+    default:
+      return { type: 'sealed', body: { tags: [tag], category: 'infectious', weight: { value: grams, unit: 'g' }, department: 'ICU', staff: 'badge-0101' } };
+  }
+}
+
+/** The device's record at seq, after prev, at timeMs, signed by `signer` (its own key, or a forger's). */
+export function stationRecord(device: Pick<Device, 'id' | 'station'>, seq: number, prev: string, timeMs: number, signer: Ed25519Signer, variant = 0): DecodedRecord {
+  return signRecord({ device: device.id, seq, prev, time: new Date(timeMs).toISOString(), event: stationEvent(device.station, seq, timeMs, variant) }, signer);
 }
 
 /** Appends n genuine records, one a second from startMs (or after the last one). */
@@ -59,7 +91,7 @@ export function extendChain(d: Device, n: number, startMs: number): DecodedRecor
   const out: DecodedRecord[] = [];
   for (let i = 0; i < n; i++) {
     const last = d.chain.at(-1);
-    const r = sealRecord(d.id, d.chain.length + 1, last?.hash ?? GENESIS_PREV, last ? Date.parse(last.record.time) + 1000 : startMs, d.signer);
+    const r = stationRecord(d, d.chain.length + 1, last?.hash ?? GENESIS_PREV, last ? Date.parse(last.record.time) + 1000 : startMs, d.signer);
     d.chain.push(r);
     out.push(r);
   }
@@ -80,7 +112,8 @@ export function nonCanonicalSigned(r: DecodedRecord, signer: Ed25519Signer, form
     () => JSON.stringify(Object.fromEntries(Object.entries(fields).reverse())),
     () => `${canonicalJson(fields)} `,
     () => canonicalJson(fields).replace('"seq":', '"seq": '),
-    () => canonicalJson(fields).replace(/"staff":"badge-0101"/, '"staff":"badge\\u002d0101"'),
+    // The device id's first character escaped: every record type has one.
+    () => canonicalJson(fields).replace(/"device":"(.)/, (_, c: string) => `"device":"\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
   ];
   const bytes = utf8(forms[form % forms.length]!());
   return { bytes, signature: signer.sign(signingMessage(bytes)) };

@@ -16,7 +16,7 @@ import { parseServerConfig, startServer, type RunningServer, type SqliteStore } 
 import { runVerify } from '../../../server/src/cli/verify.ts';
 import { runSoak } from '../soak/soak.ts';
 import { CAMPAIGN_RATE } from '../campaign-config.ts';
-import { extendChain, flipBit, newDevice, nonCanonicalEnvelope, nonCanonicalSigned, RECORD_LEVEL_CODES, sealRecord, timeEdited, withBom, type Device } from './forge.ts';
+import { extendChain, flipBit, newDevice, nonCanonicalEnvelope, nonCanonicalSigned, RECORD_LEVEL_CODES, stationOf, stationRecord, timeEdited, withBom, type Device } from './forge.ts';
 
 export const MQTT_KINDS = [
   'bit-flip-signature',
@@ -111,6 +111,17 @@ interface MqttInput {
   expect: readonly string[];
   /** The hash of the record it carries, when that record decodes: it must never be stored. */
   hash?: string;
+  /** The type of the record tampered with (track, manifest-received, ...). */
+  recordType: string;
+}
+
+/** Inputs and caught, by the type of the record tampered with. */
+export type ByRecordType = Record<string, { inputs: number; caught: number }>;
+
+function tally(by: ByRecordType, type: string, caught: boolean): void {
+  const t = (by[type] ??= { inputs: 0, caught: 0 });
+  t.inputs++;
+  if (caught) t.caught++;
 }
 
 /** Genuine records each device publishes before the tampering starts; the next one is the target. */
@@ -131,6 +142,8 @@ export interface TamperResult {
    */
   signedTimeTravel: { published: number; stored: number; integrityAlerts: number };
   clean?: CleanRun;
+  /** Every kind meets every tampered station's record types (forge.ts stationRecord). */
+  byRecordType: { mqtt: ByRecordType; exports: ByRecordType };
   totals: { mqtt: KindCount; exports: KindCount };
   passed: boolean;
 }
@@ -143,10 +156,11 @@ export async function runTamper(o: TamperOptions): Promise<TamperResult> {
     const clean = o.cleanDays > 0 ? await cleanRun(o) : undefined;
     const total = (counts: Record<string, KindCount>) =>
       Object.values(counts).reduce((t, c) => ({ ...t, inputs: t.inputs + c.inputs, caught: t.caught + c.caught, accepted: t.accepted + c.accepted, wrong: t.wrong + c.wrong }), emptyCount());
-    const totals = { mqtt: total(mqttResult.counts), exports: total(exportResult) };
+    const totals = { mqtt: total(mqttResult.counts), exports: total(exportResult.counts) };
     return {
       mqtt: mqttResult.counts,
-      exports: exportResult,
+      exports: exportResult.counts,
+      byRecordType: { mqtt: mqttResult.byRecordType, exports: exportResult.byRecordType },
       genuineAfter: mqttResult.genuineAfter,
       signedTimeTravel: mqttResult.signedTimeTravel,
       totals,
@@ -185,7 +199,7 @@ async function cleanRun(o: TamperOptions): Promise<CleanRun> {
   return { simDays: (r.running.toMs - r.running.fromMs) / 86_400_000, records: d.stored, bags: r.trails.bags, integrityAlerts: integrity, custodyAlerts: all - integrity, byRule, outsideRun, whole };
 }
 
-async function tamperOverMqtt(o: TamperOptions, dir: string): Promise<{ counts: Record<string, KindCount>; genuineAfter: { published: number; stored: number }; signedTimeTravel: TamperResult['signedTimeTravel'] }> {
+async function tamperOverMqtt(o: TamperOptions, dir: string): Promise<{ counts: Record<string, KindCount>; byRecordType: ByRecordType; genuineAfter: { published: number; stored: number }; signedTimeTravel: TamperResult['signedTimeTravel'] }> {
   const random = seededRandom(o.seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
   const config = parseServerConfig(
@@ -207,13 +221,13 @@ async function tamperOverMqtt(o: TamperOptions, dir: string): Promise<{ counts: 
     await store.upsertJurisdiction({ id: 'hz', parent: null, level: 'city', name: 'Hangzhou' });
     await store.upsertInstitution({ id: 'hz-h001', name: 'City Hospital No. 1', kind: 'hospital', jurisdiction: 'hz' });
     const start = Date.now() - 3600_000;
-    const devices = Array.from({ length: DEVICES }, (_, i) => newDevice(`tamper-${i}`));
-    const revoked = Array.from({ length: REVOKED_DEVICES }, (_, i) => newDevice(`revoked-${i}`));
-    const droppers = Array.from({ length: DROP_DEVICES }, (_, i) => newDevice(`dropper-${i}`));
+    const devices = Array.from({ length: DEVICES }, (_, i) => newDevice(`tamper-${i}`, undefined, stationOf(i)));
+    const revoked = Array.from({ length: REVOKED_DEVICES }, (_, i) => newDevice(`revoked-${i}`, undefined, stationOf(i)));
+    const droppers = Array.from({ length: DROP_DEVICES }, (_, i) => newDevice(`dropper-${i}`, undefined, stationOf(i)));
     // Logged in now: once the forged logins lock the campaign's address out, nobody else gets in.
     const traveller = newDevice('time-traveller');
     for (const d of [...devices, ...revoked, ...droppers, traveller]) {
-      await store.registerDevice({ id: d.id, institution: 'hz-h001', stations: ['department'], keys: [{ publicKey: d.publicKey }] });
+      await store.registerDevice({ id: d.id, institution: 'hz-h001', stations: [d.station], keys: [{ publicKey: d.publicKey }] });
     }
     // Each revoked device's key is revoked a day from now: it still logs in, and records dated after that are refused.
     const revokedAt = new Date(Date.now() + 86_400_000);
@@ -248,75 +262,77 @@ async function tamperOverMqtt(o: TamperOptions, dir: string): Promise<{ counts: 
         const last = d.chain[GENUINE - 1]!;
         const nextAt = Date.parse(last.record.time) + 1000;
         // A fresh genuine-looking next record for each input, so every payload is its own.
-        const next = () => sealRecord(d.id, GENUINE + 1, last.hash, nextAt, d.signer, variant++);
-        const add = (payload: string, hash?: string, via: Device = d) => inputs.push({ kind, via, payload, expect: MQTT_EXPECT[kind as keyof typeof MQTT_EXPECT], ...(hash ? { hash } : {}) });
+        const next = () => stationRecord(d, GENUINE + 1, last.hash, nextAt, d.signer, variant++);
+        // `r` the record tampered with; `hashed` false where its hash may be stored (a replay) or is not the payload's.
+        const add = (payload: string, r: DecodedRecord, hashed = true, via: Device = d) =>
+          inputs.push({ kind, via, payload, expect: MQTT_EXPECT[kind as keyof typeof MQTT_EXPECT], recordType: r.record.type, ...(hashed ? { hash: r.hash } : {}) });
         switch (kind) {
           case 'bit-flip-signature': {
             const r = next();
-            add(encodeEnvelope({ bytes: r.bytes, signature: flipBit(r.signature, Math.floor(random() * 512)) }), r.hash);
+            add(encodeEnvelope({ bytes: r.bytes, signature: flipBit(r.signature, Math.floor(random() * 512)) }), r);
             break;
           }
           case 'bit-flip-record': {
             const r = next();
-            add(encodeEnvelope({ bytes: flipBit(r.bytes, Math.floor(random() * r.bytes.length * 8)), signature: r.signature }));
+            add(encodeEnvelope({ bytes: flipBit(r.bytes, Math.floor(random() * r.bytes.length * 8)), signature: r.signature }), r, false);
             break;
           }
           case 'reordered': {
             // The next record linked to an earlier one than its predecessor: the chain's order rewritten.
-            const r = sealRecord(d.id, GENUINE + 1, d.chain[Math.floor(random() * (GENUINE - 1))]!.hash, nextAt, d.signer, variant++);
-            add(encodeEnvelope(r), r.hash);
+            const r = stationRecord(d, GENUINE + 1, d.chain[Math.floor(random() * (GENUINE - 1))]!.hash, nextAt, d.signer, variant++);
+            add(encodeEnvelope(r), r);
             break;
           }
           case 'replayed': {
             // Another device's stored record, published on this device's connection and topic.
             const other = pick(devices.filter((x) => x !== d));
             const r = other.chain[Math.floor(random() * GENUINE)]!;
-            add(encodeEnvelope(r), undefined);
+            add(encodeEnvelope(r), r, false);
             // Its payload is the other device's genuine record: what must not happen is a second copy.
             break;
           }
           case 'duplicated': {
             const seq = 1 + Math.floor(random() * GENUINE);
-            const r = sealRecord(d.id, seq, d.chain[seq - 2]?.hash ?? '0'.repeat(64), Date.parse(d.chain[seq - 1]!.record.time), d.signer, variant++);
-            add(encodeEnvelope(r), r.hash);
+            const r = stationRecord(d, seq, d.chain[seq - 2]?.hash ?? '0'.repeat(64), Date.parse(d.chain[seq - 1]!.record.time), d.signer, variant++);
+            add(encodeEnvelope(r), r);
             break;
           }
           case 'forged-device': {
             const forger = newDevice(d.id);
-            const r = sealRecord(d.id, GENUINE + 1, last.hash, nextAt, forger.signer, variant++);
-            add(encodeEnvelope(r), r.hash);
+            const r = stationRecord(d, GENUINE + 1, last.hash, nextAt, forger.signer, variant++);
+            add(encodeEnvelope(r), r);
             break;
           }
           case 'another-device-key': {
             const other = pick(devices.filter((x) => x !== d));
-            const r = sealRecord(d.id, GENUINE + 1, last.hash, nextAt, other.signer, variant++);
-            add(encodeEnvelope(r), r.hash);
+            const r = stationRecord(d, GENUINE + 1, last.hash, nextAt, other.signer, variant++);
+            add(encodeEnvelope(r), r);
             break;
           }
           case 'revoked-key': {
-            const r = sealRecord(d.id, GENUINE + 1, last.hash, revokedAt.getTime() + 1000 + Math.floor(random() * 86_400_000), d.signer, variant++);
-            add(encodeEnvelope(r), r.hash);
+            const r = stationRecord(d, GENUINE + 1, last.hash, revokedAt.getTime() + 1000 + Math.floor(random() * 86_400_000), d.signer, variant++);
+            add(encodeEnvelope(r), r);
             break;
           }
           case 'byte-order-mark': {
             const r = next();
-            add(withBom(encodeEnvelope(r)), r.hash);
+            add(withBom(encodeEnvelope(r)), r);
             break;
           }
           case 'non-canonical-envelope': {
             const r = next();
-            add(nonCanonicalEnvelope(r, Math.floor(random() * 6)), r.hash);
+            add(nonCanonicalEnvelope(r, Math.floor(random() * 6)), r);
             break;
           }
           case 'non-canonical-record': {
             const r = next();
-            add(encodeEnvelope(nonCanonicalSigned(r, d.signer, Math.floor(random() * 5))), r.hash);
+            add(encodeEnvelope(nonCanonicalSigned(r, d.signer, Math.floor(random() * 5))), r);
             break;
           }
           case 'time-travel': {
             const r = next();
             const shift = (random() < 0.5 ? -1 : 1) * Math.floor(1000 + random() * 365 * 86_400_000);
-            add(encodeEnvelope(timeEdited(r, shift)));
+            add(encodeEnvelope(timeEdited(r, shift)), r, false);
             break;
           }
           case 'dropped':
@@ -376,17 +392,20 @@ async function tamperOverMqtt(o: TamperOptions, dir: string): Promise<{ counts: 
     }
     const alerted = new Set((store.db.$client.prepare("SELECT dedupe_key FROM alerts WHERE rule = 'integrity'").pluck().all() as string[]));
     const storedHashes = new Set(store.db.$client.prepare('SELECT hash FROM records').pluck().all() as string[]);
+    const byRecordType: ByRecordType = {};
     for (const input of inputs) {
       const c = counts[input.kind]!;
       c.inputs++;
       const row = byPayload.get(input.payload)?.shift();
       if (input.hash && storedHashes.has(input.hash)) {
         c.accepted++;
+        tally(byRecordType, input.recordType, false);
         if (c.examples.length < 3) c.examples.push(`stored: ${input.payload.slice(0, 120)}`);
         continue;
       }
       if (!row) {
         c.wrong++;
+        tally(byRecordType, input.recordType, false);
         if (c.examples.length < 3) c.examples.push(`not quarantined: ${input.payload.slice(0, 120)}`);
         continue;
       }
@@ -394,6 +413,7 @@ async function tamperOverMqtt(o: TamperOptions, dir: string): Promise<{ counts: 
       // A record whose device field is not a device id is quarantined under that field, and its integrity
       // alert filed under the device whose connection and topic it came on: either counts.
       const alert = [row.device, input.via.id].some((dev) => dev !== null && alerted.has(`integrity:device:${dev}/${row.code}`));
+      tally(byRecordType, input.recordType, input.expect.includes(row.code) && alert);
       if (input.expect.includes(row.code) && alert) c.caught++;
       else {
         c.wrong++;
@@ -404,6 +424,7 @@ async function tamperOverMqtt(o: TamperOptions, dir: string): Promise<{ counts: 
     const dc = counts.dropped!;
     for (const x of dropInputs) {
       dc.inputs++;
+      tally(byRecordType, x.device.chain[x.seq - 1]!.record.type, !storedHashes.has(x.device.chain[x.seq - 1]!.hash) && gaps.has(`${x.device.id}#${x.seq}`));
       if (storedHashes.has(x.device.chain[x.seq - 1]!.hash)) dc.accepted++;
       else if (gaps.has(`${x.device.id}#${x.seq}`)) {
         dc.caught++;
@@ -427,15 +448,15 @@ async function tamperOverMqtt(o: TamperOptions, dir: string): Promise<{ counts: 
     // before record 3 and ten years ahead.
     const tc = conn.get(traveller.id)!;
     const firstThree = extendChain(traveller, 3, start);
-    const back = sealRecord(traveller.id, 4, firstThree[2]!.hash, start - 365 * 86_400_000, traveller.signer);
-    const ahead = sealRecord(traveller.id, 5, back.hash, start + 10 * 365 * 86_400_000, traveller.signer);
+    const back = stationRecord(traveller, 4, firstThree[2]!.hash, start - 365 * 86_400_000, traveller.signer);
+    const ahead = stationRecord(traveller, 5, back.hash, start + 10 * 365 * 86_400_000, traveller.signer);
     await tc.publishAsync(deviceTopic(traveller.id, 'records'), [...firstThree, back, ahead].map((r) => encodeEnvelope(r)).join('\n'), { qos: 1 });
     await until(async () => (store.db.$client.prepare('SELECT count(*) FROM records WHERE device = ?').pluck().get(traveller.id) as number) >= 3, 'the time traveller', 30_000).catch(() => {});
     await new Promise((r) => setTimeout(r, 1000));
     await server.ingest.drain();
     const travelStored = store.db.$client.prepare('SELECT count(*) FROM records WHERE device = ? AND seq > 3').pluck().get(traveller.id) as number;
     const travelAlerts = (await store.alerts({ device: traveller.id, rule: 'integrity' })).length;
-    return { counts, genuineAfter: { published: DEVICES + REVOKED_DEVICES, stored }, signedTimeTravel: { published: 2, stored: travelStored, integrityAlerts: travelAlerts } };
+    return { counts, byRecordType, genuineAfter: { published: DEVICES + REVOKED_DEVICES, stored }, signedTimeTravel: { published: 2, stored: travelStored, integrityAlerts: travelAlerts } };
   } finally {
     for (const c of clients) await c.endAsync(true).catch(() => {});
     await server.close();
@@ -483,15 +504,15 @@ async function until(check: () => Promise<boolean>, what: string, ms: number): P
 }
 
 /** Tampered exports through `wastetrail verify` (its runVerify, in this process). */
-async function tamperExports(o: TamperOptions, dir: string): Promise<Record<string, KindCount>> {
+async function tamperExports(o: TamperOptions, dir: string): Promise<{ counts: Record<string, KindCount>; byRecordType: ByRecordType }> {
   const random = seededRandom(o.seed + 1);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
   const start = Date.now() - 86_400_000;
-  const devices = Array.from({ length: 12 }, (_, i) => newDevice(`export-${i}`));
+  const devices = Array.from({ length: 12 }, (_, i) => newDevice(`export-${i}`, undefined, stationOf(i)));
   for (const d of devices) extendChain(d, 10, start);
   const keyringOf = (revoke?: { device: string; at: string }) => ({
     format: KEYRING_FORMAT,
-    devices: Object.fromEntries(devices.map((d) => [d.id, { institution: 'hz-h001', stations: ['department'], keys: [{ publicKey: d.publicKey, ...(revoke?.device === d.id ? { revokedAt: revoke.at } : {}) }] }])),
+    devices: Object.fromEntries(devices.map((d) => [d.id, { institution: 'hz-h001', stations: [d.station], keys: [{ publicKey: d.publicKey, ...(revoke?.device === d.id ? { revokedAt: revoke.at } : {}) }] }])),
   });
   const keyringFile = join(dir, 'keyring.json');
   writeFileSync(keyringFile, JSON.stringify(keyringOf()));
@@ -514,6 +535,7 @@ async function tamperExports(o: TamperOptions, dir: string): Promise<Record<stri
     'time-travel': ['BAD_SIGNATURE'],
   };
   const perKind = Math.floor(o.exports / EXPORT_KINDS.length);
+  const byRecordType: ByRecordType = {};
   let done = 0;
   let variant = 1;
   for (const [i, kind] of EXPORT_KINDS.entries()) {
@@ -521,7 +543,9 @@ async function tamperExports(o: TamperOptions, dir: string): Promise<Record<stri
     for (let j = 0; j < n; j++) {
       const d = pick(devices);
       const lines = d.chain.map((r) => encodeEnvelope(r));
-      const k = Math.floor(random() * lines.length);
+      let k = Math.floor(random() * lines.length);
+      // The record tampered with, for the count by record type.
+      let tampered = d.chain[k]!;
       let keyring = keyringFile;
       const at = (x: DecodedRecord) => Date.parse(x.record.time);
       switch (kind) {
@@ -533,10 +557,13 @@ async function tamperExports(o: TamperOptions, dir: string): Promise<Record<stri
           break;
         case 'dropped':
           // Not the last: a verifier without the device's head cannot tell a short export from a whole one.
-          lines.splice(Math.floor(random() * (lines.length - 1)), 1);
+          k = Math.floor(random() * (lines.length - 1));
+          tampered = d.chain[k]!;
+          lines.splice(k, 1);
           break;
         case 'reordered': {
           const a = Math.floor(random() * (lines.length - 1));
+          tampered = d.chain[a]!;
           [lines[a], lines[a + 1]] = [lines[a + 1]!, lines[a]!];
           break;
         }
@@ -545,18 +572,19 @@ async function tamperExports(o: TamperOptions, dir: string): Promise<Record<stri
           break;
         case 'duplicated': {
           // The same seq twice, the second a validly signed other record.
-          const r = sealRecord(d.id, k + 1, d.chain[k - 1]?.hash ?? '0'.repeat(64), at(d.chain[k]!), d.signer, variant++);
+          const r = stationRecord(d, k + 1, d.chain[k - 1]?.hash ?? '0'.repeat(64), at(d.chain[k]!), d.signer, variant++);
           lines.splice(k + 1, 0, encodeEnvelope(r));
           break;
         }
         case 'forged-device': {
           const forger = newDevice(`forged-${variant++}`);
-          lines.splice(k, 0, ...extendChain(forger, 1, start).map((r) => encodeEnvelope(r)));
+          tampered = extendChain(forger, 1, start)[0]!;
+          lines.splice(k, 0, encodeEnvelope(tampered));
           break;
         }
         case 'another-device-key': {
           const other = pick(devices.filter((x) => x !== d));
-          lines[k] = encodeEnvelope(sealRecord(d.id, k + 1, d.chain[k - 1]?.hash ?? '0'.repeat(64), at(d.chain[k]!), other.signer, variant++));
+          lines[k] = encodeEnvelope(stationRecord(d, k + 1, d.chain[k - 1]?.hash ?? '0'.repeat(64), at(d.chain[k]!), other.signer, variant++));
           break;
         }
         case 'revoked-key': {
@@ -584,10 +612,12 @@ async function tamperExports(o: TamperOptions, dir: string): Promise<Record<stri
       c.inputs++;
       const found = [...out.matchAll(/^invalid: ([A-Z_]+)/gm)].map((m) => m[1]!);
       for (const f of new Set(found)) c.codes[f] = (c.codes[f] ?? 0) + 1;
+      const caught = code === 1 && found.some((f) => expect[kind].includes(f));
+      tally(byRecordType, tampered.record.type, caught);
       if (code === 0) {
         c.accepted++;
         if (c.examples.length < 3) c.examples.push(`verified valid: ${kind} at line ${k + 1}`);
-      } else if (code === 1 && found.some((f) => expect[kind].includes(f))) c.caught++;
+      } else if (caught) c.caught++;
       else {
         c.wrong++;
         if (c.examples.length < 3) c.examples.push(`exit ${code}: ${out.split('\n')[0]}`);
@@ -595,7 +625,7 @@ async function tamperExports(o: TamperOptions, dir: string): Promise<Record<stri
       if (++done % 2000 === 0) o.log(`exports: ${done}/${o.exports} verified`);
     }
   }
-  return counts;
+  return { counts, byRecordType };
 }
 
 export function formatTamperResult(r: TamperResult): string {
@@ -613,6 +643,9 @@ export function formatTamperResult(r: TamperResult): string {
     `tamper ${r.passed ? 'PASSED' : 'FAILED'}: MQTT ${r.totals.mqtt.caught}/${r.totals.mqtt.inputs} caught (${pct(r.totals.mqtt)}), ${r.totals.mqtt.accepted} accepted; exports ${r.totals.exports.caught}/${r.totals.exports.inputs} caught (${pct(r.totals.exports)}), ${r.totals.exports.accepted} accepted`,
     ...table('MQTT (quarantined with the right code and an integrity alert; forged logins: refused at CONNACK)', r.mqtt),
     ...table('exports (wastetrail verify: exit 1 naming the right code)', r.exports),
+    ...(['mqtt', 'exports'] as const).map(
+      (via) => `  by the type of the record tampered with (${via}): ${Object.entries(r.byRecordType[via]).map(([type, t]) => `${type} ${t.caught}/${t.inputs}`).join(', ')}`,
+    ),
     `  genuine records after the tampering: ${r.genuineAfter.stored}/${r.genuineAfter.published} stored`,
     `  not counted (docs/reliability.md): time travel signed with the device's own key: ${r.signedTimeTravel.stored}/${r.signedTimeTravel.published} stored, ${r.signedTimeTravel.integrityAlerts} integrity alerts`,
     ...(r.clean

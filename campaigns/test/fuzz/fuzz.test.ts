@@ -12,13 +12,15 @@ describe('npm run fuzz -- --short', () => {
     const summary = formatFuzzResult(r);
     expect(r.serial!.chunks).toBe(100_000);
     expect(r.serial!.exceptions, summary).toEqual([]);
-    expect(Object.keys(r.serial!.byTarget).length).toBeGreaterThanOrEqual(16);
+    expect(Object.keys(r.serial!.byTarget).length).toBeGreaterThanOrEqual(23);
     for (const [name, t] of Object.entries(r.serial!.byTarget)) {
       expect(t.chunks, name).toBeGreaterThan(0);
       expect(t.maxPending, name).toBeLessThanOrEqual(PENDING_BOUND);
     }
     // The parsers found frames among the noise: the genuine seeds get through.
     expect(r.serial!.byTarget['scale xk3190']!.outputs).toBeGreaterThan(0);
+    // The vehicle's and the storage room's devices too: fixes, door/temperature readings, climate polls answered.
+    for (const name of ['gnss nmea', 'cargo pwtio', 'driver gnss', 'driver cargo', 'driver climate modbus']) expect(r.serial!.byTarget[name]!.outputs, name).toBeGreaterThan(0);
     expect(r.mqtt!.payloads).toBe(3_000);
     expect(r.mqtt!.exceptions, summary).toEqual([]);
     expect(r.mqtt!.foreignStored).toBe(0);

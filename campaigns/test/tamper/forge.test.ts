@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeEnvelope, decodeRecordBytes, encodeEnvelope } from '@wastetrail/firmware-protocol';
-import { extendChain, flipBit, newDevice, nonCanonicalEnvelope, nonCanonicalSigned, timeEdited, withBom } from '../../src/tamper/forge.ts';
+import { extendChain, flipBit, newDevice, nonCanonicalEnvelope, nonCanonicalSigned, stationRecord, TAMPERED_STATIONS, timeEdited, withBom } from '../../src/tamper/forge.ts';
 
 const d = newDevice('forge-test');
 const [r] = extendChain(d, 1, Date.UTC(2026, 11, 6, 8));
@@ -19,12 +19,39 @@ describe("the tamper campaign's forgeries", () => {
     expect(decodeEnvelope(withBom(encodeEnvelope(r!))).ok).toBe(false);
   });
 
-  it('each non-canonical record form holds the same fields in other bytes', () => {
-    for (let f = 0; f < 5; f++) {
-      const nc = nonCanonicalSigned(r!, d.signer, f);
-      expect(Buffer.from(nc.bytes).equals(Buffer.from(r!.bytes))).toBe(false);
-      const decoded = decodeRecordBytes(nc.bytes);
-      expect(decoded.ok ? 'accepted' : decoded.error.code).toBe('NON_CANONICAL_RECORD');
+  it("sign every tampered station's record types, alternating along a chain and between variants", () => {
+    const types = new Set<string>();
+    for (const station of TAMPERED_STATIONS) {
+      const s = newDevice(`forge-${station}`, undefined, station);
+      for (const x of extendChain(s, 2, Date.UTC(2026, 11, 6, 8))) {
+        expect(decodeEnvelope(encodeEnvelope(x)).ok).toBe(true);
+        types.add(x.record.type);
+      }
+      // The next record tampered in at one seq: both of the station's types, by variant (a department has one).
+      if (station !== 'department') expect(stationRecord(s, 3, s.chain[1]!.hash, Date.UTC(2026, 11, 6, 9), s.signer, 1).record.type).not.toBe(stationRecord(s, 3, s.chain[1]!.hash, Date.UTC(2026, 11, 6, 9), s.signer, 2).record.type);
+    }
+    expect([...types].sort()).toEqual(['climate', 'door', 'manifest-closed', 'manifest-issued', 'manifest-received', 'sealed', 'track']);
+  });
+
+  it('make a body of its own for every variant at one place, so no tampered record equals the genuine one', () => {
+    for (const station of TAMPERED_STATIONS) {
+      const s = newDevice(`forge-${station}`, undefined, station);
+      const hashes = new Set(Array.from({ length: 3000 }, (_, v) => stationRecord(s, 6, '0'.repeat(64), Date.UTC(2026, 11, 6, 9), s.signer, v).hash));
+      expect(hashes.size, station).toBe(3000);
+    }
+  });
+
+  it('each non-canonical record form holds the same fields in other bytes, whatever the record type', () => {
+    for (const station of TAMPERED_STATIONS) {
+      const s = newDevice(`forge-${station}`, undefined, station);
+      for (const x of extendChain(s, 2, Date.UTC(2026, 11, 6, 8))) {
+        for (let f = 0; f < 5; f++) {
+          const nc = nonCanonicalSigned(x, s.signer, f);
+          expect(Buffer.from(nc.bytes).equals(Buffer.from(x.bytes)), `${x.record.type} form ${f}`).toBe(false);
+          const decoded = decodeRecordBytes(nc.bytes);
+          expect(decoded.ok ? 'accepted' : decoded.error.code, `${x.record.type} form ${f}`).toBe('NON_CANONICAL_RECORD');
+        }
+      }
     }
   });
 

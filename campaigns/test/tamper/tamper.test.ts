@@ -21,6 +21,13 @@ describe('npm run tamper -- --short', () => {
       expect(r.exports[k]!.inputs, k).toBeGreaterThan(50);
       expect(r.exports[k]!.caught, `${k}\n${summary}`).toBe(r.exports[k]!.inputs);
     }
+    // The transport leg's and the storage room's records are tampered with and caught like a seal.
+    for (const via of ['mqtt', 'exports'] as const) {
+      for (const type of ['sealed', 'track', 'door', 'manifest-issued', 'manifest-received', 'manifest-closed', 'climate']) {
+        expect(r.byRecordType[via][type]?.inputs, `${via} ${type}`).toBeGreaterThan(20);
+        expect(r.byRecordType[via][type]!.caught, `${via} ${type}\n${summary}`).toBe(r.byRecordType[via][type]!.inputs);
+      }
+    }
     expect(r.mqtt['byte-order-mark']!.codes).toEqual({ MALFORMED_ENVELOPE: r.mqtt['byte-order-mark']!.inputs });
     expect(r.genuineAfter.stored).toBe(r.genuineAfter.published);
     expect(r.clean!.records, summary).toBeGreaterThan(100);

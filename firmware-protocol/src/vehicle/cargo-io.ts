@@ -60,6 +60,11 @@ export class CargoIoParser {
     });
   }
 
+  /** Bytes of a sentence not yet ended (the framer's bound caps it). */
+  get pending(): number {
+    return this.framer.pending;
+  }
+
   reset(): void {
     this.framer.reset();
   }

@@ -67,6 +67,11 @@ export class GnssFixParser {
     this.on = events;
   }
 
+  /** Bytes of a sentence not yet ended (the framer's bound caps it). */
+  get pending(): number {
+    return this.framer.pending;
+  }
+
   push(chunk: Uint8Array): void {
     this.framer.push(chunk, (bytes, cut) => {
       const text = latin1(bytes).trim();

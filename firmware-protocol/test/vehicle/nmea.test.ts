@@ -69,6 +69,14 @@ describe('GNSS receiver (NMEA 0183 GGA + RMC)', () => {
     expect(parse(['$GNGGA,' + '1'.repeat(200) + '\r\n']).drops).toEqual(['line-too-long']);
   });
 
+  it('holds the bytes of an unfinished sentence only, and never more than its line bound', () => {
+    const p = new GnssFixParser({ onFix: () => {} });
+    p.push(Buffer.from(GGA_0810 + '$GNRMC,0810'));
+    expect(p.pending).toBe('$GNRMC,0810'.length);
+    p.push(Buffer.from('9'.repeat(1000)));
+    expect(p.pending).toBeLessThanOrEqual(128);
+  });
+
   it('writes what it reads: the simulator epoch round-trips', () => {
     const text = encodeNmeaEpoch({ atMs: FIX_0810.atMs, lat: 30.274085, lon: 120.15507, speedKmh: 42.5, satellites: 11 });
     expect(text).toBe(GGA_0810 + RMC_0810);
@@ -96,5 +104,13 @@ describe('cargo I/O module ($PWTIO)', () => {
     p.push(Buffer.from('2*3E\r\n$PWTIO,C,4.2*00\r\ngarbage\n$PWTIO,O,*1A\r\n'));
     expect(seen).toEqual([{ door: 'close', tenthsC: 42 }, { door: 'open' }]);
     expect(p.counters).toEqual({ readings: 2, dropped: 2 });
+  });
+
+  it('holds the bytes of an unfinished sentence only, and never more than its line bound', () => {
+    const p = new CargoIoParser(() => {});
+    p.push(Buffer.from('$PWTIO,C,4.2*3E\r\n$PWTIO,O'));
+    expect(p.pending).toBe('$PWTIO,O'.length);
+    p.push(Buffer.from('x'.repeat(1000)));
+    expect(p.pending).toBeLessThanOrEqual(128);
   });
 });
