@@ -93,5 +93,12 @@ describe('the demo vehicles', () => {
       30_000,
     );
     expect(transit.vehicle).toBe(v2.plate);
-  }, 240_000);
+
+    // Four simulated hours after the stop began, every tick's 3-hour track window has cut into it: the
+    // stop at the scrapyard is still one alert (each cut used to file it again under a later start).
+    const stopFrom = Math.min(...of('abnormal-stop', v2.plate).filter((a) => metresFrom(a.params.position, scrapyard) < 100).map((a) => Date.parse(String(a.params.from))));
+    await waitFor(async () => (demo!.progress().simTime > stopFrom + 4 * 3_600_000 ? true : undefined), 'four simulated hours after the stop', 60_000);
+    const atScrapyard = (await transportAlerts()).filter((a) => a.rule === 'abnormal-stop' && a.params.vehicle === v2.plate && metresFrom(a.params.position, scrapyard) < 100);
+    expect(atScrapyard.map((a) => a.params.from)).toHaveLength(1);
+  }, 300_000);
 });

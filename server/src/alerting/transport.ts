@@ -14,6 +14,12 @@ import type { TrailRecord } from '../custody/trail.ts';
 import type { CustodyEvent } from '@wastetrail/firmware-protocol';
 
 export const TRACK_WINDOW_MS = 3 * 3_600_000;
+/**
+ * Read this much further back than the window, and judge only episodes that began inside it: an episode
+ * the window's start cuts then shows its earlier start, which an earlier tick filed, instead of looking
+ * new at every tick (a 40-minute stop was filed four times).
+ */
+export const TRACK_MARGIN_MS = 30 * 60_000;
 
 /** A stored vehicle record as the projection takes it; the institution is its device's. */
 export function vehicleTrailRecord(r: StoredRecord, devices: ReadonlyMap<string, DeviceStatus>): TrailRecord {
@@ -26,7 +32,7 @@ export async function loadTransport(store: CustodyStore, o: { nowMs: number; loo
   const [routes, geofences, recent] = await Promise.all([
     store.vehicleRoutes(),
     store.geofences(),
-    store.vehicleRecords({ from: new Date(o.nowMs - TRACK_WINDOW_MS).toISOString(), to: new Date(o.nowMs).toISOString() }),
+    store.vehicleRecords({ from: new Date(o.nowMs - TRACK_WINDOW_MS - TRACK_MARGIN_MS).toISOString(), to: new Date(o.nowMs).toISOString() }),
   ]);
   const tracks = projectVehicleTracks(recent.map((r) => vehicleTrailRecord(r, devices)));
   const tracked = new Set(tracks.map((t) => t.vehicle));
@@ -44,7 +50,7 @@ export async function loadTransport(store: CustodyStore, o: { nowMs: number; loo
     const seen = devices.get(t.device)?.lastSeenMs;
     if (seen !== undefined && (t.lastSeenMs === undefined || seen > t.lastSeenMs)) (t as { lastSeenMs?: number }).lastSeenMs = seen;
   }
-  return { tracks, routes: routes.map((r) => ({ vehicle: r.plate, line: r.line })), geofences };
+  return { tracks, routes: routes.map((r) => ({ vehicle: r.plate, line: r.line })), geofences, judgedFromMs: o.nowMs - TRACK_WINDOW_MS };
 }
 
 /** Only where the vehicle was last: the rest is long judged. */

@@ -5,7 +5,7 @@
  */
 import { isoTime, subjectKey, type AlertCandidate } from './candidate.ts';
 import { candidate, type Rule } from './rule.ts';
-import { positionParam, stationarySpans, TransportMap } from './transport.ts';
+import { judgedBefore, positionParam, stationarySpans, TransportMap } from './transport.ts';
 
 export const AbnormalStopRule: Rule = {
   id: 'abnormal-stop',
@@ -17,7 +17,7 @@ export const AbnormalStopRule: Rule = {
     for (const track of t.tracks) {
       const limit = ctx.thresholds(track.institution).abnormalStop;
       for (const { first, last } of stationarySpans(track.points, limit.radiusMetres)) {
-        if (last.atMs - first.atMs < limit.minutes * 60_000 || map.fenceAt(first)) continue;
+        if (last.atMs - first.atMs < limit.minutes * 60_000 || map.fenceAt(first) || judgedBefore(t, first.atMs)) continue;
         candidates.push(
           candidate('abnormal-stop', ctx, {
             severity: 'critical',

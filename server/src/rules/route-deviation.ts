@@ -6,7 +6,7 @@
  */
 import { isoTime, subjectKey, type AlertCandidate } from './candidate.ts';
 import { candidate, type Rule } from './rule.ts';
-import { positionParam, TransportMap, type TrackPoint } from './transport.ts';
+import { judgedBefore, positionParam, TransportMap, type TrackPoint } from './transport.ts';
 
 export const RouteDeviationRule: Rule = {
   id: 'route-deviation',
@@ -20,7 +20,7 @@ export const RouteDeviationRule: Rule = {
       const limit = ctx.thresholds(track.institution).routeDeviation;
       let run: { first: TrackPoint; last: TrackPoint; farthest: TrackPoint; metres: number } | undefined;
       const close = () => {
-        if (run && run.last.atMs - run.first.atMs >= limit.minutes * 60_000) {
+        if (run && run.last.atMs - run.first.atMs >= limit.minutes * 60_000 && !judgedBefore(t, run.first.atMs)) {
           candidates.push(
             candidate('route-deviation', ctx, {
               severity: 'critical',

@@ -66,7 +66,16 @@ export interface TransportContext {
   tracks: readonly VehicleTrack[];
   routes: readonly VehicleRoute[];
   geofences: readonly Geofence[];
+  /**
+   * Episodes (a deviation, a stop) that began before this were judged by earlier ticks, whose windows
+   * held their start: the tracks reach a little further back, so a window that cuts an episode shows it
+   * beginning before this time, and it is not filed again under a later start. Absent: judge everything.
+   */
+  judgedFromMs?: number;
 }
+
+/** An episode that began before the context's judgedFromMs (see TransportContext). */
+export const judgedBefore = (t: TransportContext, startMs: number): boolean => t.judgedFromMs !== undefined && startMs < t.judgedFromMs;
 
 /** Microdegrees -> [lon, lat] degrees. */
 export const lonLatOf = (p: { lat: number; lon: number }): LonLat => [p.lon / 1e6, p.lat / 1e6];

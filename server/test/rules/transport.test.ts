@@ -75,6 +75,18 @@ describe('abnormal stop', () => {
     expect(judge(context([parked(9)]), { rules: ['abnormal-stop'] })).toEqual([]);
   });
 
+  it('a tick whose window cuts into a stop or a deviation an earlier tick filed does not file it again under a later start', () => {
+    // Parked 40 minutes, then 5 minutes 300 m off the route: each filed once, named by when it began.
+    const parkedThenOff = track([...driving(3, 0), ...Array.from({ length: 41 }, (_, i): [number, number] => [i % 2 ? 20 : -20, 1500]), ...driving(5, 300, 4)]);
+    const all = judge(context([parkedThenOff]), { rules: ['abnormal-stop', 'route-deviation'] });
+    expect(all.map((c) => c.subject).sort()).toEqual([`vehicle:${PLATE}@${iso(T0 + 3 * MIN)}`, `vehicle:${PLATE}@${iso(T0 + 44 * MIN)}`]);
+    // A later tick: its window begins 20 minutes into the stop, and its tracks reach further back.
+    expect(judge({ ...context([parkedThenOff]), judgedFromMs: T0 + 23 * MIN }, { rules: ['abnormal-stop', 'route-deviation'] }).map((c) => c.subject)).toEqual([`vehicle:${PLATE}@${iso(T0 + 44 * MIN)}`]);
+    // Why the tracks reach back past judgedFromMs: cut exactly there, the stop would look new, from the cut.
+    const cut = { ...parkedThenOff, points: parkedThenOff.points.filter((p) => p.atMs >= T0 + 23 * MIN) };
+    expect(judge({ ...context([cut]), judgedFromMs: T0 + 23 * MIN }, { rules: ['abnormal-stop'] }).map((c) => c.subject)).toEqual([`vehicle:${PLATE}@${iso(T0 + 23 * MIN)}`]);
+  });
+
   it('does not fire for an hour in the depot yard', () => {
     const inDepot = track(Array.from({ length: 61 }, () => [0, -1000]));
     expect(judge(context([inDepot]), { rules: ['abnormal-stop'] })).toEqual([]);
