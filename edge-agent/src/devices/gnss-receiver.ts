@@ -5,7 +5,8 @@
 import { GnssFixParser, type GnssFixReading } from '@wastetrail/firmware-protocol';
 import type { Logger } from '@wastetrail/runtime';
 import type { SerialLine } from '../config/config.ts';
-import { SerialLink, type PortFactory } from './serial-link.ts';
+import type { PortFactory } from './serial-link.ts';
+import { logDrop, SentenceDevice } from './sentence-device.ts';
 
 export interface GnssReceiverOptions {
   line: SerialLine;
@@ -15,37 +16,14 @@ export interface GnssReceiverOptions {
   createPort?: PortFactory;
 }
 
-export class GnssReceiver {
-  private readonly link: SerialLink;
-  private readonly parser: GnssFixParser;
-
+/** Its counters: sentences read, fixes, no-fix seconds and drops since start. */
+export class GnssReceiver extends SentenceDevice<GnssFixParser> {
   constructor(o: GnssReceiverOptions) {
-    this.parser = new GnssFixParser({
+    const parser: GnssFixParser = new GnssFixParser({
       onFix: o.onFix,
       onNoFix: () => o.onNoFix(),
-      onDrop: (reason, line) => {
-        // A noisy line drops often: log the first few and then every hundredth.
-        const n = this.parser.counters.dropped;
-        if (n <= 5 || n % 100 === 0) o.logger.debug({ reason, line: line.slice(0, 90), count: n }, 'NMEA input dropped');
-      },
+      onDrop: (reason, line) => logDrop(o.logger, 'NMEA', parser.counters.dropped, { reason, line: line.slice(0, 90) }),
     });
-    this.link = new SerialLink({ line: o.line, logger: o.logger, ...(o.createPort ? { createPort: o.createPort } : {}), onData: (c) => this.parser.push(c), onState: () => this.parser.reset() });
-  }
-
-  /** Sentences read, fixes, no-fix seconds and drops since start. */
-  get counters(): Readonly<GnssFixParser['counters']> {
-    return this.parser.counters;
-  }
-
-  get connected(): boolean {
-    return this.link.isOpen;
-  }
-
-  start(): void {
-    this.link.start();
-  }
-
-  close(): Promise<void> {
-    return this.link.close();
+    super(parser, o);
   }
 }
