@@ -5,7 +5,7 @@
 import { Type, type Static } from 'typebox';
 import { EVENT_QUERY_PARAMETERS } from '../interop/event-query.ts';
 import { CHANGE_KINDS } from '../store/vocabulary.ts';
-import { AlertViewSchema, BagSummarySchema, LocaleSchema } from './schemas.ts';
+import { AlertViewSchema, BagSummarySchema, LocaleSchema, ManifestSchema } from './schemas.ts';
 
 const ChangeKindSchema = Type.Enum([...CHANGE_KINDS]);
 
@@ -65,10 +65,11 @@ const RecordChangeSchema = Type.Object({
 export const FeedEntrySchema = Type.Object({
   id: Type.Integer({ description: 'the cursor of this change' }),
   kind: ChangeKindSchema,
-  key: Type.String({ description: 'the record id, bag id or alert id' }),
+  key: Type.String({ description: 'the record id, bag id, alert id or manifest number' }),
   record: Type.Optional(RecordChangeSchema),
   bag: Type.Optional(BagSummarySchema),
   alert: Type.Optional(AlertViewSchema),
+  manifest: Type.Optional(ManifestSchema),
   removed: Type.Optional(Type.Literal(true, { description: 'the bag row was removed (regulators only)' })),
 });
 

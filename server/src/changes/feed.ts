@@ -6,10 +6,12 @@
 import { alertActionsNow, canSeeBag, canSeeDevice, type Principal } from '../auth/index.ts';
 import { alertVisible } from '../api/alert-access.ts';
 import { bagFactsOfSummary } from '../api/bag-access.ts';
+import { manifestVisible } from '../api/manifest-access.ts';
 import type { ScopeReader } from '../api/context.ts';
 import { alertView } from '../api/views.ts';
 import { placesOf, storedRecordEvents } from '../interop/event-source.ts';
 import type { EpcisEvent } from '../interop/epcis.ts';
+import type { Manifest } from '../manifests/index.ts';
 import type { Locale } from '../rules/messages.ts';
 import type { BagSummary, Change, ChangeKind } from '../store/index.ts';
 
@@ -35,6 +37,8 @@ export interface FeedEntry {
   record?: RecordChange;
   bag?: BagSummary;
   alert?: ReturnType<typeof alertView>;
+  /** The transfer manifest as GET /api/v1/manifests/{n} shows it now. */
+  manifest?: Manifest;
   /** The bag row was removed (its id turned out to be another bag's tag, or a turnover box). */
   removed?: true;
 }
@@ -90,9 +94,10 @@ export async function readFeed(reader: ScopeReader, p: Principal, o: FeedOptions
         const a = await store.alert(Number(c.key));
         return a && (await alertVisible(reader, p, a, world)) ? { ...base, alert: alertView(a, o.locale, alertActionsNow(p, a)) } : undefined;
       }
-      default:
-        // Manifests join the feed with their own scope rule, when the transfer leg lands.
-        return undefined;
+      case 'manifest': {
+        const m = await store.manifest(c.key);
+        return m && (await manifestVisible(reader, p, m, world)) ? { ...base, manifest: m } : undefined;
+      }
     }
   }
 }

@@ -2,7 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiInstance } from '../../src/api/app.ts';
 import type { FeedEntry } from '../../src/changes/feed.ts';
 import { eventIdOf } from '../../src/interop/epcis.ts';
-import { BAG_A, BAG_C, bearer, closeApp, H1, openSeededApp, type SeededAlerts, type TestWorld } from './support.ts';
+import { g } from '../manifests/support.ts';
+import { BAG_A, BAG_B, BAG_C, bearer, closeApp, commit, D1, H1, H2, openSeededApp, T1, T2, V1, V2, type SeededAlerts, type TestWorld } from './support.ts';
+
+const M1 = 'HZ2026030400051';
+const M2 = 'HZ2026030400052';
 
 let w: TestWorld;
 let app: ApiInstance;
@@ -25,7 +29,11 @@ describe('GET /api/v1/changes', () => {
     const all = await feed('/api/v1/changes?limit=1000');
     const last = await w.store.lastChangeId();
     expect(all.next).toBe(last);
-    expect(all.changes.map((c) => c.id)).toEqual([...Array(last).keys()].map((i) => i + 1));
+    // Every change but those of the two seeded manifests: picked up with no issue stored, they name no
+    // party, so only the vehicle's transport company sees them (as GET /api/v1/manifests/{n} does).
+    const partyless = (await w.store.changesAfter(0, 1000)).filter((c) => c.kind === 'manifest').map((c) => c.id);
+    expect(partyless).toHaveLength(2);
+    expect(all.changes.map((c) => c.id)).toEqual([...Array(last).keys()].map((i) => i + 1).filter((id) => !partyless.includes(id)));
     const records = all.changes.filter((c) => c.kind === 'record');
     expect(records).toHaveLength(await w.store.countRecords());
     const sealedA = records.find((c) => c.record!.type === 'sealed' && (c.record!.body as { tags: string[] }).tags.includes(BAG_A))!;
@@ -67,6 +75,39 @@ describe('GET /api/v1/changes', () => {
     expect(t2.changes.filter((c) => c.kind === 'bag').map((c) => c.key)).toEqual([BAG_C]);
     expect(t2.changes.filter((c) => c.kind === 'record')).toEqual([]);
     expect((await get('/api/v1/changes', 'citizen')).statusCode).toBe(403);
+  });
+
+  it('tells of each transfer manifest as GET /api/v1/manifests/{n} shows it, to the parties that route shows it to', async () => {
+    const { h1, h2 } = w.devices;
+    const issue = (by: typeof h1, manifest: string, producer: string, transporter: string, vehicle: string, tag: string, time: string) =>
+      by.sign({ type: 'manifest-issued', body: { manifest, version: 1, producer, transporter, receiver: D1, vehicle, bags: [{ tag, category: 'infectious', weight: g(900) }], weight: g(900), issuer: 'badge-0303' } }, time);
+    const before = await w.store.lastChangeId();
+    await commit(w.store, [issue(h1, M1, H1, T1, V1, BAG_B, '2026-03-04T01:00:00.000Z'), issue(h2, M2, H2, T2, V2, BAG_C, '2026-03-04T01:10:00.000Z')]);
+    const manifestsIn = async (user: string) => (await feed(`/api/v1/changes?after=${before}&limit=1000&kind=manifest`, user)).changes;
+
+    const city = await manifestsIn('reg-city');
+    expect(city.map((c) => c.key)).toEqual([M1, M2]);
+    for (const c of city) expect(c.manifest).toEqual((await get(`/api/v1/manifests/${c.key}`)).json());
+    expect(city[0]!.manifest).toMatchObject({ manifest: M1, status: 'signed-by-producer', producer: H1, transporter: T1, receiver: D1 });
+    // A hospital sees the manifests it issued, not another hospital's; transport its own; disposal as receiver.
+    expect((await manifestsIn('admin-h1')).map((c) => c.key)).toEqual([M1]);
+    expect((await manifestsIn('admin-h2')).map((c) => c.key)).toEqual([M2]);
+    expect((await get(`/api/v1/manifests/${M2}`, 'admin-h1')).statusCode).toBe(403);
+    expect((await manifestsIn('crew-t1')).map((c) => c.key)).toEqual([M1]);
+    expect((await manifestsIn('crew-t2')).map((c) => c.key)).toEqual([M2]);
+    expect((await manifestsIn('centre-d1')).map((c) => c.key)).toEqual([M1, M2]);
+
+    // Written again unchanged (a projection rebuild): no change. Changed: one, after the cursor, to its parties.
+    const now = await w.store.lastChangeId();
+    const m2 = (await w.store.manifest(M2))!;
+    await w.store.upsertManifests([m2]);
+    expect(await w.store.lastChangeId()).toBe(now);
+    await w.store.upsertManifests([{ ...m2, status: 'received', receivedAt: '2026-03-04T03:00:00.000Z' }]);
+    const seen = await feed(`/api/v1/changes?after=${now}`, 'admin-h2');
+    expect(seen.changes.map((c) => `${c.kind}:${c.key}`)).toEqual([`manifest:${M2}`]);
+    expect(seen.changes[0]!.manifest).toMatchObject({ manifest: M2, status: 'received', receivedAt: '2026-03-04T03:00:00.000Z' });
+    expect(await feed(`/api/v1/changes?after=${now}`, 'admin-h1')).toEqual({ changes: [], next: now + 1 });
+    await w.store.upsertManifests([m2]);
   });
 
   it('takes kinds and a language; refuses a cursor it never gave and values it cannot read', async () => {

@@ -15,7 +15,7 @@ import type { Subscription } from '../../src/store/index.ts';
 import { parseServerConfig } from '../../src/config/index.ts';
 import { verifySignature } from '../../src/notify/index.ts';
 import { startServer } from '../../src/server.ts';
-import { alertRow, CITY, commit, openTestWorld, seedBags, TestDevice } from '../api/support.ts';
+import { alertRow, BAG_B, CITY, commit, D1, H1, H2, openTestWorld, seedBags, T1, TestDevice, V1 } from '../api/support.ts';
 import { seedWorld } from '../bags/support.ts';
 import { webhookReceiver } from '../notify/support.ts';
 
@@ -128,6 +128,32 @@ describe('webhook subscriptions to the change feed', () => {
       await Promise.all([a.deliverDue(), b.deliverDue()]);
     }
     const ids = hook.received.flatMap((r) => (JSON.parse(r.body) as ChangeDelivery).changes.map((c) => c.id));
-    expect(ids).toEqual([...Array(await w.store.lastChangeId()).keys()].map((i) => i + 1));
+    // Every change of the kinds subscribed to (the seeded manifests' changes are not among them).
+    expect(ids).toEqual((await w.store.changesAfter(0, 1000)).filter((c) => c.kind !== 'manifest').map((c) => c.id));
+  });
+
+  it('delivers a transfer manifest change once, to a subscriber its scope covers, with the manifest as the API shows it', async () => {
+    const w = await openTestWorld({ users: false });
+    cleanups.push(() => w.cleanup());
+    const hook = await webhookReceiver([200]);
+    cleanups.push(hook.close);
+    const user = await w.store.createUser({ username: 'h1-records', passwordHash: 'x', role: 'institution_admin', scope: H1, createdAt: '2026-03-05T00:00:00.000Z' });
+    const sub = await w.store.insertSubscription({ userId: user.id, url: hook.url, secret: 's'.repeat(43), kinds: ['manifest'], createdAt: '2026-03-05T00:00:00.000Z', deliveredThrough: 0 });
+    const { h1, h2 } = w.devices;
+    const issue = (by: TestDevice, manifest: string, producer: string, time: string) =>
+      by.sign({ type: 'manifest-issued', body: { manifest, version: 1, producer, transporter: T1, receiver: D1, vehicle: V1, bags: [{ tag: BAG_B, category: 'sharps', weight: g(830) }], weight: g(830), issuer: 'badge-0303' } }, time);
+    // H1's manifest and H2's: only H1's reaches H1's subscriber.
+    await commit(w.store, [issue(h1, 'HZ2026030500001', H1, '2026-03-05T01:00:00.000Z'), issue(h2, 'HZ2026030500002', H2, '2026-03-05T01:05:00.000Z')]);
+    const delivery = startChangeDelivery({ store: w.store, settings: { pollMs: 3_600_000 } });
+    cleanups.push(() => delivery.close());
+    await delivery.deliverDue();
+    // Nothing new: a second round sends nothing again.
+    await delivery.deliverDue();
+    const bodies = hook.received.map((r) => JSON.parse(r.body) as ChangeDelivery);
+    expect(bodies).toHaveLength(1);
+    expect(bodies[0]!.changes.map((c) => `${c.kind}:${c.key}`)).toEqual(['manifest:HZ2026030500001']);
+    expect(bodies[0]!.changes[0]!.manifest).toEqual(await w.store.manifest('HZ2026030500001'));
+    expect(bodies[0]!.changes[0]!.manifest).toMatchObject({ status: 'signed-by-producer', producer: H1, transporter: T1, receiver: D1, declaredGrams: 830 });
+    expect(await w.store.subscription(sub.id)).toMatchObject({ deliveredThrough: await w.store.lastChangeId(), failures: 0 });
   });
 });

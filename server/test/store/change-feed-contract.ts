@@ -4,7 +4,9 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CustodyStore } from '../../src/store/index.ts';
+import { buildManifest } from '../../src/manifests/manifest.ts';
 import { alertRow } from '../api/support.ts';
+import { bagTag, issued, partialRefusal, pickedUp } from '../manifests/support.ts';
 import { bagSummary, h, record, seedPlaces, type OpenedStore } from './contract.ts';
 
 export function changeFeedContract(open: () => Promise<OpenedStore>): void {
@@ -49,6 +51,19 @@ export function changeFeedContract(open: () => Promise<OpenedStore>): void {
       expect(await store.changesAfter(all.at(-1)!.id, 10)).toEqual([]);
       expect(await store.recordById(r2!.id)).toEqual(r2);
       expect(await store.recordById(r2!.id + 1000)).toBeUndefined();
+    });
+
+    it('notes each manifest the projection stores and each write that changes it, not one that rewrites it as it was', async () => {
+      const issuedOnly = buildManifest('M-1', [issued('M-1', '2026-03-02T02:00:00.000Z', [{ tag: bagTag(1), grams: 1000 }])])!;
+      const whole = buildManifest('M-1', partialRefusal('M-1'))!;
+      const other = buildManifest('M-2', [pickedUp('M-2', '2026-03-03T02:00:00.000Z', [bagTag(8)], 300)])!;
+      await store.upsertManifests([issuedOnly, other]);
+      // A projection rebuild writes them again as they were: no change.
+      await store.upsertManifests([issuedOnly, other]);
+      await store.upsertManifests([whole]);
+      // A change in the manifest alone (not a column drawn from it) is a change too.
+      await store.upsertManifests([{ ...whole, missingSteps: ['picked-up'] }]);
+      expect(await feed()).toEqual(['manifest:M-1', 'manifest:M-2', 'manifest:M-1', 'manifest:M-1']);
     });
 
     it('keeps subscriptions: what was acknowledged never moves back, failures back off, one deliverer holds the lease', async () => {

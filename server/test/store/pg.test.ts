@@ -9,6 +9,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { openPgStore, PG_MIGRATIONS_DIR, type PgStore } from '../../src/store/index.ts';
 import { MemoryTree, nodeHashLookup, proofNodes, recordHash, recordLeafHash, toHex, treeRoot, utf8 } from '@wastetrail/firmware-protocol';
+import { buildManifest } from '../../src/manifests/manifest.ts';
+import { bagTag, issued } from '../manifests/support.ts';
 import { changeFeedContract } from './change-feed-contract.ts';
 import { bagSummary, h, record, storeContract } from './contract.ts';
 
@@ -130,7 +132,7 @@ describe('the PostgreSQL store', () => {
       await opened.store.upsertJurisdiction({ id: 'hz', parent: null, level: 'city', name: 'Hangzhou' });
       const seen: number[] = [];
       let writing = true;
-      // A reader polling the feed while two processes commit records and bags at once.
+      // A reader polling the feed while two processes commit records, bags and manifests at once.
       const reader = (async () => {
         let after = 0;
         for (;;) {
@@ -146,13 +148,14 @@ describe('the PostgreSQL store', () => {
           Array.from({ length: 15 }, async (_, b) => {
             await s.appendRecords({ records: Array.from({ length: 5 }, (_, i) => record(`dev-${p}`, b * 5 + i + 1, h('c'))), quarantine: [], acks: [] });
             await s.upsertBags([{ ...bagSummary({ bag: `epc:0000${p}${String(b).padStart(3, '0')}` }), institution: null }]);
+            await s.upsertManifests([buildManifest(`M-${p}-${b}`, [issued(`M-${p}-${b}`, '2026-03-02T02:00:00.000Z', [{ tag: bagTag(b), grams: 500 }])])!]);
           }),
         ),
       );
       writing = false;
       await reader;
       const stored = (await other.changesAfter(0, 10_000)).map((c) => c.id);
-      expect(stored).toHaveLength(2 * 15 * 6);
+      expect(stored).toHaveLength(2 * 15 * 7);
       expect(seen).toEqual(stored);
     } finally {
       await other.close();

@@ -15,6 +15,9 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openPgStore, openSqliteStore, PG_MIGRATIONS_DIR, SQLITE_MIGRATIONS_DIR, type CustodyStore } from '../../src/store/index.ts';
+import { buildManifest, type Manifest } from '../../src/manifests/manifest.ts';
+import { manifestRow } from '../../src/store/manifest-rows.ts';
+import { partialRefusal } from '../manifests/support.ts';
 import { dropPgSchema, PG_URL, pgReachable } from './open.ts';
 
 const available = await pgReachable();
@@ -58,19 +61,36 @@ async function expectUpgraded(store: CustodyStore): Promise<void> {
   expect((await store.changesAfter(0, 10)).map((c) => `${c.kind}:${c.key}`)).toEqual([`record:${record!.id}`, `alert:${alert!.id}`]);
 }
 
+/** A SQLite store file with only the first `count` migrations applied, as an older server left it. */
+function oldSqliteStore(dir: string, file: string, count: number): Database.Database {
+  const folder = join(dir, 'migrations');
+  mkdirSync(join(folder, 'meta'), { recursive: true });
+  const journal = JSON.parse(readFileSync(join(SQLITE_MIGRATIONS_DIR, 'meta', '_journal.json'), 'utf8')) as { entries: Array<{ tag: string }> };
+  const entries = journal.entries.slice(0, count);
+  for (const e of entries) cpSync(join(SQLITE_MIGRATIONS_DIR, `${e.tag}.sql`), join(folder, `${e.tag}.sql`));
+  writeFileSync(join(folder, 'meta', '_journal.json'), JSON.stringify({ ...journal, entries }));
+  const client = new Database(file);
+  migrate(drizzle({ client }), { migrationsFolder: folder });
+  return client;
+}
+
+/** A PostgreSQL schema with only the first `count` migrations applied, and the client's search path set to it. */
+async function oldPgSchema(client: pg.Client, schema: string, count: number): Promise<void> {
+  await client.query(`create schema "${schema}"; set search_path to "${schema}"`);
+  await client.query(`create table __drizzle_migrations (id serial primary key, hash text not null, created_at bigint)`);
+  for (const m of readMigrationFiles({ migrationsFolder: PG_MIGRATIONS_DIR }).slice(0, count)) {
+    for (const statement of m.sql) if (statement.trim()) await client.query(statement.replaceAll('"public".', `"${schema}".`));
+    await client.query(`insert into __drizzle_migrations (hash, created_at) values ($1, $2)`, [m.hash, m.folderMillis]);
+  }
+}
+
 describe('upgrading a SQLite store from its first migration', () => {
   it('indexes stored corrections, fills the new alert columns and logs the stored records', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wt-upgrade-'));
     try {
       // Only the first migration, as a store made before this change has.
-      const first = join(dir, 'migrations');
-      mkdirSync(join(first, 'meta'), { recursive: true });
-      cpSync(join(SQLITE_MIGRATIONS_DIR, '0000_init.sql'), join(first, '0000_init.sql'));
-      const journal = JSON.parse(readFileSync(join(SQLITE_MIGRATIONS_DIR, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] };
-      writeFileSync(join(first, 'meta', '_journal.json'), JSON.stringify({ ...journal, entries: journal.entries.slice(0, 1) }));
       const file = join(dir, 'old.db');
-      const client = new Database(file);
-      migrate(drizzle({ client }), { migrationsFolder: first });
+      const client = oldSqliteStore(dir, file, 1);
       client
         .prepare(`insert into records (device, seq, hash, prev, kid, device_time, received_at, type, bytes, signature, body) values ('dev-c', 1, ?, ?, 'k', 't', 't', 'correction', x'00', x'00', ?)`)
         .run('c'.repeat(64), '0'.repeat(64), CORRECTION_BODY);
@@ -100,11 +120,7 @@ describe('upgrading a PostgreSQL store from its first migration', () => {
     const client = new pg.Client({ connectionString: PG_URL });
     await client.connect();
     try {
-      const [first] = readMigrationFiles({ migrationsFolder: PG_MIGRATIONS_DIR });
-      await client.query(`create schema "${schema}"; set search_path to "${schema}"`);
-      for (const statement of first!.sql) if (statement.trim()) await client.query(statement.replaceAll('"public".', `"${schema}".`));
-      await client.query(`create table __drizzle_migrations (id serial primary key, hash text not null, created_at bigint)`);
-      await client.query(`insert into __drizzle_migrations (hash, created_at) values ($1, $2)`, [first!.hash, first!.folderMillis]);
+      await oldPgSchema(client, schema, 1);
       await client.query(
         `insert into records (device, seq, hash, prev, kid, device_time, received_at, type, bytes, signature, body) values ('dev-c', 1, $1, $2, 'k', 't', 't', 'correction', '\\x00', '\\x00', $3)`,
         ['c'.repeat(64), '0'.repeat(64), CORRECTION_BODY],
@@ -118,6 +134,59 @@ describe('upgrading a PostgreSQL store from its first migration', () => {
       } finally {
         await store.close();
       }
+    } finally {
+      await client.end();
+      await dropPgSchema(schema);
+    }
+  });
+});
+
+// Made before transfer manifests joined the change feed (migration 0011): the feed gains a change for
+// each manifest already held, after what it had.
+const BEFORE_MANIFEST_CHANGES = 11;
+const HELD = buildManifest('HZ2026030200017', partialRefusal('HZ2026030200017'))!;
+// The row as the stores write it (manifestRow), under the table's column names.
+const heldColumns = (m: Manifest) => {
+  const r = manifestRow(m);
+  return { manifest: r.manifest, status: r.status, producer: r.producer, transporter: r.transporter, receiver: r.receiver, vehicle: r.vehicle, started_at: r.startedAt, last_at: r.lastAt, closed_at: r.closedAt, discrepancies: r.discrepancies, data: JSON.stringify(r.data) };
+};
+
+async function expectHeldNoted(store: CustodyStore): Promise<void> {
+  try {
+    expect((await store.changesAfter(0, 10)).map((c) => `${c.kind}:${c.key}`)).toEqual([`manifest:${HELD.manifest}`]);
+    expect(await store.manifest(HELD.manifest)).toEqual(HELD);
+  } finally {
+    await store.close();
+  }
+}
+
+describe('upgrading a store made before manifests joined the change feed', () => {
+  it('SQLite: notes each manifest held', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wt-upgrade-'));
+    try {
+      const file = join(dir, 'old.db');
+      const client = oldSqliteStore(dir, file, BEFORE_MANIFEST_CHANGES);
+      const columns = heldColumns(HELD);
+      client.prepare(`insert into manifests (${Object.keys(columns).join(', ')}) values (${Object.keys(columns).map(() => '?').join(', ')})`).run(...Object.values(columns));
+      client.close();
+      const store = openSqliteStore(file);
+      await expectHeldNoted(store);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('PostgreSQL: notes each manifest held', async () => {
+    if (!available) throw new Error('PostgreSQL is not reachable at 127.0.0.1:5432 (database test): these tests need it, as the README says');
+    const schema = `wt_test_${randomBytes(4).toString('hex')}`;
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    try {
+      await oldPgSchema(client, schema, BEFORE_MANIFEST_CHANGES);
+      const columns = heldColumns(HELD);
+      await client.query(`insert into manifests (${Object.keys(columns).join(', ')}) values (${Object.keys(columns).map((_, i) => `$${i + 1}`).join(', ')})`, Object.values(columns));
+      const store = await openPgStore({ url: PG_URL, schema });
+      await expectHeldNoted(store);
     } finally {
       await client.end();
       await dropPgSchema(schema);

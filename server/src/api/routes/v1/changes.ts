@@ -1,5 +1,5 @@
 /**
- * /api/v1/changes: the change feed (records, bags, alerts) after a cursor, in the caller's scope;
+ * /api/v1/changes: the change feed (records, bags, alerts, manifests) after a cursor, in the caller's scope;
  * /api/v1/subscriptions: webhook subscriptions to it, delivered by server/src/changes/webhooks.ts.
  * docs/interop/changes.md.
  */
@@ -30,7 +30,7 @@ export const changeRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asyn
       config: { roles: FEED_ROLES },
       schema: {
         tags: ['changes'],
-        summary: 'What changed after the cursor: records (with their EPCIS events), bags and alerts, in your scope.',
+        summary: 'What changed after the cursor: records (with their EPCIS events), bags, alerts and transfer manifests, in your scope.',
         querystring: ChangesQuery,
         response: responses({ 200: ChangesResponse }, [400, 401, 403]),
       },

@@ -3,23 +3,22 @@
  * caller's scope (auth/scope.ts manifestScopeFor): search, one manifest, and its 联单 export as CSV.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { canSeeManifest, manifestScopeFor, type Principal, type ScopeWorld } from '../../../auth/index.ts';
+import { manifestScopeFor, type Principal, type ScopeWorld } from '../../../auth/index.ts';
 import { manifestExportHeader, manifestExportLines, type Manifest } from '../../../manifests/index.ts';
 import type { ManifestFilter } from '../../../store/index.ts';
 import { principal, type ApiContext } from '../../context.ts';
 import { instantParam, timeZoneParam } from '../../days.ts';
 import { apiError } from '../../errors.ts';
+import { manifestVisible, principalVehicles } from '../../manifest-access.ts';
 import { CsvResponse, ManifestExportQuery, ManifestParams, ManifestSchema, ManifestSearchQuery, ManifestSearchResponse, responses } from '../../schemas.ts';
 
 const MANIFEST_ROLES = ['regulator', 'institution_admin', 'transport', 'disposal'] as const;
 
 export const manifestRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
-  const vehiclesOf = async (p: Principal) => (p.role === 'transport' && p.scope !== null ? await ctx.companyVehicles(p.scope) : []);
-
   async function readManifest(p: Principal, code: string, world: ScopeWorld): Promise<Manifest> {
     const m = await ctx.store.manifest(code);
     if (!m) throw apiError('MANIFEST_NOT_FOUND', `no record names manifest ${code}`);
-    if (!canSeeManifest(p, m, world, await vehiclesOf(p))) throw apiError('FORBIDDEN', `manifest ${code} is outside the scope of ${p.username}`);
+    if (!(await manifestVisible(ctx, p, m, world))) throw apiError('FORBIDDEN', `manifest ${code} is outside the scope of ${p.username}`);
     return m;
   }
 
@@ -39,7 +38,7 @@ export const manifestRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = as
       const p = principal(req);
       const q = req.query;
       const tz = timeZoneParam(q.timeZone);
-      const parties = manifestScopeFor(p, await ctx.world(), await vehiclesOf(p));
+      const parties = manifestScopeFor(p, await ctx.world(), await principalVehicles(ctx, p));
       if (!parties) throw apiError('FORBIDDEN', `a ${p.role} user sees aggregates only, not manifests`);
       const filter: ManifestFilter = {
         parties,
