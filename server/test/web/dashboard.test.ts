@@ -12,6 +12,8 @@ import type { SqliteStore } from '../../src/store/index.ts';
 import { BAG_A } from '../bags/support.ts';
 import { BAG_A_STORAGE_OVERDUE, closeUi, launchChromium, logInAt, openAlertAtH001, openGoldenStore, openPage, serveUi, shot } from './browser.ts';
 
+const GOLDEN_DAY_EVENING = Date.parse('2026-03-02T12:00:00Z');
+
 let dir: string, store: SqliteStore;
 let app: ApiInstance, base: string;
 let browser: Browser;
@@ -25,7 +27,8 @@ beforeAll(async () => {
   await store.insertAlert(openAlertAtH001(opened, BAG_A_STORAGE_OVERDUE));
   await store.insertAlert(openAlertAtH001(opened, { rule: 'weight-discrepancy', dedupeKey: `weight-discrepancy:bag:${BAG_A}`, subject: `bag:${BAG_A}`, severity: 'warning', currentSeverity: 'warning', bag: BAG_A }));
   await store.insertAlert(openAlertAtH001(opened, { rule: 'device-silent', dedupeKey: 'device-silent:hz-h002-scale', subject: 'device:hz-h002-scale', severity: 'warning', currentSeverity: 'warning', institution: 'hz-h002', jurisdiction: '330106' }));
-  ({ app, base } = await serveUi(store));
+  // The figures' "today" is the golden chain's sealing day (2026-03-02, Asia/Shanghai); sessions keep the wall clock.
+  ({ app, base } = await serveUi(store, { clock: () => GOLDEN_DAY_EVENING, sessionClock: () => Date.now() }));
   browser = await launchChromium();
 });
 
@@ -65,6 +68,19 @@ describe('the city dashboard', () => {
     for (const rule of new Set(alerts.map((a) => a.rule))) {
       await expect(page.locator(`#alerts-by-rule tr[data-rule="${rule}"] td`).nth(1).textContent()).resolves.toBe(String(alerts.filter((a) => a.rule === rule).length));
     }
+    // Today's weights: the sum over the institutions of the API's mass balance for its today.
+    const { institutions } = (await (await context.request.get(`${base}/api/v1/institutions`)).json()) as { institutions: { id: string }[] };
+    let [sealed, received] = [0, 0];
+    for (const i of institutions) {
+      const { massBalance } = (await (await context.request.get(`${base}/api/v1/institutions/${i.id}`)).json()) as { massBalance: { to: string; days: { day: string; sealedGrams: number; receivedGrams: number }[] } };
+      expect(massBalance.to).toBe('2026-03-02');
+      const today = massBalance.days.find((d) => d.day === massBalance.to);
+      sealed += today?.sealedGrams ?? 0;
+      received += today?.receivedGrams ?? 0;
+    }
+    expect(sealed).toBeGreaterThan(0);
+    await expect(page.locator('#kg-sealed').textContent()).resolves.toBe((sealed / 1000).toLocaleString('zh-CN', { maximumFractionDigits: 1 }));
+    await expect(page.locator('#kg-received').textContent()).resolves.toBe((received / 1000).toLocaleString('zh-CN', { maximumFractionDigits: 1 }));
     await shot(page, 'dashboard-zh');
 
     await page.locator('#lang-switch').click();
