@@ -3,11 +3,12 @@
  * institution, today's weights from the mass balances, and where institutions land on the shipped city map.
  */
 import { readFileSync } from 'node:fs';
+import { CITY_MAP_FILE } from '../../../scripts/city-map.ts';
 import { describe, expect, it } from 'vitest';
 import type { Alert, Institution, InstitutionDetail } from '../../src/api.ts';
 import { alertCounts, districtsOf, placeInstitutions, todaysWeights, worstLevel } from '../../src/dashboard.ts';
 
-const CITY_MAP = JSON.parse(readFileSync(new URL('../../../server/src/web/assets/city-map.geojson', import.meta.url), 'utf8'));
+const CITY_MAP = JSON.parse(readFileSync(CITY_MAP_FILE, 'utf8'));
 
 const alert = (id: number, rule: string, currentSeverity: Alert['currentSeverity'], institution: string | null) => ({ id, rule, currentSeverity, severity: 'warning', institution }) as Alert;
 const inst = (id: string, path: string[]): Institution => ({ id, name: id, kind: 'hospital', jurisdiction: path.at(-1) ?? '', jurisdictionPath: path.map((p) => ({ id: p, name: null })) });
