@@ -1,6 +1,8 @@
 // The app's message catalogues, one per language (zh-CN first: the users' language). The choice is
 // kept in localStorage.
 import { createI18n } from 'vue-i18n';
+// The rules' names are the old pages' (one definition); they move here with those pages.
+import { MESSAGES as OLD_PAGES } from '../../server/src/web/assets/i18n.js';
 
 export const LOCALES = ['zh-CN', 'en'] as const;
 export type AppLocale = (typeof LOCALES)[number];
@@ -51,6 +53,20 @@ const en: typeof zh = {
   severity: { critical: 'Critical', warning: 'Warning', info: 'Info' },
   legend: { none: 'No alerts', warning: 'Warnings', critical: 'Critical alerts' },
 };
+
+/** The rules' names in one language, by rule id: `rule.<id>` of the old pages' catalogue. */
+function ruleNames(catalogue: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(catalogue).filter(([k]) => k.startsWith('rule.')).map(([k, v]) => [k.slice('rule.'.length), v]));
+}
+
+/** A rule's name in the current language, or its id for a rule the catalogue does not name. */
+export function ruleName(rule: string): string {
+  const names = (i18n.global.locale.value === 'en' ? RULES_EN : RULES_ZH) as Record<string, string>;
+  return names[rule] ?? rule;
+}
+
+const RULES_EN = ruleNames(OLD_PAGES.en);
+const RULES_ZH = ruleNames(OLD_PAGES['zh-CN']);
 
 function initialLocale(): AppLocale {
   const saved = localStorage.getItem(KEY);

@@ -88,6 +88,7 @@ describe('the city dashboard', () => {
     for (const rule of new Set(alerts.map((a) => a.rule))) {
       await expect(page.locator(`#alerts-by-rule tr[data-rule="${rule}"] td`).nth(1).textContent()).resolves.toBe(String(alerts.filter((a) => a.rule === rule).length));
     }
+    await expect(page.locator('#alerts-by-rule tr[data-rule="storage-overdue"] td').first().textContent()).resolves.toBe('暂存超时');
     // Today's weights: the sum over the institutions of the API's mass balance for its today.
     const { institutions } = (await (await context.request.get(`${base}/api/v1/institutions`)).json()) as { institutions: { id: string }[] };
     let [sealed, received] = [0, 0];
@@ -107,6 +108,7 @@ describe('the city dashboard', () => {
     await expect.poll(() => page.locator('h1').textContent()).toBe('City medical-waste dashboard');
     await expect(page.locator('#alerts-by-level tr[data-level="critical"] th').textContent()).resolves.toBe('Critical');
     await expect(page.locator('#alerts-open').textContent()).resolves.toBe(String(alerts.length));
+    await expect(page.locator('#alerts-by-rule tr[data-rule="storage-overdue"] td').first().textContent()).resolves.toBe('Storage overdue');
     await shot(page, 'dashboard-en');
     await context.close();
     expect(consoleErrors).toEqual([]);
