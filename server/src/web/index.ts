@@ -17,6 +17,10 @@ export const WEB_ROOT = '/ui/';
 /** The built UI: server/dist/web/public, from src/web/ (tests) and from dist/web/ (the compiled server) alike. */
 export const PUBLIC_DIR = fileURLToPath(new URL('../../dist/web/public/', import.meta.url));
 
+/** Where the typed app (web/, Vue with Vite) lives, and its build: server/dist/web/app. */
+export const APP_ROOT = '/app/';
+export const APP_DIR = fileURLToPath(new URL('../../dist/web/app/', import.meta.url));
+
 /**
  * Registers the UI's routes on the API's app (AppDeps.webRoutes). Security headers and the CSP come
  * from the app (api/security-headers.ts), as for every response.
@@ -41,6 +45,22 @@ export async function registerWebUi(app: FastifyInstance): Promise<void> {
     },
     schemaHide: true,
   });
+
+  // The typed app: Vite names its files by content hash, so they may be cached; its page may not.
+  if (!existsSync(join(APP_DIR, 'index.html'))) throw new Error(`the web app is not built (${APP_DIR}): run npm run build`);
+  await app.register(fastifyStatic, {
+    root: APP_DIR,
+    prefix: APP_ROOT,
+    decorateReply: false,
+    index: ['index.html'],
+    cacheControl: false,
+    setHeaders: (reply, path) => {
+      reply.header('cache-control', path.endsWith('index.html') ? 'no-cache' : 'public, max-age=31536000, immutable');
+      if (path.endsWith('.js')) reply.type('text/javascript; charset=utf-8');
+    },
+    schemaHide: true,
+  });
+  app.get('/app', { schema: { hide: true } }, async (_req, reply) => reply.redirect(APP_ROOT));
 
   app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect(WEB_ROOT));
   app.get('/ui', { schema: { hide: true } }, async (_req, reply) => reply.redirect(WEB_ROOT));

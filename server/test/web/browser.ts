@@ -57,10 +57,11 @@ export const BAG_A_STORAGE_OVERDUE: Pick<NewAlert, 'rule' | 'dedupeKey' | 'subje
 
 /**
  * The API app with the UI's routes over `store`, listening on a free port of 127.0.0.1: the app and its
- * address. Real time: the session cookie's expiry is the server clock's, and the browser drops expired cookies.
+ * address. Real time unless `deps.clock` says otherwise; then give `sessionClock` the real time too: the session
+ * cookie's expiry is the session clock's (default `clock`), and the browser drops expired cookies.
  */
-export async function serveUi(store: SqliteStore, deps: Pick<AppDeps, 'log'> = {}): Promise<{ app: ApiInstance; base: string }> {
-  const app = await buildApp({ store, clock: () => Date.now(), demo: true, webRoutes: registerWebUi, ...deps });
+export async function serveUi(store: SqliteStore, deps: Partial<Pick<AppDeps, 'log' | 'clock' | 'sessionClock'>> = {}): Promise<{ app: ApiInstance; base: string }> {
+  const app = await buildApp({ store, demo: true, webRoutes: registerWebUi, ...deps, clock: deps.clock ?? (() => Date.now()) });
   return { app, base: await app.listen({ host: '127.0.0.1', port: 0 }) };
 }
 
