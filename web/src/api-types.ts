@@ -7530,7 +7530,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** What changed after the cursor: records (with their EPCIS events), bags and alerts, in your scope. */
+        /** What changed after the cursor: records (with their EPCIS events), bags, alerts and transfer manifests, in your scope. */
         get: {
             parameters: {
                 query?: {
@@ -7561,7 +7561,7 @@ export interface paths {
                                 id: number;
                                 /** @enum {unknown} */
                                 kind: "record" | "bag" | "alert" | "manifest";
-                                /** @description the record id, bag id or alert id */
+                                /** @description the record id, bag id, alert id or manifest number */
                                 key: string;
                                 record?: {
                                     /** @description the acceptance id */
@@ -7650,6 +7650,96 @@ export interface paths {
                                     details: {
                                         [key: string]: unknown;
                                     };
+                                };
+                                manifest?: {
+                                    /** @description the 联单 number */
+                                    manifest: string;
+                                    /** @enum {unknown} */
+                                    status: "signed-by-producer" | "sent" | "received" | "processed" | "refused";
+                                    version: number | null;
+                                    versions: {
+                                        version: number;
+                                        record: {
+                                            device: string;
+                                            seq: number;
+                                            hash: string;
+                                        };
+                                        time: string;
+                                        issuer: string;
+                                        reason?: string;
+                                        bags: number;
+                                        declaredGrams: number;
+                                    }[];
+                                    producer: string | null;
+                                    transporter: string | null;
+                                    receiver: string | null;
+                                    vehicle: string | null;
+                                    bags: {
+                                        tag: string;
+                                        category: ("infectious" | "sharps" | "pathological" | "pharmaceutical" | "chemical") | null;
+                                        declaredGrams: number | null;
+                                        pickedUp: boolean;
+                                        receivedGrams: number | null;
+                                        outcome: ("accepted" | "refused" | "not-received" | "undeclared") | null;
+                                        refusalReason?: string;
+                                    }[];
+                                    declaredBags: number;
+                                    declaredGrams: number;
+                                    acceptedBags: number;
+                                    acceptedGrams: number;
+                                    refusedBags: number;
+                                    refusedGrams: number;
+                                    acceptance: ("whole" | "partial" | "refused") | null;
+                                    /** @description in the order of the steps: issued, picked-up (the crew), received, closed */
+                                    signatures: {
+                                        /** @enum {unknown} */
+                                        step: "issued" | "picked-up" | "received" | "closed";
+                                        /** @enum {unknown} */
+                                        party: "producer" | "transporter" | "receiver";
+                                        /** @description whose device signed (the place) */
+                                        institution: string;
+                                        badge: string;
+                                        time: string;
+                                        record: {
+                                            device: string;
+                                            seq: number;
+                                            hash: string;
+                                        };
+                                        version?: number;
+                                        vehicle?: string;
+                                    }[];
+                                    discrepancies: {
+                                        /** @enum {unknown} */
+                                        kind: "count" | "weight" | "refusal" | "signatory";
+                                        /** @enum {unknown} */
+                                        severity: "discrepancy" | "warning";
+                                        /** @enum {unknown} */
+                                        stage: "issue" | "pickup" | "receipt";
+                                        missing?: string[];
+                                        undeclared?: string[];
+                                        refused?: string[];
+                                        declaredGrams?: number;
+                                        receivedGrams?: number;
+                                        percent?: number;
+                                        /** @enum {unknown} */
+                                        step?: "issued" | "picked-up" | "received" | "closed";
+                                        /** @description signatory: where the step was signed */
+                                        institution?: string;
+                                        /** @description signatory: the party the manifest names for the step */
+                                        expected?: string;
+                                    }[];
+                                    /** @description steps not signed though a later one was */
+                                    missingSteps: ("issued" | "picked-up" | "received" | "closed")[];
+                                    issuedAt: string | null;
+                                    sentAt: string | null;
+                                    receivedAt: string | null;
+                                    closedAt: string | null;
+                                    lastAt: string;
+                                    records: {
+                                        device: string;
+                                        seq: number;
+                                        hash: string;
+                                    }[];
                                 };
                                 /**
                                  * @description the bag row was removed (regulators only)
