@@ -5,6 +5,7 @@
  */
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { failCli, wholeOption, type Io } from '../cli-args.ts';
 import { openPtyDevice } from '../serial/pty.ts';
 import { SensorBus, type SensorFault, type SimulatedSensor } from './sensor.ts';
 
@@ -23,12 +24,6 @@ Commands (stdin, one per line; "outdoor" as the first word aims the rest at the 
   count: how many requests the fault lasts (default 1; "always" until clear)
 
 The first line on stdout is the path to open (like /dev/ttyUSB0). Stop with Ctrl-C or SIGTERM.`;
-
-interface Io {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-  stdin: NodeJS.ReadableStream;
-}
 
 export type ClimateCommand =
   | { kind: 'set'; what: 'temperature' | 'humidity'; tenths: number; outdoor: boolean }
@@ -82,10 +77,7 @@ export function parseClimateCommand(line: string): ClimateCommand | { error: str
   }
 }
 
-function fail(io: Io, message: string): number {
-  io.stderr.write(`wastetrail-sim climate: ${message}\n`);
-  return 2;
-}
+const fail = (io: Pick<Io, 'stderr'>, message: string) => failCli(io, 'climate', message);
 
 /** Runs until a signal arrives; returns the exit code. */
 export async function runClimateCli(argv: string[], io: Io = process): Promise<number> {
@@ -110,13 +102,9 @@ export async function runClimateCli(argv: string[], io: Io = process): Promise<n
     io.stdout.write(`${CLIMATE_USAGE}\n`);
     return 0;
   }
-  const whole = (text: string | undefined, name: string, min: number, max: number, fallback?: number): number | string | undefined => {
-    if (text === undefined) return fallback;
-    return /^\d+$/.test(text) && Number(text) >= min && Number(text) <= max ? Number(text) : `--${name} must be a whole number from ${min} to ${max}, got "${text}"`;
-  };
-  const baud = whole(values.baud, 'baud', 50, 4_000_000, 4800);
-  const unit = whole(values.unit, 'unit', 1, 247, 1);
-  const outdoorUnit = whole(values['outdoor-unit'], 'outdoor-unit', 1, 247);
+  const baud = wholeOption(values.baud, 'baud', 50, 4_000_000, 4800);
+  const unit = wholeOption(values.unit, 'unit', 1, 247, 1);
+  const outdoorUnit = wholeOption(values['outdoor-unit'], 'outdoor-unit', 1, 247);
   for (const v of [baud, unit, outdoorUnit]) if (typeof v === 'string') return fail(io, v);
   if (outdoorUnit !== undefined && outdoorUnit === unit) return fail(io, `--outdoor-unit must differ from --unit (${unit})`);
   const start: Record<'temperature' | 'humidity' | 'outdoor', number | undefined> = { temperature: undefined, humidity: undefined, outdoor: undefined };

@@ -13,6 +13,7 @@ import {
   type ScaleProtocol,
   type SerialLineSettings,
 } from '@wastetrail/firmware-protocol';
+import { failCli, wholeOption, type Io } from '../cli-args.ts';
 import { systemClock } from '../clock.ts';
 import { openPtyDevice } from '../serial/pty.ts';
 import { parseScaleScript, parseScaleStep, type ScaleStep } from './script.ts';
@@ -39,22 +40,8 @@ Steps (scenario file or stdin, one per line):
 
 The first line on stdout is the path to open (like /dev/ttyUSB0). Stop with Ctrl-C or SIGTERM.`;
 
-interface Io {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-  stdin: NodeJS.ReadableStream;
-}
-
-function fail(io: Io, message: string): number {
-  io.stderr.write(`wastetrail-sim scale: ${message}\n`);
-  return 2;
-}
-
-function integer(text: string | undefined, name: string, min: number, max: number): number | string | undefined {
-  if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) return `--${name} must be a whole number from ${min} to ${max}, got "${text}"`;
-  return Number(text);
-}
+const fail = (io: Pick<Io, 'stderr'>, message: string) => failCli(io, 'scale', message);
+const integer = (text: string | undefined, name: string, min: number, max: number) => wholeOption(text, name, min, max);
 
 /** Runs until a signal arrives; returns the exit code. */
 export async function runScaleCli(argv: string[], io: Io = process): Promise<number> {

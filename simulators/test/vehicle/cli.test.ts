@@ -43,4 +43,23 @@ describe('wastetrail-sim vehicle', () => {
     expect(fixes.at(-1)!.atMs - Date.parse(start)).toBeGreaterThan(3_600_000);
     expect(parser.counters.dropped).toBeLessThan(3);
   }, 60_000);
+
+  it('refuses what is not a whole number, an unknown incident or a bad start, exit 2 naming the option, and opens no pty', async () => {
+    const { runVehicleCli } = await import('../../src/vehicle/cli.ts');
+    for (const [args, says] of [
+      [['--speed', '1e3'], '--speed must be a whole number from 1 to 100000, got "1e3"'],
+      [['--seed', '0x10'], '--seed must be a whole number'],
+      [['--vehicle', '1.5'], '--vehicle must be a whole number'],
+      [['--vehicle', '9'], '--vehicle must be from 1 to'],
+      [['--incident', 'joyride'], '--incident must be dump-detour or scrapyard-stop, got "joyride"'],
+      [['--start', 'yesterday'], '--start must be an RFC 3339 time'],
+    ] as const) {
+      let out = '';
+      let err = '';
+      const io = { stdout: { write: (t: string) => ((out += t), true) }, stderr: { write: (t: string) => ((err += t), true) } } as unknown as Parameters<typeof runVehicleCli>[1];
+      expect(await runVehicleCli([...args], io), args.join(' ')).toBe(2);
+      expect(err).toContain(`wastetrail-sim vehicle: ${says}`);
+      expect(out).toBe('');
+    }
+  });
 });
