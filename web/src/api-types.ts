@@ -6636,6 +6636,10 @@ export interface paths {
                                     seq: number;
                                     hash: string;
                                 }[];
+                                /** @description institution id -> name for every institution the manifest names (parties and signing places): a 联单 names its parties, so each party sees the others by name */
+                                partyNames: {
+                                    [key: string]: string;
+                                };
                             }[];
                             total: number;
                             limit: number;
@@ -6857,6 +6861,10 @@ export interface paths {
                                 seq: number;
                                 hash: string;
                             }[];
+                            /** @description institution id -> name for every institution the manifest names (parties and signing places): a 联单 names its parties, so each party sees the others by name */
+                            partyNames: {
+                                [key: string]: string;
+                            };
                         };
                     };
                 };
@@ -7740,6 +7748,10 @@ export interface paths {
                                         seq: number;
                                         hash: string;
                                     }[];
+                                    /** @description institution id -> name for every institution the manifest names (parties and signing places): a 联单 names its parties, so each party sees the others by name */
+                                    partyNames: {
+                                        [key: string]: string;
+                                    };
                                 };
                                 /**
                                  * @description the bag row was removed (regulators only)

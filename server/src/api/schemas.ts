@@ -464,6 +464,9 @@ export const ManifestSchema = Type.Object({
   closedAt: Nullable(Type.String()),
   lastAt: Type.String(),
   records: Type.Array(ManifestRecordRef),
+  partyNames: Type.Record(Type.String(), Type.String(), {
+    description: 'institution id -> name for every institution the manifest names (parties and signing places): a 联单 names its parties, so each party sees the others by name',
+  }),
 });
 
 export const ManifestSearchQuery = Type.Object(

@@ -143,6 +143,19 @@ describe('searching and scope', () => {
     expect((await get('/api/v1/manifests/NO-SUCH')).json().error.code).toBe('MANIFEST_NOT_FOUND');
   });
 
+  it('names its parties to each party: the disposal centre and the crew see the producing hospital by name, not only the institutions of their own scope', async () => {
+    const world = await w.store.institutions();
+    const nameOf = (id: string) => world.find((i) => i.id === id)!.name;
+    for (const user of ['centre-d1', 'crew-t1', 'admin-h1']) {
+      const one = await manifest(user);
+      expect(one.partyNames, user).toEqual({ [H1]: nameOf(H1), [T1]: nameOf(T1), [D1]: nameOf(D1) });
+      const listed = (await get('/api/v1/manifests', user)).json().manifests.find((m: { manifest: string }) => m.manifest === M);
+      expect(listed.partyNames, user).toEqual(one.partyNames);
+    }
+    // The institutions route stays scoped: the disposal centre is not given the city's list.
+    expect((await get('/api/v1/institutions', 'centre-d1')).json().institutions.map((i: { id: string }) => i.id)).not.toContain(H1);
+  });
+
   it("the crew's day: by vehicle and local day; filters by status, discrepancy and openness; a page at a time", async () => {
     const ids = async (q: string, user = 'crew-t1') => {
       const r = (await get(`/api/v1/manifests?${q}`, user)).json();

@@ -3,6 +3,13 @@
 // of today's manifests. The API decides what each role sees (GET /api/v1/manifests...).
 import { api, facts, failure, fmtTime, h, institutionNames, nameWithId, serverNow, show, t, TIME_ZONE } from './app.js';
 
+/** The user's institution names, plus the parties each manifest names (a 联单 shows its parties by name). */
+function withParties(scoped, manifests) {
+  const names = new Map(scoped);
+  for (const m of manifests) for (const [id, name] of Object.entries(m.partyNames ?? {})) names.set(id, name);
+  return names;
+}
+
 const STATUSES = ['signed-by-producer', 'sent', 'received', 'processed', 'refused'];
 const PAGE = 50;
 
@@ -75,7 +82,8 @@ export async function renderManifestList(params) {
     if (to) q.set('to', to);
     q.set('limit', String(PAGE));
     q.set('offset', String(offset));
-    const [found, names] = await Promise.all([api(`/manifests?${q}`), institutionNames()]);
+    const [found, scoped] = await Promise.all([api(`/manifests?${q}`), institutionNames()]);
+    const names = withParties(scoped, found.manifests);
     if (found.manifests.length === 0) return body.replaceChildren(h('p', { class: 'muted', 'data-manifests': '0' }, t('manifest.none')));
     const pager = h(
       'div',
@@ -126,7 +134,8 @@ export async function renderManifest(code) {
   const body = h('div', {}, h('p', { class: 'muted' }, t('loading')));
   show(h('h1', {}, t('manifest.title'), ' ', h('span', { class: 'mono' }, code)), body);
   try {
-    const [m, names] = await Promise.all([api(`/manifests/${encodeURIComponent(code)}`), institutionNames()]);
+    const [m, scoped] = await Promise.all([api(`/manifests/${encodeURIComponent(code)}`), institutionNames()]);
+    const names = withParties(scoped, [m]);
     const signatures = h(
       'ol',
       { class: 'timeline', 'data-signatures': '' },
@@ -209,7 +218,8 @@ export async function renderCrewToday() {
   show(h('h1', {}, t('crew.title')), body);
   try {
     const day = today();
-    const [todays, open, names] = await Promise.all([api(`/manifests?from=${day}&to=${day}&limit=100`), api('/manifests?open=true&limit=100'), institutionNames()]);
+    const [todays, open, scoped] = await Promise.all([api(`/manifests?from=${day}&to=${day}&limit=100`), api('/manifests?open=true&limit=100'), institutionNames()]);
+    const names = withParties(scoped, [...todays.manifests, ...open.manifests]);
     const seen = new Set();
     const list = [...todays.manifests, ...open.manifests].filter((m) => !seen.has(m.manifest) && seen.add(m.manifest));
     if (list.length === 0) return body.replaceChildren(h('p', { class: 'muted', 'data-crew-manifests': '0' }, t('crew.none', { day })));

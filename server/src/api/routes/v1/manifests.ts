@@ -14,6 +14,14 @@ import { CsvResponse, ManifestExportQuery, ManifestParams, ManifestSchema, Manif
 
 const MANIFEST_ROLES = ['regulator', 'institution_admin', 'transport', 'disposal'] as const;
 
+/** The manifest as the API gives it: with the names of the institutions it names, as a 联单 prints them. */
+function withPartyNames(m: Manifest, world: ScopeWorld): Manifest & { partyNames: Record<string, string> } {
+  const named = new Set([m.producer, m.transporter, m.receiver, ...m.signatures.map((s) => s.institution)]);
+  const partyNames: Record<string, string> = {};
+  for (const i of world.institutions) if (named.has(i.id)) partyNames[i.id] = i.name;
+  return { ...m, partyNames };
+}
+
 export const manifestRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
   async function readManifest(p: Principal, code: string, world: ScopeWorld): Promise<Manifest> {
     const m = await ctx.store.manifest(code);
@@ -38,7 +46,8 @@ export const manifestRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = as
       const p = principal(req);
       const q = req.query;
       const tz = timeZoneParam(q.timeZone);
-      const parties = manifestScopeFor(p, await ctx.world(), await principalVehicles(ctx, p));
+      const world = await ctx.world();
+      const parties = manifestScopeFor(p, world, await principalVehicles(ctx, p));
       if (!parties) throw apiError('FORBIDDEN', `a ${p.role} user sees aggregates only, not manifests`);
       const filter: ManifestFilter = {
         parties,
@@ -55,7 +64,7 @@ export const manifestRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = as
         offset: q.offset,
       };
       const found = await ctx.store.searchManifests(filter);
-      return { manifests: found.manifests, total: found.total, limit: q.limit, offset: q.offset };
+      return { manifests: found.manifests.map((m) => withPartyNames(m, world)), total: found.total, limit: q.limit, offset: q.offset };
     },
   );
 
@@ -70,7 +79,10 @@ export const manifestRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = as
         response: responses({ 200: ManifestSchema }, [400, 401, 403, 404]),
       },
     },
-    async (req) => readManifest(principal(req), req.params.manifest, await ctx.world()),
+    async (req) => {
+      const world = await ctx.world();
+      return withPartyNames(await readManifest(principal(req), req.params.manifest, world), world);
+    },
   );
 
   app.get(
