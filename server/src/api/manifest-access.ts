@@ -15,3 +15,11 @@ export async function principalVehicles(ctx: Pick<ScopeReader, 'companyVehicles'
 export async function manifestVisible(ctx: Pick<ScopeReader, 'companyVehicles'>, p: Principal, m: Manifest, world: ScopeWorld): Promise<boolean> {
   return canSeeManifest(p, m, world, await principalVehicles(ctx, p));
 }
+
+/** The manifest as the API gives it: with the names of the institutions it names, as a 联单 prints them. */
+export function withPartyNames(m: Manifest, world: ScopeWorld): Manifest & { partyNames: Record<string, string> } {
+  const named = new Set([m.producer, m.transporter, m.receiver, ...m.signatures.map((s) => s.institution)]);
+  const partyNames: Record<string, string> = {};
+  for (const i of world.institutions) if (named.has(i.id)) partyNames[i.id] = i.name;
+  return { ...m, partyNames };
+}

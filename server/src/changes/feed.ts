@@ -6,7 +6,7 @@
 import { alertActionsNow, canSeeBag, canSeeDevice, type Principal } from '../auth/index.ts';
 import { alertVisible } from '../api/alert-access.ts';
 import { bagFactsOfSummary } from '../api/bag-access.ts';
-import { manifestVisible } from '../api/manifest-access.ts';
+import { manifestVisible, withPartyNames } from '../api/manifest-access.ts';
 import type { ScopeReader } from '../api/context.ts';
 import { alertView } from '../api/views.ts';
 import { placesOf, storedRecordEvents } from '../interop/event-source.ts';
@@ -38,7 +38,7 @@ export interface FeedEntry {
   bag?: BagSummary;
   alert?: ReturnType<typeof alertView>;
   /** The transfer manifest as GET /api/v1/manifests/{n} shows it now. */
-  manifest?: Manifest;
+  manifest?: Manifest & { partyNames: Record<string, string> };
   /** The bag row was removed (its id turned out to be another bag's tag, or a turnover box). */
   removed?: true;
 }
@@ -96,7 +96,7 @@ export async function readFeed(reader: ScopeReader, p: Principal, o: FeedOptions
       }
       case 'manifest': {
         const m = await store.manifest(c.key);
-        return m && (await manifestVisible(reader, p, m, world)) ? { ...base, manifest: m } : undefined;
+        return m && (await manifestVisible(reader, p, m, world)) ? { ...base, manifest: withPartyNames(m, world) } : undefined;
       }
     }
   }

@@ -9,18 +9,11 @@ import type { ManifestFilter } from '../../../store/index.ts';
 import { principal, type ApiContext } from '../../context.ts';
 import { instantParam, timeZoneParam } from '../../days.ts';
 import { apiError } from '../../errors.ts';
-import { manifestVisible, principalVehicles } from '../../manifest-access.ts';
+import { manifestVisible, principalVehicles, withPartyNames } from '../../manifest-access.ts';
 import { CsvResponse, ManifestExportQuery, ManifestParams, ManifestSchema, ManifestSearchQuery, ManifestSearchResponse, responses } from '../../schemas.ts';
 
 const MANIFEST_ROLES = ['regulator', 'institution_admin', 'transport', 'disposal'] as const;
 
-/** The manifest as the API gives it: with the names of the institutions it names, as a 联单 prints them. */
-function withPartyNames(m: Manifest, world: ScopeWorld): Manifest & { partyNames: Record<string, string> } {
-  const named = new Set([m.producer, m.transporter, m.receiver, ...m.signatures.map((s) => s.institution)]);
-  const partyNames: Record<string, string> = {};
-  for (const i of world.institutions) if (named.has(i.id)) partyNames[i.id] = i.name;
-  return { ...m, partyNames };
-}
 
 export const manifestRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
   async function readManifest(p: Principal, code: string, world: ScopeWorld): Promise<Manifest> {
