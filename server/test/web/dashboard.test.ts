@@ -57,16 +57,34 @@ describe('the typed app\'s files', () => {
 });
 
 describe('the city dashboard', () => {
-  it('links to the login page when nobody is logged in', async () => {
+  it('sends whoever is not logged in to the login page, and back to the dashboard after it', async () => {
     const { context, page } = await openPage(browser, consoleErrors, 'en-GB', { timeout: 20_000 });
     await page.goto(`${base}/app/#/dashboard`);
-    await expect(page.locator('#login-needed a').getAttribute('href')).resolves.toBe('/ui/#/login');
+    await page.getByRole('heading', { name: 'Log in' }).waitFor();
+    expect(new URL(page.url()).hash).toBe('#/login?next=/dashboard');
+    await page.getByLabel('Username').fill('demo-regulator');
+    await page.getByLabel('Password').fill('wrong');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await expect(page.locator('[data-login-error]').textContent()).resolves.toBe('Unknown username or wrong password.');
+    await page.getByLabel('Password').fill('demo-pass-regulator');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.locator('#alerts-open').waitFor();
+    expect(new URL(page.url()).hash).toBe('#/dashboard');
+    await context.close();
+  });
+
+  it('refuses the dashboard to a role that is not the regulator', async () => {
+    const { context, page } = await openPage(browser, consoleErrors, 'en-GB', { timeout: 20_000 });
+    await logInAt(page, `${base}/app/#/login`, 'demo-transport', 'demo-pass-transport');
+    await page.goto(`${base}/app/#/dashboard`);
+    await expect(page.locator('[data-refusal] p').textContent()).resolves.toBe('A Transport account may not see this page.');
+    await expect(page.locator('#alerts-open').count()).resolves.toBe(0);
     await context.close();
   });
 
   it('shows the regulator the districts, the alert counts the API gives, in both languages', async () => {
     const { context, page } = await openPage(browser, consoleErrors, 'zh-CN', { timeout: 30_000 });
-    await logInAt(page, `${base}/ui/#/login`, 'demo-regulator', 'demo-pass-regulator');
+    await logInAt(page, `${base}/app/#/login`, 'demo-regulator', 'demo-pass-regulator');
     await page.goto(`${base}/app/#/dashboard`);
     await page.locator('#alerts-open').waitFor();
     await expect(page.locator('h1').textContent()).resolves.toBe('城市医废监管看板');

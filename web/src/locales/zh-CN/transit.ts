@@ -1,0 +1,48 @@
+// transit messages (zh-CN), one section of the zh-CN catalogue (locales/zh-CN/index.ts).
+export default {
+  transit: {
+    title: "收运与在途医废",
+    inTransit: "在途",
+    overdue: "超时未接收（超过 24 小时）",
+    recent: "近期收运",
+    none: "无。",
+    pickedUp: "收运时间",
+  },
+  map: {
+    title: "转运轨迹图",
+    link: "查看转运轨迹",
+    askFor: "请从医废袋或联单进入轨迹图。",
+    summary: "车辆 {vehicle}，联单 {manifest}：{from} – {to}。",
+    received: "处置单位已接收。",
+    notReceived: "处置单位尚未接收。",
+    noFixes: "该段转运车辆未上报任何位置。",
+    aria: "车辆 {vehicle} 的轨迹图",
+    stop: "停车",
+    stopFor: "停车 {minutes} 分钟",
+    start: "起点",
+    end: "最后位置",
+    door: {
+      open: "货厢门打开",
+      close: "货厢门关闭",
+    },
+    fence: {
+      hospital: "医院",
+      disposal: "处置中心",
+      depot: "车场",
+    },
+    legend: {
+      track: "轨迹",
+      route: "备案路线",
+      fence: "医院、处置中心或车场",
+      door: "货厢门事件",
+      alert: "告警",
+    },
+    events: "停车、货厢门事件与告警",
+    event: "事件",
+    position: "位置",
+    place: "地点",
+    outside: "不在任何电子围栏内",
+    noPosition: "尚无定位",
+    noEvents: "该段转运无停车、货厢门事件或告警。",
+  },
+};
