@@ -29,6 +29,7 @@ export const API_ERRORS = {
   TRANSIT_NOT_FOUND: { status: 404, meaning: 'no transit leg to show: the bag was never picked up by a vehicle, or the manifest names no bag the caller may see' },
   LOG_TILE_NOT_FOUND: { status: 404, meaning: 'the verifiable log holds no such tile or entry bundle (yet) at that width, or the path is not in the tlog-tiles layout' },
   SUBSCRIPTION_NOT_FOUND: { status: 404, meaning: 'no such webhook subscription of this user' },
+  BADGE_TAKEN: { status: 409, meaning: "the badge is in another institution's staff registry: a card belongs to one institution (that institution's admin withdraws it first)" },
   ALREADY_ACKNOWLEDGED: { status: 409, meaning: 'the alert was acknowledged already' },
   ALREADY_RESOLVED: { status: 409, meaning: 'the alert was resolved already' },
   ALREADY_CONFIRMED: { status: 409, meaning: 'the alert was confirmed as a violation already (one confirmation per alert)' },

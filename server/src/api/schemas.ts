@@ -4,9 +4,9 @@
  * declared here, and the OpenAPI document at /docs is generated from them.
  */
 import { Type, type Static, type TEnum, type TSchema } from 'typebox';
-import { DISPOSAL_METHODS, TAG_ID_PATTERN, WASTE_CATEGORIES } from '@wastetrail/firmware-protocol';
+import { BADGE_ID_PATTERN, DISPOSAL_METHODS, TAG_ID_PATTERN, WASTE_CATEGORIES } from '@wastetrail/firmware-protocol';
 import { ANOMALY_KINDS, CUSTODY_STEPS } from '../custody/index.ts';
-import { ALERT_SEVERITIES, ALERT_STATUSES, BAG_STATES, DEVICE_STATES, INSTITUTION_KINDS, USER_ROLES } from '../store/vocabulary.ts';
+import { ALERT_SEVERITIES, ALERT_STATUSES, BAG_STATES, DEVICE_STATES, INSTITUTION_KINDS, STAFF_ROLES, USER_ROLES } from '../store/vocabulary.ts';
 import { ALERT_ACTIONS } from '../auth/alert-permissions.ts';
 import { API_ERROR_CODES } from './errors.ts';
 import { BAG_OUTCOMES, MANIFEST_STATUSES, MANIFEST_STEPS } from '../manifests/manifest.ts';
@@ -157,6 +157,32 @@ export const RecordViewSchema = Type.Object({
 
 export const PlaceSchema = Type.Object({ id: Type.String(), name: Nullable(Type.String()), kind: Nullable(literals(INSTITUTION_KINDS)) });
 
+// ---- Staff registry ----
+
+export const StaffRoleSchema = literals(STAFF_ROLES, { description: 'staff: ward staff who seal; collector, keeper, crew, operator: who hand over, store, carry and dispose' });
+export const StaffEntry = Type.Object(
+  {
+    badge: Type.String({ description: 'the badge id as the reader reports it' }),
+    institution: Type.String(),
+    name: Type.String(),
+    role: StaffRoleSchema,
+    active: Type.Boolean({ description: 'false once the card is withdrawn; its past steps still name the person' }),
+    updatedAt: Nullable(Type.String({ format: 'date-time' })),
+  },
+);
+export const StaffParams = Type.Object({ id: Code });
+export const StaffBadgeParams = Type.Object({ id: Code, badge: Type.String({ pattern: BADGE_ID_PATTERN.source, maxLength: 64, description: 'the badge id as the reader reports it' }) });
+export const StaffUpsertBody = Type.Object(
+  {
+    // A name as printed on the card: no control characters, no leading or trailing space.
+    name: Type.String({ minLength: 1, maxLength: 100, pattern: '^\\S(?:[^\\p{Cc}]*\\S)?$' }),
+    role: StaffRoleSchema,
+    active: Type.Optional(Type.Boolean({ default: true })),
+  },
+  { additionalProperties: false },
+);
+export const StaffListResponse = Type.Object({ institution: Type.String(), staff: Type.Array(StaffEntry) });
+
 export const TrailResponse = Type.Object({
   bag: Type.String(),
   tags: Type.Array(Type.String()),
@@ -173,6 +199,7 @@ export const TrailResponse = Type.Object({
   places: Type.Array(PlaceSchema),
   records: Type.Array(RecordViewSchema),
   verification: Type.Object({ records: Type.Integer(), verified: Type.Integer(), failed: Type.Integer() }),
+  staff: Type.Array(StaffEntry, { description: "the staff registry's entries of the badges on this trail (steps and voided steps): who each handler is; badges no registry names are absent" }),
   log: Type.Optional(
     Type.Object(
       {
@@ -391,6 +418,7 @@ export const MetricsResponse = Type.String({ description: 'Prometheus text expos
 
 export type BagSearchQueryT = Static<typeof BagSearchQuery>;
 export type TrailResponseT = Static<typeof TrailResponse>;
+export type StaffEntryT = Static<typeof StaffEntry>;
 export type AlertViewT = Static<typeof AlertViewSchema>;
 export type InstitutionViewT = Static<typeof InstitutionViewSchema>;
 export type DeviceViewT = Static<typeof DeviceViewSchema>;

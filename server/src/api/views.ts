@@ -7,10 +7,10 @@ import { currentDwellMs, type CustodyStep } from '../custody/index.ts';
 import { explanationsOf } from '../alerting/stored-alert.ts';
 import { jurisdictionPath, type AlertAction } from '../auth/index.ts';
 import { isMessageKey, renderAlertMessage, type Locale } from '../rules/messages.ts';
-import type { Alert, DeviceRegistration, DeviceStatus, Institution, Jurisdiction } from '../store/index.ts';
+import type { Alert, DeviceRegistration, DeviceStatus, Institution, Jurisdiction, StaffBadge } from '../store/index.ts';
 import type { LoadedBag } from '../exports/index.ts';
 import type { TrailLog } from './trail-log.ts';
-import type { AlertViewT, DeviceViewT, InstitutionViewT, TrailResponseT } from './schemas.ts';
+import type { AlertViewT, DeviceViewT, InstitutionViewT, StaffEntryT, TrailResponseT } from './schemas.ts';
 
 type StepView = TrailResponseT['steps'][number];
 
@@ -18,8 +18,22 @@ function stepView(s: CustodyStep): StepView {
   return { ...s, badges: [...s.badges], record: { ...s.record } } as StepView;
 }
 
-/** The trail as the API shows it; with the log (trailLog), each record's leaf and the proving checkpoint. */
-export function trailView(loaded: LoadedBag, institutions: ReadonlyMap<string, Institution>, nowMs: number, log?: TrailLog): TrailResponseT {
+/** A staff registry entry as the API shows it. */
+export function staffView(b: StaffBadge): StaffEntryT {
+  return { badge: b.badge, institution: b.institution, name: b.name, role: b.role as StaffEntryT['role'], active: b.active ?? true, updatedAt: b.updatedAt ?? null };
+}
+
+/** Every badge a trail names: its steps' and its voided steps' handlers. */
+export function trailBadges(loaded: LoadedBag): string[] {
+  const { trail } = loaded;
+  return [...new Set([...trail.steps, ...trail.voided.map((v) => v.step)].flatMap((s) => s.badges))].sort();
+}
+
+/**
+ * The trail as the API shows it; with the log (trailLog), each record's leaf and the proving checkpoint;
+ * `staff`: the registry's entries of the trail's badges (trailBadges).
+ */
+export function trailView(loaded: LoadedBag, institutions: ReadonlyMap<string, Institution>, nowMs: number, log?: TrailLog, staff: readonly StaffBadge[] = []): TrailResponseT {
   const { trail, records } = loaded;
   const placeIds = new Set<string>();
   if (trail.institution) placeIds.add(trail.institution);
@@ -56,6 +70,7 @@ export function trailView(loaded: LoadedBag, institutions: ReadonlyMap<string, I
       ...(log ? { leaf: log.leaves[i] ?? null } : {}),
     })),
     verification: { records: records.length, verified, failed: records.length - verified },
+    staff: staff.map(staffView),
     ...(log ? { log: { key: log.key, checkpoint: log.checkpoint } } : {}),
   };
 }

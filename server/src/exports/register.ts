@@ -1,13 +1,13 @@
 /**
  * The handover register (医疗废物交接登记) as CSV: one row per bag with what 医疗废物管理条例 Art. 12 asks
  * the register to hold: source, category, weight, handover time, disposal method, final destination
- * and the handlers (their badges; each step's badges signed the record). UTF-8 with a byte order mark so
+ * and the handlers (name from the staff registry and badge; each step's badges signed the record). UTF-8 with a byte order mark so
  * Excel opens the Chinese correctly, CRLF line ends (RFC 4180), headers in Chinese and English, times in
  * the local time zone. Rows come from re-verified trails (bag-records.ts), never from the projection alone.
  */
 import type { WasteCategory } from '@wastetrail/firmware-protocol';
 import type { BagState, BagTrail, CustodyStep, CustodyStepKind } from '../custody/index.ts';
-import type { Institution } from '../store/index.ts';
+import type { Institution, StaffBadge } from '../store/index.ts';
 import type { LoadedBag } from './bag-records.ts';
 
 export const BOM = '\uFEFF';
@@ -79,23 +79,23 @@ export const REGISTER_COLUMNS: ReadonlyArray<{ key: keyof RegisterRow; zh: strin
   { key: 'category', zh: '类别', en: 'Category' },
   { key: 'sealedGrams', zh: '封袋重量(克)', en: 'Sealed weight (g)' },
   { key: 'sealedAt', zh: '封袋时间', en: 'Sealed at ({tz})' },
-  { key: 'sealedBy', zh: '封袋人工牌', en: 'Sealed by (badge)' },
+  { key: 'sealedBy', zh: '封袋人(姓名 工牌)', en: 'Sealed by (name and badge)' },
   { key: 'collectedAt', zh: '院内收集时间', en: 'Collected at ({tz})' },
-  { key: 'collectedBy', zh: '院内交接人工牌(交/接)', en: 'Collection handlers (giver/receiver)' },
+  { key: 'collectedBy', zh: '院内交接人(交/接)', en: 'Collection handlers (giver/receiver)' },
   { key: 'storedAt', zh: '暂存入库时间', en: 'Stored at ({tz})' },
-  { key: 'storedBy', zh: '暂存管理人工牌', en: 'Storage keeper (badge)' },
+  { key: 'storedBy', zh: '暂存管理人(姓名 工牌)', en: 'Storage keeper (name and badge)' },
   { key: 'handoverAt', zh: '转运交接时间', en: 'Handover to transport at ({tz})' },
   { key: 'handoverGrams', zh: '交接重量(克)', en: 'Handover weight (g)' },
-  { key: 'handoverBy', zh: '转运交接人工牌(交/接)', en: 'Handover handlers (giver/crew)' },
+  { key: 'handoverBy', zh: '转运交接人(交/接)', en: 'Handover handlers (giver/crew)' },
   { key: 'vehicle', zh: '转运车辆', en: 'Vehicle' },
   { key: 'manifest', zh: '转移联单号', en: 'Transfer manifest' },
   { key: 'receivedAt', zh: '处置单位接收时间', en: 'Received at disposal ({tz})' },
   { key: 'receivedGrams', zh: '接收重量(克)', en: 'Received weight (g)' },
-  { key: 'receivedBy', zh: '接收人工牌', en: 'Received by (badge)' },
+  { key: 'receivedBy', zh: '接收人(姓名 工牌)', en: 'Received by (name and badge)' },
   { key: 'disposalMethod', zh: '处置方式', en: 'Disposal method' },
   { key: 'disposalBatch', zh: '处置批次', en: 'Disposal batch' },
   { key: 'disposedAt', zh: '处置时间', en: 'Disposed at ({tz})' },
-  { key: 'disposedBy', zh: '处置人工牌', en: 'Disposed by (badge)' },
+  { key: 'disposedBy', zh: '处置人(姓名 工牌)', en: 'Disposed by (name and badge)' },
   { key: 'finalDestination', zh: '最终去向', en: 'Final destination' },
   { key: 'state', zh: '状态', en: 'State' },
   { key: 'anomalies', zh: '异常', en: 'Anomalies' },
@@ -143,8 +143,14 @@ export function named(id: string | undefined, institutions: ReadonlyMap<string, 
 const firstStep = (trail: BagTrail, kind: CustodyStepKind): CustodyStep | undefined => trail.steps.find((s) => s.step === kind);
 const grams = (g: number | undefined) => (g === undefined ? '' : String(g));
 
-/** The register row of one bag. */
-export function registerRow(bag: LoadedBag, institutions: ReadonlyMap<string, Institution>, timeZone: string): RegisterRow {
+/** A handler as the register names them: "name (badge)" when the staff registry knows the badge, else the badge. */
+export function handler(badge: string, staff: ReadonlyMap<string, Pick<StaffBadge, 'name'> | null>): string {
+  const entry = staff.get(badge);
+  return entry ? `${entry.name} (${badge})` : badge;
+}
+
+/** The register row of one bag; `staff`: the registry's entries by badge (a badge it lacks is written alone). */
+export function registerRow(bag: LoadedBag, institutions: ReadonlyMap<string, Institution>, timeZone: string, staff: ReadonlyMap<string, Pick<StaffBadge, 'name'> | null> = new Map()): RegisterRow {
   const { trail } = bag;
   const sealed = firstStep(trail, 'sealed');
   const collected = firstStep(trail, 'collected');
@@ -153,7 +159,7 @@ export function registerRow(bag: LoadedBag, institutions: ReadonlyMap<string, In
   const received = firstStep(trail, 'received');
   const disposed = firstStep(trail, 'disposed');
   const at = (s: CustodyStep | undefined) => localDateTime(s?.time, timeZone);
-  const badges = (s: CustodyStep | undefined) => s?.badges.join('/') ?? '';
+  const badges = (s: CustodyStep | undefined) => s?.badges.map((b) => handler(b, staff)).join('/') ?? '';
   const verified = bag.records.filter((r) => r.verified).length;
   return {
     bag: trail.bag,

@@ -521,12 +521,21 @@ class PgCustodyStore implements PgStore {
   }
 
   async upsertStaffBadge(b: StaffBadge): Promise<void> {
-    await this.db.insert(t.staffBadges).values(b).onConflictDoUpdate({ target: t.staffBadges.badge, set: { institution: b.institution, name: b.name, role: b.role } });
+    await this.db.insert(t.staffBadges).values({ ...b, active: b.active ?? true, updatedAt: b.updatedAt ?? null }).onConflictDoUpdate({ target: t.staffBadges.badge, set: { institution: b.institution, name: b.name, role: b.role, active: b.active ?? true, updatedAt: b.updatedAt ?? null } });
   }
 
   async staffBadge(badge: string): Promise<StaffBadge | undefined> {
     const [row] = await this.db.select().from(t.staffBadges).where(eq(t.staffBadges.badge, badge));
     return row;
+  }
+
+  async staffOf(institution: string): Promise<StaffBadge[]> {
+    return this.db.select().from(t.staffBadges).where(eq(t.staffBadges.institution, institution)).orderBy(asc(t.staffBadges.name), asc(t.staffBadges.badge));
+  }
+
+  async staffByBadges(badges: readonly string[]): Promise<StaffBadge[]> {
+    if (badges.length === 0) return [];
+    return this.db.select().from(t.staffBadges).where(inArray(t.staffBadges.badge, [...badges])).orderBy(asc(t.staffBadges.badge));
   }
 
   async upsertTransportCompany(c: TransportCompany): Promise<void> {

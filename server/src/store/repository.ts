@@ -110,11 +110,15 @@ export interface Department {
   name: string;
 }
 
+/** An entry of an institution's staff registry: who carries a badge (docs/server/staff.md). */
 export interface StaffBadge {
   badge: string;
   institution: string;
   name: string;
   role: string;
+  /** False once the card is withdrawn; absent in an upsert means active. */
+  active?: boolean;
+  updatedAt?: string | null;
 }
 
 export interface TransportCompany {
@@ -602,6 +606,10 @@ export interface CustodyStore extends LogStore, ChangeFeedStore {
   departments(institution: string): Promise<Department[]>;
   upsertStaffBadge(b: StaffBadge): Promise<void>;
   staffBadge(badge: string): Promise<StaffBadge | undefined>;
+  /** An institution's staff registry, active and withdrawn, by name then badge. */
+  staffOf(institution: string): Promise<StaffBadge[]>;
+  /** The registry entries of these badges (a trail's handlers), whatever their institution or state. */
+  staffByBadges(badges: readonly string[]): Promise<StaffBadge[]>;
   upsertTransportCompany(c: TransportCompany): Promise<void>;
   upsertVehicle(v: Vehicle): Promise<void>;
   vehicle(id: string): Promise<Vehicle | undefined>;

@@ -5,7 +5,7 @@
  * Times stay RFC 3339 UTC text, as in SQLite, so both stores return the same values.
  */
 import { sql } from 'drizzle-orm';
-import { bigint, check, customType, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, type AnyPgColumn } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, customType, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { BagTrail } from '../custody/trail.ts';
 import { CUSTODY_STEPS } from '../custody/trail.ts';
 import { ALERT_SEVERITIES, ALERT_STATUSES, BAG_STATES, CHANGE_KINDS, DEVICE_STATES, GEOFENCE_KINDS, INSTITUTION_KINDS, JURISDICTION_LEVELS, USER_ROLES, type ChangeKind, type DeviceKeyJson } from './vocabulary.ts';
@@ -77,6 +77,10 @@ export const staffBadges = pgTable(
       .references(() => institutions.id),
     name: text('name').notNull(),
     role: text('role').notNull(),
+    /** A card withdrawn (the person left): kept, so the trails it signed still name the person. */
+    active: boolean('active').notNull().default(true),
+    /** When the institution's admin last changed the entry (null: seeded before the registry had an API). */
+    updatedAt: text('updated_at'),
   },
   (t) => [index('staff_badges_institution').on(t.institution)],
 );

@@ -81,6 +81,10 @@ export const staffBadges = sqliteTable(
       .references(() => institutions.id),
     name: text('name').notNull(),
     role: text('role').notNull(),
+    /** A card withdrawn (the person left): kept, so the trails it signed still name the person. */
+    active: integer('active', { mode: 'boolean' }).notNull().default(true),
+    /** When the institution's admin last changed the entry (null: seeded before the registry had an API). */
+    updatedAt: text('updated_at'),
   },
   (t) => [index('staff_badges_institution').on(t.institution)],
 );

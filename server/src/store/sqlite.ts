@@ -444,13 +444,22 @@ class SqliteCustodyStore implements SqliteStore {
   async upsertStaffBadge(b: StaffBadge): Promise<void> {
     this.db
       .insert(t.staffBadges)
-      .values(b)
-      .onConflictDoUpdate({ target: t.staffBadges.badge, set: { institution: b.institution, name: b.name, role: b.role } })
+      .values({ ...b, active: b.active ?? true, updatedAt: b.updatedAt ?? null })
+      .onConflictDoUpdate({ target: t.staffBadges.badge, set: { institution: b.institution, name: b.name, role: b.role, active: b.active ?? true, updatedAt: b.updatedAt ?? null } })
       .run();
   }
 
   async staffBadge(badge: string): Promise<StaffBadge | undefined> {
     return this.db.select().from(t.staffBadges).where(eq(t.staffBadges.badge, badge)).get();
+  }
+
+  async staffOf(institution: string): Promise<StaffBadge[]> {
+    return this.db.select().from(t.staffBadges).where(eq(t.staffBadges.institution, institution)).orderBy(asc(t.staffBadges.name), asc(t.staffBadges.badge)).all();
+  }
+
+  async staffByBadges(badges: readonly string[]): Promise<StaffBadge[]> {
+    if (badges.length === 0) return [];
+    return this.db.select().from(t.staffBadges).where(inArray(t.staffBadges.badge, [...badges])).orderBy(asc(t.staffBadges.badge)).all();
   }
 
   async upsertTransportCompany(c: TransportCompany): Promise<void> {

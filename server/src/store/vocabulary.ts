@@ -7,6 +7,8 @@ export const INSTITUTION_KINDS = ['hospital', 'clinic', 'transport', 'disposal']
 export const ALERT_SEVERITIES = ['info', 'warning', 'critical'] as const;
 export const ALERT_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
 export const USER_ROLES = ['regulator', 'institution_admin', 'transport', 'disposal', 'public'] as const;
+/** What a badge's holder does (staff: ward staff who seal; the rest hand over or dispose). */
+export const STAFF_ROLES = ['staff', 'collector', 'keeper', 'crew', 'operator'] as const;
 export const DEVICE_STATES = ['online', 'offline'] as const;
 /** A bag's state in the projection: its last custody step, or voided (custody/trail.ts BagState). */
 export const BAG_STATES = [...CUSTODY_STEPS, 'voided'] as const;
@@ -16,6 +18,7 @@ export type InstitutionKind = (typeof INSTITUTION_KINDS)[number];
 export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
 export type UserRole = (typeof USER_ROLES)[number];
+export type StaffRole = (typeof STAFF_ROLES)[number];
 export type DeviceState = (typeof DEVICE_STATES)[number];
 
 /** One public key of a device, as the keyring JSON spells it (stored as JSON on the device row). */

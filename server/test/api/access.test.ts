@@ -23,7 +23,7 @@ const WITNESS = cosigner('witness.example/access', ed25519Signer(ed25519KeyPairF
 let cosignedCheckpoint = '';
 
 interface RouteCase {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** As the OpenAPI document spells it. */
   route: string;
   url: (ids: Ids) => string;
@@ -263,6 +263,43 @@ const TABLE: RouteCase[] = [
       'crew-t2': [T2],
       'centre-d1': [D1],
       citizen: ALL_INSTITUTIONS,
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/institutions/{id}/staff',
+    url: () => `/api/v1/institutions/${H1}/staff`,
+    expect: {
+      anonymous: U,
+      'reg-city': 'ok',
+      'reg-xihu': 'ok',
+      'reg-g01': 'ok',
+      'reg-yuhang': F,
+      'admin-h1': 'ok',
+      'admin-h2': F,
+      'crew-t1': F,
+      'crew-t2': F,
+      'centre-d1': F,
+      citizen: F,
+    },
+  },
+  {
+    method: 'PUT',
+    route: '/api/v1/institutions/{id}/staff/{badge}',
+    url: () => `/api/v1/institutions/${H1}/staff/badge-0101`,
+    body: { name: '李娜', role: 'staff' },
+    expect: {
+      anonymous: U,
+      'reg-city': F,
+      'reg-xihu': F,
+      'reg-g01': F,
+      'reg-yuhang': F,
+      'admin-h1': 'ok',
+      'admin-h2': F,
+      'crew-t1': F,
+      'crew-t2': F,
+      'centre-d1': F,
+      citizen: F,
     },
   },
   {

@@ -271,6 +271,26 @@ export function storeContract(open: () => Promise<OpenedStore>): void {
       expect((await store.jurisdictions()).map((j) => j.id)).toEqual(['hz', 'hz-xh']);
     });
 
+    it("keeps an institution's staff registry: listed by name, a badge moved or withdrawn, looked up by badges", async () => {
+      await seedPlaces(store);
+      await store.upsertInstitution({ id: 'hz-t01', name: 'Clean Transport', kind: 'transport', jurisdiction: 'hz' });
+      await store.upsertStaffBadge({ badge: 'giai:1.2', institution: 'hz-h001', name: 'Zhang Wei', role: 'keeper' });
+      await store.upsertStaffBadge({ badge: 'giai:1.1', institution: 'hz-h001', name: 'Li Na', role: 'staff' });
+      await store.upsertStaffBadge({ badge: 'giai:9.1', institution: 'hz-t01', name: 'Wang Qiang', role: 'crew' });
+      expect((await store.staffOf('hz-h001')).map((b) => [b.badge, b.name, b.active, b.updatedAt])).toEqual([
+        ['giai:1.1', 'Li Na', true, null],
+        ['giai:1.2', 'Zhang Wei', true, null],
+      ]);
+      await store.upsertStaffBadge({ badge: 'giai:1.2', institution: 'hz-h001', name: 'Zhang Wei', role: 'keeper', active: false, updatedAt: '2026-03-02T08:00:00.000Z' });
+      expect(await store.staffBadge('giai:1.2')).toEqual({ badge: 'giai:1.2', institution: 'hz-h001', name: 'Zhang Wei', role: 'keeper', active: false, updatedAt: '2026-03-02T08:00:00.000Z' });
+      expect((await store.staffByBadges(['giai:9.1', 'giai:1.2', 'giai:0.0'])).map((b) => [b.badge, b.institution, b.active])).toEqual([
+        ['giai:1.2', 'hz-h001', false],
+        ['giai:9.1', 'hz-t01', true],
+      ]);
+      expect(await store.staffByBadges([])).toEqual([]);
+      expect(await store.staffOf('hz-t01')).toHaveLength(1);
+    });
+
     it('lists vehicles, all or of one company, in id order', async () => {
       await seedPlaces(store);
       await store.upsertInstitution({ id: 'hz-t01', name: 'Clean Transport', kind: 'transport', jurisdiction: 'hz' });

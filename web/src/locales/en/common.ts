@@ -16,6 +16,7 @@ export default {
     switchLabel: "Switch language to Chinese",
   },
   nav: {
+    staff: "Staff",
     dashboard: "City dashboard",
     label: "Main navigation",
     manifests: "Manifests",

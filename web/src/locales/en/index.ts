@@ -6,8 +6,9 @@ import dashboard from './dashboard.ts';
 import disclosure from './disclosure.ts';
 import institution from './institution.ts';
 import manifests from './manifests.ts';
+import staff from './staff.ts';
 import supervision from './supervision.ts';
 import trail from './trail.ts';
 import transit from './transit.ts';
 
-export default { ...common, ...dashboard, ...trail, ...alerts, ...manifests, ...transit, ...institution, ...supervision, ...disclosure };
+export default { ...common, ...dashboard, ...trail, ...alerts, ...manifests, ...transit, ...institution, ...supervision, ...disclosure, ...staff };

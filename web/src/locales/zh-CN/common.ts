@@ -14,6 +14,7 @@ export default {
     switchLabel: "切换为英文",
   },
   nav: {
+    staff: "人员登记",
     dashboard: "城市看板",
     label: "主导航",
     manifests: "转移联单",

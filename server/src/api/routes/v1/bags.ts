@@ -9,8 +9,7 @@ import { readBag, scopedBagFilter } from '../../bag-access.ts';
 import { principal, type ApiContext } from '../../context.ts';
 import { instantParam, timeZoneParam } from '../../days.ts';
 import { BagIdParams, BagSearchQuery, BagSearchResponse, BundleResponse, responses, TrailResponse } from '../../schemas.ts';
-import { bundleLog, trailLog } from '../../trail-log.ts';
-import { trailView } from '../../views.ts';
+import { bundleLog, trailAnswer } from '../../trail-log.ts';
 
 const BAG_ROLES = ['regulator', 'institution_admin', 'transport', 'disposal'] as const;
 
@@ -64,7 +63,7 @@ export const bagRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (
     async (req) => {
       const world = await ctx.world();
       const loaded = await readBag(ctx, principal(req), req.params.id, world);
-      return trailView(loaded, new Map(world.institutions.map((i) => [i.id, i])), ctx.now(), await trailLog(ctx, loaded));
+      return trailAnswer(ctx, world, loaded);
     },
   );
 

@@ -20,13 +20,14 @@ import { manifestRoutes } from './manifests.ts';
 import { meRoutes } from './me.ts';
 import { registerRoutes } from './register.ts';
 import { sessionRoutes } from './session.ts';
+import { staffRoutes } from './staff.ts';
 import { supervisionRoutes } from './supervision.ts';
 import { tagRoutes } from './tags.ts';
 import { transportRoutes } from './transport.ts';
 
 export const v1Routes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
   app.addHook('onRequest', requireSessionAndRole);
-  for (const routes of [sessionRoutes, meRoutes, bagRoutes, tagRoutes, labelRoutes, alertRoutes, institutionRoutes, climateRoutes, deviceRoutes, ingestRoutes, registerRoutes, supervisionRoutes, logProofRoutes, manifestRoutes, transportRoutes, changeRoutes]) {
+  for (const routes of [sessionRoutes, meRoutes, bagRoutes, tagRoutes, labelRoutes, alertRoutes, institutionRoutes, climateRoutes, deviceRoutes, ingestRoutes, registerRoutes, supervisionRoutes, logProofRoutes, manifestRoutes, transportRoutes, changeRoutes, staffRoutes]) {
     await app.register(routes, { ctx });
   }
 };

@@ -10,8 +10,7 @@ import { readBag } from '../../bag-access.ts';
 import { principal, type ApiContext } from '../../context.ts';
 import { apiError } from '../../errors.ts';
 import { LabelParams, responses, TrailResponse } from '../../schemas.ts';
-import { trailLog } from '../../trail-log.ts';
-import { trailView } from '../../views.ts';
+import { trailAnswer } from '../../trail-log.ts';
 
 export const labelRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
   app.get(
@@ -35,7 +34,7 @@ export const labelRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async
       if (!TAG_ID_PATTERN.test(tag)) throw apiError('LABEL_INVALID', `label ${text} holds characters no QR tag can (printable ASCII without spaces)`, { field: 'params.label' });
       const world = await ctx.world();
       const loaded = await readBag(ctx, principal(req), tag, world);
-      return trailView(loaded, new Map(world.institutions.map((i) => [i.id, i])), ctx.now(), await trailLog(ctx, loaded));
+      return trailAnswer(ctx, world, loaded);
     },
   );
 };

@@ -5,13 +5,14 @@
  */
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { loadBag, registerHeader, registerLine, registerRow } from '../../../exports/index.ts';
-import type { BagFilter } from '../../../store/index.ts';
+import { loadBag, registerHeader, registerLine, registerRow, type LoadedBag } from '../../../exports/index.ts';
+import type { BagFilter, StaffBadge } from '../../../store/index.ts';
 import { scopedBagFilter } from '../../bag-access.ts';
 import { principal, type ApiContext } from '../../context.ts';
 import { instantParam, timeZoneParam } from '../../days.ts';
 import { apiError } from '../../errors.ts';
 import { CsvResponse, RegisterQuery, responses } from '../../schemas.ts';
+import { trailBadges } from '../../views.ts';
 
 /** Rows one export may hold: beyond it, ask for a shorter period or one institution. */
 export const MAX_REGISTER_ROWS = 100_000;
@@ -53,12 +54,20 @@ export const registerRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = as
         yield registerHeader(tz);
         if (!filter) return;
         let rows = 0;
+        // The handlers' names, looked up once per badge: an institution has few people and many bags.
+        const staff = new Map<string, StaffBadge | null>();
         for (let offset = 0; offset < total; offset += PAGE) {
           const page = await store.searchBags({ ...filter, limit: PAGE, offset });
+          const loaded: LoadedBag[] = [];
           for (const bag of page.bags) {
-            const loaded = await loadBag(store, bag.bag, keyring);
-            if (!loaded) continue;
-            yield registerLine(registerRow(loaded, institutions, tz));
+            const one = await loadBag(store, bag.bag, keyring);
+            if (one) loaded.push(one);
+          }
+          const unseen = [...new Set(loaded.flatMap(trailBadges))].filter((b) => !staff.has(b));
+          for (const b of unseen) staff.set(b, null);
+          for (const entry of await store.staffByBadges(unseen)) staff.set(entry.badge, entry);
+          for (const one of loaded) {
+            yield registerLine(registerRow(one, institutions, tz, staff));
             rows++;
           }
           if (page.bags.length < PAGE) break;

@@ -3,8 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { readBag } from '../../bag-access.ts';
 import { principal, type ApiContext } from '../../context.ts';
 import { responses, TagParams, TrailResponse } from '../../schemas.ts';
-import { trailLog } from '../../trail-log.ts';
-import { trailView } from '../../views.ts';
+import { trailAnswer } from '../../trail-log.ts';
 
 export const tagRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
   app.get(
@@ -21,7 +20,7 @@ export const tagRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (
     async (req) => {
       const world = await ctx.world();
       const loaded = await readBag(ctx, principal(req), req.params.tag, world);
-      return trailView(loaded, new Map(world.institutions.map((i) => [i.id, i])), ctx.now(), await trailLog(ctx, loaded));
+      return trailAnswer(ctx, world, loaded);
     },
   );
 };

@@ -1,0 +1,28 @@
+// staff registry messages (zh-CN), one section of the zh-CN catalogue (locales/zh-CN/index.ts).
+export default {
+  staff: {
+    title: '人员登记',
+    intro: '工牌与持卡人：交接记录签的是工牌，登记簿与追溯页据此显示姓名。停用的工牌仍保留，已签的记录仍显示其姓名。',
+    institution: '机构',
+    choose: '选择机构',
+    badge: '工牌号',
+    name: '姓名',
+    role: '岗位',
+    active: '状态',
+    activeYes: '在用',
+    activeNo: '已停用',
+    updatedAt: '更新时间',
+    filter: '按姓名或工牌筛选',
+    none: '尚无登记人员',
+    add: '登记人员',
+    edit: '修改',
+    save: '保存',
+    cancel: '取消',
+    withdraw: '停用工牌',
+    reinstate: '恢复使用',
+    saved: '已保存：{name}（{badge}）',
+    readOnly: '监管部门可查看，由机构自己维护。',
+    roles: { staff: '科室人员', collector: '院内收集人员', keeper: '暂存间管理员', crew: '收运人员', operator: '处置操作员' },
+    count: '共 {total} 人，在用 {active} 人',
+  },
+};
