@@ -245,7 +245,7 @@ async function runStation(config: AgentConfig, deps: AgentDeps, ctx: StationCont
   const timers: NodeJS.Timeout[] = [];
   timers.push(
     setInterval(() => {
-      if (station.tx) feed({ kind: 'tick' });
+      if (station.tx || station.correcting) feed({ kind: 'tick' });
     }, 250),
   );
   if (config.heartbeatMinutes > 0) {
@@ -269,6 +269,13 @@ async function runStation(config: AgentConfig, deps: AgentDeps, ctx: StationCont
     timers.push(setInterval(() => void audit(), Math.max(1, Math.round(vlog.auditMinutes * 60_000))));
   }
 
+  /** A correction names its target by seq on the kiosk: the outbox gives its hash and type (or nothing). */
+  const withCorrectionTarget = (input: Extract<StationInput, { kind: 'correct' }>): StationInput => {
+    const r = Number.isSafeInteger(input.seq) && input.seq > 0 ? outbox.range(input.seq, input.seq, 1)[0] : undefined;
+    const { target: _, ...rest } = input;
+    return r ? { ...rest, target: { device: config.deviceId, seq: r.seq, hash: r.hash, type: r.type } } : rest;
+  };
+
   const summaries = new Map<number, RecordSummary>();
   const snapshot = (): KioskSnapshot => {
     const tx = station.tx;
@@ -283,6 +290,8 @@ async function runStation(config: AgentConfig, deps: AgentDeps, ctx: StationCont
         bags: tx?.bags.map((b) => b.tagId) ?? [],
         ...(tx?.category ? { category: tx.category } : {}),
         badges: tx?.badges ?? [],
+        ...(tx?.box ? { box: tx.box } : {}),
+        ...(station.correcting ? { correcting: { seq: station.correcting.target.seq, action: station.correcting.action } } : {}),
         details: station.details,
         detailFields: DETAILS_OF_MODE[station.mode],
       },
@@ -298,7 +307,7 @@ async function runStation(config: AgentConfig, deps: AgentDeps, ctx: StationCont
   let metricsListener: MetricsListener | undefined;
   try {
     if (config.kiosk.enabled) {
-      kiosk = await startKiosk({ host: config.kiosk.host, port: config.kiosk.port, language: config.kiosk.language, source: { snapshot, command: feed }, logger: log.child({ component: 'kiosk' }) });
+      kiosk = await startKiosk({ host: config.kiosk.host, port: config.kiosk.port, language: config.kiosk.language, source: { snapshot, command: (input) => feed(input.kind === 'correct' ? withCorrectionTarget(input) : input) }, logger: log.child({ component: 'kiosk' }) });
     }
     if (config.metrics) {
       metricsListener = await serveMetrics(registry, config.metrics);

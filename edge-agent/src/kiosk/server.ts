@@ -8,7 +8,7 @@
  *   GET  /events       SSE: {live, controls} HTML fragments on every change
  *   GET  /fragments    the same, once (for browsers without EventSource)
  *   GET  /api/state    the snapshot as JSON
- *   POST /api/command  {type: category|cancel|confirm|mode|detail, ...}
+ *   POST /api/command  {type: category|cancel|confirm|mode|detail|manifest|correct, ...}
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -187,6 +187,16 @@ export function toStationInput(body: unknown): StationInput | undefined {
       // The body is checked against the record format by the workflow, which says what is wrong.
       const e = b.event as Record<string, unknown> | undefined;
       return typeof e === 'object' && e !== null && (MANIFEST_EVENT_TYPES as readonly unknown[]).includes(e.type) ? { kind: 'manifest', event: { type: e.type as ManifestEventType, body: e.body } } : undefined;
+    }
+    case 'correct': {
+      // The target's hash and type come from the outbox (the agent); the workflow checks the rest.
+      if (!Number.isSafeInteger(b.seq) || (b.action !== 'void' && b.action !== 'amend') || typeof b.reason !== 'string' || b.reason.length > 500) return undefined;
+      const grams = b.kg === undefined || b.kg === '' ? undefined : typeof b.kg === 'string' || typeof b.kg === 'number' ? Math.round(Number(b.kg) * 1000) : NaN;
+      if (grams !== undefined && !(Number.isSafeInteger(grams) && grams > 0)) return undefined;
+      const category = b.category === undefined || b.category === '' ? undefined : (WASTE_CATEGORIES as readonly unknown[]).includes(b.category) ? (b.category as (typeof WASTE_CATEGORIES)[number]) : null;
+      if (category === null) return undefined;
+      const amend = { ...(grams !== undefined ? { grams } : {}), ...(category !== undefined ? { category } : {}) };
+      return { kind: 'correct', seq: b.seq as number, action: b.action, reason: b.reason, ...(Object.keys(amend).length > 0 ? { amend } : {}) };
     }
     default:
       return undefined;

@@ -28,6 +28,10 @@ export interface KioskSnapshot {
     bags: string[];
     category?: string;
     badges: BadgeTap[];
+    /** Pack and unpack: the turnover box. */
+    box?: string;
+    /** A correction waiting for its authorising badge. */
+    correcting?: { seq: number; action: 'void' | 'amend' };
     details: Details;
     detailFields: readonly string[];
   };
@@ -63,6 +67,7 @@ export function renderLive(s: KioskSnapshot, lang: Language): string {
     ? `<p>${escapeHtml(t('badges', lang))}: ${st.badges.map((b) => `${escapeHtml(term(b.slot, lang))} ${escapeHtml(b.name ?? b.badgeId)}`).join(', ')}</p>`
     : '';
   const category = st.category ? `<p>${escapeHtml(t('category', lang))}: ${escapeHtml(term(st.category, lang))}</p>` : '';
+  const box = st.box ? `<p class="box">${escapeHtml(t('box', lang))}: <span class="mono">${escapeHtml(st.box)}</span></p>` : '';
   const u = s.uplink;
   const conn = u.state === 'connected' ? 'connected' : u.state === 'connecting' ? 'connecting' : 'offline';
   const records = s.lastRecords.length
@@ -80,7 +85,7 @@ export function renderLive(s: KioskSnapshot, lang: Language): string {
   <h2>${escapeHtml(t('nextStep', lang))}</h2>
   <p class="prompt" data-code="${st.prompt.code}">${escapeHtml(renderMessage(st.prompt.code, st.prompt.params, lang))}</p>
   ${notice}
-  ${category}${bags}${badges}
+  ${box}${category}${bags}${badges}
 </section>
 <section class="weight"><h2>${escapeHtml(t('weight', lang))}</h2><p>${weight}</p></section>
 <section class="uplink">
@@ -123,7 +128,27 @@ export function renderControls(s: KioskSnapshot, lang: Language): string {
   const actions = [`<button data-command="cancel" class="cancel">${escapeHtml(t('cancel', lang))}</button>`];
   if (st.mode !== 'seal') actions.unshift(`<button data-command="confirm">${escapeHtml(t('confirm', lang))}</button>`);
   parts.push(`<div class="actions">${actions.join('')}</div>`);
+  parts.push(renderCorrectionForm(s, lang));
   return parts.join('\n');
+}
+
+/**
+ * Correcting one of the station's last records: void it, or amend its weight (or a sealing's category),
+ * with a reason; the station then asks for an authorising badge. The record list is the kiosk's own.
+ */
+function renderCorrectionForm(s: KioskSnapshot, lang: Language): string {
+  const records = s.lastRecords.filter((r) => r.type !== 'correction');
+  if (records.length === 0) return '';
+  const option = (value: string, label: string) => `<option value="${escapeHtml(value)}">${escapeHtml(label)}</option>`;
+  return `<details class="correct"><summary>${escapeHtml(t('correct', lang))}</summary>
+<form data-form="correct">
+<label>${escapeHtml(t('correctRecord', lang))} <select name="seq">${records.map((r) => option(String(r.seq), `#${r.seq} ${term(r.type, lang)} ${r.time.slice(11, 19)}`)).join('')}</select></label>
+<label>${escapeHtml(t('correctAction', lang))} <select name="action">${option('void', term('void', lang))}${option('amend', term('amend', lang))}</select></label>
+<label>${escapeHtml(t('correctKg', lang))} <input name="kg" inputmode="decimal" maxlength="10" autocomplete="off"></label>
+<label>${escapeHtml(t('correctCategory', lang))} <select name="category">${option('', t('unchanged', lang))}${WASTE_CATEGORIES.map((c) => option(c, term(c, lang))).join('')}</select></label>
+<label>${escapeHtml(t('correctReason', lang))} <input name="reason" maxlength="500" required autocomplete="off"></label>
+<button type="submit">${escapeHtml(t('correctSubmit', lang))}</button>
+</form></details>`;
 }
 
 const CSS = `
@@ -139,7 +164,7 @@ h2{font-size:1rem;margin:.2rem 0;color:#556}.prompt{font-size:2rem;font-weight:6
 .conn.connected{color:#11532a}.conn.offline{color:#8a1111}.conn.connecting{color:#a05a00}.backlog{font-size:1.4rem}
 button{font-size:1.2rem;padding:.6rem 1rem;margin:.2rem;border-radius:.4rem;border:1px solid #888;background:#fff}
 button.active{background:#1f5f3a;color:#fff}button.cancel{background:#fde2e1}input{font-size:1.2rem;padding:.4rem}
-.records{padding-left:1.2rem}.seq{color:#667}.muted{color:#889}
+.records{padding-left:1.2rem}.correct form{display:grid;gap:.4rem}.mono{font-family:monospace}.seq{color:#667}.muted{color:#889}
 `;
 
 const SCRIPT = `
@@ -153,7 +178,9 @@ const SCRIPT = `
   function send(cmd){fetch('/api/command',{method:'POST',headers:{'Content-Type':'application/json'},body:JSON.stringify(cmd)})}
   controls.addEventListener('click',function(e){var b=e.target.closest('button[data-command]');if(!b)return;
     var c={type:b.dataset.command};if(b.dataset.field)c.field=b.dataset.field;if(b.dataset.value)c[b.dataset.command==='detail'?'value':b.dataset.command]=b.dataset.value;send(c)});
-  controls.addEventListener('submit',function(e){e.preventDefault();var f=e.target;send({type:'detail',field:f.dataset.field,value:f.elements.value.value})});
+  controls.addEventListener('submit',function(e){e.preventDefault();var f=e.target;
+    if(f.dataset.form==='correct'){send({type:'correct',seq:Number(f.elements.seq.value),action:f.elements.action.value,kg:f.elements.kg.value,category:f.elements.category.value,reason:f.elements.reason.value});return}
+    send({type:'detail',field:f.dataset.field,value:f.elements.value.value})});
   function apply(d){live.innerHTML=d.live;if(d.controls!==last&&!controls.contains(document.activeElement)){controls.innerHTML=d.controls;last=d.controls}}
   last=controls.innerHTML;
   if(window.EventSource){var es=new EventSource('/events?lang='+encodeURIComponent(lang));es.onmessage=function(m){apply(JSON.parse(m.data))}}

@@ -12,6 +12,8 @@
  *   pickup                   bags -> stable weight -> vehicle, manifest -> giver -> crew   -> picked-up
  *   receive (disposal)       bags -> stable weight -> vehicle, manifest -> operator        -> received
  *   dispose (disposal)       bags -> method, batch -> operator (weight if the scale has one)-> disposed
+ *   pack / unpack            box tag -> bags -> staff or keeper badge                      -> aggregated
+ *   correct (any station)    one of its own records, void or amend, reason -> authoriser    -> correction
  * In the multi-bag modes bags may be added until the first badge is accepted, which also locks the
  * weight. Refusals (unknown badge, bag already recorded here, tag lost, weight never stable, timeout)
  * set a notice and either keep the transaction (the operator can fix it) or drop it whole.
@@ -29,14 +31,15 @@ import {
   type WasteCategory,
 } from '@wastetrail/firmware-protocol';
 
-export const STATION_MODES = ['seal', 'collect', 'store-in', 'store-out', 'pickup', 'receive', 'dispose'] as const;
+export const STATION_MODES = ['seal', 'collect', 'store-in', 'store-out', 'pickup', 'receive', 'dispose', 'pack', 'unpack'] as const;
 export type StationMode = (typeof STATION_MODES)[number];
 
 /** The modes a station of each role offers; the first is the default. */
 export const MODES_BY_ROLE: Readonly<Record<StationRole, readonly StationMode[]>> = {
-  department: ['seal'],
+  // Bags are packed into turnover boxes on the ward or in the storage room (docs/devices/rfid.md).
+  department: ['seal', 'pack', 'unpack'],
   collection: ['collect'],
-  storage: ['store-in', 'store-out'],
+  storage: ['store-in', 'store-out', 'pack', 'unpack'],
   pickup: ['pickup'],
   disposal: ['receive', 'dispose'],
   // A vehicle station hands nothing over: it signs its track and door events (src/vehicle/).
@@ -51,22 +54,32 @@ export const EVENT_OF_MODE: Readonly<Record<StationMode, EventType>> = {
   pickup: 'picked-up',
   receive: 'received',
   dispose: 'disposed',
+  pack: 'aggregated',
+  unpack: 'aggregated',
 };
+
+/** Modes that put bags into a turnover box or take them out: a box tag, bags, one badge; no weight. */
+const BOX_MODES: readonly StationMode[] = ['pack', 'unpack'];
+
+/** A turnover box's tag: a GRAI-96 EPC (header 0x33), as bags are SGTIN-96 or SSCC-96 (docs/devices/rfid.md). */
+export const isBoxTag = (tagId: TagId): boolean => tagId.startsWith('epc:33');
 
 export type BadgeSlot = 'staff' | 'giver' | 'receiver' | 'keeper' | 'crew' | 'operator';
 /** Roles a known badge may carry (config `badges.known[].roles`). */
 export const BADGE_ROLES = ['staff', 'collector', 'keeper', 'crew', 'operator'] as const;
 export type BadgeRole = (typeof BADGE_ROLES)[number];
 
-/** The badges each mode needs, in the order they are tapped, and which role may fill each. */
-const BADGE_SLOTS: Readonly<Record<StationMode, readonly { slot: BadgeSlot; role: BadgeRole }[]>> = {
-  seal: [{ slot: 'staff', role: 'staff' }],
-  collect: [{ slot: 'giver', role: 'staff' }, { slot: 'receiver', role: 'collector' }],
-  'store-in': [{ slot: 'keeper', role: 'keeper' }],
-  'store-out': [{ slot: 'giver', role: 'keeper' }, { slot: 'crew', role: 'crew' }],
-  pickup: [{ slot: 'giver', role: 'keeper' }, { slot: 'crew', role: 'crew' }],
-  receive: [{ slot: 'operator', role: 'operator' }],
-  dispose: [{ slot: 'operator', role: 'operator' }],
+/** The badges each mode needs, in the order they are tapped, and which roles may fill each. */
+const BADGE_SLOTS: Readonly<Record<StationMode, readonly { slot: BadgeSlot; roles: readonly BadgeRole[] }[]>> = {
+  seal: [{ slot: 'staff', roles: ['staff'] }],
+  collect: [{ slot: 'giver', roles: ['staff'] }, { slot: 'receiver', roles: ['collector'] }],
+  'store-in': [{ slot: 'keeper', roles: ['keeper'] }],
+  'store-out': [{ slot: 'giver', roles: ['keeper'] }, { slot: 'crew', roles: ['crew'] }],
+  pickup: [{ slot: 'giver', roles: ['keeper'] }, { slot: 'crew', roles: ['crew'] }],
+  receive: [{ slot: 'operator', roles: ['operator'] }],
+  dispose: [{ slot: 'operator', roles: ['operator'] }],
+  pack: [{ slot: 'staff', roles: ['staff', 'keeper'] }],
+  unpack: [{ slot: 'staff', roles: ['staff', 'keeper'] }],
 };
 
 export const DETAIL_FIELDS = ['vehicle', 'manifest', 'method', 'batch'] as const;
@@ -80,13 +93,15 @@ export const DETAILS_OF_MODE: Readonly<Record<StationMode, readonly DetailField[
   pickup: ['vehicle', 'manifest'],
   receive: ['vehicle', 'manifest'],
   dispose: ['method', 'batch'],
+  pack: [],
+  unpack: [],
 };
 /** Details that belong to one handover and are cleared after its record (a vehicle stays, a manifest does not). */
 const PER_TRANSACTION_DETAILS: readonly DetailField[] = ['manifest', 'batch'];
 
 export type Details = Partial<Record<DetailField, string>>;
 
-export type Step = 'idle' | 'category' | 'weigh' | 'details' | 'badge' | 'saving';
+export type Step = 'idle' | 'box' | 'bags' | 'category' | 'weigh' | 'details' | 'badge' | 'saving';
 
 export type MessageCode =
   // prompts: what to do next
@@ -104,6 +119,9 @@ export type MessageCode =
   | 'TAP_KEEPER_BADGE'
   | 'TAP_CREW_BADGE'
   | 'TAP_OPERATOR_BADGE'
+  | 'SCAN_BOX'
+  | 'SCAN_BAGS_FOR_BOX'
+  | 'TAP_AUTHORISER_BADGE'
   | 'SAVING'
   // done
   | 'SEALED'
@@ -113,6 +131,9 @@ export type MessageCode =
   | 'RECEIVED'
   | 'DISPOSED'
   | 'MANIFEST_SIGNED'
+  | 'PACKED'
+  | 'UNPACKED'
+  | 'CORRECTED'
   // information
   | 'BAG_ADDED'
   | 'BAG_REMOVED'
@@ -120,6 +141,8 @@ export type MessageCode =
   | 'DETAIL_SET'
   | 'MODE_CHANGED'
   | 'CATEGORY_FROM_LABEL'
+  | 'BOX_SET'
+  | 'CORRECTION_STARTED'
   // refusals
   | 'CANCELLED'
   | 'TIMEOUT'
@@ -149,6 +172,11 @@ export type MessageCode =
   | 'NOT_IN_THIS_MODE'
   | 'FINISH_FIRST'
   | 'MANIFEST_INVALID'
+  | 'TWO_BOXES'
+  | 'BOX_NOT_A_BAG'
+  | 'RECORD_NOT_FOUND'
+  | 'NOT_CORRECTABLE'
+  | 'CORRECTION_INVALID'
   | 'STORE_FAILED';
 
 export type NoticeLevel = 'info' | 'success' | 'refusal';
@@ -181,6 +209,8 @@ export interface BagRead {
 export interface Transaction {
   /** Department: the tags of one bag (an EPC and a QR label, up to 4). Other modes: one per bag. */
   bags: BagRead[];
+  /** Pack and unpack: the turnover box. */
+  box?: TagId;
   category?: WasteCategory;
   /** Category printed on a scanned label: the operator may not choose another. */
   labelCategory?: WasteCategory;
@@ -218,7 +248,30 @@ export interface StationState {
   last?: { seq: number; type: EventType; at: number };
   /** A transfer manifest step being written (no transaction of bags: the operator submitted it whole). */
   signing?: ManifestSigning;
+  /** A correction of one of this station's records, waiting for the authorising badge (then written). */
+  correcting?: Correcting;
 }
+
+/** One of this station's records, as the shell found it in the outbox for a correction. */
+export interface CorrectionTarget {
+  device: string;
+  seq: number;
+  hash: string;
+  type: EventType;
+}
+
+export interface Correcting {
+  target: CorrectionTarget;
+  action: 'void' | 'amend';
+  reason: string;
+  amend?: { weight?: { value: number; unit: 'g' }; category?: WasteCategory };
+  deadline: number;
+  /** True once the record is being written. */
+  saving: boolean;
+}
+
+/** Record types a station may void or amend: its custody steps (not heartbeats, climate, corrections). */
+export const CORRECTABLE_TYPES: readonly EventType[] = ['sealed', 'collected', 'stored', 'picked-up', 'received', 'disposed', 'aggregated'];
 
 /** The manifest steps a station signs from a form (docs/transport/manifest.md): issue, receipt, closing. */
 export const MANIFEST_EVENT_TYPES = ['manifest-issued', 'manifest-received', 'manifest-closed'] as const;
@@ -260,6 +313,11 @@ export type StationInput =
   | { kind: 'tick' }
   /** A transfer manifest step, filled in whole on the kiosk (or by the site's system through it). */
   | { kind: 'manifest'; event: { type: ManifestEventType; body: unknown } }
+  /**
+   * Void or amend record `seq` of this station; the shell looked it up (`target`, absent when the outbox has
+   * no such record). Written once a badge authorises it.
+   */
+  | { kind: 'correct'; seq: number; target?: CorrectionTarget; action: 'void' | 'amend'; reason: string; amend?: { grams?: number; category?: WasteCategory } }
   | { kind: 'committed'; seq: number }
   | { kind: 'commit-failed'; reason: string };
 
@@ -270,7 +328,7 @@ export interface StationOutput {
   effects: StationEffect[];
 }
 
-const ALREADY: Readonly<Record<StationMode, MessageCode>> = {
+const ALREADY: Readonly<Partial<Record<StationMode, MessageCode>>> = {
   seal: 'ALREADY_SEALED',
   collect: 'ALREADY_COLLECTED',
   'store-in': 'ALREADY_STORED',
@@ -287,6 +345,8 @@ const DONE: Readonly<Record<StationMode, MessageCode>> = {
   pickup: 'PICKED_UP',
   receive: 'RECEIVED',
   dispose: 'DISPOSED',
+  pack: 'PACKED',
+  unpack: 'UNPACKED',
 };
 const TAP: Readonly<Record<BadgeSlot, MessageCode>> = {
   staff: 'TAP_STAFF_BADGE',
@@ -332,6 +392,7 @@ export class StationWorkflow {
 
   /** When the shell must call `next(..., {kind:'tick'})` at the latest, or undefined when idle. */
   nextDeadline(state: StationState): number | undefined {
+    if (state.correcting) return state.correcting.saving ? undefined : state.correcting.deadline;
     const tx = state.tx;
     if (!tx || state.step === 'saving') return undefined;
     const weighEnd = state.step === 'weigh' && tx.weighSince !== undefined ? tx.weighSince + this.settings.weighTimeoutMs : Infinity;
@@ -343,34 +404,38 @@ export class StationWorkflow {
   private apply(s: StationState, input: StationInput, now: number): StationOutput {
     const same = { state: s, effects: [] };
     // While a record is being written, only its outcome matters; the shell writes synchronously.
-    if (s.step === 'saving' && input.kind !== 'committed' && input.kind !== 'commit-failed') {
+    if ((s.step === 'saving' || s.correcting?.saving) && input.kind !== 'committed' && input.kind !== 'commit-failed') {
       return input.kind === 'weight' ? { state: { ...s, scale: this.scaleAfter(s.scale, input) }, effects: [] } : same;
     }
     switch (input.kind) {
       case 'weight':
         return this.maybeSave({ ...s, scale: this.scaleAfter(s.scale, input) }, now, false);
       case 'tag':
-        return s.mode === 'seal' ? this.sealTag(s, input, now) : this.multiTag(s, input, now);
+        if (s.correcting) return same;
+        return s.mode === 'seal' ? this.sealTag(s, input, now) : BOX_MODES.includes(s.mode) ? this.boxModeTag(s, input.tagId, input.source, now) : this.multiTag(s, input, now);
       case 'tag-lost':
         return this.tagLost(s, input.tagId, now);
       case 'unreadable-label':
         return notice(s, 'NOT_A_BAG_LABEL', 'refusal', now, { reason: input.reason });
       case 'badge':
-        return this.badge(s, input.badgeId, now);
+        return s.correcting ? this.authorise(s, s.correcting, input.badgeId, now) : this.badge(s, input.badgeId, now);
       case 'category':
         return this.category(s, input.category, now);
       case 'detail':
         return this.detail(s, input.field, input.value, now);
       case 'mode':
         if (!this.modes.includes(input.mode)) return notice(s, 'NOT_IN_THIS_MODE', 'refusal', now);
-        if (s.tx) return notice(s, 'FINISH_FIRST', 'refusal', now);
+        if (s.tx || s.correcting) return notice(s, 'FINISH_FIRST', 'refusal', now);
         if (input.mode === s.mode) return same;
         return notice({ ...s, mode: input.mode, details: { ...this.settings.defaults } }, 'MODE_CHANGED', 'info', now, { mode: input.mode });
       case 'confirm':
         if (!s.tx || s.mode === 'seal' || s.tx.bagsClosed) return same;
         return this.maybeSave({ ...s, tx: { ...s.tx, bagsClosed: true, deadline: now + this.settings.stepTimeoutMs } }, now, true);
       case 'cancel':
+        if (s.correcting) return drop({ ...s, correcting: undefined }, 'CANCELLED', now);
         return s.tx ? drop(s, 'CANCELLED', now) : same;
+      case 'correct':
+        return this.correct(s, input, now);
       case 'tick':
         return this.tick(s, now);
       case 'manifest':
@@ -378,8 +443,8 @@ export class StationWorkflow {
       case 'committed':
         return this.committed(s, input.seq, now);
       case 'commit-failed':
-        if (s.step !== 'saving') return same;
-        return drop({ ...s, signing: undefined }, 'STORE_FAILED', now, { reason: input.reason.slice(0, 200) });
+        if (s.step !== 'saving' && !s.correcting?.saving) return same;
+        return drop({ ...s, signing: undefined, correcting: undefined }, 'STORE_FAILED', now, { reason: input.reason.slice(0, 200) });
     }
   }
 
@@ -433,7 +498,7 @@ export class StationWorkflow {
     const event = EVENT_OF_MODE[s.mode];
     // Taken out of storage, a bag may be stored again; every other step happens once per station.
     const done = s.mode === 'store-in' ? t.history.lastIndexOf('stored') > t.history.lastIndexOf('picked-up') : t.history.includes(event);
-    if (done) return notice(s, ALREADY[s.mode], 'refusal', now, { tag: t.tagId });
+    if (done) return notice(s, ALREADY[s.mode]!, 'refusal', now, { tag: t.tagId });
     if (tx?.bagsClosed) return notice(s, 'BAGS_CLOSED', 'refusal', now, { tag: t.tagId });
     if (tx && tx.bags.length >= this.settings.maxBags) return notice(s, 'TOO_MANY_BAGS', 'refusal', now, { max: this.settings.maxBags });
     const bag = { tagId: t.tagId, source: t.source };
@@ -483,7 +548,8 @@ export class StationWorkflow {
     if (step === 'details') return notice(s, 'DETAILS_FIRST', 'refusal', now);
     if (step !== 'badge') return { state: s, effects: [] };
     const slot = BADGE_SLOTS[s.mode][tx.badges.length]!;
-    if (known?.roles && !known.roles.includes(slot.role)) return notice(s, 'BADGE_NOT_ALLOWED', 'refusal', now, { badge: known.name ?? badgeId, role: slot.role });
+    const knownRoles = known?.roles;
+    if (knownRoles && !slot.roles.some((r) => knownRoles.includes(r))) return notice(s, 'BADGE_NOT_ALLOWED', 'refusal', now, { badge: known?.name ?? badgeId, role: slot.roles[0]! });
     const tap: BadgeTap = { slot: slot.slot, badgeId, ...(known?.name ? { name: known.name } : {}) };
     let next: Transaction = { ...tx, badges: [...tx.badges, tap], deadline: now + this.settings.stepTimeoutMs };
     if (s.mode !== 'seal' && tx.badges.length === 0) {
@@ -495,6 +561,7 @@ export class StationWorkflow {
   }
 
   private tick(s: StationState, now: number): StationOutput {
+    if (s.correcting && !s.correcting.saving && now >= s.correcting.deadline) return drop({ ...s, correcting: undefined }, 'TIMEOUT', now, { seconds: Math.round(this.settings.stepTimeoutMs / 1000) });
     const tx = s.tx;
     if (!tx) return { state: s, effects: [] };
     if (this.stepOf(s) === 'weigh' && tx.weighSince !== undefined && now - tx.weighSince >= this.settings.weighTimeoutMs) {
@@ -506,9 +573,63 @@ export class StationWorkflow {
     return { state: s, effects: [] };
   }
 
+  /**
+   * Pack and unpack: the box tag (GRAI-96) names the box, any other tag is a bag. Bags may be added until
+   * the badge; a bag packed before may be packed again (into another box after an unpack).
+   */
+  private boxModeTag(s: StationState, tagId: TagId, source: 'rfid' | 'qr', now: number): StationOutput {
+    const tx = s.tx;
+    if (isBoxTag(tagId)) {
+      if (tx?.box === tagId) return { state: s, effects: [] };
+      if (tx?.box) return notice(s, 'TWO_BOXES', 'refusal', now, { box: tx.box, tag: tagId });
+      const next: Transaction = tx ? { ...tx, box: tagId, deadline: now + this.settings.stepTimeoutMs } : { ...newTx(now, this.settings.stepTimeoutMs, []), box: tagId };
+      return notice({ ...s, tx: next }, 'BOX_SET', 'info', now, { box: tagId });
+    }
+    if (!tx?.box) return notice(s, 'BOX_NOT_A_BAG', 'refusal', now, { tag: tagId });
+    if (tx.bags.some((b) => b.tagId === tagId)) return { state: s, effects: [] };
+    if (tx.bagsClosed) return notice(s, 'BAGS_CLOSED', 'refusal', now, { tag: tagId });
+    if (tx.bags.length >= this.settings.maxBags) return notice(s, 'TOO_MANY_BAGS', 'refusal', now, { max: this.settings.maxBags });
+    const next: Transaction = { ...tx, bags: [...tx.bags, { tagId, source }], deadline: now + this.settings.stepTimeoutMs };
+    return notice({ ...s, tx: next }, 'BAG_ADDED', 'info', now, { tag: tagId, count: next.bags.length });
+  }
+
+  /**
+   * A correction asked for on the kiosk: one of this station's own custody records, voided or amended
+   * (weight, or the category of a sealing), with a reason. Nothing is edited: the correction is a new
+   * record, written once a known badge authorises it.
+   */
+  private correct(s: StationState, c: Extract<StationInput, { kind: 'correct' }>, now: number): StationOutput {
+    if (s.tx || s.correcting || s.signing) return notice(s, 'FINISH_FIRST', 'refusal', now);
+    if (!c.target) return notice(s, 'RECORD_NOT_FOUND', 'refusal', now, { seq: c.seq });
+    if (!CORRECTABLE_TYPES.includes(c.target.type)) return notice(s, 'NOT_CORRECTABLE', 'refusal', now, { seq: c.seq, type: c.target.type });
+    const reason = typeof c.reason === 'string' ? c.reason.trim() : '';
+    const amend =
+      c.action === 'amend'
+        ? { ...(c.amend?.grams !== undefined ? { weight: { value: c.amend.grams, unit: 'g' as const } } : {}), ...(c.amend?.category !== undefined ? { category: c.amend.category } : {}) }
+        : undefined;
+    // A category belongs to the sealing; an amendment must change something; a void needs nothing more.
+    const sensible = reason !== '' && (c.action === 'void' || (amend !== undefined && Object.keys(amend).length > 0 && (amend.category === undefined || c.target.type === 'sealed')));
+    const correcting: Correcting = { target: c.target, action: c.action, reason, ...(amend ? { amend } : {}), deadline: now + this.settings.stepTimeoutMs, saving: false };
+    const checked = EVENT_BODIES.correction.check(this.correctionBody(correcting, 'x'), 'body');
+    if (!sensible || !checked.ok) return notice(s, 'CORRECTION_INVALID', 'refusal', now, { seq: c.seq, reason: checked.ok ? '' : checked.error.message.slice(0, 200) });
+    return notice({ ...s, correcting }, 'CORRECTION_STARTED', 'info', now, { seq: c.seq, action: c.action });
+  }
+
+  private correctionBody(c: Correcting, authorisedBy: string) {
+    const { type: _, ...target } = c.target;
+    return { target, action: c.action, reason: c.reason, authorisedBy, ...(c.amend ? { amend: c.amend } : {}) };
+  }
+
+  /** The authorising badge of a correction: a known badge (when the station keeps a list), then the record. */
+  private authorise(s: StationState, c: Correcting, badgeId: string, now: number): StationOutput {
+    if (this.settings.knownBadges && this.settings.refuseUnknownBadges !== false && !this.settings.knownBadges.has(badgeId)) return notice(s, 'UNKNOWN_BADGE', 'refusal', now, { badge: badgeId });
+    const event: CustodyEvent = { type: 'correction', body: this.correctionBody(c, badgeId) };
+    return { state: { ...s, correcting: { ...c, saving: true }, notice: undefined }, effects: [{ kind: 'commit', event }] };
+  }
+
   /** A manifest step is signed as submitted, checked against the record format first; never mid-transaction. */
   private manifest(s: StationState, event: { type: ManifestEventType; body: unknown }, now: number): StationOutput {
-    if (s.tx) return notice(s, 'FINISH_FIRST', 'refusal', now);
+    if (s.tx || s.correcting) return notice(s, 'FINISH_FIRST', 'refusal', now);
     if (!(MANIFEST_EVENT_TYPES as readonly string[]).includes(event.type) || !EVENTS_BY_STATION[this.settings.role].includes(event.type)) return notice(s, 'NOT_IN_THIS_MODE', 'refusal', now);
     const checked = EVENT_BODIES[event.type].check(event.body, 'body');
     if (!checked.ok) return notice(s, 'MANIFEST_INVALID', 'refusal', now, { reason: checked.error.message.slice(0, 200) });
@@ -517,6 +638,10 @@ export class StationWorkflow {
   }
 
   private committed(s: StationState, seq: number, now: number): StationOutput {
+    if (s.correcting?.saving) {
+      const c = s.correcting;
+      return { state: { ...s, correcting: undefined, notice: { code: 'CORRECTED', level: 'success', params: { seq, target: c.target.seq, action: c.action }, at: now }, last: { seq, type: 'correction', at: now } }, effects: [] };
+    }
     if (s.signing && s.step === 'saving') {
       const { type, body } = s.signing;
       return { state: { ...s, signing: undefined, notice: { code: 'MANIFEST_SIGNED', level: 'success', params: { seq, manifest: body.manifest, step: type }, at: now }, last: { seq, type, at: now } }, effects: [] };
@@ -530,7 +655,7 @@ export class StationWorkflow {
       else details[f] = d;
     }
     const event = EVENT_OF_MODE[s.mode];
-    const params: MessageParams = { seq, count: s.mode === 'seal' ? 1 : tx.bags.length, ...(tx.weight ? { grams: tx.weight.grams } : {}), ...(tx.category ? { category: tx.category } : {}) };
+    const params: MessageParams = { seq, count: s.mode === 'seal' ? 1 : tx.bags.length, ...(tx.weight ? { grams: tx.weight.grams } : {}), ...(tx.category ? { category: tx.category } : {}), ...(tx.box ? { box: tx.box } : {}) };
     return {
       state: {
         ...s,
@@ -565,7 +690,10 @@ export class StationWorkflow {
   /** The first thing the transaction still needs, or undefined when the record can be written. */
   private missing(s: StationState): Exclude<Step, 'idle' | 'saving'> | undefined {
     const tx = s.tx!;
-    if (s.mode === 'seal') {
+    if (BOX_MODES.includes(s.mode)) {
+      if (!tx.box) return 'box';
+      if (tx.bags.length === 0) return 'bags';
+    } else if (s.mode === 'seal') {
       if (!tx.category) return 'category';
       if (!tx.weight) return 'weigh';
     } else if (s.mode !== 'dispose' && !tx.weight && !(tx.badges.length === 0 && this.freshWeight(s))) {
@@ -577,7 +705,8 @@ export class StationWorkflow {
   }
 
   private stepOf(s: StationState): Step {
-    if (s.signing) return 'saving';
+    if (s.signing || s.correcting?.saving) return 'saving';
+    if (s.correcting) return 'badge';
     if (!s.tx) return 'idle';
     return s.step === 'saving' ? 'saving' : (this.missing(s) ?? 'saving');
   }
@@ -597,7 +726,11 @@ export class StationWorkflow {
   private promptOf(s: StationState, step: Step): Prompt {
     switch (step) {
       case 'idle':
-        return { code: s.mode === 'seal' ? 'PLACE_BAG' : 'SCAN_BAGS' };
+        return { code: s.mode === 'seal' ? 'PLACE_BAG' : BOX_MODES.includes(s.mode) ? 'SCAN_BOX' : 'SCAN_BAGS' };
+      case 'box':
+        return { code: 'SCAN_BOX' };
+      case 'bags':
+        return { code: 'SCAN_BAGS_FOR_BOX', params: { box: s.tx!.box! } };
       case 'category':
         return { code: 'CHOOSE_CATEGORY' };
       case 'weigh':
@@ -605,6 +738,7 @@ export class StationWorkflow {
       case 'details':
         return { code: ENTER[DETAILS_OF_MODE[s.mode].find((f) => s.details[f] === undefined)!] };
       case 'badge':
+        if (s.correcting) return { code: 'TAP_AUTHORISER_BADGE', params: { seq: s.correcting.target.seq } };
         return { code: TAP[BADGE_SLOTS[s.mode][s.tx!.badges.length]!.slot] };
       case 'saving':
         return { code: 'SAVING' };
@@ -636,6 +770,9 @@ export class StationWorkflow {
           type: 'disposed',
           body: { bags: tags, method: d.method as DisposalMethod, batch: d.batch!, operator: badge('operator'), ...(tx.weight ? { weight } : {}) },
         };
+      case 'pack':
+      case 'unpack':
+        return { type: 'aggregated', body: { box: tx.box!, bags: tags, action: s.mode, staff: badge('staff') } };
     }
   }
 }

@@ -99,6 +99,28 @@ describe('a department station end to end', () => {
     expect(state.lastRecords[0]?.seq).toBe(20);
   });
 
+  it('a record corrected at the kiosk: the form posts it, a badge tap authorises it, the server accepts the correction naming the record', async () => {
+    const { id, agent, devices, server } = await station('mqtt://127.0.0.1:1883');
+    await sealBag(agent, devices, 1, 1250);
+    const post = (body: unknown) => fetch(new URL('/api/command', agent.kioskUrl), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    // A record the station never wrote is refused on the screen.
+    expect((await post({ type: 'correct', seq: 99, action: 'void', reason: 'x' })).status).toBe(200);
+    await waitFor(() => agent.station.notice?.code === 'RECORD_NOT_FOUND', 'refused');
+    expect((await post({ type: 'correct', seq: 1, action: 'amend', reason: 'scale read before the bag settled', kg: '1.3' })).status).toBe(200);
+    await waitFor(() => agent.station.prompt.code === 'TAP_AUTHORISER_BADGE', 'the badge asked for');
+    await devices.badgeUp(NURSE);
+    await waitFor(() => agent.station.notice?.code === 'CORRECTED', 'corrected');
+    await devices.badgeAway(NURSE);
+    await server.untilHead(2);
+    const [sealed, correction] = server.accepted;
+    expect(correction?.record).toMatchObject({
+      seq: 2,
+      type: 'correction',
+      body: { target: { device: id.deviceId, seq: 1, hash: sealed!.hash }, action: 'amend', reason: 'scale read before the bag settled', authorisedBy: NURSE, amend: { weight: { value: 1300, unit: 'g' } } },
+    });
+    expect(server.rejected).toEqual([]);
+  });
+
   it('broker unreachable for the whole shift, then reachable: nothing lost, order kept, all acknowledged', async () => {
     const proxy = await startTcpProxy({ host: '127.0.0.1', port: 1883 }, false);
     cleanups.push(() => proxy.close());

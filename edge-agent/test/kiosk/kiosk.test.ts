@@ -159,6 +159,35 @@ describe('kiosk page', () => {
     expect(toStationInput(null)).toBeUndefined();
   });
 
+  it('a correction becomes a station input with the weight in grams; anything malformed is no command', () => {
+    expect(toStationInput({ type: 'correct', seq: 48, action: 'amend', reason: 'early read', kg: '1.249', category: 'sharps' })).toEqual({ kind: 'correct', seq: 48, action: 'amend', reason: 'early read', amend: { grams: 1249, category: 'sharps' } });
+    expect(toStationInput({ type: 'correct', seq: 48, action: 'void', reason: 'wrong bag', kg: '', category: '' })).toEqual({ kind: 'correct', seq: 48, action: 'void', reason: 'wrong bag' });
+    for (const bad of [
+      { type: 'correct', seq: '48', action: 'void', reason: 'x' },
+      { type: 'correct', seq: 48, action: 'delete', reason: 'x' },
+      { type: 'correct', seq: 48, action: 'void' },
+      { type: 'correct', seq: 48, action: 'amend', reason: 'x', kg: '-1' },
+      { type: 'correct', seq: 48, action: 'amend', reason: 'x', kg: 'abc' },
+      { type: 'correct', seq: 48, action: 'amend', reason: 'x', category: 'glass' },
+      { type: 'correct', seq: 48, action: 'void', reason: 'x'.repeat(501) },
+    ]) {
+      expect(toStationInput(bad), JSON.stringify(bad)).toBeUndefined();
+    }
+  });
+
+  it('offers the correction form over its last records, in both languages, and shows the box being packed', async () => {
+    const k = await kiosk({ snapshot: () => snapshot({ mode: 'pack', modes: ['seal', 'pack', 'unpack'], box: 'epc:331800e4a37fd40000000001', step: 'bags', prompt: { code: 'SCAN_BAGS_FOR_BOX', params: { box: 'epc:331800e4a37fd40000000001' } } }) });
+    const zh = await (await fetch(`${k.url}?lang=zh-CN`)).text();
+    expect(zh).toContain('更正记录');
+    expect(zh).toContain('<option value="48">#48 封袋 08:10:00</option>');
+    expect(zh).toContain('周转箱: <span class="mono">epc:331800e4a37fd40000000001</span>');
+    expect(zh).toContain('请将要装入或取出周转箱 epc:331800e4a37fd40000000001 的废物袋放到读卡区');
+    const en = await (await fetch(`${k.url}?lang=en`)).text();
+    expect(en).toContain('Correct a record');
+    expect(en).toContain('New weight (kg)');
+    expect(en).toContain('data-command="mode" data-value="unpack"');
+  });
+
   it('takes a transfer manifest step as a command (the site system or a form posts it); the workflow checks its body', async () => {
     const got: StationInput[] = [];
     const k = await kiosk({ command: (i) => got.push(i) });

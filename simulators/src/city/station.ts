@@ -11,7 +11,7 @@ import type { ManifestSigning } from './model.ts';
 import type { MockPortFactory } from './devices.ts';
 
 /** The workflow step the screen asks for (edge-agent's Step). */
-export type StationStep = 'idle' | 'category' | 'weigh' | 'details' | 'badge' | 'saving';
+export type StationStep = 'idle' | 'box' | 'bags' | 'category' | 'weigh' | 'details' | 'badge' | 'saving';
 
 export interface StationNotice {
   code: string;
