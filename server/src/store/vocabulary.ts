@@ -10,6 +10,8 @@ export const USER_ROLES = ['regulator', 'institution_admin', 'transport', 'dispo
 export const DEVICE_STATES = ['online', 'offline'] as const;
 /** A bag's state in the projection: its last custody step, or voided (custody/trail.ts BagState). */
 export const BAG_STATES = [...CUSTODY_STEPS, 'voided'] as const;
+/** How a manifest search is ordered: by the first signature's time, newest or oldest first, or by number. */
+export const MANIFEST_ORDERS = ['newest', 'oldest', 'number'] as const;
 
 export type JurisdictionLevel = (typeof JURISDICTION_LEVELS)[number];
 export type InstitutionKind = (typeof INSTITUTION_KINDS)[number];
@@ -17,6 +19,7 @@ export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
 export type UserRole = (typeof USER_ROLES)[number];
 export type DeviceState = (typeof DEVICE_STATES)[number];
+export type ManifestOrder = (typeof MANIFEST_ORDERS)[number];
 
 /** One public key of a device, as the keyring JSON spells it (stored as JSON on the device row). */
 export interface DeviceKeyJson {
