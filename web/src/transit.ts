@@ -55,14 +55,15 @@ export function projection(points: readonly LonLat[], size: { width: number; hei
 }
 
 /**
- * What the picture frames: the track and what happened on it, with a margin; without a track, the
- * registered route; without either, the whole city.
+ * What the picture frames: the track, what happened on it and the yards (geofences: where the leg starts
+ * and ends), with a margin; without any of those, the registered route; without that, the whole city.
  */
 export function mapFrame(view: TransitView, districts: readonly District[]): LonLat[] {
   const marks: LonLat[] = [
     ...view.points.map((p): LonLat => [p.lon, p.lat]),
     ...view.doors.flatMap((d): LonLat[] => (d.lat !== undefined && d.lon !== undefined ? [[d.lon, d.lat]] : [])),
     ...view.alerts.map((a): LonLat => [a.lon, a.lat]),
+    ...view.geofences.flatMap((g) => g.ring.map((p): LonLat => [p[0]!, p[1]!])),
   ];
   const framed = marks.length ? marks : view.route.length ? view.route.map((p): LonLat => [p[0]!, p[1]!]) : districts.flatMap((d) => d.ring);
   if (framed.length === 0) return [[120, 30], [120.1, 30.1]];

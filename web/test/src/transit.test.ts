@@ -52,7 +52,11 @@ describe('the projection', () => {
     expect((c![0] - b![0]) / (a![1] - b![1])).toBeCloseTo((0.04 * Math.cos((30.275 * Math.PI) / 180)) / 0.05, 2);
   });
 
-  it('frames the route when there is no track, and the whole city when there is neither', () => {
+  it('frames the yards with the track, the route when there is neither, and the whole city when there is nothing', () => {
+    const yard = [[120.3, 30.4], [120.31, 30.4], [120.31, 30.41], [120.3, 30.4]];
+    const withYard = mapFrame(view({ points: [{ at: '2026-03-03T01:00:00Z', lon: 120.16, lat: 30.25, speedKmh: 0 }], geofences: [{ id: 'd001-yard', kind: 'disposal', ring: yard }] }), []);
+    expect(withYard).toContainEqual([120.16, 30.25]);
+    expect(withYard).toContainEqual([120.31, 30.41]);
     const route = [[120.1, 30.2], [120.12, 30.22]];
     expect(mapFrame(view({ route }), [])).toContainEqual([120.1, 30.2]);
     const districts = districtsOf(CITY_MAP);
