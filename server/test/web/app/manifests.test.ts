@@ -119,6 +119,27 @@ describe('the manifest list and one manifest', () => {
     await context.close();
   });
 
+  it('filters and opens a manifest with the keyboard alone', async () => {
+    const { context, page } = await newPage('en-US');
+    await logIn(page, 'demo-regulator', 'demo-pass-regulator');
+    await page.goto(`${base}/app/#/manifests`);
+    await page.locator(`tr[data-manifest="${M2}"]`).waitFor();
+    await page.locator('#m-vehicle').focus();
+    await page.keyboard.type(PLATE);
+    // Tab on through the status boxes: Space ticks "Processed", Enter sends the form.
+    await page.locator('#m-vehicle').press('Tab');
+    for (let i = 0; i < 3; i++) await page.keyboard.press('Tab');
+    await expect(page.evaluate(() => document.activeElement?.getAttribute('data-status-filter'))).resolves.toBe('processed');
+    await page.keyboard.press('Space');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => hashOf(page)).toBe(`#/manifests?vehicle=${PLATE}&status=processed`);
+    await expect.poll(() => page.locator('tbody tr[data-manifest]').count()).toBe(1);
+    await page.locator(`tr[data-manifest="${M}"] a`).focus();
+    await page.keyboard.press('Enter');
+    await page.locator('[data-signatures]').waitFor();
+    await context.close();
+  });
+
   it('an unknown manifest says so in words', async () => {
     const { context, page } = await newPage('en-US');
     await logIn(page, 'demo-regulator', 'demo-pass-regulator');
