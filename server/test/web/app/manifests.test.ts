@@ -33,8 +33,10 @@ const logIn = (page: Page, username: string, password: string) => logInAt(page, 
 /** What the API answers this page's session. */
 const api = async <T>(context: BrowserContext, path: string): Promise<T> => (await context.request.get(`${base}${path}`)).json() as Promise<T>;
 const hashOf = (page: Page) => decodeURIComponent(new URL(page.url()).hash);
+/** The `attribute` of each element `selector` finds, in order (the rows a table shows). */
+const attributes = (page: Page, selector: string, attribute: string) => page.locator(selector).evaluateAll((els, a) => els.map((e) => e.getAttribute(a)), attribute);
 /** The page does not scroll sideways: nothing is cut off on a phone. */
-const fitsWidth = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth);
+const fitsWidth = (page: Page) => page.evaluate<number>('document.documentElement.scrollWidth');
 
 describe('the manifest list and one manifest', () => {
   it('the regulator finds the manifest, filters, pages and sorts with all of it in the URL, and reads it: parties, signatures in order, weights, the refusal, the export', async () => {
@@ -46,7 +48,7 @@ describe('the manifest list and one manifest', () => {
     const all = await api<{ total: number; manifests: { manifest: string }[] }>(context, '/api/v1/manifests?limit=50&offset=0');
     expect(all.total).toBe(2);
     await expect(page.locator('table[data-manifests]').getAttribute('data-manifests')).resolves.toBe(String(all.total));
-    expect(await page.locator('tbody tr[data-manifest]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-manifest')))).toEqual(all.manifests.map((m) => m.manifest));
+    expect(await attributes(page, 'tbody tr[data-manifest]', 'data-manifest')).toEqual(all.manifests.map((m) => m.manifest));
     await expect(row.locator('[data-status]').textContent()).resolves.toBe('Processed');
     await expect(row.textContent()).resolves.toContain('1 bag(s) refused (0.905 kg)');
     await expect(row.textContent()).resolves.toContain('City Hospital No. 1 (hz-h001)');
@@ -73,7 +75,7 @@ describe('the manifest list and one manifest', () => {
     // Paging from the server: the second manifest of two on its own page, then back.
     await page.goto(`${base}/app/#/manifests?offset=1`);
     await expect.poll(() => page.locator('[data-page-range]').textContent()).toBe('2–2 of 2');
-    await expect(page.locator('tbody tr[data-manifest]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-manifest')))).resolves.toEqual([all.manifests[1]!.manifest]);
+    await expect(attributes(page, 'tbody tr[data-manifest]', 'data-manifest')).resolves.toEqual([all.manifests[1]!.manifest]);
     await page.locator('[data-page-previous]').click();
     await expect.poll(() => hashOf(page)).toBe('#/manifests');
     // The sort: oldest first reverses the two (HZ-UI-0001 was signed first).
@@ -82,7 +84,7 @@ describe('the manifest list and one manifest', () => {
     await expect.poll(() => hashOf(page)).toBe('#/manifests?sort=oldest');
     await expect.poll(() => page.locator('tbody tr[data-manifest]').first().getAttribute('data-manifest')).toBe(M);
     const oldest = await api<{ manifests: { manifest: string }[] }>(context, '/api/v1/manifests?sort=oldest&limit=50&offset=0');
-    expect(await page.locator('tbody tr[data-manifest]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-manifest')))).toEqual(oldest.manifests.map((m) => m.manifest));
+    expect(await attributes(page, 'tbody tr[data-manifest]', 'data-manifest')).toEqual(oldest.manifests.map((m) => m.manifest));
     await shot(page, 'app-manifest-list-en');
 
     await page.locator(`tr[data-manifest="${M}"] a`).click();
@@ -96,7 +98,7 @@ describe('the manifest list and one manifest', () => {
     await expect(card.locator('[data-acceptance]').textContent()).resolves.toBe('partial');
     await expect(card.textContent()).resolves.toContain('3.3 kg declared, 2.39 kg accepted, 0.905 kg refused');
     await expect(page.locator('[data-discrepancies]').getAttribute('data-discrepancies')).resolves.toBe('1');
-    expect(await page.locator('[data-signatures] > li').evaluateAll((els) => els.map((e) => e.getAttribute('data-step')))).toEqual(['issued', 'picked-up', 'received', 'closed']);
+    expect(await attributes(page, '[data-signatures] > li', 'data-step')).toEqual(['issued', 'picked-up', 'received', 'closed']);
     await expect(page.locator('[data-signatures] > li').nth(1).textContent()).resolves.toContain('crew-5501');
     await expect(page.locator(`tr[data-bag="${Y}"]`).getAttribute('data-outcome')).resolves.toBe('refused');
     await expect(page.locator(`tr[data-bag="${Y}"]`).textContent()).resolves.toContain('包装破损 leaking');
@@ -129,7 +131,7 @@ describe('the manifest list and one manifest', () => {
     // Tab on through the status boxes: Space ticks "Processed", Enter sends the form.
     await page.locator('#m-vehicle').press('Tab');
     for (let i = 0; i < 3; i++) await page.keyboard.press('Tab');
-    await expect(page.evaluate(() => document.activeElement?.getAttribute('data-status-filter'))).resolves.toBe('processed');
+    await expect(page.evaluate<string | null>("document.activeElement?.getAttribute('data-status-filter')")).resolves.toBe('processed');
     await page.keyboard.press('Space');
     await page.keyboard.press('Enter');
     await expect.poll(() => hashOf(page)).toBe(`#/manifests?vehicle=${PLATE}&status=processed`);
@@ -219,7 +221,7 @@ describe("the transport company's pages, on a phone", () => {
     await page.locator('[data-count="in-transit"]').waitFor();
     const inTransit = await api<{ total: number; bags: { bag: string }[] }>(context, '/api/v1/bags?state=picked-up&limit=500&offset=0');
     await expect(page.locator('[data-count="in-transit"]').textContent()).resolves.toBe(String(inTransit.total));
-    expect(await page.locator('[data-table="in-transit"] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-bag')))).toEqual(inTransit.bags.map((b) => b.bag));
+    expect(await attributes(page, '[data-table="in-transit"] tbody tr', 'data-bag')).toEqual(inTransit.bags.map((b) => b.bag));
     const mapLink = await page.locator(`[data-table="in-transit"] tr[data-bag="${Z}"] [data-map-link]`).getAttribute('href');
     expect(decodeURIComponent(mapLink!)).toBe(`#/transit-map?bag=${Z}`);
     await expect(page.locator('[data-table="overdue"][data-rows="0"]').count()).resolves.toBe(1);

@@ -117,7 +117,7 @@ describe('the transit map', () => {
     // A straight track north has no width: attached, not "visible".
     await page.locator('svg.transit-map [data-track]').waitFor({ state: 'attached' });
     await expect(page.locator('[data-summary]').textContent()).resolves.toContain('HZ2026030300017');
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await shot(page, 'app-transit-map-phone');
     await context.close();
   });
