@@ -40,7 +40,7 @@ export async function crewDay(): Promise<{ day: string; manifests: Manifest[]; n
   return { day, manifests, names: withPartyNames(scoped, manifests) };
 }
 
-/** Bags in transit (all of them, page by page is the list's job: the first DAY_PAGE here) and the recent pickups. */
+/** The bags in transit (the first DAY_PAGE; `total` counts them all), the 100 most recent pickups, names, and now. */
 export async function transitBags() {
   const [inTransit, recent, names, now] = await Promise.all([
     apiGet('/api/v1/bags', { query: { state: ['picked-up'], limit: DAY_PAGE, offset: 0 } }),
