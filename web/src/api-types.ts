@@ -6556,7 +6556,7 @@ export interface paths {
         };
         /**
          * Search transfer manifests (转移联单): by party, vehicle, status, time of the first signature, discrepancy, open or closed.
-         * @description Newest first. Only the manifests the caller is a party to (a regulator: with a party in its jurisdiction); `total` counts those. A transport crew's "today" is `vehicle`, `from` and `to` of the day.
+         * @description Newest first unless `sort` says otherwise. Only the manifests the caller is a party to (a regulator: with a party in its jurisdiction); `total` counts those. A transport crew's "today" is `vehicle`, `from` and `to` of the day.
          */
         get: {
             parameters: {
@@ -6574,6 +6574,8 @@ export interface paths {
                     discrepant?: "true" | "false";
                     /** @description only manifests not closed (true) or closed (false) */
                     open?: "true" | "false";
+                    /** @description newest (default) or oldest first signature first, or by number */
+                    sort?: "newest" | "oldest" | "number";
                     /** @description IANA time zone for days and times (default Asia/Shanghai) */
                     timeZone?: string;
                     limit: number;

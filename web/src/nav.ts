@@ -13,6 +13,11 @@ const role = (...roles: Me['user']['role'][]) => (me: Me) => roles.includes(me.u
 
 export const NAV: NavItem[] = [
   { to: '/dashboard', label: 'nav.dashboard', shows: role('regulator') },
+  { to: '/transport', label: 'transportHome.nav', shows: role('transport') },
+  { to: '/disposal', label: 'disposalHome.nav', shows: role('disposal') },
+  { to: '/manifests', label: 'nav.manifests', shows: role('regulator', 'institution_admin', 'transport', 'disposal') },
+  { to: '/crew', label: 'nav.crew', shows: role('transport') },
+  { to: '/transit', label: 'nav.transit', shows: role('transport', 'disposal') },
   { to: '/staff', label: 'nav.staff', shows: role('regulator', 'institution_admin', 'transport', 'disposal') },
   { to: '/disclosure', label: 'nav.disclosure', shows: () => true },
 ];

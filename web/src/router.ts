@@ -19,6 +19,13 @@ export const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: () => import('./pages/LoginPage.vue'), meta: { open: true } },
   { path: '/dashboard', name: 'dashboard', component: () => import('./pages/DashboardPage.vue'), meta: { roles: ['regulator'] } },
   { path: '/staff', name: 'staff', component: () => import('./pages/StaffPage.vue'), meta: { roles: ['regulator', 'institution_admin', 'transport', 'disposal'] } },
+  { path: '/manifests', name: 'manifests', component: () => import('./pages/ManifestListPage.vue'), meta: { roles: ['regulator', 'institution_admin', 'transport', 'disposal'] } },
+  { path: '/manifest/:manifest', name: 'manifest', component: () => import('./pages/ManifestPage.vue'), meta: { roles: ['regulator', 'institution_admin', 'transport', 'disposal'] } },
+  { path: '/crew', name: 'crew', component: () => import('./pages/CrewTodayPage.vue'), meta: { roles: ['transport'] } },
+  { path: '/transit', name: 'transit', component: () => import('./pages/TransitPage.vue'), meta: { roles: ['transport', 'disposal'] } },
+  { path: '/transit-map', name: 'transit-map', component: () => import('./pages/TransitMapPage.vue'), meta: { roles: ['regulator', 'institution_admin', 'transport', 'disposal'] } },
+  { path: '/transport', name: 'transport-home', component: () => import('./pages/TransportHomePage.vue'), meta: { roles: ['transport'] } },
+  { path: '/disposal', name: 'disposal-home', component: () => import('./pages/DisposalHomePage.vue'), meta: { roles: ['disposal'] } },
   { path: '/:unknown(.*)*', name: 'not-found', component: () => import('./pages/NotFoundPage.vue'), meta: { open: true } },
 ];
 

@@ -31,8 +31,8 @@ export async function logOut(): Promise<void> {
 export const HOME: Record<Role, string> = {
   regulator: '/dashboard',
   institution_admin: '/dashboard',
-  transport: '/dashboard',
-  disposal: '/dashboard',
+  transport: '/transport',
+  disposal: '/disposal',
   public: '/disclosure',
 };
 

@@ -6,7 +6,7 @@
 import { Type, type Static, type TEnum, type TSchema } from 'typebox';
 import { BADGE_ID_PATTERN, DISPOSAL_METHODS, TAG_ID_PATTERN, WASTE_CATEGORIES } from '@wastetrail/firmware-protocol';
 import { ANOMALY_KINDS, CUSTODY_STEPS } from '../custody/index.ts';
-import { ALERT_SEVERITIES, ALERT_STATUSES, BAG_STATES, DEVICE_STATES, INSTITUTION_KINDS, STAFF_ROLES, USER_ROLES } from '../store/vocabulary.ts';
+import { ALERT_SEVERITIES, ALERT_STATUSES, BAG_STATES, DEVICE_STATES, INSTITUTION_KINDS, MANIFEST_ORDERS, STAFF_ROLES, USER_ROLES } from '../store/vocabulary.ts';
 import { ALERT_ACTIONS } from '../auth/alert-permissions.ts';
 import { API_ERROR_CODES } from './errors.ts';
 import { BAG_OUTCOMES, MANIFEST_STATUSES, MANIFEST_STEPS } from '../manifests/manifest.ts';
@@ -508,6 +508,7 @@ export const ManifestSearchQuery = Type.Object(
     to: Type.Optional(DayOrInstant),
     discrepant: Type.Optional(literals(['true', 'false'] as const, { description: 'only manifests with (true) or without (false) a discrepancy' })),
     open: Type.Optional(literals(['true', 'false'] as const, { description: 'only manifests not closed (true) or closed (false)' })),
+    sort: Type.Optional(literals(MANIFEST_ORDERS, { description: 'newest (default) or oldest first signature first, or by number' })),
     timeZone: Type.Optional(TimeZoneParam),
     limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
     offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),

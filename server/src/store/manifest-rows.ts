@@ -2,7 +2,7 @@
  * The manifests table as both stores write and search it (schema.sqlite.ts, schema.pg.ts): one row per
  * manifest, its searchable columns taken from the manifest, the manifest itself as JSON.
  */
-import { and, gte, inArray, isNotNull, isNull, lt, or, eq, gt, type AnyColumn, type SQL } from 'drizzle-orm';
+import { and, asc, desc, gte, inArray, isNotNull, isNull, lt, or, eq, gt, type AnyColumn, type SQL } from 'drizzle-orm';
 import type { Manifest } from '../manifests/manifest.ts';
 import type { ManifestFilter } from './repository.ts';
 import { conjunction } from './rows.ts';
@@ -52,6 +52,12 @@ export function manifestWhere(f: ManifestFilter, t: ManifestColumns, nothing: SQ
     f.discrepant === true ? gt(t.discrepancies, 0) : f.discrepant === false ? eq(t.discrepancies, 0) : undefined,
     f.open === true ? isNull(t.closedAt) : f.open === false ? isNotNull(t.closedAt) : undefined,
   ]);
+}
+
+/** The ORDER BY of a manifest search (ManifestFilter.order); the number breaks ties so that paging is stable. */
+export function manifestOrder(order: ManifestFilter['order'], t: ManifestColumns): SQL[] {
+  if (order === 'number') return [asc(t.manifest)];
+  return [order === 'oldest' ? asc(t.startedAt) : desc(t.startedAt), asc(t.manifest)];
 }
 
 /** Manifests the rules must see (repository.ts manifestsInPlay). */

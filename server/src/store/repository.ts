@@ -8,7 +8,7 @@ import type { ChainHead, EventType, Hash, Keyring, NodeAddress, StationRole, Was
 import type { BagState, BagTrail, CustodyStepKind } from '../custody/index.ts';
 import type { DrawFrame, DrawResult } from '../supervision/draw.ts';
 import type { Manifest, ManifestStatus } from '../manifests/manifest.ts';
-import type { AlertSeverity, AlertStatus, ChangeKind, DeviceState, InstitutionKind, JurisdictionLevel, UserRole } from './vocabulary.ts';
+import type { AlertSeverity, AlertStatus, ChangeKind, DeviceState, InstitutionKind, JurisdictionLevel, ManifestOrder, UserRole } from './vocabulary.ts';
 import type { GeofenceKind } from '../rules/transport.ts';
 
 export type { AlertSeverity, AlertStatus, ChangeKind, DeviceState, InstitutionKind, JurisdictionLevel, UserRole };
@@ -260,7 +260,9 @@ export interface ManifestFilter {
   discrepant?: boolean;
   /** Only manifests not closed (true) or closed (false). */
   open?: boolean;
-  /** Newest started first, then by number. Default limit 100. */
+  /** Default `newest`: newest started first; ties by number. */
+  order?: ManifestOrder;
+  /** Default limit 100. */
   limit?: number;
   offset?: number;
 }

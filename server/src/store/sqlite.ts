@@ -13,7 +13,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { fromBase64, KEYRING_FORMAT, keyId, keyringToJson, parseKeyring, nodeKey, type ChainHead, type EventType, type Hash, type Keyring, type NodeAddress, type StationRole } from '@wastetrail/firmware-protocol';
 import type { BagTrail } from '../custody/index.ts';
 import type { Manifest } from '../manifests/manifest.ts';
-import { DEFAULT_MANIFEST_PAGE, manifestInPlay, manifestRow, manifestWhere } from './manifest-rows.ts';
+import { DEFAULT_MANIFEST_PAGE, manifestInPlay, manifestOrder, manifestRow, manifestWhere } from './manifest-rows.ts';
 import type {
   Alert,
   AlertFilter,
@@ -732,7 +732,7 @@ class SqliteCustodyStore implements SqliteStore {
       .select({ data: t.manifests.data })
       .from(t.manifests)
       .where(where)
-      .orderBy(desc(t.manifests.startedAt), asc(t.manifests.manifest))
+      .orderBy(...manifestOrder(filter.order, t.manifests))
       .limit(filter.limit ?? DEFAULT_MANIFEST_PAGE)
       .offset(filter.offset ?? 0)
       .all();

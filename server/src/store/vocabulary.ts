@@ -12,6 +12,8 @@ export const STAFF_ROLES = ['staff', 'collector', 'keeper', 'crew', 'operator'] 
 export const DEVICE_STATES = ['online', 'offline'] as const;
 /** A bag's state in the projection: its last custody step, or voided (custody/trail.ts BagState). */
 export const BAG_STATES = [...CUSTODY_STEPS, 'voided'] as const;
+/** How a manifest search is ordered: by the first signature's time, newest or oldest first, or by number. */
+export const MANIFEST_ORDERS = ['newest', 'oldest', 'number'] as const;
 
 export type JurisdictionLevel = (typeof JURISDICTION_LEVELS)[number];
 export type InstitutionKind = (typeof INSTITUTION_KINDS)[number];
@@ -20,6 +22,7 @@ export type AlertStatus = (typeof ALERT_STATUSES)[number];
 export type UserRole = (typeof USER_ROLES)[number];
 export type StaffRole = (typeof STAFF_ROLES)[number];
 export type DeviceState = (typeof DEVICE_STATES)[number];
+export type ManifestOrder = (typeof MANIFEST_ORDERS)[number];
 
 /** One public key of a device, as the keyring JSON spells it (stored as JSON on the device row). */
 export interface DeviceKeyJson {

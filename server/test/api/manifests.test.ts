@@ -169,6 +169,9 @@ describe('searching and scope', () => {
     expect(await ids('limit=1&offset=1')).toEqual([[], 1]);
     expect((await get('/api/v1/manifests?status=lost')).statusCode).toBe(400);
     expect((await get('/api/v1/manifests?open=maybe')).statusCode).toBe(400);
+    expect(await ids('sort=oldest')).toEqual([[M], 1]);
+    const badSort = await get('/api/v1/manifests?sort=heaviest');
+    expect([badSort.statusCode, badSort.json().error.code]).toEqual([400, 'VALIDATION_FAILED']);
   });
 
   it('exports the 联单 as CSV: parties, HW01 codes by category, quantities, weights, vehicle, signature times', async () => {

@@ -567,7 +567,7 @@ export function storeContract(open: () => Promise<OpenedStore>): void {
       await store.upsertManifests([]);
     });
 
-    it('searches by party, scope, vehicle, status, time, discrepancy and openness, newest first, a page at a time', async () => {
+    it('searches by party, scope, vehicle, status, time, discrepancy and openness, newest first (or oldest, or by number), a page at a time', async () => {
       const closedPartial = buildManifest('M-1', partialRefusal('M-1'))!;
       const open = issuedOnly('M-2', '2026-03-03T02:00:00.000Z');
       const sentNoIssue = buildManifest('M-3', [pickedUp('M-3', '2026-03-04T02:00:00.000Z', [bagTag(8)], 300)])!;
@@ -591,6 +591,9 @@ export function storeContract(open: () => Promise<OpenedStore>): void {
       expect(await ids({ open: false })).toEqual([['M-1'], 1]);
       expect(await ids({ manifest: 'M-2' })).toEqual([['M-2'], 1]);
       expect(await ids({ limit: 1, offset: 1 })).toEqual([['M-2'], 3]);
+      expect(await ids({ order: 'oldest' })).toEqual([['M-1', 'M-2', 'M-3'], 3]);
+      expect(await ids({ order: 'oldest', limit: 1, offset: 1 })).toEqual([['M-2'], 3]);
+      expect(await ids({ order: 'number', producer: 'hz-h001' })).toEqual([['M-1', 'M-2'], 2]);
     });
 
     it('gives the rules every open manifest, and closed ones signed within the lookback', async () => {

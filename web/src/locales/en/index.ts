@@ -10,5 +10,6 @@ import staff from './staff.ts';
 import supervision from './supervision.ts';
 import trail from './trail.ts';
 import transit from './transit.ts';
+import transport from './transport.ts';
 
-export default { ...common, ...dashboard, ...trail, ...alerts, ...manifests, ...transit, ...institution, ...supervision, ...disclosure, ...staff };
+export default { ...common, ...dashboard, ...trail, ...alerts, ...manifests, ...transit, ...transport, ...institution, ...supervision, ...disclosure, ...staff };

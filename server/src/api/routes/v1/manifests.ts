@@ -30,7 +30,7 @@ export const manifestRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = as
       schema: {
         tags: ['manifests'],
         summary: 'Search transfer manifests (转移联单): by party, vehicle, status, time of the first signature, discrepancy, open or closed.',
-        description: 'Newest first. Only the manifests the caller is a party to (a regulator: with a party in its jurisdiction); `total` counts those. A transport crew\'s "today" is `vehicle`, `from` and `to` of the day.',
+        description: 'Newest first unless `sort` says otherwise. Only the manifests the caller is a party to (a regulator: with a party in its jurisdiction); `total` counts those. A transport crew\'s "today" is `vehicle`, `from` and `to` of the day.',
         querystring: ManifestSearchQuery,
         response: responses({ 200: ManifestSearchResponse }, [400, 401, 403]),
       },
@@ -53,6 +53,7 @@ export const manifestRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = as
         ...(q.to ? { to: instantParam(q.to, 'query.to', tz, 'to') } : {}),
         ...(q.discrepant !== undefined ? { discrepant: q.discrepant === 'true' } : {}),
         ...(q.open !== undefined ? { open: q.open === 'true' } : {}),
+        ...(q.sort ? { order: q.sort } : {}),
         limit: q.limit,
         offset: q.offset,
       };
