@@ -13,5 +13,6 @@ const role = (...roles: Me['user']['role'][]) => (me: Me) => roles.includes(me.u
 
 export const NAV: NavItem[] = [
   { to: '/dashboard', label: 'nav.dashboard', shows: role('regulator') },
+  { to: '/trail', label: 'nav.trail', shows: (me) => me.can.seeBags },
   { to: '/disclosure', label: 'nav.disclosure', shows: () => true },
 ];

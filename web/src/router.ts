@@ -18,6 +18,7 @@ export const routes: RouteRecordRaw[] = [
   { path: '/', name: 'home', redirect: () => homeOf(session.me) },
   { path: '/login', name: 'login', component: () => import('./pages/LoginPage.vue'), meta: { open: true } },
   { path: '/dashboard', name: 'dashboard', component: () => import('./pages/DashboardPage.vue'), meta: { roles: ['regulator'] } },
+  { path: '/trail', name: 'trail', component: () => import('./pages/TrailPage.vue'), meta: { roles: ['regulator', 'institution_admin', 'transport', 'disposal'] } },
   { path: '/:unknown(.*)*', name: 'not-found', component: () => import('./pages/NotFoundPage.vue'), meta: { open: true } },
 ];
 

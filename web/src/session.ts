@@ -30,9 +30,9 @@ export async function logOut(): Promise<void> {
 /** Each role's home page (a route path). */
 export const HOME: Record<Role, string> = {
   regulator: '/dashboard',
-  institution_admin: '/dashboard',
+  institution_admin: '/trail',
   transport: '/dashboard',
-  disposal: '/dashboard',
+  disposal: '/trail',
   public: '/disclosure',
 };
 
