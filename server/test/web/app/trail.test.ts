@@ -101,7 +101,7 @@ describe('the bag trail in the typed app', () => {
     await page.getByRole('link', { name: 'Bag trail' }).click();
     await page.locator('[data-recent-bags]').waitFor();
     // Nothing searched: the search box has the focus, and the five newest bags in scope are offered.
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('trail-q');
+    expect(await page.evaluate<string | undefined>('document.activeElement?.id')).toBe('trail-q');
     const newest = (await (await context.request.get(`${met.base}/api/v1/bags?limit=5&offset=0`)).json()) as { bags: { bag: string }[] };
     expect(newest.bags.length).toBe(3);
     expect(await all(page, '[data-recent-bags] [data-bag-link]', 'data-bag-link')).toEqual(newest.bags.map((b) => b.bag));
@@ -284,14 +284,14 @@ describe('the bag trail in the typed app', () => {
     await page.locator('#trail-q:focus').waitFor();
     await page.keyboard.type(BAG_A);
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Search');
+    expect(await page.evaluate<string | undefined>('document.activeElement?.textContent')).toBe('Search');
     await page.keyboard.press('Enter');
     await page.locator('li[data-step="disposed"]').waitFor();
-    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0);
     await page.locator('[data-verify-browser]').focus();
     await page.keyboard.press('Enter');
     await page.locator('[data-browser-count]').waitFor();
-    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0);
     await shot(page, 'app-trail-phone');
     await context.close();
   });
