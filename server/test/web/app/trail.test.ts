@@ -27,6 +27,9 @@ const W3 = witnessOf(43, 'witness.public.example');
 /** A bag picked up on its own manifest, after the checkpoint: its records are not yet in the log. */
 const BAG_T = 'epc:3074257bf7194e400000ff01';
 const MANIFEST_T = 'HZ2026112000001';
+/** A bag whose pickup was voided later, and one sealed twice. */
+const BAG_VOIDED = 'epc:3074257bf7194e400000ff02';
+const BAG_TWICE = 'epc:3074257bf7194e400000ff03';
 /** The golden chain's manifest: bags A and B. */
 const MANIFEST_AB = 'HZ2026030200017';
 
@@ -54,6 +57,14 @@ beforeAll(async () => {
   await commit(store, [
     kiosk.sign({ type: 'sealed', body: { tags: [BAG_T], category: 'sharps', weight: { value: 600, unit: 'g' }, department: 'ICU', staff: 'badge-0101' } }, hoursAgo(32)),
     kiosk.sign({ type: 'picked-up', body: { bags: [{ tag: BAG_T, weight: { value: 598, unit: 'g' } }], weight: { value: 598, unit: 'g' }, giver: 'badge-0303', crew: 'crew-5501', vehicle: 'ZA-A1234', manifest: MANIFEST_T } }, hoursAgo(30)),
+    kiosk.sign({ type: 'sealed', body: { tags: [BAG_VOIDED], category: 'infectious', weight: { value: 2400, unit: 'g' }, department: 'ICU', staff: 'badge-0101' } }, hoursAgo(10)),
+  ]);
+  const wrongPickup = kiosk.sign({ type: 'picked-up', body: { bags: [{ tag: BAG_VOIDED }], weight: { value: 2400, unit: 'g' }, giver: 'badge-0303', crew: 'crew-5501', vehicle: 'ZA-A1234', manifest: 'HZ2026112000002' } }, hoursAgo(9));
+  await commit(store, [
+    wrongPickup,
+    kiosk.sign({ type: 'correction', body: { target: { device: kiosk.id, seq: wrongPickup.record.seq, hash: wrongPickup.hash }, action: 'void', reason: 'scanned onto the wrong vehicle', authorisedBy: 'badge-0001' } }, hoursAgo(8)),
+    kiosk.sign({ type: 'sealed', body: { tags: [BAG_TWICE], category: 'sharps', weight: { value: 700, unit: 'g' }, department: 'ICU', staff: 'badge-0101' } }, hoursAgo(7)),
+    kiosk.sign({ type: 'sealed', body: { tags: [BAG_TWICE], category: 'sharps', weight: { value: 710, unit: 'g' }, department: 'ICU', staff: 'badge-0101' } }, hoursAgo(6)),
   ]);
   met = await serveUi(store, { log: { origin: ORIGIN, verifierKey: key.verifierKey, witnesses: [W1, W2], quorum: 2 } });
   unmet = await serveUi(store, { log: { origin: ORIGIN, verifierKey: key.verifierKey, witnesses: [W1, W2, W3], quorum: 3 } });
@@ -103,7 +114,8 @@ describe('the bag trail in the typed app', () => {
     // Nothing searched: the search box has the focus, and the five newest bags in scope are offered.
     expect(await page.evaluate<string | undefined>('document.activeElement?.id')).toBe('trail-q');
     const newest = (await (await context.request.get(`${met.base}/api/v1/bags?limit=5&offset=0`)).json()) as { bags: { bag: string }[] };
-    expect(newest.bags.length).toBe(3);
+    // Newest sealed first.
+    expect(newest.bags.map((b) => b.bag)).toEqual([BAG_TWICE, BAG_VOIDED, BAG_T, expect.any(String), expect.any(String)]);
     expect(await all(page, '[data-recent-bags] [data-bag-link]', 'data-bag-link')).toEqual(newest.bags.map((b) => b.bag));
 
     await page.getByLabel('Tag, QR label, bag id or manifest number').fill(BAG_A);
@@ -249,6 +261,26 @@ describe('the bag trail in the typed app', () => {
     const refusal = consoleErrors.findIndex((e) => /status of 400 \(Bad Request\)$/.test(e));
     expect(refusal).toBeGreaterThanOrEqual(0);
     consoleErrors.splice(refusal, 1);
+    await close();
+  });
+
+  it('lists a voided step with what voided it, and an anomaly in red (a second seal: about a record that is no step, so under Anomalies)', async () => {
+    const { context, page, close } = await trailOf(met.base, BAG_VOIDED);
+    const voided = (await (await context.request.get(`${met.base}/api/v1/bags/${encodeURIComponent(BAG_VOIDED)}`)).json()) as { steps: { step: string }[]; voided: { by: { seq: number } }[] };
+    expect(await all(page, 'li[data-step]', 'data-step')).toEqual(voided.steps.map((s) => s.step));
+    expect(await page.locator('[data-state]').textContent()).toBe('Sealed');
+    expect(voided.voided).toHaveLength(1);
+    expect(await page.locator('[data-voided] li').textContent()).toMatch(new RegExp(`^Picked up · .+ · voided by hz-h001-kiosk-09 #${voided.voided[0]!.by.seq}: scanned onto the wrong vehicle$`));
+
+    await page.goto(`${met.base}/app/#/trail?q=${encodeURIComponent(BAG_TWICE)}`);
+    await page.locator(`article[data-bag="${BAG_TWICE}"]`).waitFor();
+    const twice = (await (await context.request.get(`${met.base}/api/v1/bags/${encodeURIComponent(BAG_TWICE)}`)).json()) as { anomalies: { kind: string; message: string }[] };
+    expect(twice.anomalies.map((a) => a.kind)).toEqual(['DUPLICATE_SEAL']);
+    const anomaly = page.locator('[data-anomalies] [data-anomaly="DUPLICATE_SEAL"]');
+    expect(await anomaly.textContent()).toContain(`Sealed twice: ${twice.anomalies[0]!.message}`);
+    expect(await anomaly.evaluate((e) => getComputedStyle(e).color)).toBe('rgb(198, 40, 40)');
+    expect(await all(page, 'li[data-step]', 'data-step')).toEqual(['sealed']);
+    await shot(page, 'app-trail-anomaly');
     await close();
   });
 
