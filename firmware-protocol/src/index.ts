@@ -4,6 +4,7 @@ export * from './time.ts';
 export * from './random.ts';
 export * from './crypto/sha256.ts';
 export * from './crypto/ed25519.ts';
+export * from './crypto/ed25519-noble.ts';
 export * from './identity/keyring.ts';
 export * from './record/errors.ts';
 export * from './record/canonical.ts';

@@ -21,12 +21,28 @@ export function formatKg(grams: number | null | undefined, digits = 2): string {
 /** A count in the current language's digit grouping. */
 export const formatCount = (n: number): string => n.toLocaleString(currentLocale());
 
-/** A duration as the largest whole units, "2 d 3 h", "3 h 20 min", "5 min" (dur.* messages). */
-export function formatDuration(ms: number): string {
+/** Grams with their unit symbol (the same in both languages): below a kilogram in g ("600 g"), else kg with up to two decimals ("1.25 kg"). */
+export function formatWeight(grams: number | null | undefined): string {
+  if (grams === null || grams === undefined) return '';
+  return Math.abs(grams) < 1000 ? `${grams.toLocaleString(currentLocale())} g` : `${formatKg(grams)} kg`;
+}
+
+/** A duration as days, hours and minutes (days and hours beyond ten days; minutes under one day). */
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return '';
   const t = i18n.global.t;
-  const minutes = Math.max(0, Math.floor(ms / 60_000));
-  const [d, h, m] = [Math.floor(minutes / 1440), Math.floor((minutes % 1440) / 60), minutes % 60];
-  if (d > 0) return h > 0 ? `${t('dur.d', { n: d })} ${t('dur.h', { n: h })}` : t('dur.d', { n: d });
-  if (h > 0) return m > 0 ? `${t('dur.h', { n: h })} ${t('dur.min', { n: m })}` : t('dur.h', { n: h });
-  return t('dur.min', { n: m });
+  const min = Math.floor(ms / 60_000);
+  const d = Math.floor(min / 1440);
+  const h = Math.floor((min % 1440) / 60);
+  const m = min % 60;
+  const parts: string[] = [];
+  if (d > 0) parts.push(t('dur.d', { n: d }));
+  if (h > 0 && d < 10) parts.push(t('dur.h', { n: h }));
+  if (d === 0 && (m > 0 || parts.length === 0)) parts.push(t('dur.min', { n: m }));
+  return parts.join(currentLocale() === 'en' ? ' ' : '');
+}
+
+/** The local day (YYYY-MM-DD) of a moment in Asia/Shanghai, as the API's day parameters take it. */
+export function shanghaiDay(iso: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(iso));
 }

@@ -13,6 +13,7 @@ const role = (...roles: Me['user']['role'][]) => (me: Me) => roles.includes(me.u
 
 export const NAV: NavItem[] = [
   { to: '/dashboard', label: 'nav.dashboard', shows: role('regulator') },
+  { to: '/trail', label: 'nav.trail', shows: (me) => me.can.seeBags },
   { to: '/transport', label: 'transportHome.nav', shows: role('transport') },
   { to: '/disposal', label: 'disposalHome.nav', shows: role('disposal') },
   { to: '/manifests', label: 'nav.manifests', shows: role('regulator', 'institution_admin', 'transport', 'disposal') },

@@ -26,6 +26,7 @@ export const routes: RouteRecordRaw[] = [
   { path: '/transit-map', name: 'transit-map', component: () => import('./pages/TransitMapPage.vue'), meta: { roles: ['regulator', 'institution_admin', 'transport', 'disposal'] } },
   { path: '/transport', name: 'transport-home', component: () => import('./pages/TransportHomePage.vue'), meta: { roles: ['transport'] } },
   { path: '/disposal', name: 'disposal-home', component: () => import('./pages/DisposalHomePage.vue'), meta: { roles: ['disposal'] } },
+  { path: '/trail', name: 'trail', component: () => import('./pages/TrailPage.vue'), meta: { roles: ['regulator', 'institution_admin', 'transport', 'disposal'] } },
   { path: '/:unknown(.*)*', name: 'not-found', component: () => import('./pages/NotFoundPage.vue'), meta: { open: true } },
 ];
 

@@ -64,6 +64,15 @@ export default {
     browserCheckpoint: "Checkpoint of tree size {size}: log signature verified in this browser; {witnessing}",
     browserWitnessed: "cosignatures of {by} verified (quorum {quorum})",
     browserUnwitnessed: "witness quorum NOT met ({reason})",
+    anomalyKind: {
+      NOT_SEALED: "Never sealed",
+      DUPLICATE_SEAL: "Sealed twice",
+      STEP_OUT_OF_ORDER: "Step out of order",
+      STEP_REPEATED: "Step repeated",
+      STEP_AFTER_DISPOSAL: "Step after disposal",
+      WRONG_INSTITUTION: "Wrong institution",
+      MANIFEST_MISMATCH: "Not as the manifest says",
+    },
     browserNoQuorum: "no witness quorum configured",
   },
 } satisfies typeof zh;

@@ -62,6 +62,15 @@ export default {
     browserCheckpoint: "树大小为 {size} 的检查点：日志签名已在本浏览器中验证；{witnessing}",
     browserWitnessed: "{by} 的联署已验证（法定数 {quorum}）",
     browserUnwitnessed: "未达到见证法定数（{reason}）",
+    anomalyKind: {
+      NOT_SEALED: "未见封袋",
+      DUPLICATE_SEAL: "重复封袋",
+      STEP_OUT_OF_ORDER: "环节顺序错误",
+      STEP_REPEATED: "环节重复",
+      STEP_AFTER_DISPOSAL: "处置后仍有环节",
+      WRONG_INSTITUTION: "单位不符",
+      MANIFEST_MISMATCH: "与联单不符",
+    },
     browserNoQuorum: "未配置见证法定数",
   },
 };
