@@ -278,7 +278,8 @@ describe('the bag trail in the typed app', () => {
     expect(twice.anomalies.map((a) => a.kind)).toEqual(['DUPLICATE_SEAL']);
     const anomaly = page.locator('[data-anomalies] [data-anomaly="DUPLICATE_SEAL"]');
     expect(await anomaly.textContent()).toContain(`Sealed twice: ${twice.anomalies[0]!.message}`);
-    expect(await anomaly.evaluate((e) => getComputedStyle(e).color)).toBe('rgb(198, 40, 40)');
+    // Run in the page: the browser's getComputedStyle (this file compiles without the DOM's types).
+    expect(await anomaly.evaluate((e) => (globalThis as unknown as { getComputedStyle(el: unknown): { color: string } }).getComputedStyle(e).color)).toBe('rgb(198, 40, 40)');
     expect(await all(page, 'li[data-step]', 'data-step')).toEqual(['sealed']);
     await shot(page, 'app-trail-anomaly');
     await close();
