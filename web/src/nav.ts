@@ -13,5 +13,9 @@ const role = (...roles: Me['user']['role'][]) => (me: Me) => roles.includes(me.u
 
 export const NAV: NavItem[] = [
   { to: '/dashboard', label: 'nav.dashboard', shows: role('regulator') },
+  { to: '/hospital', label: 'home.nav', shows: role('institution_admin') },
+  { to: '/overview', label: 'nav.overview', shows: role('regulator', 'institution_admin', 'transport', 'disposal') },
+  { to: '/overview', label: 'nav.publicToday', shows: role('public') },
+  { to: '/supervision', label: 'nav.supervision', shows: role('regulator') },
   { to: '/disclosure', label: 'nav.disclosure', shows: () => true },
 ];

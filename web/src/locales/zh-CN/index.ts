@@ -9,5 +9,6 @@ import manifests from './manifests.ts';
 import supervision from './supervision.ts';
 import trail from './trail.ts';
 import transit from './transit.ts';
+import home from './home.ts';
 
-export default { ...common, ...dashboard, ...trail, ...alerts, ...manifests, ...transit, ...institution, ...supervision, ...disclosure };
+export default { ...common, ...dashboard, ...trail, ...alerts, ...manifests, ...transit, ...institution, ...supervision, ...disclosure, ...home };
