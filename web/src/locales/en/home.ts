@@ -13,6 +13,7 @@ export default {
     registerCsv: "Download the day's register (CSV)",
     noBags: "No bag sealed that day.",
     bag: "Bag",
+    department: "Department",
     category: "Category",
     state: "State",
   },

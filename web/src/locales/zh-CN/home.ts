@@ -11,6 +11,7 @@ export default {
     registerCsv: "下载当日交接登记 CSV",
     noBags: "该日没有封袋。",
     bag: "医废袋",
+    department: "科室",
     category: "类别",
     state: "状态",
   },
