@@ -200,6 +200,8 @@ describe('supervision in the typed app', () => {
 
     await page.getByRole('button', { name: 'Run the draw' }).click();
     await page.locator('[data-draw-status="drawn"]').waitFor();
+    // The focus moves to the result.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('draw-result');
     const picks = page.locator('table[data-picks] tr[data-pick]');
     await expect.poll(() => picks.count()).toBe(2);
     expect(await page.locator('table[data-picks]').textContent()).toContain('City Hospital No. 1 (hz-h001)');
