@@ -91,7 +91,7 @@ describe('the overview and an institution in the typed app', () => {
     await page.getByLabel('From').fill('2026-03-01');
     await page.getByLabel('To', { exact: true }).fill('2026-03-03');
     await page.getByRole('button', { name: 'Show period' }).click();
-    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/institution/hz-h001?from=2026-03-01&to=2026-03-03');
+    await expect.poll(() => page.evaluate<string>('location.hash')).toBe('#/institution/hz-h001?from=2026-03-01&to=2026-03-03');
     const march = (await (await context.request.get(`${base}/api/v1/institutions/hz-h001?from=2026-03-01&to=2026-03-03`)).json()) as Detail;
     expect(march.massBalance.days.length).toBeGreaterThan(0);
     await expect.poll(() => page.locator('table[data-mass-balance] tr[data-day]').count()).toBe(march.massBalance.days.length);
@@ -113,7 +113,7 @@ describe('the overview and an institution in the typed app', () => {
   it("the hospital lands on its home: the day's register as the API answers it, the CSV, its alerts and devices; then its storage room's climate", async () => {
     const { context, page } = await newPage('en-US');
     await logIn(page, 'demo-hospital', 'demo-pass-hospital');
-    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/hospital');
+    await expect.poll(() => page.evaluate<string>('location.hash')).toBe('#/hospital');
     await page.locator('table[data-home-bags]').waitFor();
     const detail = (await (await context.request.get(`${base}/api/v1/institutions/hz-h001`)).json()) as Detail;
     const today = detail.massBalance.to;
@@ -131,7 +131,7 @@ describe('the overview and an institution in the typed app', () => {
     // The golden chain's day: its register and the CSV of that day.
     await page.getByLabel('Day', { exact: true }).fill('2026-03-02');
     await page.getByRole('button', { name: 'Show day' }).click();
-    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/hospital?day=2026-03-02');
+    await expect.poll(() => page.evaluate<string>('location.hash')).toBe('#/hospital?day=2026-03-02');
     const golden = (await (await context.request.get(`${base}/api/v1/bags?institution=hz-h001&from=2026-03-02&to=2026-03-02`)).json()) as { bags: { bag: string }[]; total: number };
     expect(golden.total).toBeGreaterThan(0);
     await expect.poll(() => page.locator('tr[data-bag]').evaluateAll((els) => els.map((e) => e.getAttribute('data-bag')))).toEqual(golden.bags.map((b) => b.bag));
@@ -174,7 +174,7 @@ describe('the overview and an institution in the typed app', () => {
   it("the public role gets today's totals, with no alerts", async () => {
     const { context, page } = await newPage('en-US');
     await logIn(page, 'demo-public', 'demo-pass-public');
-    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/disclosure');
+    await expect.poll(() => page.evaluate<string>('location.hash')).toBe('#/disclosure');
     await page.locator('header nav').getByRole('link', { name: "Today's totals" }).click();
     await expect.poll(() => page.locator('h1').textContent()).toBe("Today's totals");
     await page.locator('tr[data-institution="hz-h001"]').waitFor();

@@ -186,12 +186,12 @@ describe('supervision in the typed app', () => {
     await page.getByRole('button', { name: 'Announce the draw' }).click();
     // A period that is none is refused before sending, and the field gets the focus.
     expect(await page.locator('[data-announce-form] [role="alert"]').textContent()).toBe('Some input is missing or invalid.');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('draw-period');
+    expect(await page.evaluate<string | undefined>('document.activeElement?.id')).toBe('draw-period');
     await page.getByLabel('Period').fill('2026-12');
     await page.getByRole('button', { name: 'Announce the draw' }).click();
     await page.locator('[data-draw-status="announced"]').waitFor();
     drawId = Number(await page.locator('[data-draw]').getAttribute('data-draw'));
-    expect(await page.evaluate(() => location.hash)).toBe(`#/supervision/draws/${drawId}`);
+    expect(await page.evaluate<string>('location.hash')).toBe(`#/supervision/draws/${drawId}`);
     expect(await page.locator('[data-seed]').textContent()).toBe(SEED);
     expect(await page.locator('[data-picks]').getAttribute('data-picks')).toBe('none');
     // Announced: the frame and the draw can be downloaded already, the result not.
@@ -201,7 +201,7 @@ describe('supervision in the typed app', () => {
     await page.getByRole('button', { name: 'Run the draw' }).click();
     await page.locator('[data-draw-status="drawn"]').waitFor();
     // The focus moves to the result.
-    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('draw-result');
+    await expect.poll(() => page.evaluate<string | undefined>('document.activeElement?.id')).toBe('draw-result');
     const picks = page.locator('table[data-picks] tr[data-pick]');
     await expect.poll(() => picks.count()).toBe(2);
     expect(await page.locator('table[data-picks]').textContent()).toContain('City Hospital No. 1 (hz-h001)');
@@ -283,13 +283,13 @@ describe('supervision in the typed app', () => {
     expect(await rows.first().locator('td').first().textContent()).toBe('2026-11-20');
     await page.locator('[data-page-next]').click();
     await expect.poll(() => rows.count()).toBe(5);
-    expect(await page.evaluate(() => location.hash)).toBe('#/supervision/inspections?offset=20');
+    expect(await page.evaluate<string>('location.hash')).toBe('#/supervision/inspections?offset=20');
     const api = (await (await context.request.get(`${base}/api/v1/supervision/inspections?limit=20&offset=20`)).json()) as { items: { id: number }[]; total: number };
     expect(await rows.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-inspection-id'))))).toEqual(api.items.map((i) => i.id));
     // A filter goes back to the first page and stays in the URL.
     await page.getByLabel('Outcome', { exact: true }).last().selectOption('violations');
     await expect.poll(() => rows.count()).toBe(1);
-    expect(await page.evaluate(() => location.hash)).toBe('#/supervision/inspections?outcome=violations');
+    expect(await page.evaluate<string>('location.hash')).toBe('#/supervision/inspections?outcome=violations');
     expect(await page.locator('[data-page-range]').textContent()).toBe('1–1 of 1');
     await page.reload();
     await expect.poll(() => rows.count()).toBe(1);
@@ -373,7 +373,7 @@ describe('the public disclosure in the typed app', () => {
     await page.getByLabel('月份').fill('2026-03');
     await page.getByRole('button', { name: '查看该月' }).click();
     await expect.poll(() => page.locator('h2').first().textContent()).toBe('2026-03 各机构情况');
-    expect(await page.evaluate(() => location.hash)).toBe('#/disclosure?month=2026-03');
+    expect(await page.evaluate<string>('location.hash')).toBe('#/disclosure?month=2026-03');
     type Row = { institution: string; kgSealed: number; kgDisposed: number; handedOverWithin48hShare: number | null; confirmedViolations: number };
     const api = (await (await fetch(`${base}/api/v1/public/disclosure?month=2026-03`)).json()) as { institutions: Row[] };
     const h001 = api.institutions.find((r) => r.institution === 'hz-h001')!;
