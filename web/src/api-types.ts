@@ -5731,12 +5731,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Inspections in the caller's scope (an institution admin: its own), newest first; by institution or draw. */
+        /**
+         * Inspections in the caller's scope (an institution admin: its own), newest first; by institution, draw or outcome, a page at a time.
+         * @description `total` counts every inspection in scope that matches the filters; `limit` (default 100, at most 500) and `offset` choose the page.
+         */
         get: {
             parameters: {
-                query?: {
+                query: {
                     institution?: string;
                     drawId?: number;
+                    outcome?: "pass" | "violations";
+                    limit: number;
+                    offset: number;
                 };
                 header?: never;
                 path?: never;
@@ -5766,6 +5772,9 @@ export interface paths {
                                 recordedBy: string;
                                 recordedAt: string;
                             }[];
+                            total: number;
+                            limit: number;
+                            offset: number;
                         };
                     };
                 };

@@ -97,3 +97,9 @@ export async function openAlerts(lang: 'en' | 'zh-CN'): Promise<Alert[]> {
     if (page.alerts.length < ALERT_PAGE) return out;
   }
 }
+
+/** An institution's devices, with the server's time of the answer (their "last contact … ago" is on the server's clock, which on the demo runs fast). */
+export async function institutionDevices(id: string): Promise<{ devices: Answer<'/api/v1/devices'>['devices']; now: number }> {
+  const [list, health] = await Promise.all([apiGet('/api/v1/devices', { query: { institution: id } }), apiGet('/healthz')]);
+  return { devices: list.devices, now: Date.parse(health.time) };
+}

@@ -20,5 +20,9 @@ export const NAV: NavItem[] = [
   { to: '/crew', label: 'nav.crew', shows: role('transport') },
   { to: '/transit', label: 'nav.transit', shows: role('transport', 'disposal') },
   { to: '/staff', label: 'nav.staff', shows: role('regulator', 'institution_admin', 'transport', 'disposal') },
+  { to: '/hospital', label: 'home.nav', shows: role('institution_admin') },
+  { to: '/overview', label: 'nav.overview', shows: role('regulator', 'institution_admin', 'transport', 'disposal') },
+  { to: '/overview', label: 'nav.publicToday', shows: role('public') },
+  { to: '/supervision', label: 'nav.supervision', shows: role('regulator') },
   { to: '/disclosure', label: 'nav.disclosure', shows: () => true },
 ];

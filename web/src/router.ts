@@ -27,6 +27,15 @@ export const routes: RouteRecordRaw[] = [
   { path: '/transport', name: 'transport-home', component: () => import('./pages/TransportHomePage.vue'), meta: { roles: ['transport'] } },
   { path: '/disposal', name: 'disposal-home', component: () => import('./pages/DisposalHomePage.vue'), meta: { roles: ['disposal'] } },
   { path: '/trail', name: 'trail', component: () => import('./pages/TrailPage.vue'), meta: { roles: ['regulator', 'institution_admin', 'transport', 'disposal'] } },
+  { path: '/overview', name: 'overview', component: () => import('./pages/OverviewPage.vue') },
+  { path: '/institution/:id', name: 'institution', component: () => import('./pages/InstitutionPage.vue') },
+  { path: '/hospital', name: 'hospital', component: () => import('./pages/HospitalHomePage.vue'), meta: { roles: ['institution_admin'] } },
+  { path: '/disclosure', name: 'disclosure', component: () => import('./pages/DisclosurePage.vue'), meta: { open: true } },
+  { path: '/supervision', name: 'supervision', component: () => import('./pages/supervision/ClassesPage.vue'), meta: { roles: ['regulator'] } },
+  { path: '/supervision/draws', name: 'draws', component: () => import('./pages/supervision/DrawsPage.vue'), meta: { roles: ['regulator'] } },
+  { path: '/supervision/draws/:id(\\d+)', name: 'draw', component: () => import('./pages/supervision/DrawPage.vue'), meta: { roles: ['regulator'] } },
+  { path: '/supervision/inspectors', name: 'inspectors', component: () => import('./pages/supervision/InspectorsPage.vue'), meta: { roles: ['regulator'] } },
+  { path: '/supervision/inspections', name: 'inspections', component: () => import('./pages/supervision/InspectionsPage.vue'), meta: { roles: ['regulator'] } },
   { path: '/:unknown(.*)*', name: 'not-found', component: () => import('./pages/NotFoundPage.vue'), meta: { open: true } },
 ];
 

@@ -30,7 +30,7 @@ export async function logOut(): Promise<void> {
 /** Each role's home page (a route path). */
 export const HOME: Record<Role, string> = {
   regulator: '/dashboard',
-  institution_admin: '/dashboard',
+  institution_admin: '/hospital',
   transport: '/transport',
   disposal: '/disposal',
   public: '/disclosure',

@@ -35,6 +35,7 @@ import type {
   DeviceStatusPatch,
   Draw,
   Inspection,
+  InspectionFilter,
   Inspector,
   Institution,
   Jurisdiction,
@@ -954,9 +955,17 @@ class PgCustodyStore implements PgStore {
     });
   }
 
-  async inspections(filter: { institutions?: readonly string[]; drawId?: number } = {}): Promise<Inspection[]> {
+  async inspections(filter: InspectionFilter = {}): Promise<Inspection[]> {
     if (filter.institutions?.length === 0) return [];
     return this.db.select().from(t.inspections).where(inspectionsWhere(t.inspections, filter)).orderBy(desc(t.inspections.date), desc(t.inspections.id));
+  }
+
+  async searchInspections(filter: InspectionFilter & { limit: number; offset: number }): Promise<{ inspections: Inspection[]; total: number }> {
+    if (filter.institutions?.length === 0) return { inspections: [], total: 0 };
+    const where = inspectionsWhere(t.inspections, filter);
+    const [count] = await this.db.select({ n: sql<number>`count(*)::int` }).from(t.inspections).where(where);
+    const inspections = await this.db.select().from(t.inspections).where(where).orderBy(desc(t.inspections.date), desc(t.inspections.id)).limit(filter.limit).offset(filter.offset);
+    return { inspections, total: count!.n };
   }
 
   async upsertInspector(i: Inspector): Promise<void> {

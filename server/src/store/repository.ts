@@ -242,6 +242,13 @@ export interface DailyMass {
   receivedGrams: number;
 }
 
+/** Which inspections: of these institutions (empty: none), of this draw, with this outcome. */
+export interface InspectionFilter {
+  institutions?: readonly string[];
+  drawId?: number;
+  outcome?: Inspection['outcome'];
+}
+
 // ---- Transfer manifests (the manifest projection, server/src/manifests) ----
 
 export interface ManifestFilter {
@@ -709,7 +716,9 @@ export interface CustodyStore extends LogStore, ChangeFeedStore {
   /** Stores an inspection and, in the same transaction, each finding as a confirmed violation. */
   insertInspection(i: NewInspection, findings: readonly NewViolation[]): Promise<{ inspection: Inspection; violations: ConfirmedViolation[] }>;
   /** Inspections, newest (by date, then id) first. */
-  inspections(filter?: { institutions?: readonly string[]; drawId?: number }): Promise<Inspection[]>;
+  inspections(filter?: InspectionFilter): Promise<Inspection[]>;
+  /** One page of inspections, newest (by date, then id) first, and how many match in all. */
+  searchInspections(filter: InspectionFilter & { limit: number; offset: number }): Promise<{ inspections: Inspection[]; total: number }>;
   upsertInspector(i: Inspector): Promise<void>;
   inspector(id: string): Promise<Inspector | undefined>;
   /** Inspectors, in id order. */

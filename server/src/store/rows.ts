@@ -6,7 +6,7 @@
 import { and, eq, gte, inArray, isNotNull, lt, lte, ne, sql, type Column, type SQL } from 'drizzle-orm';
 import type { EventBody, EventType, WasteCategory } from '@wastetrail/firmware-protocol';
 import type { BagTrail } from '../custody/index.ts';
-import type { Alert, AlertEvidence, BagSummary, DeviceRegistration, Draw, Inspector, NewAlert, NewDraw, ProjectedBag, StoredRecord } from './repository.ts';
+import type { Alert, AlertEvidence, BagSummary, DeviceRegistration, Draw, InspectionFilter, Inspector, NewAlert, NewDraw, ProjectedBag, StoredRecord } from './repository.ts';
 import type { AlertSeverity, AlertStatus } from './vocabulary.ts';
 
 /** The columns of `alerts`, as either dialect's driver reads them. */
@@ -254,11 +254,12 @@ export function violationsWhere(v: { institution: Column; confirmedAt: Column },
   ]);
 }
 
-/** inspections(): of these institutions, of this draw. */
-export function inspectionsWhere(i: { institution: Column; drawId: Column }, filter: { institutions?: readonly string[]; drawId?: number }): SQL | undefined {
+/** inspections() and searchInspections(): of these institutions, of this draw, with this outcome. */
+export function inspectionsWhere(i: { institution: Column; drawId: Column; outcome: Column }, filter: InspectionFilter): SQL | undefined {
   return conjunction([
     filter.institutions ? inArray(i.institution, [...filter.institutions]) : undefined,
     filter.drawId !== undefined ? eq(i.drawId, filter.drawId) : undefined,
+    filter.outcome !== undefined ? eq(i.outcome, filter.outcome) : undefined,
   ]);
 }
 

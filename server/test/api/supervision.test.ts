@@ -198,6 +198,26 @@ describe('inspections', () => {
     expect((await app.inject({ url: `/api/v1/supervision/inspections?institution=${H1}`, headers: as('admin-h2') })).json().items).toEqual([]);
   });
 
+  it('lists them a page at a time, with the total and the filters', async () => {
+    await addInspectors();
+    for (const date of ['2026-03-01', '2026-03-02', '2026-03-03']) expect((await inspect({ institution: H1, inspectors: ['insp-02'], date, outcome: 'pass' })).statusCode).toBe(201);
+    expect((await inspect({ institution: H1, inspectors: ['insp-02'], date: '2026-03-04', outcome: 'violations', findings: [{ violation: 'inspection-finding', note: 'x' }] })).statusCode).toBe(201);
+    const list = async (query: string, user = 'reg-city') => (await app.inject({ url: `/api/v1/supervision/inspections${query}`, headers: as(user) })).json();
+    const first = await list('?limit=2');
+    expect([first.total, first.limit, first.offset, first.items.map((i: { date: string }) => i.date)]).toEqual([4, 2, 0, ['2026-03-04', '2026-03-03']]);
+    const second = await list('?limit=2&offset=2');
+    expect([second.total, second.items.map((i: { date: string }) => i.date)]).toEqual([4, ['2026-03-02', '2026-03-01']]);
+    const passes = await list(`?outcome=pass&institution=${H1}`);
+    expect([passes.total, passes.limit, passes.items.length]).toEqual([3, 100, 3]);
+    expect((await list('?outcome=violations')).total).toBe(1);
+    // An institution outside the caller's scope counts nothing.
+    expect(await list(`?institution=${H1}`, 'admin-h2')).toEqual({ items: [], total: 0, limit: 100, offset: 0 });
+    for (const bad of ['?limit=0', '?limit=501', '?offset=-1', '?outcome=maybe', '?limit=2x']) {
+      const r = await app.inject({ url: `/api/v1/supervision/inspections${bad}`, headers: as('reg-city') });
+      expect([bad, r.statusCode, r.json().error.code]).toEqual([bad, 400, 'VALIDATION_FAILED']);
+    }
+  });
+
   it('refuses results that do not hold together', async () => {
     await addInspectors();
     const code = async (payload: object) => (await inspect(payload)).json().error.code;

@@ -682,6 +682,14 @@ export function storeContract(open: () => Promise<OpenedStore>): void {
       expect((await store.inspections()).map((i) => i.id)).toEqual([pass.id, inspection.id]);
       expect(await store.inspections({ institutions: ['hz-h002'] })).toEqual([]);
       expect(await store.inspections({ drawId: 5 })).toEqual([]);
+      // Paged: the newest first, the total of all that match.
+      const third = (await store.insertInspection({ ...fields, institution: 'hz-h002', date: '2026-03-06', outcome: 'pass', findings: [] }, [])).inspection;
+      expect(await store.searchInspections({ limit: 2, offset: 0 })).toEqual({ inspections: [third, pass], total: 3 });
+      expect(await store.searchInspections({ limit: 2, offset: 2 })).toEqual({ inspections: [inspection], total: 3 });
+      expect(await store.searchInspections({ outcome: 'pass', institutions: ['hz-h001'], limit: 10, offset: 0 })).toEqual({ inspections: [pass], total: 1 });
+      expect(await store.searchInspections({ outcome: 'violations', limit: 10, offset: 0 })).toEqual({ inspections: [inspection], total: 1 });
+      expect(await store.searchInspections({ institutions: [], limit: 10, offset: 0 })).toEqual({ inspections: [], total: 0 });
+      expect(await store.searchInspections({ limit: 10, offset: 5 })).toEqual({ inspections: [], total: 3 });
       await expect(store.insertInspection({ ...fields, outcome: 'nonsense' as 'pass' }, [])).rejects.toThrow();
     });
 

@@ -30,6 +30,7 @@ export default {
     supervision: "Supervision",
     disclosure: "Public disclosure",
     publicToday: "Today's totals",
+    login: "Log in",
   },
   logout: "Log out",
   loading: "Loading…",

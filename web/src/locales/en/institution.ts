@@ -34,6 +34,11 @@ export default {
     deviceState: "State",
     lastContact: "Last contact",
     never: "never",
+    noDevices: "No registered device.",
+    state: {
+      online: "online",
+      offline: "offline",
+    },
     ago: "{d} ago",
     chartLabel: "Chart: kg sealed and kg received at disposal per day",
     from: "From",

@@ -85,5 +85,6 @@ export default {
     recorded: "Inspection #{id} of {institution} recorded.",
     listTitle: "Recorded inspections",
     noneRecorded: "No inspection recorded yet.",
+    all: "All",
   },
 } satisfies typeof zh;

@@ -28,6 +28,7 @@ export default {
     supervision: "监督管理",
     disclosure: "信息公开",
     publicToday: "今日汇总",
+    login: "登录",
   },
   logout: "退出登录",
   loading: "加载中…",

@@ -11,5 +11,6 @@ import supervision from './supervision.ts';
 import trail from './trail.ts';
 import transit from './transit.ts';
 import transport from './transport.ts';
+import home from './home.ts';
 
-export default { ...common, ...dashboard, ...trail, ...alerts, ...manifests, ...transit, ...transport, ...institution, ...supervision, ...disclosure, ...staff };
+export default { ...common, ...dashboard, ...trail, ...alerts, ...manifests, ...transit, ...transport, ...institution, ...supervision, ...disclosure, ...staff, ...home };

@@ -32,6 +32,11 @@ export default {
     deviceState: "状态",
     lastContact: "最近联络",
     never: "从未",
+    noDevices: "没有登记的设备。",
+    state: {
+      online: "在线",
+      offline: "离线",
+    },
     ago: "{d}前",
     chartLabel: "图表：每日封袋重量与处置中心接收重量（千克）",
     from: "起始日期",

@@ -83,5 +83,6 @@ export default {
     recorded: "已登记 {institution} 的检查 #{id}。",
     listTitle: "已登记的检查",
     noneRecorded: "尚无检查记录。",
+    all: "全部",
   },
 };

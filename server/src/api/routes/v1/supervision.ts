@@ -8,7 +8,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type TSchema } from 'typebox';
 import { canSeeAlert, canSeeInstitution, jurisdictionSubtree, type Principal, type ScopeWorld } from '../../../auth/index.ts';
 import { startOfLocalDay } from '../../../rules/local-time.ts';
-import type { Alert, ConfirmedViolation, Draw, Institution, Inspection, NewViolation } from '../../../store/index.ts';
+import type { Alert, ConfirmedViolation, Draw, Institution, NewViolation } from '../../../store/index.ts';
 import {
   creditFormula,
   DEFAULT_SUPERVISION,
@@ -161,7 +161,17 @@ const InspectionBody = Type.Object(
   },
   { additionalProperties: false },
 );
-const InspectionQuery = Type.Object({ institution: Type.Optional(Code), drawId: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false });
+const InspectionQuery = Type.Object(
+  {
+    institution: Type.Optional(Code),
+    drawId: Type.Optional(Type.Integer({ minimum: 1 })),
+    outcome: Type.Optional(OutcomeSchema),
+    limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+    offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
+  },
+  { additionalProperties: false },
+);
+const InspectionListSchema = Type.Object({ items: Type.Array(InspectionSchema), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() });
 const MonthQuery = Type.Object({ month: Type.Optional(Type.String({ pattern: MONTH_PATTERN.source, description: 'a local month, YYYY-MM (default: this month)' })) }, { additionalProperties: false });
 
 const ALERT_ROLES = ['regulator', 'institution_admin', 'transport', 'disposal'] as const;
@@ -565,9 +575,10 @@ export const supervisionRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> =
       config: { roles: ['regulator', 'institution_admin'] },
       schema: {
         tags: ['supervision'],
-        summary: "Inspections in the caller's scope (an institution admin: its own), newest first; by institution or draw.",
+        summary: "Inspections in the caller's scope (an institution admin: its own), newest first; by institution, draw or outcome, a page at a time.",
+        description: '`total` counts every inspection in scope that matches the filters; `limit` (default 100, at most 500) and `offset` choose the page.',
         querystring: InspectionQuery,
-        response: responses({ 200: Type.Object({ items: Type.Array(InspectionSchema) }) }, [400, 401, 403]),
+        response: responses({ 200: InspectionListSchema }, [400, 401, 403]),
       },
     },
     async (req) => {
@@ -575,8 +586,15 @@ export const supervisionRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> =
       const world = await ctx.world();
       let allowed = world.institutions.filter((i) => canSeeInstitution(p, i, world)).map((i) => i.id);
       if (req.query.institution !== undefined) allowed = allowed.filter((i) => i === req.query.institution);
-      const items: Inspection[] = await store.inspections({ institutions: allowed, ...(req.query.drawId !== undefined ? { drawId: req.query.drawId } : {}) });
-      return { items };
+      const q = req.query;
+      const found = await store.searchInspections({
+        institutions: allowed,
+        ...(q.drawId !== undefined ? { drawId: q.drawId } : {}),
+        ...(q.outcome !== undefined ? { outcome: q.outcome } : {}),
+        limit: q.limit,
+        offset: q.offset,
+      });
+      return { items: found.inspections, total: found.total, limit: q.limit, offset: q.offset };
     },
   );
 
