@@ -28,7 +28,7 @@ import { GapWatch } from './gap-watch.ts';
 import { GroupCommit } from './group-commit.ts';
 import type { IntegrityHook } from './integrity.ts';
 import { readRecordsPayload } from './payload.ts';
-import { payloadRefusal, Quarantine } from './quarantine.ts';
+import { payloadRefusal, Quarantine, type Refusal } from './quarantine.ts';
 import { TrustedVerdicts } from './record-check.ts';
 import { Replies } from './replies.ts';
 import { DEFAULT_INGEST_SETTINGS, type IngestSettings } from './settings.ts';
@@ -152,7 +152,7 @@ class RecordIngest implements Ingest {
     this.replies = new Replies(this.client, counters, log);
     this.after = new AfterCommit({ store, keyring: () => this.ctx.keyring, counters, log, now });
     if (options.onAccepted) this.after.onAccepted(options.onAccepted);
-    const refuse = (r: Parameters<Quarantine['refuse']>[0]) => this.quarantine.refuse(r);
+    const refuse = (r: Refusal) => this.quarantine.refuse(r);
     this.batches = new GroupCommit({
       store,
       batchMs: settings.batchMs,
