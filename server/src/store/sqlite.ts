@@ -110,6 +110,9 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     client.pragma('foreign_keys = ON');
     // Other server processes (or a backup) may hold the write lock for a moment.
     client.pragma('busy_timeout = 5000');
+    // Statement journals (every upsert into a table with triggers or several indexes opens one) in memory,
+    // not in temp files: on the bag upsert they cost more system time than SQLite's own work (docs/performance.md).
+    client.pragma('temp_store = MEMORY');
     const db = drizzle({ client, schema });
     migrate(db, { migrationsFolder: SQLITE_MIGRATIONS_DIR });
     const store = new SqliteCustodyStore(db, file, options.quarantinePayloadLimit ?? DEFAULT_QUARANTINE_PAYLOAD_LIMIT);

@@ -1,21 +1,14 @@
 /** The pure parts of ingest: reading payloads, following one device's chain, alerts, metrics. */
 import { describe, expect, it } from 'vitest';
-import { encodeEnvelope, nodeEd25519Verify, parseKeyring, toBase64, utf8, type Keyring, type VerifyContext } from '@wastetrail/firmware-protocol';
+import { encodeEnvelope, nodeEd25519Verify, toBase64, utf8, type VerifyContext } from '@wastetrail/firmware-protocol';
 import { DeviceChain, type Arrival } from '../../src/ingest/device-chain.ts';
 import { integrityAlert, integrityDedupeKey, integrityFinding, integritySeverity } from '../../src/ingest/integrity.ts';
 import { readRecordsPayload } from '../../src/ingest/payload.ts';
 import { checkRecord, peekRecord, TrustedVerdicts } from '../../src/ingest/record-check.ts';
-import { TestDevice } from './support.ts';
+import { keyringOf, TestDevice } from './support.ts';
 
 const dev = new TestDevice('hz-h001-ref-01');
 const records = dev.seal(8);
-
-function keyringOf(...devices: TestDevice[]): Keyring {
-  const json = { format: 'wastetrail.keyring.v1', devices: Object.fromEntries(devices.map((d) => [d.id, { institution: 'hz-h001', stations: d.stations, keys: [{ publicKey: d.publicKey }] }])) };
-  const k = parseKeyring(json);
-  if (!k.ok) throw new Error(k.error.message);
-  return k.value;
-}
 
 describe('readRecordsPayload', () => {
   it('reads one or more envelope lines, LF or CRLF, the last LF optional', () => {

@@ -16,15 +16,18 @@ import {
   generateEd25519KeyPair,
   parseAck,
   parseCommand,
+  parseKeyring,
   signRecord,
   toBase64,
   type AckMessage,
   type CommandMessage,
   type DecodedRecord,
   type Ed25519Signer,
+  type Keyring,
   type StationRole,
 } from '@wastetrail/firmware-protocol';
 import { silentLogger } from '@wastetrail/runtime';
+import type { EnvelopeLine } from '../../src/ingest/payload.ts';
 import { openSqliteStore, type CustodyStore, type SqliteStore } from '../../src/store/index.ts';
 
 export const quiet = silentLogger;
@@ -124,6 +127,19 @@ export async function provision(store: CustodyStore, ...devices: TestDevice[]): 
 
 export function envelopes(records: DecodedRecord[]): string {
   return records.map((r) => encodeEnvelope(r)).join('\n');
+}
+
+/** The keyring these devices would have once provisioned (institution hz-h001). */
+export function keyringOf(...devices: TestDevice[]): Keyring {
+  const json = { format: 'wastetrail.keyring.v1', devices: Object.fromEntries(devices.map((d) => [d.id, { institution: 'hz-h001', stations: d.stations, keys: [{ publicKey: d.publicKey }] }])) };
+  const k = parseKeyring(json);
+  if (!k.ok) throw new Error(k.error.message);
+  return k.value;
+}
+
+/** Records as ingest reads them from a payload: envelope lines. */
+export function envelopeLines(records: DecodedRecord[]): EnvelopeLine[] {
+  return records.map((r) => ({ line: encodeEnvelope(r), signed: { bytes: r.bytes, signature: r.signature } }));
 }
 
 /** A device's MQTT side: publishes records, collects acks and commands, answers resends if asked. */
