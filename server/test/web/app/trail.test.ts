@@ -313,7 +313,9 @@ describe('the bag trail in the typed app', () => {
     await page.keyboard.press('Tab');
     await page.keyboard.type('demo-pass-hospital');
     await page.keyboard.press('Enter');
-    // The hospital's home is the trail, its search box focused.
+    await page.locator('[data-logout]').waitFor();
+    // The trail from a bookmark: its search box has the focus.
+    await page.goto(`${met.base}/app/#/trail`);
     await page.locator('#trail-q:focus').waitFor();
     await page.keyboard.type(BAG_A);
     await page.keyboard.press('Tab');
