@@ -1,8 +1,9 @@
 /**
  * What the server keeps, in the domain's words: the repository interface that ingest, custody, rules,
- * alerting and the HTTP API talk to. SQLite (sqlite.ts) and PostgreSQL (pg.ts) implement it, and the same
- * contract tests run on both. Every method is async so the two are swappable, even though better-sqlite3
- * does its work synchronously.
+ * alerting and the HTTP API talk to, one interface per aggregate (at the end). queries/ implements them
+ * once for both dialects; SQLite (sqlite.ts) and PostgreSQL (pg.ts) add their own transactions, and the
+ * same contract tests run on both. Every method is async so the two are swappable, even though
+ * better-sqlite3 does its work synchronously.
  */
 import type { ChainHead, EventType, Hash, Keyring, NodeAddress, StationRole, WasteCategory } from '@wastetrail/firmware-protocol';
 import type { BagState, BagTrail, CustodyStepKind } from '../custody/index.ts';

@@ -1,12 +1,12 @@
 /**
- * Rows of the bag projection and the alerts table, to and from the repository's types, and the parts
- * of the supervision queries that do not depend on the dialect. Both dialects' schemas have the same
- * columns (schema.sqlite.ts, schema.pg.ts), so one mapping serves both.
+ * Rows of the records, the bag projection and the alerts table, to and from the repository's types,
+ * and the small helpers every query file uses. Both dialects' schemas have the same columns
+ * (schema.sqlite.ts, schema.pg.ts), so one mapping serves both.
  */
-import { and, eq, gte, inArray, isNotNull, lt, lte, ne, sql, type Column, type SQL } from 'drizzle-orm';
+import { and, type SQL } from 'drizzle-orm';
 import type { EventBody, EventType, WasteCategory } from '@wastetrail/firmware-protocol';
 import type { BagTrail } from '../custody/index.ts';
-import type { Alert, AlertEvidence, BagSummary, DeviceRegistration, Draw, Inspector, NewAlert, NewDraw, ProjectedBag, StoredRecord } from './repository.ts';
+import type { Alert, AlertEvidence, BagSummary, DeviceRegistration, NewAlert, ProjectedBag, StoredRecord } from './repository.ts';
 import type { AlertSeverity, AlertStatus } from './vocabulary.ts';
 
 /** The columns of `alerts`, as either dialect's driver reads them. */
@@ -241,80 +241,4 @@ export function storedRecordFromRow(row: RecordRow): StoredRecord {
     signature: new Uint8Array(row.signature),
     body: row.body,
   };
-}
-
-// ---- Supervision: what both dialects' queries share (their tables have the same columns) ----
-
-/** violations(): of these institutions, confirmed from `from` (inclusive) to `to` (exclusive). */
-export function violationsWhere(v: { institution: Column; confirmedAt: Column }, filter: { institutions?: readonly string[]; from?: string; to?: string }): SQL | undefined {
-  return conjunction([
-    filter.institutions ? inArray(v.institution, [...filter.institutions]) : undefined,
-    filter.from !== undefined ? gte(v.confirmedAt, filter.from) : undefined,
-    filter.to !== undefined ? lt(v.confirmedAt, filter.to) : undefined,
-  ]);
-}
-
-/** inspections(): of these institutions, of this draw. */
-export function inspectionsWhere(i: { institution: Column; drawId: Column }, filter: { institutions?: readonly string[]; drawId?: number }): SQL | undefined {
-  return conjunction([
-    filter.institutions ? inArray(i.institution, [...filter.institutions]) : undefined,
-    filter.drawId !== undefined ? eq(i.drawId, filter.drawId) : undefined,
-  ]);
-}
-
-/** inspectors() and draws(): in these jurisdictions. */
-export function jurisdictionsWhere(jurisdiction: Column, jurisdictions: readonly string[] | undefined): SQL | undefined {
-  return jurisdictions ? inArray(jurisdiction, [...jurisdictions]) : undefined;
-}
-
-/** What upsertInspector writes over an inspector of the same id. */
-export function inspectorChanges(i: Inspector): Omit<Inspector, 'id'> {
-  return { name: i.name, jurisdiction: i.jurisdiction, conflicts: [...i.conflicts] };
-}
-
-/** The row insertDraw writes: announced, not drawn yet. */
-export function announcedDrawRow(d: NewDraw): Omit<Draw, 'id'> {
-  return { ...d, status: 'announced', drawnAt: null, result: null, resultHash: null };
-}
-
-/** alertsOpenedPerInstitution(): the count per institution, of alerts about one opened from `from` to `to`. */
-export function alertsOpenedColumns<C extends Column>(alerts: { institution: C }): { institution: C; n: SQL<number> } {
-  return { institution: alerts.institution, n: sql<number>`cast(count(*) as integer)` };
-}
-
-export function alertsOpenedWhere(alerts: { institution: Column; openedAt: Column }, from: string, to: string): SQL {
-  return and(isNotNull(alerts.institution), gte(alerts.openedAt, from), lt(alerts.openedAt, to))!;
-}
-
-export function countsPerInstitution(rows: ReadonlyArray<{ institution: string | null; n: number }>): Map<string, number> {
-  return new Map(rows.map((r) => [r.institution!, r.n]));
-}
-
-type SealedTotalsBags = Record<'institution' | 'state' | 'sealedGrams' | 'receivedGrams' | 'pickedUpAt' | 'sealedAt' | 'sealedDay', Column>;
-
-/** What sealedTotals' query says differently in each dialect. */
-export interface SealedTotalsDialect {
-  /** The type sums of grams are cast to (they are read back as JavaScript numbers). */
-  gramsType: 'bigint' | 'integer';
-  /** The count of bags picked up within 48 h of sealing (timestamps are ISO text, subtracted as each dialect can). */
-  handedOverWithin48h(bags: SealedTotalsBags): SQL<number>;
-}
-
-/** sealedTotals(): per institution, its bags and grams sealed, disposed, and handed over within 48 h. */
-export function sealedTotalsColumns(bags: SealedTotalsBags, dialect: SealedTotalsDialect) {
-  const disposed = sql`${bags.state} = 'disposed'`;
-  const grams = sql.raw(dialect.gramsType);
-  return {
-    institution: sql<string>`${bags.institution}`,
-    bags: sql<number>`cast(count(*) as integer)`,
-    sealedGrams: sql<number>`cast(coalesce(sum(${bags.sealedGrams}), 0) as ${grams})`.mapWith(Number),
-    disposedBags: sql<number>`cast(sum(case when ${disposed} then 1 else 0 end) as integer)`,
-    disposedGrams: sql<number>`cast(coalesce(sum(case when ${disposed} then ${bags.receivedGrams} end), 0) as ${grams})`.mapWith(Number),
-    handedOverWithin48h: dialect.handedOverWithin48h(bags),
-  };
-}
-
-/** sealedTotals(): bags of an institution sealed from fromDay to toDay (inclusive), voided left out. */
-export function sealedTotalsWhere(bags: SealedTotalsBags, fromDay: string, toDay: string): SQL {
-  return and(isNotNull(bags.institution), gte(bags.sealedDay, fromDay), lte(bags.sealedDay, toDay), ne(bags.state, 'voided'))!;
 }
