@@ -16,13 +16,12 @@ import { nodeKey } from '@wastetrail/firmware-protocol';
 import type { AppendOutcome, ConfirmedViolation, CustodyStore, NewRecord, RecordBatch } from './repository.ts';
 import { DEFAULT_QUARANTINE_PAYLOAD_LIMIT } from './repository.ts';
 import { edgeOf, logAppend } from './log-append.ts';
-import { chunks, correctionTarget, vehicleSpanOf } from './rows.ts';
 import * as schema from './schema.pg.ts';
-import { INSERT_CHUNK, type Dialect, type Queries } from './queries/context.ts';
+import { chunks, INSERT_CHUNK, type Dialect, type Queries } from './queries/context.ts';
 import { revokedKeys } from './queries/devices.ts';
 import { sharedQueries } from './queries/index.ts';
 import { readLogNodes } from './queries/log.ts';
-import { asBuffer, quarantineInserts } from './queries/records.ts';
+import { asBuffer, correctionTarget, quarantineInserts, vehicleSpanOf } from './queries/records.ts';
 
 export const PG_MIGRATIONS_DIR = fileURLToPath(new URL('../../drizzle/pg', import.meta.url));
 

@@ -15,14 +15,14 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { nodeKey, type Hash } from '@wastetrail/firmware-protocol';
 import type { AppendOutcome, CustodyStore, NewRecord, RecordBatch, StoredRecord } from './repository.ts';
 import { DEFAULT_QUARANTINE_PAYLOAD_LIMIT } from './repository.ts';
-import { bagRow, bagTagRows, correctionTarget, storedRecordFromRow, vehicleSpanOf } from './rows.ts';
 import * as schema from './schema.sqlite.ts';
 import { edgeOf, logAppend } from './log-append.ts';
 import { hotStatements, type HotStatements } from './sqlite-statements.ts';
 import type { Dialect, Queries, QueryDb, Tables, Write } from './queries/context.ts';
 import { revokedKeys } from './queries/devices.ts';
 import { sharedQueries } from './queries/index.ts';
-import { asBuffer, quarantineInserts } from './queries/records.ts';
+import { asBuffer, correctionTarget, quarantineInserts, storedRecordFromRow, vehicleSpanOf } from './queries/records.ts';
+import { bagRow, bagTagRows } from './queries/bags.ts';
 
 export const SQLITE_MIGRATIONS_DIR = fileURLToPath(new URL('../../drizzle/sqlite', import.meta.url));
 

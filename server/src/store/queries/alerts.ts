@@ -1,8 +1,7 @@
 /** Alert rows as the alert book (server/src/alerting) decides them (AlertStore). */
 import { and, asc, eq, gte, inArray, isNotNull, lt, ne, sql, type SQL } from 'drizzle-orm';
-import type { Alert, AlertFilter, AlertStore } from '../repository.ts';
-import { alertChanges, alertFromRow, chunks, conjunction, listOf, newAlertRow } from '../rows.ts';
-import { nothing, type Queries, type Tables } from './context.ts';
+import type { Alert, AlertFilter, AlertSeverity, AlertStore, NewAlert } from '../repository.ts';
+import { chunks, conjunction, listOf, nothing, type Queries, type Tables } from './context.ts';
 
 export function alertQueries({ db, t, dialect }: Queries): AlertStore {
   const a = t.alerts;
@@ -112,4 +111,89 @@ function alertWhere(a: Tables['alerts'], f: AlertFilter): SQL | undefined {
     f.jurisdiction !== undefined ? eq(a.jurisdiction, f.jurisdiction) : undefined,
     f.jurisdictions !== undefined ? (f.jurisdictions.length > 0 ? inArray(a.jurisdiction, f.jurisdictions) : nothing) : undefined,
   ]);
+}
+
+// ---- Rows ----
+
+/** The columns of `alerts`, as either dialect's driver reads them. */
+export type AlertRow = Omit<Alert, 'currentSeverity' | 'awaitingAckSince' | 'since'> & {
+  /** Null in rows written before the alert book kept these columns. */
+  currentSeverity: AlertSeverity | null;
+  awaitingAckSince: string | null;
+  sinceAt: string | null;
+};
+
+export function alertFromRow(r: AlertRow): Alert {
+  return {
+    id: r.id,
+    revision: r.revision,
+    rule: r.rule,
+    severity: r.severity,
+    // Rows written before the alert book kept these columns fall back to what they had.
+    currentSeverity: r.currentSeverity ?? r.severity,
+    dedupeKey: r.dedupeKey,
+    subject: r.subject,
+    title: r.title,
+    messageKey: r.messageKey === '' ? r.rule : r.messageKey,
+    params: r.params,
+    institution: r.institution,
+    jurisdiction: r.jurisdiction,
+    bag: r.bag,
+    device: r.device,
+    status: r.status,
+    escalationLevel: r.escalationLevel,
+    openedAt: r.openedAt,
+    awaitingAckSince: r.awaitingAckSince ?? r.openedAt,
+    acknowledgedAt: r.acknowledgedAt,
+    acknowledgedBy: r.acknowledgedBy,
+    acknowledgeNote: r.acknowledgeNote,
+    resolvedAt: r.resolvedAt,
+    resolvedBy: r.resolvedBy,
+    note: r.note,
+    since: r.sinceAt ?? r.openedAt,
+    conditionClearedAt: r.conditionClearedAt,
+    evidence: r.evidence,
+    occurrences: r.occurrences,
+    lastSeenAt: r.lastSeenAt,
+    details: r.details,
+  };
+}
+
+/**
+ * What updateAlert writes: every column the alert book may change. `occurrences` and `last_seen_at`
+ * are left out: recordAlertSightings counts them without a revision, so a write-back never undoes one.
+ */
+export function alertChanges(a: NewAlert): Omit<AlertRow, 'id' | 'revision' | 'occurrences' | 'lastSeenAt'> {
+  return {
+    rule: a.rule,
+    severity: a.severity,
+    currentSeverity: a.currentSeverity,
+    dedupeKey: a.dedupeKey,
+    subject: a.subject,
+    title: a.title,
+    messageKey: a.messageKey,
+    params: a.params,
+    institution: a.institution,
+    jurisdiction: a.jurisdiction,
+    bag: a.bag,
+    device: a.device,
+    status: a.status,
+    escalationLevel: a.escalationLevel,
+    openedAt: a.openedAt,
+    awaitingAckSince: a.awaitingAckSince,
+    acknowledgedAt: a.acknowledgedAt,
+    acknowledgedBy: a.acknowledgedBy,
+    acknowledgeNote: a.acknowledgeNote,
+    resolvedAt: a.resolvedAt,
+    resolvedBy: a.resolvedBy,
+    note: a.note,
+    sinceAt: a.since,
+    conditionClearedAt: a.conditionClearedAt,
+    evidence: a.evidence,
+    details: a.details,
+  };
+}
+
+export function newAlertRow(a: NewAlert): Omit<AlertRow, 'id'> {
+  return { ...alertChanges(a), revision: 0, occurrences: a.occurrences, lastSeenAt: a.lastSeenAt };
 }

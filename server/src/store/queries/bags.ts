@@ -1,8 +1,9 @@
-/** The bag projection (BagStore): its searches, daily figures and trails; rows in ../rows.ts. */
+/** The bag projection (BagStore): its rows, searches, daily figures and trails. */
 import { and, asc, eq, getTableColumns, gte, inArray, isNotNull, lt, lte, ne, notInArray, or, sql, type Column, type SQL } from 'drizzle-orm';
-import type { BagFilter, BagStore, DailyMass } from '../repository.ts';
-import { bagFromRow, bagRow, bagTagRows, chunks, conjunction, DEFAULT_BAG_PAGE } from '../rows.ts';
-import { countAll, INSERT_CHUNK, nothing, type Queries, type Tables } from './context.ts';
+import type { WasteCategory } from '@wastetrail/firmware-protocol';
+import type { BagTrail } from '../../custody/index.ts';
+import type { BagFilter, BagStore, BagSummary, DailyMass, ProjectedBag } from '../repository.ts';
+import { chunks, conjunction, countAll, INSERT_CHUNK, nothing, type Queries, type Tables } from './context.ts';
 
 /**
  * The bag projection's queries. upsertBags here is drizzle's, in chunks; the SQLite store replaces it
@@ -126,3 +127,44 @@ function bagWhere(b: Tables['bags'], f: BagFilter): SQL | undefined {
   ]);
 }
 
+// ---- Rows ----
+
+/** The columns of `bags`: a bag's summary (category as stored text) and its trail. */
+export type BagRow = Omit<BagSummary, 'category'> & { category: string | null; trail: BagTrail | null };
+
+export function bagFromRow(r: Omit<BagRow, 'trail'>): BagSummary {
+  return {
+    bag: r.bag,
+    tags: r.tags,
+    institution: r.institution,
+    department: r.department,
+    category: r.category as WasteCategory | null,
+    state: r.state,
+    sealedAt: r.sealedAt,
+    sealedGrams: r.sealedGrams,
+    sealedDay: r.sealedDay,
+    lastStep: r.lastStep,
+    lastStepAt: r.lastStepAt,
+    pickedUpAt: r.pickedUpAt,
+    receivedAt: r.receivedAt,
+    receivedGrams: r.receivedGrams,
+    disposedAt: r.disposedAt,
+    vehicle: r.vehicle,
+    manifest: r.manifest,
+    disposalInstitution: r.disposalInstitution,
+    anomalies: r.anomalies,
+  };
+}
+
+export function bagRow(b: ProjectedBag): BagRow {
+  const { trail, ...summary } = b;
+  return { ...bagFromRow({ ...summary, tags: [...summary.tags] }), trail: trail ?? null };
+}
+
+/** The bag_tags rows of a bag: each of its tags once. */
+export function bagTagRows(b: BagSummary): Array<{ tag: string; bag: string }> {
+  return [...new Set(b.tags)].map((tag) => ({ tag, bag: b.bag }));
+}
+
+/** searchBags' page when no limit is given. */
+export const DEFAULT_BAG_PAGE = 100;

@@ -1,8 +1,7 @@
 /** The change feed and its webhook subscriptions (ChangeFeedStore; rows written by triggers, migration 0010; docs/interop/changes.md). */
 import { and, asc, eq, gt, lt, or, sql } from 'drizzle-orm';
-import type { ChangeFeedStore } from '../repository.ts';
-import { changeFromRow, deliveryChanges, newSubscriptionRow, subscriptionFromRow } from '../change-rows.ts';
-import { storedRecordFromRow } from '../rows.ts';
+import type { Change, ChangeFeedStore, ChangeKind, NewSubscription, Subscription, SubscriptionOutcome } from '../repository.ts';
+import { storedRecordFromRow } from './records.ts';
 import type { Queries } from './context.ts';
 
 export function changeFeedQueries({ db, t, dialect }: Queries): ChangeFeedStore {
@@ -58,4 +57,27 @@ export function changeFeedQueries({ db, t, dialect }: Queries): ChangeFeedStore 
       await db.update(s).set({ leaseUntil: null }).where(eq(s.id, id));
     },
   };
+}
+
+// ---- Rows ----
+
+export function changeFromRow(r: { id: number; kind: ChangeKind; key: string }): Change {
+  return { id: Number(r.id), kind: r.kind, key: r.key };
+}
+
+export function subscriptionFromRow(r: Subscription & { leaseUntil: string | null }): Subscription {
+  const { leaseUntil: _lease, ...s } = r;
+  return { ...s, id: Number(s.id), userId: Number(s.userId), deliveredThrough: Number(s.deliveredThrough) };
+}
+
+/** A new subscription's row: nothing delivered past its starting cursor, no failures, due at once. */
+export function newSubscriptionRow(s: NewSubscription) {
+  return { ...s, kinds: [...s.kinds], failures: 0, nextAttemptAt: s.createdAt, lastError: null, leaseUntil: null };
+}
+
+/** The columns a delivery outcome sets; the lease is released either way. */
+export function deliveryChanges(outcome: SubscriptionOutcome) {
+  return 'deliveredThrough' in outcome
+    ? { failures: 0, lastError: null, leaseUntil: null }
+    : { failures: outcome.failures, nextAttemptAt: outcome.nextAttemptAt, lastError: outcome.lastError.slice(0, 500), leaseUntil: null };
 }

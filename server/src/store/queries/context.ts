@@ -10,7 +10,7 @@
  * schema.pg.ts). PostgreSQL-only calls (`for('update')`) stay in pg.ts; the store contract tests
  * (server/test/store) run every query here on both.
  */
-import { sql, type Column, type SQL } from 'drizzle-orm';
+import { and, sql, type Column, type SQL } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type * as pgSchema from '../schema.pg.ts';
 
@@ -56,3 +56,20 @@ export const countAll = sql<number>`cast(count(*) as integer)`;
 export const nothing = sql`0 = 1`;
 
 export type { SealedTotalsBags };
+
+/** Splits a list for IN (...) lists and multi-row inserts. */
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** AND of the filter parts that are present; undefined when there are none (no WHERE). */
+export function conjunction(parts: Array<SQL | undefined>): SQL | undefined {
+  const present = parts.filter((p): p is SQL => p !== undefined);
+  return present.length === 0 ? undefined : and(...present);
+}
+
+export function listOf<T>(v: T | T[] | undefined): T[] | undefined {
+  return v === undefined ? undefined : Array.isArray(v) ? v : [v];
+}

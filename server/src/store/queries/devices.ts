@@ -6,7 +6,6 @@ import { asc, eq } from 'drizzle-orm';
 import { fromBase64, KEYRING_FORMAT, keyId, keyringToJson, parseKeyring, type StationRole } from '@wastetrail/firmware-protocol';
 import type { DeviceRegistration, DeviceStatusPatch, DeviceStore } from '../repository.ts';
 import { KeyringCache } from '../keyring-cache.ts';
-import { registrationJson } from '../rows.ts';
 import type { Queries } from './context.ts';
 
 /** What revokeDeviceKey does in the dialect's transaction: false when the device or key is unknown. */
@@ -97,4 +96,14 @@ export function revokedKeys(keys: DeviceRegistration['keys'], kid: string, at: s
     return { ...k, revokedAt: k.revokedAt !== undefined && k.revokedAt < at ? k.revokedAt : at };
   });
   return found ? revoked : undefined;
+}
+
+/** A device's keyring entry as stored (the keyring JSON's per-device object). */
+export function registrationJson(d: DeviceRegistration): unknown {
+  return {
+    institution: d.institution,
+    stations: d.stations,
+    ...(d.site !== undefined ? { site: d.site } : {}),
+    keys: d.keys.map((k) => ({ publicKey: k.publicKey, ...(k.revokedAt !== undefined ? { revokedAt: k.revokedAt } : {}) })),
+  };
 }

@@ -7,8 +7,7 @@ import { and, asc, desc, eq, gte, inArray, lt, or, sql } from 'drizzle-orm';
 import { nodeKey, type Hash, type NodeAddress } from '@wastetrail/firmware-protocol';
 import type { LogStore } from '../repository.ts';
 import { byTable } from '../log-append.ts';
-import { chunks } from '../rows.ts';
-import type { Dialect, QueryDb, Queries, Tables } from './context.ts';
+import { chunks, type Dialect, type QueryDb, type Queries, type Tables } from './context.ts';
 
 export function logQueries({ db, t, dialect }: Queries): LogStore {
   const leaves = t.logLeaves;

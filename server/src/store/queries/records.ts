@@ -3,9 +3,9 @@
  * commit, is each dialect's own (sqlite.ts, pg.ts); the reads and the quarantine rows are here.
  */
 import { and, asc, desc, eq, gt, gte, inArray, or } from 'drizzle-orm';
+import type { EventBody, EventType } from '@wastetrail/firmware-protocol';
 import type { NewQuarantineEntry, QuarantineStore, RecordStore, StoredRecord } from '../repository.ts';
-import { chunks, conjunction, storedRecordFromRow } from '../rows.ts';
-import { countAll, INSERT_CHUNK, type QueryTx, type Queries, type Tables, type Write } from './context.ts';
+import { chunks, conjunction, countAll, INSERT_CHUNK, type QueryTx, type Queries, type Tables, type Write } from './context.ts';
 
 /**
  * The record reads. correctionsFor here is drizzle's, in OR-of-ANDs chunks; the SQLite store replaces
@@ -120,4 +120,51 @@ export function quarantineInserts(tx: QueryTx, t: Tables, entries: readonly NewQ
 /** A Buffer over the same memory (both drivers bind Buffers as blobs). */
 export function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+// ---- Rows ----
+
+/** The record a correction targets, read from its body (appendRecords indexes it in record_corrections). */
+export function correctionTarget(type: string, body: unknown): { device: string; seq: number } | undefined {
+  if (type !== 'correction' || typeof body !== 'object' || body === null) return undefined;
+  const target = (body as { target?: unknown }).target;
+  if (typeof target !== 'object' || target === null) return undefined;
+  const { device, seq } = target as { device?: unknown; seq?: unknown };
+  return typeof device === 'string' && typeof seq === 'number' ? { device, seq } : undefined;
+}
+
+/**
+ * The vehicle a `track` or `door` record is about and the time it covers (appendRecords indexes it in
+ * vehicle_track_records): a track from its first fix to its last (the record's own time when it holds
+ * none), a door event at its moment. Verified bodies only reach here, so the shape is the format's.
+ */
+export function vehicleSpanOf(type: string, body: unknown, deviceTime: string): { vehicle: string; fromTime: string; toTime: string } | undefined {
+  if (type === 'door') {
+    const b = body as EventBody<'door'>;
+    return { vehicle: b.vehicle, fromTime: b.at, toTime: b.at };
+  }
+  if (type !== 'track') return undefined;
+  const b = body as EventBody<'track'>;
+  const times = [...b.fixes.map((f) => f.at), ...b.temperatures.map((x) => x.at)].sort();
+  return { vehicle: b.vehicle, fromTime: times[0] ?? deviceTime, toTime: times.at(-1) ?? deviceTime };
+}
+
+/** A records row of either dialect (blobs come back as Buffers in both). */
+export type RecordRow = Omit<StoredRecord, 'type'> & { type: string };
+
+export function storedRecordFromRow(row: RecordRow): StoredRecord {
+  return {
+    id: row.id,
+    device: row.device,
+    seq: row.seq,
+    hash: row.hash,
+    prev: row.prev,
+    kid: row.kid,
+    deviceTime: row.deviceTime,
+    receivedAt: row.receivedAt,
+    type: row.type as EventType,
+    bytes: new Uint8Array(row.bytes),
+    signature: new Uint8Array(row.signature),
+    body: row.body,
+  };
 }

@@ -1,8 +1,7 @@
 /** Places, institutions and people; carriers, vehicles, their routes and the geofences (ReferenceDataStore). */
 import { asc, eq } from 'drizzle-orm';
 import type { ReferenceDataStore } from '../repository.ts';
-import { conjunction } from '../rows.ts';
-import type { Queries } from './context.ts';
+import { conjunction, type Queries } from './context.ts';
 
 export function referenceDataQueries({ db, t }: Queries): ReferenceDataStore {
   return {

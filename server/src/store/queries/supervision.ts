@@ -1,8 +1,7 @@
 /** Confirmed violations, inspections, the inspector pools and the inspection draws (SupervisionStore). */
 import { and, asc, desc, eq, gte, inArray, lt, type Column, type SQL } from 'drizzle-orm';
 import type { Draw, Inspector, NewDraw, SupervisionStore } from '../repository.ts';
-import { conjunction } from '../rows.ts';
-import type { Queries } from './context.ts';
+import { conjunction, type Queries } from './context.ts';
 
 /** All but insertInspection: it writes the findings under the inspection's new id, in a transaction of each dialect's own. */
 export function supervisionQueries({ db, t }: Queries): Omit<SupervisionStore, 'insertInspection'> {

@@ -1,8 +1,8 @@
 /** Where vehicles went (the track and door records' index) and storage rooms' climate samples (TrackStore). */
 import { and, asc, eq, gte, inArray, lt, lte, sql } from 'drizzle-orm';
 import type { TrackStore } from '../repository.ts';
-import { chunks, storedRecordFromRow } from '../rows.ts';
-import { INSERT_CHUNK, type Queries } from './context.ts';
+import { chunks, INSERT_CHUNK, type Queries } from './context.ts';
+import { storedRecordFromRow } from './records.ts';
 
 export function trackQueries({ db, t, dialect }: Queries): TrackStore {
   const c = t.climateSamples;
