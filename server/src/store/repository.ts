@@ -1,8 +1,9 @@
 /**
  * What the server keeps, in the domain's words: the repository interface that ingest, custody, rules,
- * alerting and the HTTP API talk to. SQLite (sqlite.ts) and PostgreSQL (pg.ts) implement it, and the same
- * contract tests run on both. Every method is async so the two are swappable, even though better-sqlite3
- * does its work synchronously.
+ * alerting and the HTTP API talk to, one interface per aggregate (at the end). queries/ implements them
+ * once for both dialects; SQLite (sqlite.ts) and PostgreSQL (pg.ts) add their own transactions, and the
+ * same contract tests run on both. Every method is async so the two are swappable, even though
+ * better-sqlite3 does its work synchronously.
  */
 import type { ChainHead, EventType, Hash, Keyring, NodeAddress, StationRole, WasteCategory } from '@wastetrail/firmware-protocol';
 import type { BagState, BagTrail, CustodyStepKind } from '../custody/index.ts';
@@ -587,9 +588,10 @@ export interface ChangeFeedStore {
   releaseSubscription(id: number): Promise<void>;
 }
 
-// ---- The repository ----
+// ---- The repository, by aggregate: one interface each, implemented once in queries/ where the dialects agree ----
 
-export interface CustodyStore extends LogStore, ChangeFeedStore {
+/** Accepted records: the group commit and the reads of custody trails. */
+export interface RecordStore {
   /** Stores a group commit in ONE transaction, each new record with its log leaf; idempotent on (device, seq). */
   appendRecords(batch: RecordBatch): Promise<AppendOutcome>;
   /** The highest stored seq of a device and its hash: where its chain continues. */
@@ -602,10 +604,18 @@ export interface CustodyStore extends LogStore, ChangeFeedStore {
   /** Records accepted after `afterId`, in acceptance order: how a reader catches up. */
   recordsAfter(afterId: number, limit: number): Promise<StoredRecord[]>;
   countRecords(): Promise<number>;
+  /** Correction records targeting these records, in acceptance order. */
+  correctionsFor(targets: ReadonlyArray<{ device: string; seq: number }>): Promise<StoredRecord[]>;
+}
 
+/** What ingest refused. */
+export interface QuarantineStore {
   quarantine(entries: readonly NewQuarantineEntry[]): Promise<void>;
   quarantined(filter?: { device?: string; code?: string; limit?: number }): Promise<QuarantineEntry[]>;
+}
 
+/** Places, institutions and people; carriers, vehicles, their routes and the geofences. */
+export interface ReferenceDataStore {
   upsertJurisdiction(j: Jurisdiction): Promise<void>;
   jurisdictions(): Promise<Jurisdiction[]>;
   upsertInstitution(i: Institution): Promise<void>;
@@ -631,12 +641,27 @@ export interface CustodyStore extends LogStore, ChangeFeedStore {
   upsertGeofence(g: GeofenceEntry): Promise<void>;
   /** Every geofence, in id order. */
   geofences(): Promise<GeofenceEntry[]>;
+}
+
+/** Where vehicles went (track and door records) and storage rooms' climate. */
+export interface TrackStore {
   /**
    * The `track` and `door` records about these vehicles (plates; all vehicles when absent) that cover
    * any time from `from` to `to` (RFC 3339, inclusive), in acceptance order.
    */
   vehicleRecords(filter: { vehicles?: readonly string[]; from: string; to: string }): Promise<StoredRecord[]>;
+  /** Keeps climate samples; a sample already kept (same device, seq, sample) is left as it is. */
+  addClimateSamples(samples: readonly ClimateSampleRow[]): Promise<void>;
+  /** A room's samples with from <= time < to, oldest first, at most `limit` (the newest are cut). */
+  climateSamples(filter: { institution: string; room: string; from: string; to: string; limit: number }): Promise<ClimateSampleRow[]>;
+  /** Every room's samples with time >= since (the rules' window), by institution, room and time. */
+  climateSince(since: string): Promise<ClimateSampleRow[]>;
+  /** Every room that ever sent a sample, with its newest sample's time, by institution and room. */
+  climateRooms(): Promise<ClimateRoom[]>;
+}
 
+/** The keyring and what each device last reported. */
+export interface DeviceStore {
   /** Adds or replaces a device and its keys (keep revoked keys, with revokedAt, so old records verify). */
   registerDevice(d: DeviceRegistration): Promise<void>;
   /** Marks a key revoked from `at` on; false when the device or key is unknown. */
@@ -650,7 +675,10 @@ export interface CustodyStore extends LogStore, ChangeFeedStore {
   upsertDeviceStatus(device: string, patch: DeviceStatusPatch): Promise<void>;
   deviceStatus(device: string): Promise<DeviceStatus | undefined>;
   deviceStatuses(): Promise<DeviceStatus[]>;
+}
 
+/** The bag projection (server/src/bags). */
+export interface BagStore {
   /**
    * Stores bag summaries (and their trails, when given), replacing what was kept for those bags and
    * their tags, and deletes the bags in `remove` (ids a later record showed to be another bag's tag,
@@ -667,24 +695,22 @@ export interface CustodyStore extends LogStore, ChangeFeedStore {
   bagTrail(bag: string): Promise<BagTrail | undefined>;
   /** Trails the time rules must see: bags neither disposed nor voided, and bags sealed or moved at or after `since`. */
   bagTrailsInPlay(since: string): Promise<BagTrail[]>;
-  /** Keeps climate samples; a sample already kept (same device, seq, sample) is left as it is. */
-  addClimateSamples(samples: readonly ClimateSampleRow[]): Promise<void>;
-  /** A room's samples with from <= time < to, oldest first, at most `limit` (the newest are cut). */
-  climateSamples(filter: { institution: string; room: string; from: string; to: string; limit: number }): Promise<ClimateSampleRow[]>;
-  /** Every room's samples with time >= since (the rules' window), by institution, room and time. */
-  climateSince(since: string): Promise<ClimateSampleRow[]>;
-  /** Every room that ever sent a sample, with its newest sample's time, by institution and room. */
-  climateRooms(): Promise<ClimateRoom[]>;
-  /** Correction records targeting these records, in acceptance order. */
-  correctionsFor(targets: ReadonlyArray<{ device: string; seq: number }>): Promise<StoredRecord[]>;
+  /** Per institution, its bags sealed from fromDay to toDay (local days, inclusive; voided left out): the public disclosure. */
+  sealedTotals(fromDay: string, toDay: string): Promise<SealedMonthTotals[]>;
+}
 
+/** The transfer manifest projection (server/src/manifests). */
+export interface ManifestStore {
   /** Stores manifests, replacing what was kept under their numbers. */
   upsertManifests(manifests: readonly Manifest[]): Promise<void>;
   manifest(manifest: string): Promise<Manifest | undefined>;
   searchManifests(filter: ManifestFilter): Promise<{ manifests: Manifest[]; total: number }>;
   /** Manifests the rules must see: those not closed, and those signed at or after `since`. */
   manifestsInPlay(since: string): Promise<Manifest[]>;
+}
 
+/** Alert rows as the alert book (server/src/alerting) decides them. */
+export interface AlertStore {
   /** Inserts a new alert; undefined when an unresolved alert already holds its dedupe key (another process opened it). */
   insertAlert(a: NewAlert): Promise<Alert | undefined>;
   /** Writes back a changed alert, if its revision is still the stored one; undefined otherwise (re-read and decide again). */
@@ -697,7 +723,12 @@ export interface CustodyStore extends LogStore, ChangeFeedStore {
   recordAlertSightings(ids: readonly number[], at: string): Promise<void>;
   alert(id: number): Promise<Alert | undefined>;
   alerts(filter?: AlertFilter): Promise<Alert[]>;
+  /** Alerts opened from `from` (inclusive) to `to` (exclusive), per institution (alerts about no institution left out). */
+  alertsOpenedPerInstitution(from: string, to: string): Promise<Map<string, number>>;
+}
 
+/** Accounts and their login sessions. */
+export interface UserStore {
   createUser(u: NewUser): Promise<User>;
   userByUsername(username: string): Promise<User | undefined>;
   userById(id: number): Promise<User | undefined>;
@@ -705,9 +736,10 @@ export interface CustodyStore extends LogStore, ChangeFeedStore {
   session(tokenHash: string): Promise<Session | undefined>;
   deleteSession(tokenHash: string): Promise<void>;
   deleteExpiredSessions(now: string): Promise<number>;
+}
 
-  // ---- Supervision ----
-
+/** Confirmed violations, inspections, the inspector pools and the inspection draws (docs/server/supervision.md). */
+export interface SupervisionStore {
   /** Stores a confirmed violation; undefined when its alert was confirmed already (one confirmation per alert). */
   insertViolation(v: NewViolation): Promise<ConfirmedViolation | undefined>;
   violationOfAlert(alertId: number): Promise<ConfirmedViolation | undefined>;
@@ -729,10 +761,21 @@ export interface CustodyStore extends LogStore, ChangeFeedStore {
   draws(filter?: { jurisdictions?: readonly string[] }): Promise<Draw[]>;
   /** Records a draw's result, only while it is still announced; undefined when it was drawn already or does not exist. */
   completeDraw(id: number, result: DrawResult, resultHash: string, drawnAt: string): Promise<Draw | undefined>;
-  /** Alerts opened from `from` (inclusive) to `to` (exclusive), per institution (alerts about no institution left out). */
-  alertsOpenedPerInstitution(from: string, to: string): Promise<Map<string, number>>;
-  /** Per institution, its bags sealed from fromDay to toDay (local days, inclusive; voided left out). */
-  sealedTotals(fromDay: string, toDay: string): Promise<SealedMonthTotals[]>;
+}
 
+/** Everything the server keeps: what ingest, custody, rules, alerting and the API are given. */
+export interface CustodyStore
+  extends RecordStore,
+    QuarantineStore,
+    ReferenceDataStore,
+    TrackStore,
+    DeviceStore,
+    BagStore,
+    ManifestStore,
+    AlertStore,
+    UserStore,
+    SupervisionStore,
+    LogStore,
+    ChangeFeedStore {
   close(): Promise<void>;
 }

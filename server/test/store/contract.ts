@@ -567,6 +567,20 @@ export function storeContract(open: () => Promise<OpenedStore>): void {
       await store.upsertManifests([]);
     });
 
+    it('stores more manifests in one call than one multi-row insert takes, each once, all or none', async () => {
+      const many = Array.from({ length: 100 }, (_, i) => issuedOnly(`M-${String(i).padStart(3, '0')}`, '2026-03-02T02:00:00.000Z'));
+      await store.upsertManifests([...many].reverse());
+      await store.upsertManifests(many.slice(40, 60));
+      const kept = await store.searchManifests({ limit: 1000 });
+      expect(kept.total).toBe(100);
+      expect(kept.manifests.map((m) => m.manifest)).toEqual(many.map((m) => m.manifest));
+      // A manifest the schema refuses (a status outside its CHECK) fails the whole call: the first chunk is not left behind.
+      const refused = { ...issuedOnly('M-900', '2026-03-02T02:00:00.000Z'), status: 'lost' as never };
+      const batch = [...Array.from({ length: 60 }, (_, i) => issuedOnly(`M-5${String(i).padStart(2, '0')}`, '2026-03-02T02:00:00.000Z')), refused];
+      await expect(store.upsertManifests(batch)).rejects.toThrow();
+      expect((await store.searchManifests({ limit: 1000 })).total).toBe(100);
+    });
+
     it('searches by party, scope, vehicle, status, time, discrepancy and openness, newest first (or oldest, or by number), a page at a time', async () => {
       const closedPartial = buildManifest('M-1', partialRefusal('M-1'))!;
       const open = issuedOnly('M-2', '2026-03-03T02:00:00.000Z');

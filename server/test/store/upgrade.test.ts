@@ -16,7 +16,7 @@ import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openPgStore, openSqliteStore, PG_MIGRATIONS_DIR, SQLITE_MIGRATIONS_DIR, type CustodyStore } from '../../src/store/index.ts';
 import { buildManifest, type Manifest } from '../../src/manifests/manifest.ts';
-import { manifestRow } from '../../src/store/manifest-rows.ts';
+import { manifestRow } from '../../src/store/queries/manifests.ts';
 import { partialRefusal } from '../manifests/support.ts';
 import { dropPgSchema, PG_URL, pgReachable } from './open.ts';
 

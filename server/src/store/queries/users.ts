@@ -1,0 +1,44 @@
+/** Accounts and their login sessions (UserStore). */
+import { eq, lt } from 'drizzle-orm';
+import type { UserStore } from '../repository.ts';
+import type { Queries } from './context.ts';
+
+export function userQueries({ db, t }: Queries): UserStore {
+  return {
+    async createUser(u) {
+      const [row] = await db
+        .insert(t.users)
+        .values({ ...u, scope: u.scope ?? null })
+        .returning();
+      return row!;
+    },
+
+    async userByUsername(username) {
+      const [row] = await db.select().from(t.users).where(eq(t.users.username, username));
+      return row;
+    },
+
+    async userById(id) {
+      const [row] = await db.select().from(t.users).where(eq(t.users.id, id));
+      return row;
+    },
+
+    async createSession(s) {
+      await db.insert(t.sessions).values(s);
+    },
+
+    async session(tokenHash) {
+      const [row] = await db.select().from(t.sessions).where(eq(t.sessions.tokenHash, tokenHash));
+      return row;
+    },
+
+    async deleteSession(tokenHash) {
+      await db.delete(t.sessions).where(eq(t.sessions.tokenHash, tokenHash));
+    },
+
+    async deleteExpiredSessions(now) {
+      const gone = await db.delete(t.sessions).where(lt(t.sessions.expiresAt, now)).returning({ tokenHash: t.sessions.tokenHash });
+      return gone.length;
+    },
+  };
+}
