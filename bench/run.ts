@@ -8,10 +8,13 @@
  *            --latency-seconds N (the steady 500 records/s latency run, default 60)
  *            --trail-records N (records stored for the trail query run, default 10000000)
  *            --trail-queries N (queries timed per trail measurement, default 2000)
+ *            --tick-bags a,b (bags in play at each rule tick measurement, default 10000,100000; on the trail store)
+ *            --pg-trail-records N (records stored for the trail query run on PostgreSQL, default 1000000)
+ *            --trail-store DIR (keep the filled trail store in DIR and use it again when it holds --trail-records records)
  *            --backlog-records N (the edge agent's backlog in the drain run, default 100000)
  *            --log-leaves N (leaves in the log the inclusion proofs are timed on, default 10000000)
  *            --log-queries N (inclusion proofs timed, default 2000)
- *            --only a,b (run only these parts: startup, records, verify-cli, ingest, cluster, latency, backlog, trail, log: a
+ *            --only a,b (run only these parts: startup, records, verify-cli, ingest, cluster, latency, backlog, trail, trail-pg, tick, log: a
  *            partial run replaces those parts' rows in the docs and keeps the others from the last run, saying so)
  *            --quick (under a minute, writes nothing: the server's CPU time per ingested record against one raw
  *            verify, issue #17, on a small embedded-gateway run; --devices and --records-per-device default to 80 x 125)
@@ -25,8 +28,9 @@ import { benchCluster } from './cluster.bench.ts';
 import { benchIngest, cpuPerRecordRows, rawVerifyCpuMs, runIngest } from './ingest.bench.ts';
 import { benchLog } from './log.bench.ts';
 import { benchLatency, DEFAULT_LATENCY } from './latency.bench.ts';
-import { benchTrailQuery } from './trail-query.bench.ts';
+import { benchTrailQuery, benchTrailQueryPg } from './trail-query.bench.ts';
 import { benchRecords } from './record.bench.ts';
+import { benchRuleTick } from './rule-tick.bench.ts';
 import { benchVerifyCli } from './verify-cli.bench.ts';
 import { benchStartup } from './startup.bench.ts';
 
@@ -39,6 +43,9 @@ const { values } = parseArgs({
     'latency-seconds': { type: 'string', default: '60' },
     'trail-records': { type: 'string', default: '10000000' },
     'trail-queries': { type: 'string', default: '2000' },
+    'trail-store': { type: 'string' },
+    'pg-trail-records': { type: 'string', default: '1000000' },
+    'tick-bags': { type: 'string', default: '10000,100000' },
     'backlog-records': { type: 'string', default: '100000' },
     'log-leaves': { type: 'string', default: '10000000' },
     'log-queries': { type: 'string', default: '2000' },
@@ -65,6 +72,9 @@ const recordsPerDevice = Number(values['records-per-device']);
 const latencySeconds = Number(values['latency-seconds']);
 const trailRecords = Number(values['trail-records']);
 const trailQueries = Number(values['trail-queries']);
+const trailStore = values['trail-store'];
+const pgTrailRecords = Number(values['pg-trail-records']);
+const tickBags = values['tick-bags'].split(',').map(Number);
 const backlogRecords = Number(values['backlog-records']);
 const logLeaves = Number(values['log-leaves']);
 const logQueries = Number(values['log-queries']);
@@ -89,7 +99,9 @@ await section('ingest', () => benchIngest({ seconds, devices, recordsPerDevice, 
 await section('cluster', () => benchCluster({ seconds, devices, recordsPerDevice, perMessage: 25, window: 4 }));
 await section('latency', () => benchLatency({ ...DEFAULT_LATENCY, seconds: latencySeconds }));
 await section('backlog', () => benchBacklog({ records: backlogRecords }));
-await section('trail', () => benchTrailQuery({ records: trailRecords, queries: trailQueries }));
+await section('trail', () => benchTrailQuery({ records: trailRecords, queries: trailQueries, ...(trailStore ? { keep: trailStore } : {}) }));
+await section('trail-pg', () => benchTrailQueryPg({ records: pgTrailRecords, queries: trailQueries }));
+await section('tick', () => benchRuleTick({ records: trailRecords, sizes: tickBags, ...(trailStore ? { keep: trailStore } : {}) }));
 await section('log', () => benchLog({ leaves: logLeaves, queries: logQueries, seconds }));
 const totalMinutes = (performance.now() - started) / 60_000;
 
@@ -107,7 +119,7 @@ const table = markdownTable(allRows);
 const command =
   `npm run bench -- --seconds ${seconds} --records ${records} --devices ${devices} --records-per-device ${recordsPerDevice}` +
   ` --latency-seconds ${latencySeconds} --trail-records ${trailRecords} --trail-queries ${trailQueries} --backlog-records ${backlogRecords}` +
-  ` --log-leaves ${logLeaves} --log-queries ${logQueries}` +
+  ` --log-leaves ${logLeaves} --log-queries ${logQueries} --tick-bags ${tickBags.join(',')} --pg-trail-records ${pgTrailRecords}` +
   (only ? ` --only ${only.join(',')}` : '');
 const busy = `The whole run took ${totalMinutes.toFixed(0)} min; the 1-minute load average at the start and after each part was ${loads.join(', ')} (${cpus().length} cores: above ${cpus().length}, other work shared the machine).`;
 const provenance = previous ? ` Only ${only!.join(', ')} ran then; the other rows are kept from the run of ${previous.when} on ${previous.machine} (\`${previous.command}\`).` : '';

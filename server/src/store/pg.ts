@@ -62,6 +62,7 @@ import type {
   GeofenceEntry,
 } from './repository.ts';
 import { KeyringCache } from './keyring-cache.ts';
+import { BAG_STATES_IN_CUSTODY } from './vocabulary.ts';
 import { byTable, edgeOf, logAppend } from './log-append.ts';
 import { DEFAULT_QUARANTINE_PAYLOAD_LIMIT } from './repository.ts';
 import { alertChanges, alertFromRow, alertsOpenedColumns, alertsOpenedWhere, announcedDrawRow, bagFromRow, bagRow, bagTagRows, chunks, conjunction, correctionTarget, countsPerInstitution, DEFAULT_BAG_PAGE, inspectionsWhere, inspectorChanges, jurisdictionsWhere, listOf, newAlertRow, registrationJson, sealedTotalsColumns, sealedTotalsWhere, storedRecordFromRow, vehicleSpanOf, violationsWhere, type SealedTotalsDialect } from './rows.ts';
@@ -77,6 +78,8 @@ const IN_CHUNK = 1000;
 const PAIR_CHUNK = 200;
 /** Records sequenced per transaction when an upgraded store puts its older records in the log. */
 const BACKLOG_CHUNK = 1000;
+/** Trails per page of eachBagTrailInPlay. */
+const TRAIL_PAGE = 1000;
 const MIGRATIONS_TABLE = '__drizzle_migrations';
 /** Any constant: serialises migrations between processes starting at once. */
 const MIGRATION_LOCK = 0x77745f6d; // "wt_m"
@@ -744,13 +747,21 @@ class PgCustodyStore implements PgStore {
     return row?.trail ?? undefined;
   }
 
-  async bagTrailsInPlay(since: string): Promise<BagTrail[]> {
-    const rows = await this.db
-      .select({ trail: t.bags.trail })
-      .from(t.bags)
-      .where(and(isNotNull(t.bags.trail), inPlay(since)))
-      .orderBy(asc(t.bags.bag));
-    return rows.map((r) => r.trail!);
+  async eachBagTrailInPlay(since: string, visit: (trail: BagTrail) => void): Promise<number> {
+    // In pages by bag id, so only one page of trails is in memory at a time.
+    let visited = 0;
+    for (let after: string | undefined; ; ) {
+      const rows = await this.db
+        .select({ bag: t.bags.bag, trail: t.bags.trail })
+        .from(t.bags)
+        .where(and(isNotNull(t.bags.trail), inPlay(since), after === undefined ? undefined : gt(t.bags.bag, after)))
+        .orderBy(asc(t.bags.bag))
+        .limit(TRAIL_PAGE);
+      for (const r of rows) visit(r.trail!);
+      visited += rows.length;
+      if (rows.length < TRAIL_PAGE) return visited;
+      after = rows.at(-1)!.bag;
+    }
   }
 
   async correctionsFor(targets: ReadonlyArray<{ device: string; seq: number }>): Promise<StoredRecord[]> {
@@ -1092,9 +1103,9 @@ function manifestUpdate() {
   return set;
 }
 
-/** Bags the time rules must see (repository.ts bagTrailsInPlay). */
+/** Bags the time rules must see (repository.ts eachBagTrailInPlay). */
 function inPlay(since: string): SQL {
-  return or(notInArray(t.bags.state, ['disposed', 'voided']), gte(t.bags.lastStepAt, since), gte(t.bags.sealedAt, since))!;
+  return or(inArray(t.bags.state, BAG_STATES_IN_CUSTODY), gte(t.bags.lastStepAt, since), gte(t.bags.sealedAt, since))!;
 }
 
 function bagWhere(f: BagFilter): SQL | undefined {

@@ -648,8 +648,12 @@ export interface CustodyStore extends LogStore, ChangeFeedStore {
   dailyMassBalance(institution: string, fromDay: string, toDay: string): Promise<DailyMass[]>;
   /** The trail the projection keeps for a bag. */
   bagTrail(bag: string): Promise<BagTrail | undefined>;
-  /** Trails the time rules must see: bags neither disposed nor voided, and bags sealed or moved at or after `since`. */
-  bagTrailsInPlay(since: string): Promise<BagTrail[]>;
+  /**
+   * Trails the time rules must see (bags neither disposed nor voided, and bags sealed or moved at or after
+   * `since`), given to `visit` one at a time in no particular order, so a city's trails are never all in
+   * memory; `visit` must not call the store. Resolves with how many were visited.
+   */
+  eachBagTrailInPlay(since: string, visit: (trail: BagTrail) => void): Promise<number>;
   /** Keeps climate samples; a sample already kept (same device, seq, sample) is left as it is. */
   addClimateSamples(samples: readonly ClimateSampleRow[]): Promise<void>;
   /** A room's samples with from <= time < to, oldest first, at most `limit` (the newest are cut). */

@@ -67,6 +67,7 @@ import { changeFromRow, deliveryChanges, newSubscriptionRow, subscriptionFromRow
 import * as schema from './schema.sqlite.ts';
 import type { DrawResult } from '../supervision/draw.ts';
 import { KeyringCache } from './keyring-cache.ts';
+import { BAG_STATES_IN_CUSTODY } from './vocabulary.ts';
 import { edgeOf, logAppend } from './log-append.ts';
 import { hotStatements, type HotStatements } from './sqlite-statements.ts';
 
@@ -683,14 +684,18 @@ class SqliteCustodyStore implements SqliteStore {
     return this.db.select({ trail: t.bags.trail }).from(t.bags).where(eq(t.bags.bag, bag)).get()?.trail ?? undefined;
   }
 
-  async bagTrailsInPlay(since: string): Promise<BagTrail[]> {
-    return this.db
-      .select({ trail: t.bags.trail })
-      .from(t.bags)
-      .where(and(isNotNull(t.bags.trail), inPlay(since)))
-      .orderBy(asc(t.bags.bag))
-      .all()
-      .map((r) => r.trail!);
+  async eachBagTrailInPlay(since: string, visit: (trail: BagTrail) => void): Promise<number> {
+    // One row at a time, synchronously (no other statement can run on the connection in between). The
+    // rows are found on the indexes alone and then read in rowid order: reading them in index order
+    // jumped about the table and took twice as long.
+    const inPlayRows = this.db.select({ rowid: sql`rowid` }).from(t.bags).where(inPlay(since)).toSQL();
+    const query = `select trail from bags where rowid in (${inPlayRows.sql}) and trail is not null order by rowid`;
+    let visited = 0;
+    for (const text of this.db.$client.prepare(query).pluck().iterate(...inPlayRows.params) as IterableIterator<string>) {
+      visit(JSON.parse(text) as BagTrail);
+      visited++;
+    }
+    return visited;
   }
 
   async correctionsFor(targets: ReadonlyArray<{ device: string; seq: number }>): Promise<StoredRecord[]> {
@@ -1016,9 +1021,10 @@ function manifestUpdate() {
   return set;
 }
 
-/** Bags the time rules must see (repository.ts bagTrailsInPlay). */
+/** Bags the time rules must see (repository.ts eachBagTrailInPlay). */
 function inPlay(since: string): SQL {
-  return or(notInArray(t.bags.state, ['disposed', 'voided']), gte(t.bags.lastStepAt, since), gte(t.bags.sealedAt, since))!;
+  // `state in (...)`, not `not in`: each term then has its index (a multi-index OR), not a scan of every bag.
+  return or(inArray(t.bags.state, BAG_STATES_IN_CUSTODY), gte(t.bags.lastStepAt, since), gte(t.bags.sealedAt, since))!;
 }
 
 function bagWhere(f: BagFilter): SQL | undefined {

@@ -10,6 +10,8 @@ export const USER_ROLES = ['regulator', 'institution_admin', 'transport', 'dispo
 export const DEVICE_STATES = ['online', 'offline'] as const;
 /** A bag's state in the projection: its last custody step, or voided (custody/trail.ts BagState). */
 export const BAG_STATES = [...CUSTODY_STEPS, 'voided'] as const;
+/** The states whose clocks run (neither disposed nor voided), listed so the state index can find them. */
+export const BAG_STATES_IN_CUSTODY = BAG_STATES.filter((s) => s !== 'disposed' && s !== 'voided');
 
 export type JurisdictionLevel = (typeof JURISDICTION_LEVELS)[number];
 export type InstitutionKind = (typeof INSTITUTION_KINDS)[number];
