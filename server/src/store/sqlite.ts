@@ -130,6 +130,9 @@ class SqliteCustodyStore implements SqliteStore {
   /** Prepared once: the statements every record and every bag goes through. */
   private readonly hot: HotStatements;
   private readonly correctionsOf;
+  /** Prepared once: a trail read finds its bag by a tag, then the records of each of its tags. */
+  private readonly bagOfTag;
+  private readonly recordsOfTag;
   private readonly keyringCache = new KeyringCache(() => this.readKeyring());
   private closed = false;
 
@@ -143,6 +146,20 @@ class SqliteCustodyStore implements SqliteStore {
       .from(t.recordCorrections)
       .innerJoin(t.records, and(eq(t.records.device, t.recordCorrections.device), eq(t.records.seq, t.recordCorrections.seq)))
       .where(and(eq(t.recordCorrections.targetDevice, sql.placeholder('device')), eq(t.recordCorrections.targetSeq, sql.placeholder('seq'))))
+      .prepare();
+    this.bagOfTag = db
+      .select(bagColumns)
+      .from(t.bagTags)
+      .innerJoin(t.bags, eq(t.bags.bag, t.bagTags.bag))
+      .where(eq(t.bagTags.tag, sql.placeholder('tag')))
+      .orderBy(sql`case when ${t.bags.bag} = ${sql.placeholder('tag')} then 0 else 1 end`, sql`${t.bags.sealedAt} asc nulls last`, asc(t.bags.bag))
+      .limit(1)
+      .prepare();
+    this.recordsOfTag = db
+      .select({ record: t.records })
+      .from(t.recordTags)
+      .innerJoin(t.records, and(eq(t.records.device, t.recordTags.device), eq(t.records.seq, t.recordTags.seq)))
+      .where(eq(t.recordTags.tag, sql.placeholder('tag')))
       .prepare();
   }
 
@@ -320,15 +337,9 @@ class SqliteCustodyStore implements SqliteStore {
   }
 
   async recordsForTags(tags: readonly string[]): Promise<StoredRecord[]> {
-    if (tags.length === 0) return [];
-    const rows = this.db
-      .selectDistinct({ record: t.records })
-      .from(t.recordTags)
-      .innerJoin(t.records, and(eq(t.records.device, t.recordTags.device), eq(t.records.seq, t.recordTags.seq)))
-      .where(inArray(t.recordTags.tag, [...tags]))
-      .orderBy(asc(t.records.id))
-      .all();
-    return rows.map((r) => storedRecordFromRow(r.record));
+    const found = new Map<number, StoredRecord>();
+    for (const tag of new Set(tags)) for (const r of this.recordsOfTag.all({ tag })) found.set(r.record.id, storedRecordFromRow(r.record));
+    return [...found.values()].sort((a, b) => a.id - b.id);
   }
 
   async recordsOfDevice(device: string, fromSeq: number, limit: number): Promise<StoredRecord[]> {
@@ -645,14 +656,7 @@ class SqliteCustodyStore implements SqliteStore {
   }
 
   async bagByTag(tag: string): Promise<BagSummary | undefined> {
-    const row = this.db
-      .select(bagColumns)
-      .from(t.bagTags)
-      .innerJoin(t.bags, eq(t.bags.bag, t.bagTags.bag))
-      .where(eq(t.bagTags.tag, tag))
-      .orderBy(sql`case when ${t.bags.bag} = ${tag} then 0 else 1 end`, sql`${t.bags.sealedAt} asc nulls last`, asc(t.bags.bag))
-      .limit(1)
-      .get();
+    const row = this.bagOfTag.get({ tag });
     return row && bagFromRow(row);
   }
 
