@@ -18,8 +18,8 @@ import { CLIMATE_WINDOW_MS, climateSamplesOf, roomClimates } from '../climate/in
 import { ManifestProjection } from '../manifests/index.ts';
 import type { AcceptedHook, AcceptedRecord } from '../ingest/index.ts';
 import type { IntegrityHook } from '../ingest/integrity.ts';
-import { loadTransport } from './transport.ts';
-import { BAG_RULES, MANIFEST_RULES, evaluateRules, ruleLookbackMs, subjectKey, type IntegrityFinding, type RuleConfig, type RuleEvaluation } from '../rules/index.ts';
+import { loadedVehicleOf, loadTransport } from './transport.ts';
+import { BAG_RULES, MANIFEST_RULES, evaluateRules, ruleLookbackMs, startEvaluation, subjectKey, type IntegrityFinding, type RuleConfig, type RuleEvaluation } from '../rules/index.ts';
 import type { CustodyStore } from '../store/index.ts';
 import { integrityEvaluation } from './integrity.ts';
 import { AlertLedger, type AlertActionOutcome, type AlertNotice } from './ledger.ts';
@@ -283,16 +283,23 @@ class AlertingService implements Alerting {
       const world = await this.refreshWorld();
       const lookbackMs = ruleLookbackMs(config);
       const since = new Date(now - lookbackMs).toISOString();
-      const [trails, manifests, rooms, readings] = await Promise.all([
-        this.store.bagTrailsInPlay(since),
+      const [manifests, rooms, readings] = await Promise.all([
         this.store.manifestsInPlay(since),
         this.store.climateRooms(),
         this.store.climateSince(new Date(now - CLIMATE_WINDOW_MS).toISOString()),
       ]);
-      const transport = await loadTransport(this.store, { nowMs: now, lookbackMs, devices: world.devices, trails });
-      const evaluation = evaluateRules({ nowMs: now, config, institutions: world.institutions, trails, devices: world.devices, manifests, climate: roomClimates(rooms, readings), transport });
-      const notices = await this.file(evaluation, escalationPolicyFor(config, world.institutions));
-      return { nowMs: now, bags: trails.length, devices: world.devices.length, institutions: world.institutions.length, notices };
+      // The trails stream through the rules: each rule keeps what it needs of each, so the tick's memory
+      // does not hold the city's trails. The transport context needs the loaded vehicles, so it comes last.
+      const evaluation = startEvaluation({ nowMs: now, config, institutions: world.institutions, devices: world.devices, manifests, climate: roomClimates(rooms, readings) });
+      const loaded = new Set<string>();
+      const bags = await this.store.eachBagTrailInPlay(since, (trail) => {
+        evaluation.add(trail);
+        const vehicle = loadedVehicleOf(trail);
+        if (vehicle !== undefined) loaded.add(vehicle);
+      });
+      const transport = await loadTransport(this.store, { nowMs: now, lookbackMs, devices: world.devices, loaded });
+      const notices = await this.file(evaluation.finish(transport), escalationPolicyFor(config, world.institutions));
+      return { nowMs: now, bags, devices: world.devices.length, institutions: world.institutions.length, notices };
     }).finally(() => {
       this.ticking = false;
     });

@@ -27,7 +27,13 @@ export function vehicleTrailRecord(r: StoredRecord, devices: ReadonlyMap<string,
   return { device: r.device, seq: r.seq, hash: r.hash, time: r.deviceTime, institution: d?.institution ?? '', stations: d?.stations ?? ['vehicle'], event: { type: r.type, body: r.body } as CustodyEvent };
 }
 
-export async function loadTransport(store: CustodyStore, o: { nowMs: number; lookbackMs: number; devices: readonly DeviceStatus[]; trails: readonly BagTrail[] }): Promise<TransportContext> {
+/** The vehicle a bag is on now: picked up and not yet further. */
+export function loadedVehicleOf(trail: BagTrail): string | undefined {
+  return furthestStep(trail) === 'picked-up' ? lastStepOf(trail, 'picked-up')?.vehicle : undefined;
+}
+
+/** `loaded`: the vehicles bags in play are on (loadedVehicleOf). */
+export async function loadTransport(store: CustodyStore, o: { nowMs: number; lookbackMs: number; devices: readonly DeviceStatus[]; loaded: ReadonlySet<string> }): Promise<TransportContext> {
   const devices = new Map(o.devices.map((d) => [d.device, d]));
   const [routes, geofences, recent] = await Promise.all([
     store.vehicleRoutes(),
@@ -37,10 +43,7 @@ export async function loadTransport(store: CustodyStore, o: { nowMs: number; loo
   const tracks = projectVehicleTracks(recent.map((r) => vehicleTrailRecord(r, devices)));
   const tracked = new Set(tracks.map((t) => t.vehicle));
   const loadedDark = new Set<string>();
-  for (const t of o.trails) {
-    const vehicle = furthestStep(t) === 'picked-up' ? lastStepOf(t, 'picked-up')?.vehicle : undefined;
-    if (vehicle !== undefined && !tracked.has(vehicle)) loadedDark.add(vehicle);
-  }
+  for (const vehicle of o.loaded) if (!tracked.has(vehicle)) loadedDark.add(vehicle);
   if (loadedDark.size > 0) {
     const older = await store.vehicleRecords({ vehicles: [...loadedDark], from: new Date(o.nowMs - o.lookbackMs).toISOString(), to: new Date(o.nowMs).toISOString() });
     for (const t of projectVehicleTracks(older.map((r) => vehicleTrailRecord(r, devices)))) tracks.push(lastSeenOnly(t));

@@ -3,9 +3,9 @@
  * the agreed interval. The clock runs from the later of the room's last pickup and the arrival of the
  * oldest bag still waiting there: an empty room owes nothing, and a visit that left bags behind restarts it.
  */
-import type { CustodyStep } from '../custody/trail.ts';
+import type { BagTrail, CustodyStep } from '../custody/trail.ts';
 import { hoursParam, isoTime, subjectKey, type AlertCandidate, type EvidenceRef } from './candidate.ts';
-import { candidate, furthestStep, inCustody, lastStepOf, timeOf, type Rule } from './rule.ts';
+import { candidate, furthestStep, inCustody, lastStepOf, timeOf, trailRule } from './rule.ts';
 
 const HOUR = 3_600_000;
 
@@ -16,33 +16,32 @@ interface Site {
   lastPickupMs?: number;
 }
 
-export const CollectionOverdueRule: Rule = {
-  id: 'collection-overdue',
-  evaluate(ctx) {
-    const sites = new Map<string, Site>();
-    const site = (s: CustodyStep): Site => {
-      const key = `${s.institution}/${s.holder.id}`;
-      let found = sites.get(key);
-      if (!found) sites.set(key, (found = { institution: s.institution, room: s.holder.id, waiting: [] }));
-      return found;
-    };
-    for (const trail of ctx.trails) {
-      if (!inCustody(trail)) continue;
-      let room: CustodyStep | undefined;
-      for (const s of trail.steps) {
-        if (s.step === 'stored') room = s;
-        // A pickup counts for the room the bag was taken from.
-        if (s.step === 'picked-up' && room) {
-          const at = site(room);
-          at.lastPickupMs = Math.max(at.lastPickupMs ?? -Infinity, timeOf(s));
-        }
-      }
-      if (furthestStep(trail) === 'stored') {
-        const where = lastStepOf(trail, 'stored')!;
-        site(where).waiting.push({ arrivedMs: timeOf(where), grams: where.grams ?? trail.sealedGrams ?? 0, record: where.record });
+export const CollectionOverdueRule = trailRule('collection-overdue', (ctx) => {
+  const sites = new Map<string, Site>();
+  const site = (s: CustodyStep): Site => {
+    const key = `${s.institution}/${s.holder.id}`;
+    let found = sites.get(key);
+    if (!found) sites.set(key, (found = { institution: s.institution, room: s.holder.id, waiting: [] }));
+    return found;
+  };
+  const add = (trail: BagTrail) => {
+    if (!inCustody(trail)) return;
+    let room: CustodyStep | undefined;
+    for (const s of trail.steps) {
+      if (s.step === 'stored') room = s;
+      // A pickup counts for the room the bag was taken from.
+      if (s.step === 'picked-up' && room) {
+        const at = site(room);
+        at.lastPickupMs = Math.max(at.lastPickupMs ?? -Infinity, timeOf(s));
       }
     }
+    if (furthestStep(trail) === 'stored') {
+      const where = lastStepOf(trail, 'stored')!;
+      site(where).waiting.push({ arrivedMs: timeOf(where), grams: where.grams ?? trail.sealedGrams ?? 0, record: where.record });
+    }
+  };
 
+  const finish = () => {
     const candidates: AlertCandidate[] = [];
     for (const [key, s] of sites) {
       if (s.waiting.length === 0) continue;
@@ -74,5 +73,6 @@ export const CollectionOverdueRule: Rule = {
       );
     }
     return { candidates, subjects: [...sites.keys()].map((k) => subjectKey('site', k)) };
-  },
-};
+  };
+  return { add, finish };
+});

@@ -86,21 +86,45 @@ export interface RuleEvaluation {
 }
 
 export function evaluateRules(inputs: RuleInputs): RuleEvaluation {
-  const ctx = ruleContext(inputs);
+  const evaluation = startEvaluation(inputs);
+  for (const trail of inputs.trails ?? []) evaluation.add(trail);
+  return evaluation.finish(inputs.transport);
+}
+
+/** An evaluation whose trails come one at a time: the tick streams a city's trails through it, never holding them all. */
+export interface EvaluationInProgress {
+  add(trail: BagTrail): void;
+  /** After the last trail, with the transport context if it was not given at the start (it may depend on the trails). */
+  finish(transport?: TransportContext): RuleEvaluation;
+}
+
+/** evaluateRules over trails given later, with add; `inputs.trails` is not read. */
+export function startEvaluation(inputs: RuleInputs): EvaluationInProgress {
+  const ctx = new EvaluationContext(inputs);
   const wanted = new Set(inputs.rules ?? RULES.map((r) => r.id));
-  const candidates: AlertCandidate[] = [];
-  const subjects = new Set<string>();
-  for (const rule of RULES) {
-    if (!wanted.has(rule.id)) continue;
-    const out = rule.evaluate(ctx);
-    candidates.push(...out.candidates);
-    for (const s of out.subjects) subjects.add(s);
-  }
-  candidates.sort((a, b) => (a.dedupeKey < b.dedupeKey ? -1 : a.dedupeKey > b.dedupeKey ? 1 : 0));
+  const running = RULES.filter((rule) => wanted.has(rule.id)).map((rule) => ({ rule, judge: rule.judgeTrails?.(ctx) }));
+  const judges = running.flatMap((r) => (r.judge ? [r.judge] : []));
   return {
-    nowMs: inputs.nowMs,
-    candidates,
-    evaluated: { rules: RULE_IDS.filter((id) => wanted.has(id) && RULES.some((r) => r.id === id)), subjects: [...subjects].sort() },
+    add(trail) {
+      ctx.saw(trail);
+      for (const judge of judges) judge.add(trail);
+    },
+    finish(transport) {
+      if (transport) ctx.setTransport(transport);
+      const candidates: AlertCandidate[] = [];
+      const subjects = new Set<string>();
+      for (const { rule, judge } of running) {
+        const out = judge ? judge.finish() : rule.evaluate(ctx);
+        for (const c of out.candidates) candidates.push(c);
+        for (const s of out.subjects) subjects.add(s);
+      }
+      candidates.sort((a, b) => (a.dedupeKey < b.dedupeKey ? -1 : a.dedupeKey > b.dedupeKey ? 1 : 0));
+      return {
+        nowMs: inputs.nowMs,
+        candidates,
+        evaluated: { rules: RULE_IDS.filter((id) => wanted.has(id) && RULES.some((r) => r.id === id)), subjects: [...subjects].sort() },
+      };
+    },
   };
 }
 
@@ -110,28 +134,67 @@ export function findings(nowMs: number, candidates: readonly AlertCandidate[]): 
 }
 
 export function ruleContext(inputs: RuleInputs): RuleContext {
-  const trails = inputs.trails ?? [];
-  const devices = inputs.devices ?? [];
-  const byId = new Map(inputs.institutions.map((i) => [i.id, i]));
-  const ids = new Set(byId.keys());
-  for (const t of trails) for (const s of t.steps) ids.add(s.institution);
-  for (const d of devices) ids.add(d.institution);
-  for (const t of inputs.transport?.tracks ?? []) ids.add(t.institution);
-  const thresholds = new Map<string, RuleThresholds>();
-  return {
-    nowMs: inputs.nowMs,
-    trails,
-    devices,
-    climate: inputs.climate ?? [],
-    manifests: inputs.manifests ?? [],
-    institutionIds: [...ids].sort(),
-    institution: (id) => byId.get(id),
-    thresholds(id) {
-      let t = thresholds.get(id);
-      if (!t) thresholds.set(id, (t = resolveThresholds(inputs.config, byId.get(id)?.jurisdiction ?? [])));
-      return t;
-    },
-    jurisdiction: (id) => jurisdictionIdOf(byId.get(id)?.jurisdiction ?? []),
-    ...(inputs.transport ? { transport: inputs.transport } : {}),
+  const ctx = new EvaluationContext(inputs);
+  for (const trail of inputs.trails ?? []) ctx.saw(trail);
+  return ctx;
+}
+
+/**
+ * What the rules see. The institutions grow as trails are seen (a trail may name an institution no
+ * list has) and the transport context may come after the trails: both are complete before any rule finishes.
+ */
+class EvaluationContext implements RuleContext {
+  readonly nowMs: number;
+  readonly trails: readonly BagTrail[];
+  readonly devices: readonly DeviceStatus[];
+  readonly climate: readonly RoomClimate[];
+  readonly manifests: readonly Manifest[];
+  transport?: TransportContext;
+  private readonly byId: ReadonlyMap<string, InstitutionInfo>;
+  private readonly ids: Set<string>;
+  private sortedIds: string[] | undefined;
+  private readonly thresholdsOf = new Map<string, RuleThresholds>();
+  private readonly config: RuleConfig;
+
+  constructor(inputs: RuleInputs) {
+    this.config = inputs.config;
+    this.nowMs = inputs.nowMs;
+    this.trails = inputs.trails ?? [];
+    this.devices = inputs.devices ?? [];
+    this.climate = inputs.climate ?? [];
+    this.manifests = inputs.manifests ?? [];
+    this.byId = new Map(inputs.institutions.map((i) => [i.id, i]));
+    this.ids = new Set(this.byId.keys());
+    for (const d of this.devices) this.ids.add(d.institution);
+    if (inputs.transport) this.setTransport(inputs.transport);
+  }
+
+  saw(trail: BagTrail): void {
+    for (const s of trail.steps) this.named(s.institution);
+  }
+
+  setTransport(transport: TransportContext): void {
+    this.transport = transport;
+    for (const t of transport.tracks) this.named(t.institution);
+  }
+
+  get institutionIds(): readonly string[] {
+    return (this.sortedIds ??= [...this.ids].sort());
+  }
+
+  readonly institution = (id: string): InstitutionInfo | undefined => this.byId.get(id);
+
+  readonly thresholds = (id: string): RuleThresholds => {
+    let t = this.thresholdsOf.get(id);
+    if (!t) this.thresholdsOf.set(id, (t = resolveThresholds(this.config, this.byId.get(id)?.jurisdiction ?? [])));
+    return t;
   };
+
+  readonly jurisdiction = (id: string): string => jurisdictionIdOf(this.byId.get(id)?.jurisdiction ?? []);
+
+  private named(institution: string): void {
+    if (this.ids.has(institution)) return;
+    this.ids.add(institution);
+    this.sortedIds = undefined;
+  }
 }

@@ -16,7 +16,7 @@ export { ClonedTagRule, distanceKm } from './cloned-tag.ts';
 export { OutOfOrderCustodyRule, ANOMALY_SEVERITY } from './out-of-order.ts';
 export { DeviceSilentRule } from './device-silent.ts';
 export { MassBalanceRule, massBalanceDays } from './mass-balance.ts';
-export { StorageClimateRule, roomStays, type RoomStay } from './storage-climate.ts';
+export { StorageClimateRule, RoomStays, type RoomStay } from './storage-climate.ts';
 export { ClimateSilentRule } from './climate-silent.ts';
 export { ManifestDiscrepancyRule, ManifestUnclosedRule } from './manifest.ts';
 export { RouteDeviationRule } from './route-deviation.ts';

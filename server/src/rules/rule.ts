@@ -69,9 +69,34 @@ export interface RuleOutput {
   subjects: string[];
 }
 
+/**
+ * A rule's judgement of trails given one at a time: between trails it keeps what it needs of each (a
+ * count, a stay, a weight), never the trails, so the tick can stream a city's trails through it.
+ */
+export interface TrailJudge {
+  add(trail: BagTrail): void;
+  /** After the last trail; ctx.transport and ctx.institutionIds are complete by then. */
+  finish(): RuleOutput;
+}
+
 export interface Rule {
   id: RuleId;
+  /** Present on every rule that reads trails; evaluate is then this over ctx.trails. */
+  judgeTrails?(ctx: RuleContext): TrailJudge;
   evaluate(ctx: RuleContext): RuleOutput;
+}
+
+/** A rule that reads trails, written as a TrailJudge; evaluate feeds it ctx.trails. */
+export function trailRule(id: RuleId, judgeTrails: (ctx: RuleContext) => TrailJudge): Rule {
+  return {
+    id,
+    judgeTrails,
+    evaluate(ctx) {
+      const judge = judgeTrails(ctx);
+      for (const trail of ctx.trails) judge.add(trail);
+      return judge.finish();
+    },
+  };
 }
 
 export interface CandidateFields {
@@ -106,12 +131,16 @@ export function candidate(rule: RuleId, ctx: RuleContext, f: CandidateFields): A
 
 /** A rule that judges each bag on its own trail: safe to run on just the bags a new record touched. */
 export function bagRule(id: RuleId, judge: (trail: BagTrail, ctx: RuleContext) => AlertCandidate[]): Rule {
-  return {
-    id,
-    evaluate(ctx) {
-      return { candidates: ctx.trails.flatMap((t) => judge(t, ctx)), subjects: ctx.trails.map((t) => subjectKey('bag', t.bag)) };
-    },
-  };
+  return trailRule(id, (ctx) => {
+    const out: RuleOutput = { candidates: [], subjects: [] };
+    return {
+      add(trail) {
+        out.candidates.push(...judge(trail, ctx));
+        out.subjects.push(subjectKey('bag', trail.bag));
+      },
+      finish: () => out,
+    };
+  });
 }
 
 // ---- Facts about a trail that several rules need ----

@@ -7,7 +7,7 @@
  */
 import type { BagTrail, CustodyStep, RecordRef } from '../custody/trail.ts';
 import { subjectKey, type AlertCandidate } from './candidate.ts';
-import { candidate, timeOf, type Rule, type RuleContext } from './rule.ts';
+import { candidate, timeOf, trailRule, type RuleContext, type RuleOutput } from './rule.ts';
 
 function tolerance(ctx: RuleContext, institution: string, referenceGrams: number): number {
   const t = ctx.thresholds(institution).weightDiscrepancy;
@@ -57,23 +57,26 @@ interface Handover {
 
 const refKey = (r: RecordRef) => `${r.device}/${r.seq}/${r.hash}`;
 
-function judgeHandovers(ctx: RuleContext): { candidates: AlertCandidate[]; subjects: string[] } {
-  const handovers = new Map<string, Handover>();
-  for (const trail of ctx.trails) {
-    const seal = trail.steps.find((s) => s.step === 'sealed');
-    for (const s of trail.steps) {
-      if (s.step === 'sealed' || s.step === 'disposed' || s.viaBox || s.handover?.grams === undefined) continue;
-      const key = refKey(s.record);
-      let h = handovers.get(key);
-      if (!h) handovers.set(key, (h = { step: s, members: [] }));
-      h.members.push({
-        bag: trail.bag,
-        ...(trail.sealedGrams !== undefined ? { sealedGrams: trail.sealedGrams } : {}),
-        ...(seal ? { sealRecord: seal.record } : {}),
-        ...(s.grams !== undefined ? { ownGrams: s.grams } : {}),
-      });
-    }
+/** Each handover's bags, gathered trail by trail. */
+function addHandovers(handovers: Map<string, Handover>, trail: BagTrail): void {
+  const seal = trail.steps.find((s) => s.step === 'sealed');
+  for (const s of trail.steps) {
+    if (s.step === 'sealed' || s.step === 'disposed' || s.viaBox || s.handover?.grams === undefined) continue;
+    // One bag weighed alone: judged as a bag (judgeBag), never as a group; nothing to keep.
+    if (s.handover.bags === 1 && s.grams !== undefined) continue;
+    const key = refKey(s.record);
+    let h = handovers.get(key);
+    if (!h) handovers.set(key, (h = { step: s, members: [] }));
+    h.members.push({
+      bag: trail.bag,
+      ...(trail.sealedGrams !== undefined ? { sealedGrams: trail.sealedGrams } : {}),
+      ...(seal ? { sealRecord: seal.record } : {}),
+      ...(s.grams !== undefined ? { ownGrams: s.grams } : {}),
+    });
   }
+}
+
+function judgeHandovers(ctx: RuleContext, handovers: ReadonlyMap<string, Handover>): RuleOutput {
   const candidates: AlertCandidate[] = [];
   const subjects: string[] = [];
   for (const { step, members } of handovers.values()) {
@@ -112,13 +115,18 @@ function judgeHandovers(ctx: RuleContext): { candidates: AlertCandidate[]; subje
   return { candidates, subjects };
 }
 
-export const WeightDiscrepancyRule: Rule = {
-  id: 'weight-discrepancy',
-  evaluate(ctx) {
-    const batches = judgeHandovers(ctx);
-    return {
-      candidates: [...ctx.trails.flatMap((t) => judgeBag(t, ctx)), ...batches.candidates],
-      subjects: [...ctx.trails.map((t) => subjectKey('bag', t.bag)), ...batches.subjects],
-    };
-  },
-};
+export const WeightDiscrepancyRule = trailRule('weight-discrepancy', (ctx) => {
+  const bags: RuleOutput = { candidates: [], subjects: [] };
+  const handovers = new Map<string, Handover>();
+  return {
+    add(trail) {
+      bags.candidates.push(...judgeBag(trail, ctx));
+      bags.subjects.push(subjectKey('bag', trail.bag));
+      addHandovers(handovers, trail);
+    },
+    finish() {
+      const batches = judgeHandovers(ctx, handovers);
+      return { candidates: [...bags.candidates, ...batches.candidates], subjects: [...bags.subjects, ...batches.subjects] };
+    },
+  };
+});

@@ -693,8 +693,12 @@ export interface BagStore {
   dailyMassBalance(institution: string, fromDay: string, toDay: string): Promise<DailyMass[]>;
   /** The trail the projection keeps for a bag. */
   bagTrail(bag: string): Promise<BagTrail | undefined>;
-  /** Trails the time rules must see: bags neither disposed nor voided, and bags sealed or moved at or after `since`. */
-  bagTrailsInPlay(since: string): Promise<BagTrail[]>;
+  /**
+   * Trails the time rules must see (bags neither disposed nor voided, and bags sealed or moved at or after
+   * `since`), given to `visit` one at a time in no particular order, so a city's trails are never all in
+   * memory; `visit` must not call the store. Resolves with how many were visited.
+   */
+  eachBagTrailInPlay(since: string, visit: (trail: BagTrail) => void): Promise<number>;
   /** Per institution, its bags sealed from fromDay to toDay (local days, inclusive; voided left out): the public disclosure. */
   sealedTotals(fromDay: string, toDay: string): Promise<SealedMonthTotals[]>;
 }

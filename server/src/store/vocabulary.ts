@@ -14,6 +14,8 @@ export const DEVICE_STATES = ['online', 'offline'] as const;
 export const BAG_STATES = [...CUSTODY_STEPS, 'voided'] as const;
 /** How a manifest search is ordered: by the first signature's time, newest or oldest first, or by number. */
 export const MANIFEST_ORDERS = ['newest', 'oldest', 'number'] as const;
+/** The states whose clocks run (neither disposed nor voided), listed so the state index can find them. */
+export const BAG_STATES_IN_CUSTODY = BAG_STATES.filter((s) => s !== 'disposed' && s !== 'voided');
 
 export type JurisdictionLevel = (typeof JURISDICTION_LEVELS)[number];
 export type InstitutionKind = (typeof INSTITUTION_KINDS)[number];

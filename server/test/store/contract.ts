@@ -537,8 +537,27 @@ export function storeContract(open: () => Promise<OpenedStore>): void {
         { ...bagSummary({ bag: 'epc:23', state: 'disposed', lastStepAt: '2026-03-02T00:00:00.000Z', sealedAt: '2026-03-01T00:00:00.000Z' }), trail: trail('epc:23') },
         { ...bagSummary({ bag: 'epc:24', state: 'voided', lastStepAt: null, sealedAt: '2026-02-01T00:00:00.000Z' }), trail: trail('epc:24') },
       ]);
-      expect((await store.bagTrailsInPlay('2026-02-15T00:00:00.000Z')).map((t) => t.bag)).toEqual(['epc:21', 'epc:23']);
-      expect((await store.bagTrailsInPlay('2026-01-15T00:00:00.000Z')).map((t) => t.bag)).toEqual(['epc:21', 'epc:23', 'epc:24']);
+      const inPlay = async (since: string) => {
+        const seen: BagTrail[] = [];
+        const visited = await store.eachBagTrailInPlay(since, (trail) => seen.push(trail));
+        expect(visited).toBe(seen.length);
+        return seen.map((t) => t.bag).sort();
+      };
+      expect(await inPlay('2026-02-15T00:00:00.000Z')).toEqual(['epc:21', 'epc:23']);
+      expect(await inPlay('2026-01-15T00:00:00.000Z')).toEqual(['epc:21', 'epc:23', 'epc:24']);
+    });
+
+    it('gives every bag in play exactly once, however many reads that takes', async () => {
+      const bags = Array.from({ length: 2_500 }, (_, i) => `epc:${String(i).padStart(5, '0')}`);
+      await store.upsertBags(
+        bags.map((bag, i) => ({
+          ...bagSummary({ bag, state: i % 2 === 0 ? 'stored' : 'disposed', lastStepAt: '2026-01-01T00:00:00.000Z', sealedAt: '2026-01-01T00:00:00.000Z' }),
+          trail: { bag, tags: [bag], state: 'stored', steps: [], voided: [], anomalies: [] } as BagTrail,
+        })),
+      );
+      const seen: string[] = [];
+      expect(await store.eachBagTrailInPlay('2026-02-01T00:00:00.000Z', (t) => seen.push(t.bag))).toBe(1_250);
+      expect(seen.sort()).toEqual(bags.filter((_, i) => i % 2 === 0));
     });
 
     it('finds the corrections of records, which name no tag', async () => {

@@ -1,14 +1,26 @@
 /** The bag projection (BagStore): its rows, searches, daily figures and trails. */
-import { and, asc, eq, getTableColumns, gte, inArray, isNotNull, lt, lte, ne, notInArray, or, sql, type Column, type SQL } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gt, gte, inArray, isNotNull, lt, lte, ne, notInArray, or, sql, type Column, type SQL } from 'drizzle-orm';
 import type { WasteCategory } from '@wastetrail/firmware-protocol';
 import type { BagTrail } from '../../custody/index.ts';
 import type { BagFilter, BagStore, BagSummary, DailyMass, ProjectedBag } from '../repository.ts';
+import { BAG_STATES_IN_CUSTODY } from '../vocabulary.ts';
 import { chunks, conjunction, countAll, INSERT_CHUNK, nothing, type Queries, type Tables } from './context.ts';
 
 /**
  * The bag projection's queries. upsertBags here is drizzle's, in chunks; the SQLite store replaces it
  * with its prepared statements (sqlite-statements.ts: the projection writes after every commit).
  */
+/** Trails per page of eachBagTrailInPlay. */
+const TRAIL_PAGE = 1000;
+
+/**
+ * Bags the time rules must see (repository.ts eachBagTrailInPlay): in custody, or sealed or moved since
+ * `since`. `state in (...)`, not `not in`: each term then has its index (a multi-index OR), not a scan.
+ */
+export function bagsInPlay(b: Record<'state' | 'lastStepAt' | 'sealedAt', Column>, since: string): SQL {
+  return or(inArray(b.state, BAG_STATES_IN_CUSTODY), gte(b.lastStepAt, since), gte(b.sealedAt, since))!;
+}
+
 export function bagQueries({ db, t, dialect }: Queries): BagStore {
   const b = t.bags;
   const { trail: _trail, ...summaryColumns } = getTableColumns(b);
@@ -84,15 +96,21 @@ export function bagQueries({ db, t, dialect }: Queries): BagStore {
       return row?.trail ?? undefined;
     },
 
-    async bagTrailsInPlay(since) {
-      // Bags the time rules must see: not disposed or voided, or sealed or moved since `since`.
-      const inPlay = or(notInArray(b.state, ['disposed', 'voided']), gte(b.lastStepAt, since), gte(b.sealedAt, since));
-      const rows = await db
-        .select({ trail: b.trail })
-        .from(b)
-        .where(and(isNotNull(b.trail), inPlay))
-        .orderBy(asc(b.bag));
-      return rows.map((r) => r.trail!);
+    async eachBagTrailInPlay(since, visit) {
+      // In pages by bag id, so only one page of trails is in memory at a time.
+      let visited = 0;
+      for (let after: string | undefined; ; ) {
+        const rows = await db
+          .select({ bag: b.bag, trail: b.trail })
+          .from(b)
+          .where(and(isNotNull(b.trail), bagsInPlay(b, since), after === undefined ? undefined : gt(b.bag, after)))
+          .orderBy(asc(b.bag))
+          .limit(TRAIL_PAGE);
+        for (const r of rows) visit(r.trail!);
+        visited += rows.length;
+        if (rows.length < TRAIL_PAGE) return visited;
+        after = rows.at(-1)!.bag;
+      }
     },
 
     async sealedTotals(fromDay, toDay) {
