@@ -14,8 +14,11 @@ import { fromBase64, KEYRING_FORMAT, keyId, keyringToJson, parseKeyring, nodeKey
 import type { BagTrail } from '../custody/index.ts';
 import type { Manifest } from '../manifests/manifest.ts';
 import { DEFAULT_MANIFEST_PAGE, manifestInPlay, manifestRow, manifestWhere } from './manifest-rows.ts';
+import { alertDayQuery, bagDayQuery, latestTrackWhere, literal, type DialectTime } from './dashboard-rows.ts';
 import type {
   Alert,
+  DailyFigures,
+  DailyFiguresQuery,
   AlertFilter,
   Change,
   NewSubscription,
@@ -574,6 +577,28 @@ class PgCustodyStore implements PgStore {
     return rows.map((r) => storedRecordFromRow(r.record));
   }
 
+  async latestVehicleTracks(vehicles?: readonly string[]): Promise<StoredRecord[]> {
+    if (vehicles?.length === 0) return [];
+    const v = t.vehicleTrackRecords;
+    const rows = await this.db
+      .select({ record: t.records })
+      .from(v)
+      .innerJoin(t.records, and(eq(t.records.device, v.device), eq(t.records.seq, v.seq)))
+      .where(latestTrackWhere(v, t.records, vehicles))
+      .orderBy(asc(v.vehicle), asc(t.records.id));
+    return rows.map((r) => storedRecordFromRow(r.record));
+  }
+
+  async dailyFigures(q: DailyFiguresQuery): Promise<DailyFigures> {
+    const b = bagDayQuery(q, t.bags, PG_TIME);
+    const a = alertDayQuery(q, t.alerts, PG_TIME);
+    const [bags, alerts] = await Promise.all([
+      this.db.select(b.columns).from(t.bags).where(b.where).groupBy(b.groupBy).orderBy(b.groupBy),
+      this.db.select(a.columns).from(t.alerts).where(a.where).groupBy(a.groupBy).orderBy(a.groupBy),
+    ]);
+    return { bags, alerts };
+  }
+
   async vehicles(filter: { company?: string } = {}): Promise<Vehicle[]> {
     const where = filter.company !== undefined ? eq(t.vehicles.company, filter.company) : undefined;
     return this.db.select().from(t.vehicles).where(where).orderBy(asc(t.vehicles.id));
@@ -1130,5 +1155,10 @@ function alertWhere(f: AlertFilter): SQL | undefined {
   ]);
 }
 
-
-
+/** Times are RFC 3339 text; a cast to timestamptz reads them as instants. */
+const PG_TIME: DialectTime = {
+  hoursBetween: (from, to) => sql`(extract(epoch from (${to}::timestamptz - ${from}::timestamptz)) / 3600)`,
+  atOrBefore: (column, iso) => sql`${column}::timestamptz <= ${iso}::timestamptz`,
+  localDay: (column, offsetMinutes) => sql`to_char((${column}::timestamptz at time zone 'UTC') + ${literal(offsetMinutes)} * interval '1 minute', 'YYYY-MM-DD')`,
+  count: (expr) => sql`(${expr})::int`.mapWith(Number),
+};

@@ -14,8 +14,11 @@ import { fromBase64, KEYRING_FORMAT, keyId, keyringToJson, parseKeyring, nodeKey
 import type { BagTrail } from '../custody/index.ts';
 import type { Manifest } from '../manifests/manifest.ts';
 import { DEFAULT_MANIFEST_PAGE, manifestInPlay, manifestRow, manifestWhere } from './manifest-rows.ts';
+import { alertDayQuery, bagDayQuery, latestTrackWhere, type DialectTime } from './dashboard-rows.ts';
 import type {
   Alert,
+  DailyFigures,
+  DailyFiguresQuery,
   AlertFilter,
   Change,
   NewSubscription,
@@ -497,6 +500,28 @@ class SqliteCustodyStore implements SqliteStore {
       .orderBy(asc(t.records.id))
       .all()
       .map((r) => storedRecordFromRow(r.record));
+  }
+
+  async latestVehicleTracks(vehicles?: readonly string[]): Promise<StoredRecord[]> {
+    if (vehicles?.length === 0) return [];
+    const v = t.vehicleTrackRecords;
+    return this.db
+      .select({ record: t.records })
+      .from(v)
+      .innerJoin(t.records, and(eq(t.records.device, v.device), eq(t.records.seq, v.seq)))
+      .where(latestTrackWhere(v, t.records, vehicles))
+      .orderBy(asc(v.vehicle), asc(t.records.id))
+      .all()
+      .map((r) => storedRecordFromRow(r.record));
+  }
+
+  async dailyFigures(q: DailyFiguresQuery): Promise<DailyFigures> {
+    const b = bagDayQuery(q, t.bags, SQLITE_TIME);
+    const a = alertDayQuery(q, t.alerts, SQLITE_TIME);
+    return {
+      bags: this.db.select(b.columns).from(t.bags).where(b.where).groupBy(b.groupBy).orderBy(b.groupBy).all(),
+      alerts: this.db.select(a.columns).from(t.alerts).where(a.where).groupBy(a.groupBy).orderBy(a.groupBy).all(),
+    };
   }
 
   async vehicles(filter: { company?: string } = {}): Promise<Vehicle[]> {
@@ -1061,3 +1086,11 @@ function alertWhere(f: AlertFilter): SQL | undefined {
 function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
+
+/** Times are RFC 3339 text; julianday() reads them as instants. */
+const SQLITE_TIME: DialectTime = {
+  hoursBetween: (from, to) => sql`((julianday(${to}) - julianday(${from})) * 24)`,
+  atOrBefore: (column, iso) => sql`julianday(${column}) <= julianday(${iso})`,
+  localDay: (column, offsetMinutes) => sql`date(${column}, ${`${offsetMinutes >= 0 ? '+' : ''}${offsetMinutes} minutes`})`,
+  count: (expr) => sql<number>`cast(${expr} as integer)`,
+};
