@@ -15,12 +15,14 @@ import type { ApiInstance } from '../../src/api/app.ts';
 import type { SqliteStore } from '../../src/store/index.ts';
 import { BAG_A } from '../bags/support.ts';
 import { commit, TestDevice } from '../api/support.ts';
-import { indexText, shareText } from '../../../web/src/dashboard.ts';
 import { BAG_A_STORAGE_OVERDUE, closeUi, launchChromium, logInAt, openAlertAtH001, openGoldenStore, openPage, serveUi, shot } from './browser.ts';
 
 const GOLDEN_DAY_EVENING = Date.parse('2026-03-02T12:00:00Z');
 const PLATE_SEEN = '浙A27819';
 const PLATE_DARK = '浙A00002';
+/** How a reader expects an index (one decimal) and a share (whole percent) written; a dash for none. */
+const indexText = (n: number | null | undefined, locale: string) => (n === null || n === undefined ? '—' : n.toLocaleString(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 }));
+const shareText = (n: number | null, locale: string) => (n === null ? '—' : n.toLocaleString(locale, { style: 'percent', maximumFractionDigits: 0 }));
 
 let dir: string, store: SqliteStore;
 let app: ApiInstance, base: string;
