@@ -156,12 +156,14 @@ describe('the city dashboard', () => {
 describe('the city dashboard\'s map, trends and control index', () => {
   type DayFigures = { day: string; sealedGrams: number; receivedGrams: number; alertsOpened: Record<'critical' | 'warning' | 'info', number>; control: { index: number | null; handover: number | null; weight: number | null; alerts: number | null } };
   type Daily = { to: string; city: { days: DayFigures[]; window: DayFigures }; institutions: { institution: string; name: string; days: DayFigures[]; window: DayFigures }[] };
+  /** The page refreshes over several requests on a shared machine: give it time. */
+  const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 20_000 });
   const kg = (grams: number, locale: string) => (grams / 1000).toLocaleString(locale, { maximumFractionDigits: 1 });
 
   /** The trend table, the tiles and the institutions' index table against the API's daily figures. */
   async function expectFigures(page: import('playwright-core').Page, daily: Daily, locale: string): Promise<void> {
     const rows = page.locator('#trend-table tbody tr');
-    await expect.poll(() => rows.count()).toBe(daily.city.days.length);
+    await poll(() => rows.count()).toBe(daily.city.days.length);
     for (const [k, d] of daily.city.days.entries()) {
       const cells = await rows.nth(k).locator('td').allTextContents();
       expect(cells, d.day).toEqual([d.day, kg(d.sealedGrams, locale), kg(d.receivedGrams, locale), String(d.alertsOpened.critical), String(d.alertsOpened.warning), String(d.alertsOpened.info), indexText(d.control.index, locale)]);
@@ -191,7 +193,7 @@ describe('the city dashboard\'s map, trends and control index', () => {
     const { vehicles } = await api<{ vehicles: { plate: string; lastFix: unknown; loaded: boolean; bagsInTransit: number }[] }>('/api/v1/vehicles');
     expect(vehicles.map((v) => [v.plate, v.lastFix !== null])).toEqual([[PLATE_DARK, false], [PLATE_SEEN, true]]);
     const seen = vehicles.find((v) => v.plate === PLATE_SEEN)!;
-    await expect.poll(map).toContain(seen.loaded ? `${PLATE_SEEN}（载 ${seen.bagsInTransit} 袋` : `${PLATE_SEEN}（空车`);
+    await poll(map).toContain(seen.loaded ? `${PLATE_SEEN}（载 ${seen.bagsInTransit} 袋` : `${PLATE_SEEN}（空车`);
     await expect(page.locator('.no-fix').textContent()).resolves.toBe(`尚无位置的车辆：${PLATE_DARK}`);
     await expect(map()).resolves.toContain('道路');
 
@@ -215,15 +217,15 @@ describe('the city dashboard\'s map, trends and control index', () => {
     await shot(page, 'dashboard-trends-zh');
 
     await page.getByRole('button', { name: '近 7 天' }).click();
-    await expect.poll(() => new URL(page.url()).hash).toBe('#/dashboard?days=7');
+    await poll(() => new URL(page.url()).hash).toBe('#/dashboard?days=7');
     await expect(page.getByRole('button', { name: '近 7 天' }).getAttribute('aria-pressed')).resolves.toBe('true');
     const week = await api<Daily>('/api/v1/dashboard/daily?days=7');
     await expectFigures(page, week, 'zh-CN');
 
     await page.locator('#lang-switch').click();
-    await expect.poll(() => page.locator('h1').textContent()).toBe('City medical-waste dashboard');
+    await poll(() => page.locator('h1').textContent()).toBe('City medical-waste dashboard');
     await expectFigures(page, week, 'en');
-    await expect.poll(map).toContain('City Hospital No. 2 (1) · class D');
+    await poll(map).toContain('City Hospital No. 2 (1) · class D');
     await expect(map()).resolves.toContain(seen.loaded ? `${PLATE_SEEN} (carrying ${seen.bagsInTransit} bags` : `${PLATE_SEEN} (empty`);
     await expect(page.locator('#refresh-every').textContent()).resolves.toBe('Refreshes every 30 s');
     expect(await page.locator('section.dashboard').innerText()).not.toMatch(/\b(dashboard|sup|legend|sev)\.\w+/);
@@ -246,7 +248,7 @@ describe('the city dashboard\'s map, trends and control index', () => {
     const opened = new Date(Date.now() - 60_000).toISOString();
     await store.insertAlert(openAlertAtH001(opened, { rule: 'device-silent', dedupeKey: 'device-silent:hz-h001-scale', subject: 'device:hz-h001-scale', severity: 'warning', currentSeverity: 'warning' }));
     await page.clock.fastForward(31_000);
-    await expect.poll(() => page.locator('#alerts-open').textContent()).toBe(String(before + 1));
+    await poll(() => page.locator('#alerts-open').textContent()).toBe(String(before + 1));
     await expect(page.locator('#alerts-by-level tr[data-level="warning"] td').textContent()).resolves.toBe('3');
     expect(navigations).toBe(0);
     await context.close();
