@@ -41,7 +41,6 @@ export default {
     institutions: 'Institutions',
     openAlertsShort: 'Open alerts',
     indexNote: 'Control index = 0.4 × share handed over in time + 0.3 × share with weights reconciled + 0.3 × share of alerts closed in time (a part with nothing to judge passes its weight to the others), out of 100.',
-    forbidden: 'Your role may not see the city dashboard.',
   },
   legend: { none: 'No alerts', warning: 'Warnings', critical: 'Critical alerts', loaded: 'Vehicle carrying waste', empty: 'Empty vehicle' },
 } satisfies typeof zh;

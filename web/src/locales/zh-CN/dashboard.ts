@@ -39,7 +39,6 @@ export default {
     institutions: '各机构',
     openAlertsShort: '未关闭告警',
     indexNote: '管控指数 = 按时交接率×0.4 + 重量相符率×0.3 + 告警按时关闭率×0.3（无可评项时其权重分给其余项），满分 100。',
-    forbidden: '您的角色无权查看城市看板。',
   },
   legend: { none: '无告警', warning: '有警告', critical: '有严重告警', loaded: '载有医废的车辆', empty: '空车' },
 };
