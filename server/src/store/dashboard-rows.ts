@@ -3,7 +3,7 @@
  * query over the bags, one over the alerts. Only the time arithmetic differs between SQLite and
  * PostgreSQL (times are RFC 3339 UTC text in both), so each store passes its own `DialectTime`.
  */
-import { and, inArray, isNotNull, ne, or, sql, gte, lte, lt, type AnyColumn, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, ne, or, sql, gte, lte, lt, type AnyColumn, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { DailyFiguresQuery } from './repository.ts';
 
 export interface DialectTime {
@@ -92,14 +92,7 @@ export function alertDayQuery(q: DailyFiguresQuery, a: AlertColumns, d: DialectT
   };
 }
 
-/**
- * The condition that keeps, of a vehicle's `track` records joined to their spans, the one(s) whose span
- * ends last (repository.ts latestVehicleTracks). A correlated subquery on the (vehicle, to_time) index.
- */
-export function latestTrackWhere(v: Record<'vehicle' | 'toTime', AnyColumn>, r: Record<'type', AnyColumn>, vehicles: readonly string[] | undefined): SQL | undefined {
-  return and(
-    vehicles ? inArray(v.vehicle, [...vehicles]) : undefined,
-    sql`${r.type} = 'track'`,
-    sql`${v.toTime} = (select max(v2.to_time) from vehicle_track_records v2 join records r2 on r2.device = v2.device and r2.seq = v2.seq where v2.vehicle = ${v.vehicle} and r2.type = 'track')`,
-  );
+/** A vehicle's `track` records joined to their spans (repository.ts latestVehicleTracks takes the one ending last). */
+export function vehicleTrackWhere(v: Record<'vehicle', AnyColumn>, r: Record<'type', AnyColumn>, plate: string): SQL | undefined {
+  return and(eq(v.vehicle, plate), eq(r.type, 'track'));
 }

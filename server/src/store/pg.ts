@@ -14,7 +14,7 @@ import { fromBase64, KEYRING_FORMAT, keyId, keyringToJson, parseKeyring, nodeKey
 import type { BagTrail } from '../custody/index.ts';
 import type { Manifest } from '../manifests/manifest.ts';
 import { DEFAULT_MANIFEST_PAGE, manifestInPlay, manifestRow, manifestWhere } from './manifest-rows.ts';
-import { alertDayQuery, bagDayQuery, latestTrackWhere, literal, type DialectTime } from './dashboard-rows.ts';
+import { alertDayQuery, bagDayQuery, vehicleTrackWhere, literal, type DialectTime } from './dashboard-rows.ts';
 import type {
   Alert,
   DailyFigures,
@@ -577,16 +577,22 @@ class PgCustodyStore implements PgStore {
     return rows.map((r) => storedRecordFromRow(r.record));
   }
 
-  async latestVehicleTracks(vehicles?: readonly string[]): Promise<StoredRecord[]> {
-    if (vehicles?.length === 0) return [];
+  async latestVehicleTracks(vehicles: readonly string[]): Promise<StoredRecord[]> {
     const v = t.vehicleTrackRecords;
-    const rows = await this.db
-      .select({ record: t.records })
-      .from(v)
-      .innerJoin(t.records, and(eq(t.records.device, v.device), eq(t.records.seq, v.seq)))
-      .where(latestTrackWhere(v, t.records, vehicles))
-      .orderBy(asc(v.vehicle), asc(t.records.id));
-    return rows.map((r) => storedRecordFromRow(r.record));
+    // One backward step on the (vehicle, to_time) index per vehicle: a fleet is small, its tracks are not.
+    const rows = await Promise.all(
+      vehicles.map(async (plate) => {
+        const [row] = await this.db
+          .select({ record: t.records })
+          .from(v)
+          .innerJoin(t.records, and(eq(t.records.device, v.device), eq(t.records.seq, v.seq)))
+          .where(vehicleTrackWhere(v, t.records, plate))
+          .orderBy(desc(v.toTime), desc(t.records.id))
+          .limit(1);
+        return row ? [storedRecordFromRow(row.record)] : [];
+      }),
+    );
+    return rows.flat();
   }
 
   async dailyFigures(q: DailyFiguresQuery): Promise<DailyFigures> {

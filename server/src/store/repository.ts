@@ -677,10 +677,10 @@ export interface CustodyStore extends LogStore, ChangeFeedStore {
    */
   vehicleRecords(filter: { vehicles?: readonly string[]; from: string; to: string }): Promise<StoredRecord[]>;
   /**
-   * Each vehicle's newest `track` record (the one whose span ends last; these plates, or all): where
-   * the vehicles are now, without reading their tracks. In plate order.
+   * Each of these vehicles' (plates) newest `track` record, the one whose span ends last: where the
+   * vehicles are now, without reading their tracks. In the order given; a vehicle without one is left out.
    */
-  latestVehicleTracks(vehicles?: readonly string[]): Promise<StoredRecord[]>;
+  latestVehicleTracks(vehicles: readonly string[]): Promise<StoredRecord[]>;
   /** The regulator's dashboard: its institutions' bags and alerts counted per local day (DailyFiguresQuery). */
   dailyFigures(q: DailyFiguresQuery): Promise<DailyFigures>;
 

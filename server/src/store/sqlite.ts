@@ -14,7 +14,7 @@ import { fromBase64, KEYRING_FORMAT, keyId, keyringToJson, parseKeyring, nodeKey
 import type { BagTrail } from '../custody/index.ts';
 import type { Manifest } from '../manifests/manifest.ts';
 import { DEFAULT_MANIFEST_PAGE, manifestInPlay, manifestRow, manifestWhere } from './manifest-rows.ts';
-import { alertDayQuery, bagDayQuery, latestTrackWhere, type DialectTime } from './dashboard-rows.ts';
+import { alertDayQuery, bagDayQuery, vehicleTrackWhere, type DialectTime } from './dashboard-rows.ts';
 import type {
   Alert,
   DailyFigures,
@@ -502,17 +502,20 @@ class SqliteCustodyStore implements SqliteStore {
       .map((r) => storedRecordFromRow(r.record));
   }
 
-  async latestVehicleTracks(vehicles?: readonly string[]): Promise<StoredRecord[]> {
-    if (vehicles?.length === 0) return [];
+  async latestVehicleTracks(vehicles: readonly string[]): Promise<StoredRecord[]> {
     const v = t.vehicleTrackRecords;
-    return this.db
-      .select({ record: t.records })
-      .from(v)
-      .innerJoin(t.records, and(eq(t.records.device, v.device), eq(t.records.seq, v.seq)))
-      .where(latestTrackWhere(v, t.records, vehicles))
-      .orderBy(asc(v.vehicle), asc(t.records.id))
-      .all()
-      .map((r) => storedRecordFromRow(r.record));
+    // One backward step on the (vehicle, to_time) index per vehicle: a fleet is small, its tracks are not.
+    return vehicles.flatMap((plate) => {
+      const row = this.db
+        .select({ record: t.records })
+        .from(v)
+        .innerJoin(t.records, and(eq(t.records.device, v.device), eq(t.records.seq, v.seq)))
+        .where(vehicleTrackWhere(v, t.records, plate))
+        .orderBy(desc(v.toTime), desc(t.records.id))
+        .limit(1)
+        .get();
+      return row ? [storedRecordFromRow(row.record)] : [];
+    });
   }
 
   async dailyFigures(q: DailyFiguresQuery): Promise<DailyFigures> {
