@@ -236,11 +236,12 @@ describe('the city dashboard\'s map, trends and control index', () => {
 
   it('shows a new alert at the next refresh, without a reload', async () => {
     const { context, page } = await openPage(browser, consoleErrors, 'en-GB', { timeout: 30_000 });
-    await logInAt(page, `${base}/app/#/login`, 'demo-regulator', 'demo-pass-regulator');
-    // The page's clock, to reach the next refresh at once.
+    // The page's clock, to reach the next refresh at once: installed before any of the app's scripts runs
+    // (logging in lands on the dashboard, whose timer must be the fake one), and left running.
     await page.clock.install();
-    await page.goto(`${base}/app/#/dashboard`);
     await page.clock.resume();
+    await logInAt(page, `${base}/app/#/login`, 'demo-regulator', 'demo-pass-regulator');
+    await page.goto(`${base}/app/#/dashboard`);
     await page.locator('#alerts-open').waitFor();
     const before = Number(await page.locator('#alerts-open').textContent());
     let navigations = 0;
