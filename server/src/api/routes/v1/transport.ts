@@ -15,8 +15,7 @@ import { principal, type ApiContext } from '../../context.ts';
 import { instantParam } from '../../days.ts';
 import { apiError } from '../../errors.ts';
 import { Code, DayOrInstant, Nullable, responses, TagParam } from '../../schemas.ts';
-import { POSITIONED_RULES, trackView } from '../../track-view.ts';
-import { lonLatOf } from '../../../rules/index.ts';
+import { fixView, POSITIONED_RULES, trackView } from '../../track-view.ts';
 import { ruleDevices } from '../../../alerting/world.ts';
 
 /** The longest window one request may ask for: a week of 1 Hz fixes is 600 000 points. */
@@ -111,12 +110,11 @@ export const transportRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = a
             const plate = vehicleInRecords(v);
             const last = tracks.get(plate)?.points.at(-1);
             const { total } = await ctx.store.searchBags({ vehicles: [plate], states: ['picked-up'], limit: 1 });
-            const [lon, lat] = last ? lonLatOf(last) : [0, 0];
             return {
               plate,
               company: v.company,
               companyName: names.get(v.company) ?? v.company,
-              lastFix: last ? { at: new Date(last.atMs).toISOString(), lat, lon, speedKmh: last.speed / 10 } : null,
+              lastFix: last ? fixView(last) : null,
               bagsInTransit: total,
               loaded: total > 0,
             };
