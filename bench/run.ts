@@ -14,7 +14,8 @@
  *            --backlog-records N (the edge agent's backlog in the drain run, default 100000)
  *            --log-leaves N (leaves in the log the inclusion proofs are timed on, default 10000000)
  *            --log-queries N (inclusion proofs timed, default 2000)
- *            --only a,b (run only these parts: startup, records, verify-cli, ingest, cluster, latency, backlog, trail, trail-pg, tick, log: a
+ *            --dashboard-loads N (dashboard page loads timed on the demo, default 9)
+ *            --only a,b (run only these parts: startup, records, verify-cli, ingest, cluster, latency, backlog, trail, trail-pg, tick, log, dashboard: a
  *            partial run replaces those parts' rows in the docs and keeps the others from the last run, saying so)
  *            --quick (under a minute, writes nothing: the server's CPU time per ingested record against one raw
  *            verify, issue #17, on a small embedded-gateway run; --devices and --records-per-device default to 80 x 125)
@@ -33,6 +34,7 @@ import { benchRecords } from './record.bench.ts';
 import { benchRuleTick } from './rule-tick.bench.ts';
 import { benchVerifyCli } from './verify-cli.bench.ts';
 import { benchStartup } from './startup.bench.ts';
+import { benchDashboardPaint, DEFAULT_DASHBOARD_PAINT } from './dashboard-paint.bench.ts';
 
 const { values } = parseArgs({
   options: {
@@ -49,6 +51,7 @@ const { values } = parseArgs({
     'backlog-records': { type: 'string', default: '100000' },
     'log-leaves': { type: 'string', default: '10000000' },
     'log-queries': { type: 'string', default: '2000' },
+    'dashboard-loads': { type: 'string', default: String(DEFAULT_DASHBOARD_PAINT.loads) },
     only: { type: 'string' },
     quick: { type: 'boolean', default: false },
   },
@@ -80,6 +83,7 @@ const tickBags = values['tick-bags'].split(',').map(Number);
 const backlogRecords = Number(values['backlog-records']);
 const logLeaves = Number(values['log-leaves']);
 const logQueries = Number(values['log-queries']);
+const dashboardLoads = Number(values['dashboard-loads']);
 const only = values.only?.split(',').map((s) => s.trim());
 const runs = (part: string) => !only || only.includes(part);
 
@@ -105,6 +109,7 @@ await section('trail', () => benchTrailQuery({ records: trailRecords, queries: t
 await section('trail-pg', () => benchTrailQueryPg({ records: pgTrailRecords, queries: trailQueries }));
 await section('tick', () => benchRuleTick({ records: trailRecords, sizes: tickBags, ...(trailStore ? { keep: trailStore } : {}) }));
 await section('log', () => benchLog({ leaves: logLeaves, queries: logQueries, seconds }));
+await section('dashboard', () => benchDashboardPaint({ loads: dashboardLoads }));
 const totalMinutes = (performance.now() - started) / 60_000;
 
 const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}`;
@@ -121,7 +126,7 @@ const table = markdownTable(allRows);
 const command =
   `npm run bench -- --seconds ${seconds} --records ${records} --devices ${devices} --records-per-device ${recordsPerDevice}` +
   ` --latency-seconds ${latencySeconds} --trail-records ${trailRecords} --trail-queries ${trailQueries} --backlog-records ${backlogRecords}` +
-  ` --log-leaves ${logLeaves} --log-queries ${logQueries} --tick-bags ${tickBags.join(',')} --pg-trail-records ${pgTrailRecords}` +
+  ` --log-leaves ${logLeaves} --log-queries ${logQueries} --tick-bags ${tickBags.join(',')} --pg-trail-records ${pgTrailRecords} --dashboard-loads ${dashboardLoads}` +
   (only ? ` --only ${only.join(',')}` : '');
 const busy = `The whole run took ${totalMinutes.toFixed(0)} min; the 1-minute load average at the start and after each part was ${loads.join(', ')} (${cpus().length} cores: above ${cpus().length}, other work shared the machine).`;
 const provenance = previous ? ` Only ${only!.join(', ')} ran then; the other rows are kept from the run of ${previous.when} on ${previous.machine} (\`${previous.command}\`).` : '';
@@ -201,6 +206,13 @@ ${DEFAULT_LATENCY.sampleEvery} is timed, from just before it is signed to the fi
 bearer token, keep-alive) that returns the bag with its sealed step; only sampled records are polled,
 every ${DEFAULT_LATENCY.pollMs} ms, so a figure may exceed the true moment by one poll interval plus one request (the
 method's resolution). The first ${DEFAULT_LATENCY.warmupSeconds} s are not sampled. The server's peak RSS over that run is read from /proc.
+
+The dashboard rows (bench/dashboard-paint.bench.ts, issue #19) time the regulator's city dashboard of the
+typed web app on the demo: a demo city (3 institutions, a day a minute) runs a simulated day, then
+chromium (playwright-core, Debian's) opens \`/app/#/dashboard\` as demo-regulator ${dashboardLoads} times, each in a
+fresh browser context (cold cache), and reloads it once in that context (warm cache). The time is the
+page's own \`wt-dashboard-drawn\` performance mark: from navigation start until the figures are in and
+ECharts has finished drawing the map (the tiles render with it). The demo and the browser share the machine.
 
 The log rows (bench/log.bench.ts, issue #14) come from two places. The embedded ingest run's own server
 times the store's sequence() inside each commit (bench/ingest-server.mjs wraps it: the server carries

@@ -7191,6 +7191,135 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/vehicles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The vehicles in scope at their last position, loaded or not.
+         * @description A transport company's own vehicles; a regulator's, those of the companies in its jurisdiction. In plate order.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            asOf: string;
+                            vehicles: {
+                                plate: string;
+                                /** @description the transport company (an institution id) */
+                                company: string;
+                                companyName: string;
+                                lastFix: {
+                                    at: string;
+                                    lat: number;
+                                    lon: number;
+                                    speedKmh: number;
+                                } | null;
+                                /** @description bags picked up on it and not received yet */
+                                bagsInTransit: number;
+                                /** @description bagsInTransit > 0 */
+                                loaded: boolean;
+                            }[];
+                        };
+                    };
+                };
+                /** @description every error: a stable code (docs/server/api.md#errors), a message, and the field at fault for VALIDATION_FAILED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {unknown} */
+                                code: "VALIDATION_FAILED" | "MALFORMED_REQUEST" | "LABEL_INVALID" | "NOTE_REQUIRED" | "LOG_RANGE_INVALID" | "COSIGNATURE_INVALID" | "UNKNOWN_VIOLATION" | "INVALID_INSPECTION" | "PAGE_TOKEN_INVALID" | "CURSOR_AHEAD" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "UNKNOWN_WITNESS" | "NOT_FOUND" | "BAG_NOT_FOUND" | "ALERT_NOT_FOUND" | "INSTITUTION_NOT_FOUND" | "DEVICE_NOT_FOUND" | "DRAW_NOT_FOUND" | "MANIFEST_NOT_FOUND" | "VEHICLE_NOT_FOUND" | "TRANSIT_NOT_FOUND" | "LOG_TILE_NOT_FOUND" | "SUBSCRIPTION_NOT_FOUND" | "BADGE_TAKEN" | "ALREADY_ACKNOWLEDGED" | "ALREADY_RESOLVED" | "ALREADY_CONFIRMED" | "NOT_ABOUT_AN_INSTITUTION" | "DRAW_ALREADY_RUN" | "NOT_ENOUGH_INSPECTORS" | "UNKNOWN_CHECKPOINT" | "PAGE_TOKEN_EXPIRED" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "INTERNAL" | "NOT_AVAILABLE" | "OVERLOADED" | "SHUTTING_DOWN";
+                                message: string;
+                                field?: string;
+                                /** @description on INTERNAL: the request id the server log has the failure under (also the x-request-id header) */
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description every error: a stable code (docs/server/api.md#errors), a message, and the field at fault for VALIDATION_FAILED */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {unknown} */
+                                code: "VALIDATION_FAILED" | "MALFORMED_REQUEST" | "LABEL_INVALID" | "NOTE_REQUIRED" | "LOG_RANGE_INVALID" | "COSIGNATURE_INVALID" | "UNKNOWN_VIOLATION" | "INVALID_INSPECTION" | "PAGE_TOKEN_INVALID" | "CURSOR_AHEAD" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "UNKNOWN_WITNESS" | "NOT_FOUND" | "BAG_NOT_FOUND" | "ALERT_NOT_FOUND" | "INSTITUTION_NOT_FOUND" | "DEVICE_NOT_FOUND" | "DRAW_NOT_FOUND" | "MANIFEST_NOT_FOUND" | "VEHICLE_NOT_FOUND" | "TRANSIT_NOT_FOUND" | "LOG_TILE_NOT_FOUND" | "SUBSCRIPTION_NOT_FOUND" | "BADGE_TAKEN" | "ALREADY_ACKNOWLEDGED" | "ALREADY_RESOLVED" | "ALREADY_CONFIRMED" | "NOT_ABOUT_AN_INSTITUTION" | "DRAW_ALREADY_RUN" | "NOT_ENOUGH_INSPECTORS" | "UNKNOWN_CHECKPOINT" | "PAGE_TOKEN_EXPIRED" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "INTERNAL" | "NOT_AVAILABLE" | "OVERLOADED" | "SHUTTING_DOWN";
+                                message: string;
+                                field?: string;
+                                /** @description on INTERNAL: the request id the server log has the failure under (also the x-request-id header) */
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description every error: a stable code (docs/server/api.md#errors), a message, and the field at fault for VALIDATION_FAILED */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {unknown} */
+                                code: "VALIDATION_FAILED" | "MALFORMED_REQUEST" | "LABEL_INVALID" | "NOTE_REQUIRED" | "LOG_RANGE_INVALID" | "COSIGNATURE_INVALID" | "UNKNOWN_VIOLATION" | "INVALID_INSPECTION" | "PAGE_TOKEN_INVALID" | "CURSOR_AHEAD" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "UNKNOWN_WITNESS" | "NOT_FOUND" | "BAG_NOT_FOUND" | "ALERT_NOT_FOUND" | "INSTITUTION_NOT_FOUND" | "DEVICE_NOT_FOUND" | "DRAW_NOT_FOUND" | "MANIFEST_NOT_FOUND" | "VEHICLE_NOT_FOUND" | "TRANSIT_NOT_FOUND" | "LOG_TILE_NOT_FOUND" | "SUBSCRIPTION_NOT_FOUND" | "BADGE_TAKEN" | "ALREADY_ACKNOWLEDGED" | "ALREADY_RESOLVED" | "ALREADY_CONFIRMED" | "NOT_ABOUT_AN_INSTITUTION" | "DRAW_ALREADY_RUN" | "NOT_ENOUGH_INSPECTORS" | "UNKNOWN_CHECKPOINT" | "PAGE_TOKEN_EXPIRED" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "INTERNAL" | "NOT_AVAILABLE" | "OVERLOADED" | "SHUTTING_DOWN";
+                                message: string;
+                                field?: string;
+                                /** @description on INTERNAL: the request id the server log has the failure under (also the x-request-id header) */
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description every error: a stable code (docs/server/api.md#errors), a message, and the field at fault for VALIDATION_FAILED */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {unknown} */
+                                code: "VALIDATION_FAILED" | "MALFORMED_REQUEST" | "LABEL_INVALID" | "NOTE_REQUIRED" | "LOG_RANGE_INVALID" | "COSIGNATURE_INVALID" | "UNKNOWN_VIOLATION" | "INVALID_INSPECTION" | "PAGE_TOKEN_INVALID" | "CURSOR_AHEAD" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "UNKNOWN_WITNESS" | "NOT_FOUND" | "BAG_NOT_FOUND" | "ALERT_NOT_FOUND" | "INSTITUTION_NOT_FOUND" | "DEVICE_NOT_FOUND" | "DRAW_NOT_FOUND" | "MANIFEST_NOT_FOUND" | "VEHICLE_NOT_FOUND" | "TRANSIT_NOT_FOUND" | "LOG_TILE_NOT_FOUND" | "SUBSCRIPTION_NOT_FOUND" | "BADGE_TAKEN" | "ALREADY_ACKNOWLEDGED" | "ALREADY_RESOLVED" | "ALREADY_CONFIRMED" | "NOT_ABOUT_AN_INSTITUTION" | "DRAW_ALREADY_RUN" | "NOT_ENOUGH_INSPECTORS" | "UNKNOWN_CHECKPOINT" | "PAGE_TOKEN_EXPIRED" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "INTERNAL" | "NOT_AVAILABLE" | "OVERLOADED" | "SHUTTING_DOWN";
+                                message: string;
+                                field?: string;
+                                /** @description on INTERNAL: the request id the server log has the failure under (also the x-request-id header) */
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/vehicles/{plate}/track": {
         parameters: {
             query?: never;
@@ -8810,6 +8939,286 @@ export interface paths {
                 };
             };
         };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dashboard/daily": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Per local day over the caller's institutions: kg sealed and received, alerts opened by level, and the daily control index.
+         * @description `days`: the window ending today (default 30, at most 90). Bags count on their sealing day, alerts on the day they were opened.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    days?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            from: string;
+                            /** @description today, in the time zone (the server's clock) */
+                            to: string;
+                            timeZone: string;
+                            asOf: string;
+                            thresholds: {
+                                handoverHours: number;
+                                weightPercent: number;
+                                weightMinGrams: number;
+                                alertCloseHours: number;
+                            };
+                            weights: {
+                                handover: number;
+                                weight: number;
+                                alerts: number;
+                            };
+                            city: {
+                                /** @description every day of the window, oldest first */
+                                days: {
+                                    day: string;
+                                    bags: number;
+                                    sealedGrams: number;
+                                    /** @description of the bags sealed that day, those weighed in at disposal */
+                                    received: number;
+                                    receivedGrams: number;
+                                    /** @description alerts opened that day, by their severity when opened */
+                                    alertsOpened: {
+                                        critical: number;
+                                        warning: number;
+                                        info: number;
+                                    };
+                                    /** @description bags handed over, or sealed longer ago than the handover limit */
+                                    handoverDue: number;
+                                    handedOverInTime: number;
+                                    /** @description bags weighed at sealing and at disposal */
+                                    weighed: number;
+                                    /** @description of those, the ones whose weights agree within the tolerance */
+                                    reconciled: number;
+                                    /** @description alerts resolved, or opened longer ago than the closing limit */
+                                    closeDue: number;
+                                    closedInTime: number;
+                                    /** @description the control index (0-100) and its parts (shares 0-1); null where nothing is due yet */
+                                    control: {
+                                        index: number | null;
+                                        handover: number | null;
+                                        weight: number | null;
+                                        alerts: number | null;
+                                    };
+                                }[];
+                                /** @description the whole window */
+                                window: {
+                                    bags: number;
+                                    sealedGrams: number;
+                                    /** @description of the bags sealed that day, those weighed in at disposal */
+                                    received: number;
+                                    receivedGrams: number;
+                                    /** @description alerts opened that day, by their severity when opened */
+                                    alertsOpened: {
+                                        critical: number;
+                                        warning: number;
+                                        info: number;
+                                    };
+                                    /** @description bags handed over, or sealed longer ago than the handover limit */
+                                    handoverDue: number;
+                                    handedOverInTime: number;
+                                    /** @description bags weighed at sealing and at disposal */
+                                    weighed: number;
+                                    /** @description of those, the ones whose weights agree within the tolerance */
+                                    reconciled: number;
+                                    /** @description alerts resolved, or opened longer ago than the closing limit */
+                                    closeDue: number;
+                                    closedInTime: number;
+                                    /** @description the control index (0-100) and its parts (shares 0-1); null where nothing is due yet */
+                                    control: {
+                                        index: number | null;
+                                        handover: number | null;
+                                        weight: number | null;
+                                        alerts: number | null;
+                                    };
+                                };
+                            };
+                            institutions: {
+                                institution: string;
+                                name: string;
+                                /** @description every day of the window, oldest first */
+                                days: {
+                                    day: string;
+                                    bags: number;
+                                    sealedGrams: number;
+                                    /** @description of the bags sealed that day, those weighed in at disposal */
+                                    received: number;
+                                    receivedGrams: number;
+                                    /** @description alerts opened that day, by their severity when opened */
+                                    alertsOpened: {
+                                        critical: number;
+                                        warning: number;
+                                        info: number;
+                                    };
+                                    /** @description bags handed over, or sealed longer ago than the handover limit */
+                                    handoverDue: number;
+                                    handedOverInTime: number;
+                                    /** @description bags weighed at sealing and at disposal */
+                                    weighed: number;
+                                    /** @description of those, the ones whose weights agree within the tolerance */
+                                    reconciled: number;
+                                    /** @description alerts resolved, or opened longer ago than the closing limit */
+                                    closeDue: number;
+                                    closedInTime: number;
+                                    /** @description the control index (0-100) and its parts (shares 0-1); null where nothing is due yet */
+                                    control: {
+                                        index: number | null;
+                                        handover: number | null;
+                                        weight: number | null;
+                                        alerts: number | null;
+                                    };
+                                }[];
+                                /** @description the whole window */
+                                window: {
+                                    bags: number;
+                                    sealedGrams: number;
+                                    /** @description of the bags sealed that day, those weighed in at disposal */
+                                    received: number;
+                                    receivedGrams: number;
+                                    /** @description alerts opened that day, by their severity when opened */
+                                    alertsOpened: {
+                                        critical: number;
+                                        warning: number;
+                                        info: number;
+                                    };
+                                    /** @description bags handed over, or sealed longer ago than the handover limit */
+                                    handoverDue: number;
+                                    handedOverInTime: number;
+                                    /** @description bags weighed at sealing and at disposal */
+                                    weighed: number;
+                                    /** @description of those, the ones whose weights agree within the tolerance */
+                                    reconciled: number;
+                                    /** @description alerts resolved, or opened longer ago than the closing limit */
+                                    closeDue: number;
+                                    closedInTime: number;
+                                    /** @description the control index (0-100) and its parts (shares 0-1); null where nothing is due yet */
+                                    control: {
+                                        index: number | null;
+                                        handover: number | null;
+                                        weight: number | null;
+                                        alerts: number | null;
+                                    };
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description every error: a stable code (docs/server/api.md#errors), a message, and the field at fault for VALIDATION_FAILED */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {unknown} */
+                                code: "VALIDATION_FAILED" | "MALFORMED_REQUEST" | "LABEL_INVALID" | "NOTE_REQUIRED" | "LOG_RANGE_INVALID" | "COSIGNATURE_INVALID" | "UNKNOWN_VIOLATION" | "INVALID_INSPECTION" | "PAGE_TOKEN_INVALID" | "CURSOR_AHEAD" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "UNKNOWN_WITNESS" | "NOT_FOUND" | "BAG_NOT_FOUND" | "ALERT_NOT_FOUND" | "INSTITUTION_NOT_FOUND" | "DEVICE_NOT_FOUND" | "DRAW_NOT_FOUND" | "MANIFEST_NOT_FOUND" | "VEHICLE_NOT_FOUND" | "TRANSIT_NOT_FOUND" | "LOG_TILE_NOT_FOUND" | "SUBSCRIPTION_NOT_FOUND" | "BADGE_TAKEN" | "ALREADY_ACKNOWLEDGED" | "ALREADY_RESOLVED" | "ALREADY_CONFIRMED" | "NOT_ABOUT_AN_INSTITUTION" | "DRAW_ALREADY_RUN" | "NOT_ENOUGH_INSPECTORS" | "UNKNOWN_CHECKPOINT" | "PAGE_TOKEN_EXPIRED" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "INTERNAL" | "NOT_AVAILABLE" | "OVERLOADED" | "SHUTTING_DOWN";
+                                message: string;
+                                field?: string;
+                                /** @description on INTERNAL: the request id the server log has the failure under (also the x-request-id header) */
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description every error: a stable code (docs/server/api.md#errors), a message, and the field at fault for VALIDATION_FAILED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {unknown} */
+                                code: "VALIDATION_FAILED" | "MALFORMED_REQUEST" | "LABEL_INVALID" | "NOTE_REQUIRED" | "LOG_RANGE_INVALID" | "COSIGNATURE_INVALID" | "UNKNOWN_VIOLATION" | "INVALID_INSPECTION" | "PAGE_TOKEN_INVALID" | "CURSOR_AHEAD" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "UNKNOWN_WITNESS" | "NOT_FOUND" | "BAG_NOT_FOUND" | "ALERT_NOT_FOUND" | "INSTITUTION_NOT_FOUND" | "DEVICE_NOT_FOUND" | "DRAW_NOT_FOUND" | "MANIFEST_NOT_FOUND" | "VEHICLE_NOT_FOUND" | "TRANSIT_NOT_FOUND" | "LOG_TILE_NOT_FOUND" | "SUBSCRIPTION_NOT_FOUND" | "BADGE_TAKEN" | "ALREADY_ACKNOWLEDGED" | "ALREADY_RESOLVED" | "ALREADY_CONFIRMED" | "NOT_ABOUT_AN_INSTITUTION" | "DRAW_ALREADY_RUN" | "NOT_ENOUGH_INSPECTORS" | "UNKNOWN_CHECKPOINT" | "PAGE_TOKEN_EXPIRED" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "INTERNAL" | "NOT_AVAILABLE" | "OVERLOADED" | "SHUTTING_DOWN";
+                                message: string;
+                                field?: string;
+                                /** @description on INTERNAL: the request id the server log has the failure under (also the x-request-id header) */
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description every error: a stable code (docs/server/api.md#errors), a message, and the field at fault for VALIDATION_FAILED */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {unknown} */
+                                code: "VALIDATION_FAILED" | "MALFORMED_REQUEST" | "LABEL_INVALID" | "NOTE_REQUIRED" | "LOG_RANGE_INVALID" | "COSIGNATURE_INVALID" | "UNKNOWN_VIOLATION" | "INVALID_INSPECTION" | "PAGE_TOKEN_INVALID" | "CURSOR_AHEAD" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "UNKNOWN_WITNESS" | "NOT_FOUND" | "BAG_NOT_FOUND" | "ALERT_NOT_FOUND" | "INSTITUTION_NOT_FOUND" | "DEVICE_NOT_FOUND" | "DRAW_NOT_FOUND" | "MANIFEST_NOT_FOUND" | "VEHICLE_NOT_FOUND" | "TRANSIT_NOT_FOUND" | "LOG_TILE_NOT_FOUND" | "SUBSCRIPTION_NOT_FOUND" | "BADGE_TAKEN" | "ALREADY_ACKNOWLEDGED" | "ALREADY_RESOLVED" | "ALREADY_CONFIRMED" | "NOT_ABOUT_AN_INSTITUTION" | "DRAW_ALREADY_RUN" | "NOT_ENOUGH_INSPECTORS" | "UNKNOWN_CHECKPOINT" | "PAGE_TOKEN_EXPIRED" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "INTERNAL" | "NOT_AVAILABLE" | "OVERLOADED" | "SHUTTING_DOWN";
+                                message: string;
+                                field?: string;
+                                /** @description on INTERNAL: the request id the server log has the failure under (also the x-request-id header) */
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description every error: a stable code (docs/server/api.md#errors), a message, and the field at fault for VALIDATION_FAILED */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {unknown} */
+                                code: "VALIDATION_FAILED" | "MALFORMED_REQUEST" | "LABEL_INVALID" | "NOTE_REQUIRED" | "LOG_RANGE_INVALID" | "COSIGNATURE_INVALID" | "UNKNOWN_VIOLATION" | "INVALID_INSPECTION" | "PAGE_TOKEN_INVALID" | "CURSOR_AHEAD" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "UNKNOWN_WITNESS" | "NOT_FOUND" | "BAG_NOT_FOUND" | "ALERT_NOT_FOUND" | "INSTITUTION_NOT_FOUND" | "DEVICE_NOT_FOUND" | "DRAW_NOT_FOUND" | "MANIFEST_NOT_FOUND" | "VEHICLE_NOT_FOUND" | "TRANSIT_NOT_FOUND" | "LOG_TILE_NOT_FOUND" | "SUBSCRIPTION_NOT_FOUND" | "BADGE_TAKEN" | "ALREADY_ACKNOWLEDGED" | "ALREADY_RESOLVED" | "ALREADY_CONFIRMED" | "NOT_ABOUT_AN_INSTITUTION" | "DRAW_ALREADY_RUN" | "NOT_ENOUGH_INSPECTORS" | "UNKNOWN_CHECKPOINT" | "PAGE_TOKEN_EXPIRED" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "INTERNAL" | "NOT_AVAILABLE" | "OVERLOADED" | "SHUTTING_DOWN";
+                                message: string;
+                                field?: string;
+                                /** @description on INTERNAL: the request id the server log has the failure under (also the x-request-id header) */
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description every error: a stable code (docs/server/api.md#errors), a message, and the field at fault for VALIDATION_FAILED */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {unknown} */
+                                code: "VALIDATION_FAILED" | "MALFORMED_REQUEST" | "LABEL_INVALID" | "NOTE_REQUIRED" | "LOG_RANGE_INVALID" | "COSIGNATURE_INVALID" | "UNKNOWN_VIOLATION" | "INVALID_INSPECTION" | "PAGE_TOKEN_INVALID" | "CURSOR_AHEAD" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "UNKNOWN_WITNESS" | "NOT_FOUND" | "BAG_NOT_FOUND" | "ALERT_NOT_FOUND" | "INSTITUTION_NOT_FOUND" | "DEVICE_NOT_FOUND" | "DRAW_NOT_FOUND" | "MANIFEST_NOT_FOUND" | "VEHICLE_NOT_FOUND" | "TRANSIT_NOT_FOUND" | "LOG_TILE_NOT_FOUND" | "SUBSCRIPTION_NOT_FOUND" | "BADGE_TAKEN" | "ALREADY_ACKNOWLEDGED" | "ALREADY_RESOLVED" | "ALREADY_CONFIRMED" | "NOT_ABOUT_AN_INSTITUTION" | "DRAW_ALREADY_RUN" | "NOT_ENOUGH_INSPECTORS" | "UNKNOWN_CHECKPOINT" | "PAGE_TOKEN_EXPIRED" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "INTERNAL" | "NOT_AVAILABLE" | "OVERLOADED" | "SHUTTING_DOWN";
+                                message: string;
+                                field?: string;
+                                /** @description on INTERNAL: the request id the server log has the failure under (also the x-request-id header) */
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;

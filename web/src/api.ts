@@ -30,6 +30,11 @@ export type Alert = AlertList['alerts'][number];
 export type InstitutionList = Answer<'/api/v1/institutions'>;
 export type Institution = InstitutionList['institutions'][number];
 export type InstitutionDetail = Answer<'/api/v1/institutions/{id}'>;
+export type VehicleList = Answer<'/api/v1/vehicles'>;
+export type Vehicle = VehicleList['vehicles'][number];
+export type DailyFigures = Answer<'/api/v1/dashboard/daily'>;
+export type DayFigures = DailyFigures['city']['days'][number];
+export type RiskClasses = Answer<'/api/v1/supervision/classes'>;
 
 /** An answer other than 2xx: its HTTP status and the API's stable error code. */
 export class ApiFailure extends Error {
@@ -84,6 +89,11 @@ export const me = () => apiGet('/api/v1/me');
 export const institutions = () => apiGet('/api/v1/institutions');
 /** One institution with its mass balance over the server's default days (the last of which is its today). */
 export const institution = (id: string) => apiGet('/api/v1/institutions/{id}', { path: { id } });
+
+export const vehicles = () => apiGet('/api/v1/vehicles');
+/** The dashboard's daily figures over the last `days` days to the server's today. */
+export const dailyFigures = (days: number) => apiGet('/api/v1/dashboard/daily', { query: { days } });
+export const riskClasses = () => apiGet('/api/v1/supervision/classes');
 
 /** Page size of the alert list (the API's maximum). */
 const ALERT_PAGE = 500;

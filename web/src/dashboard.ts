@@ -1,6 +1,6 @@
 // The dashboard's figures, computed from API answers (pure; Dashboard.vue draws them). docs/web.md
 // defines each one.
-import type { Alert, Institution, InstitutionDetail } from './api.ts';
+import type { Alert, DailyFigures, DayFigures, Institution, RiskClasses, Vehicle } from './api.ts';
 
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -42,19 +42,44 @@ export function alertCounts(alerts: readonly Alert[]): { byLevel: Record<Severit
   return { byLevel, byRule, byInstitution };
 }
 
-/** Today's weights over the institutions: kg sealed today, and of those bags the kg received at disposal. */
-export function todaysWeights(details: readonly InstitutionDetail[]): { day: string | null; sealedKg: number; receivedKg: number } {
-  let sealed = 0;
-  let received = 0;
-  let day: string | null = null;
-  for (const d of details) {
-    // The server's today (the demo's clock runs fast), the last day of the mass balance it answers.
-    day = d.massBalance.to;
-    const today = d.massBalance.days.find((x) => x.day === d.massBalance.to);
-    sealed += today?.sealedGrams ?? 0;
-    received += today?.receivedGrams ?? 0;
+/** Today's figures: the last day of the daily figures (the server's today; the demo's clock runs fast). */
+export function todayOf(daily: DailyFigures): { day: string; sealedKg: number; receivedKg: number; control: DayFigures['control'] } {
+  const today = daily.city.days.at(-1);
+  return { day: daily.to, sealedKg: (today?.sealedGrams ?? 0) / 1000, receivedKg: (today?.receivedGrams ?? 0) / 1000, control: today?.control ?? { index: null, handover: null, weight: null, alerts: null } };
+}
+
+/** The trend charts' series, one value per day, oldest first (kg from grams; the index null where nothing was due). */
+export function trendSeries(days: readonly DayFigures[]): { days: string[]; sealedKg: number[]; receivedKg: number[]; opened: Record<Severity, number[]>; index: (number | null)[] } {
+  return {
+    days: days.map((d) => d.day),
+    sealedKg: days.map((d) => d.sealedGrams / 1000),
+    receivedKg: days.map((d) => d.receivedGrams / 1000),
+    opened: { critical: days.map((d) => d.alertsOpened.critical), warning: days.map((d) => d.alertsOpened.warning), info: days.map((d) => d.alertsOpened.info) },
+    index: days.map((d) => d.control.index),
+  };
+}
+
+/** The roads of a city-map GeoJSON, as lines of [lon, lat] (drawn under the institutions and vehicles). */
+export function roadsOf(geojson: { features: MapFeature[] }): { name: string; coords: [number, number][] }[] {
+  return geojson.features.filter((f) => f.properties.kind === 'road' && f.geometry.type === 'LineString').map((f) => ({ name: String(f.properties.name ?? ''), coords: f.geometry.coordinates as [number, number][] }));
+}
+
+/** Vehicles with a last fix, at it; those that never sent one apart. */
+export function placeVehicles(vehicles: readonly Vehicle[]): { placed: { vehicle: Vehicle; lonLat: [number, number] }[]; unplaced: Vehicle[] } {
+  const placed: { vehicle: Vehicle; lonLat: [number, number] }[] = [];
+  const unplaced: Vehicle[] = [];
+  for (const v of vehicles) {
+    if (v.lastFix) placed.push({ vehicle: v, lonLat: [v.lastFix.lon, v.lastFix.lat] });
+    else unplaced.push(v);
   }
-  return { day, sealedKg: sealed / 1000, receivedKg: received / 1000 };
+  return { placed, unplaced };
+}
+
+export type RiskClass = RiskClasses['items'][number]['riskClass'];
+
+/** Each classed institution's risk class (hospitals and clinics; others have none). */
+export function riskClassByInstitution(classes: RiskClasses): Map<string, RiskClass> {
+  return new Map(classes.items.map((i) => [i.institution, i.riskClass]));
 }
 
 /** The worst level among an institution's open alerts, or null for none. */
@@ -91,4 +116,16 @@ export function placeInstitutions(institutions: readonly Institution[], district
     });
   }
   return { placed, unplaced };
+}
+
+/** The control index (0-100) to one decimal in the reader's language, or '—' when nothing was due. */
+export function indexText(index: number | null | undefined, locale: string): string {
+  if (index === null || index === undefined) return '—';
+  return index.toLocaleString(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+}
+
+/** A share (0-1) as a whole percentage in the reader's language, or '—' when there is none. */
+export function shareText(share: number | null | undefined, locale: string): string {
+  if (share === null || share === undefined) return '—';
+  return share.toLocaleString(locale, { style: 'percent', maximumFractionDigits: 0 });
 }

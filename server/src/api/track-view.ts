@@ -31,6 +31,11 @@ const degrees = (p: { lat: number; lon: number }) => {
   return { lat, lon };
 };
 
+/** A fix as the API gives it: its time, WGS-84 degrees and km/h. */
+export function fixView(p: Pick<VehicleTrack['points'][number], 'atMs' | 'lat' | 'lon' | 'speed'>): TrackView['points'][number] {
+  return { at: new Date(p.atMs).toISOString(), ...degrees(p), speedKmh: p.speed / 10 };
+}
+
 export function trackView(track: VehicleTrack | undefined, o: { vehicle: string; fromMs: number; toMs: number; geofences: readonly Geofence[]; alerts: readonly Alert[]; route?: readonly [number, number][] }): TrackView {
   const inWindow = (ms: number) => ms >= o.fromMs && ms <= o.toMs;
   const points = (track?.points ?? []).filter((p) => inWindow(p.atMs));
@@ -40,7 +45,7 @@ export function trackView(track: VehicleTrack | undefined, o: { vehicle: string;
     vehicle: o.vehicle,
     from: iso(o.fromMs),
     to: iso(o.toMs),
-    points: points.map((p) => ({ at: iso(p.atMs), ...degrees(p), speedKmh: p.speed / 10 })),
+    points: points.map(fixView),
     doors: (track?.doors ?? [])
       .filter((d) => inWindow(d.atMs))
       .map((d) => {

@@ -17,6 +17,7 @@ import type { AppendOutcome, ConfirmedViolation, CustodyStore, NewRecord, Record
 import { DEFAULT_QUARANTINE_PAYLOAD_LIMIT } from './repository.ts';
 import { edgeOf, logAppend } from './log-append.ts';
 import * as schema from './schema.pg.ts';
+import { literal, type DialectTime } from './dashboard-rows.ts';
 import { chunks, INSERT_CHUNK, type Dialect, type Queries } from './queries/context.ts';
 import { revokedKeys } from './queries/devices.ts';
 import { sharedQueries } from './queries/index.ts';
@@ -98,6 +99,14 @@ const t = schema;
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 type Tx = Parameters<Parameters<PgDatabase['transaction']>[0]>[0];
 
+/** Times are RFC 3339 text; a cast to timestamptz reads them as instants. */
+const PG_TIME: DialectTime = {
+  hoursBetween: (from, to) => sql`(extract(epoch from (${to}::timestamptz - ${from}::timestamptz)) / 3600)`,
+  atOrBefore: (column, iso) => sql`${column}::timestamptz <= ${iso}::timestamptz`,
+  localDay: (column, offsetMinutes) => sql`to_char((${column}::timestamptz at time zone 'UTC') + ${literal(offsetMinutes)} * interval '1 minute', 'YYYY-MM-DD')`,
+  count: (expr) => sql`(${expr})::int`.mapWith(Number),
+};
+
 function pgDialect(db: PgDatabase): Dialect {
   return {
     async writeAll(build) {
@@ -111,6 +120,7 @@ function pgDialect(db: PgDatabase): Dialect {
     handedOverWithin48h: (b) =>
       sql<number>`cast(sum(case when ${b.pickedUpAt} is not null and extract(epoch from (cast(${b.pickedUpAt} as timestamptz) - cast(${b.sealedAt} as timestamptz))) <= 172800.001 then 1 else 0 end) as integer)`,
     inChunk: 1000,
+    time: PG_TIME,
     pairChunk: 200,
   };
 }

@@ -768,6 +768,74 @@ export interface SupervisionStore {
 }
 
 /** Everything the server keeps: what ingest, custody, rules, alerting and the API are given. */
+// ---- The regulator's dashboard (server/src/dashboard) ----
+
+/**
+ * What the dashboard's daily figures count, per institution and local day. "In time" is judged against
+ * `nowIso`: a bag not yet handed over, or an alert not yet resolved, counts as late only once its time is
+ * up; before that it is not yet due (left out of both counts).
+ */
+export interface DailyFiguresQuery {
+  institutions: readonly string[];
+  /** Alerts routed to these jurisdictions count too (a regulator sees them), under institution null. */
+  jurisdictions: readonly string[];
+  /** Local days, inclusive: bags by their sealing day, alerts by the local day they were opened. */
+  fromDay: string;
+  toDay: string;
+  /** The time zone's offset from UTC, taken as fixed over the window (Asia/Shanghai has no summer time). */
+  utcOffsetMinutes: number;
+  nowIso: string;
+  /** A bag is handed over in time when picked up (or received) at most this long after sealing. */
+  handoverHours: number;
+  /** Received and sealed weights agree within max(percent of the sealed weight, minGrams). */
+  weightTolerance: { percent: number; minGrams: number };
+  /** An alert is closed in time when resolved at most this long after it was opened. */
+  alertCloseHours: number;
+}
+
+export interface BagDayFigures {
+  institution: string;
+  day: string;
+  bags: number;
+  sealedGrams: number;
+  received: number;
+  receivedGrams: number;
+  /** Bags handed over, or sealed more than handoverHours ago, and of those the ones handed over in time. */
+  handoverDue: number;
+  handedOverInTime: number;
+  /** Bags weighed both at sealing and at disposal, and of those the ones within the tolerance. */
+  weighed: number;
+  reconciled: number;
+}
+
+export interface AlertDayFigures {
+  institution: string | null;
+  day: string;
+  /** Alerts opened that day, by their severity when opened. */
+  critical: number;
+  warning: number;
+  info: number;
+  /** Alerts resolved, or opened more than alertCloseHours ago, and of those the ones resolved in time. */
+  closeDue: number;
+  closedInTime: number;
+}
+
+export interface DailyFigures {
+  bags: BagDayFigures[];
+  alerts: AlertDayFigures[];
+}
+
+/** The regulator's dashboard: figures counted in the store, and where the vehicles are. */
+export interface DashboardStore {
+  /**
+   * Each of these vehicles' (plates) newest `track` record, the one whose span ends last: where the
+   * vehicles are now, without reading their tracks. In the order given; a vehicle without one is left out.
+   */
+  latestVehicleTracks(vehicles: readonly string[]): Promise<StoredRecord[]>;
+  /** Its institutions' bags and alerts counted per local day (DailyFiguresQuery). */
+  dailyFigures(q: DailyFiguresQuery): Promise<DailyFigures>;
+}
+
 export interface CustodyStore
   extends RecordStore,
     QuarantineStore,
@@ -780,6 +848,7 @@ export interface CustodyStore
     UserStore,
     SupervisionStore,
     LogStore,
-    ChangeFeedStore {
+    ChangeFeedStore,
+    DashboardStore {
   close(): Promise<void>;
 }

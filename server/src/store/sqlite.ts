@@ -19,6 +19,7 @@ import { DEFAULT_QUARANTINE_PAYLOAD_LIMIT } from './repository.ts';
 import * as schema from './schema.sqlite.ts';
 import { edgeOf, logAppend } from './log-append.ts';
 import { hotStatements, type HotStatements } from './sqlite-statements.ts';
+import type { DialectTime } from './dashboard-rows.ts';
 import type { Dialect, Queries, QueryDb, Tables, Write } from './queries/context.ts';
 import { revokedKeys } from './queries/devices.ts';
 import { sharedQueries } from './queries/index.ts';
@@ -77,6 +78,14 @@ const t = schema;
 /** Runs a drizzle SQLite builder now, inside the synchronous transaction it was built in. */
 const runNow = (write: Write): void => void (write as unknown as { run(): unknown }).run();
 
+/** Times are RFC 3339 text; julianday() reads them as instants. */
+const SQLITE_TIME: DialectTime = {
+  hoursBetween: (from, to) => sql`((julianday(${to}) - julianday(${from})) * 24)`,
+  atOrBefore: (column, iso) => sql`julianday(${column}) <= julianday(${iso})`,
+  localDay: (column, offsetMinutes) => sql`date(${column}, ${`${offsetMinutes >= 0 ? '+' : ''}${offsetMinutes} minutes`})`,
+  count: (expr) => sql<number>`cast(${expr} as integer)`,
+};
+
 function sqliteDialect(db: SqliteDatabase): Dialect {
   return {
     async writeAll(build) {
@@ -90,6 +99,7 @@ function sqliteDialect(db: SqliteDatabase): Dialect {
     handedOverWithin48h: (b) => sql<number>`cast(sum(case when ${b.pickedUpAt} is not null and (julianday(${b.pickedUpAt}) - julianday(${b.sealedAt})) * 86400 <= 172800.001 then 1 else 0 end) as integer)`,
     inChunk: 500,
     // Keeps an OR-of-ANDs well under SQLite's expression depth limit.
+    time: SQLITE_TIME,
     pairChunk: 100,
   };
 }

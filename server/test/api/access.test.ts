@@ -115,6 +115,22 @@ const TABLE: RouteCase[] = [
     expect: { ...NOT_REGULATORS, 'reg-city': 'ok', 'reg-xihu': F, 'reg-g01': F, 'reg-yuhang': F, 'crew-t1': 'ok' },
   },
   {
+    // Where the vehicles are: a company its own, a regulator those of the companies in its jurisdiction (T1 is city-level, T2 Xihu's).
+    method: 'GET',
+    route: '/api/v1/vehicles',
+    url: () => '/api/v1/vehicles',
+    pick: (b) => (b as { vehicles: { plate: string }[] }).vehicles.map((v) => v.plate).sort(),
+    expect: { ...NOT_REGULATORS, 'reg-city': sorted('浙A1234', '浙B9999'), 'reg-xihu': ['浙B9999'], 'reg-g01': [], 'reg-yuhang': [], 'crew-t1': ['浙A1234'], 'crew-t2': ['浙B9999'] },
+  },
+  {
+    // The dashboard's daily figures: over the regulator's institutions, or the admin's own.
+    method: 'GET',
+    route: '/api/v1/dashboard/daily',
+    url: () => '/api/v1/dashboard/daily?days=7',
+    pick: (b) => (b as { institutions: { institution: string }[] }).institutions.map((i) => i.institution).sort(),
+    expect: { ...NOT_REGULATORS, 'reg-city': ALL_INSTITUTIONS, 'reg-xihu': sorted(H1, H2, T2), 'reg-g01': [H1], 'reg-yuhang': [D1], 'admin-h1': [H1], 'admin-h2': [H2] },
+  },
+  {
     method: 'GET',
     route: '/api/v1/bags/{id}/bundle',
     url: () => `/api/v1/bags/${enc(BAG_C)}/bundle`,

@@ -11,7 +11,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** A square ring of about ±150 m around a point. */
 const yard = (lon: number, lat: number): [number, number][] => [[lon - 0.0016, lat - 0.0014], [lon + 0.0016, lat - 0.0014], [lon + 0.0016, lat + 0.0014], [lon - 0.0016, lat + 0.0014], [lon - 0.0016, lat - 0.0014]];
 
-export async function seedVehicleTrack(w: TestWorld): Promise<void> {
+/** Returns V1's station, to sign more of its chain. */
+export async function seedVehicleTrack(w: TestWorld): Promise<TestDevice> {
   const vehicle = new TestDevice('t001-v1', T1, ['vehicle'], 21);
   await w.store.registerDevice({ id: vehicle.id, institution: T1, stations: vehicle.stations, keys: [{ publicKey: vehicle.publicKey }] });
   await w.store.upsertVehicleRoute({ vehicle: VEHICLE_IDS[V1], line: [[120.16, 30.24], [120.16, 30.36]] });
@@ -43,4 +44,5 @@ export async function seedVehicleTrack(w: TestWorld): Promise<void> {
       since: '2026-03-03T02:00:00.000Z',
     }),
   );
+  return vehicle;
 }

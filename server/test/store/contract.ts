@@ -64,6 +64,40 @@ export function bagSummary(over: Partial<BagSummary> & { bag: string }): BagSumm
   };
 }
 
+const ALERT_KEY = 'storage-overdue:bag:epc:0a';
+/** An open storage-overdue alert of hz-h001 as the alert book would insert it. */
+export const alertDraft = (over: Partial<NewAlert> = {}): NewAlert => ({
+  rule: 'storage-overdue',
+  severity: 'warning',
+  currentSeverity: 'warning',
+  dedupeKey: ALERT_KEY,
+  subject: 'bag:epc:0a',
+  title: 'Bag epc:0a has been in storage for 36 h',
+  messageKey: 'storage-overdue',
+  params: { bag: 'epc:0a', hours: 36 },
+  institution: 'hz-h001',
+  jurisdiction: 'hz-xh',
+  bag: 'epc:0a',
+  device: null,
+  status: 'open',
+  escalationLevel: 1,
+  openedAt: '2026-03-03T20:00:00.000Z',
+  awaitingAckSince: '2026-03-03T20:00:00.000Z',
+  acknowledgedAt: null,
+  acknowledgedBy: null,
+  acknowledgeNote: null,
+  resolvedAt: null,
+  resolvedBy: null,
+  note: null,
+  since: '2026-03-02T08:00:00.000Z',
+  conditionClearedAt: null,
+  evidence: [{ device: 'dev-a', seq: 3, hash: h('c') }, { device: 'dev-a', seq: 4 }],
+  occurrences: 1,
+  lastSeenAt: '2026-03-03T20:00:00.000Z',
+  details: { escalations: [{ level: 2, at: '2026-03-04T04:00:00.000Z' }] },
+  ...over,
+});
+
 export function storeContract(open: () => Promise<OpenedStore>): void {
   let opened: OpenedStore;
   let store: CustodyStore;
@@ -369,39 +403,93 @@ export function storeContract(open: () => Promise<OpenedStore>): void {
     });
   });
 
-  describe('alerts', () => {
-    const KEY = 'storage-overdue:bag:epc:0a';
-    const draft = (over: Partial<NewAlert> = {}): NewAlert => ({
-      rule: 'storage-overdue',
-      severity: 'warning',
-      currentSeverity: 'warning',
-      dedupeKey: KEY,
-      subject: 'bag:epc:0a',
-      title: 'Bag epc:0a has been in storage for 36 h',
-      messageKey: 'storage-overdue',
-      params: { bag: 'epc:0a', hours: 36 },
-      institution: 'hz-h001',
-      jurisdiction: 'hz-xh',
-      bag: 'epc:0a',
-      device: null,
-      status: 'open',
-      escalationLevel: 1,
-      openedAt: '2026-03-03T20:00:00.000Z',
-      awaitingAckSince: '2026-03-03T20:00:00.000Z',
-      acknowledgedAt: null,
-      acknowledgedBy: null,
-      acknowledgeNote: null,
-      resolvedAt: null,
-      resolvedBy: null,
-      note: null,
-      since: '2026-03-02T08:00:00.000Z',
-      conditionClearedAt: null,
-      evidence: [{ device: 'dev-a', seq: 3, hash: h('c') }, { device: 'dev-a', seq: 4 }],
-      occurrences: 1,
-      lastSeenAt: '2026-03-03T20:00:00.000Z',
-      details: { escalations: [{ level: 2, at: '2026-03-04T04:00:00.000Z' }] },
-      ...over,
+  describe("vehicles' latest tracks", () => {
+    const fix = (at: string) => ({ at, lat: 30_250_000, lon: 120_160_000, speed: 300, quality: 'gps', satellites: 9 });
+    const track = (device: string, seq: number, vehicle: string, fixes: string[], deviceTime = '2026-03-02T08:00:00.000Z'): NewRecord => ({ ...record(device, seq, h(String(seq % 10))), deviceTime, type: 'track', body: { vehicle, fixes: fixes.map(fix), temperatures: [], noFix: fixes.length > 0 ? 0 : 60 }, tags: [] });
+
+    it("gives each vehicle's track record whose span ends last, whatever order they came in, and no door record", async () => {
+      await store.appendRecords({
+        records: [
+          track('t01-v1', 1, '浙A27819', ['2026-03-02T08:00:00.000Z', '2026-03-02T08:00:59.000Z']),
+          // Signed late, after a tunnel: it arrives after seq 3 but ends first.
+          track('t01-v1', 3, '浙A27819', ['2026-03-02T08:02:00.000Z', '2026-03-02T08:02:59.000Z']),
+          track('t01-v1', 2, '浙A27819', ['2026-03-02T08:01:00.000Z', '2026-03-02T08:01:59.000Z']),
+          { ...record('t01-v1', 4, h('4')), type: 'door', body: { vehicle: '浙A27819', action: 'open', at: '2026-03-02T08:05:00.000Z' }, tags: [] },
+          track('t01-v2', 1, '浙A00002', ['2026-03-02T07:00:00.000Z']),
+          // A span with no fix is found by the record's own time.
+          track('t01-v2', 2, '浙A00002', [], '2026-03-02T07:30:00.000Z'),
+          track('t01-v3', 1, '浙A00003', ['2026-03-02T06:00:00.000Z']),
+        ],
+        quarantine: [],
+        acks: [],
+      });
+      const latest = async (vehicles: string[]) => (await store.latestVehicleTracks(vehicles)).map((r) => `${(r.body as { vehicle: string }).vehicle} ${r.device}/${r.seq}`);
+      expect(await latest(['浙A00002', '浙A00003', '浙A27819'])).toEqual(['浙A00002 t01-v2/2', '浙A00003 t01-v3/1', '浙A27819 t01-v1/3']);
+      expect(await latest(['浙A27819', '浙Z99999'])).toEqual(['浙A27819 t01-v1/3']);
+      expect(await latest([])).toEqual([]);
     });
+  });
+
+  describe("the dashboard's daily figures", () => {
+    const query = {
+      institutions: ['hz-h001'],
+      jurisdictions: ['hz-xh'],
+      fromDay: '2026-03-02',
+      toDay: '2026-03-04',
+      utcOffsetMinutes: 480,
+      nowIso: '2026-03-04T02:00:00.000Z',
+      handoverHours: 48,
+      // A fraction, which PostgreSQL must not take for an integer.
+      weightTolerance: { percent: 10.5, minGrams: 50 },
+      alertCloseHours: 24,
+    };
+
+    it('counts bags by sealing day: handed over in time (pickup or else receipt), weights within the tolerance; voided, other and out-of-window bags left out', async () => {
+      await store.upsertBags([
+        bagSummary({ bag: 'b1', pickedUpAt: '2026-03-03T01:00:00.000Z', receivedAt: '2026-03-03T03:00:00.000Z', receivedGrams: 960 }),
+        // Picked up after 49 h; 110 g off 1000 g is more than 10.5 %.
+        bagSummary({ bag: 'b2', sealedAt: '2026-03-02T02:00:00.000Z', pickedUpAt: '2026-03-04T03:00:00.000Z', receivedAt: '2026-03-04T04:00:00.000Z', receivedGrams: 890 }),
+        // Sealed 47 h before now and still waiting: not due yet.
+        bagSummary({ bag: 'b3', sealedAt: '2026-03-02T03:00:00.000Z', sealedGrams: 500 }),
+        bagSummary({ bag: 'b4', state: 'voided' }),
+        bagSummary({ bag: 'b5', institution: 'hz-h002' }),
+        bagSummary({ bag: 'b6', sealedAt: '2026-03-05T01:00:00.000Z', sealedDay: '2026-03-05' }),
+        // Received with no pickup recorded: the receipt is the handover; 105 g off 1000 g is within 10.5 %.
+        bagSummary({ bag: 'b7', sealedAt: '2026-03-03T00:00:00.000Z', sealedDay: '2026-03-03', receivedAt: '2026-03-03T10:00:00.000Z', receivedGrams: 1105 }),
+      ]);
+      const { bags } = await store.dailyFigures(query);
+      expect(bags).toEqual([
+        { institution: 'hz-h001', day: '2026-03-02', bags: 3, sealedGrams: 2500, received: 2, receivedGrams: 1850, handoverDue: 2, handedOverInTime: 1, weighed: 2, reconciled: 1 },
+        { institution: 'hz-h001', day: '2026-03-03', bags: 1, sealedGrams: 1000, received: 1, receivedGrams: 1105, handoverDue: 1, handedOverInTime: 1, weighed: 1, reconciled: 1 },
+      ]);
+      expect((await store.dailyFigures({ ...query, institutions: [] })).bags).toEqual([]);
+    });
+
+    it('counts alerts by the local day they were opened and severity when opened, closed in time or not, those of the jurisdictions under institution null', async () => {
+      const alert = (key: string, over: Partial<NewAlert>) => store.insertAlert(alertDraft({ dedupeKey: key, ...over }));
+      // 23:59 local on 2 March, resolved after 18 h.
+      await alert('a1', { severity: 'critical', openedAt: '2026-03-02T15:59:00.000Z', status: 'resolved', resolvedAt: '2026-03-03T10:00:00.000Z' });
+      // Midnight local: 3 March; resolved after 32 h.
+      await alert('a2', { openedAt: '2026-03-02T16:00:00.000Z', status: 'resolved', resolvedAt: '2026-03-04T00:00:00.000Z' });
+      // Open for 30 h: late. Raised to critical since: counted as opened.
+      await alert('a3', { openedAt: '2026-03-02T20:00:00.000Z', currentSeverity: 'critical' });
+      // Routed to the district only, open for 6 h: not due yet.
+      await alert('a4', { severity: 'info', institution: null, openedAt: '2026-03-03T20:00:00.000Z' });
+      await alert('a5', { openedAt: '2026-03-01T15:00:00.000Z' });
+      await alert('a6', { institution: 'hz-h002', jurisdiction: 'elsewhere', openedAt: '2026-03-03T01:00:00.000Z' });
+      const { alerts } = await store.dailyFigures(query);
+      const sorted = [...alerts].sort((a, b) => `${a.institution ?? ''}${a.day}`.localeCompare(`${b.institution ?? ''}${b.day}`));
+      expect(sorted).toEqual([
+        { institution: null, day: '2026-03-04', critical: 0, warning: 0, info: 1, closeDue: 0, closedInTime: 0 },
+        { institution: 'hz-h001', day: '2026-03-02', critical: 1, warning: 0, info: 0, closeDue: 1, closedInTime: 1 },
+        { institution: 'hz-h001', day: '2026-03-03', critical: 0, warning: 2, info: 0, closeDue: 2, closedInTime: 0 },
+      ]);
+    });
+  });
+
+  describe('alerts', () => {
+    const KEY = ALERT_KEY;
+    const draft = alertDraft;
 
     it('keeps every field of an alert the book decided, and refuses a second unresolved one per key', async () => {
       const a = (await store.insertAlert(draft()))!;

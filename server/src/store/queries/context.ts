@@ -14,6 +14,8 @@ import { and, sql, type Column, type SQL } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type * as pgSchema from '../schema.pg.ts';
 
+import type { DialectTime } from '../dashboard-rows.ts';
+
 export type Tables = typeof pgSchema;
 export type QueryDb = NodePgDatabase<Tables>;
 
@@ -38,6 +40,8 @@ export interface Dialect {
   inChunk: number;
   /** (device, seq) pairs per OR-of-ANDs: keeps the expression under the dialect's depth limit. */
   pairChunk: number;
+  /** Time arithmetic on the RFC 3339 text columns (the dashboard's daily figures). */
+  time: DialectTime;
 }
 
 export interface Queries {

@@ -8,6 +8,7 @@ import type { Queries } from './context.ts';
 import { alertQueries } from './alerts.ts';
 import { bagQueries } from './bags.ts';
 import { changeFeedQueries } from './change-feed.ts';
+import { dashboardQueries } from './dashboard.ts';
 import { deviceQueries, type RevokeKey } from './devices.ts';
 import { logQueries } from './log.ts';
 import { manifestQueries } from './manifests.ts';
@@ -40,5 +41,6 @@ export function sharedQueries(q: Queries, options: SharedOptions): Omit<CustodyS
     ...supervisionQueries(q),
     ...logQueries(q),
     ...changeFeedQueries(q),
+    ...dashboardQueries(q),
   };
 }

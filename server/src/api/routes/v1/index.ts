@@ -10,6 +10,7 @@ import type { ApiContext } from '../../context.ts';
 import { alertRoutes } from './alerts.ts';
 import { bagRoutes } from './bags.ts';
 import { climateRoutes } from './climate.ts';
+import { dashboardRoutes } from './dashboard.ts';
 import { changeRoutes } from './changes.ts';
 import { deviceRoutes } from './devices.ts';
 import { ingestRoutes } from './ingest.ts';
@@ -27,7 +28,7 @@ import { transportRoutes } from './transport.ts';
 
 export const v1Routes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
   app.addHook('onRequest', requireSessionAndRole);
-  for (const routes of [sessionRoutes, meRoutes, bagRoutes, tagRoutes, labelRoutes, alertRoutes, institutionRoutes, climateRoutes, deviceRoutes, ingestRoutes, registerRoutes, supervisionRoutes, logProofRoutes, manifestRoutes, transportRoutes, changeRoutes, staffRoutes]) {
+  for (const routes of [sessionRoutes, meRoutes, bagRoutes, tagRoutes, labelRoutes, alertRoutes, institutionRoutes, climateRoutes, deviceRoutes, ingestRoutes, registerRoutes, supervisionRoutes, logProofRoutes, manifestRoutes, transportRoutes, changeRoutes, staffRoutes, dashboardRoutes]) {
     await app.register(routes, { ctx });
   }
 };

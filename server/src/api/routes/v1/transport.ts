@@ -1,4 +1,5 @@
 /**
+ * /api/v1/vehicles (the vehicles in scope where they were last, loaded or not: the dashboard's map),
  * /api/v1/vehicles/:plate/track (a vehicle's track over a window: its company and regulators) and
  * /api/v1/transit (the leg that carried a bag, or a manifest's bags: whoever may see the bag). Both give
  * the fixes, door events, stops and positioned transport alerts of trackView.
@@ -8,17 +9,19 @@ import { Type } from 'typebox';
 import { canSeeVehicleTrack } from '../../../auth/index.ts';
 import { vehicleTrailRecord } from '../../../alerting/transport.ts';
 import { projectVehicleTracks } from '../../../custody/vehicle-track.ts';
-import type { Alert } from '../../../store/index.ts';
+import { vehicleInRecords, type Alert } from '../../../store/index.ts';
 import { readBag, scopedBagFilter } from '../../bag-access.ts';
 import { principal, type ApiContext } from '../../context.ts';
 import { instantParam } from '../../days.ts';
 import { apiError } from '../../errors.ts';
-import { Code, DayOrInstant, responses, TagParam } from '../../schemas.ts';
-import { POSITIONED_RULES, trackView } from '../../track-view.ts';
+import { Code, DayOrInstant, Nullable, responses, TagParam } from '../../schemas.ts';
+import { fixView, POSITIONED_RULES, trackView } from '../../track-view.ts';
 import { ruleDevices } from '../../../alerting/world.ts';
 
 /** The longest window one request may ask for: a week of 1 Hz fixes is 600 000 points. */
 const MAX_WINDOW_MS = 7 * 86_400_000;
+/** How far back /vehicles looks for a last fix when the newest track record has none. */
+const LAST_FIX_LOOKBACK_MS = 24 * 3_600_000;
 /** A leg not yet received is shown up to now, but never longer than this after the pickup. */
 const OPEN_LEG_MS = 48 * 3_600_000;
 
@@ -36,6 +39,19 @@ const trackFields = {
   geofences: Type.Array(Type.Object({ id: Type.String(), kind: Type.String(), ring: Type.Array(LonLat) })),
 };
 const TrackResponse = Type.Object(trackFields, { description: 'Positions in WGS-84 degrees; times RFC 3339 UTC.' });
+const VehicleListResponse = Type.Object({
+  asOf: Type.String(),
+  vehicles: Type.Array(
+    Type.Object({
+      plate: Type.String(),
+      company: Type.String({ description: 'the transport company (an institution id)' }),
+      companyName: Type.String(),
+      lastFix: Nullable(Type.Object({ at: Type.String(), ...Degrees, speedKmh: Type.Number() }, { description: 'the newest fix of its newest track record; null before its station sent a position' })),
+      bagsInTransit: Type.Integer({ description: 'bags picked up on it and not received yet' }),
+      loaded: Type.Boolean({ description: 'bagsInTransit > 0' }),
+    }),
+  ),
+});
 const TransitResponse = Type.Object({ ...trackFields, bag: Type.String(), manifest: Type.Union([Type.String(), Type.Null()]), received: Type.Boolean() });
 
 export const transportRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
@@ -58,6 +74,55 @@ export const transportRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = a
     const route = routes.find((r) => r.plate === vehicle)?.line;
     return trackView(track, { vehicle, fromMs, toMs, geofences, alerts: inWindow, ...(route ? { route } : {}) });
   };
+
+  app.get(
+    '/vehicles',
+    {
+      config: { roles: ['regulator', 'transport'] },
+      schema: {
+        tags: ['transport'],
+        summary: 'The vehicles in scope at their last position, loaded or not.',
+        description: "A transport company's own vehicles; a regulator's, those of the companies in its jurisdiction. In plate order.",
+        response: responses({ 200: VehicleListResponse }, [401, 403]),
+      },
+    },
+    async (req) => {
+      const p = principal(req);
+      const world = await ctx.world();
+      const vehicles = (await ctx.store.vehicles()).filter((v) => canSeeVehicleTrack(p, v.company, world)).sort((a, b) => (a.plate < b.plate ? -1 : a.plate > b.plate ? 1 : 0));
+      const plates = vehicles.map(vehicleInRecords);
+      const [latest, devices, statuses] = await Promise.all([ctx.store.latestVehicleTracks(plates), ctx.store.devices(), ctx.store.deviceStatuses()]);
+      const byDevice = new Map(ruleDevices(devices, statuses).map((d) => [d.device, d]));
+      const project = (records: typeof latest) => projectVehicleTracks(records.map((r) => vehicleTrailRecord(r, byDevice)));
+      const tracks = new Map(project(latest).map((t) => [t.vehicle, t]));
+      // A newest span without a fix (a tunnel, a dead receiver): the last fix before it, within LAST_FIX_LOOKBACK_MS.
+      for (const t of tracks.values()) {
+        if (t.points.length > 0 || t.lastSeenMs === undefined) continue;
+        const older = await ctx.store.vehicleRecords({ vehicles: [t.vehicle], from: new Date(t.lastSeenMs - LAST_FIX_LOOKBACK_MS).toISOString(), to: new Date(t.lastSeenMs).toISOString() });
+        const found = project(older).find((x) => x.vehicle === t.vehicle);
+        if (found) tracks.set(t.vehicle, found);
+      }
+      const names = new Map(world.institutions.map((i) => [i.id, i.name]));
+      return {
+        asOf: new Date(ctx.now()).toISOString(),
+        vehicles: await Promise.all(
+          vehicles.map(async (v) => {
+            const plate = vehicleInRecords(v);
+            const last = tracks.get(plate)?.points.at(-1);
+            const { total } = await ctx.store.searchBags({ vehicles: [plate], states: ['picked-up'], limit: 1 });
+            return {
+              plate,
+              company: v.company,
+              companyName: names.get(v.company) ?? v.company,
+              lastFix: last ? fixView(last) : null,
+              bagsInTransit: total,
+              loaded: total > 0,
+            };
+          }),
+        ),
+      };
+    },
+  );
 
   app.get(
     '/vehicles/:plate/track',
