@@ -6,7 +6,7 @@
 import { Type, type Static, type TEnum, type TSchema } from 'typebox';
 import { DISPOSAL_METHODS, TAG_ID_PATTERN, WASTE_CATEGORIES } from '@wastetrail/firmware-protocol';
 import { ANOMALY_KINDS, CUSTODY_STEPS } from '../custody/index.ts';
-import { ALERT_SEVERITIES, ALERT_STATUSES, BAG_STATES, DEVICE_STATES, INSTITUTION_KINDS, USER_ROLES } from '../store/vocabulary.ts';
+import { ALERT_ORDERS, ALERT_SEVERITIES, ALERT_STATUSES, BAG_STATES, DEVICE_STATES, INSTITUTION_KINDS, USER_ROLES } from '../store/vocabulary.ts';
 import { ALERT_ACTIONS } from '../auth/alert-permissions.ts';
 import { API_ERROR_CODES } from './errors.ts';
 import { BAG_OUTCOMES, MANIFEST_STATUSES, MANIFEST_STEPS } from '../manifests/manifest.ts';
@@ -269,6 +269,7 @@ export const AlertQuery = Type.Object(
     institution: Type.Optional(Code),
     bag: Type.Optional(TagParam),
     device: Type.Optional(Code),
+    sort: Type.Optional(literals(ALERT_ORDERS, { description: 'worst: severity now, then oldest; oldest or newest: by when opened. Default oldest.' })),
     lang: Type.Optional(LocaleSchema),
     limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
     offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
@@ -276,7 +277,7 @@ export const AlertQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const AlertListResponse = Type.Object({ alerts: Type.Array(AlertViewSchema), limit: Type.Integer(), offset: Type.Integer() });
+export const AlertListResponse = Type.Object({ alerts: Type.Array(AlertViewSchema), total: Type.Integer({ description: 'how many alerts the filters find in the caller\'s scope, over all pages' }), limit: Type.Integer(), offset: Type.Integer() });
 export const AlertIdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 export const LangQuery = Type.Object({ lang: Type.Optional(LocaleSchema) }, { additionalProperties: false });
 export const AcknowledgeBody = Type.Object({ note: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false });
@@ -366,8 +367,16 @@ export const DeviceViewSchema = Type.Object({
   status: Nullable(DeviceStatusSchema),
 });
 
-export const DeviceQuery = Type.Object({ institution: Type.Optional(Code) }, { additionalProperties: false });
-export const DeviceListResponse = Type.Object({ devices: Type.Array(DeviceViewSchema) });
+export const DeviceQuery = Type.Object(
+  {
+    institution: Type.Optional(Code),
+    state: Type.Optional(literals(DEVICE_STATES, { description: 'online or offline by the last status heard' })),
+    limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+    offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
+  },
+  { additionalProperties: false },
+);
+export const DeviceListResponse = Type.Object({ devices: Type.Array(DeviceViewSchema), total: Type.Integer({ description: 'devices the filters find in the caller\'s scope, over all pages' }), limit: Type.Integer(), offset: Type.Integer() });
 export const DeviceParams = Type.Object({ id: Code });
 
 // ---- Operations ----

@@ -8,10 +8,10 @@ import type { ChainHead, EventType, Hash, Keyring, NodeAddress, StationRole, Was
 import type { BagState, BagTrail, CustodyStepKind } from '../custody/index.ts';
 import type { DrawFrame, DrawResult } from '../supervision/draw.ts';
 import type { Manifest, ManifestStatus } from '../manifests/manifest.ts';
-import type { AlertSeverity, AlertStatus, ChangeKind, DeviceState, InstitutionKind, JurisdictionLevel, UserRole } from './vocabulary.ts';
+import type { AlertOrder, AlertSeverity, AlertStatus, ChangeKind, DeviceState, InstitutionKind, JurisdictionLevel, UserRole } from './vocabulary.ts';
 import type { GeofenceKind } from '../rules/transport.ts';
 
-export type { AlertSeverity, AlertStatus, ChangeKind, DeviceState, InstitutionKind, JurisdictionLevel, UserRole };
+export type { AlertOrder, AlertSeverity, AlertStatus, ChangeKind, DeviceState, InstitutionKind, JurisdictionLevel, UserRole };
 
 // ---- Records ----
 
@@ -334,7 +334,9 @@ export interface AlertFilter {
   institutions?: string[];
   jurisdiction?: string;
   jurisdictions?: string[];
-  /** In id order (oldest first). Default limit 1000. */
+  /** Default oldest first (id order). */
+  order?: AlertOrder;
+  /** Default limit 1000. */
   limit?: number;
   offset?: number;
 }
@@ -680,6 +682,8 @@ export interface CustodyStore extends LogStore, ChangeFeedStore {
   recordAlertSightings(ids: readonly number[], at: string): Promise<void>;
   alert(id: number): Promise<Alert | undefined>;
   alerts(filter?: AlertFilter): Promise<Alert[]>;
+  /** How many alerts the filter finds, whatever its page. */
+  countAlerts(filter?: AlertFilter): Promise<number>;
 
   createUser(u: NewUser): Promise<User>;
   userByUsername(username: string): Promise<User | undefined>;

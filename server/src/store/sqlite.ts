@@ -13,6 +13,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { fromBase64, KEYRING_FORMAT, keyId, keyringToJson, parseKeyring, nodeKey, type ChainHead, type EventType, type Hash, type Keyring, type NodeAddress, type StationRole } from '@wastetrail/firmware-protocol';
 import type { BagTrail } from '../custody/index.ts';
 import type { Manifest } from '../manifests/manifest.ts';
+import { alertOrderBy, alertWhere } from './alert-rows.ts';
 import { DEFAULT_MANIFEST_PAGE, manifestInPlay, manifestRow, manifestWhere } from './manifest-rows.ts';
 import type {
   Alert,
@@ -811,12 +812,16 @@ class SqliteCustodyStore implements SqliteStore {
     return this.db
       .select()
       .from(t.alerts)
-      .where(alertWhere(filter))
-      .orderBy(asc(t.alerts.id))
+      .where(alertWhere(filter, t.alerts, sql`0 = 1`))
+      .orderBy(...alertOrderBy(filter.order, t.alerts))
       .limit(filter.limit ?? 1000)
       .offset(filter.offset ?? 0)
       .all()
       .map(alertFromRow);
+  }
+
+  async countAlerts(filter: AlertFilter = {}): Promise<number> {
+    return this.db.select({ n: sql<number>`count(*)` }).from(t.alerts).where(alertWhere(filter, t.alerts, sql`0 = 1`)).get()!.n;
   }
 
   // ---- Users and sessions ----
@@ -1036,23 +1041,6 @@ function bagWhere(f: BagFilter): SQL | undefined {
 }
 
 
-function alertWhere(f: AlertFilter): SQL | undefined {
-  const statuses = listOf(f.status);
-  const severities = listOf(f.severity);
-  const nothing = sql`0 = 1`;
-  return conjunction([
-    statuses ? (statuses.length > 0 ? inArray(t.alerts.status, statuses) : nothing) : undefined,
-    severities ? (severities.length > 0 ? inArray(t.alerts.severity, severities) : nothing) : undefined,
-    f.rule !== undefined ? eq(t.alerts.rule, f.rule) : undefined,
-    f.device !== undefined ? eq(t.alerts.device, f.device) : undefined,
-    f.bag !== undefined ? eq(t.alerts.bag, f.bag) : undefined,
-    f.subject !== undefined ? eq(t.alerts.subject, f.subject) : undefined,
-    f.institution !== undefined ? eq(t.alerts.institution, f.institution) : undefined,
-    f.institutions !== undefined ? (f.institutions.length > 0 ? inArray(t.alerts.institution, f.institutions) : nothing) : undefined,
-    f.jurisdiction !== undefined ? eq(t.alerts.jurisdiction, f.jurisdiction) : undefined,
-    f.jurisdictions !== undefined ? (f.jurisdictions.length > 0 ? inArray(t.alerts.jurisdiction, f.jurisdictions) : nothing) : undefined,
-  ]);
-}
 
 
 

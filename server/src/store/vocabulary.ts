@@ -6,6 +6,8 @@ export const JURISDICTION_LEVELS = ['city', 'district', 'grid'] as const;
 export const INSTITUTION_KINDS = ['hospital', 'clinic', 'transport', 'disposal'] as const;
 export const ALERT_SEVERITIES = ['info', 'warning', 'critical'] as const;
 export const ALERT_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
+/** The orders an alert list comes in: worst first (severity now, then oldest), oldest first, newest first. */
+export const ALERT_ORDERS = ['worst', 'oldest', 'newest'] as const;
 export const USER_ROLES = ['regulator', 'institution_admin', 'transport', 'disposal', 'public'] as const;
 export const DEVICE_STATES = ['online', 'offline'] as const;
 /** A bag's state in the projection: its last custody step, or voided (custody/trail.ts BagState). */
@@ -15,6 +17,7 @@ export type JurisdictionLevel = (typeof JURISDICTION_LEVELS)[number];
 export type InstitutionKind = (typeof INSTITUTION_KINDS)[number];
 export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
+export type AlertOrder = (typeof ALERT_ORDERS)[number];
 export type UserRole = (typeof USER_ROLES)[number];
 export type DeviceState = (typeof DEVICE_STATES)[number];
 

@@ -441,6 +441,25 @@ export function storeContract(open: () => Promise<OpenedStore>): void {
       expect(await ids({ institution: 'hz-h001', jurisdiction: 'hz-xh', subject: 'bag:epc:0a' })).toEqual([a.id]);
       expect(await ids({ limit: 1, offset: 1 })).toEqual([b.id]);
     });
+
+    it('orders alerts worst first (by the severity now), oldest first or newest first, and counts them whatever the page', async () => {
+      const a = (await store.insertAlert(draft()))!;
+      const b = (await store.insertAlert(draft({ dedupeKey: 'x:b', severity: 'critical', currentSeverity: 'critical' })))!;
+      // Raised to critical once, eased to info since: worst first reads it as info.
+      const c = (await store.insertAlert(draft({ dedupeKey: 'x:c', severity: 'critical', currentSeverity: 'info' })))!;
+      const d = (await store.insertAlert(draft({ dedupeKey: 'x:d', severity: 'critical', currentSeverity: 'critical', status: 'resolved' })))!;
+      const ids = async (f: AlertFilter) => (await store.alerts(f)).map((x) => x.id);
+      expect(await ids({ order: 'oldest' })).toEqual([a.id, b.id, c.id, d.id]);
+      expect(await ids({ order: 'newest' })).toEqual([d.id, c.id, b.id, a.id]);
+      expect(await ids({ order: 'worst' })).toEqual([b.id, d.id, a.id, c.id]);
+      expect(await ids({ order: 'worst', limit: 2, offset: 1 })).toEqual([d.id, a.id]);
+      expect(await ids({ order: 'worst', status: ['open', 'acknowledged'] })).toEqual([b.id, a.id, c.id]);
+      expect(await store.countAlerts()).toBe(4);
+      expect(await store.countAlerts({ status: ['open', 'acknowledged'], limit: 1, offset: 3 })).toBe(3);
+      expect(await store.countAlerts({ severity: 'critical' })).toBe(3);
+      expect(await store.countAlerts({ institutions: [] })).toBe(0);
+      expect(await store.countAlerts({ jurisdictions: ['hz-xh'], rule: 'storage-overdue' })).toBe(4);
+    });
   });
 
   describe('the bag projection', () => {
