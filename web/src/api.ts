@@ -30,6 +30,12 @@ export type Alert = AlertList['alerts'][number];
 export type InstitutionList = Answer<'/api/v1/institutions'>;
 export type Institution = InstitutionList['institutions'][number];
 export type InstitutionDetail = Answer<'/api/v1/institutions/{id}'>;
+export type AlertQuery = Query<'/api/v1/alerts'>;
+export type ViolationType = Answer<'/api/v1/supervision/violations'>['items'][number];
+export type Violation = NonNullable<Answer<'/api/v1/alerts/{id}/violation'>['violation']>;
+export type BagSummary = Answer<'/api/v1/bags'>['bags'][number];
+export type BagQuery = Query<'/api/v1/bags'>;
+export type Device = Answer<'/api/v1/devices'>['devices'][number];
 
 /** An answer other than 2xx: its HTTP status and the API's stable error code. */
 export class ApiFailure extends Error {

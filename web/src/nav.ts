@@ -13,5 +13,8 @@ const role = (...roles: Me['user']['role'][]) => (me: Me) => roles.includes(me.u
 
 export const NAV: NavItem[] = [
   { to: '/dashboard', label: 'nav.dashboard', shows: role('regulator') },
+  { to: '/alerts', label: 'nav.alerts', shows: (me) => me.can.seeAlerts },
+  { to: '/bags', label: 'bagList.title', shows: (me) => me.can.seeBags },
+  { to: '/devices', label: 'deviceList.title', shows: (me) => me.can.seeDevices },
   { to: '/disclosure', label: 'nav.disclosure', shows: () => true },
 ];

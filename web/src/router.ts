@@ -18,6 +18,10 @@ export const routes: RouteRecordRaw[] = [
   { path: '/', name: 'home', redirect: () => homeOf(session.me) },
   { path: '/login', name: 'login', component: () => import('./pages/LoginPage.vue'), meta: { open: true } },
   { path: '/dashboard', name: 'dashboard', component: () => import('./pages/DashboardPage.vue'), meta: { roles: ['regulator'] } },
+  { path: '/alerts', name: 'alerts', component: () => import('./pages/AlertsPage.vue'), meta: { roles: ['regulator', 'institution_admin', 'transport', 'disposal'] } },
+  { path: '/alert/:id', name: 'alert', component: () => import('./pages/AlertPage.vue'), meta: { roles: ['regulator', 'institution_admin', 'transport', 'disposal'] } },
+  { path: '/bags', name: 'bags', component: () => import('./pages/BagsPage.vue'), meta: { roles: ['regulator', 'institution_admin', 'transport', 'disposal'] } },
+  { path: '/devices', name: 'devices', component: () => import('./pages/DevicesPage.vue'), meta: { roles: ['regulator', 'institution_admin', 'transport', 'disposal'] } },
   { path: '/:unknown(.*)*', name: 'not-found', component: () => import('./pages/NotFoundPage.vue'), meta: { open: true } },
 ];
 

@@ -5,9 +5,10 @@ import common from './common.ts';
 import dashboard from './dashboard.ts';
 import disclosure from './disclosure.ts';
 import institution from './institution.ts';
+import lists from './lists.ts';
 import manifests from './manifests.ts';
 import supervision from './supervision.ts';
 import trail from './trail.ts';
 import transit from './transit.ts';
 
-export default { ...common, ...dashboard, ...trail, ...alerts, ...manifests, ...transit, ...institution, ...supervision, ...disclosure };
+export default { ...common, ...dashboard, ...trail, ...alerts, ...manifests, ...transit, ...institution, ...supervision, ...disclosure, ...lists };
