@@ -871,13 +871,20 @@ class PgCustodyStore implements PgStore {
   }
 
   async alerts(filter: AlertFilter = {}): Promise<Alert[]> {
+    // The page's ids first, then their rows (as in the SQLite store): whole rows are not sorted to be skipped.
+    const order = alertOrderBy(filter.order, t.alerts);
+    const page = this.db
+      .select({ id: t.alerts.id })
+      .from(t.alerts)
+      .where(alertWhere(filter, t.alerts, sql`false`))
+      .orderBy(...order)
+      .limit(filter.limit ?? 1000)
+      .offset(filter.offset ?? 0);
     const rows = await this.db
       .select()
       .from(t.alerts)
-      .where(alertWhere(filter, t.alerts, sql`false`))
-      .orderBy(...alertOrderBy(filter.order, t.alerts))
-      .limit(filter.limit ?? 1000)
-      .offset(filter.offset ?? 0);
+      .where(inArray(t.alerts.id, page))
+      .orderBy(...order);
     return rows.map(alertFromRow);
   }
 

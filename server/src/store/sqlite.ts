@@ -809,13 +809,21 @@ class SqliteCustodyStore implements SqliteStore {
   }
 
   async alerts(filter: AlertFilter = {}): Promise<Alert[]> {
+    // The page's ids first, sorted on the few columns the order needs, then their rows: sorting whole
+    // rows (evidence, details) to skip thousands of them was three times slower at 10,000 alerts.
+    const order = alertOrderBy(filter.order, t.alerts);
+    const page = this.db
+      .select({ id: t.alerts.id })
+      .from(t.alerts)
+      .where(alertWhere(filter, t.alerts, sql`0 = 1`))
+      .orderBy(...order)
+      .limit(filter.limit ?? 1000)
+      .offset(filter.offset ?? 0);
     return this.db
       .select()
       .from(t.alerts)
-      .where(alertWhere(filter, t.alerts, sql`0 = 1`))
-      .orderBy(...alertOrderBy(filter.order, t.alerts))
-      .limit(filter.limit ?? 1000)
-      .offset(filter.offset ?? 0)
+      .where(inArray(t.alerts.id, page))
+      .orderBy(...order)
       .all()
       .map(alertFromRow);
   }
