@@ -426,7 +426,7 @@ export interface paths {
         };
         /**
          * Search bags: by sealing institution, disposal centre, vehicle, sealing time, state, category, manifest.
-         * @description Newest sealed first. Results are limited to what the caller may see; `total` counts those.
+         * @description Newest sealed first, or oldest first (`sort`). Results are limited to what the caller may see; `total` counts those.
          */
         get: {
             parameters: {
@@ -444,6 +444,8 @@ export interface paths {
                     manifest?: string;
                     /** @description IANA time zone for days and times (default Asia/Shanghai) */
                     timeZone?: string;
+                    /** @description by sealing time: newest (the default) or oldest first; bags never sealed last */
+                    sort?: "newest" | "oldest";
                     limit: number;
                     offset: number;
                 };

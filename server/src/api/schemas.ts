@@ -6,7 +6,7 @@
 import { Type, type Static, type TEnum, type TSchema } from 'typebox';
 import { DISPOSAL_METHODS, TAG_ID_PATTERN, WASTE_CATEGORIES } from '@wastetrail/firmware-protocol';
 import { ANOMALY_KINDS, CUSTODY_STEPS } from '../custody/index.ts';
-import { ALERT_ORDERS, ALERT_SEVERITIES, ALERT_STATUSES, BAG_STATES, DEVICE_STATES, INSTITUTION_KINDS, USER_ROLES } from '../store/vocabulary.ts';
+import { ALERT_ORDERS, ALERT_SEVERITIES, ALERT_STATUSES, BAG_ORDERS, BAG_STATES, DEVICE_STATES, INSTITUTION_KINDS, USER_ROLES } from '../store/vocabulary.ts';
 import { ALERT_ACTIONS } from '../auth/alert-permissions.ts';
 import { API_ERROR_CODES } from './errors.ts';
 import { BAG_OUTCOMES, MANIFEST_STATUSES, MANIFEST_STEPS } from '../manifests/manifest.ts';
@@ -113,6 +113,7 @@ export const BagSearchQuery = Type.Object(
     category: Type.Optional(CategorySchema),
     manifest: Type.Optional(Code),
     timeZone: Type.Optional(TimeZoneParam),
+    sort: Type.Optional(literals(BAG_ORDERS, { description: 'by sealing time: newest (the default) or oldest first; bags never sealed last' })),
     limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
     offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
   },

@@ -8,10 +8,10 @@ import type { ChainHead, EventType, Hash, Keyring, NodeAddress, StationRole, Was
 import type { BagState, BagTrail, CustodyStepKind } from '../custody/index.ts';
 import type { DrawFrame, DrawResult } from '../supervision/draw.ts';
 import type { Manifest, ManifestStatus } from '../manifests/manifest.ts';
-import type { AlertOrder, AlertSeverity, AlertStatus, ChangeKind, DeviceState, InstitutionKind, JurisdictionLevel, UserRole } from './vocabulary.ts';
+import type { AlertOrder, AlertSeverity, BagOrder, AlertStatus, ChangeKind, DeviceState, InstitutionKind, JurisdictionLevel, UserRole } from './vocabulary.ts';
 import type { GeofenceKind } from '../rules/transport.ts';
 
-export type { AlertOrder, AlertSeverity, AlertStatus, ChangeKind, DeviceState, InstitutionKind, JurisdictionLevel, UserRole };
+export type { AlertOrder, AlertSeverity, BagOrder, AlertStatus, ChangeKind, DeviceState, InstitutionKind, JurisdictionLevel, UserRole };
 
 // ---- Records ----
 
@@ -223,7 +223,9 @@ export interface BagFilter {
   states?: BagState[];
   category?: WasteCategory;
   manifest?: string;
-  /** Newest sealed first (bags never sealed last), then by bag id. Default limit 100. */
+  /** By sealing time, default newest first (bags never sealed last), then by bag id. */
+  order?: BagOrder;
+  /** Default limit 100. */
   limit?: number;
   offset?: number;
 }

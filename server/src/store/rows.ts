@@ -3,11 +3,11 @@
  * of the supervision queries that do not depend on the dialect. Both dialects' schemas have the same
  * columns (schema.sqlite.ts, schema.pg.ts), so one mapping serves both.
  */
-import { and, eq, gte, inArray, isNotNull, lt, lte, ne, sql, type Column, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNotNull, lt, lte, ne, sql, type Column, type SQL } from 'drizzle-orm';
 import type { EventBody, EventType, WasteCategory } from '@wastetrail/firmware-protocol';
 import type { BagTrail } from '../custody/index.ts';
 import type { Alert, AlertEvidence, BagSummary, DeviceRegistration, Draw, Inspector, NewAlert, NewDraw, ProjectedBag, StoredRecord } from './repository.ts';
-import type { AlertSeverity, AlertStatus } from './vocabulary.ts';
+import type { AlertSeverity, AlertStatus, BagOrder } from './vocabulary.ts';
 
 /** The columns of `alerts`, as either dialect's driver reads them. */
 export interface AlertRow {
@@ -189,6 +189,11 @@ export function chunks<T>(items: readonly T[], size: number): T[][] {
 
 /** searchBags' page when no limit is given. */
 export const DEFAULT_BAG_PAGE = 100;
+
+/** The ORDER BY of a bag search (BagFilter.order): by sealing time, never-sealed bags last, then by bag id. */
+export function bagOrderBy(order: BagOrder | undefined, t: { sealedAt: Column; bag: Column }): SQL[] {
+  return order === 'oldest' ? [sql`${t.sealedAt} asc nulls last`, asc(t.bag)] : [sql`${t.sealedAt} desc nulls last`, asc(t.bag)];
+}
 
 /** AND of the filter parts that are present; undefined when there are none (no WHERE). */
 export function conjunction(parts: Array<SQL | undefined>): SQL | undefined {

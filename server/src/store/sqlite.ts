@@ -63,7 +63,7 @@ import type {
   GeofenceEntry,
 } from './repository.ts';
 import { DEFAULT_QUARANTINE_PAYLOAD_LIMIT } from './repository.ts';
-import { alertChanges, alertFromRow, alertsOpenedColumns, alertsOpenedWhere, announcedDrawRow, bagFromRow, bagRow, bagTagRows, chunks, conjunction, correctionTarget, countsPerInstitution, DEFAULT_BAG_PAGE, inspectionsWhere, inspectorChanges, jurisdictionsWhere, listOf, newAlertRow, registrationJson, sealedTotalsColumns, sealedTotalsWhere, storedRecordFromRow, vehicleSpanOf, violationsWhere, type SealedTotalsDialect } from './rows.ts';
+import { alertChanges, alertFromRow, alertsOpenedColumns, alertsOpenedWhere, announcedDrawRow, bagFromRow, bagOrderBy, bagRow, bagTagRows, chunks, conjunction, correctionTarget, countsPerInstitution, DEFAULT_BAG_PAGE, inspectionsWhere, inspectorChanges, jurisdictionsWhere, listOf, newAlertRow, registrationJson, sealedTotalsColumns, sealedTotalsWhere, storedRecordFromRow, vehicleSpanOf, violationsWhere, type SealedTotalsDialect } from './rows.ts';
 import { changeFromRow, deliveryChanges, newSubscriptionRow, subscriptionFromRow } from './change-rows.ts';
 import * as schema from './schema.sqlite.ts';
 import type { DrawResult } from '../supervision/draw.ts';
@@ -663,7 +663,7 @@ class SqliteCustodyStore implements SqliteStore {
       .select(bagColumns)
       .from(t.bags)
       .where(where)
-      .orderBy(sql`${t.bags.sealedAt} desc nulls last`, asc(t.bags.bag))
+      .orderBy(...bagOrderBy(filter.order, t.bags))
       .limit(filter.limit ?? DEFAULT_BAG_PAGE)
       .offset(filter.offset ?? 0)
       .all();

@@ -12,6 +12,9 @@ export const USER_ROLES = ['regulator', 'institution_admin', 'transport', 'dispo
 export const DEVICE_STATES = ['online', 'offline'] as const;
 /** A bag's state in the projection: its last custody step, or voided (custody/trail.ts BagState). */
 export const BAG_STATES = [...CUSTODY_STEPS, 'voided'] as const;
+/** The orders a bag search comes in: by sealing time, newest or oldest first (bags never sealed last either way). */
+export const BAG_ORDERS = ['newest', 'oldest'] as const;
+export type BagOrder = (typeof BAG_ORDERS)[number];
 
 export type JurisdictionLevel = (typeof JURISDICTION_LEVELS)[number];
 export type InstitutionKind = (typeof INSTITUTION_KINDS)[number];

@@ -509,6 +509,10 @@ export function storeContract(open: () => Promise<OpenedStore>): void {
       expect(await bags({ manifest: 'M1', institutions: ['hz-h001'] })).toEqual(['epc:02', 'epc:01']);
       const page = await store.searchBags({ limit: 2, offset: 1 });
       expect({ bags: page.bags.map((b) => b.bag), total: page.total }).toEqual({ bags: ['epc:03', 'epc:02'], total: 5 });
+      // Oldest first keeps the never-sealed bag last too.
+      expect(await bags({ order: 'oldest' })).toEqual(['epc:01', 'epc:02', 'epc:03', 'epc:04', 'epc:05']);
+      expect(await bags({ order: 'newest', limit: 2, offset: 3 })).toEqual(['epc:01', 'epc:05']);
+      expect(await bags({ order: 'oldest', institutions: ['hz-h001'], limit: 2 })).toEqual(['epc:01', 'epc:02']);
     });
 
     it('adds up each local sealing day: bags, grams sealed, bags and grams received (voided bags left out)', async () => {

@@ -63,11 +63,11 @@ async function api<T>(context: BrowserContext, path: string): Promise<T> {
   expect(r.status(), path).toBe(200);
   return (await r.json()) as T;
 }
-type Bags = { bags: { bag: string; state: string }[]; total: number };
+type Bags = { bags: { bag: string; state: string; sealedAt: string | null }[]; total: number };
 type Devices = { devices: { id: string; institution: string; status: { state: string | null } | null }[]; total: number };
 
 describe('the bag list', () => {
-  it('pages the regulator through every bag, newest sealed first, each linked to its trail, as the API lists them', async () => {
+  it('pages the regulator through every bag, newest or oldest sealed first, each linked to its trail, as the API lists them', async () => {
     const { context, page } = await newPage('en-US');
     await logIn(page, 'demo-regulator');
     await page.getByRole('link', { name: 'Bags', exact: true }).click();
@@ -83,6 +83,19 @@ describe('the bag list', () => {
     await page.locator('[data-page-next]').click();
     await expect.poll(() => range(page)).toBe(`51–100 of ${first.total}`);
     expect(await rowKeys(page, 'data-bag')).toEqual((await api<Bags>(context, '/api/v1/bags?limit=50&offset=50')).bags.map((b) => b.bag));
+
+    // Oldest first, as the API orders them.
+    await page.getByLabel('Order', { exact: true }).selectOption('oldest');
+    await expect.poll(() => hash(page)).toBe('#/bags?sort=oldest');
+    const oldest = await api<Bags>(context, '/api/v1/bags?sort=oldest&limit=50');
+    await expect.poll(() => range(page)).toBe(`1–50 of ${first.total}`);
+    expect(await rowKeys(page, 'data-bag')).toEqual(oldest.bags.map((b) => b.bag));
+    const sealed = oldest.bags.map((b) => b.sealedAt!);
+    expect(sealed).toEqual([...sealed].sort());
+    expect(sealed[0]! < first.bags[0]!.sealedAt!).toBe(true);
+    await page.goBack();
+    await expect.poll(() => hash(page)).toBe('#/bags?offset=50');
+    expect(await page.getByLabel('Order', { exact: true }).inputValue()).toBe('newest');
     await context.close();
   });
 

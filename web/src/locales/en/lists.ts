@@ -22,7 +22,9 @@ export default {
     apply: "Search",
     clear: "Clear filters",
     none: "No bags match.",
-    newestFirst: "By sealing time, newest first.",
+    order: "Order",
+    newest: "Newest sealed first",
+    oldest: "Oldest sealed first",
   },
   deviceList: {
     title: "Devices",

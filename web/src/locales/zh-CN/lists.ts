@@ -20,7 +20,9 @@ export default {
     apply: "查询",
     clear: "清除筛选",
     none: "没有符合条件的医废袋。",
-    newestFirst: "按封袋时间，最新在前。",
+    order: "排序",
+    newest: "最新封袋优先",
+    oldest: "最早封袋优先",
   },
   deviceList: {
     title: "设备",
