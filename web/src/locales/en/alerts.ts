@@ -55,7 +55,6 @@ export default {
     anyInstitution: "All institutions",
     filters: "Filters",
     back: "Back to the alert queue",
-    loadingViolation: "Reading the confirmation…",
   },
   confirm: {
     open: "Confirm as violation…",

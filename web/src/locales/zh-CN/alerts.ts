@@ -53,7 +53,6 @@ export default {
     anyInstitution: "全部机构",
     filters: "筛选",
     back: "返回预警队列",
-    loadingViolation: "正在读取认定情况…",
   },
   confirm: {
     open: "认定为违规…",
