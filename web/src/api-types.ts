@@ -426,7 +426,7 @@ export interface paths {
         };
         /**
          * Search bags: by sealing institution, disposal centre, vehicle, sealing time, state, category, manifest.
-         * @description Newest sealed first. Results are limited to what the caller may see; `total` counts those.
+         * @description Newest sealed first, or oldest first (`sort`). Results are limited to what the caller may see; `total` counts those.
          */
         get: {
             parameters: {
@@ -444,6 +444,8 @@ export interface paths {
                     manifest?: string;
                     /** @description IANA time zone for days and times (default Asia/Shanghai) */
                     timeZone?: string;
+                    /** @description by sealing time: newest (the default) or oldest first; bags never sealed last */
+                    sort?: "newest" | "oldest";
                     limit: number;
                     offset: number;
                 };
@@ -1723,7 +1725,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Alerts in the caller's scope, oldest first, by status, severity, rule, institution, bag or device. */
+        /** Alerts in the caller's scope, by status, severity, rule, institution, bag or device; oldest first, newest first or worst first; `total` counts every page. */
         get: {
             parameters: {
                 query: {
@@ -1734,6 +1736,8 @@ export interface paths {
                     /** @description a tag id: epc:<hex> or qr:<label text> */
                     bag?: string;
                     device?: string;
+                    /** @description worst: severity now, then oldest; oldest or newest: by when opened. Default oldest. */
+                    sort?: "worst" | "oldest" | "newest";
                     /** @description language of alert messages (default: from Accept-Language, else en) */
                     lang?: "en" | "zh-CN";
                     limit: number;
@@ -1803,6 +1807,8 @@ export interface paths {
                                     [key: string]: unknown;
                                 };
                             }[];
+                            /** @description how many alerts the filters find in the caller's scope, over all pages */
+                            total: number;
                             limit: number;
                             offset: number;
                         };
@@ -3427,11 +3433,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Devices in the caller's scope: stations, keys (revoked ones too), and status (online/offline, last seen, backlog, acknowledged seq). */
+        /** Devices in the caller's scope, in id order, by institution and state, a page at a time: stations, keys (revoked ones too), and status (online/offline, last seen, backlog, acknowledged seq). */
         get: {
             parameters: {
-                query?: {
+                query: {
                     institution?: string;
+                    /** @description online or offline by the last status heard */
+                    state?: "online" | "offline";
+                    limit: number;
+                    offset: number;
                 };
                 header?: never;
                 path?: never;
@@ -3466,6 +3476,10 @@ export interface paths {
                                     ackedHash: string | null;
                                 } | null;
                             }[];
+                            /** @description devices the filters find in the caller's scope, over all pages */
+                            total: number;
+                            limit: number;
+                            offset: number;
                         };
                     };
                 };

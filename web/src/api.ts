@@ -35,6 +35,12 @@ export type Vehicle = VehicleList['vehicles'][number];
 export type DailyFigures = Answer<'/api/v1/dashboard/daily'>;
 export type DayFigures = DailyFigures['city']['days'][number];
 export type RiskClasses = Answer<'/api/v1/supervision/classes'>;
+export type AlertQuery = Query<'/api/v1/alerts'>;
+export type ViolationType = Answer<'/api/v1/supervision/violations'>['items'][number];
+export type Violation = NonNullable<Answer<'/api/v1/alerts/{id}/violation'>['violation']>;
+export type BagSummary = Answer<'/api/v1/bags'>['bags'][number];
+export type BagQuery = Query<'/api/v1/bags'>;
+export type Device = Answer<'/api/v1/devices'>['devices'][number];
 
 /** An answer other than 2xx: its HTTP status and the API's stable error code. */
 export class ApiFailure extends Error {

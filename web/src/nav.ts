@@ -24,5 +24,8 @@ export const NAV: NavItem[] = [
   { to: '/overview', label: 'nav.overview', shows: role('regulator', 'institution_admin', 'transport', 'disposal') },
   { to: '/overview', label: 'nav.publicToday', shows: role('public') },
   { to: '/supervision', label: 'nav.supervision', shows: role('regulator') },
+  { to: '/alerts', label: 'nav.alerts', shows: (me) => me.can.seeAlerts },
+  { to: '/bags', label: 'bagList.title', shows: (me) => me.can.seeBags },
+  { to: '/devices', label: 'deviceList.title', shows: (me) => me.can.seeDevices },
   { to: '/disclosure', label: 'nav.disclosure', shows: () => true },
 ];

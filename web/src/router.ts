@@ -36,6 +36,10 @@ export const routes: RouteRecordRaw[] = [
   { path: '/supervision/draws/:id(\\d+)', name: 'draw', component: () => import('./pages/supervision/DrawPage.vue'), meta: { roles: ['regulator'] } },
   { path: '/supervision/inspectors', name: 'inspectors', component: () => import('./pages/supervision/InspectorsPage.vue'), meta: { roles: ['regulator'] } },
   { path: '/supervision/inspections', name: 'inspections', component: () => import('./pages/supervision/InspectionsPage.vue'), meta: { roles: ['regulator'] } },
+  { path: '/alerts', name: 'alerts', component: () => import('./pages/AlertsPage.vue'), meta: { roles: ['regulator', 'institution_admin', 'transport', 'disposal'] } },
+  { path: '/alert/:id', name: 'alert', component: () => import('./pages/AlertPage.vue'), meta: { roles: ['regulator', 'institution_admin', 'transport', 'disposal'] } },
+  { path: '/bags', name: 'bags', component: () => import('./pages/BagsPage.vue'), meta: { roles: ['regulator', 'institution_admin', 'transport', 'disposal'] } },
+  { path: '/devices', name: 'devices', component: () => import('./pages/DevicesPage.vue'), meta: { roles: ['regulator', 'institution_admin', 'transport', 'disposal'] } },
   { path: '/:unknown(.*)*', name: 'not-found', component: () => import('./pages/NotFoundPage.vue'), meta: { open: true } },
 ];
 

@@ -6,7 +6,7 @@
 import { Type, type Static, type TEnum, type TSchema } from 'typebox';
 import { BADGE_ID_PATTERN, DISPOSAL_METHODS, TAG_ID_PATTERN, WASTE_CATEGORIES } from '@wastetrail/firmware-protocol';
 import { ANOMALY_KINDS, CUSTODY_STEPS } from '../custody/index.ts';
-import { ALERT_SEVERITIES, ALERT_STATUSES, BAG_STATES, DEVICE_STATES, INSTITUTION_KINDS, MANIFEST_ORDERS, STAFF_ROLES, USER_ROLES } from '../store/vocabulary.ts';
+import { ALERT_ORDERS, ALERT_SEVERITIES, ALERT_STATUSES, BAG_ORDERS, BAG_STATES, DEVICE_STATES, INSTITUTION_KINDS, MANIFEST_ORDERS, STAFF_ROLES, USER_ROLES } from '../store/vocabulary.ts';
 import { ALERT_ACTIONS } from '../auth/alert-permissions.ts';
 import { API_ERROR_CODES } from './errors.ts';
 import { BAG_OUTCOMES, MANIFEST_STATUSES, MANIFEST_STEPS } from '../manifests/manifest.ts';
@@ -113,6 +113,7 @@ export const BagSearchQuery = Type.Object(
     category: Type.Optional(CategorySchema),
     manifest: Type.Optional(Code),
     timeZone: Type.Optional(TimeZoneParam),
+    sort: Type.Optional(literals(BAG_ORDERS, { description: 'by sealing time: newest (the default) or oldest first; bags never sealed last' })),
     limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
     offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
   },
@@ -296,6 +297,7 @@ export const AlertQuery = Type.Object(
     institution: Type.Optional(Code),
     bag: Type.Optional(TagParam),
     device: Type.Optional(Code),
+    sort: Type.Optional(literals(ALERT_ORDERS, { description: 'worst: severity now, then oldest; oldest or newest: by when opened. Default oldest.' })),
     lang: Type.Optional(LocaleSchema),
     limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
     offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
@@ -303,7 +305,7 @@ export const AlertQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const AlertListResponse = Type.Object({ alerts: Type.Array(AlertViewSchema), limit: Type.Integer(), offset: Type.Integer() });
+export const AlertListResponse = Type.Object({ alerts: Type.Array(AlertViewSchema), total: Type.Integer({ description: 'how many alerts the filters find in the caller\'s scope, over all pages' }), limit: Type.Integer(), offset: Type.Integer() });
 export const AlertIdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 export const LangQuery = Type.Object({ lang: Type.Optional(LocaleSchema) }, { additionalProperties: false });
 export const AcknowledgeBody = Type.Object({ note: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false });
@@ -393,8 +395,16 @@ export const DeviceViewSchema = Type.Object({
   status: Nullable(DeviceStatusSchema),
 });
 
-export const DeviceQuery = Type.Object({ institution: Type.Optional(Code) }, { additionalProperties: false });
-export const DeviceListResponse = Type.Object({ devices: Type.Array(DeviceViewSchema) });
+export const DeviceQuery = Type.Object(
+  {
+    institution: Type.Optional(Code),
+    state: Type.Optional(literals(DEVICE_STATES, { description: 'online or offline by the last status heard' })),
+    limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+    offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
+  },
+  { additionalProperties: false },
+);
+export const DeviceListResponse = Type.Object({ devices: Type.Array(DeviceViewSchema), total: Type.Integer({ description: 'devices the filters find in the caller\'s scope, over all pages' }), limit: Type.Integer(), offset: Type.Integer() });
 export const DeviceParams = Type.Object({ id: Code });
 
 // ---- Operations ----

@@ -5,3 +5,4 @@ export { openSqliteStore, SQLITE_MIGRATIONS_DIR, type SqliteStore, type SqliteSt
 export { openPgStore, PG_MIGRATIONS_DIR, type PgStore, type PgStoreOptions, type PgDatabase } from './pg.ts';
 export { openStore } from './open.ts';
 export { readStorageSettings, StorageSettingsSchema, type StorageConfig } from './settings.ts';
+export { compareAlerts } from './queries/alerts.ts';

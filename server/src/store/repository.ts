@@ -9,10 +9,10 @@ import type { ChainHead, EventType, Hash, Keyring, NodeAddress, StationRole, Was
 import type { BagState, BagTrail, CustodyStepKind } from '../custody/index.ts';
 import type { DrawFrame, DrawResult } from '../supervision/draw.ts';
 import type { Manifest, ManifestStatus } from '../manifests/manifest.ts';
-import type { AlertSeverity, AlertStatus, ChangeKind, DeviceState, InstitutionKind, JurisdictionLevel, ManifestOrder, UserRole } from './vocabulary.ts';
+import type { AlertOrder, AlertSeverity, AlertStatus, BagOrder, ChangeKind, DeviceState, InstitutionKind, JurisdictionLevel, ManifestOrder, UserRole } from './vocabulary.ts';
 import type { GeofenceKind } from '../rules/transport.ts';
 
-export type { AlertSeverity, AlertStatus, ChangeKind, DeviceState, InstitutionKind, JurisdictionLevel, UserRole };
+export type { AlertOrder, AlertSeverity, AlertStatus, BagOrder, ChangeKind, DeviceState, InstitutionKind, JurisdictionLevel, UserRole };
 
 // ---- Records ----
 
@@ -228,7 +228,9 @@ export interface BagFilter {
   states?: BagState[];
   category?: WasteCategory;
   manifest?: string;
-  /** Newest sealed first (bags never sealed last), then by bag id. Default limit 100. */
+  /** By sealing time, default newest first (bags never sealed last), then by bag id. */
+  order?: BagOrder;
+  /** Default limit 100. */
   limit?: number;
   offset?: number;
 }
@@ -348,7 +350,9 @@ export interface AlertFilter {
   institutions?: string[];
   jurisdiction?: string;
   jurisdictions?: string[];
-  /** In id order (oldest first). Default limit 1000. */
+  /** Default oldest first (id order). */
+  order?: AlertOrder;
+  /** Default limit 1000. */
   limit?: number;
   offset?: number;
 }
@@ -727,6 +731,8 @@ export interface AlertStore {
   recordAlertSightings(ids: readonly number[], at: string): Promise<void>;
   alert(id: number): Promise<Alert | undefined>;
   alerts(filter?: AlertFilter): Promise<Alert[]>;
+  /** How many alerts the filter finds, whatever its page. */
+  countAlerts(filter?: AlertFilter): Promise<number>;
   /** Alerts opened from `from` (inclusive) to `to` (exclusive), per institution (alerts about no institution left out). */
   alertsOpenedPerInstitution(from: string, to: string): Promise<Map<string, number>>;
 }

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp, type ApiInstance } from '../../src/api/app.ts';
 import type { AlertActions } from '../../src/alerting/index.ts';
-import { BAG_B, bearer, closeApp, openSeededApp, type SeededAlerts, type TestWorld } from './support.ts';
+import { alertRow, BAG_B, bearer, closeApp, G01, H1, openSeededApp, T2, type SeededAlerts, type TestWorld } from './support.ts';
 
 let w: TestWorld, app: ApiInstance, ids: SeededAlerts;
 
@@ -23,6 +23,40 @@ describe('listing alerts', () => {
     expect(await rules('?device=hz-d001-line-01')).toEqual(['device-silent']);
     expect(await rules('?status=resolved')).toEqual([]);
     expect(await rules('?limit=1&offset=1')).toEqual(['missing-in-transit']);
+  });
+
+  it('counts every page in total, and sorts oldest first, newest first or worst first', async () => {
+    // Two more at H1: a warning whose condition eased to info, and a resolved critical one.
+    const eased = (await w.store.insertAlert(alertRow({ rule: 'storage-climate', dedupeKey: 'c:1', subject: 'room:1', severity: 'warning', currentSeverity: 'info', institution: H1, jurisdiction: G01 })))!;
+    const old = (await w.store.insertAlert(alertRow({ rule: 'storage-overdue', dedupeKey: 'c:2', subject: 'bag:x', severity: 'critical', currentSeverity: 'critical', institution: H1, jurisdiction: G01, status: 'resolved' })))!;
+    const list = async (q: string, user = 'reg-city') => (await app.inject({ url: `/api/v1/alerts${q}`, headers: as(user) })).json() as { alerts: { id: number }[]; total: number; limit: number; offset: number };
+    const idsOf = async (q: string, user?: string) => (await list(q, user)).alerts.map((a) => a.id);
+    expect(await idsOf('')).toEqual([ids.storage, ids.transit, ids.silent, eased.id, old.id]);
+    expect(await idsOf('?sort=oldest')).toEqual([ids.storage, ids.transit, ids.silent, eased.id, old.id]);
+    expect(await idsOf('?sort=newest')).toEqual([old.id, eased.id, ids.silent, ids.transit, ids.storage]);
+    // Worst by the severity the alert has now (eased reads info), oldest first within a level.
+    expect(await idsOf('?sort=worst')).toEqual([ids.storage, ids.transit, old.id, ids.silent, eased.id]);
+    // A page says how many there are in all, whatever its size.
+    expect(await list('?sort=worst&limit=2&offset=2')).toMatchObject({ alerts: [{ id: old.id }, { id: ids.silent }], total: 5, limit: 2, offset: 2 });
+    expect(await list('?status=open&status=acknowledged&limit=1')).toMatchObject({ total: 4 });
+    expect(await list('?severity=critical&status=open')).toMatchObject({ total: 2 });
+    expect(await list('?offset=100')).toMatchObject({ alerts: [], total: 5 });
+    // Totals stay within the scope: H1's admin counts H1's alerts only; the G01 regulator its grid's.
+    expect(await list('', 'admin-h1')).toMatchObject({ total: 3 });
+    expect(await list('', 'reg-g01')).toMatchObject({ total: 3 });
+    expect(await list('?institution=hz-h002', 'admin-h1')).toMatchObject({ alerts: [], total: 0 });
+    // A transport company: its own alerts plus the unresolved ones about bags on its vehicles, counted and sorted together.
+    const own = (await w.store.insertAlert(alertRow({ rule: 'vehicle-silent', dedupeKey: 'v:1', subject: 'vehicle:1', severity: 'info', currentSeverity: 'info', institution: T2, jurisdiction: G01 })))!;
+    expect(await list('?sort=newest', 'crew-t2')).toMatchObject({ alerts: [{ id: own.id }, { id: ids.transit }], total: 2 });
+    expect(await list('?sort=worst&limit=1', 'crew-t2')).toMatchObject({ alerts: [{ id: ids.transit }], total: 2 });
+    expect(await list('?status=resolved', 'centre-d1')).toMatchObject({ alerts: [], total: 0 });
+    expect(await list('', 'centre-d1')).toMatchObject({ alerts: [{ id: ids.silent }], total: 1 });
+  });
+
+  it('refuses an unknown sort', async () => {
+    const r = await app.inject({ url: '/api/v1/alerts?sort=loudest', headers: as('reg-city') });
+    expect(r.statusCode).toBe(400);
+    expect(r.json().error).toMatchObject({ code: 'VALIDATION_FAILED', field: 'query.sort' });
   });
 
   it('renders the message in the language asked for (lang, else Accept-Language)', async () => {

@@ -104,11 +104,16 @@ describe('bag search', () => {
   };
   const ids = (r: { bags: { bag: string }[] }) => r.bags.map((b) => b.bag);
 
-  it('newest sealed first, paged', async () => {
+  it('newest sealed first, or oldest first, paged', async () => {
     expect(ids(await bags(''))).toEqual([BAG_D, BAG_C, BAG_B, BAG_A]);
     const page = await bags('?limit=2&offset=1');
     expect(page).toMatchObject({ total: 4, limit: 2, offset: 1 });
     expect(ids(page)).toEqual([BAG_C, BAG_B]);
+    expect(ids(await bags('?sort=oldest'))).toEqual([BAG_A, BAG_B, BAG_C, BAG_D]);
+    expect(await bags('?sort=oldest&limit=1&offset=3')).toMatchObject({ bags: [{ bag: BAG_D }], total: 4 });
+    const bad = await get('/api/v1/bags?sort=heaviest', 'reg-city');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toMatchObject({ code: 'VALIDATION_FAILED', field: 'query.sort' });
   });
 
   it('by state, category, manifest, institution, disposal centre and vehicle', async () => {

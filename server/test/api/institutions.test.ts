@@ -62,9 +62,40 @@ describe('devices', () => {
         status: { state: 'online', stateAt: '2026-03-04T23:00:00.000Z', lastSeenAt: '2026-03-04T23:59:00.000Z', agent: null, backlog: 0, ackedSeq: null, ackedHash: null },
       },
     ]);
+    expect(r).toMatchObject({ total: 1, limit: 100, offset: 0 });
     const one = await app.inject({ url: '/api/v1/devices/hz-d001-line-01', headers: bearer(w, 'centre-d1') });
     expect(one.json()).toMatchObject({ id: 'hz-d001-line-01', institution: D1, status: null });
     expect((await app.inject({ url: '/api/v1/devices/nope-01', headers: bearer(w, 'reg-city') })).json().error.code).toBe('DEVICE_NOT_FOUND');
+  });
+});
+
+describe('the device list', () => {
+  const list = async (q: string, user = 'reg-city') => (await app.inject({ url: `/api/v1/devices${q}`, headers: bearer(w, user) })).json();
+  it('pages in id order with the total of the caller\'s scope, and filters by state', async () => {
+    const all = await list('');
+    const allIds = all.devices.map((d: { id: string }) => d.id);
+    expect(allIds).toEqual([...allIds].sort());
+    expect(all.total).toBe(allIds.length);
+    expect(allIds.length).toBeGreaterThan(2);
+    const second = await list('?limit=2&offset=1');
+    expect(second).toMatchObject({ total: all.total, limit: 2, offset: 1 });
+    expect(second.devices.map((d: { id: string }) => d.id)).toEqual(allIds.slice(1, 3));
+    const online = await list('?state=online');
+    expect(online.devices.length).toBeGreaterThan(0);
+    expect(online.devices.every((d: { status: { state: string } | null }) => d.status?.state === 'online')).toBe(true);
+    expect(online.total).toBe(all.devices.filter((d: { status: { state: string } | null }) => d.status?.state === 'online').length);
+    // A disposal centre counts only its own devices.
+    const centre = await list('', 'centre-d1');
+    expect(centre.devices.map((d: { institution: string }) => d.institution)).toEqual(centre.devices.map(() => D1));
+    expect(centre.total).toBe(centre.devices.length);
+  });
+
+  it('refuses a bad state or page', async () => {
+    for (const q of ['?state=asleep', '?limit=0', '?limit=501', '?offset=-1']) {
+      const r = await app.inject({ url: `/api/v1/devices${q}`, headers: bearer(w, 'reg-city') });
+      expect(r.statusCode, q).toBe(400);
+      expect(r.json().error.code, q).toBe('VALIDATION_FAILED');
+    }
   });
 });
 

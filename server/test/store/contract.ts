@@ -549,6 +549,25 @@ export function storeContract(open: () => Promise<OpenedStore>): void {
       expect(await ids({ institution: 'hz-h001', jurisdiction: 'hz-xh', subject: 'bag:epc:0a' })).toEqual([a.id]);
       expect(await ids({ limit: 1, offset: 1 })).toEqual([b.id]);
     });
+
+    it('orders alerts worst first (by the severity now), oldest first or newest first, and counts them whatever the page', async () => {
+      const a = (await store.insertAlert(draft()))!;
+      const b = (await store.insertAlert(draft({ dedupeKey: 'x:b', severity: 'critical', currentSeverity: 'critical' })))!;
+      // Raised to critical once, eased to info since: worst first reads it as info.
+      const c = (await store.insertAlert(draft({ dedupeKey: 'x:c', severity: 'critical', currentSeverity: 'info' })))!;
+      const d = (await store.insertAlert(draft({ dedupeKey: 'x:d', severity: 'critical', currentSeverity: 'critical', status: 'resolved' })))!;
+      const ids = async (f: AlertFilter) => (await store.alerts(f)).map((x) => x.id);
+      expect(await ids({ order: 'oldest' })).toEqual([a.id, b.id, c.id, d.id]);
+      expect(await ids({ order: 'newest' })).toEqual([d.id, c.id, b.id, a.id]);
+      expect(await ids({ order: 'worst' })).toEqual([b.id, d.id, a.id, c.id]);
+      expect(await ids({ order: 'worst', limit: 2, offset: 1 })).toEqual([d.id, a.id]);
+      expect(await ids({ order: 'worst', status: ['open', 'acknowledged'] })).toEqual([b.id, a.id, c.id]);
+      expect(await store.countAlerts()).toBe(4);
+      expect(await store.countAlerts({ status: ['open', 'acknowledged'], limit: 1, offset: 3 })).toBe(3);
+      expect(await store.countAlerts({ severity: 'critical' })).toBe(3);
+      expect(await store.countAlerts({ institutions: [] })).toBe(0);
+      expect(await store.countAlerts({ jurisdictions: ['hz-xh'], rule: 'storage-overdue' })).toBe(4);
+    });
   });
 
   describe('the bag projection', () => {
@@ -598,6 +617,10 @@ export function storeContract(open: () => Promise<OpenedStore>): void {
       expect(await bags({ manifest: 'M1', institutions: ['hz-h001'] })).toEqual(['epc:02', 'epc:01']);
       const page = await store.searchBags({ limit: 2, offset: 1 });
       expect({ bags: page.bags.map((b) => b.bag), total: page.total }).toEqual({ bags: ['epc:03', 'epc:02'], total: 5 });
+      // Oldest first keeps the never-sealed bag last too.
+      expect(await bags({ order: 'oldest' })).toEqual(['epc:01', 'epc:02', 'epc:03', 'epc:04', 'epc:05']);
+      expect(await bags({ order: 'newest', limit: 2, offset: 3 })).toEqual(['epc:01', 'epc:05']);
+      expect(await bags({ order: 'oldest', institutions: ['hz-h001'], limit: 2 })).toEqual(['epc:01', 'epc:02']);
     });
 
     it('adds up each local sealing day: bags, grams sealed, bags and grams received (voided bags left out)', async () => {

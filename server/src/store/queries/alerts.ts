@@ -1,7 +1,8 @@
 /** Alert rows as the alert book (server/src/alerting) decides them (AlertStore). */
-import { and, asc, eq, gte, inArray, isNotNull, lt, ne, sql, type SQL } from 'drizzle-orm';
-import type { Alert, AlertFilter, AlertSeverity, AlertStore, NewAlert } from '../repository.ts';
-import { chunks, conjunction, listOf, nothing, type Queries, type Tables } from './context.ts';
+import { and, asc, desc, eq, gte, inArray, isNotNull, lt, ne, sql, type SQL } from 'drizzle-orm';
+import type { Alert, AlertFilter, AlertOrder, AlertSeverity, AlertStore, NewAlert } from '../repository.ts';
+import { ALERT_SEVERITIES } from '../vocabulary.ts';
+import { chunks, conjunction, countAll, listOf, nothing, type Queries, type Tables } from './context.ts';
 
 export function alertQueries({ db, t, dialect }: Queries): AlertStore {
   const a = t.alerts;
@@ -75,14 +76,22 @@ export function alertQueries({ db, t, dialect }: Queries): AlertStore {
     },
 
     async alerts(filter = {}) {
-      const rows = await db
-        .select()
+      // The page's ids first, then their rows: whole rows are not sorted only to be skipped.
+      const order = alertOrderBy(filter.order, a);
+      const page = db
+        .select({ id: a.id })
         .from(a)
         .where(alertWhere(a, filter))
-        .orderBy(asc(a.id))
+        .orderBy(...order)
         .limit(filter.limit ?? 1000)
         .offset(filter.offset ?? 0);
+      const rows = await db.select().from(a).where(inArray(a.id, page)).orderBy(...order);
       return rows.map(alertFromRow);
+    },
+
+    async countAlerts(filter = {}) {
+      const [row] = await db.select({ n: countAll }).from(a).where(alertWhere(a, filter));
+      return row!.n;
     },
 
     async alertsOpenedPerInstitution(from, to) {
@@ -196,4 +205,33 @@ export function alertChanges(a: NewAlert): Omit<AlertRow, 'id' | 'revision' | 'o
 
 export function newAlertRow(a: NewAlert): Omit<AlertRow, 'id'> {
   return { ...alertChanges(a), revision: 0, occurrences: a.occurrences, lastSeenAt: a.lastSeenAt };
+}
+
+/**
+ * The ORDER BY of an alert list. Worst first ranks by the severity the alert has now (what the queue
+ * shows: a condition that eased reads as its current level), then the oldest first; ids break ties, so
+ * pages never overlap.
+ */
+export function alertOrderBy(order: AlertOrder | undefined, t: Pick<Tables['alerts'], 'id' | 'severity' | 'currentSeverity'>): SQL[] {
+  switch (order ?? 'oldest') {
+    case 'worst':
+      return [sql`case coalesce(${t.currentSeverity}, ${t.severity}) when 'critical' then 0 when 'warning' then 1 else 2 end`, asc(t.id)];
+    case 'newest':
+      return [desc(t.id)];
+    case 'oldest':
+      return [asc(t.id)];
+  }
+}
+
+/** The same orders over alerts already read (a list merged from several queries). */
+export function compareAlerts(order: AlertOrder | undefined): (a: Alert, b: Alert) => number {
+  const rank = (a: Alert) => ALERT_SEVERITIES.length - 1 - ALERT_SEVERITIES.indexOf(a.currentSeverity);
+  switch (order ?? 'oldest') {
+    case 'worst':
+      return (a, b) => rank(a) - rank(b) || a.id - b.id;
+    case 'newest':
+      return (a, b) => b.id - a.id;
+    case 'oldest':
+      return (a, b) => a.id - b.id;
+  }
 }

@@ -3,13 +3,18 @@ import { and, asc, eq, getTableColumns, gt, gte, inArray, isNotNull, lt, lte, ne
 import type { WasteCategory } from '@wastetrail/firmware-protocol';
 import type { BagTrail } from '../../custody/index.ts';
 import type { BagFilter, BagStore, BagSummary, DailyMass, ProjectedBag } from '../repository.ts';
-import { BAG_STATES_IN_CUSTODY } from '../vocabulary.ts';
+import { BAG_STATES_IN_CUSTODY, type BagOrder } from '../vocabulary.ts';
 import { chunks, conjunction, countAll, INSERT_CHUNK, nothing, type Queries, type Tables } from './context.ts';
 
 /**
  * The bag projection's queries. upsertBags here is drizzle's, in chunks; the SQLite store replaces it
  * with its prepared statements (sqlite-statements.ts: the projection writes after every commit).
  */
+/** The ORDER BY of a bag search (BagFilter.order): by sealing time, never-sealed bags last, then by bag id. */
+export function bagOrderBy(order: BagOrder | undefined, t: { sealedAt: Column; bag: Column }): SQL[] {
+  return order === 'oldest' ? [sql`${t.sealedAt} asc nulls last`, asc(t.bag)] : [sql`${t.sealedAt} desc nulls last`, asc(t.bag)];
+}
+
 /** Trails per page of eachBagTrailInPlay. */
 const TRAIL_PAGE = 1000;
 
@@ -70,7 +75,7 @@ export function bagQueries({ db, t, dialect }: Queries): BagStore {
         .select(summaryColumns)
         .from(b)
         .where(where)
-        .orderBy(sql`${b.sealedAt} desc nulls last`, asc(b.bag))
+        .orderBy(...bagOrderBy(filter.order, b))
         .limit(filter.limit ?? DEFAULT_BAG_PAGE)
         .offset(filter.offset ?? 0);
       return { bags: rows.map(bagFromRow), total: count!.n };

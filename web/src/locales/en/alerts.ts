@@ -44,6 +44,17 @@ export default {
     detailTitle: "Alert #{id}",
     evidence: "Evidence (records)",
     ageNote: "Measured on the server's clock",
+    order: "Order",
+    sort: {
+      worst: "Worst first",
+      oldest: "Oldest first",
+      newest: "Newest first",
+    },
+    anySeverity: "All severities",
+    anyRule: "All rules",
+    anyInstitution: "All institutions",
+    filters: "Filters",
+    back: "Back to the alert queue",
   },
   confirm: {
     open: "Confirm as violation…",

@@ -185,5 +185,8 @@ export default {
     range: "{from}–{to} of {total}",
     rangeOpen: "{from}–{to}",
     none: "Nothing to show",
+    page: "Page",
+    of: "of {pages}",
+    go: "Go",
   },
 } satisfies typeof zh;

@@ -5,6 +5,7 @@ import common from './common.ts';
 import dashboard from './dashboard.ts';
 import disclosure from './disclosure.ts';
 import institution from './institution.ts';
+import lists from './lists.ts';
 import manifests from './manifests.ts';
 import staff from './staff.ts';
 import supervision from './supervision.ts';
@@ -13,4 +14,4 @@ import transit from './transit.ts';
 import transport from './transport.ts';
 import home from './home.ts';
 
-export default { ...common, ...dashboard, ...trail, ...alerts, ...manifests, ...transit, ...transport, ...institution, ...supervision, ...disclosure, ...staff, ...home };
+export default { ...common, ...dashboard, ...trail, ...alerts, ...manifests, ...transit, ...transport, ...institution, ...supervision, ...disclosure, ...staff, ...home, ...lists };

@@ -42,6 +42,17 @@ export default {
     detailTitle: "预警 #{id}",
     evidence: "证据（记录）",
     ageNote: "按服务器时间计算",
+    order: "排序",
+    sort: {
+      worst: "最严重优先",
+      oldest: "最早优先",
+      newest: "最新优先",
+    },
+    anySeverity: "全部级别",
+    anyRule: "全部规则",
+    anyInstitution: "全部机构",
+    filters: "筛选",
+    back: "返回预警队列",
   },
   confirm: {
     open: "认定为违规…",

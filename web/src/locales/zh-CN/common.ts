@@ -183,5 +183,8 @@ export default {
     range: "第 {from}–{to} 条，共 {total} 条",
     rangeOpen: "第 {from}–{to} 条",
     none: "没有记录",
+    page: "第",
+    of: "页，共 {pages} 页",
+    go: "跳转",
   },
 };

@@ -7,8 +7,8 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Locale } from '../../../rules/messages.ts';
-import { alertActionsAllowed, alertActionsNow, canSeeAlert, jurisdictionSubtree, visibleInstitutionIds, type AlertAction, type Principal, type ScopeWorld } from '../../../auth/index.ts';
-import type { Alert, AlertFilter } from '../../../store/index.ts';
+import { alertActionsAllowed, alertActionsNow, jurisdictionSubtree, visibleInstitutionIds, type AlertAction, type Principal, type ScopeWorld } from '../../../auth/index.ts';
+import { compareAlerts, type Alert, type AlertFilter } from '../../../store/index.ts';
 import { alertActionsOf, type AlertActionErrorCode, type AlertActionOutcome } from '../../alert-actions.ts';
 import { alertVisible } from '../../alert-access.ts';
 import { principal, type ApiContext } from '../../context.ts';
@@ -57,7 +57,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async
       config: { roles: ALERT_ROLES },
       schema: {
         tags: ['alerts'],
-        summary: 'Alerts in the caller\'s scope, oldest first, by status, severity, rule, institution, bag or device.',
+        summary: 'Alerts in the caller\'s scope, by status, severity, rule, institution, bag or device; oldest first, newest first or worst first; `total` counts every page.',
         querystring: AlertQuery,
         response: responses({ 200: AlertListResponse }, [400, 401, 403]),
       },
@@ -75,10 +75,14 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async
         ...(q.bag ? { bag: q.bag } : {}),
         ...(q.device ? { device: q.device } : {}),
       };
-      const empty = { alerts: [], limit: q.limit, offset: q.offset };
+      const empty = { alerts: [], total: 0, limit: q.limit, offset: q.offset };
+      const page = { order: q.sort, limit: q.limit, offset: q.offset };
       let found: Alert[];
+      let total: number;
       if (p.role === 'regulator' || p.role === 'institution_admin') {
-        const filter: AlertFilter = { ...base, limit: q.limit, offset: q.offset };
+        // The store's filter is the whole of what these roles see (canSeeAlert): the jurisdiction
+        // subtree, or the institution itself; so the store counts and pages it.
+        const filter: AlertFilter = { ...base };
         if (p.role === 'regulator') {
           if (p.scope === null) return empty;
           if (q.institution && !visibleInstitutionIds(p, world).includes(q.institution)) return empty;
@@ -87,12 +91,13 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async
           if (q.institution && q.institution !== p.scope) return empty;
           filter.institution = p.scope ?? '';
         }
-        found = (await ctx.store.alerts(filter)).filter((a) => canSeeAlert(p, a, world));
+        [found, total] = await Promise.all([ctx.store.alerts({ ...filter, ...page }), ctx.store.countAlerts(filter)]);
       } else {
         // Routed to the company or centre itself, plus the unresolved alerts about bags it handled
         // (routed to the hospital: a bag missing in transit on its vehicle, say).
         if (q.institution && q.institution !== p.scope) return empty;
-        const own = await ctx.store.alerts({ ...base, institution: p.scope ?? '', limit: q.offset + q.limit, offset: 0 });
+        const ownFilter: AlertFilter = { ...base, institution: p.scope ?? '' };
+        const own = await ctx.store.alerts({ ...ownFilter, order: q.sort, limit: q.offset + q.limit, offset: 0 });
         const wantsUnresolved = !q.status || q.status.some((st) => st !== 'resolved');
         const aboutTheirBags: Alert[] = [];
         if (wantsUnresolved && !q.institution) {
@@ -100,10 +105,11 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async
             if (a.bag !== null && a.institution !== p.scope && matches(a, base) && (await visible(p, a, world))) aboutTheirBags.push(a);
           }
         }
-        const byId = new Map([...own, ...aboutTheirBags].map((a) => [a.id, a]));
-        found = [...byId.values()].sort((a, b) => a.id - b.id).slice(q.offset, q.offset + q.limit);
+        // The two sets never share an alert (routed to the caller, or to another institution).
+        total = (await ctx.store.countAlerts(ownFilter)) + aboutTheirBags.length;
+        found = [...own, ...aboutTheirBags].sort(compareAlerts(q.sort)).slice(q.offset, q.offset + q.limit);
       }
-      return { alerts: found.map((a) => alertView(a, locale, alertActionsNow(p, a))), limit: q.limit, offset: q.offset };
+      return { alerts: found.map((a) => alertView(a, locale, alertActionsNow(p, a))), total, limit: q.limit, offset: q.offset };
     },
   );
 

@@ -21,7 +21,7 @@ export const bagRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (
       schema: {
         tags: ['bags'],
         summary: 'Search bags: by sealing institution, disposal centre, vehicle, sealing time, state, category, manifest.',
-        description: 'Newest sealed first. Results are limited to what the caller may see; `total` counts those.',
+        description: 'Newest sealed first, or oldest first (`sort`). Results are limited to what the caller may see; `total` counts those.',
         querystring: BagSearchQuery,
         response: responses({ 200: BagSearchResponse }, [400, 401, 403]),
       },
@@ -39,6 +39,7 @@ export const bagRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (
         ...(q.state ? { states: q.state } : {}),
         ...(q.category ? { category: q.category } : {}),
         ...(q.manifest ? { manifest: q.manifest } : {}),
+        ...(q.sort ? { order: q.sort } : {}),
         limit: q.limit,
         offset: q.offset,
       };

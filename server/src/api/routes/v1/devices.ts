@@ -15,17 +15,21 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asyn
       config: { roles: DEVICE_ROLES },
       schema: {
         tags: ['devices'],
-        summary: "Devices in the caller's scope: stations, keys (revoked ones too), and status (online/offline, last seen, backlog, acknowledged seq).",
+        summary: "Devices in the caller's scope, in id order, by institution and state, a page at a time: stations, keys (revoked ones too), and status (online/offline, last seen, backlog, acknowledged seq).",
         querystring: DeviceQuery,
         response: responses({ 200: DeviceListResponse }, [400, 401, 403]),
       },
     },
     async (req) => {
       const p = principal(req);
+      const q = req.query;
       const world = await ctx.world();
       const statuses = new Map((await ctx.store.deviceStatuses()).map((s) => [s.device, s]));
-      const devices = (await ctx.store.devices()).filter((d) => (req.query.institution === undefined || d.institution === req.query.institution) && canSeeDevice(p, d, world));
-      return { devices: devices.map((d) => deviceView(d, statuses.get(d.id))) };
+      // Registered devices are counted in hundreds, not millions: filtered and paged here, in id order.
+      const devices = (await ctx.store.devices())
+        .filter((d) => (q.institution === undefined || d.institution === q.institution) && (q.state === undefined || statuses.get(d.id)?.state === q.state) && canSeeDevice(p, d, world))
+        .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      return { devices: devices.slice(q.offset, q.offset + q.limit).map((d) => deviceView(d, statuses.get(d.id))), total: devices.length, limit: q.limit, offset: q.offset };
     },
   );
 
