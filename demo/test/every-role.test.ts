@@ -3,12 +3,14 @@
  * The demo runs as a child process, as `npm start` runs it (`node demo/bin/wastetrail-demo.js`), on a
  * temporary data folder and free ports; the test reads the address and the logins from what it prints.
  * The city runs until bags have been picked up and received (checked through the API as the regulator),
- * then in chromium, in English:
- * - regulator: the alert queue lists open alerts; a bag's trail opens with its custody steps;
- * - hospital (institution admin): the newest bags are its own institution's only, and so are its alerts;
+ * then in chromium, in English, in the typed app (/app/, where the printed address leads):
+ * - regulator: its dashboard counts the open alerts; a bag's trail opens with its custody steps;
+ * - hospital (institution admin): its home lists its own bags and open alerts only, and so does Bag trail's
+ *   newest bags;
  * - transport: its transit page lists bags its vehicles carried, by plate; one's trail opens (no refusal)
  *   and the pickup step names the plate; the pickup's transit map draws the track the vehicle station signed;
- * - disposal: its transit page lists bags it received; one's trail shows the receipt at the centre;
+ * - disposal: its home shows today's arrivals; its transit page lists bags it received; one's trail shows
+ *   the receipt at the centre;
  * - public: the disclosure page, without login and as demo-public, shows figures and no badge id, tag or
  *   username.
  * Then Ctrl-C: exit 0. Screenshots: test-artifacts/web/every-role-*.png.
@@ -49,12 +51,24 @@ let logins: Login[] = [];
 let regulatorToken: string;
 const consoleErrors: string[] = [];
 
-/** The regulator's view through the API, to know what the city holds (the UI is what is tested). */
-async function asRegulator<T>(path: string): Promise<T> {
-  const r = await fetch(new URL(`/api/v1${path}`, url), { headers: { authorization: `Bearer ${regulatorToken}` } });
+/** A role's view through the API (with its bearer token), to know what the city holds: the app is what is tested. */
+async function asUser<T>(token: string, path: string): Promise<T> {
+  const r = await fetch(new URL(`/api/v1${path}`, url), { headers: { authorization: `Bearer ${token}` } });
   if (r.status !== 200) throw new Error(`GET ${path}: ${r.status} ${await r.text()}`);
   return (await r.json()) as T;
 }
+const asRegulator = <T>(path: string) => asUser<T>(regulatorToken, path);
+
+/** A bearer token for the role's login from the banner. */
+async function tokenOf(role: string): Promise<string> {
+  const { username, password } = login(role);
+  const s = await fetch(new URL('/api/v1/session', url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  if (s.status !== 200) throw new Error(`login ${username}: ${s.status} ${await s.text()}`);
+  return ((await s.json()) as { token: string }).token;
+}
+
+/** A page of the typed app, by its route (`/trail?q=...`). */
+const appUrl = (route: string) => new URL(`/app/#${route}`, url).href;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'wt-every-role-'));
@@ -76,9 +90,7 @@ beforeAll(async () => {
   url = /^\s*web and API\s+(http:\/\/\S+)$/m.exec(out)?.[1] ?? '';
   logins = [...out.matchAll(/^\s+(?:logins\s+)?(\S+) \/ (\S+)\s+\((\w+)\)$/gm)].map((m) => ({ username: m[1]!, password: m[2]!, role: m[3]! }));
   expect(url, out).toMatch(/^http:\/\//);
-  const reg = login('regulator');
-  const s = await fetch(new URL('/api/v1/session', url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: reg.username, password: reg.password }) });
-  regulatorToken = ((await s.json()) as { token: string }).token;
+  regulatorToken = await tokenOf('regulator');
 
   // Hang guard: the city reaches the transport leg (some bag picked up, one received) well within this.
   for (const deadline = Date.now() + 90_000; ; await sleep(1000)) {
@@ -114,35 +126,56 @@ const fact = (page: Page, scope: string, label: string) => page.locator(`${scope
 
 /** "demo-hospital · Institution admin · <scope name>": the header names whose scope this is. */
 async function scopeName(page: Page): Promise<string> {
-  const who = (await page.locator('header .who').textContent()) ?? '';
+  const who = (await page.locator('header [data-who]').textContent()) ?? '';
   const parts = who.split(' · ');
   expect(parts.length, who).toBe(3);
   return parts[2]!;
 }
 
-/** Opens a bag from a list by its link and waits for its trail (custody steps), with no refusal. */
-async function openTrail(page: Page, bag: string): Promise<void> {
-  await page.locator(`a[href="#/trail?q=${encodeURIComponent(bag)}"]`).first().click();
+/** Opens a bag from a transit table by its link and waits for its trail (custody steps), with no refusal. */
+async function openTrail(page: Page, table: string, bag: string): Promise<void> {
+  await page.locator(`table[data-table="${table}"] tr[data-bag="${bag}"] a[href^="#/trail?"]`).click();
   await page.locator(`article[data-bag="${bag}"] li[data-step]`).first().waitFor();
   expect(await page.locator('[data-refusal]').count()).toBe(0);
 }
 
+/** The bags of a transit table (its rows' data-bag) with the text of column `column` (0-based). */
+const transitColumn = (page: Page, table: string, column: number) =>
+  page.locator(`table[data-table="${table}"] tr[data-bag]`).evaluateAll((trs, c) => trs.map((tr) => [tr.getAttribute('data-bag') ?? '', tr.querySelectorAll('td')[c]?.textContent ?? ''] as const), column);
+
+interface AlertRow {
+  id: number;
+  institution: string | null;
+  status: string;
+  message: string;
+}
+const ACTIVE_ALERTS = '/alerts?status=open&status=acknowledged&limit=500';
+
 describe('every demo user finds what they come for (issue #18), on the real demo', () => {
-  it('the regulator: open alerts in the queue, and a bag trail with its steps', async () => {
+  it('the regulator: open alerts on its dashboard, and a bag trail with its steps', async () => {
     const { context, page } = await newPage();
+    // The printed address leads to the typed app's login; the regulator lands on the city dashboard.
     await logInAt(page, url, login('regulator').username, login('regulator').password);
-    await page.getByRole('link', { name: 'Alerts', exact: true }).click();
-    await page.getByRole('heading', { name: 'Alert queue' }).waitFor();
-    const open = page.locator('#alert-list article[data-alert-id][data-status="open"]');
-    for (const deadline = Date.now() + 60_000; (await open.count()) === 0; ) {
-      await page.locator('#alert-list article, #alert-list p:text-is("No alerts.")').first().waitFor();
-      if ((await open.count()) > 0) break;
-      expect(Date.now(), 'an open alert in the regulator queue').toBeLessThan(deadline);
+    await page.getByRole('heading', { name: 'City medical-waste dashboard' }).waitFor();
+    const openCount = async () => {
+      await page.locator('#alerts-open').waitFor();
+      return Number(await page.locator('#alerts-open').textContent());
+    };
+    // The incidents raise alerts within seconds of the city's start; the page reads them on load.
+    for (const deadline = Date.now() + 60_000; (await openCount()) === 0; ) {
+      expect(Date.now(), 'an open alert on the regulator dashboard').toBeLessThan(deadline);
       await sleep(1000);
       await page.reload();
     }
-    expect(await open.first().locator('p').first().textContent()).not.toBe('');
-    await shot(page, 'regulator-alerts');
+    // The tile and the table by level count the same alerts.
+    const byLevel = (await page.locator('#alerts-by-level td').allTextContents()).map(Number);
+    expect(byLevel.reduce((a, b) => a + b, 0)).toBe(await openCount());
+    await shot(page, 'regulator-dashboard');
+    // TODO(alerts page): the regulator's queue at #/alerts lists each open alert with its message (and
+    // #/alert/<id> its page); until that page is on main, the queue is read through the API.
+    const { alerts } = await asRegulator<{ alerts: AlertRow[] }>('/alerts?status=open&limit=500');
+    expect(alerts.length).toBeGreaterThan(0);
+    for (const a of alerts) expect(a.message, `alert #${a.id}`).not.toBe('');
 
     // A bag that has reached disposal: its trail from sealing to receipt.
     const { bags } = await asRegulator<{ bags: BagRow[] }>('/bags?state=received&state=disposed&limit=1');
@@ -159,7 +192,7 @@ describe('every demo user finds what they come for (issue #18), on the real demo
     await context.close();
   }, 120_000);
 
-  it("the hospital: the newest bags are its own institution's, and so are its alerts", async () => {
+  it("the hospital: its home and the newest bags are its own institution's, and so are its alerts", async () => {
     const { context, page } = await newPage();
     await logInAt(page, url, login('institution_admin').username, login('institution_admin').password);
     const mine = await scopeName(page);
@@ -169,58 +202,72 @@ describe('every demo user finds what they come for (issue #18), on the real demo
     expect(hospital, `the header names a known institution: ${mine}`).toBeDefined();
     const all = await asRegulator<{ bags: BagRow[] }>('/bags?limit=500');
     expect(new Set(all.bags.map((b) => b.institution)).size).toBeGreaterThan(1);
+    const own = new Set(all.bags.filter((b) => b.institution === hospital!.id).map((b) => b.bag));
+    /** Bags newer than the regulator's list above may be shown; the older ones must be in it as its own. */
+    const expectOwn = (bag: string) => (all.bags.some((b) => b.bag === bag) ? expect(own.has(bag), bag).toBe(true) : undefined);
 
-    // It lands on Bag trail, with its newest bags to follow.
-    const links = page.locator('[data-recent-bags] a[href^="#/trail?q="]');
+    // It lands on its home: the day's handover register (the server's day, which on the demo's fast
+    // clock may have no bag yet) holds its own bags only.
+    await page.getByRole('heading', { name: `${mine}: today` }).waitFor();
+    await page.locator('table[data-home-bags], p[data-home-bags="none"]').first().waitFor();
+    const register = await page.locator('table[data-home-bags] tr[data-bag]').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-bag') ?? ''));
+    for (const bag of register) expectOwn(bag);
+    await shot(page, 'hospital-home');
+
+    // Bag trail offers its newest bags to follow; each trail names it as the sealing institution.
+    await page.getByRole('link', { name: 'Bag trail', exact: true }).click();
+    const links = page.locator('[data-recent-bags] [data-bag-link]');
     await links.first().waitFor();
     await shot(page, 'hospital-bags');
-    const listed = (await links.allTextContents()).map((s) => s.trim());
+    const listed = await links.evaluateAll((els) => els.map((e) => e.getAttribute('data-bag-link') ?? ''));
     expect(listed.length).toBeGreaterThan(0);
-    const own = new Set(all.bags.filter((b) => b.institution === hospital!.id).map((b) => b.bag));
     for (const bag of listed) {
-      await page.goto(`${url.replace(/\/$/, '')}/ui/#/trail?q=${encodeURIComponent(bag)}`);
+      await page.goto(appUrl(`/trail?q=${encodeURIComponent(bag)}`));
       await page.locator(`article[data-bag="${bag}"] li[data-step]`).first().waitFor();
       expect(await fact(page, `article[data-bag="${bag}"] .card`, 'Institution').first().textContent()).toBe(`${mine} (${hospital!.id})`);
-      // The newest bags may be newer than the regulator's list above; the older ones must be in it as its own.
-      if (all.bags.some((b) => b.bag === bag)) expect(own.has(bag), bag).toBe(true);
+      expectOwn(bag);
     }
     await shot(page, 'hospital-trail');
 
-    // Its alerts: the queue names no other institution; what the regulator sees open at this hospital is there.
-    const before = await asRegulator<{ alerts: { id: number; institution: string | null; status: string }[] }>('/alerts?status=open&status=acknowledged');
-    await page.getByRole('link', { name: 'Alerts', exact: true }).click();
-    await page.locator('#alert-list article, #alert-list p:text-is("No alerts.")').first().waitFor();
-    const cards = page.locator('#alert-list article[data-alert-id]');
-    const shown = await cards.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-alert-id'))));
-    for (const inst of await page.locator('#alert-list article dt:text-is("Institution") + dd').allTextContents()) expect(inst).toBe(`${mine} (${hospital!.id})`);
+    // Its alerts, on its home: what the regulator sees open at this hospital is listed, nothing from elsewhere.
+    const before = await asRegulator<{ alerts: AlertRow[] }>(ACTIVE_ALERTS);
+    await page.getByRole('link', { name: 'My hospital', exact: true }).click();
+    await page.locator('ul[data-home-alerts], p[data-home-alerts="none"]').first().waitFor();
+    const shown = await page.locator('[data-home-alerts] li[data-alert-id]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-alert-id'))));
     const atHospital = before.alerts.filter((a) => a.institution === hospital!.id).map((a) => a.id);
-    const after = await asRegulator<{ alerts: { id: number; status: string }[] }>('/alerts?status=open&status=acknowledged');
+    const after = await asRegulator<{ alerts: AlertRow[] }>(ACTIVE_ALERTS);
     const stillActive = new Set(after.alerts.map((a) => a.id));
     for (const id of atHospital) if (stillActive.has(id)) expect(shown, `alert #${id} at ${hospital!.id}`).toContain(id);
     const elsewhere = before.alerts.filter((a) => a.institution !== hospital!.id).map((a) => a.id);
     for (const id of elsewhere) expect(shown).not.toContain(id);
-    console.log(`hospital ${hospital!.id}: ${listed.length} newest bags, ${shown.length} alerts shown (${atHospital.length} open at it, ${elsewhere.length} elsewhere)`);
     await shot(page, 'hospital-alerts');
+    // TODO(alerts page): the hospital's queue at #/alerts lists these and no other institution's (each
+    // card's Institution names it); until that page is on main, the scope is checked through the API as the hospital.
+    const theirs = await asUser<{ alerts: AlertRow[] }>(await tokenOf('institution_admin'), ACTIVE_ALERTS);
+    for (const a of theirs.alerts) expect(a.institution, `alert #${a.id}`).toBe(hospital!.id);
+    for (const id of atHospital) if (stillActive.has(id)) expect(theirs.alerts.map((a) => a.id)).toContain(id);
+    console.log(`hospital ${hospital!.id}: ${register.length} bags on today's register, ${listed.length} newest bags, ${shown.length} alerts shown (${atHospital.length} open at it, ${elsewhere.length} elsewhere)`);
     await context.close();
   }, 120_000);
 
   it('transport: the bags its vehicles carried, by plate, and a trail whose pickup names the plate', async () => {
     const { context, page } = await newPage();
     await logInAt(page, url, login('transport').username, login('transport').password);
-    // Its home page: Transit.
+    // Its home: today's collection.
+    await page.getByRole('heading', { name: "Today's collection" }).waitFor();
+    await page.getByRole('link', { name: 'Transit', exact: true }).click();
     await page.getByRole('heading', { name: 'Pickups and bags in transit' }).waitFor();
-    const rows = page.locator('table[data-table="recent"] tr[data-bag]');
-    await rows.first().waitFor();
-    const plates = await rows.evaluateAll((trs) => trs.map((tr) => tr.querySelectorAll('td')[2]?.textContent ?? ''));
+    await page.locator('table[data-table="recent"] tr[data-bag]').first().waitFor();
+    const plates = (await transitColumn(page, 'recent', 2)).map(([, plate]) => plate);
     expect(plates.length).toBeGreaterThan(0);
     for (const p of plates) expect(p).toMatch(PLATE);
     // "Picked up" says how long ago on the server's clock (the demo's runs fast): never a bare "· ago".
-    const pickedUp = await rows.evaluateAll((trs) => trs.map((tr) => tr.querySelectorAll('td')[4]?.textContent ?? ''));
+    const pickedUp = (await transitColumn(page, 'recent', 4)).map(([, at]) => at);
     for (const p of pickedUp) expect(p).toMatch(/ · \d+ (min|h|d)\b.* ago$/);
     await shot(page, 'transport-transit');
 
-    const bag = (await rows.first().getAttribute('data-bag'))!;
-    await openTrail(page, bag);
+    const [bag] = (await transitColumn(page, 'recent', 0))[0]!;
+    await openTrail(page, 'recent', bag);
     const pickup = page.locator('li[data-step="picked-up"]');
     expect(await pickup.count()).toBe(1);
     expect(await pickup.locator('dt:text-is("Vehicle") + dd').textContent()).toBe(plates[0]);
@@ -236,16 +283,19 @@ describe('every demo user finds what they come for (issue #18), on the real demo
   it('disposal: the bags it received are listed, and one shows its receipt at the centre', async () => {
     const { context, page } = await newPage();
     await logInAt(page, url, login('disposal').username, login('disposal').password);
+    // Its home: today's arrivals (the server's day), a count for each.
+    await page.getByRole('heading', { name: "Today's arrivals: what came, what is short" }).waitFor();
+    expect(await page.locator('[data-count="received"]').textContent()).toMatch(/^\d[\d,]*$/);
+    await shot(page, 'disposal-home');
     await page.getByRole('link', { name: 'Transit', exact: true }).click();
     await page.getByRole('heading', { name: 'Pickups and bags in transit' }).waitFor();
-    const rows = page.locator('table[data-table="recent"] tr[data-bag]');
-    await rows.first().waitFor();
-    const states = await rows.evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-bag') ?? '', tr.querySelectorAll('td')[6]?.textContent ?? '']));
+    await page.locator('table[data-table="recent"] tr[data-bag]').first().waitFor();
+    const states = await transitColumn(page, 'recent', 6);
     const received = states.filter(([, s]) => s === 'Received' || s === 'Disposed');
     expect(received.length, JSON.stringify(states)).toBeGreaterThan(0);
     await shot(page, 'disposal-transit');
 
-    await openTrail(page, received[0]![0]!);
+    await openTrail(page, 'recent', received[0]![0]);
     const receipt = page.locator('li[data-step="received"]');
     expect(await receipt.count()).toBe(1);
     expect(await receipt.locator('dt:text-is("Holder") + dd').textContent()).toMatch(/^Disposal centre · /);
@@ -257,7 +307,7 @@ describe('every demo user finds what they come for (issue #18), on the real demo
     await expect
       .poll(async () => (disposed = (await asRegulator<{ bags: BagRow[] }>('/bags?state=disposed&limit=1')).bags[0]), { timeout: 90_000, interval: 1000 })
       .toBeDefined();
-    await page.goto(`${url}ui/#/trail?q=${encodeURIComponent(disposed!.bag)}`);
+    await page.goto(appUrl(`/trail?q=${encodeURIComponent(disposed!.bag)}`));
     await page.locator(`article[data-bag="${disposed!.bag}"] li[data-step="disposed"]`).waitFor();
     const handover = await page.locator('li[data-step="disposed"] dt:text-is("Handover") + dd').allTextContents();
     expect(handover.length).toBeGreaterThan(0);
@@ -291,13 +341,13 @@ describe('every demo user finds what they come for (issue #18), on the real demo
     await page.getByRole('link', { name: 'monthly totals, violations and inspection draws' }).click();
     await page.getByRole('heading', { name: 'Public disclosure', exact: true }).waitFor();
     expect(await page.locator('[data-logout]').count()).toBe(0);
-    await page.goto(`${url.replace(/\/$/, '')}/ui/#/disclosure?month=${month}`);
+    await page.goto(appUrl(`/disclosure?month=${month}`));
     await checkDisclosure('public-anonymous');
 
     // As demo-public: it lands on the disclosure page.
     await logInAt(page, url, login('public').username, login('public').password);
     await page.getByRole('heading', { name: 'Public disclosure', exact: true }).waitFor();
-    await page.goto(`${url.replace(/\/$/, '')}/ui/#/disclosure?month=${month}`);
+    await page.goto(appUrl(`/disclosure?month=${month}`));
     await checkDisclosure('public-logged-in');
     await context.close();
   }, 120_000);

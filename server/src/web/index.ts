@@ -11,13 +11,13 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 
-/** Where the UI lives; `/` redirects here. */
+/** Where the old plain-JavaScript UI lives, until its pages have all moved to the typed app. */
 export const WEB_ROOT = '/ui/';
 
 /** The built UI: server/dist/web/public, from src/web/ (tests) and from dist/web/ (the compiled server) alike. */
 export const PUBLIC_DIR = fileURLToPath(new URL('../../dist/web/public/', import.meta.url));
 
-/** Where the typed app (web/, Vue with Vite) lives, and its build: server/dist/web/app. */
+/** Where the typed app (web/, Vue with Vite) lives, and its build: server/dist/web/app; `/` redirects here. */
 export const APP_ROOT = '/app/';
 export const APP_DIR = fileURLToPath(new URL('../../dist/web/app/', import.meta.url));
 
@@ -62,7 +62,8 @@ export async function registerWebUi(app: FastifyInstance): Promise<void> {
   });
   app.get('/app', { schema: { hide: true } }, async (_req, reply) => reply.redirect(APP_ROOT));
 
-  app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect(WEB_ROOT));
+  // The printed address (the demo's `web and API`) leads to the typed app's login.
+  app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect(APP_ROOT));
   app.get('/ui', { schema: { hide: true } }, async (_req, reply) => reply.redirect(WEB_ROOT));
   // One shell for every page: the client routes on the URL fragment (#/trail, #/alerts, ...).
   app.get(WEB_ROOT, { schema: { hide: true } }, async (_req, reply) => reply.sendFile('index.html'));
