@@ -121,7 +121,7 @@ describe('supervision in the typed app', () => {
 
     const panel = page.locator('[data-credit="hz-h001"]');
     expect(await panel.locator('[data-violations] tbody tr').count()).toBe(2);
-    expect(await panel.locator(`a[data-violation-alert="${storageAlert}"]`).getAttribute('href')).toBe(`#/alerts/${storageAlert}`);
+    expect(await panel.locator(`a[data-violation-alert="${storageAlert}"]`).getAttribute('href')).toBe(`#/alert/${storageAlert}`);
     const evidence = await panel.locator('[data-violations] a[data-evidence-bag]').evaluateAll((els) => els.map((e) => new URLSearchParams((e.getAttribute('href') ?? '').split('?')[1]).get('q')));
     expect(evidence).toEqual([BAG_A, BAG_A]);
     expect(await panel.locator('[data-violations]').textContent()).toContain('Illegal dumping');
