@@ -79,6 +79,16 @@ describe('the staff registry page', () => {
     await expect.poll(() => page.locator('tr[data-badge="badge-0101"] td').nth(3).textContent()).toBe('在用');
     await shot(page, 'staff-zh');
 
+    // The trail names the person next to the badge that signed the sealing; a badge the registry lacks stays a number.
+    await page.goto(`${base}/app/#/trail?q=${encodeURIComponent(BAG_A)}`);
+    const sealedBy = page.locator('li[data-step="sealed"] [data-badge-holder][data-id="badge-0101"]');
+    await expect.poll(() => sealedBy.locator('[data-staff-name]').textContent()).toBe('李娜娜');
+    await expect(sealedBy.textContent()).resolves.toContain('科室人员');
+    const unnamed = page.locator('[data-badge-holder]:not(:has([data-staff-name]))');
+    expect(await unnamed.count()).toBeGreaterThan(0);
+    await shot(page, 'staff-name-on-trail-zh');
+    await page.goto(`${base}/app/#/staff`);
+
     // The filter is kept in the URL.
     await page.getByLabel('按姓名或工牌筛选').fill('nobody');
     await expect.poll(() => new URL(page.url()).hash).toBe('#/staff?q=nobody');
