@@ -92,7 +92,7 @@ describe('configuration', () => {
     c.mqtt.reconnect = { minMs: 5000, maxMs: 1000 };
     // Checks that span fields report every problem at once.
     expect(problems(c)).toEqual([
-      'station.mode: must be one of "seal" for a department station, got "dispose"',
+      'station.mode: must be one of "seal", "pack", "unpack" for a department station, got "dispose"',
       'department: is required for a department station: the department code written into sealed records, e.g. "ICU"',
       'serial.rfid.path: is the same port as serial.scale.path: each device needs its own serial port',
       'mqtt.auth: password mode needs exactly one of "password" or "passwordFile"',
