@@ -119,7 +119,7 @@ export const EdgeConfigSchema = Type.Object(
     station: Type.Object(
       {
         role: Type.Enum(STATION_ROLES, { description: 'What the station does: department seals bags, collection, storage, pickup and disposal take them over; vehicle signs the track and cargo door.' }),
-        mode: Type.Optional(Type.Enum(STATION_MODES, { description: "The starting mode; one of the role's modes (storage: store-in or store-out; disposal: receive or dispose). Default: the role's first." })),
+        mode: Type.Optional(Type.Enum(STATION_MODES, { description: "The starting mode; one of the role's modes (department: seal, pack or unpack; storage: store-in, store-out, pack or unpack; disposal: receive or dispose). Default: the role's first." })),
         stepTimeoutSeconds: whole(10, 86_400, 's', 120, 'A transaction with no progress for this long is cancelled (nothing is recorded).'),
         weighTimeoutSeconds: whole(3, 3600, 's', 30, '"Weight never stable": the weighing step gives up after this long.'),
         minGrams: whole(1, 1_000_000, 'g', 10, 'Lighter than this is "nothing on the scale".'),
