@@ -1,5 +1,5 @@
 /**
- * Writes the web map's base layer (server/src/web/assets/city-map.geojson) from the demo city's
+ * Writes the web map's base layer (web/src/assets/city-map.geojson) from the demo city's
  * geography. Run after changing simulators/src/city/geography.ts:
  *
  *   npx tsx --conditions=@wastetrail/source scripts/write-city-map.ts

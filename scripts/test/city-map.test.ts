@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CITY_MAP_FILE, cityMapText, WRITE_CITY_MAP_COMMAND } from '../city-map.ts';
 
-describe('server/src/web/assets/city-map.geojson', () => {
+describe('web/src/assets/city-map.geojson', () => {
   it("is the demo city's districts and roads", () => {
     expect(readFileSync(CITY_MAP_FILE, 'utf8'), `rewrite it with: ${WRITE_CITY_MAP_COMMAND}`).toBe(cityMapText());
     const kinds = (JSON.parse(cityMapText()) as { features: { properties: { kind: string } }[] }).features.map((f) => f.properties.kind);

@@ -37,7 +37,7 @@ export interface RunningServer {
   readonly ingest: Ingest;
   /** Bag projection, rules and the alert book. */
   readonly alerting: Alerting;
-  /** The HTTP API and the web UI (/ui/). */
+  /** The HTTP API and the web app (/app/). */
   readonly http: ApiInstance;
   /** http://host:port/ of the HTTP API. */
   readonly httpUrl: string;

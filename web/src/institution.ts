@@ -57,7 +57,7 @@ export function lastReading(c: Pick<Climate, 'samples' | 'to'>): { temperature: 
   return { temperature: last.temperature / 10, humidity: last.humidity / 10, agoMs: Math.max(0, Date.parse(c.to) - Date.parse(last.time)) };
 }
 
-/** A reading in tenths as the old pages wrote it: one decimal. */
+/** A reading in tenths as the pages write it: one decimal. */
 export const oneDecimal = (n: number): string => n.toFixed(1);
 
 /** "Name (id)" for an institution of the list, or the id alone for one it does not hold. */

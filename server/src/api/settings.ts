@@ -31,6 +31,6 @@ export const HttpSettingsSchema = Type.Object(
     ),
     serveMetrics: Type.Boolean({ default: false, description: 'Also serve GET /metrics on this port, to anyone who can reach it. Default: 404 here; give the top-level "metrics" section a listener of its own instead.' }),
   },
-  { additionalProperties: false, default: {}, description: 'The HTTP API and the web UI (/ui/).' },
+  { additionalProperties: false, default: {}, description: 'The HTTP API and the web app (/app/).' },
 );
 export type HttpSettings = Static<typeof HttpSettingsSchema>;

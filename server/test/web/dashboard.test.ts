@@ -56,26 +56,6 @@ afterAll(async () => {
   await closeUi({ browser, app, store, dir });
 });
 
-describe('the typed app\'s files', () => {
-  it('are served under /app/: the page revalidated, the hashed files cached for good, under the strict CSP', async () => {
-    const root = await fetch(`${base}/app`, { redirect: 'manual' });
-    expect([root.status, root.headers.get('location')]).toEqual([302, '/app/']);
-    const page = await fetch(`${base}/app/`);
-    const html = await page.text();
-    expect([page.status, page.headers.get('cache-control')]).toEqual([200, 'no-cache']);
-    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
-    // No inline script: the CSP would block it.
-    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
-    const script = /<script type="module" crossorigin src="(\/app\/assets\/[^"]+\.js)"/.exec(html)?.[1];
-    expect(script).toBeDefined();
-    const js = await fetch(`${base}${script}`);
-    await js.arrayBuffer();
-    expect([js.status, js.headers.get('content-type'), js.headers.get('cache-control')]).toEqual([200, 'text/javascript; charset=utf-8', 'public, max-age=31536000, immutable']);
-    const missing = await fetch(`${base}/app/assets/nothing.js`);
-    expect([missing.status, ((await missing.json()) as { error: { code: string } }).error.code]).toEqual([404, 'NOT_FOUND']);
-  });
-});
-
 describe('the city dashboard', () => {
   it('sends whoever is not logged in to the login page, and back to the dashboard after it', async () => {
     const { context, page } = await openPage(browser, consoleErrors, 'en-GB', { timeout: 20_000 });

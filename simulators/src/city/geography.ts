@@ -167,7 +167,7 @@ export function geographyGeoJson(g: CityGeography): { type: 'FeatureCollection';
 
 /**
  * The part of the map every demo city shares, whatever its institutions: the district outlines and the
- * roads. The web UI draws tracks over it (server/src/web/assets/city-map.geojson, written by
+ * roads. The web UI draws tracks over it (web/src/assets/city-map.geojson, written by
  * scripts/write-city-map.ts) with no tile server, so it works on a closed network.
  */
 export function baseMapGeoJson(g: Pick<CityGeography, 'districts' | 'roads'>): { type: 'FeatureCollection'; features: unknown[] } {
