@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, logInAt, openPage, ROOT, shot as screenshot } from '../../server/test/web/browser.ts';
+import { queueMove, queueTotal, walkQueue } from './alert-queue.ts';
 
 interface Login {
   username: string;
@@ -171,11 +172,28 @@ describe('every demo user finds what they come for (issue #18), on the real demo
     const byLevel = (await page.locator('#alerts-by-level td').allTextContents()).map(Number);
     expect(byLevel.reduce((a, b) => a + b, 0)).toBe(await openCount());
     await shot(page, 'regulator-dashboard');
-    // TODO(alerts page): the regulator's queue at #/alerts lists each open alert with its message (and
-    // #/alert/<id> its page); until that page is on main, the queue is read through the API.
-    const { alerts } = await asRegulator<{ alerts: AlertRow[] }>('/alerts?status=open&limit=500');
-    expect(alerts.length).toBeGreaterThan(0);
-    for (const a of alerts) expect(a.message, `alert #${a.id}`).not.toBe('');
+    // Alerts, in the menu, shown open only: every page lists open alerts, each with its message, as many
+    // as the API counts open (read just before and after: the city raises and resolves alerts meanwhile).
+    await queueMove(page, () => page.getByRole('link', { name: 'Alerts', exact: true }).click());
+    await page.getByRole('heading', { name: 'Alert queue' }).waitFor();
+    const openBefore = (await asRegulator<{ total: number }>('/alerts?status=open&limit=1')).total;
+    await queueMove(page, () => page.getByLabel('Show', { exact: true }).selectOption('open'));
+    const openAfter = (await asRegulator<{ total: number }>('/alerts?status=open&limit=1')).total;
+    const shownTotal = await queueTotal(page);
+    expect(shownTotal).toBeGreaterThanOrEqual(Math.min(openBefore, openAfter));
+    expect(shownTotal).toBeLessThanOrEqual(Math.max(openBefore, openAfter));
+    await shot(page, 'regulator-alerts');
+    const queue = await walkQueue(page);
+    expect(queue.length).toBeGreaterThan(0);
+    for (const a of queue) {
+      expect(a.status, `alert #${a.id}`).toBe('open');
+      expect(a.message.trim(), `alert #${a.id}`).not.toBe('');
+    }
+    // One of them on its own page: the same alert, the same message.
+    const [first] = queue;
+    await page.goto(appUrl(`/alert/${first!.id}`));
+    await page.getByRole('heading', { name: `Alert #${first!.id}`, exact: true }).waitFor();
+    expect(await page.locator(`article[data-alert-id="${first!.id}"] [data-message]`).textContent()).toBe(first!.message);
 
     // A bag that has reached disposal: its trail from sealing to receipt.
     const { bags } = await asRegulator<{ bags: BagRow[] }>('/bags?state=received&state=disposed&limit=1');
@@ -241,12 +259,27 @@ describe('every demo user finds what they come for (issue #18), on the real demo
     const elsewhere = before.alerts.filter((a) => a.institution !== hospital!.id).map((a) => a.id);
     for (const id of elsewhere) expect(shown).not.toContain(id);
     await shot(page, 'hospital-alerts');
-    // TODO(alerts page): the hospital's queue at #/alerts lists these and no other institution's (each
-    // card's Institution names it); until that page is on main, the scope is checked through the API as the hospital.
-    const theirs = await asUser<{ alerts: AlertRow[] }>(await tokenOf('institution_admin'), ACTIVE_ALERTS);
-    for (const a of theirs.alerts) expect(a.institution, `alert #${a.id}`).toBe(hospital!.id);
-    for (const id of atHospital) if (stillActive.has(id)) expect(theirs.alerts.map((a) => a.id)).toContain(id);
-    console.log(`hospital ${hospital!.id}: ${register.length} bags on today's register, ${listed.length} newest bags, ${shown.length} alerts shown (${atHospital.length} open at it, ${elsewhere.length} elsewhere)`);
+    // Its alert queue, every page of it: each card names this hospital as its institution, and every
+    // alert the regulator saw open or acknowledged at it and that is still so is among them; as many as the
+    // API counts for the hospital (read just before and after: the city raises and resolves alerts meanwhile).
+    const hospitalToken = await tokenOf('institution_admin');
+    const activeTotal = async () => (await asUser<{ total: number }>(hospitalToken, '/alerts?status=open&status=acknowledged&limit=1')).total;
+    const activeBefore = await activeTotal();
+    await queueMove(page, () => page.getByRole('link', { name: 'Alerts', exact: true }).click());
+    const activeAfter = await activeTotal();
+    const queuedTotal = await queueTotal(page);
+    expect(queuedTotal).toBeGreaterThanOrEqual(Math.min(activeBefore, activeAfter));
+    expect(queuedTotal).toBeLessThanOrEqual(Math.max(activeBefore, activeAfter));
+    await shot(page, 'hospital-queue');
+    const queued = await walkQueue(page);
+    for (const a of queued) {
+      expect(a.institution, `alert #${a.id}`).toBe(`${mine} (${hospital!.id})`);
+      expect(['open', 'acknowledged'], `alert #${a.id}`).toContain(a.status);
+    }
+    for (const id of elsewhere) expect(queued.map((a) => a.id)).not.toContain(id);
+    const stillActiveNow = new Set((await asRegulator<{ alerts: AlertRow[] }>(ACTIVE_ALERTS)).alerts.map((a) => a.id));
+    for (const id of atHospital) if (stillActive.has(id) && stillActiveNow.has(id)) expect(queued.map((a) => a.id), `alert #${id} at ${hospital!.id}`).toContain(id);
+    console.log(`hospital ${hospital!.id}: ${register.length} bags on today's register, ${listed.length} newest bags, ${shown.length} alerts on its home, ${queued.length} in its queue (${atHospital.length} open at it, ${elsewhere.length} elsewhere)`);
     await context.close();
   }, 120_000);
 

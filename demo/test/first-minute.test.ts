@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, logInAt, openPage, ROOT, shot as screenshot } from '../../server/test/web/browser.ts';
+import { queueMove, walkQueue } from './alert-queue.ts';
 
 /** Issue #7's acceptance criterion. */
 const FIRST_MINUTE_MS = 60_000;
@@ -65,6 +66,12 @@ afterAll(async () => {
 }, 60_000);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Minutes in an English "open for" ("1 d 3 h", "2 h 5 min", "7 min"). */
+function minutesOf(duration: string): number {
+  const unit = { d: 1440, h: 60, min: 1 } as const;
+  return [...duration.matchAll(/(\d+) (d|h|min)\b/g)].reduce((sum, m) => sum + Number(m[1]) * unit[m[2] as keyof typeof unit], 0);
+}
 
 /**
  * The README's `npm start` builds, then runs `wastetrail-demo`, i.e. `node demo/bin/wastetrail-demo.js`. Free ports
@@ -153,41 +160,68 @@ describe('the first minute (issue #7), on the real demo', () => {
 
     // The dashboard counts the open alerts; the incidents raise them within seconds. Until then, look again.
     await page.getByRole('heading', { name: 'City medical-waste dashboard' }).waitFor();
-    // TODO(alerts page): the newcomer clicks Alerts (#/alerts), opens an open alert that names a bag on
-    // its own page (#/alert/<id>: "#<id>" in the title, status open, "Open for" on the server's clock, not
-    // 0 min) and clicks its bag. Until that page is on main, the alert is read through the API with the
-    // browser's session, and its bag is searched on Bag trail.
+    const openCount = async () => {
+      await page.locator('#alerts-open').waitFor();
+      return Number(await page.locator('#alerts-open').textContent());
+    };
+    while ((await openCount()) === 0) {
+      expect(performance.now() - t0, `no open alert on the dashboard:\n${demo.stdout()}`).toBeLessThan(FIRST_MINUTE_MS);
+      await sleep(1000);
+      await page.reload();
+    }
+    await shot(page, 'dashboard');
+
+    // Alerts, in the menu: the queue, shown open only, is searched page by page for an open alert that
+    // names a bag; until the incidents have raised one, the newcomer looks again.
+    await queueMove(page, () => page.getByRole('link', { name: 'Alerts', exact: true }).click());
+    await page.getByRole('heading', { name: 'Alert queue' }).waitFor();
+    await queueMove(page, () => page.getByLabel('Show', { exact: true }).selectOption('open'));
+    let looks = 0;
+    let alertId: number | undefined;
+    for (;;) {
+      const read = await walkQueue(page, (cards) => cards.some((c) => c.bag !== null));
+      expect(read.filter((c) => c.status !== 'open'), 'the Open view shows open alerts only').toEqual([]);
+      alertId = read.find((c) => c.bag !== null)?.id;
+      if (alertId !== undefined) break;
+      expect(performance.now() - t0, `no open alert with a bag in the queue yet:\n${demo.stdout()}`).toBeLessThan(FIRST_MINUTE_MS);
+      await sleep(1000);
+      looks += 1;
+      // Back to its first page, read afresh.
+      await page.goto(new URL('/app/#/alerts?status=open', banner.url).href);
+      await page.reload();
+      await page.locator('[data-page-range]').waitFor();
+    }
+    seenAlertId = alertId;
+    await shot(page, 'alerts');
+
+    // Its own page, by its number: "#<id>" in the title, open, open for a while on the server's (the
+    // demo's accelerated) clock, and its bag.
+    await page.locator(`#alert-list article[data-alert-id="${seenAlertId}"] [data-alert-link]`).click();
+    await page.getByRole('heading', { name: `Alert #${seenAlertId}`, exact: true }).waitFor();
+    const card = page.locator(`article[data-alert-id="${seenAlertId}"]`);
+    expect(await card.getAttribute('data-status')).toBe('open');
+    expect(await card.locator('h2 .badge').last().textContent()).toBe('open');
+    expect(await card.locator('dt:text-is("Open for") + dd').textContent()).toMatch(/^\S/);
+    const openFor = ((await card.locator('[data-age]').textContent()) ?? '').split(' · ')[0]!;
+    expect(openFor).toMatch(/^(\d+ d)?( ?\d+ h)?( ?\d+ min)?$/);
+    expect(openFor, 'open for at least a minute').not.toMatch(/^0 min$/);
+    const openAlertMs = performance.now() - t0;
+    // The page's count agrees with the server's clock: no longer than since it was opened, by the API.
     const api = async <T>(path: string): Promise<T> => {
       const r = await context.request.get(new URL(path, banner.url).href);
       expect(r.status(), path).toBe(200);
       return (await r.json()) as T;
     };
-    let withBag: AlertRow | undefined;
-    let looks = 0;
-    for (;;) {
-      withBag = (await api<{ alerts: AlertRow[] }>('/api/v1/alerts?status=open&limit=500')).alerts.find((a) => a.bag !== null);
-      if (withBag) break;
-      expect(performance.now() - t0, `no open alert with a bag yet:\n${demo.stdout()}`).toBeLessThan(FIRST_MINUTE_MS);
-      await sleep(1000);
-      looks += 1;
-    }
-    await page.reload();
-    await page.locator('#alerts-open').waitFor();
-    expect(Number(await page.locator('#alerts-open').textContent())).toBeGreaterThan(0);
-    const openAlertMs = performance.now() - t0;
-    await shot(page, 'dashboard');
-    seenAlertId = withBag.id;
-    // Open for a while on the server's (the demo's accelerated) clock: at least a minute.
-    const health = await api<{ time: string }>('/healthz');
-    expect(Date.parse(health.time) - Date.parse(withBag.openedAt)).toBeGreaterThanOrEqual(60_000);
-    seenBag = withBag.bag!;
+    const opened = Date.parse((await api<AlertRow>(`/api/v1/alerts/${seenAlertId}`)).openedAt);
+    const now = Date.parse((await api<{ time: string }>('/healthz')).time);
+    expect(minutesOf(openFor) * 60_000).toBeLessThanOrEqual(now - opened);
+    seenBag = (await card.locator('[data-bag-link]').textContent()) ?? '';
     expect(seenBag).toMatch(/^epc:[0-9a-f]{24}$/);
+    await shot(page, 'alert');
 
-    // The bag's trail, as the newcomer finds it: Bag trail, the tag in the search box.
-    await page.getByRole('link', { name: 'Bag trail', exact: true }).click();
-    await page.getByLabel('Tag, QR label, bag id or manifest number').fill(seenBag);
-    await page.getByRole('button', { name: 'Search' }).click();
-    await page.locator(`article[data-bag] [data-verification]`).waitFor();
+    // Its bag's trail, one click away.
+    await card.locator('[data-bag-link]').click();
+    await page.locator(`article[data-bag="${seenBag}"] [data-verification]`).waitFor();
     const steps = await expectVerifiedTrail(page);
     expect(await page.locator('article[data-bag]').textContent()).toContain(seenBag);
     const trailMs = performance.now() - t0;
@@ -237,12 +271,14 @@ describe('the first minute (issue #7), on the real demo', () => {
     await expectVerifiedTrail(page);
     expect(await page.locator('article[data-bag]').textContent()).toContain(seenBag);
     await shot(page, 'restart-trail-zh');
-    // The alert seen before is still in the book.
-    // TODO(alerts page): open it in the app, #/alert/<id>, and see its card (article[data-alert-id]);
-    // until that page is on main, it is read through the API with the browser's session.
-    const seen = await context.request.get(new URL(`/api/v1/alerts/${seenAlertId}`, banner.url).href);
-    expect(seen.status()).toBe(200);
-    expect(((await seen.json()) as AlertRow).bag).toBe(seenBag);
+    // The alert seen before is still in the book: its page shows its card, with the same bag.
+    await page.goto(new URL(`/app/#/alert/${seenAlertId}`, banner.url).href);
+    await page.getByRole('heading', { name: `预警 #${seenAlertId}`, exact: true }).waitFor();
+    const card = page.locator(`article[data-alert-id="${seenAlertId}"]`);
+    await card.waitFor();
+    expect(await card.locator('[data-bag-link]').textContent()).toBe(seenBag);
+    expect(await card.locator('[data-message]').textContent()).not.toBe('');
+    await shot(page, 'restart-alert-zh');
     await context.close();
 
     const { code, signal } = await stopDemo(demo);
