@@ -8,7 +8,9 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Locale } from '../../../rules/messages.ts';
 import { alertActionsAllowed, alertActionsNow, jurisdictionSubtree, visibleInstitutionIds, type AlertAction, type Principal, type ScopeWorld } from '../../../auth/index.ts';
-import { compareAlerts, type Alert, type AlertFilter } from '../../../store/index.ts';
+import type { Alert, AlertFilter } from '../../../store/index.ts';
+// Straight from its module: the store's index also re-exports the PostgreSQL store, which a SQLite server must not load.
+import { compareAlerts } from '../../../store/queries/alerts.ts';
 import { alertActionsOf, type AlertActionErrorCode, type AlertActionOutcome } from '../../alert-actions.ts';
 import { alertVisible } from '../../alert-access.ts';
 import { principal, type ApiContext } from '../../context.ts';

@@ -9,7 +9,9 @@ import { Type } from 'typebox';
 import { canSeeVehicleTrack } from '../../../auth/index.ts';
 import { vehicleTrailRecord } from '../../../alerting/transport.ts';
 import { projectVehicleTracks } from '../../../custody/vehicle-track.ts';
-import { vehicleInRecords, type Alert } from '../../../store/index.ts';
+import type { Alert } from '../../../store/index.ts';
+// Straight from its module: the store's index also re-exports the PostgreSQL store, which a SQLite server must not load.
+import { vehicleInRecords } from '../../../store/repository.ts';
 import { readBag, scopedBagFilter } from '../../bag-access.ts';
 import { principal, type ApiContext } from '../../context.ts';
 import { instantParam } from '../../days.ts';
