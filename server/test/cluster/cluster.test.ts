@@ -217,7 +217,16 @@ describe('three server processes on one PostgreSQL and one Mosquitto', () => {
     for (const s of servers) s?.child.kill('SIGKILL');
     await Promise.all(servers.map((s) => s?.exited));
     for (const d of devices) await d.close().catch(() => undefined);
-    mosquitto?.kill('SIGTERM');
+    // Mosquitto writes its persistence file as it exits: wait for it before removing the folder (rmSync
+    // failed with ENOTEMPTY when the file appeared under it), and kill it if it does not go in 5 s.
+    if (mosquitto && mosquitto.exitCode === null && mosquitto.signalCode === null) {
+      const broker = mosquitto;
+      const gone = new Promise<void>((resolve) => broker.once('exit', () => resolve()));
+      broker.kill('SIGTERM');
+      const stuck = setTimeout(() => broker.kill('SIGKILL'), 5_000);
+      await gone;
+      clearTimeout(stuck);
+    }
     await smtp?.close();
     await store?.close();
     await dropPgSchema(schema);
