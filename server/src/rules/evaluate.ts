@@ -7,7 +7,7 @@
  * trails that record touched (rules that add up across bags would see too little).
  */
 import type { BagTrail } from '../custody/trail.ts';
-import { jurisdictionIdOf, RULE_IDS, type AlertCandidate, type RuleId } from './candidate.ts';
+import { jurisdictionIdOf, RULE_IDS, subjectKey, type AlertCandidate, type RuleId } from './candidate.ts';
 import { ClonedTagRule } from './cloned-tag.ts';
 import { CollectionOverdueRule } from './collection-overdue.ts';
 import { resolveThresholds, type RuleConfig, type RuleThresholds } from './config.ts';
@@ -104,15 +104,18 @@ export function startEvaluation(inputs: RuleInputs): EvaluationInProgress {
   const wanted = new Set(inputs.rules ?? RULES.map((r) => r.id));
   const running = RULES.filter((rule) => wanted.has(rule.id)).map((rule) => ({ rule, judge: rule.judgeTrails?.(ctx) }));
   const judges = running.flatMap((r) => (r.judge ? [r.judge] : []));
+  const judgesEveryBag = judges.some((j) => j.judgesEveryBag);
+  const bags: string[] = [];
   return {
     add(trail) {
       ctx.saw(trail);
       for (const judge of judges) judge.add(trail);
+      if (judgesEveryBag) bags.push(subjectKey('bag', trail.bag));
     },
     finish(transport) {
       if (transport) ctx.setTransport(transport);
       const candidates: AlertCandidate[] = [];
-      const subjects = new Set<string>();
+      const subjects = new Set<string>(bags);
       for (const { rule, judge } of running) {
         const out = judge ? judge.finish() : rule.evaluate(ctx);
         for (const c of out.candidates) candidates.push(c);

@@ -12,10 +12,9 @@ const HOUR = 3_600_000;
 export const MissingInTransitRule = trailRule('missing-in-transit', (ctx) => {
   // Overdue pickups are kept until every trail is in, so that the vehicle's last position (ctx.transport, complete then) can be given.
   const overdue: Array<{ bag: string; pickup: CustodyStep; elapsed: number; hours: number }> = [];
-  const subjects: string[] = [];
   return {
+    judgesEveryBag: true,
     add(trail) {
-      subjects.push(subjectKey('bag', trail.bag));
       if (!inCustody(trail) || furthestStep(trail) !== 'picked-up') return;
       const pickup = firstStepOf(trail, 'picked-up')!;
       const t = ctx.thresholds(pickup.institution).missingInTransit;
@@ -47,7 +46,7 @@ export const MissingInTransitRule = trailRule('missing-in-transit', (ctx) => {
           sinceMs: timeOf(pickup),
         });
       });
-      return { candidates, subjects };
+      return { candidates, subjects: [] };
     },
   };
 });

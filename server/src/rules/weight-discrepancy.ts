@@ -116,17 +116,17 @@ function judgeHandovers(ctx: RuleContext, handovers: ReadonlyMap<string, Handove
 }
 
 export const WeightDiscrepancyRule = trailRule('weight-discrepancy', (ctx) => {
-  const bags: RuleOutput = { candidates: [], subjects: [] };
+  const candidates: AlertCandidate[] = [];
   const handovers = new Map<string, Handover>();
   return {
+    judgesEveryBag: true,
     add(trail) {
-      bags.candidates.push(...judgeBag(trail, ctx));
-      bags.subjects.push(subjectKey('bag', trail.bag));
+      candidates.push(...judgeBag(trail, ctx));
       addHandovers(handovers, trail);
     },
     finish() {
       const batches = judgeHandovers(ctx, handovers);
-      return { candidates: [...bags.candidates, ...batches.candidates], subjects: [...bags.subjects, ...batches.subjects] };
+      return { candidates: [...candidates, ...batches.candidates], subjects: batches.subjects };
     },
   };
 });

@@ -77,6 +77,18 @@ describe('evaluation after one new record', () => {
     expect(r.evaluated.rules).toEqual([...BAG_RULES].sort((a, b) => RULE_IDS.indexOf(a) - RULE_IDS.indexOf(b)));
     expect(r.evaluated.subjects.every((s) => s.startsWith('bag:') || s.startsWith('handover:'))).toBe(true);
   });
+
+  it('names each bag judged once, and a bag rule run alone still names the bags it judged', () => {
+    const { book, nowMs } = cleanDay(3);
+    const trails = book.trails();
+    const r = evaluateRules(inputs({ nowMs, trails, rules: BAG_RULES }));
+    const bags = r.evaluated.subjects.filter((s) => s.startsWith('bag:'));
+    expect(bags).toEqual(trails.map((t) => `bag:${t.bag}`).sort());
+    for (const id of ['storage-overdue', 'weight-discrepancy', 'missing-in-transit'] as const) {
+      const alone = evaluateRules(inputs({ nowMs, trails, rules: [id] }));
+      expect(alone.evaluated.subjects.filter((s) => s.startsWith('bag:')), id).toEqual(bags);
+    }
+  });
 });
 
 // ---- Determinism ----
