@@ -352,6 +352,17 @@ export function storeContract(open: () => Promise<OpenedStore>): void {
       expect((await store.vehicles({ company: 'hz-t02' })).map((v) => v.id)).toEqual(['veh-2', 'veh-3']);
     });
 
+    it('shows its own writes to places and vehicles at once, and a caller changing a list it got changes nothing', async () => {
+      await seedPlaces(store);
+      const before = await store.institutions();
+      before.length = 0;
+      expect((await store.institutions()).map((i) => i.id)).toEqual(['hz-h001']);
+      await store.upsertInstitution({ id: 'hz-h001', name: 'City Hospital No. 1 (renamed)', kind: 'hospital', jurisdiction: 'hz-xh' });
+      expect((await store.institutions())[0]!.name).toBe('City Hospital No. 1 (renamed)');
+      await store.upsertJurisdiction({ id: 'hz-sc', parent: 'hz', level: 'district', name: 'Shangcheng' });
+      expect((await store.jurisdictions()).map((j) => j.id)).toContain('hz-sc');
+    });
+
     it('keeps routes and geofences, and refuses a route for an unregistered vehicle', async () => {
       await seedPlaces(store);
       await store.upsertInstitution({ id: 'hz-t01', name: 'Clean Transport', kind: 'transport', jurisdiction: 'hz' });

@@ -5,14 +5,14 @@
 import { asc, eq } from 'drizzle-orm';
 import { fromBase64, KEYRING_FORMAT, keyId, keyringToJson, parseKeyring, type StationRole } from '@wastetrail/firmware-protocol';
 import type { DeviceRegistration, DeviceStatusPatch, DeviceStore } from '../repository.ts';
-import { KeyringCache } from '../keyring-cache.ts';
+import { ReadCache } from '../read-cache.ts';
 import type { Queries } from './context.ts';
 
 /** What revokeDeviceKey does in the dialect's transaction: false when the device or key is unknown. */
 export type RevokeKey = (device: string, kid: string, at: string) => Promise<boolean>;
 
 export function deviceQueries({ db, t }: Queries, revoke: RevokeKey): DeviceStore {
-  const keyringCache = new KeyringCache(async () => {
+  const keyringCache = new ReadCache(async () => {
     const parsed = parseKeyring(await exportKeyring());
     if (!parsed.ok) throw new Error(`the stored keyring is invalid: ${parsed.error.message}`);
     return parsed.value;

@@ -1,20 +1,28 @@
 /** Places, institutions and people; carriers, vehicles, their routes and the geofences (ReferenceDataStore). */
 import { asc, eq, inArray } from 'drizzle-orm';
 import type { ReferenceDataStore } from '../repository.ts';
+import { ReadCache } from '../read-cache.ts';
 import { conjunction, type Queries } from './context.ts';
 
 export function referenceDataQueries({ db, t }: Queries): ReferenceDataStore {
+  // Every API request scopes by these (and a trail names the vehicles' companies): kept briefly, dropped
+  // on this store's own writes. Callers get a copy of the list, the rows themselves are shared.
+  const jurisdictions = new ReadCache(async () => await db.select().from(t.jurisdictions).orderBy(asc(t.jurisdictions.id)));
+  const institutions = new ReadCache(async () => await db.select().from(t.institutions).orderBy(asc(t.institutions.id)));
+  const vehicles = new ReadCache(async () => await db.select().from(t.vehicles).orderBy(asc(t.vehicles.id)));
   return {
     async upsertJurisdiction(j) {
       await db.insert(t.jurisdictions).values(j).onConflictDoUpdate({ target: t.jurisdictions.id, set: { parent: j.parent, level: j.level, name: j.name } });
+      jurisdictions.invalidate();
     },
 
     async jurisdictions() {
-      return db.select().from(t.jurisdictions).orderBy(asc(t.jurisdictions.id));
+      return [...(await jurisdictions.get())];
     },
 
     async upsertInstitution(i) {
       await db.insert(t.institutions).values(i).onConflictDoUpdate({ target: t.institutions.id, set: { name: i.name, kind: i.kind, jurisdiction: i.jurisdiction } });
+      institutions.invalidate();
     },
 
     async institution(id) {
@@ -23,6 +31,7 @@ export function referenceDataQueries({ db, t }: Queries): ReferenceDataStore {
     },
 
     async institutions(filter = {}) {
+      if (filter.jurisdiction === undefined && filter.kind === undefined) return [...(await institutions.get())];
       const where = conjunction([
         filter.jurisdiction !== undefined ? eq(t.institutions.jurisdiction, filter.jurisdiction) : undefined,
         filter.kind !== undefined ? eq(t.institutions.kind, filter.kind) : undefined,
@@ -63,6 +72,7 @@ export function referenceDataQueries({ db, t }: Queries): ReferenceDataStore {
 
     async upsertVehicle(v) {
       await db.insert(t.vehicles).values(v).onConflictDoUpdate({ target: t.vehicles.id, set: { company: v.company, plate: v.plate } });
+      vehicles.invalidate();
     },
 
     async vehicle(id) {
@@ -71,8 +81,8 @@ export function referenceDataQueries({ db, t }: Queries): ReferenceDataStore {
     },
 
     async vehicles(filter = {}) {
-      const where = filter.company !== undefined ? eq(t.vehicles.company, filter.company) : undefined;
-      return db.select().from(t.vehicles).where(where).orderBy(asc(t.vehicles.id));
+      const all = await vehicles.get();
+      return filter.company === undefined ? [...all] : all.filter((v) => v.company === filter.company);
     },
 
     async upsertVehicleRoute(r) {

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { Keyring } from '@wastetrail/firmware-protocol';
-import { KeyringCache } from '../../src/store/keyring-cache.ts';
+import { ReadCache } from '../../src/store/read-cache.ts';
 
 const ring = (n: number): Keyring => ({ devices: new Map([[`dev-${n}`, { id: `dev-${n}`, institution: 'h', stations: [], keys: [] }]]) }) as unknown as Keyring;
 
-describe('KeyringCache', () => {
+describe('ReadCache', () => {
   it('reads once per ttl, again after invalidate(), and does not keep a failed read', async () => {
     let now = 0;
     let reads = 0;
     let fail = false;
-    const cache = new KeyringCache(
+    const cache = new ReadCache<Keyring>(
       async () => {
         reads++;
         if (fail) throw new Error('database gone');
