@@ -165,7 +165,12 @@ export const vehicleTrackRecords = sqliteTable(
     fromTime: text('from_time').notNull(),
     toTime: text('to_time').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.device, t.seq] }), index('vehicle_track_records_vehicle_to').on(t.vehicle, t.toTime)],
+  (t) => [
+    primaryKey({ columns: [t.device, t.seq] }),
+    index('vehicle_track_records_vehicle_to').on(t.vehicle, t.toTime),
+    // The tick reads every vehicle's recent track: without this SQLite walked all records in id order.
+    index('vehicle_track_records_to').on(t.toTime),
+  ],
 );
 
 /** Which records name a tag: how a bag's trail is found. */

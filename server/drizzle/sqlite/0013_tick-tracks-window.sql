@@ -1,0 +1,1 @@
+CREATE INDEX `vehicle_track_records_to` ON `vehicle_track_records` (`to_time`);
