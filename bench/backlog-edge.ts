@@ -12,7 +12,7 @@ import { ed25519Signer, type CustodyEvent } from '@wastetrail/firmware-protocol'
 import { Outbox, Uplink, type MqttConfig } from '@wastetrail/edge-agent';
 import { silentLogger } from '@wastetrail/runtime';
 
-const args = JSON.parse(process.argv[2] ?? '{}') as { deviceId: string; privateKeyPem: string; records: number; mqttUrl: string; dir: string };
+const args = JSON.parse(process.argv[2] ?? '{}') as { deviceId: string; privateKeyPem: string; records: number; mqttUrl: string; dir: string; mqtt?: Partial<MqttConfig> };
 const signer = ed25519Signer(args.privateKeyPem);
 const sealed = (i: number): CustodyEvent => ({
   type: 'sealed',
@@ -34,9 +34,11 @@ const config: MqttConfig = {
   batch: { maxRecords: 200, maxBytes: 131_072 },
   window: 8,
   ackTimeoutSeconds: 60,
+  ...args.mqtt,
 };
 const uplink = new Uplink({ deviceId: args.deviceId, outbox, config, signer, logger: silentLogger });
 t0 = performance.now();
+const cpu0 = process.cpuUsage();
 uplink.start();
 let last = 0;
 for (;;) {
@@ -48,7 +50,8 @@ for (;;) {
   }
   await new Promise((r) => setTimeout(r, 10));
 }
-process.stdout.write(`drained ${((performance.now() - t0) / 1000).toFixed(3)} ${JSON.stringify(uplink.stats)}\n`);
+const cpu = process.cpuUsage(cpu0);
+process.stdout.write(`drained ${((performance.now() - t0) / 1000).toFixed(3)} ${JSON.stringify({ ...uplink.stats, cpuSeconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(2)) })}\n`);
 await uplink.stop();
 outbox.close();
 process.exit(0);

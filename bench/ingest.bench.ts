@@ -235,9 +235,9 @@ export function startServerProcess(config: unknown, baseDir: string): Promise<Se
 /** Clock ticks per second of /proc/<pid>/stat's utime and stime (getconf CLK_TCK; 100 on Linux). */
 const CLOCK_TICKS = 100;
 
-/** utime + stime of a process (fields 14 and 15 of /proc/<pid>/stat, after the command name), in seconds. */
-export function processCpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** utime + stime of a process, or of one of its threads (fields 14 and 15 of /proc/<pid>[/task/<tid>]/stat, after the command name), in seconds. */
+export function processCpuSeconds(pid: number, thread?: number): number {
+  const stat = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
