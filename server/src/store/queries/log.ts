@@ -15,6 +15,14 @@ export function logQueries({ db, t, dialect }: Queries): LogStore {
     const [row] = await db.select().from(t.logCheckpoints).where(eq(t.logCheckpoints.size, size));
     return row;
   }
+  // Every trail the API shows names the checkpoint that proves it: prepared once, like the session reads.
+  const newestCheckpoint = db.select().from(t.logCheckpoints).orderBy(desc(t.logCheckpoints.size)).limit(1).prepare('wt_latest_checkpoint');
+  const cosignaturesAt = db
+    .select()
+    .from(t.logCosignatures)
+    .where(eq(t.logCosignatures.size, sql.placeholder('size')))
+    .orderBy(asc(t.logCosignatures.addedAt), asc(t.logCosignatures.witness))
+    .prepare('wt_cosignatures_of');
   return {
     async logSize() {
       const [head] = await db.select({ size: t.logHead.size }).from(t.logHead);
@@ -60,7 +68,7 @@ export function logQueries({ db, t, dialect }: Queries): LogStore {
     },
 
     async latestCheckpoint() {
-      const [row] = await db.select().from(t.logCheckpoints).orderBy(desc(t.logCheckpoints.size)).limit(1);
+      const [row] = await newestCheckpoint.execute();
       return row;
     },
 
@@ -85,7 +93,7 @@ export function logQueries({ db, t, dialect }: Queries): LogStore {
     },
 
     async cosignaturesOf(size) {
-      return db.select().from(t.logCosignatures).where(eq(t.logCosignatures.size, size)).orderBy(asc(t.logCosignatures.addedAt), asc(t.logCosignatures.witness));
+      return cosignaturesAt.execute({ size });
     },
   };
 }
