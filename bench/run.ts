@@ -256,7 +256,9 @@ SQLite defaults; load shedding off, so a machine busy with other work slows the 
 503 OVERLOADED) answers \`GET /api/v1/tags/<tag>\` for bags drawn at random from the 1000 signed ones,
 one request at a time over a keep-alive connection, after 200 untimed ones (store reads, re-verification of the bag's 6 records, trail reconstruction, JSON);
 the in-process rows time loadBag (the same work without HTTP) and the store calls alone
-(bagByTag, then the records of the bag's tags), in the bench process.
+(bagByTag, then the records of the bag's tags), in the bench process. The server's CPU time per request
+is its process's user + system time (/proc, all threads) over the timed requests divided by their number:
+a machine busy with other work stretches the latencies far more than it changes this.
 The trail rows "on PostgreSQL" do the same on PostgreSQL (127.0.0.1:5432, a schema of the run's own,
 dropped afterwards), filled by the same generator through the PostgreSQL store, with
 \`--pg-trail-records\` records (default 1,000,000; filling runs at a few hundred records a second on this
