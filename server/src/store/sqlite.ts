@@ -26,6 +26,9 @@ import { sharedQueries } from './queries/index.ts';
 import { asBuffer, correctionTarget, quarantineInserts, storedRecordFromRow, vehicleSpanOf } from './queries/records.ts';
 import { bagFromRow, bagRow, bagsInPlay, bagTagRows } from './queries/bags.ts';
 
+/** Trails read per statement by the rule tick's stream (eachBagTrailInPlay); the API gets its turn between chunks. */
+const TRAIL_CHUNK = 500;
+
 export const SQLITE_MIGRATIONS_DIR = fileURLToPath(new URL('../../drizzle/sqlite', import.meta.url));
 
 /** Records sequenced per transaction when an upgraded store puts its older records in the log. */
@@ -106,6 +109,9 @@ function sqliteDialect(db: SqliteDatabase): Dialect {
 
 function sqliteStore(db: SqliteDatabase, hot: HotStatements, file: string, quarantineLimit: number): SqliteStore {
   const q: Queries = { db: db as unknown as QueryDb, t: schema as unknown as Tables, dialect: sqliteDialect(db) };
+  const trailsByRowid = db.$client
+    .prepare(`select trail from bags where rowid in (${Array.from({ length: TRAIL_CHUNK }, () => '?').join(', ')}) and trail is not null order by rowid`)
+    .pluck();
   const correctionsOf = db
     .select({ record: t.records })
     .from(t.recordCorrections)
@@ -195,15 +201,20 @@ function sqliteStore(db: SqliteDatabase, hot: HotStatements, file: string, quara
     },
 
     async eachBagTrailInPlay(since, visit) {
-      // One row at a time, synchronously (no other statement can run on the connection in between). The
-      // rows are found on the indexes alone and then read in rowid order: reading them in index order
-      // jumped about the table and took twice as long.
+      // The bags are found on the indexes alone (a multi-index OR) and their trails read in rowid order
+      // (in index order they took twice as long, jumping about the table), a chunk at a time, handing the
+      // event loop back between chunks: at 100,000 bags one synchronous read held the API for seconds.
       const inPlayRows = db.select({ rowid: sql`rowid` }).from(t.bags).where(bagsInPlay(t.bags, since)).toSQL();
-      const query = `select trail from bags where rowid in (${inPlayRows.sql}) and trail is not null order by rowid`;
+      const rowids = (db.$client.prepare(inPlayRows.sql).pluck().all(...inPlayRows.params) as number[]).sort((a, b) => a - b);
       let visited = 0;
-      for (const text of db.$client.prepare(query).pluck().iterate(...inPlayRows.params) as IterableIterator<string>) {
-        visit(JSON.parse(text) as BagTrail);
-        visited++;
+      for (let i = 0; i < rowids.length; i += TRAIL_CHUNK) {
+        if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+        const chunk = rowids.slice(i, i + TRAIL_CHUNK);
+        while (chunk.length < TRAIL_CHUNK) chunk.push(-1); // no bag has rowid -1: the statement keeps one shape
+        for (const text of trailsByRowid.all(...chunk) as string[]) {
+          visit(JSON.parse(text) as BagTrail);
+          visited++;
+        }
       }
       return visited;
     },
