@@ -14,7 +14,7 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { nodeKey, type Hash } from '@wastetrail/firmware-protocol';
 import type { BagTrail } from '../custody/index.ts';
-import type { AppendOutcome, CustodyStore, NewRecord, RecordBatch, StoredRecord } from './repository.ts';
+import type { AppendOutcome, CustodyStore, NewRecord, RecordBatch, StoredEvent, StoredRecord } from './repository.ts';
 import { DEFAULT_QUARANTINE_PAYLOAD_LIMIT } from './repository.ts';
 import * as schema from './schema.sqlite.ts';
 import { edgeOf, logAppend } from './log-append.ts';
@@ -23,7 +23,7 @@ import type { DialectTime } from './dashboard-rows.ts';
 import type { Dialect, Queries, QueryDb, Tables, Write } from './queries/context.ts';
 import { revokedKeys } from './queries/devices.ts';
 import { sharedQueries } from './queries/index.ts';
-import { asBuffer, correctionTarget, quarantineInserts, storedRecordFromRow, vehicleSpanOf } from './queries/records.ts';
+import { asBuffer, correctionTarget, quarantineInserts, storedEventFromRow, storedRecordFromRow, vehicleSpanOf } from './queries/records.ts';
 import { bagFromRow, bagRow, bagsInPlay, bagTagRows } from './queries/bags.ts';
 
 export const SQLITE_MIGRATIONS_DIR = fileURLToPath(new URL('../../drizzle/sqlite', import.meta.url));
@@ -129,6 +129,20 @@ function sqliteStore(db: SqliteDatabase, hot: HotStatements, file: string, quara
     .innerJoin(t.records, and(eq(t.records.device, t.recordTags.device), eq(t.records.seq, t.recordTags.seq)))
     .where(eq(t.recordTags.tag, sql.placeholder('tag')))
     .prepare();
+  // The bag projection's reads, after every commit: the same rows without their blobs.
+  const eventColumns = { id: t.records.id, device: t.records.device, seq: t.records.seq, hash: t.records.hash, deviceTime: t.records.deviceTime, type: t.records.type, body: t.records.body };
+  const eventsOfTag = db
+    .select(eventColumns)
+    .from(t.recordTags)
+    .innerJoin(t.records, and(eq(t.records.device, t.recordTags.device), eq(t.records.seq, t.recordTags.seq)))
+    .where(eq(t.recordTags.tag, sql.placeholder('tag')))
+    .prepare();
+  const correctionEventsOf = db
+    .select(eventColumns)
+    .from(t.recordCorrections)
+    .innerJoin(t.records, and(eq(t.records.device, t.recordCorrections.device), eq(t.records.seq, t.recordCorrections.seq)))
+    .where(and(eq(t.recordCorrections.targetDevice, sql.placeholder('device')), eq(t.recordCorrections.targetSeq, sql.placeholder('seq'))))
+    .prepare();
   let closed = false;
 
   return {
@@ -194,6 +208,12 @@ function sqliteStore(db: SqliteDatabase, hot: HotStatements, file: string, quara
       return [...found.values()].sort((a, b) => a.id - b.id);
     },
 
+    async eventsForTags(tags) {
+      const found = new Map<number, StoredEvent>();
+      for (const tag of new Set(tags)) for (const r of eventsOfTag.all({ tag })) found.set(r.id, storedEventFromRow(r));
+      return [...found.values()].sort((a, b) => a.id - b.id);
+    },
+
     async eachBagTrailInPlay(since, visit) {
       // One row at a time, synchronously (no other statement can run on the connection in between). The
       // rows are found on the indexes alone and then read in rowid order: reading them in index order
@@ -213,6 +233,12 @@ function sqliteStore(db: SqliteDatabase, hot: HotStatements, file: string, quara
       for (const { device, seq } of targets) {
         for (const r of correctionsOf.all({ device, seq })) found.set(r.record.id, storedRecordFromRow(r.record));
       }
+      return [...found.values()].sort((a, b) => a.id - b.id);
+    },
+
+    async correctionEventsFor(targets) {
+      const found = new Map<number, StoredEvent>();
+      for (const { device, seq } of targets) for (const r of correctionEventsOf.all({ device, seq })) found.set(r.id, storedEventFromRow(r));
       return [...found.values()].sort((a, b) => a.id - b.id);
     },
 
