@@ -694,6 +694,9 @@ export function storeContract(open: () => Promise<OpenedStore>): void {
       expect(events.map((r) => `${r.device}#${r.seq}`)).toEqual(['dev-c#1', 'dev-c#3']);
       expect(events[0]).toEqual({ id: expect.any(Number), device: 'dev-c', seq: 1, hash: h('1'), deviceTime: expect.any(String), type: 'correction', body: expect.objectContaining({ action: 'void' }) });
       expect(await store.correctionEventsFor([])).toEqual([]);
+      // More targets than one statement takes: the ones with corrections are found in any chunk.
+      const many = [...Array.from({ length: 1200 }, (_, i) => ({ device: 'dev-x', seq: i + 1 })), { device: 'dev-a', seq: 1 }, { device: 'dev-b', seq: 9 }];
+      expect((await store.correctionEventsFor(many)).map((r) => `${r.device}#${r.seq}`)).toEqual(['dev-c#1', 'dev-c#2', 'dev-c#3']);
     });
   });
 
