@@ -64,6 +64,8 @@ if (values.quick) {
   const rawVerifyMs = rawVerifyCpuMs(1);
   const run = await runIngest({ seconds: 1, devices: quickDevices, recordsPerDevice: quickRecords, perMessage: 25, window: 4 }, 'embedded');
   const quickRows = cpuPerRecordRows(run, rawVerifyMs, `${quickDevices} devices x ${quickRecords} records`);
+  const { messages, batches, largestBatch, verifiedInWorkers, verifiedInline } = run.stats[0]!;
+  progress(`  server stats: ${JSON.stringify({ messages, batches, largestBatch, verifiedInWorkers, verifiedInline })}`);
   console.log(markdownTable(quickRows));
   console.log(
     `server CPU per record / one raw verify: ${(quickRows[1]!.value / quickRows[0]!.value).toFixed(2)} (target <= 1.5; ${run.perSecond.toFixed(0)} records/s end-to-end; server peak RSS ${run.peakRssMb.toFixed(0)} MB, target <= 200)`,

@@ -18,9 +18,13 @@ export function toHex(bytes: Uint8Array): string {
 export function fromHex(hex: string): Uint8Array | undefined {
   if (!HEX.test(hex)) return undefined;
   const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  // From the character codes (0-9 are 48-57, a-f 97-102; HEX let no other through): a slice and a
+  // parseInt per byte were five times slower, and the group commit decodes several hashes per record.
+  for (let i = 0, j = 0; i < out.length; i++, j += 2) out[i] = (nibble(hex.charCodeAt(j)) << 4) | nibble(hex.charCodeAt(j + 1));
   return out;
 }
+
+const nibble = (code: number): number => (code < 97 ? code - 48 : code - 87);
 
 export function toBase64(bytes: Uint8Array): string {
   if (NodeBuffer) return NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');

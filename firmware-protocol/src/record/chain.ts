@@ -5,7 +5,7 @@
  * reordering is itself a failure, and MQTT ingest, where arrival order means nothing.
  */
 import { fail, type RecordError, type Result } from './errors.ts';
-import { GENESIS_PREV, verifyRecord, type DecodedRecord, type SignedRecord, type VerifyContext } from './record.ts';
+import { GENESIS_PREV, verifyDecodedRecord, verifyRecord, type DecodedRecord, type SignedRecord, type VerifyContext } from './record.ts';
 
 export type ChainEvent = { kind: 'accepted'; record: DecodedRecord } | { kind: 'rejected'; error: RecordError };
 
@@ -72,6 +72,16 @@ export class ChainVerifier {
 
   push(signed: SignedRecord): ChainEvent[] {
     const verified = verifyRecord(signed, this.ctx);
+    if (!verified.ok) return [{ kind: 'rejected', error: verified.error }];
+    return this.link(verified.value);
+  }
+
+  /**
+   * push for a record this process has already decoded and hashed (verifyDecodedRecord says which):
+   * the same checks, without reading the bytes a second time.
+   */
+  pushDecoded(decoded: DecodedRecord): ChainEvent[] {
+    const verified = verifyDecodedRecord(decoded, this.ctx);
     if (!verified.ok) return [{ kind: 'rejected', error: verified.error }];
     return this.link(verified.value);
   }

@@ -146,14 +146,24 @@ export function verifyRecord(signed: SignedRecord, ctx: VerifyContext): Result<D
   const decoded = decodeRecordBytes(signed.bytes);
   // A record whose bytes do not even parse cannot be attributed to a device; report it as it is.
   if (!decoded.ok) return decoded;
-  const record = decoded.value;
+  const message = signingMessage(signed.bytes);
+  return verifyDecodedRecord({ bytes: signed.bytes, signature: signed.signature, record: decoded.value, hash: toHex(sha256(message)) }, ctx, message);
+}
+
+/**
+ * verifyRecord's checks after the bytes: device, key, signature, revocation, station. Only for a record
+ * whose `record` is what decodeRecordBytes returned for these very bytes and whose `hash` is their
+ * recordHash, computed in this process (e.g. by a worker thread that read the same bytes): a caller that
+ * already decoded and hashed them need not do it twice. Anything else is not verified by this.
+ */
+export function verifyDecodedRecord(decoded: DecodedRecord, ctx: VerifyContext, message: Uint8Array = signingMessage(decoded.bytes)): Result<DecodedRecord> {
+  const { record } = decoded;
   const who = { device: record.device, seq: record.seq };
   const entry = ctx.keyring.devices.get(record.device);
   if (!entry) return fail('UNKNOWN_DEVICE', `device ${record.device} is not in the keyring`, who);
   const key = findKey(entry, record.kid);
   if (!key) return fail('WRONG_KEY', `key ${record.kid} is not a key of device ${record.device}`, who);
-  const message = signingMessage(signed.bytes);
-  if (!ctx.ed25519Verify(key.publicKeySpki, message, signed.signature)) {
+  if (!ctx.ed25519Verify(key.publicKeySpki, message, decoded.signature)) {
     return fail('BAD_SIGNATURE', `signature does not match the record bytes and key ${record.kid}`, who);
   }
   if (key.revokedAt !== undefined && record.time >= key.revokedAt) {
@@ -162,7 +172,7 @@ export function verifyRecord(signed: SignedRecord, ctx: VerifyContext): Result<D
   if (!entry.stations.some((s) => EVENTS_BY_STATION[s].includes(record.type as EventType))) {
     return fail('EVENT_NOT_ALLOWED', `a ${entry.stations.join('/')} station may not sign ${record.type} records`, who);
   }
-  return ok({ bytes: signed.bytes, signature: signed.signature, record, hash: toHex(sha256(message)) });
+  return ok(decoded);
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

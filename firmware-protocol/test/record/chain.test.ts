@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ChainVerifier, type ChainEvent } from '../../src/index.ts';
-import { vectorContext, vectorRecords } from '../support.ts';
+import { ChainVerifier, decodeEnvelope, decodeRecordBytes, recordHash, type ChainEvent, type SignedRecord } from '../../src/index.ts';
+import { invalidVectorNames, vectorContext, vectorLines, vectorRecords } from '../support.ts';
 
 const records = vectorRecords('chain-valid.jsonl');
 const accepted = (events: ChainEvent[]) => events.flatMap((e) => (e.kind === 'accepted' ? [e.record.record.seq] : []));
@@ -51,5 +51,26 @@ describe('ChainVerifier in ingest mode (arrival order means nothing)', () => {
     expect(head).toEqual([1, 2, 3, 4, 5, 6]);
     w.setHead('hz-h001-ref-01', v.head('hz-h001-ref-01')!);
     expect(accepted(w.push(records[6]!))).toEqual([7]);
+  });
+});
+
+describe('ChainVerifier.pushDecoded (bytes already read in this process)', () => {
+  it('decides every golden vector, valid and invalid, as push does', () => {
+    const files = ['chain-valid.jsonl', 'chain-manifest.jsonl', 'chain-vehicle.jsonl', ...invalidVectorNames().map((f) => `invalid/${f}`)];
+    for (const file of files) {
+      const signed = vectorLines(file).flatMap((l): SignedRecord[] => {
+        const e = decodeEnvelope(l);
+        return e.ok ? [e.value] : [];
+      });
+      const byPush = new ChainVerifier(vectorContext(), { strictOrder: false });
+      const byDecoded = new ChainVerifier(vectorContext(), { strictOrder: false });
+      for (const r of signed) {
+        const decoded = decodeRecordBytes(r.bytes);
+        // Bytes that do not decode never reach pushDecoded (ingest refuses them with this error).
+        if (!decoded.ok) continue;
+        expect(byDecoded.pushDecoded({ ...r, record: decoded.value, hash: recordHash(r.bytes) }), file).toEqual(byPush.push(r));
+      }
+      expect(byDecoded.finish(), file).toEqual(byPush.finish());
+    }
   });
 });

@@ -5,11 +5,11 @@
  * the stored records and upserts the summaries. Each bag is always rebuilt from all of its records, so
  * the table ends the same whatever order the records arrived in.
  */
-import type { CustodyRecord, DeviceEntry, EventType, Keyring } from '@wastetrail/firmware-protocol';
-import { reconstructTrail, tagsOfEvent, toTrailRecord, type BagTrail, type TrailRecord } from '../custody/index.ts';
+import type { DeviceEntry, Keyring } from '@wastetrail/firmware-protocol';
+import { reconstructTrail, tagsOfEvent, trailRecordFrom, type BagTrail, type TrailRecord } from '../custody/index.ts';
 import type { AcceptedRecord } from '../ingest/index.ts';
 import { DEFAULT_THRESHOLDS } from '../rules/config.ts';
-import type { CustodyStore, StoredRecord } from '../store/index.ts';
+import type { CustodyStore, StoredEvent } from '../store/index.ts';
 import { bagIdPath, boxesHolding, isTurnoverBox, sealingOf, tagsPackedIn } from './membership.ts';
 import { receivedGramsOf } from '../custody/index.ts';
 import { groupReceipt, summarizeBag } from './summary.ts';
@@ -27,7 +27,7 @@ export interface ProjectedBags {
   removed: string[];
 }
 
-/** Tags per recordsForTags call. */
+/** Tags per eventsForTags call. */
 const TAG_CHUNK = 500;
 /** Records per step of a full rebuild. */
 const REBUILD_CHUNK = 2000;
@@ -201,7 +201,7 @@ class LoadedRecords {
     const missing = [...new Set(tags)].filter((t) => !this.loadedTags.has(t));
     for (let i = 0; i < missing.length; i += TAG_CHUNK) {
       const part = missing.slice(i, i + TAG_CHUNK);
-      for (const r of await this.trailRecords(await this.store.recordsForTags(part))) {
+      for (const r of await this.trailRecords(await this.store.eventsForTags(part))) {
         const key = refKey(r);
         if (this.byKey.has(key)) continue;
         this.byKey.set(key, r);
@@ -219,7 +219,7 @@ class LoadedRecords {
   async correctionsOf(records: readonly TrailRecord[]): Promise<Map<string, TrailRecord[]>> {
     const out = new Map<string, TrailRecord[]>();
     if (records.length === 0) return out;
-    const found = await this.trailRecords(await this.store.correctionsFor(records.map((r) => ({ device: r.device, seq: r.seq }))));
+    const found = await this.trailRecords(await this.store.correctionEventsFor(records.map((r) => ({ device: r.device, seq: r.seq }))));
     for (const c of found) {
       if (c.event.type !== 'correction') continue;
       const key = refKey(c.event.body.target);
@@ -231,7 +231,7 @@ class LoadedRecords {
   }
 
   /** Stored records as trail records; a device the keyring does not know (any more) is left out. */
-  private async trailRecords(rows: readonly StoredRecord[]): Promise<TrailRecord[]> {
+  private async trailRecords(rows: readonly StoredEvent[]): Promise<TrailRecord[]> {
     if (!this.reloaded && rows.some((r) => !this.keyring().devices.has(r.device))) {
       this.reloaded = true;
       await this.reloadKeyring();
@@ -245,8 +245,7 @@ class LoadedRecords {
   }
 }
 
-/** A stored record as custody reads it: the same toTrailRecord verification's output goes through. */
-export function trailRecordOf(r: StoredRecord, device: DeviceEntry): TrailRecord {
-  const record = { v: 1, device: r.device, seq: r.seq, prev: r.prev, time: r.deviceTime, kid: r.kid, type: r.type as EventType, body: r.body } as CustodyRecord;
-  return toTrailRecord({ bytes: r.bytes, signature: r.signature, hash: r.hash, record }, device);
+/** A stored record as custody reads it: the same trailRecordFrom verification's output goes through. */
+export function trailRecordOf(r: StoredEvent, device: DeviceEntry): TrailRecord {
+  return trailRecordFrom({ device: r.device, seq: r.seq, time: r.deviceTime, type: r.type, body: r.body }, r.hash, device);
 }

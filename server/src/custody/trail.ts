@@ -20,16 +20,29 @@ export interface TrailRecord {
 }
 
 export function toTrailRecord(d: DecodedRecord, device: DeviceEntry): TrailRecord {
-  const { record } = d;
+  return trailRecordFrom(d.record, d.hash, device);
+}
+
+/** What a trail reads of a record: a verified record has it, and so do the store's rows (StoredEvent). */
+export interface TrailSource {
+  device: string;
+  seq: number;
+  time: string;
+  type: string;
+  body: unknown;
+}
+
+/** A record's own facts with what the keyring says about the device that signed it. */
+export function trailRecordFrom(r: TrailSource, hash: string, device: DeviceEntry): TrailRecord {
   return {
-    device: record.device,
-    seq: record.seq,
-    hash: d.hash,
-    time: record.time,
+    device: r.device,
+    seq: r.seq,
+    hash,
+    time: r.time,
     institution: device.institution,
     ...(device.site ? { site: device.site } : {}),
     stations: device.stations,
-    event: { type: record.type, body: record.body } as CustodyEvent,
+    event: { type: r.type, body: r.body } as CustodyEvent,
   };
 }
 

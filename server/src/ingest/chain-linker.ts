@@ -6,13 +6,13 @@
  * where a chain continues (first sight, restart, another process) and whether a record far behind the
  * head is a resend or a fork.
  */
-import { recordHash, verifyRecord, type ChainHead, type RecordError, type VerifyContext } from '@wastetrail/firmware-protocol';
+import { verifyDecodedRecord, type ChainHead, type RecordError, type VerifyContext } from '@wastetrail/firmware-protocol';
 import type { CustodyStore } from '../store/index.ts';
 import { DeviceChain, type Arrival, type ChainStep } from './device-chain.ts';
 import type { EnvelopeLine } from './payload.ts';
 import { recordKey, type PendingBatch } from './pending-batch.ts';
 import { arrivalRefusal, lineRefusal, type Refusal } from './quarantine.ts';
-import { peekRecord, type TrustedVerdicts } from './record-check.ts';
+import { decodedOf, readRecord, type TrustedVerdicts } from './record-check.ts';
 import type { IngestStats } from './stats.ts';
 import type { Checks } from './verify-dispatch.ts';
 
@@ -60,29 +60,31 @@ export class ChainLinker {
     const checks = message.checks ? await message.checks : undefined;
     for (const [i, envelope] of message.envelopes.entries()) {
       const check = checks?.[i] ?? undefined;
-      const peek = check ? check.peek : peekRecord(envelope.signed.bytes);
-      if (!peek.ok) {
-        this.o.refuse(lineRefusal(message, envelope.line, peek.error.code, peek.error.message, peek.error.device ?? message.device, peek.error.seq));
+      // Read once in the process: by the worker that checked the signature, or here.
+      const read = check ? check.read : readRecord(envelope.signed.bytes);
+      if (!read.ok) {
+        this.o.refuse(lineRefusal(message, envelope.line, read.error.code, read.error.message, read.error.device ?? message.device, read.error.seq));
         continue;
       }
-      if (peek.device !== message.device) {
-        const text = `a record of device ${peek.device} arrived on the topic of device ${message.device}`;
+      const { device, seq } = read.record;
+      if (device !== message.device) {
+        const text = `a record of device ${device} arrived on the topic of device ${message.device}`;
         this.o.refuse(lineRefusal(message, envelope.line, 'TOPIC_MISMATCH', text, message.device));
         continue;
       }
-      const arrival: Arrival = { ...envelope, topic: message.topic, receivedAt: message.receivedAt, seq: peek.seq };
-      if (!this.o.ctx.keyring.devices.has(peek.device)) {
+      const arrival: Arrival = { ...envelope, topic: message.topic, receivedAt: message.receivedAt, seq, decoded: decodedOf(envelope.signed, read) };
+      if (!this.o.ctx.keyring.devices.has(device)) {
         // No chain for strangers (an open broker could name a million): verification says why.
-        const verified = verifyRecord(envelope.signed, this.o.ctx);
+        const verified = verifyDecodedRecord(arrival.decoded, this.o.ctx);
         if (!verified.ok) {
           this.o.refuse(arrivalRefusal(arrival, verified.error));
           continue;
         }
       }
-      const chain = await this.chainOf(peek.device);
+      const chain = await this.chainOf(device);
       const step = chain.push(arrival, this.o.trusted, check?.signature);
       // A resend of an accepted record: its ack carries the record's receipt again.
-      if (step.duplicate === 'accepted') this.o.batch.pending.resent(peek.device, arrival.seq);
+      if (step.duplicate === 'accepted') this.o.batch.pending.resent(device, seq);
       await this.settle(chain, step);
       this.o.pushed(chain);
     }
@@ -161,7 +163,7 @@ export class ChainLinker {
   /** A record behind the chain's window: the store tells a resend from a fork. */
   private async settleBehind(chain: DeviceChain, arrival: Arrival, error: RecordError): Promise<void> {
     const known = this.uncommitted.get(recordKey(chain.device, arrival.seq)) ?? (await this.o.store.recordAt(chain.device, arrival.seq))?.hash;
-    if (known === recordHash(arrival.signed.bytes)) {
+    if (known === arrival.decoded.hash) {
       this.o.counters.duplicates++;
       this.o.batch.pending.resent(chain.device, arrival.seq);
     } else if (known !== undefined) {

@@ -11,11 +11,12 @@ import type { SignatureVerdict, TrustedVerdicts } from './record-check.ts';
 /** Accepted hashes a chain remembers to tell a resend from a fork without asking the store. */
 export const CHAIN_WINDOW = 64;
 
-/** A record as it arrived: its envelope, where and when, and the seq it claims. */
+/** A record as it arrived: its envelope, where and when, the seq it claims, and its bytes as read (readRecord). */
 export interface Arrival extends EnvelopeLine {
   topic: string;
   receivedAt: string;
   seq: number;
+  decoded: DecodedRecord;
 }
 
 export interface ChainStep {
@@ -74,7 +75,7 @@ export class DeviceChain {
   }
 
   push(arrival: Arrival, trusted: TrustedVerdicts, verdict: SignatureVerdict | undefined): ChainStep {
-    const events = trusted.with(arrival.signed, verdict, () => this.verifier.push(arrival.signed));
+    const events = trusted.with(arrival.signed, verdict, () => this.verifier.pushDecoded(arrival.decoded));
     const step: ChainStep = { accepted: [], refused: [] };
     const first = events[0];
     // A lone rejection is always about the record just pushed (see ChainVerifier.link).

@@ -3,7 +3,7 @@
  * integrity problem it is when it can be pinned on a device. The builders are pure; `Quarantine` counts
  * and logs each refusal and puts it into the pending batch.
  */
-import { parseDeviceTopic, recordHash, utf8, type RecordError } from '@wastetrail/firmware-protocol';
+import { parseDeviceTopic, utf8, type RecordError } from '@wastetrail/firmware-protocol';
 import type { Logger } from '@wastetrail/runtime';
 import type { NewQuarantineEntry, NewRecord } from '../store/index.ts';
 import type { QuarantineCode } from './codes.ts';
@@ -56,7 +56,7 @@ export function arrivalRefusal(a: Arrival, error: RecordError): Refusal {
   const seq = error.seq ?? a.seq;
   const entry: NewQuarantineEntry = { receivedAt: a.receivedAt, topic: a.topic, code: error.code, message: error.message, ...(device !== undefined ? { device } : {}), seq, payload, payloadBytes: payload.length };
   if (device === undefined) return { entry };
-  return { entry, problem: { device, code: error.code, message: error.message, seq, hash: recordHash(a.signed.bytes), at: a.receivedAt } };
+  return { entry, problem: { device, code: error.code, message: error.message, seq, hash: a.decoded.hash, at: a.receivedAt } };
 }
 
 /** A record another server process beat to its seq with a different one: a fork found at commit time. */

@@ -1,24 +1,30 @@
 /**
- * Splitting verification so worker threads can carry its expensive part. A worker runs verifyRecord
- * (the one definition of valid) on a record and reports what the Ed25519 check said, with the key it
- * used; the main thread then pushes the same record through its ChainVerifier with an Ed25519 function
- * that answers from that verdict instead of verifying again. Any mismatch (another key, another
- * signature object) falls back to a real verification, so a stale verdict can never make a record valid.
+ * Splitting verification so worker threads can carry its expensive part. A worker reads a record's
+ * bytes once (decodeRecordBytes and the hash, what verifyRecord starts with), runs the rest of
+ * verifyRecord (verifyDecodedRecord) and reports what it read and what the Ed25519 check said, with the
+ * key it used. The main thread then pushes the record through its ChainVerifier as decoded
+ * (`pushDecoded`: key, signature, revocation, station, chain link), with an Ed25519 function that
+ * answers from that verdict instead of verifying again: the bytes are read once in the process, not once
+ * per thread. Any mismatch (another key, another signature object) falls back to a real verification,
+ * so a stale verdict can never make a record valid.
  */
 import { performance } from 'node:perf_hooks';
 import {
   decodeRecordBytes,
   nodeEd25519Verify,
+  recordHash,
   toBase64,
-  verifyRecord,
+  verifyDecodedRecord,
+  type CustodyRecord,
+  type DecodedRecord,
   type Ed25519Verify,
   type Keyring,
   type RecordError,
   type SignedRecord,
 } from '@wastetrail/firmware-protocol';
 
-/** Who a record says it is, read before it enters the chain (same decoding verifyRecord starts with). */
-export type RecordPeek = { ok: true; device: string; seq: number } | { ok: false; error: RecordError };
+/** A record's bytes read once: decodeRecordBytes' record and the bytes' recordHash, or why not. */
+export type RecordRead = { ok: true; record: CustodyRecord; hash: string } | { ok: false; error: RecordError };
 
 export interface SignatureVerdict {
   /** base64 SPKI of the key the signature was checked with. */
@@ -27,22 +33,27 @@ export interface SignatureVerdict {
 }
 
 export interface RecordCheck {
-  peek: RecordPeek;
+  read: RecordRead;
   /** Absent when verification stopped before the signature (unknown device, wrong key, bad bytes). */
   signature?: SignatureVerdict;
 }
 
-export function peekRecord(bytes: Uint8Array): RecordPeek {
+export function readRecord(bytes: Uint8Array): RecordRead {
   const decoded = decodeRecordBytes(bytes);
-  return decoded.ok ? { ok: true, device: decoded.value.device, seq: decoded.value.seq } : { ok: false, error: decoded.error };
+  return decoded.ok ? { ok: true, record: decoded.value, hash: recordHash(bytes) } : { ok: false, error: decoded.error };
+}
+
+/** The signed record with what was read from its bytes (in this process: a worker's read of the same line counts). */
+export function decodedOf(signed: SignedRecord, read: RecordRead & { ok: true }): DecodedRecord {
+  return { bytes: signed.bytes, signature: signed.signature, record: read.record, hash: read.hash };
 }
 
 /** What a worker computes for one record. */
 export function checkRecord(signed: SignedRecord, keyring: Keyring, verify: Ed25519Verify = nodeEd25519Verify): RecordCheck {
-  const peek = peekRecord(signed.bytes);
-  if (!peek.ok) return { peek };
+  const read = readRecord(signed.bytes);
+  if (!read.ok) return { read };
   let signature: SignatureVerdict | undefined;
-  verifyRecord(signed, {
+  verifyDecodedRecord(decodedOf(signed, read), {
     keyring,
     ed25519Verify: (spki, message, sig) => {
       const valid = verify(spki, message, sig);
@@ -50,7 +61,7 @@ export function checkRecord(signed: SignedRecord, keyring: Keyring, verify: Ed25
       return valid;
     },
   });
-  return signature ? { peek, signature } : { peek };
+  return signature ? { read, signature } : { read };
 }
 
 /**
@@ -84,7 +95,7 @@ export class TrustedVerdicts {
     return valid;
   };
 
-  /** Runs `fn` (a ChainVerifier.push of `signed`) with the worker's verdict for that record in force. */
+  /** Runs `fn` (a ChainVerifier.pushDecoded of `signed`) with the worker's verdict for that record in force. */
   with<T>(signed: SignedRecord, verdict: SignatureVerdict | undefined, fn: () => T): T {
     this.current = verdict ? { signature: signed.signature, verdict } : undefined;
     try {

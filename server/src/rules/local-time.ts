@@ -30,8 +30,29 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
+const HOUR_MS = 3_600_000;
+/** Offsets by zone and UTC hour, for hours without a change of offset: Intl's formatToParts was most of summarizeBag's time. */
+const hourOffsets = new Map<string, Map<number, number>>();
+/** Hours remembered per zone (a few months of them): a zone's map is emptied when full. */
+const HOURS_KEPT = 4096;
+
 /** How far the zone's wall clock is ahead of UTC at `ms`. */
 export function offsetMs(ms: number, timeZone: string): number {
+  const hour = Math.floor(ms / HOUR_MS);
+  let hours = hourOffsets.get(timeZone);
+  if (!hours) hourOffsets.set(timeZone, (hours = new Map()));
+  const known = hours.get(hour);
+  if (known !== undefined) return known;
+  // A zone's offset changes at most once in any hour (changes are months apart), so an hour that begins and
+  // ends on the same offset has it throughout; an hour with a change (Lord Howe's at half past) is computed each time.
+  const first = zoneOffsetMs(hour * HOUR_MS, timeZone);
+  if (first !== zoneOffsetMs(hour * HOUR_MS + HOUR_MS - 1, timeZone)) return zoneOffsetMs(ms, timeZone);
+  if (hours.size >= HOURS_KEPT) hours.clear();
+  hours.set(hour, first);
+  return first;
+}
+
+function zoneOffsetMs(ms: number, timeZone: string): number {
   const p: Record<string, number> = {};
   for (const part of formatter(timeZone).formatToParts(ms)) if (part.type !== 'literal') p[part.type] = Number(part.value);
   const wall = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);

@@ -40,6 +40,13 @@ export interface StoredRecord extends Omit<NewRecord, 'tags'> {
   id: number;
 }
 
+/**
+ * What a custody trail reads of a stored record: who signed it where in its chain, its hash, time and
+ * event. Not the bytes and signature (exports and proofs read those with the whole StoredRecord): the
+ * bag projection reads these after every commit, and the blobs were most of each row.
+ */
+export type StoredEvent = Pick<StoredRecord, 'id' | 'device' | 'seq' | 'hash' | 'deviceTime' | 'type' | 'body'>;
+
 /** The server's acknowledgement of a device: everything up to `seq` is stored, and `hash` is seq's hash. */
 export interface DeviceAck {
   device: string;
@@ -610,6 +617,10 @@ export interface RecordStore {
   countRecords(): Promise<number>;
   /** Correction records targeting these records, in acceptance order. */
   correctionsFor(targets: ReadonlyArray<{ device: string; seq: number }>): Promise<StoredRecord[]>;
+  /** recordsForTags as trail events (no bytes, no signature): the bag projection's read. */
+  eventsForTags(tags: readonly string[]): Promise<StoredEvent[]>;
+  /** correctionsFor as trail events (no bytes, no signature): the bag projection's read. */
+  correctionEventsFor(targets: ReadonlyArray<{ device: string; seq: number }>): Promise<StoredEvent[]>;
 }
 
 /** What ingest refused. */

@@ -9,27 +9,30 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { and, asc, eq, getTableColumns, lte, sql, type Column } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, inArray, lte, sql, type Column } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { nodeKey, type Hash } from '@wastetrail/firmware-protocol';
 import type { BagTrail } from '../custody/index.ts';
-import type { AppendOutcome, CustodyStore, NewRecord, RecordBatch, StoredRecord } from './repository.ts';
+import type { AppendOutcome, CustodyStore, NewRecord, RecordBatch, StoredEvent, StoredRecord } from './repository.ts';
 import { DEFAULT_QUARANTINE_PAYLOAD_LIMIT } from './repository.ts';
 import * as schema from './schema.sqlite.ts';
 import { edgeOf, logAppend } from './log-append.ts';
 import { hotStatements, type HotStatements } from './sqlite-statements.ts';
 import type { DialectTime } from './dashboard-rows.ts';
-import type { Dialect, Queries, QueryDb, Tables, Write } from './queries/context.ts';
+import { chunks, type Dialect, type Queries, type QueryDb, type Tables, type Write } from './queries/context.ts';
 import { revokedKeys } from './queries/devices.ts';
 import { sharedQueries } from './queries/index.ts';
-import { asBuffer, correctionTarget, quarantineInserts, storedRecordFromRow, vehicleSpanOf } from './queries/records.ts';
+import { asBuffer, correctionTarget, quarantineInserts, storedEventFromRow, storedRecordFromRow, vehicleSpanOf } from './queries/records.ts';
 import { bagFromRow, bagRow, bagsInPlay, bagTagRows } from './queries/bags.ts';
 
 /** Trails read per statement by the rule tick's stream (eachBagTrailInPlay); the API gets its turn between chunks. */
 const TRAIL_CHUNK = 500;
 
 export const SQLITE_MIGRATIONS_DIR = fileURLToPath(new URL('../../drizzle/sqlite', import.meta.url));
+
+/** Tags per eventsForTags statement. */
+const TAGS_PER_READ = 500;
 
 /** Records sequenced per transaction when an upgraded store puts its older records in the log. */
 const BACKLOG_CHUNK = 1000;
@@ -135,6 +138,21 @@ function sqliteStore(db: SqliteDatabase, hot: HotStatements, file: string, quara
     .innerJoin(t.records, and(eq(t.records.device, t.recordTags.device), eq(t.records.seq, t.recordTags.seq)))
     .where(eq(t.recordTags.tag, sql.placeholder('tag')))
     .prepare();
+  // The bag projection's reads, after every commit: the same rows without their blobs.
+  const eventColumns = { id: t.records.id, device: t.records.device, seq: t.records.seq, hash: t.records.hash, deviceTime: t.records.deviceTime, type: t.records.type, body: t.records.body };
+  // All of a commit's tags in one statement (a JSON array of them): one statement per tag took twice the CPU.
+  const eventsOfTags = db
+    .select(eventColumns)
+    .from(t.recordTags)
+    .innerJoin(t.records, and(eq(t.records.device, t.recordTags.device), eq(t.records.seq, t.recordTags.seq)))
+    .where(inArray(t.recordTags.tag, sql`(select value from json_each(${sql.placeholder('tags')}))`))
+    .prepare();
+  const correctionEventsOf = db
+    .select(eventColumns)
+    .from(t.recordCorrections)
+    .innerJoin(t.records, and(eq(t.records.device, t.recordCorrections.device), eq(t.records.seq, t.recordCorrections.seq)))
+    .where(and(eq(t.recordCorrections.targetDevice, sql.placeholder('device')), eq(t.recordCorrections.targetSeq, sql.placeholder('seq'))))
+    .prepare();
   let closed = false;
 
   return {
@@ -200,6 +218,12 @@ function sqliteStore(db: SqliteDatabase, hot: HotStatements, file: string, quara
       return [...found.values()].sort((a, b) => a.id - b.id);
     },
 
+    async eventsForTags(tags) {
+      const found = new Map<number, StoredEvent>();
+      for (const part of chunks([...new Set(tags)], TAGS_PER_READ)) for (const r of eventsOfTags.all({ tags: JSON.stringify(part) })) found.set(r.id, storedEventFromRow(r));
+      return [...found.values()].sort((a, b) => a.id - b.id);
+    },
+
     async eachBagTrailInPlay(since, visit) {
       // The bags are found on the indexes alone (a multi-index OR) and their trails read in rowid order
       // (in index order they took twice as long, jumping about the table), a chunk at a time, handing the
@@ -224,6 +248,12 @@ function sqliteStore(db: SqliteDatabase, hot: HotStatements, file: string, quara
       for (const { device, seq } of targets) {
         for (const r of correctionsOf.all({ device, seq })) found.set(r.record.id, storedRecordFromRow(r.record));
       }
+      return [...found.values()].sort((a, b) => a.id - b.id);
+    },
+
+    async correctionEventsFor(targets) {
+      const found = new Map<number, StoredEvent>();
+      for (const { device, seq } of targets) for (const r of correctionEventsOf.all({ device, seq })) found.set(r.id, storedEventFromRow(r));
       return [...found.values()].sort((a, b) => a.id - b.id);
     },
 

@@ -4,7 +4,7 @@ import { encodeEnvelope, nodeEd25519Verify, toBase64, utf8, type VerifyContext }
 import { DeviceChain, type Arrival } from '../../src/ingest/device-chain.ts';
 import { integrityAlert, integrityDedupeKey, integrityFinding, integritySeverity } from '../../src/ingest/integrity.ts';
 import { readRecordsPayload } from '../../src/ingest/payload.ts';
-import { checkRecord, peekRecord, TrustedVerdicts } from '../../src/ingest/record-check.ts';
+import { checkRecord, readRecord, TrustedVerdicts } from '../../src/ingest/record-check.ts';
 import { keyringOf, TestDevice } from './support.ts';
 
 const dev = new TestDevice('hz-h001-ref-01');
@@ -53,6 +53,7 @@ describe('DeviceChain', () => {
     topic: `wt/v1/dev/${dev.id}/records`,
     receivedAt: '2026-03-02T08:00:00.000Z',
     seq,
+    decoded: r,
   });
   const trusted = new TrustedVerdicts();
 
@@ -124,12 +125,12 @@ describe('DeviceChain', () => {
 describe('worker verdicts', () => {
   const keyring = keyringOf(dev);
 
-  it('a worker check names the record and what its signature check said', () => {
-    expect(checkRecord(records[0]!, keyring)).toEqual({ peek: { ok: true, device: dev.id, seq: 1 }, signature: { spki: dev.publicKey, valid: true } });
+  it('a worker check carries the record as read (decoded and hashed once) and what its signature check said', () => {
+    expect(checkRecord(records[0]!, keyring)).toEqual({ read: { ok: true, record: records[0]!.record, hash: records[0]!.hash }, signature: { spki: dev.publicKey, valid: true } });
     const bad = { ...records[0]!, signature: records[1]!.signature };
     expect(checkRecord(bad, keyring).signature).toEqual({ spki: dev.publicKey, valid: false });
     expect(checkRecord(records[0]!, keyringOf()).signature).toBeUndefined(); // unknown device: no signature check
-    expect(peekRecord(utf8('{}'))).toMatchObject({ ok: false, error: { code: 'UNSUPPORTED_VERSION' } });
+    expect(readRecord(utf8('{}'))).toMatchObject({ ok: false, error: { code: 'UNSUPPORTED_VERSION' } });
   });
 
   it('answers from a verdict only for the very record and key it was given, and verifies otherwise', () => {

@@ -27,7 +27,7 @@ describe('refusals', () => {
   });
 
   it('an arrival refusal names the record by seq and hash; without a device to name there is no problem', () => {
-    const arrival = { line: encodeEnvelope(r1!), signed: { bytes: r1!.bytes, signature: r1!.signature }, topic, receivedAt: origin.receivedAt, seq: 1 };
+    const arrival = { line: encodeEnvelope(r1!), signed: { bytes: r1!.bytes, signature: r1!.signature }, topic, receivedAt: origin.receivedAt, seq: 1, decoded: r1! };
     const r = arrivalRefusal(arrival, { code: 'BAD_SIGNATURE', message: 'signature does not verify', device: dev.id, seq: 1 });
     expect(r.entry).toMatchObject({ code: 'BAD_SIGNATURE', device: dev.id, seq: 1, topic });
     expect(r.problem).toEqual({ device: dev.id, code: 'BAD_SIGNATURE', message: 'signature does not verify', seq: 1, hash: r1!.hash, at: origin.receivedAt });

@@ -55,7 +55,7 @@ describe('VerifyDispatch', () => {
     expect(calls).toEqual([200, 100]);
     expect(roundTrips).toBe(2);
     checks.forEach((list, i) => {
-      expect(list.map((c) => c?.peek)).toEqual(messages[i]!.map((r) => ({ ok: true, device: dev.id, seq: r.record.seq })));
+      expect(list.map((c) => c?.read)).toEqual(messages[i]!.map((r) => ({ ok: true, record: r.record, hash: r.hash })));
       expect(list.every((c) => c?.signature?.valid === true && c.signature.spki === toBase64(dev.signer.publicKeySpki))).toBe(true);
     });
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatLocalDate, localDateOf, operatingMsBetween, startOfLocalDay, weekdayOf, zonedInstant, type OperatingHours } from '../../src/rules/index.ts';
+import { offsetMs } from '../../src/rules/local-time.ts';
 
 const SH = 'Asia/Shanghai';
 const at = (s: string) => Date.parse(s);
@@ -13,6 +14,26 @@ describe('local time', () => {
     expect(startOfLocalDay({ year: 2026, month: 3, day: 3 }, SH)).toBe(at('2026-03-02T16:00:00.000Z'));
     expect(weekdayOf({ year: 2026, month: 3, day: 2 })).toBe(1);
     expect(weekdayOf({ year: 2026, month: 3, day: 8 })).toBe(7);
+  });
+
+  it('gives each instant its zone\'s offset, across daylight-saving changes on the hour and at half past (offsets are remembered per hour)', () => {
+    const formats = new Map<string, Intl.DateTimeFormat>();
+    const direct = (ms: number, timeZone: string) => {
+      if (!formats.has(timeZone)) formats.set(timeZone, new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' }));
+      const p = Object.fromEntries(formats.get(timeZone)!.formatToParts(ms).filter((x) => x.type !== 'literal').map((x) => [x.type, Number(x.value)]));
+      return Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!) - Math.floor(ms / 1000) * 1000;
+    };
+    // Berlin and New York change on the hour, Lord Howe by 30 minutes at 15:30Z, St John's at -03:30; Kathmandu never.
+    const zones = ['Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe', 'America/St_Johns', 'Asia/Kathmandu', SH];
+    const windows = ['2026-03-07T00:00:00.000Z', '2026-03-28T00:00:00.000Z', '2026-04-04T00:00:00.000Z', '2026-10-03T00:00:00.000Z', '2026-10-24T00:00:00.000Z', '2026-10-31T00:00:00.000Z'];
+    for (const zone of zones) {
+      for (const from of windows) {
+        // Three days, every 7 minutes and 13.001 seconds, twice: the second pass answers from the remembered hours.
+        for (let pass = 0; pass < 2; pass++) {
+          for (let ms = at(from); ms < at(from) + 3 * 86_400_000; ms += 433_001) expect(offsetMs(ms, zone), `${zone} ${new Date(ms).toISOString()}`).toBe(direct(ms, zone));
+        }
+      }
+    }
   });
 
   it('keeps wall-clock hours across a daylight-saving change', () => {

@@ -138,6 +138,12 @@ export function storeContract(open: () => Promise<OpenedStore>): void {
       expect(await store.headOf('nobody')).toBeUndefined();
       expect((await store.recordsForTags(['epc:00112233'])).map((r) => r.seq)).toEqual([1, 2]);
       expect((await store.recordsForTags(['qr:X1', 'epc:00112233'])).map((r) => r.seq)).toEqual([1, 2]);
+      // The projection's read: the same records in the same order, without bytes and signature.
+      const events = await store.eventsForTags(['qr:X1', 'epc:00112233']);
+      const { bytes: _b, signature: _s, prev: _p, kid: _k, receivedAt: _r, ...event } = (await store.recordsForTags(['epc:00112233']))[1]!;
+      expect(events.map((r) => r.seq)).toEqual([1, 2]);
+      expect(events[1]).toEqual(event);
+      expect(await store.eventsForTags([])).toEqual([]);
       expect((await store.recordsOfDevice('dev-a', 2, 10)).map((r) => r.seq)).toEqual([2, 3]);
       const all = await store.recordsAfter(0, 10);
       expect(all.map((r) => `${r.device}#${r.seq}`)).toEqual(['dev-a#1', 'dev-a#2', 'dev-b#1', 'dev-a#3']);
@@ -156,6 +162,9 @@ export function storeContract(open: () => Promise<OpenedStore>): void {
       expect(out.stored).toBe(1200);
       expect(await store.countRecords()).toBe(1200);
       expect((await store.recordsForTags(['epc:00000400'])).map((r) => r.seq)).toEqual([1024]);
+      // More tags than one statement takes, some twice: every record once, in acceptance order.
+      const tags = records.flatMap((r) => r.tags);
+      expect((await store.eventsForTags([...tags.slice(600), ...tags.slice(0, 700)])).map((r) => r.seq)).toEqual(records.map((r) => r.seq));
     });
   });
 
@@ -706,6 +715,13 @@ export function storeContract(open: () => Promise<OpenedStore>): void {
       expect((await store.correctionsFor([{ device: 'dev-a', seq: 1 }])).map((r) => `${r.device}#${r.seq}`)).toEqual(['dev-c#1', 'dev-c#3']);
       expect((await store.correctionsFor([{ device: 'dev-b', seq: 9 }, { device: 'dev-a', seq: 2 }])).map((r) => r.seq)).toEqual([2]);
       expect(await store.correctionsFor([])).toEqual([]);
+      const events = await store.correctionEventsFor([{ device: 'dev-a', seq: 1 }]);
+      expect(events.map((r) => `${r.device}#${r.seq}`)).toEqual(['dev-c#1', 'dev-c#3']);
+      expect(events[0]).toEqual({ id: expect.any(Number), device: 'dev-c', seq: 1, hash: h('1'), deviceTime: expect.any(String), type: 'correction', body: expect.objectContaining({ action: 'void' }) });
+      expect(await store.correctionEventsFor([])).toEqual([]);
+      // More targets than one statement takes: the ones with corrections are found in any chunk.
+      const many = [...Array.from({ length: 1200 }, (_, i) => ({ device: 'dev-x', seq: i + 1 })), { device: 'dev-a', seq: 1 }, { device: 'dev-b', seq: 9 }];
+      expect((await store.correctionEventsFor(many)).map((r) => `${r.device}#${r.seq}`)).toEqual(['dev-c#1', 'dev-c#2', 'dev-c#3']);
     });
   });
 

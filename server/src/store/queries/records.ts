@@ -4,7 +4,7 @@
  */
 import { and, asc, desc, eq, gt, gte, inArray, or } from 'drizzle-orm';
 import type { EventBody, EventType } from '@wastetrail/firmware-protocol';
-import type { NewQuarantineEntry, QuarantineStore, RecordStore, StoredRecord } from '../repository.ts';
+import type { NewQuarantineEntry, QuarantineStore, RecordStore, StoredEvent, StoredRecord } from '../repository.ts';
 import { chunks, conjunction, countAll, INSERT_CHUNK, type QueryTx, type Queries, type Tables, type Write } from './context.ts';
 
 /**
@@ -38,6 +38,17 @@ export function recordQueries({ db, t, dialect }: Queries): Omit<RecordStore, 'a
       return rows.map((row) => storedRecordFromRow(row.record));
     },
 
+    async eventsForTags(tags) {
+      if (tags.length === 0) return [];
+      const rows = await db
+        .selectDistinct(storedEventColumns(r))
+        .from(t.recordTags)
+        .innerJoin(r, and(eq(r.device, t.recordTags.device), eq(r.seq, t.recordTags.seq)))
+        .where(inArray(t.recordTags.tag, [...tags]))
+        .orderBy(asc(r.id));
+      return rows.map(storedEventFromRow);
+    },
+
     async recordsOfDevice(device, fromSeq, limit) {
       const rows = await db
         .select()
@@ -68,6 +79,20 @@ export function recordQueries({ db, t, dialect }: Queries): Omit<RecordStore, 'a
           .innerJoin(r, and(eq(r.device, c.device), eq(r.seq, c.seq)))
           .where(or(...part.map((p) => and(eq(c.targetDevice, p.device), eq(c.targetSeq, p.seq)))));
         for (const row of rows) found.set(row.record.id, storedRecordFromRow(row.record));
+      }
+      return [...found.values()].sort((a, b) => a.id - b.id);
+    },
+
+    async correctionEventsFor(targets) {
+      const c = t.recordCorrections;
+      const found = new Map<number, StoredEvent>();
+      for (const part of chunks(targets, dialect.pairChunk)) {
+        const rows = await db
+          .select(storedEventColumns(r))
+          .from(c)
+          .innerJoin(r, and(eq(r.device, c.device), eq(r.seq, c.seq)))
+          .where(or(...part.map((p) => and(eq(c.targetDevice, p.device), eq(c.targetSeq, p.seq)))));
+        for (const row of rows) found.set(row.id, storedEventFromRow(row));
       }
       return [...found.values()].sort((a, b) => a.id - b.id);
     },
@@ -147,6 +172,15 @@ export function vehicleSpanOf(type: string, body: unknown, deviceTime: string): 
   const b = body as EventBody<'track'>;
   const times = [...b.fixes.map((f) => f.at), ...b.temperatures.map((x) => x.at)].sort();
   return { vehicle: b.vehicle, fromTime: times[0] ?? deviceTime, toTime: times.at(-1) ?? deviceTime };
+}
+
+/** The records columns a StoredEvent is read from (a select of them leaves the blobs in the store). */
+export function storedEventColumns(r: Tables['records']) {
+  return { id: r.id, device: r.device, seq: r.seq, hash: r.hash, deviceTime: r.deviceTime, type: r.type, body: r.body };
+}
+
+export function storedEventFromRow(row: Omit<StoredEvent, 'type'> & { type: string }): StoredEvent {
+  return { id: row.id, device: row.device, seq: row.seq, hash: row.hash, deviceTime: row.deviceTime, type: row.type as EventType, body: row.body };
 }
 
 /** A records row of either dialect (blobs come back as Buffers in both). */
