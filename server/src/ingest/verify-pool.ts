@@ -4,8 +4,9 @@
  * The threads start with the first batch, not with the server: each costs about 12 MB, and a server
  * that only ever sees a trickle of records (ingest uses the workers above workerThreshold) never needs them.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { keyringToJson, type Keyring } from '@wastetrail/firmware-protocol';
+import { startServerWorker } from '../server-heap.ts';
 import type { RecordCheck } from './record-check.ts';
 
 export type ToWorker = { kind: 'keyring'; keyring: unknown } | { kind: 'check'; id: number; lines: string[] };
@@ -42,7 +43,7 @@ export class VerifyPool {
   }
 
   private spawn(keyringJson: unknown): PoolWorker {
-    const worker = new Worker(ENTRY, { name: 'wastetrail-verify' });
+    const worker = startServerWorker(ENTRY, { name: 'wastetrail-verify' });
     const w: PoolWorker = { worker, load: 0, pending: new Map(), alive: true };
     worker.on('message', (m: FromWorker) => {
       const p = w.pending.get(m.id);
