@@ -7,11 +7,7 @@
  * into the verifiable log inside its commits (bench/log.bench.ts), timed here around the SQLite store's
  * sequence() so the server's code carries no switch for the benchmark.
  */
-import { applyServerHeapSettings } from '@wastetrail/server/server-heap';
-
-// As `wastetrail server` does, before the server's modules load.
-applyServerHeapSettings();
-const { parseServerConfig, startServer } = await import('@wastetrail/server');
+import { parseServerConfig, startServer } from '@wastetrail/server';
 
 const [text, baseDir] = process.argv.slice(2);
 if (!text || !baseDir) throw new Error('usage: ingest-server.mjs <config json> <base dir>');

@@ -2,8 +2,6 @@
 // Each command loads only what it needs: `verify` must start fast and small on an auditor's laptop,
 // without the HTTP server, the broker and the store that `server` brings in.
 
-import { applyServerHeapSettings } from '../server-heap.ts';
-
 const USAGE = `usage: wastetrail <command> [options]
 
 commands:
@@ -32,8 +30,6 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'server':
-      // Before the server's modules load (server-heap.ts says why).
-      applyServerHeapSettings();
       return (await import('./serve.ts')).runServe(rest);
     case 'verify':
       return (await import('./verify.ts')).runVerify(rest, { stdout: process.stdout, stderr: process.stderr });
