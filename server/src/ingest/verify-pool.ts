@@ -15,6 +15,13 @@ export type FromWorker = { kind: 'checked'; id: number; checks: Array<RecordChec
 // the parent's TypeScript loader, so a small entry registers tsx first.
 const ENTRY = import.meta.url.endsWith('.ts') ? new URL('./verify-worker-entry.js', import.meta.url) : new URL('./verify-worker.js', import.meta.url);
 
+/**
+ * A worker's young generation, in MB (V8 makes it three semi-spaces: two of 2 MB and one for large
+ * objects). V8's default lets it grow to 2 x 16 MB, resident once used; a worker's garbage dies young
+ * either way (issue #17, target 3; docs/performance.md). Not a heap cap: its old space is not limited.
+ */
+const WORKER_YOUNG_GENERATION_MB = 6;
+
 interface PoolWorker {
   worker: Worker;
   /** Lines sent and not yet answered: new work goes to the least loaded worker. */
@@ -42,7 +49,7 @@ export class VerifyPool {
   }
 
   private spawn(keyringJson: unknown): PoolWorker {
-    const worker = new Worker(ENTRY, { name: 'wastetrail-verify' });
+    const worker = new Worker(ENTRY, { name: 'wastetrail-verify', resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     const w: PoolWorker = { worker, load: 0, pending: new Map(), alive: true };
     worker.on('message', (m: FromWorker) => {
       const p = w.pending.get(m.id);
