@@ -153,6 +153,18 @@ function sqliteStore(db: SqliteDatabase, hot: HotStatements, file: string, quara
     .innerJoin(t.records, and(eq(t.records.device, t.recordCorrections.device), eq(t.records.seq, t.recordCorrections.seq)))
     .where(and(eq(t.recordCorrections.targetDevice, sql.placeholder('device')), eq(t.recordCorrections.targetSeq, sql.placeholder('seq'))))
     .prepare();
+  // Every trail the API shows: each record's log leaf, and the staff registry's names of its badges.
+  const leafOf = db
+    .select({ index: t.logLeaves.index })
+    .from(t.logLeaves)
+    .where(and(eq(t.logLeaves.device, sql.placeholder('device')), eq(t.logLeaves.seq, sql.placeholder('seq'))))
+    .prepare();
+  const staffOfBadges = db
+    .select()
+    .from(t.staffBadges)
+    .where(inArray(t.staffBadges.badge, sql`(select value from json_each(${sql.placeholder('badges')}))`))
+    .orderBy(asc(t.staffBadges.badge))
+    .prepare();
   let closed = false;
 
   return {
@@ -216,6 +228,14 @@ function sqliteStore(db: SqliteDatabase, hot: HotStatements, file: string, quara
       const found = new Map<number, StoredRecord>();
       for (const tag of new Set(tags)) for (const r of recordsOfTag.all({ tag })) found.set(r.record.id, storedRecordFromRow(r.record));
       return [...found.values()].sort((a, b) => a.id - b.id);
+    },
+
+    async logIndexes(records) {
+      return records.map((r) => leafOf.get({ device: r.device, seq: r.seq })?.index);
+    },
+
+    async staffByBadges(badges) {
+      return badges.length === 0 ? [] : staffOfBadges.all({ badges: JSON.stringify([...new Set(badges)]) });
     },
 
     async eventsForTags(tags) {
