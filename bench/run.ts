@@ -89,14 +89,14 @@ const dashboardLoads = Number(values['dashboard-loads']);
 const only = values.only?.split(',').map((s) => s.trim());
 const runs = (part: string) => !only || only.includes(part);
 
-const rows: Array<Row & { part?: string }> = [];
+const rows: Array<Row & { part?: string; at?: string }> = [];
 const started = performance.now();
 const load = () => loadavg()[0]!.toFixed(1);
 const loads: string[] = [`start ${load()}`];
 const section = async (part: string, fn: () => Row[] | Promise<Row[]>) => {
   if (!runs(part)) return;
   const t0 = performance.now();
-  rows.push(...(await fn()).map((r) => ({ ...r, part })));
+  rows.push(...(await fn()).map((r) => ({ ...r, part, at: new Date().toISOString() })));
   loads.push(`${part} ${load()}`);
   progress(`${part}: done in ${((performance.now() - t0) / 1000).toFixed(0)} s (1-minute load average ${load()})`);
 };
@@ -119,7 +119,7 @@ const when = new Date().toISOString();
 // A partial run keeps the last run's rows of the other parts (rows of older runs carry no part: kept unless measured again).
 const jsonFile = new URL('../docs/benchmarks.json', import.meta.url);
 type Provenance = { when: string; machine: string; command: string };
-const last = only && existsSync(jsonFile) ? (JSON.parse(readFileSync(jsonFile, 'utf8')) as Provenance & { keptFrom?: Provenance; rows: Array<Row & { part?: string }> }) : undefined;
+const last = only && existsSync(jsonFile) ? (JSON.parse(readFileSync(jsonFile, 'utf8')) as Provenance & { keptFrom?: Provenance; rows: Array<Row & { part?: string; at?: string }> }) : undefined;
 // The rows kept come from the last whole run: the last run's own, or what it kept in turn.
 const previous = last && { ...(last.keptFrom ?? last), rows: last.rows };
 const kept = previous ? previous.rows.filter((r) => (r.part ? !only!.includes(r.part) : !rows.some((n) => n.name === r.name))) : [];
@@ -131,7 +131,9 @@ const command =
   ` --log-leaves ${logLeaves} --log-queries ${logQueries} --tick-bags ${tickBags.join(',')} --pg-trail-records ${pgTrailRecords} --dashboard-loads ${dashboardLoads}` +
   (only ? ` --only ${only.join(',')}` : '');
 const busy = `The whole run took ${totalMinutes.toFixed(0)} min; the 1-minute load average at the start and after each part was ${loads.join(', ')} (${cpus().length} cores: above ${cpus().length}, other work shared the machine).`;
-const provenance = previous ? ` Only ${only!.join(', ')} ran then; the other rows are kept from the run of ${previous.when} on ${previous.machine} (\`${previous.command}\`).` : '';
+const provenance = previous
+  ? ` Only ${only!.join(', ')} ran then; the other rows are kept from earlier runs: benchmarks.json gives each row's time of measurement (\`at\`), and rows without one come from the run of ${previous.when} on ${previous.machine} (\`${previous.command}\`) or a partial run before it.`
+  : '';
 writeFileSync(jsonFile, JSON.stringify({ when, machine, command, load: loads, minutes: Number(totalMinutes.toFixed(1)), ...(previous ? { keptFrom: { when: previous.when, machine: previous.machine, command: previous.command } } : {}), rows: allRows }, null, 2) + '\n');
 writeFileSync(
   new URL('../docs/benchmarks.md', import.meta.url),
