@@ -23,13 +23,13 @@ import type { DialectTime } from './dashboard-rows.ts';
 import { chunks, type Dialect, type Queries, type QueryDb, type Tables, type Write } from './queries/context.ts';
 import { revokedKeys } from './queries/devices.ts';
 import { sharedQueries } from './queries/index.ts';
-import { asBuffer, correctionTarget, quarantineInserts, storedEventFromRow, storedRecordFromRow, vehicleSpanOf } from './queries/records.ts';
+import { asBuffer, correctionTarget, quarantineInserts, storedEventColumns, storedEventFromRow, storedRecordFromRow, vehicleSpanOf } from './queries/records.ts';
 import { bagFromRow, bagRow, bagsInPlay, bagTagRows } from './queries/bags.ts';
+
+export const SQLITE_MIGRATIONS_DIR = fileURLToPath(new URL('../../drizzle/sqlite', import.meta.url));
 
 /** Trails read per statement by the rule tick's stream (eachBagTrailInPlay); the API gets its turn between chunks. */
 const TRAIL_CHUNK = 500;
-
-export const SQLITE_MIGRATIONS_DIR = fileURLToPath(new URL('../../drizzle/sqlite', import.meta.url));
 
 /** Tags per eventsForTags statement. */
 const TAGS_PER_READ = 500;
@@ -115,12 +115,9 @@ function sqliteStore(db: SqliteDatabase, hot: HotStatements, file: string, quara
   const trailsByRowid = db.$client
     .prepare(`select trail from bags where rowid in (${Array.from({ length: TRAIL_CHUNK }, () => '?').join(', ')}) and trail is not null order by rowid`)
     .pluck();
-  const correctionsOf = db
-    .select({ record: t.records })
-    .from(t.recordCorrections)
-    .innerJoin(t.records, and(eq(t.records.device, t.recordCorrections.device), eq(t.records.seq, t.recordCorrections.seq)))
-    .where(and(eq(t.recordCorrections.targetDevice, sql.placeholder('device')), eq(t.recordCorrections.targetSeq, sql.placeholder('seq'))))
-    .prepare();
+  const correcting = and(eq(t.records.device, t.recordCorrections.device), eq(t.records.seq, t.recordCorrections.seq));
+  const targetIs = and(eq(t.recordCorrections.targetDevice, sql.placeholder('device')), eq(t.recordCorrections.targetSeq, sql.placeholder('seq')));
+  const correctionsOf = db.select({ record: t.records }).from(t.recordCorrections).innerJoin(t.records, correcting).where(targetIs).prepare();
   // Prepared once: a trail read finds its bag by a tag, then the records of each of its tags (building
   // these queries on every read was ~11 % of the trail bench's CPU).
   const { trail: _trail, ...bagColumns } = getTableColumns(t.bags);
@@ -138,21 +135,15 @@ function sqliteStore(db: SqliteDatabase, hot: HotStatements, file: string, quara
     .innerJoin(t.records, and(eq(t.records.device, t.recordTags.device), eq(t.records.seq, t.recordTags.seq)))
     .where(eq(t.recordTags.tag, sql.placeholder('tag')))
     .prepare();
-  // The bag projection's reads, after every commit: the same rows without their blobs.
-  const eventColumns = { id: t.records.id, device: t.records.device, seq: t.records.seq, hash: t.records.hash, deviceTime: t.records.deviceTime, type: t.records.type, body: t.records.body };
-  // All of a commit's tags in one statement (a JSON array of them): one statement per tag took twice the CPU.
+  // The bag projection's reads, after every commit: the same rows without their blobs. All of a commit's
+  // tags go in one statement (a JSON array of them): one statement per tag took twice the CPU.
   const eventsOfTags = db
-    .select(eventColumns)
+    .select(storedEventColumns(t.records))
     .from(t.recordTags)
     .innerJoin(t.records, and(eq(t.records.device, t.recordTags.device), eq(t.records.seq, t.recordTags.seq)))
     .where(inArray(t.recordTags.tag, sql`(select value from json_each(${sql.placeholder('tags')}))`))
     .prepare();
-  const correctionEventsOf = db
-    .select(eventColumns)
-    .from(t.recordCorrections)
-    .innerJoin(t.records, and(eq(t.records.device, t.recordCorrections.device), eq(t.records.seq, t.recordCorrections.seq)))
-    .where(and(eq(t.recordCorrections.targetDevice, sql.placeholder('device')), eq(t.recordCorrections.targetSeq, sql.placeholder('seq'))))
-    .prepare();
+  const correctionEventsOf = db.select(storedEventColumns(t.records)).from(t.recordCorrections).innerJoin(t.records, correcting).where(targetIs).prepare();
   // Every trail the API shows: each record's log leaf, and the staff registry's names of its badges.
   const leafOf = db
     .select({ index: t.logLeaves.index })

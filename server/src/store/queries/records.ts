@@ -2,7 +2,7 @@
  * Accepted records and what ingest refused (RecordStore, QuarantineStore). appendRecords, the group
  * commit, is each dialect's own (sqlite.ts, pg.ts); the reads and the quarantine rows are here.
  */
-import { and, asc, desc, eq, gt, gte, inArray, or } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, or, type SQL } from 'drizzle-orm';
 import type { EventBody, EventType } from '@wastetrail/firmware-protocol';
 import type { NewQuarantineEntry, QuarantineStore, RecordStore, StoredEvent, StoredRecord } from '../repository.ts';
 import { chunks, conjunction, countAll, INSERT_CHUNK, type QueryTx, type Queries, type Tables, type Write } from './context.ts';
@@ -13,6 +13,17 @@ import { chunks, conjunction, countAll, INSERT_CHUNK, type QueryTx, type Queries
  */
 export function recordQueries({ db, t, dialect }: Queries): Omit<RecordStore, 'appendRecords'> {
   const r = t.records;
+  const c = t.recordCorrections;
+  const tagged = and(eq(r.device, t.recordTags.device), eq(r.seq, t.recordTags.seq));
+  const correcting = and(eq(r.device, c.device), eq(r.seq, c.seq));
+  /** The corrections of the targets, read a chunk of targets at a time (whole records or events), once each, in acceptance order. */
+  async function eachCorrection<T extends { id: number }>(targets: ReadonlyArray<{ device: string; seq: number }>, read: (targeting: SQL) => Promise<T[]>): Promise<T[]> {
+    const found = new Map<number, T>();
+    for (const part of chunks(targets, dialect.pairChunk)) {
+      for (const row of await read(or(...part.map((p) => and(eq(c.targetDevice, p.device), eq(c.targetSeq, p.seq))))!)) found.set(row.id, row);
+    }
+    return [...found.values()].sort((a, b) => a.id - b.id);
+  }
   return {
     async headOf(device) {
       const [head] = await db.select({ seq: r.seq, hash: r.hash }).from(r).where(eq(r.device, device)).orderBy(desc(r.seq)).limit(1);
@@ -29,23 +40,13 @@ export function recordQueries({ db, t, dialect }: Queries): Omit<RecordStore, 'a
 
     async recordsForTags(tags) {
       if (tags.length === 0) return [];
-      const rows = await db
-        .selectDistinct({ record: r })
-        .from(t.recordTags)
-        .innerJoin(r, and(eq(r.device, t.recordTags.device), eq(r.seq, t.recordTags.seq)))
-        .where(inArray(t.recordTags.tag, [...tags]))
-        .orderBy(asc(r.id));
+      const rows = await db.selectDistinct({ record: r }).from(t.recordTags).innerJoin(r, tagged).where(inArray(t.recordTags.tag, [...tags])).orderBy(asc(r.id));
       return rows.map((row) => storedRecordFromRow(row.record));
     },
 
     async eventsForTags(tags) {
       if (tags.length === 0) return [];
-      const rows = await db
-        .selectDistinct(storedEventColumns(r))
-        .from(t.recordTags)
-        .innerJoin(r, and(eq(r.device, t.recordTags.device), eq(r.seq, t.recordTags.seq)))
-        .where(inArray(t.recordTags.tag, [...tags]))
-        .orderBy(asc(r.id));
+      const rows = await db.selectDistinct(storedEventColumns(r)).from(t.recordTags).innerJoin(r, tagged).where(inArray(t.recordTags.tag, [...tags])).orderBy(asc(r.id));
       return rows.map(storedEventFromRow);
     },
 
@@ -69,33 +70,10 @@ export function recordQueries({ db, t, dialect }: Queries): Omit<RecordStore, 'a
       return row!.n;
     },
 
-    async correctionsFor(targets) {
-      const c = t.recordCorrections;
-      const found = new Map<number, StoredRecord>();
-      for (const part of chunks(targets, dialect.pairChunk)) {
-        const rows = await db
-          .select({ record: r })
-          .from(c)
-          .innerJoin(r, and(eq(r.device, c.device), eq(r.seq, c.seq)))
-          .where(or(...part.map((p) => and(eq(c.targetDevice, p.device), eq(c.targetSeq, p.seq)))));
-        for (const row of rows) found.set(row.record.id, storedRecordFromRow(row.record));
-      }
-      return [...found.values()].sort((a, b) => a.id - b.id);
-    },
+    correctionsFor: (targets) =>
+      eachCorrection(targets, async (targeting) => (await db.select({ record: r }).from(c).innerJoin(r, correcting).where(targeting)).map((row) => storedRecordFromRow(row.record))),
 
-    async correctionEventsFor(targets) {
-      const c = t.recordCorrections;
-      const found = new Map<number, StoredEvent>();
-      for (const part of chunks(targets, dialect.pairChunk)) {
-        const rows = await db
-          .select(storedEventColumns(r))
-          .from(c)
-          .innerJoin(r, and(eq(r.device, c.device), eq(r.seq, c.seq)))
-          .where(or(...part.map((p) => and(eq(c.targetDevice, p.device), eq(c.targetSeq, p.seq)))));
-        for (const row of rows) found.set(row.id, storedEventFromRow(row));
-      }
-      return [...found.values()].sort((a, b) => a.id - b.id);
-    },
+    correctionEventsFor: (targets) => eachCorrection(targets, async (targeting) => (await db.select(storedEventColumns(r)).from(c).innerJoin(r, correcting).where(targeting)).map(storedEventFromRow)),
   };
 }
 
@@ -174,8 +152,10 @@ export function vehicleSpanOf(type: string, body: unknown, deviceTime: string): 
   return { vehicle: b.vehicle, fromTime: times[0] ?? deviceTime, toTime: times.at(-1) ?? deviceTime };
 }
 
-/** The records columns a StoredEvent is read from (a select of them leaves the blobs in the store). */
-export function storedEventColumns(r: Tables['records']) {
+type StoredEventKey = keyof StoredEvent;
+
+/** The records columns a StoredEvent is read from (a select of them leaves the blobs in the store); either dialect's table. */
+export function storedEventColumns<R extends Record<StoredEventKey, unknown>>(r: R): Pick<R, StoredEventKey> {
   return { id: r.id, device: r.device, seq: r.seq, hash: r.hash, deviceTime: r.deviceTime, type: r.type, body: r.body };
 }
 
