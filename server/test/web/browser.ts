@@ -55,6 +55,19 @@ export const BAG_A_STORAGE_OVERDUE: Pick<NewAlert, 'rule' | 'dedupeKey' | 'subje
   bag: BAG_A,
 };
 
+/** What the weight-discrepancy rule says of bag A, a warning: 1000 g at storage against 1250 g at sealing. */
+export const BAG_A_WEIGHT_DISCREPANCY: Partial<NewAlert> & Pick<NewAlert, 'rule' | 'dedupeKey' | 'subject'> = {
+  severity: 'warning',
+  currentSeverity: 'warning',
+  rule: 'weight-discrepancy',
+  dedupeKey: `weight-discrepancy:bag:${BAG_A}`,
+  subject: `bag:${BAG_A}`,
+  messageKey: 'weight-discrepancy.bag',
+  title: `Bag ${BAG_A} weighed 1000 g at storage against 1250 g at sealing.`,
+  params: { bag: BAG_A, institution: 'hz-h001', step: 'stored', grams: 1000, referenceStep: 'sealed', referenceGrams: 1250, diffGrams: 250, diffPercent: 20, toleranceGrams: 125 },
+  bag: BAG_A,
+};
+
 /**
  * The API app with the UI's routes over `store`, listening on a free port of 127.0.0.1: the app and its
  * address. Real time unless `deps.clock` says otherwise; then give `sessionClock` the real time too: the session

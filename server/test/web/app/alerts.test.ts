@@ -14,7 +14,7 @@ import { createUser } from '../../../src/auth/index.ts';
 import type { NewAlert, SqliteStore } from '../../../src/store/index.ts';
 import { alertRow } from '../../api/support.ts';
 import { BAG_A } from '../../bags/support.ts';
-import { BAG_A_STORAGE_OVERDUE, closeUi, launchChromium, logInAt, openAlertAtH001, openGoldenStore, openPage, serveUi, shot } from '../browser.ts';
+import { BAG_A_STORAGE_OVERDUE, BAG_A_WEIGHT_DISCREPANCY, closeUi, launchChromium, logInAt, openAlertAtH001, openGoldenStore, openPage, serveUi, shot } from '../browser.ts';
 
 const MANY = 10_000;
 /**
@@ -75,19 +75,7 @@ beforeAll(async () => {
   // The alerts the actions work on, opened 3 h ago (the load is older; worst first puts them among the criticals).
   const opened = new Date(Date.now() - 3 * 3_600_000).toISOString();
   const a1 = await store.insertAlert(openAlertAtH001(opened, { ...BAG_A_STORAGE_OVERDUE, evidence: [{ device: 'hz-h001-ref-01', seq: 2 }] }));
-  const a2 = await store.insertAlert(
-    openAlertAtH001(opened, {
-      severity: 'warning',
-      currentSeverity: 'warning',
-      rule: 'weight-discrepancy',
-      dedupeKey: `weight-discrepancy:bag:${BAG_A}`,
-      subject: `bag:${BAG_A}`,
-      messageKey: 'weight-discrepancy.bag',
-      title: `Bag ${BAG_A} weighed 1000 g at storage against 1250 g at sealing.`,
-      params: { bag: BAG_A, institution: 'hz-h001', step: 'stored', grams: 1000, referenceStep: 'sealed', referenceGrams: 1250, diffGrams: 250, diffPercent: 20, toleranceGrams: 125 },
-      bag: BAG_A,
-    }),
-  );
+  const a2 = await store.insertAlert(openAlertAtH001(opened, BAG_A_WEIGHT_DISCREPANCY));
   // The golden chain's bag A was picked up by the company's vehicle: a bag "missing" on it makes the company the suspect.
   const a3 = await store.insertAlert(
     openAlertAtH001(opened, { rule: 'missing-in-transit', dedupeKey: `missing-in-transit:bag:${BAG_T}`, subject: `bag:${BAG_A}`, messageKey: 'missing-in-transit', title: `Bag ${BAG_A} not received`, params: { bag: BAG_A, institution: 'hz-h001', vehicle: 'ZA-A1234', manifest: 'HZ2026112000001', hours: 30, limitHours: 24 }, bag: BAG_A }),

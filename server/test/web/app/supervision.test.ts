@@ -18,7 +18,7 @@ import { runDrawCommand } from '../../../src/cli/draw.ts';
 import type { SqliteStore } from '../../../src/store/index.ts';
 import { runDraw } from '../../../src/supervision/index.ts';
 import { BAG_A, goldenChain } from '../../bags/support.ts';
-import { BAG_A_STORAGE_OVERDUE, closeUi, launchChromium, logInAt, openAlertAtH001, openGoldenStore, openPage, serveUi, shot } from '../browser.ts';
+import { BAG_A_STORAGE_OVERDUE, BAG_A_WEIGHT_DISCREPANCY, closeUi, launchChromium, logInAt, openAlertAtH001, openGoldenStore, openPage, serveUi, shot } from '../browser.ts';
 
 const SEED = 'wt-2026-12-published-seed';
 const INSPECTORS = [
@@ -40,19 +40,7 @@ beforeAll(async () => {
   ({ dir, store } = await openGoldenStore('wt-app-sup-'));
   const opened = new Date(Date.now() - 3 * 3_600_000).toISOString();
   const a1 = await store.insertAlert(openAlertAtH001(opened, { ...BAG_A_STORAGE_OVERDUE, evidence: [{ device: 'hz-h001-ref-01', seq: 2 }] }));
-  const a2 = await store.insertAlert(
-    openAlertAtH001(opened, {
-      severity: 'warning',
-      currentSeverity: 'warning',
-      rule: 'weight-discrepancy',
-      dedupeKey: `weight-discrepancy:bag:${BAG_A}`,
-      subject: `bag:${BAG_A}`,
-      messageKey: 'weight-discrepancy.bag',
-      title: `Bag ${BAG_A} weighed 1000 g at storage against 1250 g at sealing.`,
-      params: { bag: BAG_A, institution: 'hz-h001', step: 'stored', grams: 1000, referenceStep: 'sealed', referenceGrams: 1250, diffGrams: 250, diffPercent: 20, toleranceGrams: 125 },
-      bag: BAG_A,
-    }),
-  );
+  const a2 = await store.insertAlert(openAlertAtH001(opened, BAG_A_WEIGHT_DISCREPANCY));
   if (!a1 || !a2) throw new Error('alerts not inserted');
   storageAlert = a1.id;
   weightAlert = a2.id;
