@@ -104,7 +104,7 @@ interface City {
   all: Device[];
 }
 
-export function makeCity(): City {
+function makeCity(): City {
   const hospitals = Array.from({ length: HOSPITALS }, (_, h) => {
     const id = hospitalId(h);
     return { id, dept: device(`trail-${id}-dept`, id, ['department']), coll: device(`trail-${id}-coll`, id, ['collection']), stor: device(`trail-${id}-stor`, id, ['storage']) };
@@ -178,7 +178,7 @@ function plannedSummary(p: ReturnType<typeof bagPlan>): ProjectedBag {
   };
 }
 
-export async function provision(store: CustodyStore, city: City): Promise<void> {
+async function provision(store: CustodyStore, city: City): Promise<void> {
   await store.upsertJurisdiction({ id: 'hz', parent: null, level: 'city', name: 'Hangzhou' });
   for (const h of city.hospitals) await store.upsertInstitution({ id: h.id, name: `Hospital ${h.id}`, kind: 'hospital', jurisdiction: 'hz' });
   for (const d of city.disposal) await store.upsertInstitution({ id: d.id, name: `Disposal centre ${d.id}`, kind: 'disposal', jurisdiction: 'hz' });
@@ -191,7 +191,7 @@ export async function provision(store: CustodyStore, city: City): Promise<void> 
 }
 
 /** Fills the store; returns the tags of the sample bags. */
-export async function fill(store: CustodyStore, city: City, records: number): Promise<string[]> {
+async function fill(store: CustodyStore, city: City, records: number): Promise<string[]> {
   const bags = Math.max(SAMPLE_BAGS, Math.ceil(records / STEPS_PER_BAG));
   const every = Math.max(1, Math.floor(bags / SAMPLE_BAGS));
   const end = Date.now() - 7 * DAY;
