@@ -13,7 +13,6 @@ import { and, asc, eq, getTableColumns, inArray, lte, sql, type Column } from 'd
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { nodeKey, type Hash } from '@wastetrail/firmware-protocol';
-import type { BagTrail } from '../custody/index.ts';
 import type { AppendOutcome, CustodyStore, NewRecord, RecordBatch, StoredEvent, StoredRecord } from './repository.ts';
 import { DEFAULT_QUARANTINE_PAYLOAD_LIMIT } from './repository.ts';
 import * as schema from './schema.sqlite.ts';
@@ -25,6 +24,7 @@ import { revokedKeys } from './queries/devices.ts';
 import { sharedQueries } from './queries/index.ts';
 import { asBuffer, correctionTarget, quarantineInserts, storedEventColumns, storedEventFromRow, storedRecordFromRow, vehicleSpanOf } from './queries/records.ts';
 import { bagFromRow, bagRow, bagsInPlay, bagTagRows } from './queries/bags.ts';
+import { decodeStoredTrail } from './trail-column.ts';
 
 export const SQLITE_MIGRATIONS_DIR = fileURLToPath(new URL('../../drizzle/sqlite', import.meta.url));
 
@@ -247,7 +247,7 @@ function sqliteStore(db: SqliteDatabase, hot: HotStatements, file: string, quara
         const chunk = rowids.slice(i, i + TRAIL_CHUNK);
         while (chunk.length < TRAIL_CHUNK) chunk.push(-1); // no bag has rowid -1: the statement keeps one shape
         for (const text of trailsByRowid.all(...chunk) as string[]) {
-          visit(JSON.parse(text) as BagTrail);
+          visit(decodeStoredTrail(JSON.parse(text)));
           visited++;
         }
       }

@@ -3,7 +3,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateEd25519KeyPair, keyId, MemoryTree, nodeHashLookup, parseKeyring, proofNodes, recordHash, recordLeafHash, recordLogEntry, toBase64, toHex, treeRoot, utf8 } from '@wastetrail/firmware-protocol';
-import type { BagTrail } from '../../src/custody/index.ts';
+import type { BagTrail, CustodyStep } from '../../src/custody/index.ts';
 import type { AlertFilter, BagFilter, BagSummary, ClimateSampleRow, CustodyStore, NewAlert, NewRecord, NewViolation } from '../../src/store/index.ts';
 import type { DrawFrame, DrawResult } from '../../src/supervision/index.ts';
 import { buildManifest } from '../../src/manifests/manifest.ts';
@@ -40,6 +40,48 @@ export function record(device: string, seq: number, hash: string, tags: string[]
 export const h = (c: string) => c.repeat(64);
 
 /** A bag summary as the projection would write it: a bag of hz-h001 sealed on 2 March, still sealed. */
+const stepRef = (device: string, seq: number) => ({ device, seq, hash: h(`${device}#${seq}`) });
+
+/** A step with every field CustodyStep has. */
+export const STEP_WITH_EVERY_FIELD: CustodyStep = {
+  step: 'received',
+  record: stepRef('dev-d', 7),
+  time: '2026-03-02T10:00:00.000Z',
+  institution: 'hz-d01',
+  site: 'line-2',
+  holder: { kind: 'disposal-centre', id: 'hz-d01' },
+  badges: ['badge-1', 'badge-2'],
+  grams: 1234,
+  handover: { bags: 3 },
+  vehicle: 'ZA-A1234',
+  manifest: 'HZ2026030200017',
+  method: 'incineration',
+  batch: 'B-17',
+  viaBox: 'box:9',
+  amended: { by: stepRef('dev-k', 3), reason: 'weighed again' },
+  dwellMs: 0,
+};
+
+/** A trail with every field BagTrail has: a step with every field, a bare one, a voided step, an anomaly. */
+export function trailWithEveryField(): BagTrail {
+  return {
+    bag: 'epc:01',
+    tags: ['epc:01', 'qr:01'],
+    state: 'voided',
+    institution: 'hz-h001',
+    department: 'ICU',
+    category: 'sharps',
+    sealedGrams: 900,
+    box: 'box:9',
+    steps: [
+      { step: 'sealed', record: stepRef('dev-a', 1), time: '2026-03-02T08:00:00.000Z', institution: 'hz-h001', holder: { kind: 'department', id: 'ICU' }, badges: [], handover: { bags: 1, grams: 0 } },
+      STEP_WITH_EVERY_FIELD,
+    ],
+    voided: [{ step: STEP_WITH_EVERY_FIELD, by: stepRef('dev-k', 4), reason: 'test bag' }],
+    anomalies: [{ kind: 'STEP_REPEATED', record: stepRef('dev-a', 2), message: 'collected twice' }],
+  };
+}
+
 export function bagSummary(over: Partial<BagSummary> & { bag: string }): BagSummary {
   return {
     tags: [over.bag],
@@ -676,6 +718,15 @@ export function storeContract(open: () => Promise<OpenedStore>): void {
       };
       expect(await inPlay('2026-02-15T00:00:00.000Z')).toEqual(['epc:21', 'epc:23']);
       expect(await inPlay('2026-01-15T00:00:00.000Z')).toEqual(['epc:21', 'epc:23', 'epc:24']);
+    });
+
+    it('gives back a trail with steps whole, from the bag and from the time rules\' stream', async () => {
+      const trail = { ...trailWithEveryField(), bag: 'epc:31', tags: ['epc:31', 'qr:31'] };
+      await store.upsertBags([{ ...bagSummary({ bag: 'epc:31', tags: trail.tags, state: 'voided', lastStepAt: '2026-03-02T10:00:00.000Z', sealedAt: '2026-03-02T08:00:00.000Z' }), trail }]);
+      expect(await store.bagTrail('epc:31')).toEqual(trail);
+      const streamed: BagTrail[] = [];
+      await store.eachBagTrailInPlay('2026-03-01T00:00:00.000Z', (t) => streamed.push(t));
+      expect(streamed).toEqual([trail]);
     });
 
     it('gives every bag in play exactly once, however many reads that takes', async () => {

@@ -12,6 +12,7 @@ import { MemoryTree, nodeHashLookup, proofNodes, recordHash, recordLeafHash, toH
 import { buildManifest } from '../../src/manifests/manifest.ts';
 import { bagTag, issued } from '../manifests/support.ts';
 import { changeFeedContract } from './change-feed-contract.ts';
+import type { BagTrail } from '../../src/custody/index.ts';
 import { bagSummary, h, record, storeContract } from './contract.ts';
 
 const URL = process.env.WASTETRAIL_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -78,6 +79,27 @@ describe('the PostgreSQL store', () => {
       } finally {
         await again.close();
       }
+    } finally {
+      await opened.cleanup();
+    }
+  });
+
+  it('reads a trail stored in the object form, as rows written before the positional layout hold it', async () => {
+    const opened = await openFresh();
+    try {
+      const { store } = opened;
+      const trail: BagTrail = { bag: 'epc:41', tags: ['epc:41'], state: 'stored', steps: [{ step: 'sealed', record: { device: 'dev-a', seq: 1, hash: h('a') }, time: '2026-03-02T08:00:00.000Z', institution: 'hz-h001', holder: { kind: 'department', id: 'ICU' }, badges: ['badge-1'], grams: 900 }], voided: [], anomalies: [] };
+      await store.upsertBags([bagSummary({ bag: 'epc:41', state: 'stored' })]);
+      await store.db.$client.query('update bags set trail = $1::jsonb where bag = $2', [JSON.stringify(trail), 'epc:41']);
+      expect(await store.bagTrail('epc:41')).toEqual(trail);
+      const streamed: BagTrail[] = [];
+      await store.eachBagTrailInPlay('2026-03-01T00:00:00.000Z', (t) => streamed.push(t));
+      expect(streamed).toEqual([trail]);
+      // Projected again, the row takes the positional layout.
+      await store.upsertBags([{ ...bagSummary({ bag: 'epc:41', state: 'stored' }), trail }]);
+      const stored = await store.db.$client.query('select trail from bags where bag = $1', ['epc:41']);
+      expect(stored.rows[0].trail.slice(0, 2)).toEqual([1, 'epc:41']);
+      expect(await store.bagTrail('epc:41')).toEqual(trail);
     } finally {
       await opened.cleanup();
     }

@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { openSqliteStore, SQLITE_MIGRATIONS_DIR, type SqliteStore } from '../../src/store/index.ts';
 import { changeFeedContract } from './change-feed-contract.ts';
-import { h, record, storeContract } from './contract.ts';
+import type { BagTrail } from '../../src/custody/index.ts';
+import { bagSummary, h, record, storeContract } from './contract.ts';
 
 function openTemp(): { store: SqliteStore; file: string; cleanup(): Promise<void> } {
   const dir = mkdtempSync(join(tmpdir(), 'wt-store-'));
@@ -28,6 +29,21 @@ describe('the SQLite store', () => {
   });
   afterEach(async () => {
     await opened.cleanup();
+  });
+
+  it('reads a trail stored in the object form, as rows written before the positional layout hold it', async () => {
+    const { store } = opened;
+    const trail: BagTrail = { bag: 'epc:41', tags: ['epc:41'], state: 'stored', steps: [{ step: 'sealed', record: { device: 'dev-a', seq: 1, hash: h('a') }, time: '2026-03-02T08:00:00.000Z', institution: 'hz-h001', holder: { kind: 'department', id: 'ICU' }, badges: ['badge-1'], grams: 900 }], voided: [], anomalies: [] };
+    await store.upsertBags([bagSummary({ bag: 'epc:41', state: 'stored' })]);
+    store.db.$client.prepare('update bags set trail = ? where bag = ?').run(JSON.stringify(trail), 'epc:41');
+    expect(await store.bagTrail('epc:41')).toEqual(trail);
+    const streamed: BagTrail[] = [];
+    await store.eachBagTrailInPlay('2026-03-01T00:00:00.000Z', (t) => streamed.push(t));
+    expect(streamed).toEqual([trail]);
+    // Projected again, the row takes the positional layout.
+    await store.upsertBags([{ ...bagSummary({ bag: 'epc:41', state: 'stored' }), trail }]);
+    expect(store.db.$client.prepare('select trail from bags where bag = ?').pluck().get('epc:41')).toMatch(/^\[1,"epc:41"/);
+    expect(await store.bagTrail('epc:41')).toEqual(trail);
   });
 
   it('applies the migrations to a fresh file, in WAL mode with foreign keys on', () => {
