@@ -10,6 +10,7 @@
  *            --trail-queries N (queries timed per trail measurement, default 2000)
  *            --tick-bags a,b (bags in play at each rule tick measurement, default 10000,100000; on the trail store)
  *            --pg-trail-records N (records stored for the trail query run on PostgreSQL, default 1000000)
+ *            --pg-trail-schema NAME (keep the filled PostgreSQL trail store in schema NAME and use it again when it holds --pg-trail-records records)
  *            --trail-store DIR (keep the filled trail store in DIR and use it again when it holds --trail-records records)
  *            --backlog-records N (the edge agent's backlog in the drain run, default 100000)
  *            --log-leaves N (leaves in the log the inclusion proofs are timed on, default 10000000)
@@ -47,6 +48,7 @@ const { values } = parseArgs({
     'trail-queries': { type: 'string', default: '2000' },
     'trail-store': { type: 'string' },
     'pg-trail-records': { type: 'string', default: '1000000' },
+    'pg-trail-schema': { type: 'string' },
     'tick-bags': { type: 'string', default: '10000,100000' },
     'backlog-records': { type: 'string', default: '100000' },
     'log-leaves': { type: 'string', default: '10000000' },
@@ -81,6 +83,7 @@ const trailRecords = Number(values['trail-records']);
 const trailQueries = Number(values['trail-queries']);
 const trailStore = values['trail-store'];
 const pgTrailRecords = Number(values['pg-trail-records']);
+const pgTrailSchema = values['pg-trail-schema'];
 const tickBags = values['tick-bags'].split(',').map(Number);
 const backlogRecords = Number(values['backlog-records']);
 const logLeaves = Number(values['log-leaves']);
@@ -108,7 +111,7 @@ await section('cluster', () => benchCluster({ seconds, devices, recordsPerDevice
 await section('latency', () => benchLatency({ ...DEFAULT_LATENCY, seconds: latencySeconds }));
 await section('backlog', () => benchBacklog({ records: backlogRecords }));
 await section('trail', () => benchTrailQuery({ records: trailRecords, queries: trailQueries, ...(trailStore ? { keep: trailStore } : {}) }));
-await section('trail-pg', () => benchTrailQueryPg({ records: pgTrailRecords, queries: trailQueries }));
+await section('trail-pg', () => benchTrailQueryPg({ records: pgTrailRecords, queries: trailQueries, ...(pgTrailSchema ? { keep: pgTrailSchema } : {}) }));
 await section('tick', () => benchRuleTick({ records: trailRecords, sizes: tickBags, ...(trailStore ? { keep: trailStore } : {}) }));
 await section('log', () => benchLog({ leaves: logLeaves, queries: logQueries, seconds }));
 await section('dashboard', () => benchDashboardPaint({ loads: dashboardLoads }));
@@ -264,9 +267,10 @@ the in-process rows time loadBag (the same work without HTTP) and the store call
 is its process's user + system time (/proc, all threads) over the timed requests divided by their number:
 a machine busy with other work stretches the latencies far more than it changes this.
 The trail rows "on PostgreSQL" do the same on PostgreSQL (127.0.0.1:5432, a schema of the run's own,
-dropped afterwards), filled by the same generator through the PostgreSQL store, with
-\`--pg-trail-records\` records (default 1,000,000; filling runs at a few hundred records a second on this
-machine, so 10 M would take hours): the size is in the row.
+dropped afterwards, or with \`--pg-trail-schema NAME\` that schema, kept and used again by a run asking for
+as many records), filled by the same generator through the PostgreSQL store (its two connections with
+synchronous_commit off: the fill is not what is timed), with \`--pg-trail-records\` records (default
+1,000,000; filling runs at a few thousand records a second on this machine): the size is in the row.
 
 The rule tick rows (bench/rule-tick.bench.ts, issue #17) add bags in play to the trail store (the same
 \`--trail-records\` store, kept with \`--trail-store\`): 1 to 5 of their steps done (sealed, collected,

@@ -328,32 +328,69 @@ export async function benchTrailQuery(o: TrailBenchOptions): Promise<Row[]> {
 
 const PG_URL = process.env.WASTETRAIL_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-/** The same on PostgreSQL (127.0.0.1:5432, a schema of the run's own, dropped afterwards), filled the same way. */
-export async function benchTrailQueryPg(o: Pick<TrailBenchOptions, 'records' | 'queries'>): Promise<Row[]> {
-  const schema = `wt_bench_trail_${randomBytes(4).toString('hex')}`;
-  const dir = mkdtempSync(join(tmpdir(), 'wt-bench-trail-pg-'));
+/** What a kept PostgreSQL trail schema holds (its comment): how many records it was filled with, and the sample bags. */
+interface PgTrailMeta {
+  records: number;
+  samples: string[];
+}
+
+/**
+ * The same on PostgreSQL (127.0.0.1:5432), filled the same way: in a schema of the run's own, dropped
+ * afterwards; or, with `keep` (--pg-trail-schema), in that schema, kept and used again by a run asking for
+ * as many records (filling 10 M records takes most of an hour). The fill's two connections commit without
+ * waiting for the WAL flush (synchronous_commit off, those sessions only: the fill is not what is timed).
+ */
+export async function benchTrailQueryPg(o: Pick<TrailBenchOptions, 'records' | 'queries'> & { keep?: string }): Promise<Row[]> {
+  const schema = o.keep ?? `wt_bench_trail_${randomBytes(4).toString('hex')}`;
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`trail bench: --pg-trail-schema ${schema}: a lower-case SQL identifier`);
+  // The server's data directory holds the log key that signed the schema's checkpoints: kept with it.
+  const dir = o.keep ? join(tmpdir(), `wastetrail-bench-pg-${schema}`) : mkdtempSync(join(tmpdir(), 'wt-bench-trail-pg-'));
   const open = () => openPgStore({ url: PG_URL, schema, poolSize: 2 });
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
   try {
-    progress(`trail (PostgreSQL): filling schema ${schema} with ${o.records.toLocaleString('en')} records`);
-    const store = await open();
-    const city = makeCity();
-    await provision(store, city);
-    const started = performance.now();
-    const samples = await fill(store, city, o.records);
-    await projectSampleManifests(store, samples);
-    progress(`trail (PostgreSQL): ${(await store.countRecords()).toLocaleString('en')} records stored in ${((performance.now() - started) / 1000).toFixed(0)} s`);
-    await store.close();
+    const kept = o.keep && existsSync(dir) ? await keptPgTrail(admin, schema) : undefined;
+    let samples: string[];
+    if (kept?.records === o.records) {
+      progress(`trail (PostgreSQL): using schema ${schema}, kept by an earlier run (${o.records.toLocaleString('en')} records)`);
+      samples = kept.samples;
+    } else {
+      await admin.query(`drop schema if exists "${schema}" cascade`);
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir, { recursive: true });
+      progress(`trail (PostgreSQL): filling schema ${schema} with ${o.records.toLocaleString('en')} records`);
+      const store = await open();
+      const pool = store.db.$client;
+      const connections = await Promise.all([pool.connect(), pool.connect()]);
+      for (const c of connections) {
+        await c.query('set synchronous_commit = off');
+        c.release();
+      }
+      const city = makeCity();
+      await provision(store, city);
+      const started = performance.now();
+      samples = await fill(store, city, o.records);
+      await projectSampleManifests(store, samples);
+      progress(`trail (PostgreSQL): ${(await store.countRecords()).toLocaleString('en')} records stored in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+      await store.close();
+      await admin.query(`vacuum analyze "${schema}".records, "${schema}".record_tags, "${schema}".bags, "${schema}".bag_tags`);
+      if (o.keep) await admin.query(`comment on schema "${schema}" is ${pg.escapeLiteral(JSON.stringify({ records: o.records, samples } satisfies PgTrailMeta))}`);
+    }
     return await measureTrails(o, samples, open, { driver: 'postgres', url: PG_URL, schema }, dir, 'PostgreSQL');
   } finally {
-    rmSync(dir, { recursive: true, force: true });
-    const client = new pg.Client({ connectionString: PG_URL });
-    await client.connect();
+    if (!o.keep) rmSync(dir, { recursive: true, force: true });
     try {
-      await client.query(`drop schema if exists "${schema}" cascade`);
+      if (!o.keep) await admin.query(`drop schema if exists "${schema}" cascade`);
     } finally {
-      await client.end();
+      await admin.end();
     }
   }
+}
+
+async function keptPgTrail(admin: pg.Client, schema: string): Promise<PgTrailMeta | undefined> {
+  const { rows } = await admin.query<{ comment: string | null }>(`select obj_description(oid, 'pg_namespace') as comment from pg_namespace where nspname = $1`, [schema]);
+  const comment = rows[0]?.comment;
+  return comment ? (JSON.parse(comment) as PgTrailMeta) : undefined;
 }
 
 /** The store calls alone and loadBag in this process, then GET /api/v1/tags/:tag on a server (its own process) over the same store. */
