@@ -3,7 +3,7 @@
  * (the body of an `openssl pkey -pubout` PEM) so anyone can check a signature with openssl.
  * KeyObjects are cached: building one costs more than the verification itself.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 
 /** Verifies an Ed25519 signature. Browsers plug in a pure-JS one with strict RFC 8032 rules. */
 export type Ed25519Verify = (publicKeySpki: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean;
@@ -38,6 +38,39 @@ export const nodeEd25519Verify: Ed25519Verify = (publicKeySpki, message, signatu
   if (!key || signature.length !== 64) return false;
   return verify(null, message, key, signature);
 };
+
+/**
+ * An Ed25519Verify that remembers the signatures it found valid, so a record read again and again (a
+ * bag's trail asked for by each of its handlers) costs one SHA-256 instead of one more Ed25519 check.
+ * What is remembered is the SHA-256 of key, signature and message together: changing any of them (a row
+ * rewritten in the database) misses and is checked in full. Only successes are kept; a failure is checked
+ * again each time. At most `capacity` are kept, in two generations: when the newer one fills, the older
+ * is forgotten (a hit in the older moves to the newer), so the signatures in use stay.
+ */
+export function rememberingEd25519Verify(check: Ed25519Verify, capacity: number): Ed25519Verify {
+  const half = Math.max(1, Math.floor(capacity / 2));
+  let newer = new Set<string>();
+  let older = new Set<string>();
+  const remember = (id: string) => {
+    if (newer.size >= half) {
+      older = newer;
+      newer = new Set();
+    }
+    newer.add(id);
+  };
+  return (publicKeySpki, message, signature) => {
+    const id = createHash('sha256').update(publicKeySpki).update(signature).update(message).digest('base64');
+    if (newer.has(id)) return true;
+    if (older.has(id)) {
+      older.delete(id);
+      remember(id);
+      return true;
+    }
+    const valid = check(publicKeySpki, message, signature);
+    if (valid) remember(id);
+    return valid;
+  };
+}
 
 export interface Ed25519KeyPair {
   /** PKCS#8 PEM, as `openssl genpkey -algorithm ed25519` writes it. */

@@ -83,6 +83,9 @@ describe("a bag's trail", () => {
     const local = await openTestWorld({ users: true });
     await seedBags(local);
     const localApp = await buildApp(local.deps);
+    // Read once first: the signatures found valid are remembered, and that must not cover a changed row.
+    const before = (await localApp.inject({ url: `/api/v1/bags/${enc(BAG_C)}`, headers: bearer(local, 'reg-city') })).json();
+    expect(before.verification).toEqual({ records: 2, verified: 2, failed: 0 });
     // Edit the stored picked-up record of bag C behind the store's back.
     const row = local.store.db.$client.prepare("select device, seq, bytes from records where type = 'picked-up' and device = 'hz-h002-kiosk-01' order by seq limit 1").get() as { device: string; seq: number; bytes: Buffer };
     const forged = Buffer.from(row.bytes.toString('utf8').replace('"value":1998', '"value":1098'));
