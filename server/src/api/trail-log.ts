@@ -3,7 +3,8 @@
  * bundle proves the records in (provingCheckpoint: size, who cosigned it, whether the witness quorum is
  * met). The trail, labels and tags routes share it (trailAnswer); the bundle carries the proofs themselves.
  */
-import { provingCheckpoint } from '../log/cosignatures.ts';
+import { provingCheckpoint, type ProvingCheckpoint } from '../log/cosignatures.ts';
+import { ReadCache } from '../store/read-cache.ts';
 import type { BundleLogSource } from '../exports/index.ts';
 import type { LoadedBag } from '../exports/index.ts';
 import type { ScopeWorld } from '../auth/index.ts';
@@ -25,15 +26,25 @@ export function bundleLog(ctx: ApiContext): BundleLogSource | undefined {
   return log ? { verifierKey: log.verifierKey, witnesses: log.witnesses ?? [], quorum: log.quorum ?? 0 } : undefined;
 }
 
+/**
+ * The checkpoint the trails name, per API, read again at most once a second: every trail shows it, and it
+ * moves only when the log signs a new one or a witness cosigns (seconds apart). Two reads saved per
+ * trail (two round trips on PostgreSQL); a trail may name the checkpoint before one signed this second.
+ */
+const provingOf = new WeakMap<ApiContext, ReadCache<ProvingCheckpoint | undefined>>();
+const PROVING_TTL_MS = 1_000;
+
 export async function trailLog(ctx: ApiContext, loaded: LoadedBag): Promise<TrailLog | undefined> {
   const log = bundleLog(ctx);
   if (!log) return undefined;
-  const [leaves, proving] = await Promise.all([ctx.store.logIndexes(loaded.records.map((r) => r.stored)), provingCheckpoint(ctx.store, log)]);
+  let proving = provingOf.get(ctx);
+  if (!proving) provingOf.set(ctx, (proving = new ReadCache(() => provingCheckpoint(ctx.store, log), { ttlMs: PROVING_TTL_MS })));
+  const [leaves, checkpoint] = await Promise.all([ctx.store.logIndexes(loaded.records.map((r) => r.stored)), proving.get()]);
   return {
     key: log.verifierKey,
     leaves,
-    checkpoint: proving
-      ? { size: proving.checkpoint.size, cosignedBy: proving.cosignedBy, witnesses: log.witnesses.length, quorum: proving.quorum, quorumMet: proving.quorumMet }
+    checkpoint: checkpoint
+      ? { size: checkpoint.checkpoint.size, cosignedBy: checkpoint.cosignedBy, witnesses: log.witnesses.length, quorum: checkpoint.quorum, quorumMet: checkpoint.quorumMet }
       : null,
   };
 }

@@ -34,8 +34,7 @@ export async function principalOfToken(store: CustodyStore, token: string, nowMs
   if (!TOKEN_PATTERN.test(token)) return undefined;
   const session = await store.session(tokenHash(token));
   if (!session || Date.parse(session.expiresAt) <= nowMs) return undefined;
-  const user = await store.userById(session.userId);
-  if (!user) return undefined;
+  const { user } = session;
   return { userId: user.id, username: user.username, role: user.role, scope: user.scope };
 }
 

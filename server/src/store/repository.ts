@@ -754,7 +754,8 @@ export interface UserStore {
   userByUsername(username: string): Promise<User | undefined>;
   userById(id: number): Promise<User | undefined>;
   createSession(s: Session): Promise<void>;
-  session(tokenHash: string): Promise<Session | undefined>;
+  /** A session by its token's hash, with its user. */
+  session(tokenHash: string): Promise<(Session & { user: User }) | undefined>;
   deleteSession(tokenHash: string): Promise<void>;
   deleteExpiredSessions(now: string): Promise<number>;
 }

@@ -1031,7 +1031,7 @@ export function storeContract(open: () => Promise<OpenedStore>): void {
       await store.createSession({ tokenHash: 'b', userId: u.id, createdAt: '2026-03-01T00:00:00.000Z', expiresAt: '2026-03-04T00:00:00.000Z' });
       expect(await store.deleteExpiredSessions('2026-03-03T00:00:00.000Z')).toBe(1);
       expect(await store.session('a')).toBeUndefined();
-      expect(await store.session('b')).toMatchObject({ userId: u.id });
+      expect(await store.session('b')).toEqual({ tokenHash: 'b', userId: u.id, createdAt: '2026-03-01T00:00:00.000Z', expiresAt: '2026-03-04T00:00:00.000Z', user: u });
       await store.deleteSession('b');
       expect(await store.session('b')).toBeUndefined();
     });

@@ -6,7 +6,13 @@ import type { Queries } from './context.ts';
 export function userQueries({ db, t }: Queries): UserStore {
   // Every API request reads its session and its user: prepared once (named statements on PostgreSQL);
   // building the query each time cost more than running it.
-  const sessionByHash = db.select().from(t.sessions).where(eq(t.sessions.tokenHash, sql.placeholder('tokenHash'))).prepare('wt_session_by_token_hash');
+  // The session comes with its user, in one read (on PostgreSQL, one round trip fewer per request).
+  const sessionByHash = db
+    .select({ session: t.sessions, user: t.users })
+    .from(t.sessions)
+    .innerJoin(t.users, eq(t.users.id, t.sessions.userId))
+    .where(eq(t.sessions.tokenHash, sql.placeholder('tokenHash')))
+    .prepare('wt_session_by_token_hash');
   const userWithId = db.select().from(t.users).where(eq(t.users.id, sql.placeholder('id'))).prepare('wt_user_by_id');
   return {
     async createUser(u) {
@@ -33,7 +39,7 @@ export function userQueries({ db, t }: Queries): UserStore {
 
     async session(tokenHash) {
       const [row] = await sessionByHash.execute({ tokenHash });
-      return row;
+      return row && { ...row.session, user: row.user };
     },
 
     async deleteSession(tokenHash) {
