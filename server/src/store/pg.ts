@@ -9,7 +9,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { and, asc, eq, lte, sql, type Column } from 'drizzle-orm';
+import { and, asc, eq, lte, or, sql, type Column } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { nodeKey } from '@wastetrail/firmware-protocol';
@@ -198,27 +198,7 @@ function pgStore(db: PgDatabase, schemaName: string, quarantineLimit: number): P
         }
         outcome.leaves = await sequence(tx, dialect, sequenced);
         for (const write of quarantineInserts(tx, t, batch.quarantine, quarantineLimit)) await write;
-        // Acks and sightings touch device_status rows: one pass in device order (see above).
-        const seenAt = new Map(seen.map((x) => [x.device, x.at]));
-        const ackOf = new Map(acks.map((a) => [a.device, a]));
-        for (const device of [...new Set([...ackOf.keys(), ...seenAt.keys()])].sort(compareText)) {
-          const ack = ackOf.get(device);
-          const at = seenAt.get(device);
-          if (ack && (await storedHashOf(tx, ack)) === ack.hash) {
-            const recorded = await tx
-              .insert(t.deviceStatus)
-              .values({ device: ack.device, ackedSeq: ack.seq, ackedHash: ack.hash })
-              // Several processes may ack the same device: never move the recorded ack backwards.
-              .onConflictDoUpdate({
-                target: t.deviceStatus.device,
-                set: { ackedSeq: ack.seq, ackedHash: ack.hash },
-                setWhere: sql`${t.deviceStatus.ackedSeq} is null or ${t.deviceStatus.ackedSeq} <= ${ack.seq}`,
-              })
-              .returning({ device: t.deviceStatus.device });
-            if (recorded.length > 0) outcome.acks.push(ack);
-          }
-          if (at !== undefined) await tx.insert(t.deviceStatus).values({ device, lastSeenAt: at }).onConflictDoUpdate({ target: t.deviceStatus.device, set: { lastSeenAt: at } });
-        }
+        outcome.acks = await recordAcksAndSightings(tx, acks, seen);
         return outcome;
       });
     },
@@ -238,6 +218,62 @@ function pgStore(db: PgDatabase, schemaName: string, quarantineLimit: number): P
       await db.$client.end();
     },
   };
+}
+
+/**
+ * Acks (each only of a record stored with the hash acked, and never moving a device's recorded ack
+ * backwards: several processes may ack the same device) and sightings, in two statements whatever the
+ * number of devices: the acked records' hashes in one read, then every device's device_status row in one
+ * upsert, in device order (the lock order above; one statement, so acks and sightings of one device do
+ * not take its row at two points of the order). Returns the acks recorded.
+ */
+async function recordAcksAndSightings(tx: Tx, acks: RecordBatch['acks'], seen: NonNullable<RecordBatch['seen']>): Promise<AppendOutcome['acks']> {
+  const ackOf = new Map(acks.map((a) => [a.device, a]));
+  const seenAt = new Map(seen.map((x) => [x.device, x.at]));
+  const stored = await storedHashesOf(tx, [...ackOf.values()]);
+  const rows = [...new Set([...ackOf.keys(), ...seenAt.keys()])].sort(compareText).flatMap((device) => {
+    const ack = ackOf.get(device);
+    const valid = ack !== undefined && stored.get(`${ack.device}\n${ack.seq}`) === ack.hash;
+    const at = seenAt.get(device);
+    return valid || at !== undefined ? [{ device, ackedSeq: valid ? ack.seq : null, ackedHash: valid ? ack.hash : null, lastSeenAt: at ?? null }] : [];
+  });
+  if (rows.length === 0) return [];
+  const ds = t.deviceStatus;
+  const excluded = (c: Column) => sql.raw(`excluded."${c.name}"`);
+  const moves = sql`${excluded(ds.ackedSeq)} is not null and (${ds.ackedSeq} is null or ${ds.ackedSeq} <= ${excluded(ds.ackedSeq)})`;
+  const written = await tx
+    .insert(ds)
+    .values(rows)
+    .onConflictDoUpdate({
+      target: ds.device,
+      set: {
+        ackedSeq: sql`case when ${moves} then ${excluded(ds.ackedSeq)} else ${ds.ackedSeq} end`,
+        ackedHash: sql`case when ${moves} then ${excluded(ds.ackedHash)} else ${ds.ackedHash} end`,
+        lastSeenAt: sql`coalesce(${excluded(ds.lastSeenAt)}, ${ds.lastSeenAt})`,
+      },
+    })
+    .returning({ device: ds.device, ackedSeq: ds.ackedSeq, ackedHash: ds.ackedHash });
+  // Recorded: the row now holds this ack (another process's further ack wins, and this one is not reported).
+  const now = new Map(written.map((w) => [w.device, w]));
+  return rows.flatMap((r) => {
+    const ack = ackOf.get(r.device);
+    const row = now.get(r.device);
+    return ack && r.ackedSeq !== null && row?.ackedSeq === ack.seq && row.ackedHash === ack.hash ? [ack] : [];
+  });
+}
+
+/** The hashes stored at these (device, seq), in the caller's transaction: "device\nseq" -> hash. */
+async function storedHashesOf(tx: Tx, refs: ReadonlyArray<{ device: string; seq: number }>): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  const r = t.records;
+  for (const part of chunks(refs, 200)) {
+    const rows = await tx
+      .select({ device: r.device, seq: r.seq, hash: r.hash })
+      .from(r)
+      .where(or(...part.map((x) => and(eq(r.device, x.device), eq(r.seq, x.seq)))));
+    for (const row of rows) found.set(`${row.device}\n${row.seq}`, row.hash);
+  }
+  return found;
 }
 
 /** The hash stored at (device, seq), in the caller's transaction. */

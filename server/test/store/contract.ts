@@ -40,7 +40,7 @@ export function record(device: string, seq: number, hash: string, tags: string[]
 export const h = (c: string) => c.repeat(64);
 
 /** A bag summary as the projection would write it: a bag of hz-h001 sealed on 2 March, still sealed. */
-const stepRef = (device: string, seq: number) => ({ device, seq, hash: h(`${device}#${seq}`) });
+const stepRef = (device: string, seq: number) => ({ device, seq, hash: h(String(seq % 10)) });
 
 /** A step with every field CustodyStep has. */
 export const STEP_WITH_EVERY_FIELD: CustodyStep = {
@@ -196,6 +196,24 @@ export function storeContract(open: () => Promise<OpenedStore>): void {
       expect(stored.signature).toEqual(new Uint8Array(64).fill(2));
       expect(stored.body).toEqual({ tags: ['epc:00112233', 'qr:X1'] });
       expect(await store.deviceStatus('dev-a')).toMatchObject({ ackedSeq: 2, ackedHash: h('b'), lastSeenAt: '2026-03-02T08:00:01.000Z' });
+    });
+
+    it('records the acks and sightings of many devices in one batch, each as it alone would be', async () => {
+      const devices = Array.from({ length: 30 }, (_, i) => `dev-${String(i).padStart(2, '0')}`);
+      const hx = (i: number, k: number) => (i * 16 + k).toString(16).padStart(64, '0');
+      await store.appendRecords({ records: devices.flatMap((d, i) => [record(d, 1, hx(i, 1)), record(d, 2, hx(i, 2))]), quarantine: [], acks: devices.map((d, i) => ({ device: d, seq: 2, hash: hx(i, 2) })) });
+      const acks = devices.flatMap((d, i) =>
+        // every third acks an older record (never recorded: the ack does not move back), every fifth a hash not stored
+        i % 5 === 0 ? [{ device: d, seq: 2, hash: hx(i, 3) }] : i % 3 === 0 ? [{ device: d, seq: 1, hash: hx(i, 1) }] : [{ device: d, seq: 2, hash: hx(i, 2) }],
+      );
+      const seen = devices.filter((_, i) => i % 2 === 0).map((d) => ({ device: d, at: '2026-03-02T09:00:00.000Z' }));
+      const out = await store.appendRecords({ records: [], quarantine: [], acks: [...acks, { device: 'dev-none', seq: 1, hash: h('x') }], seen: [...seen, { device: 'dev-new', at: '2026-03-02T09:00:00.000Z' }] });
+      expect(out.acks).toEqual(acks.filter((_, i) => i % 5 !== 0 && i % 3 !== 0));
+      for (const [i, d] of devices.entries()) {
+        expect(await store.deviceStatus(d)).toMatchObject({ ackedSeq: 2, ackedHash: hx(i, 2), lastSeenAt: i % 2 === 0 ? '2026-03-02T09:00:00.000Z' : null });
+      }
+      expect(await store.deviceStatus('dev-new')).toMatchObject({ ackedSeq: null, lastSeenAt: '2026-03-02T09:00:00.000Z' });
+      expect(await store.deviceStatus('dev-none')).toBeUndefined();
     });
 
     it('stores a thousand records in one call (chunked inserts)', async () => {
