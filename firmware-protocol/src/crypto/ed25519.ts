@@ -59,7 +59,11 @@ export function rememberingEd25519Verify(check: Ed25519Verify, capacity: number)
     newer.add(id);
   };
   return (publicKeySpki, message, signature) => {
-    const id = createHash('sha256').update(publicKeySpki).update(signature).update(message).digest('base64');
+    // The key's and the signature's lengths go in too, so no other split of the same bytes has the same id.
+    const lengths = Buffer.alloc(8);
+    lengths.writeUInt32BE(publicKeySpki.length, 0);
+    lengths.writeUInt32BE(signature.length, 4);
+    const id = createHash('sha256').update(lengths).update(publicKeySpki).update(signature).update(message).digest('base64');
     if (newer.has(id)) return true;
     if (older.has(id)) {
       older.delete(id);
