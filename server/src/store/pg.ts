@@ -29,6 +29,8 @@ export const PG_MIGRATIONS_DIR = fileURLToPath(new URL('../../drizzle/pg', impor
 /** Records sequenced per transaction when an upgraded store puts its older records in the log. */
 const BACKLOG_CHUNK = 1000;
 const MIGRATIONS_TABLE = '__drizzle_migrations';
+/** (device, seq) pairs per OR of a read (the dialect's pairChunk). */
+const PAIR_CHUNK = 200;
 /** Any constant: serialises migrations between processes starting at once. */
 const MIGRATION_LOCK = 0x77745f6d; // "wt_m"
 
@@ -121,7 +123,7 @@ function pgDialect(db: PgDatabase): Dialect {
       sql<number>`cast(sum(case when ${b.pickedUpAt} is not null and extract(epoch from (cast(${b.pickedUpAt} as timestamptz) - cast(${b.sealedAt} as timestamptz))) <= 172800.001 then 1 else 0 end) as integer)`,
     inChunk: 1000,
     time: PG_TIME,
-    pairChunk: 200,
+    pairChunk: PAIR_CHUNK,
   };
 }
 
@@ -178,6 +180,8 @@ function pgStore(db: PgDatabase, schemaName: string, quarantineLimit: number): P
           const tags: Array<{ tag: string; device: string; seq: number }> = [];
           const corrections: Array<{ targetDevice: string; targetSeq: number; device: string; seq: number }> = [];
           const spans: Array<{ vehicle: string; fromTime: string; toTime: string; device: string; seq: number }> = [];
+          const already = chunk.filter((r) => !fresh.has(`${r.device}\n${r.seq}`));
+          const storedHashes = await storedHashesOf(tx, already);
           for (const r of chunk) {
             if (fresh.has(`${r.device}\n${r.seq}`)) {
               sequenced.push(r);
@@ -188,7 +192,7 @@ function pgStore(db: PgDatabase, schemaName: string, quarantineLimit: number): P
               if (span) spans.push({ ...span, device: r.device, seq: r.seq });
               continue;
             }
-            const storedHash = await storedHashOf(tx, r);
+            const storedHash = storedHashes.get(`${r.device}\n${r.seq}`);
             if (storedHash === r.hash) outcome.duplicates.push({ device: r.device, seq: r.seq });
             else outcome.conflicts.push({ device: r.device, seq: r.seq, hash: r.hash, storedHash: storedHash ?? '' });
           }
@@ -262,11 +266,11 @@ async function recordAcksAndSightings(tx: Tx, acks: RecordBatch['acks'], seen: N
   });
 }
 
-/** The hashes stored at these (device, seq), in the caller's transaction: "device\nseq" -> hash. */
+/** The hashes stored at these (device, seq), in the caller's transaction, one read per PAIR_CHUNK: "device\nseq" -> hash. */
 async function storedHashesOf(tx: Tx, refs: ReadonlyArray<{ device: string; seq: number }>): Promise<Map<string, string>> {
   const found = new Map<string, string>();
   const r = t.records;
-  for (const part of chunks(refs, 200)) {
+  for (const part of chunks(refs, PAIR_CHUNK)) {
     const rows = await tx
       .select({ device: r.device, seq: r.seq, hash: r.hash })
       .from(r)
@@ -274,15 +278,6 @@ async function storedHashesOf(tx: Tx, refs: ReadonlyArray<{ device: string; seq:
     for (const row of rows) found.set(`${row.device}\n${row.seq}`, row.hash);
   }
   return found;
-}
-
-/** The hash stored at (device, seq), in the caller's transaction. */
-async function storedHashOf(tx: Tx, r: { device: string; seq: number }): Promise<string | undefined> {
-  const [stored] = await tx
-    .select({ hash: t.records.hash })
-    .from(t.records)
-    .where(and(eq(t.records.device, r.device), eq(t.records.seq, r.seq)));
-  return stored?.hash;
 }
 
 /**

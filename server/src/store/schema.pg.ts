@@ -8,7 +8,7 @@ import { sql } from 'drizzle-orm';
 import { bigint, boolean, check, customType, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { BagTrail } from '../custody/trail.ts';
 import { CUSTODY_STEPS } from '../custody/trail.ts';
-import { decodeStoredTrail, encodeStoredTrail } from './trail-column.ts';
+import { decodeStoredTrail, storedTrailText, trailOfStoredText } from './trail-column.ts';
 import { ALERT_SEVERITIES, ALERT_STATUSES, BAG_STATES, CHANGE_KINDS, DEVICE_STATES, GEOFENCE_KINDS, INSTITUTION_KINDS, JURISDICTION_LEVELS, USER_ROLES, type ChangeKind, type DeviceKeyJson } from './vocabulary.ts';
 import type { DrawFrame, DrawResult } from '../supervision/draw.ts';
 import type { AlertEvidence, Inspection, ViolationEvidence } from './repository.ts';
@@ -21,8 +21,8 @@ const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () =>
 /** A bag's trail in its positional layout (trail-column.ts); node-postgres parses jsonb it reads. */
 const storedTrail = customType<{ data: BagTrail; driverData: unknown }>({
   dataType: () => 'jsonb',
-  toDriver: (trail) => JSON.stringify(encodeStoredTrail(trail)),
-  fromDriver: (value) => decodeStoredTrail(typeof value === 'string' ? JSON.parse(value) : value),
+  toDriver: storedTrailText,
+  fromDriver: (value) => (typeof value === 'string' ? trailOfStoredText(value) : decodeStoredTrail(value)),
 });
 
 /** A CHECK that a text column holds one of a closed set of words. */

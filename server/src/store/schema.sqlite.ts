@@ -10,21 +10,21 @@ import { sql } from 'drizzle-orm';
 import { blob, check, customType, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { BagTrail } from '../custody/trail.ts';
 import { CUSTODY_STEPS } from '../custody/trail.ts';
-import { decodeStoredTrail, encodeStoredTrail } from './trail-column.ts';
+import { storedTrailText, trailOfStoredText } from './trail-column.ts';
 import { ALERT_SEVERITIES, ALERT_STATUSES, BAG_STATES, CHANGE_KINDS, DEVICE_STATES, GEOFENCE_KINDS, INSTITUTION_KINDS, JURISDICTION_LEVELS, USER_ROLES, type ChangeKind, type DeviceKeyJson } from './vocabulary.ts';
 import type { DrawFrame, DrawResult } from '../supervision/draw.ts';
 import type { AlertEvidence, Inspection, ViolationEvidence } from './repository.ts';
 import { DRAW_STATUSES, INSPECTION_OUTCOMES } from './repository.ts';
 import { MANIFEST_STATUSES, type Manifest } from '../manifests/manifest.ts';
 
-/** A CHECK that a text column holds one of a closed set of words. */
 /** A bag's trail in its positional layout (trail-column.ts), as JSON text. */
 const storedTrail = customType<{ data: BagTrail; driverData: string }>({
   dataType: () => 'text',
-  toDriver: (trail) => JSON.stringify(encodeStoredTrail(trail)),
-  fromDriver: (text) => decodeStoredTrail(JSON.parse(text)),
+  toDriver: storedTrailText,
+  fromDriver: trailOfStoredText,
 });
 
+/** A CHECK that a text column holds one of a closed set of words. */
 const oneOf = (name: string, column: string, values: readonly string[]) =>
   check(name, sql.raw(`${column} in (${values.map((v) => `'${v}'`).join(', ')})`));
 

@@ -24,7 +24,7 @@ import { revokedKeys } from './queries/devices.ts';
 import { sharedQueries } from './queries/index.ts';
 import { asBuffer, correctionTarget, quarantineInserts, storedEventColumns, storedEventFromRow, storedRecordFromRow, vehicleSpanOf } from './queries/records.ts';
 import { bagFromRow, bagRow, bagsInPlay, bagTagRows } from './queries/bags.ts';
-import { decodeStoredTrail } from './trail-column.ts';
+import { trailOfStoredText } from './trail-column.ts';
 
 export const SQLITE_MIGRATIONS_DIR = fileURLToPath(new URL('../../drizzle/sqlite', import.meta.url));
 
@@ -247,7 +247,7 @@ function sqliteStore(db: SqliteDatabase, hot: HotStatements, file: string, quara
         const chunk = rowids.slice(i, i + TRAIL_CHUNK);
         while (chunk.length < TRAIL_CHUNK) chunk.push(-1); // no bag has rowid -1: the statement keeps one shape
         for (const text of trailsByRowid.all(...chunk) as string[]) {
-          visit(decodeStoredTrail(JSON.parse(text)));
+          visit(trailOfStoredText(text));
           visited++;
         }
       }

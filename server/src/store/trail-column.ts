@@ -98,6 +98,16 @@ function encodeStep(s: CustodyStep): Slot[] {
   return out;
 }
 
+/** The column's text for a trail (SQLite's text, the JSON PostgreSQL's jsonb takes). */
+export function storedTrailText(trail: BagTrail): string {
+  return JSON.stringify(encodeStoredTrail(trail));
+}
+
+/** A trail from the column's text, either form. */
+export function trailOfStoredText(text: string): BagTrail {
+  return decodeStoredTrail(JSON.parse(text));
+}
+
 /** A stored trail, either form (parsed JSON). */
 export function decodeStoredTrail(stored: unknown): BagTrail {
   if (!Array.isArray(stored)) return stored as BagTrail; // the object form, as written before this layout
@@ -123,14 +133,14 @@ function decodeStep(a: unknown[]): CustodyStep {
   const F = STEP_FIELDS;
   const s: CustodyStep = {
     step: a[F.step] as CustodyStep['step'],
-    record: { device: a[1] as string, seq: a[2] as number, hash: a[3] as string },
+    record: { device: a[F.record] as string, seq: a[F.record + 1] as number, hash: a[F.record + 2] as string },
     time: a[F.time] as string,
     institution: a[F.institution] as string,
-    holder: { kind: a[6] as CustodyStep['holder']['kind'], id: a[7] as string },
+    holder: { kind: a[F.holder] as CustodyStep['holder']['kind'], id: a[F.holder + 1] as string },
     badges: a[F.badges] as string[],
   };
   if (a[F.grams] !== null) s.grams = a[F.grams] as number;
-  if (a[F.handover] !== null) s.handover = a[11] === null ? { bags: a[F.handover] as number } : { bags: a[F.handover] as number, grams: a[11] as number };
+  if (a[F.handover] !== null) s.handover = a[F.handover + 1] === null ? { bags: a[F.handover] as number } : { bags: a[F.handover] as number, grams: a[F.handover + 1] as number };
   if (a[F.vehicle] !== null) s.vehicle = a[F.vehicle] as string;
   if (a[F.manifest] !== null) s.manifest = a[F.manifest] as string;
   if (a[F.dwellMs] !== null) s.dwellMs = a[F.dwellMs] as number;
